@@ -1,0 +1,31 @@
+package io.tocsin;
+
+import io.tocsin.cli.ServeCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tocsin} command line; each subcommand lives in {@code io.tocsin.cli}. */
+@Command(name = "tocsin", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = "Alert rule engine for OpenTelemetry metrics.",
+    subcommands = {ServeCommand.class})
+public final class Main implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"tocsin " + (version == null ? "dev" : version)};
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package io.tocsin.api;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP surface on the main port: health and readiness probes and {@code /metrics} in the
+ * Prometheus text format. Errors are JSON {@code {"error": "..."}}, never a stack trace.
+ */
+public final class ApiServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+
+  private final Javalin app;
+
+  private ApiServer(Javalin app) {
+    this.app = app;
+  }
+
+  public static ApiServer start(InetSocketAddress address, PrometheusRegistry registry, BooleanSupplier ready) {
+    PrometheusTextFormatWriter textFormat = PrometheusTextFormatWriter.create();
+    Javalin app = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.startup.showOldJavalinVersionWarning = false;
+      config.jetty.host = address.getHostString();
+      config.jetty.port = address.getPort();
+      config.http.prefer405over404 = true;
+      config.routes.get("/-/healthy", ctx -> ctx.result("Tocsin is healthy.\n"));
+      config.routes.get("/-/ready", ctx -> {
+        if (ready.getAsBoolean()) {
+          ctx.result("Tocsin is ready.\n");
+        } else {
+          ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result("Tocsin is starting.\n");
+        }
+      });
+      config.routes.get("/metrics", ctx -> {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        textFormat.write(out, registry.scrape());
+        ctx.contentType(PrometheusTextFormatWriter.CONTENT_TYPE).result(out.toByteArray());
+      });
+      config.routes.error(404, "*", ctx -> jsonError(ctx, "not found: " + ctx.method() + " " + ctx.path()));
+      config.routes.error(405, "*", ctx -> jsonError(ctx, "method " + ctx.method() + " not allowed on " + ctx.path()));
+      config.routes.exception(Exception.class, (e, ctx) -> {
+        log.error("{} {} failed", ctx.method(), ctx.path(), e);
+        ctx.status(HttpStatus.INTERNAL_SERVER_ERROR);
+        jsonError(ctx, "internal error");
+      });
+    });
+    try {
+      app.start();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot listen for HTTP on " + address + ": " + e.getMessage(), e);
+    }
+    return new ApiServer(app);
+  }
+
+  private static void jsonError(Context ctx, String message) {
+    ctx.json(Map.of("error", message));
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+}

@@ -1,0 +1,69 @@
+package io.tocsin.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The server configuration ({@code tocsin.yml}), validated and immutable. Relative paths are
+ * resolved against {@link #baseDir}, the directory of the file (or the working directory when
+ * the embedded defaults are used).
+ *
+ * @param ruleFiles glob patterns of rule files
+ * @param externalUrl the base of links in notifications
+ * @param smtp outgoing mail settings, or null when not configured
+ * @param retention how long the store keeps samples
+ */
+public record ServerConfig(
+    Path baseDir,
+    List<String> ruleFiles,
+    Path dataDir,
+    String externalUrl,
+    Listen listen,
+    Api api,
+    Smtp smtp,
+    Limits limits,
+    Duration retention) {
+
+  /** Where each server listens. */
+  public record Listen(HostPort otlpGrpc, HostPort otlpHttp, HostPort http) {
+    public static final Listen DEFAULT = new Listen(
+        new HostPort("0.0.0.0", 4317), new HostPort("0.0.0.0", 4318), new HostPort("0.0.0.0", 8080));
+  }
+
+  /** REST API settings. */
+  public record Api(Secret token) {}
+
+  /** Outgoing mail; {@code tls} is implicit TLS (port 465), {@code starttls} upgrades a plain connection. */
+  public record Smtp(String host, int port, String username, Secret password, boolean starttls, boolean tls, String from) {}
+
+  /**
+   * Resource limits.
+   *
+   * @param maxRequestBytes largest OTLP request accepted, after decompression
+   * @param maxInflightRequests OTLP requests processed at once; more are refused with "retry later"
+   */
+  public record Limits(int maxSeries, int maxSeriesPerMetric, long maxRequestBytes, int maxInflightRequests) {
+    public static final Limits DEFAULT = new Limits(2_000_000, 200_000, 64L << 20, 32);
+  }
+
+  public static final Duration DEFAULT_RETENTION = Duration.ofHours(1);
+
+  /** The embedded defaults: rules from {@code rules/*.yml}, data in {@code ./data}, standard ports. */
+  public static ServerConfig defaults(Path baseDir) {
+    return new ServerConfig(baseDir, List.of("rules/*.yml"), baseDir.resolve("data"),
+        "http://localhost:8080", Listen.DEFAULT, new Api(Secret.NONE), null, Limits.DEFAULT, DEFAULT_RETENTION);
+  }
+
+  public ServerConfig withListen(Listen newListen) {
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, newListen, api, smtp, limits, retention);
+  }
+
+  public ServerConfig withDataDir(Path newDataDir) {
+    return new ServerConfig(baseDir, ruleFiles, newDataDir, externalUrl, listen, api, smtp, limits, retention);
+  }
+
+  public ServerConfig withLimits(Limits newLimits) {
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, newLimits, retention);
+  }
+}

@@ -1,0 +1,112 @@
+package io.tocsin.config;
+
+import io.tocsin.config.ServerConfig.Api;
+import io.tocsin.config.ServerConfig.Limits;
+import io.tocsin.config.ServerConfig.Listen;
+import io.tocsin.config.ServerConfig.Smtp;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/** Reads and validates {@code tocsin.yml}, reporting every problem at once. */
+public final class ServerConfigLoader {
+  private static final Set<String> TOP = Set.of(
+      "rule_files", "data_dir", "external_url", "listen", "api", "smtp", "limits", "store");
+  private static final Set<String> LISTEN = Set.of("otlp_grpc", "otlp_http", "http");
+  private static final Set<String> API = Set.of("token");
+  private static final Set<String> SMTP = Set.of("host", "port", "username", "password", "starttls", "tls", "from");
+  private static final Set<String> LIMITS = Set.of(
+      "max_series", "max_series_per_metric", "max_request_bytes", "max_inflight_requests");
+  private static final Set<String> STORE = Set.of("retention");
+
+  private final Function<String, String> env;
+
+  public ServerConfigLoader(Function<String, String> env) {
+    this.env = env;
+  }
+
+  public ServerConfig load(Path file) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException(List.of(new ConfigError(new Mark(file.toString(), 1, 1),
+          "cannot read config file: " + e.getMessage())));
+    }
+    Path baseDir = file.toAbsolutePath().getParent();
+    return parse(file.toString(), text, baseDir);
+  }
+
+  public ServerConfig parse(String fileName, String text, Path baseDir) throws ConfigException {
+    List<ConfigError> errors = new ArrayList<>();
+    YamlNode root = new YamlReader(env).read(fileName, text, errors);
+    ServerConfig defaults = ServerConfig.defaults(baseDir);
+    MappingReader top = MappingReader.of(root, "", TOP, errors);
+
+    List<String> ruleFiles = top.strings("rule_files", defaults.ruleFiles());
+    Path dataDir = baseDir.resolve(top.string("data_dir", "data"));
+    String externalUrl = top.string("external_url", defaults.externalUrl());
+    if (!externalUrl.startsWith("http://") && !externalUrl.startsWith("https://")) {
+      top.error(top.node("external_url"), "external_url must start with http:// or https://, got \"" + externalUrl + "\"");
+    }
+
+    MappingReader listen = top.mapping("listen", LISTEN);
+    Listen listenConfig = new Listen(
+        address(listen, "otlp_grpc", Listen.DEFAULT.otlpGrpc()),
+        address(listen, "otlp_http", Listen.DEFAULT.otlpHttp()),
+        address(listen, "http", Listen.DEFAULT.http()));
+
+    MappingReader api = top.mapping("api", API);
+    Api apiConfig = new Api(Secret.of(api.string("token", "")));
+
+    Smtp smtp = null;
+    if (top.has("smtp")) {
+      MappingReader s = top.mapping("smtp", SMTP);
+      if (!s.has("host")) {
+        errors.add(new ConfigError(s.mark(), "smtp.host is required"));
+      }
+      boolean tls = s.bool("tls", false);
+      smtp = new Smtp(s.string("host", ""), s.integer("port", tls ? 465 : 587, 1), s.string("username", ""),
+          Secret.of(s.string("password", "")), s.bool("starttls", !tls), tls, s.string("from", ""));
+    }
+
+    MappingReader limits = top.mapping("limits", LIMITS);
+    Limits limitsConfig = new Limits(
+        limits.integer("max_series", Limits.DEFAULT.maxSeries(), 1),
+        limits.integer("max_series_per_metric", Limits.DEFAULT.maxSeriesPerMetric(), 1),
+        limits.byteSize("max_request_bytes", Limits.DEFAULT.maxRequestBytes()),
+        limits.integer("max_inflight_requests", Limits.DEFAULT.maxInflightRequests(), 1));
+    if (limitsConfig.maxRequestBytes() > Integer.MAX_VALUE - 8) {
+      limits.error(limits.node("max_request_bytes"), "limits.max_request_bytes must be below 2GiB");
+    }
+
+    MappingReader store = top.mapping("store", STORE);
+    Duration retention = store.duration("retention", ServerConfig.DEFAULT_RETENTION);
+    if (retention.compareTo(Duration.ofMinutes(1)) < 0) {
+      store.error(store.node("retention"), "store.retention must be at least 1m, got " + io.tocsin.util.Durations.format(retention));
+    }
+
+    if (!errors.isEmpty()) {
+      throw new ConfigException(errors);
+    }
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listenConfig, apiConfig, smtp, limitsConfig, retention);
+  }
+
+  private static HostPort address(MappingReader reader, String key, HostPort defaultValue) {
+    String text = reader.string(key, null);
+    if (text == null) {
+      return defaultValue;
+    }
+    try {
+      return HostPort.parse(text);
+    } catch (IllegalArgumentException e) {
+      reader.error(reader.node(key), "listen." + key + ": " + e.getMessage());
+      return defaultValue;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.tocsin.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A parsed YAML value that remembers where it was written, so that every validation error can
+ * point at its line and column. Scalars keep their text; readers decide how to interpret it.
+ */
+public sealed interface YamlNode permits YamlNode.Mapping, YamlNode.Sequence, YamlNode.Scalar {
+  Mark mark();
+
+  /** What kind of value this is, for messages such as "expected a list, got a mapping". */
+  String describe();
+
+  /** A mapping; keys in file order, each with its own position. */
+  record Mapping(Mark mark, Map<String, Entry> entries) implements YamlNode {
+    @Override
+    public String describe() {
+      return "a mapping";
+    }
+  }
+
+  /** A key and its value. */
+  record Entry(String key, Mark keyMark, YamlNode value) {}
+
+  record Sequence(Mark mark, List<YamlNode> items) implements YamlNode {
+    @Override
+    public String describe() {
+      return "a list";
+    }
+  }
+
+  /**
+   * A scalar. {@code text} has {@code ${VAR}} references expanded; {@code null} is YAML null
+   * (an empty value, {@code ~} or {@code null}).
+   */
+  record Scalar(Mark mark, String text) implements YamlNode {
+    public boolean isNull() {
+      return text == null;
+    }
+
+    @Override
+    public String describe() {
+      return text == null ? "an empty value" : "\"" + text + "\"";
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package io.tocsin.ingest;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Locale;
+
+/** Ingest self-metrics: points received, accepted and rejected, and requests by outcome. */
+public final class IngestMetrics {
+  /** How a request arrived. */
+  public enum Transport {
+    GRPC,
+    HTTP;
+
+    String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** How a request ended. */
+  public enum Outcome {
+    /** Every point stored. */
+    OK,
+    /** Some points rejected (OTLP partial success). */
+    PARTIAL,
+    /** The body could not be decoded. */
+    INVALID,
+    /** Over limits.max_request_bytes. */
+    TOO_LARGE,
+    /** A content type or encoding Tocsin does not speak, or a method other than POST. */
+    UNSUPPORTED,
+    /** Shed because too many requests were in flight. */
+    OVERLOADED,
+    /** Anything else. */
+    ERROR;
+
+    String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private final Counter received;
+  private final Counter accepted;
+  private final Counter rejected;
+  private final Counter requests;
+
+  public IngestMetrics(PrometheusRegistry registry) {
+    received = Counter.builder().name("tocsin_otlp_points_received_total")
+        .help("OTLP data points received").labelNames("transport").register(registry);
+    accepted = Counter.builder().name("tocsin_otlp_points_accepted_total")
+        .help("OTLP data points stored").labelNames("transport").register(registry);
+    rejected = Counter.builder().name("tocsin_otlp_points_rejected_total")
+        .help("OTLP data points rejected, by reason").labelNames("transport", "reason").register(registry);
+    requests = Counter.builder().name("tocsin_otlp_requests_total")
+        .help("OTLP export requests, by outcome").labelNames("transport", "outcome").register(registry);
+  }
+
+  void recordPoints(Transport transport, IngestResult result) {
+    received.labelValues(transport.id()).inc(result.received());
+    accepted.labelValues(transport.id()).inc(result.accepted());
+    result.rejectedByReason().forEach((reason, n) -> rejected.labelValues(transport.id(), reason.id()).inc(n));
+    recordRequest(transport, result.rejected() == 0 ? Outcome.OK : Outcome.PARTIAL);
+  }
+
+  void recordRequest(Transport transport, Outcome outcome) {
+    requests.labelValues(transport.id(), outcome.id()).inc();
+  }
+}

@@ -1,0 +1,373 @@
+package io.tocsin.ingest;
+
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
+import io.tocsin.store.HistogramSample;
+import io.tocsin.store.Labels;
+import io.tocsin.store.MetricKind;
+import io.tocsin.store.Series;
+import io.tocsin.store.Series.AppendResult;
+import io.tocsin.store.SeriesStore;
+import io.tocsin.store.SeriesStore.Admission;
+import io.tocsin.store.StaleMarker;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * Writes the data points of one request, one at a time, and tallies each outcome. Conversions
+ * that need the previous point of a stream (cumulative to delta) run inside {@link
+ * SeriesStore#write}, under the series' lock, with their state kept in {@link Series#writerState}.
+ *
+ * <p>One instance per request and thread; its fields carry the current point into the store's
+ * callback without allocating a closure per point.
+ */
+final class PointWriter {
+  private static final int NO_RECORDED_VALUE = 1; // DataPointFlags.FLAG_NO_RECORDED_VALUE_MASK
+
+  private final SeriesStore store;
+  private final RejectionTally tally;
+  private final long receiverStartNanos;
+  private final long minTimeMs;
+  private final long maxTimeMs;
+
+  private String sourceName;
+  private String name;
+
+  // The point being written, read by the callbacks below.
+  private boolean cumulative;
+  private long timeMs;
+  private long startNanos;
+  private boolean stale;
+  private double value;
+  private HistogramSample histogram;
+  private ExponentialBuckets exponential;
+  private RejectReason outcome;
+
+  private final Consumer<Series> gaugeAppend = this::appendGauge;
+  private final Consumer<Series> counterAppend = this::appendCounter;
+  private final Consumer<Series> additiveAppend = this::appendAdditive;
+  private final Consumer<Series> histogramAppend = this::appendHistogram;
+  private final Consumer<Series> exponentialAppend = this::appendExponential;
+
+  PointWriter(SeriesStore store, RejectionTally tally, long receiverStartNanos, long minTimeMs, long maxTimeMs) {
+    this.store = store;
+    this.tally = tally;
+    this.receiverStartNanos = receiverStartNanos;
+    this.minTimeMs = minTimeMs;
+    this.maxTimeMs = maxTimeMs;
+  }
+
+  /** Sets the metric the following points belong to: its name as sent and normalised. */
+  void metric(String sourceName, String name) {
+    this.sourceName = sourceName;
+    this.name = name;
+  }
+
+  void number(MetricKind kind, boolean cumulative, Labels labels, NumberDataPoint p) {
+    if (!timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), cumulative)) {
+      return;
+    }
+    if (!stale) {
+      switch (p.getValueCase()) {
+        case AS_DOUBLE -> value = p.getAsDouble();
+        case AS_INT -> value = p.getAsInt();
+        case VALUE_NOT_SET -> {
+          reject(RejectReason.MISSING_VALUE);
+          return;
+        }
+      }
+    }
+    finish(write(name, kind, labels));
+  }
+
+  void histogram(boolean cumulative, Labels labels, HistogramDataPoint p) {
+    if (!timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), cumulative)) {
+      return;
+    }
+    if (!stale) {
+      double[] bounds = new double[p.getExplicitBoundsCount()];
+      for (int i = 0; i < bounds.length; i++) {
+        bounds[i] = p.getExplicitBounds(i);
+        if (Double.isNaN(bounds[i]) || (i > 0 && bounds[i] <= bounds[i - 1])) {
+          reject(RejectReason.INVALID_HISTOGRAM);
+          return;
+        }
+      }
+      int buckets = p.getBucketCountsCount();
+      if (!(buckets == 0 && bounds.length == 0) && buckets != bounds.length + 1) {
+        reject(RejectReason.INVALID_HISTOGRAM);
+        return;
+      }
+      double[] counts = new double[buckets];
+      for (int i = 0; i < buckets; i++) {
+        counts[i] = p.getBucketCounts(i);
+      }
+      histogram = new HistogramSample(p.getCount(), p.hasSum() ? p.getSum() : Double.NaN, bounds, counts);
+    }
+    finish(write(name, MetricKind.HISTOGRAM, labels));
+  }
+
+  void exponentialHistogram(boolean cumulative, Labels labels, ExponentialHistogramDataPoint p) {
+    if (!timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), cumulative)) {
+      return;
+    }
+    if (!stale) {
+      exponential = ExponentialBuckets.of(p);
+    }
+    finish(write(name, MetricKind.HISTOGRAM, labels, exponentialAppend));
+  }
+
+  /** A summary's count and sum become counters, its quantiles gauges with a quantile label. */
+  void summary(Labels labels, SummaryDataPoint p) {
+    if (!timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), true)) {
+      return;
+    }
+    RejectReason first = null;
+    value = p.getCount();
+    first = firstOf(first, write(name + "_count", MetricKind.COUNTER, labels));
+    value = p.getSum();
+    first = firstOf(first, write(name + "_sum", MetricKind.COUNTER, labels));
+    for (SummaryDataPoint.ValueAtQuantile q : p.getQuantileValuesList()) {
+      value = q.getValue();
+      Labels quantile = Labels.builder().putAll(labels)
+          .put("quantile", AttributeValues.renderDouble(q.getQuantile())).build();
+      first = firstOf(first, write(name, MetricKind.GAUGE, quantile));
+    }
+    finish(first);
+  }
+
+  private static RejectReason firstOf(RejectReason first, RejectReason next) {
+    return first != null ? first : next;
+  }
+
+  /** Checks and records the point's times; false when the point was rejected for them. */
+  private boolean timed(long timeNanos, long startNanos, int flags, boolean cumulative) {
+    if (timeNanos == 0) {
+      reject(RejectReason.ZERO_TIMESTAMP);
+      return false;
+    }
+    long ms = timeNanos / 1_000_000;
+    if (ms < minTimeMs) {
+      reject(RejectReason.TOO_OLD);
+      return false;
+    }
+    if (ms > maxTimeMs) {
+      reject(RejectReason.TOO_NEW);
+      return false;
+    }
+    this.timeMs = ms;
+    this.startNanos = startNanos;
+    this.cumulative = cumulative;
+    this.stale = (flags & NO_RECORDED_VALUE) != 0;
+    return true;
+  }
+
+  private RejectReason write(String metric, MetricKind kind, Labels labels) {
+    return write(metric, kind, labels, switch (kind) {
+      case GAUGE -> gaugeAppend;
+      case COUNTER -> counterAppend;
+      case ADDITIVE -> additiveAppend;
+      case HISTOGRAM -> histogramAppend;
+    });
+  }
+
+  /** Writes the current point with {@code append}; null when it was stored (or a duplicate). */
+  private RejectReason write(String metric, MetricKind kind, Labels labels, Consumer<Series> append) {
+    outcome = null;
+    Admission admission = store.write(metric, kind, labels, append);
+    return switch (admission) {
+      case OK -> outcome;
+      case SERIES_LIMIT -> RejectReason.SERIES_LIMIT;
+      case METRIC_SERIES_LIMIT -> RejectReason.METRIC_SERIES_LIMIT;
+      case KIND_CONFLICT -> RejectReason.KIND_CONFLICT;
+    };
+  }
+
+  private void finish(RejectReason reason) {
+    if (reason == null) {
+      tally.accept();
+    } else {
+      reject(reason);
+    }
+  }
+
+  private void reject(RejectReason reason) {
+    tally.reject(reason, sourceName, 1);
+  }
+
+  private void record(AppendResult result) {
+    outcome = result == AppendResult.OUT_OF_ORDER ? RejectReason.OUT_OF_ORDER : null;
+  }
+
+  /** A stale marker ends the stream: the next point starts a new one. */
+  private boolean appendedStale(Series series) {
+    if (!stale) {
+      return false;
+    }
+    if (series.kind() == MetricKind.HISTOGRAM) {
+      record(series.appendHistogram(timeMs, null));
+    } else {
+      record(series.append(timeMs, StaleMarker.VALUE));
+    }
+    if (outcome == null) {
+      series.writerState(null);
+    }
+    return true;
+  }
+
+  private void appendGauge(Series series) {
+    if (!appendedStale(series)) {
+      record(series.append(timeMs, value));
+    }
+  }
+
+  private void appendCounter(Series series) {
+    if (appendedStale(series)) {
+      return;
+    }
+    if (!(value >= 0)) {
+      outcome = RejectReason.INVALID_VALUE;
+      return;
+    }
+    if (!cumulative) {
+      record(series.append(timeMs, value));
+      return;
+    }
+    CumulativeState state = (CumulativeState) series.writerState();
+    double increase;
+    if (state == null) {
+      increase = startedAfterReceiver() ? value : 0;
+    } else if (timeMs <= state.lastTimeMs) {
+      outcome = timeMs == state.lastTimeMs && value == state.lastValue ? null : RejectReason.OUT_OF_ORDER;
+      return;
+    } else if (startNanos > state.startNanos || value < state.lastValue) {
+      increase = value; // a reset: the stream restarted and counts from zero again
+    } else {
+      increase = value - state.lastValue;
+    }
+    record(series.append(timeMs, increase));
+    if (outcome == null) {
+      series.writerState(new CumulativeState(startNanos, timeMs, value));
+    }
+  }
+
+  /**
+   * The first point of a cumulative stream counts in full only when the stream began after this
+   * receiver did; otherwise most of its value was counted before anyone here watched.
+   */
+  private boolean startedAfterReceiver() {
+    return startNanos != 0 && startNanos > receiverStartNanos;
+  }
+
+  private void appendAdditive(Series series) {
+    if (appendedStale(series)) {
+      return;
+    }
+    if (cumulative) {
+      record(series.append(timeMs, value));
+      return;
+    }
+    // A delta up-down counter: keep a running total from the first delta seen.
+    CumulativeState state = (CumulativeState) series.writerState();
+    double total = (state == null ? 0 : state.lastValue) + value;
+    record(series.append(timeMs, total));
+    if (outcome == null) {
+      series.writerState(new CumulativeState(startNanos, timeMs, total));
+    }
+  }
+
+  private void appendHistogram(Series series) {
+    if (appendedStale(series)) {
+      return;
+    }
+    if (!cumulative) {
+      record(series.appendHistogram(timeMs, histogram));
+      return;
+    }
+    HistogramState state = (HistogramState) series.writerState();
+    HistogramSample current = histogram;
+    if (state != null && state.last.sameLayout(current)) {
+      current = new HistogramSample(current.count(), current.sum(), state.last.bounds(), current.counts());
+    }
+    HistogramSample delta;
+    if (state == null) {
+      delta = startedAfterReceiver() ? current : zeroed(current);
+    } else if (timeMs <= state.lastTimeMs) {
+      outcome = timeMs == state.lastTimeMs && current.equals(state.last) ? null : RejectReason.OUT_OF_ORDER;
+      return;
+    } else {
+      delta = startNanos > state.startNanos ? null : minus(current, state.last);
+      if (delta == null) {
+        delta = current; // a reset or a new bucket layout
+      }
+    }
+    record(series.appendHistogram(timeMs, delta));
+    if (outcome == null) {
+      series.writerState(new HistogramState(startNanos, timeMs, current));
+    }
+  }
+
+  private static HistogramSample zeroed(HistogramSample h) {
+    double sum = Double.isNaN(h.sum()) ? Double.NaN : 0;
+    return new HistogramSample(0, sum, h.bounds(), new double[h.counts().length]);
+  }
+
+  /** {@code current - previous}, or null unless both share a layout and nothing decreased. */
+  private static HistogramSample minus(HistogramSample current, HistogramSample previous) {
+    if (!current.sameLayout(previous) || current.count() < previous.count()) {
+      return null;
+    }
+    double[] counts = current.counts().clone();
+    for (int i = 0; i < counts.length; i++) {
+      counts[i] -= previous.counts()[i];
+      if (counts[i] < 0) {
+        return null;
+      }
+    }
+    double sum = Double.isNaN(current.sum()) || Double.isNaN(previous.sum())
+        ? Double.NaN : current.sum() - previous.sum();
+    return new HistogramSample(current.count() - previous.count(), sum, current.bounds(), counts);
+  }
+
+  private void appendExponential(Series series) {
+    if (appendedStale(series)) {
+      return;
+    }
+    ExponentialState state = (ExponentialState) series.writerState();
+    ExponentialBuckets delta;
+    if (!cumulative) {
+      delta = exponential;
+    } else if (state == null) {
+      delta = startedAfterReceiver() ? exponential : exponential.minus(exponential);
+    } else if (timeMs <= state.lastTimeMs) {
+      boolean same = timeMs == state.lastTimeMs && exponential.count() == state.last.count()
+          && Arrays.equals(exponential.positive(), state.last.positive());
+      outcome = same ? null : RejectReason.OUT_OF_ORDER;
+      return;
+    } else {
+      delta = startNanos > state.startNanos ? null : exponential.minus(state.last);
+      if (delta == null) {
+        delta = exponential;
+      }
+    }
+    ExponentialBuckets.Layout layout = delta.layout();
+    double[] bounds = state != null && layout.equals(state.layout) ? state.bounds : null;
+    HistogramSample sample = delta.toExplicit(bounds);
+    record(series.appendHistogram(timeMs, sample));
+    if (outcome == null) {
+      series.writerState(new ExponentialState(startNanos, timeMs, exponential, layout, sample.bounds()));
+    }
+  }
+
+  /** The last point of a cumulative counter stream. */
+  private record CumulativeState(long startNanos, long lastTimeMs, double lastValue) {}
+
+  /** The last point of a cumulative histogram stream. */
+  private record HistogramState(long startNanos, long lastTimeMs, HistogramSample last) {}
+
+  /** The last point of an exponential histogram stream, and the bounds of the last stored sample. */
+  private record ExponentialState(
+      long startNanos, long lastTimeMs, ExponentialBuckets last, ExponentialBuckets.Layout layout, double[] bounds) {}
+}

@@ -1,0 +1,210 @@
+package io.tocsin.store;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * An immutable set of label pairs, sorted by key, with keys unique.
+ *
+ * <p>Labels identify a series within a metric, and later a group within a query result. They are
+ * compared by value; the hash is computed once because labels are hash keys on the ingest path.
+ */
+public final class Labels implements Comparable<Labels> {
+  public static final Labels EMPTY = new Labels(new String[0]);
+
+  /** Alternating key, value; sorted by key; keys unique. */
+  private final String[] pairs;
+  private final int hash;
+
+  private Labels(String[] pairs) {
+    this.pairs = pairs;
+    this.hash = Arrays.hashCode(pairs);
+  }
+
+  /** Labels from alternating keys and values; a later duplicate key wins. */
+  public static Labels of(String... keysAndValues) {
+    if (keysAndValues.length % 2 != 0) {
+      throw new IllegalArgumentException("labels need key, value pairs; got an odd count");
+    }
+    Builder builder = builder();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      builder.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return builder.build();
+  }
+
+  public static Labels of(Map<String, String> map) {
+    Builder builder = builder();
+    map.forEach(builder::put);
+    return builder.build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public int size() {
+    return pairs.length / 2;
+  }
+
+  public boolean isEmpty() {
+    return pairs.length == 0;
+  }
+
+  public String key(int index) {
+    return pairs[index * 2];
+  }
+
+  public String value(int index) {
+    return pairs[index * 2 + 1];
+  }
+
+  /** The value for {@code key}, or null when absent. */
+  public String get(String key) {
+    int lo = 0;
+    int hi = size() - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int cmp = pairs[mid * 2].compareTo(key);
+      if (cmp == 0) {
+        return pairs[mid * 2 + 1];
+      }
+      if (cmp < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return null;
+  }
+
+  public boolean has(String key) {
+    return get(key) != null;
+  }
+
+  public void forEach(BiConsumer<String, String> action) {
+    for (int i = 0; i < pairs.length; i += 2) {
+      action.accept(pairs[i], pairs[i + 1]);
+    }
+  }
+
+  /** Only the labels whose key is in {@code keys}: the group of a series under {@code group by}. */
+  public Labels keep(Collection<String> keys) {
+    Builder builder = builder();
+    for (int i = 0; i < pairs.length; i += 2) {
+      if (keys.contains(pairs[i])) {
+        builder.put(pairs[i], pairs[i + 1]);
+      }
+    }
+    return builder.build();
+  }
+
+  public Map<String, String> asMap() {
+    Map<String, String> map = new LinkedHashMap<>();
+    forEach(map::put);
+    return Collections.unmodifiableMap(map);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o == this
+        || (o instanceof Labels other && hash == other.hash && Arrays.equals(pairs, other.pairs));
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  @Override
+  public int compareTo(Labels other) {
+    int n = Math.min(pairs.length, other.pairs.length);
+    for (int i = 0; i < n; i++) {
+      int cmp = pairs[i].compareTo(other.pairs[i]);
+      if (cmp != 0) {
+        return cmp;
+      }
+    }
+    return Integer.compare(pairs.length, other.pairs.length);
+  }
+
+  /** Prometheus notation: {@code {a="1", b="2"}}. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("{");
+    for (int i = 0; i < pairs.length; i += 2) {
+      if (i > 0) {
+        sb.append(", ");
+      }
+      sb.append(pairs[i]).append("=\"");
+      String value = pairs[i + 1];
+      for (int c = 0; c < value.length(); c++) {
+        char ch = value.charAt(c);
+        switch (ch) {
+          case '"' -> sb.append("\\\"");
+          case '\\' -> sb.append("\\\\");
+          case '\n' -> sb.append("\\n");
+          default -> sb.append(ch);
+        }
+      }
+      sb.append('"');
+    }
+    return sb.append('}').toString();
+  }
+
+  /** Collects pairs in any order; {@link #put} of an existing key replaces its value. */
+  public static final class Builder {
+    private String[] pairs = new String[16];
+    private int size;
+
+    private Builder() {}
+
+    public Builder put(String key, String value) {
+      if (key == null || value == null) {
+        throw new IllegalArgumentException("label key and value must not be null");
+      }
+      for (int i = 0; i < size; i += 2) {
+        if (pairs[i].equals(key)) {
+          pairs[i + 1] = value;
+          return this;
+        }
+      }
+      if (size == pairs.length) {
+        pairs = Arrays.copyOf(pairs, size * 2);
+      }
+      pairs[size++] = key;
+      pairs[size++] = value;
+      return this;
+    }
+
+    public Builder putAll(Labels labels) {
+      labels.forEach(this::put);
+      return this;
+    }
+
+    public Labels build() {
+      if (size == 0) {
+        return EMPTY;
+      }
+      String[] sorted = Arrays.copyOf(pairs, size);
+      // Insertion sort by key: label sets are small, and the pairs must move together.
+      for (int i = 2; i < sorted.length; i += 2) {
+        String key = sorted[i];
+        String value = sorted[i + 1];
+        int j = i - 2;
+        while (j >= 0 && sorted[j].compareTo(key) > 0) {
+          sorted[j + 2] = sorted[j];
+          sorted[j + 3] = sorted[j + 1];
+          j -= 2;
+        }
+        sorted[j + 2] = key;
+        sorted[j + 3] = value;
+      }
+      return new Labels(sorted);
+    }
+  }
+}

@@ -1,0 +1,175 @@
+package io.tocsin.store;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+/**
+ * One time series: a metric name, its labels, and its samples within the retention window.
+ *
+ * <p>Locking: the series' own monitor guards its samples and {@link #writerState()}. Writers run
+ * inside {@link SeriesStore#write}, which holds it, so a read-modify-append (a cumulative counter
+ * turned into an increase) is atomic per series. Reads go through {@link SeriesStore}.
+ */
+public final class Series {
+  /** Samples per compressed chunk; 120 is where Gorilla compression stops improving much. */
+  static final int MAX_CHUNK_SAMPLES = 120;
+
+  private static final XorChunk[] NO_CHUNKS = new XorChunk[0];
+
+  /** The outcome of appending one sample. */
+  public enum AppendResult {
+    APPENDED,
+    /** Same timestamp and value as the last sample: a retried export, nothing to do. */
+    DUPLICATE,
+    /** At or before the last sample's time with another value: not stored. */
+    OUT_OF_ORDER
+  }
+
+  private final String metric;
+  private final Labels labels;
+  private final MetricKind kind;
+  private final long maxChunkSpanMs;
+
+  private XorChunk head;
+  private XorChunk[] sealed = NO_CHUNKS;
+  private ArrayDeque<TimedHistogram> histograms;
+  private long lastTimeMs = Long.MIN_VALUE;
+  private Object writerState;
+  private boolean removed;
+
+  Series(String metric, Labels labels, MetricKind kind, long maxChunkSpanMs) {
+    this.metric = metric;
+    this.labels = labels;
+    this.kind = kind;
+    this.maxChunkSpanMs = maxChunkSpanMs;
+    if (kind == MetricKind.HISTOGRAM) {
+      histograms = new ArrayDeque<>();
+    }
+  }
+
+  public String metric() {
+    return metric;
+  }
+
+  public Labels labels() {
+    return labels;
+  }
+
+  public MetricKind kind() {
+    return kind;
+  }
+
+  /**
+   * State the writer keeps per series between points, such as the last cumulative value of a
+   * counter stream. The store never reads it; it goes away with the series.
+   */
+  public synchronized Object writerState() {
+    return writerState;
+  }
+
+  public synchronized void writerState(Object state) {
+    this.writerState = state;
+  }
+
+  public synchronized long lastTimeMs() {
+    return lastTimeMs;
+  }
+
+  /** Appends a scalar sample (a gauge value, or a counter increase). */
+  public synchronized AppendResult append(long timeMs, double value) {
+    if (kind == MetricKind.HISTOGRAM) {
+      throw new IllegalStateException(metric + " is a histogram; append a HistogramSample");
+    }
+    if (timeMs <= lastTimeMs) {
+      boolean sameValue = timeMs == lastTimeMs
+          && Double.doubleToRawLongBits(head.lastValue()) == Double.doubleToRawLongBits(value);
+      return sameValue ? AppendResult.DUPLICATE : AppendResult.OUT_OF_ORDER;
+    }
+    if (head == null) {
+      head = new XorChunk();
+    } else if (head.count() >= MAX_CHUNK_SAMPLES || timeMs - head.firstTime() >= maxChunkSpanMs) {
+      head.seal();
+      sealed = Arrays.copyOf(sealed, sealed.length + 1);
+      sealed[sealed.length - 1] = head;
+      head = new XorChunk();
+    }
+    head.append(timeMs, value);
+    lastTimeMs = timeMs;
+    return AppendResult.APPENDED;
+  }
+
+  /** Appends a histogram sample; a null sample is a stale marker. */
+  public synchronized AppendResult appendHistogram(long timeMs, HistogramSample sample) {
+    if (kind != MetricKind.HISTOGRAM) {
+      throw new IllegalStateException(metric + " is a " + kind.label() + "; append a double");
+    }
+    if (timeMs <= lastTimeMs) {
+      boolean same = timeMs == lastTimeMs && java.util.Objects.equals(histograms.peekLast().sample(), sample);
+      return same ? AppendResult.DUPLICATE : AppendResult.OUT_OF_ORDER;
+    }
+    histograms.addLast(new TimedHistogram(timeMs, sample));
+    lastTimeMs = timeMs;
+    return AppendResult.APPENDED;
+  }
+
+  synchronized void forEachSample(long fromMs, long toMs, SampleVisitor visitor) {
+    for (XorChunk chunk : sealed) {
+      chunk.forEach(fromMs, toMs, visitor);
+    }
+    if (head != null) {
+      head.forEach(fromMs, toMs, visitor);
+    }
+  }
+
+  synchronized void forEachHistogram(long fromMs, long toMs, HistogramVisitor visitor) {
+    for (TimedHistogram h : histograms) {
+      if (h.timeMs() >= toMs) {
+        return;
+      }
+      if (h.timeMs() >= fromMs) {
+        visitor.sample(h.timeMs(), h.sample());
+      }
+    }
+  }
+
+  /**
+   * Drops samples older than {@code cutoffMs} at chunk granularity (readers clamp to the window
+   * themselves) and says whether the series is now empty, in which case it is marked removed.
+   */
+  synchronized boolean evictBefore(long cutoffMs) {
+    if (kind == MetricKind.HISTOGRAM) {
+      while (!histograms.isEmpty() && histograms.peekFirst().timeMs() < cutoffMs) {
+        histograms.pollFirst();
+      }
+      removed = histograms.isEmpty();
+      return removed;
+    }
+    int keepFrom = 0;
+    while (keepFrom < sealed.length && sealed[keepFrom].lastTime() < cutoffMs) {
+      keepFrom++;
+    }
+    if (keepFrom > 0) {
+      sealed = keepFrom == sealed.length ? NO_CHUNKS : Arrays.copyOfRange(sealed, keepFrom, sealed.length);
+    }
+    removed = sealed.length == 0 && (head == null || head.lastTime() < cutoffMs);
+    return removed;
+  }
+
+  /** True once eviction emptied and unlinked this series; writers must look it up again. */
+  synchronized boolean isRemoved() {
+    return removed;
+  }
+
+  /** Visits histogram samples in time order; a null sample is a stale marker. */
+  @FunctionalInterface
+  interface HistogramVisitor {
+    void sample(long timeMs, HistogramSample sample);
+  }
+
+  private record TimedHistogram(long timeMs, HistogramSample sample) {}
+
+  @Override
+  public String toString() {
+    return metric + labels;
+  }
+}

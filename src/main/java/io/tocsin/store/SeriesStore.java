@@ -1,0 +1,315 @@
+package io.tocsin.store;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * The in-memory time-series store: an index from metric name and labels to {@link Series}, with a
+ * retention window and limits on the number of series.
+ *
+ * <p>Thread-safe. Writers call {@link #write}; readers call {@link #read} or {@link #readBuckets}
+ * and get copies. Every read is clamped to the retention window, so a sample older than the
+ * window is gone for readers at once, even while its chunk awaits {@link #evictExpired()}.
+ */
+public final class SeriesStore {
+  /** Why {@link #write} did not run its action. */
+  public enum Admission {
+    OK,
+    /** The store already holds {@code maxSeries} series. */
+    SERIES_LIMIT,
+    /** The metric already has {@code maxSeriesPerMetric} series. */
+    METRIC_SERIES_LIMIT,
+    /** The metric exists with another kind. */
+    KIND_CONFLICT
+  }
+
+  private final Clock clock;
+  private final StoreSettings settings;
+  private final ConcurrentHashMap<String, MetricIndex> metrics = new ConcurrentHashMap<>();
+  private final AtomicInteger seriesCount = new AtomicInteger();
+
+  public SeriesStore(Clock clock, StoreSettings settings) {
+    this.clock = clock;
+    this.settings = settings;
+  }
+
+  public StoreSettings settings() {
+    return settings;
+  }
+
+  public int seriesCount() {
+    return seriesCount.get();
+  }
+
+  /** The earliest sample time readers see now. */
+  public long retentionCutoffMs() {
+    return clock.millis() - settings.retention().toMillis();
+  }
+
+  /**
+   * Runs {@code action} on the series for {@code metric} and {@code labels}, creating it if it is
+   * new and the limits allow, while holding the series' lock.
+   */
+  public Admission write(String metric, MetricKind kind, Labels labels, Consumer<Series> action) {
+    while (true) {
+      MetricIndex index = metrics.computeIfAbsent(metric, name -> new MetricIndex(name, kind));
+      if (index.kind != kind) {
+        return Admission.KIND_CONFLICT;
+      }
+      Series series = index.series.get(labels);
+      if (series == null) {
+        Admission admission = reserve(index);
+        if (admission != Admission.OK) {
+          return admission;
+        }
+        series = index.add(labels, settings.maxChunkSpanMs(), seriesCount);
+        if (series == null) {
+          continue; // the metric was unlinked by eviction meanwhile; start over
+        }
+      }
+      synchronized (series) {
+        if (!series.isRemoved()) {
+          action.accept(series);
+          return Admission.OK;
+        }
+      }
+    }
+  }
+
+  private Admission reserve(MetricIndex index) {
+    if (!tryIncrement(seriesCount, settings.maxSeries())) {
+      return Admission.SERIES_LIMIT;
+    }
+    if (!tryIncrement(index.count, settings.maxSeriesPerMetric())) {
+      seriesCount.decrementAndGet();
+      return Admission.METRIC_SERIES_LIMIT;
+    }
+    return Admission.OK;
+  }
+
+  private static boolean tryIncrement(AtomicInteger counter, int limit) {
+    while (true) {
+      int current = counter.get();
+      if (current >= limit) {
+        return false;
+      }
+      if (counter.compareAndSet(current, current + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** The kind of {@code metric}, or null when the store has no series of it. */
+  public MetricKind kindOf(String metric) {
+    MetricIndex index = metrics.get(metric);
+    return index == null ? null : index.kind;
+  }
+
+  public Set<String> metricNames() {
+    return new TreeSet<>(metrics.keySet());
+  }
+
+  /** Raw samples of the matching series with {@code fromMs <= time < toMs}, sorted by labels. */
+  public List<SeriesSamples> read(String metric, Predicate<Labels> filter, long fromMs, long toMs) {
+    long from = Math.max(fromMs, retentionCutoffMs());
+    List<SeriesSamples> result = new ArrayList<>();
+    for (Series series : select(metric, filter)) {
+      if (series.kind() == MetricKind.HISTOGRAM) {
+        continue;
+      }
+      SampleCollector collector = new SampleCollector();
+      series.forEachSample(from, toMs, collector);
+      if (collector.size > 0) {
+        result.add(new SeriesSamples(series.metric(), series.labels(), series.kind(),
+            Arrays.copyOf(collector.times, collector.size), Arrays.copyOf(collector.values, collector.size)));
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Each matching scalar series' value per bucket of {@code grid}: counters sum their increases,
+   * gauges and additive sums take the last value. A stale marker ends a gauge's value, so a
+   * bucket whose last sample is stale has none. Series without a value in the grid are left out.
+   */
+  public List<SeriesBuckets> readBuckets(String metric, Predicate<Labels> filter, BucketGrid grid) {
+    long from = Math.max(grid.startMs(), retentionCutoffMs());
+    List<SeriesBuckets> result = new ArrayList<>();
+    for (Series series : select(metric, filter)) {
+      if (series.kind() == MetricKind.HISTOGRAM) {
+        continue;
+      }
+      BucketFiller filler = new BucketFiller(grid, series.kind() == MetricKind.COUNTER);
+      series.forEachSample(from, grid.endMs(), filler);
+      if (filler.any) {
+        result.add(new SeriesBuckets(series.metric(), series.labels(), series.kind(), grid, filler.values));
+      }
+    }
+    return result;
+  }
+
+  /** Each matching histogram series' samples merged per bucket of {@code grid}; null where none. */
+  public List<HistogramBuckets> readHistogramBuckets(String metric, Predicate<Labels> filter, BucketGrid grid) {
+    long from = Math.max(grid.startMs(), retentionCutoffMs());
+    List<HistogramBuckets> result = new ArrayList<>();
+    for (Series series : select(metric, filter)) {
+      if (series.kind() != MetricKind.HISTOGRAM) {
+        continue;
+      }
+      HistogramSample[] buckets = new HistogramSample[grid.count()];
+      boolean[] any = {false};
+      series.forEachHistogram(from, grid.endMs(), (time, sample) -> {
+        int i = grid.indexOf(time);
+        if (i >= 0 && sample != null) {
+          buckets[i] = buckets[i] == null ? sample : HistogramSample.merge(buckets[i], sample);
+          any[0] = true;
+        }
+      });
+      if (any[0]) {
+        result.add(new HistogramBuckets(series.metric(), series.labels(), grid, buckets));
+      }
+    }
+    return result;
+  }
+
+  private List<Series> select(String metric, Predicate<Labels> filter) {
+    MetricIndex index = metrics.get(metric);
+    if (index == null) {
+      return List.of();
+    }
+    List<Series> selected = new ArrayList<>();
+    for (Series series : index.series.values()) {
+      if (filter.test(series.labels())) {
+        selected.add(series);
+      }
+    }
+    selected.sort((a, b) -> a.labels().compareTo(b.labels()));
+    return selected;
+  }
+
+  /**
+   * Drops chunks wholly older than the retention window, then series left empty (idle past the
+   * window) and metrics left without series. Returns the number of series removed.
+   */
+  public int evictExpired() {
+    long cutoff = retentionCutoffMs();
+    int removed = 0;
+    for (MetricIndex index : metrics.values()) {
+      for (Series series : index.series.values()) {
+        if (series.evictBefore(cutoff)) {
+          index.series.remove(series.labels(), series);
+          index.count.decrementAndGet();
+          seriesCount.decrementAndGet();
+          removed++;
+        }
+      }
+      index.unlinkIfEmpty(metrics);
+    }
+    return removed;
+  }
+
+  /** The series of one metric name. */
+  private static final class MetricIndex {
+    final String name;
+    final MetricKind kind;
+    final ConcurrentHashMap<Labels, Series> series = new ConcurrentHashMap<>();
+    final AtomicInteger count = new AtomicInteger();
+    private boolean unlinked;
+
+    MetricIndex(String name, MetricKind kind) {
+      this.name = name;
+      this.kind = kind;
+    }
+
+    /**
+     * Adds a series for which a slot was reserved in {@code count} and {@code total}, or returns
+     * the one another writer added first (releasing the slot); null if this index was unlinked.
+     */
+    synchronized Series add(Labels labels, long maxChunkSpanMs, AtomicInteger total) {
+      Series existing = unlinked ? null : series.get(labels);
+      if (unlinked || existing != null) {
+        count.decrementAndGet();
+        total.decrementAndGet();
+        return existing;
+      }
+      Series created = new Series(name, intern(labels), kind, maxChunkSpanMs);
+      series.put(created.labels(), created);
+      return created;
+    }
+
+    synchronized void unlinkIfEmpty(ConcurrentHashMap<String, MetricIndex> metrics) {
+      if (series.isEmpty()) {
+        unlinked = true;
+        metrics.remove(name, this);
+      }
+    }
+  }
+
+  /**
+   * Label strings repeat across many series (every series of a host shares its host name), so a
+   * new series keeps the JVM's canonical copies instead of the ones decoded from the request.
+   */
+  private static Labels intern(Labels labels) {
+    Labels.Builder builder = Labels.builder();
+    labels.forEach((k, v) -> builder.put(k.intern(), v.intern()));
+    return builder.build();
+  }
+
+  private static final class SampleCollector implements SampleVisitor {
+    long[] times = new long[64];
+    double[] values = new double[64];
+    int size;
+
+    @Override
+    public void sample(long timeMs, double value) {
+      if (StaleMarker.is(value)) {
+        return;
+      }
+      if (size == times.length) {
+        times = Arrays.copyOf(times, size * 2);
+        values = Arrays.copyOf(values, size * 2);
+      }
+      times[size] = timeMs;
+      values[size] = value;
+      size++;
+    }
+  }
+
+  private static final class BucketFiller implements SampleVisitor {
+    final BucketGrid grid;
+    final boolean sum;
+    final double[] values;
+    boolean any;
+
+    BucketFiller(BucketGrid grid, boolean sum) {
+      this.grid = grid;
+      this.sum = sum;
+      this.values = new double[grid.count()];
+      Arrays.fill(values, Double.NaN);
+    }
+
+    @Override
+    public void sample(long timeMs, double value) {
+      int i = grid.indexOf(timeMs);
+      if (i < 0) {
+        return;
+      }
+      if (StaleMarker.is(value)) {
+        if (!sum) {
+          values[i] = Double.NaN;
+        }
+        return;
+      }
+      values[i] = sum && !Double.isNaN(values[i]) ? values[i] + value : value;
+      any = true;
+    }
+  }
+}
