@@ -11,13 +11,18 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code tocsin serve}: runs the service until SIGTERM or SIGINT, then stops it gracefully. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Receive OTLP metrics, evaluate monitors and serve the REST API.")
 public final class ServeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Spec
+  CommandSpec spec;
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
       description = "Server config (tocsin.yml). Without it: rules from rules/*.yml, data in ./data, ports 4317, 4318, 8080.")
@@ -31,7 +36,7 @@ public final class ServeCommand implements Callable<Integer> {
           ? ServerConfig.defaults(Path.of("").toAbsolutePath())
           : new ServerConfigLoader(System::getenv).load(config);
     } catch (ConfigException e) {
-      System.err.println(e.getMessage());
+      spec.commandLine().getErr().println(e.getMessage());
       return 1;
     }
     log.info("starting Tocsin with {}", config == null ? "embedded defaults" : "config " + config);
@@ -39,7 +44,7 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       tocsin = Tocsin.start(serverConfig, Clock.systemUTC());
     } catch (Exception e) {
-      log.error("cannot start: {}", e.getMessage());
+      spec.commandLine().getErr().println("cannot start: " + e.getMessage());
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);

@@ -1,15 +1,13 @@
 package io.tocsin.ingest;
 
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
-import io.opentelemetry.proto.metrics.v1.Metric;
-import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
-import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
-import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
+import io.tocsin.ingest.DecodedRequest.DecodedMetric;
+import io.tocsin.ingest.DecodedRequest.Kind;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
@@ -27,6 +25,9 @@ public final class MetricsTranslator {
   /** Points further ahead than this are refused: one would block its series until then. */
   static final long MAX_FUTURE_MS = TimeUnit.MINUTES.toMillis(10);
 
+  /** Decoding columns per thread, reused request after request. */
+  private static final ThreadLocal<DecodedRequest> DECODED = ThreadLocal.withInitial(DecodedRequest::new);
+
   private final SeriesStore store;
   private final Clock clock;
   private final long receiverStartNanos;
@@ -37,101 +38,74 @@ public final class MetricsTranslator {
     this.receiverStartNanos = TimeUnit.MILLISECONDS.toNanos(clock.millis());
   }
 
-  public IngestResult write(ExportMetricsServiceRequest request) {
-    RejectionTally tally = new RejectionTally();
-    long nowMs = clock.millis();
-    PointWriter writer = new PointWriter(store, tally, receiverStartNanos,
-        store.retentionCutoffMs(), nowMs + MAX_FUTURE_MS);
-    for (ResourceMetrics resourceMetrics : request.getResourceMetricsList()) {
-      Labels resource = labelsOf(Labels.EMPTY, resourceMetrics.getResource().getAttributesList());
-      for (ScopeMetrics scopeMetrics : resourceMetrics.getScopeMetricsList()) {
-        for (Metric metric : scopeMetrics.getMetricsList()) {
-          writeMetric(metric, resource, writer, tally);
-        }
+  /**
+   * Decodes a protobuf-encoded {@code ExportMetricsServiceRequest} and writes its points. A body
+   * that does not decode stores nothing.
+   */
+  public IngestResult write(byte[] body) throws InvalidProtocolBufferException {
+    DecodedRequest request = DECODED.get();
+    try {
+      OtlpDecoder.decode(body, request);
+      RejectionTally tally = new RejectionTally();
+      PointWriter writer = new PointWriter(store, tally, receiverStartNanos,
+          store.retentionCutoffMs(), clock.millis() + MAX_FUTURE_MS);
+      for (DecodedMetric metric : request.metrics) {
+        writeMetric(request, metric, writer, tally);
       }
+      return tally.result();
+    } finally {
+      request.release();
     }
-    return tally.result();
   }
 
-  private static void writeMetric(Metric metric, Labels resource, PointWriter writer, RejectionTally tally) {
-    String name = Names.normalize(metric.getName());
-    int points = pointCount(metric);
-    if (metric.getDataCase() == Metric.DataCase.DATA_NOT_SET) {
-      tally.reject(RejectReason.UNKNOWN_DATA_KIND, metric.getName(), 1);
+  private static void writeMetric(DecodedRequest request, DecodedMetric metric, PointWriter writer, RejectionTally tally) {
+    String name = Names.normalize(metric.sourceName);
+    if (metric.kind == Kind.UNKNOWN) {
+      tally.reject(RejectReason.UNKNOWN_DATA_KIND, metric.sourceName, 1);
       return;
     }
     if (name.isEmpty()) {
-      tally.reject(RejectReason.INVALID_NAME, metric.getName(), points);
+      tally.reject(RejectReason.INVALID_NAME, metric.sourceName, metric.points());
       return;
     }
-    writer.metric(metric.getName(), name);
-    switch (metric.getDataCase()) {
-      case GAUGE -> {
-        for (NumberDataPoint p : metric.getGauge().getDataPointsList()) {
-          writer.number(MetricKind.GAUGE, false, labelsOf(resource, p.getAttributesList()), p);
-        }
-      }
-      case SUM -> {
-        AggregationTemporality temporality = metric.getSum().getAggregationTemporality();
-        if (!known(temporality)) {
-          tally.reject(RejectReason.UNSPECIFIED_TEMPORALITY, metric.getName(), points);
-          return;
-        }
-        MetricKind kind = metric.getSum().getIsMonotonic() ? MetricKind.COUNTER : MetricKind.ADDITIVE;
-        boolean cumulative = temporality == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE;
-        for (NumberDataPoint p : metric.getSum().getDataPointsList()) {
-          writer.number(kind, cumulative, labelsOf(resource, p.getAttributesList()), p);
+    boolean cumulative = metric.temporality == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE_VALUE;
+    boolean delta = metric.temporality == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA_VALUE;
+    boolean needsTemporality = metric.kind != Kind.GAUGE && metric.kind != Kind.SUMMARY;
+    if (needsTemporality && !cumulative && !delta) {
+      tally.reject(RejectReason.UNSPECIFIED_TEMPORALITY, metric.sourceName, metric.points());
+      return;
+    }
+    writer.metric(metric.sourceName, name);
+    Labels resource = metric.resource;
+    switch (metric.kind) {
+      case GAUGE, SUM -> {
+        MetricKind kind = metric.kind == Kind.GAUGE ? MetricKind.GAUGE
+            : metric.monotonic ? MetricKind.COUNTER : MetricKind.ADDITIVE;
+        for (int p = metric.firstPoint; p < metric.firstPoint + metric.pointCount; p++) {
+          writer.number(kind, cumulative, resource, request, p);
         }
       }
       case HISTOGRAM -> {
-        AggregationTemporality temporality = metric.getHistogram().getAggregationTemporality();
-        if (!known(temporality)) {
-          tally.reject(RejectReason.UNSPECIFIED_TEMPORALITY, metric.getName(), points);
-          return;
-        }
-        boolean cumulative = temporality == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE;
-        for (HistogramDataPoint p : metric.getHistogram().getDataPointsList()) {
-          writer.histogram(cumulative, labelsOf(resource, p.getAttributesList()), p);
+        for (HistogramDataPoint p : metric.histograms) {
+          writer.histogram(cumulative, resource, p);
         }
       }
       case EXPONENTIAL_HISTOGRAM -> {
-        AggregationTemporality temporality = metric.getExponentialHistogram().getAggregationTemporality();
-        if (!known(temporality)) {
-          tally.reject(RejectReason.UNSPECIFIED_TEMPORALITY, metric.getName(), points);
-          return;
-        }
-        boolean cumulative = temporality == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE;
-        for (ExponentialHistogramDataPoint p : metric.getExponentialHistogram().getDataPointsList()) {
-          writer.exponentialHistogram(cumulative, labelsOf(resource, p.getAttributesList()), p);
+        for (ExponentialHistogramDataPoint p : metric.exponentialHistograms) {
+          writer.exponentialHistogram(cumulative, resource, p);
         }
       }
       case SUMMARY -> {
-        for (SummaryDataPoint p : metric.getSummary().getDataPointsList()) {
-          writer.summary(labelsOf(resource, p.getAttributesList()), p);
+        for (SummaryDataPoint p : metric.summaries) {
+          writer.summary(resource, p);
         }
       }
-      case DATA_NOT_SET -> throw new AssertionError("handled above");
+      case UNKNOWN -> throw new AssertionError("handled above");
     }
   }
 
-  private static boolean known(AggregationTemporality temporality) {
-    return temporality == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE
-        || temporality == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA;
-  }
-
-  private static int pointCount(Metric metric) {
-    return switch (metric.getDataCase()) {
-      case GAUGE -> metric.getGauge().getDataPointsCount();
-      case SUM -> metric.getSum().getDataPointsCount();
-      case HISTOGRAM -> metric.getHistogram().getDataPointsCount();
-      case EXPONENTIAL_HISTOGRAM -> metric.getExponentialHistogram().getDataPointsCount();
-      case SUMMARY -> metric.getSummary().getDataPointsCount();
-      case DATA_NOT_SET -> 1;
-    };
-  }
-
   /** {@code base} with the normalised attributes added; an attribute replaces a base label. */
-  private static Labels labelsOf(Labels base, List<KeyValue> attributes) {
+  static Labels labelsOf(Labels base, List<KeyValue> attributes) {
     if (attributes.isEmpty()) {
       return base;
     }

@@ -3,6 +3,7 @@ package io.tocsin.ingest;
 import com.google.protobuf.Any;
 import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
+import io.grpc.KnownLength;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -14,7 +15,6 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.tocsin.ingest.IngestMetrics.Outcome;
@@ -33,9 +33,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * OTLP/gRPC: {@code opentelemetry.proto.collector.metrics.v1.MetricsService/Export}.
  *
- * <p>The method is registered with a pass-through request marshaller so that decoding happens
- * here: a body that is not a valid request then gets INVALID_ARGUMENT, as OTLP asks, instead of
- * the INTERNAL that gRPC's own protobuf marshaller reports.
+ * <p>The method is registered with a pass-through request marshaller: the body reaches {@link
+ * OtlpDecoder} as bytes, without protobuf's object model in between, and a body that is not a
+ * valid request gets INVALID_ARGUMENT, as OTLP asks, instead of the INTERNAL that gRPC's own
+ * protobuf marshaller reports.
  */
 public final class OtlpGrpcServer implements AutoCloseable {
   private static final MethodDescriptor<byte[], ExportMetricsServiceResponse> EXPORT =
@@ -91,15 +92,14 @@ public final class OtlpGrpcServer implements AutoCloseable {
           .build()));
       return;
     }
-    ExportMetricsServiceRequest request;
+    ExportMetricsServiceResponse response;
     try {
-      request = OtlpIngest.parse(body);
+      response = ingest.export(Transport.GRPC, body);
     } catch (InvalidRequestException e) {
-      ingest.fail(Transport.GRPC, Outcome.INVALID);
       observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
     }
-    observer.onNext(ingest.export(Transport.GRPC, request));
+    observer.onNext(response);
     observer.onCompleted();
   }
 
@@ -133,6 +133,15 @@ public final class OtlpGrpcServer implements AutoCloseable {
     @Override
     public byte[] parse(InputStream stream) {
       try {
+        if (stream instanceof KnownLength) {
+          // One exact allocation instead of readAllBytes' chunks and final copy.
+          byte[] bytes = new byte[stream.available()];
+          int read = stream.readNBytes(bytes, 0, bytes.length);
+          if (read == bytes.length && stream.read() < 0) {
+            return bytes;
+          }
+          throw new IOException("message length changed while reading");
+        }
         return stream.readAllBytes();
       } catch (IOException e) {
         throw Status.INTERNAL.withDescription("cannot read request: " + e.getMessage()).asRuntimeException();

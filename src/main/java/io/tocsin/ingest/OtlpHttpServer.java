@@ -121,7 +121,8 @@ public final class OtlpHttpServer implements AutoCloseable {
       }
       long declared = ctx.req().getContentLengthLong();
       if (declared > maxRequestBytes) {
-        fail(ctx, encoding, 413, Code.RESOURCE_EXHAUSTED, Outcome.TOO_LARGE, tooLarge(declared + " bytes"));
+        fail(ctx, encoding, 413, Code.RESOURCE_EXHAUSTED, Outcome.TOO_LARGE,
+            tooLarge("request body of " + declared + " bytes"));
         return;
       }
       if (!ingest.tryAdmit(Transport.HTTP)) {
@@ -129,13 +130,13 @@ public final class OtlpHttpServer implements AutoCloseable {
         respondStatus(ctx, encoding, 503, Code.UNAVAILABLE, OVERLOADED_MESSAGE);
         return;
       }
-      ExportMetricsServiceRequest request;
+      byte[] protobuf;
       try {
         byte[] body = readBounded(ctx.req().getInputStream(), "request body");
         if (gzip) {
           body = gunzip(body);
         }
-        request = decode(encoding, body);
+        protobuf = encoding == Encoding.PROTOBUF ? body : jsonToProtobuf(body);
       } catch (TooLargeException e) {
         ingest.fail(Transport.HTTP, Outcome.TOO_LARGE);
         respondStatus(ctx, encoding, 413, Code.RESOURCE_EXHAUSTED, e.getMessage());
@@ -148,7 +149,11 @@ public final class OtlpHttpServer implements AutoCloseable {
         ingest.fail(Transport.HTTP, Outcome.ERROR);
         throw e;
       }
-      respond(ctx, encoding, 200, ingest.export(Transport.HTTP, request));
+      try {
+        respond(ctx, encoding, 200, ingest.export(Transport.HTTP, protobuf));
+      } catch (InvalidRequestException e) {
+        respondStatus(ctx, encoding, 400, Code.INVALID_ARGUMENT, e.getMessage());
+      }
     }
 
     void methodNotAllowed(Context ctx) {
@@ -157,10 +162,8 @@ public final class OtlpHttpServer implements AutoCloseable {
           "method " + ctx.method() + " is not allowed on " + PATH + "; use POST");
     }
 
-    private ExportMetricsServiceRequest decode(Encoding encoding, byte[] body) throws InvalidRequestException {
-      if (encoding == Encoding.PROTOBUF) {
-        return OtlpIngest.parse(body);
-      }
+    /** OTLP JSON is the proto3 JSON mapping; decoding goes on from the protobuf form. */
+    private static byte[] jsonToProtobuf(byte[] body) throws InvalidRequestException {
       ExportMetricsServiceRequest.Builder builder = ExportMetricsServiceRequest.newBuilder();
       try {
         JSON_PARSER.merge(new String(body, StandardCharsets.UTF_8), builder);
@@ -168,7 +171,7 @@ public final class OtlpHttpServer implements AutoCloseable {
         throw new InvalidRequestException("request body is not a valid OTLP JSON ExportMetricsServiceRequest: "
             + e.getMessage());
       }
-      return builder.build();
+      return builder.build().toByteArray();
     }
 
     private byte[] gunzip(byte[] body) throws IOException, TooLargeException, InvalidRequestException {
@@ -182,13 +185,13 @@ public final class OtlpHttpServer implements AutoCloseable {
     private byte[] readBounded(InputStream in, String what) throws IOException, TooLargeException {
       byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxRequestBytes + 1));
       if (bytes.length > maxRequestBytes) {
-        throw new TooLargeException(tooLarge(what + " of more than " + maxRequestBytes + " bytes"));
+        throw new TooLargeException(tooLarge(what));
       }
       return bytes;
     }
 
     private String tooLarge(String what) {
-      return "request too large: " + what + " exceeds limits.max_request_bytes = " + maxRequestBytes;
+      return what + " exceeds limits.max_request_bytes (" + maxRequestBytes + ")";
     }
 
     void fail(Context ctx, Encoding encoding, int httpStatus, Code code, Outcome outcome, String message) {

@@ -1,7 +1,6 @@
 package io.tocsin.ingest;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
 import io.tocsin.ingest.IngestMetrics.Outcome;
@@ -23,16 +22,6 @@ public final class OtlpIngest {
     this.metrics = metrics;
   }
 
-  /** Decodes a protobuf-encoded request; the message explains what is wrong with the bytes. */
-  static ExportMetricsServiceRequest parse(byte[] body) throws InvalidRequestException {
-    try {
-      return ExportMetricsServiceRequest.parseFrom(body);
-    } catch (InvalidProtocolBufferException e) {
-      throw new InvalidRequestException("request body is not a valid protobuf ExportMetricsServiceRequest: "
-          + e.getMessage());
-    }
-  }
-
   boolean tryAdmit(Transport transport) {
     if (limiter.tryAcquire()) {
       return true;
@@ -41,10 +30,20 @@ public final class OtlpIngest {
     return false;
   }
 
-  /** Writes an admitted request's points and releases its admission. */
-  ExportMetricsServiceResponse export(Transport transport, ExportMetricsServiceRequest request) {
+  /**
+   * Decodes and writes an admitted request's protobuf body and releases its admission; a body
+   * that does not decode is refused whole.
+   */
+  ExportMetricsServiceResponse export(Transport transport, byte[] body) throws InvalidRequestException {
     try {
-      IngestResult result = translator.write(request);
+      IngestResult result;
+      try {
+        result = translator.write(body);
+      } catch (InvalidProtocolBufferException e) {
+        metrics.recordRequest(transport, Outcome.INVALID);
+        throw new InvalidRequestException("request body is not a valid protobuf ExportMetricsServiceRequest: "
+            + e.getMessage());
+      }
       metrics.recordPoints(transport, result);
       if (result.rejected() == 0) {
         return ExportMetricsServiceResponse.getDefaultInstance();

@@ -1,8 +1,8 @@
 package io.tocsin.ingest;
 
+import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
-import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
 import io.tocsin.store.HistogramSample;
 import io.tocsin.store.Labels;
@@ -13,10 +13,13 @@ import io.tocsin.store.SeriesStore;
 import io.tocsin.store.SeriesStore.Admission;
 import io.tocsin.store.StaleMarker;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Writes the data points of one request, one at a time, and tallies each outcome. Conversions
+ * Writes the data points of one request, one at a time, and tallies each outcome. A number point
+ * of a known series finds it through an {@link AttributesProbe}; only a new series, or a point
+ * the probe declines, builds its labels. Conversions
  * that need the previous point of a stream (cumulative to delta) run inside {@link
  * SeriesStore#write}, under the series' lock, with their state kept in {@link Series#writerState}.
  *
@@ -45,6 +48,7 @@ final class PointWriter {
   private ExponentialBuckets exponential;
   private RejectReason outcome;
 
+  private final AttributesProbe probe = new AttributesProbe();
   private final Consumer<Series> gaugeAppend = this::appendGauge;
   private final Consumer<Series> counterAppend = this::appendCounter;
   private final Consumer<Series> additiveAppend = this::appendAdditive;
@@ -65,24 +69,31 @@ final class PointWriter {
     this.name = name;
   }
 
-  void number(MetricKind kind, boolean cumulative, Labels labels, NumberDataPoint p) {
-    if (!timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), cumulative)) {
+  /** Writes number point {@code p} of {@code request}. */
+  void number(MetricKind kind, boolean cumulative, Labels resource, DecodedRequest request, int p) {
+    if (!timed(request.timeNanos[p], request.startNanos[p], request.flags[p], cumulative)) {
       return;
     }
     if (!stale) {
-      switch (p.getValueCase()) {
-        case AS_DOUBLE -> value = p.getAsDouble();
-        case AS_INT -> value = p.getAsInt();
-        case VALUE_NOT_SET -> {
-          reject(RejectReason.MISSING_VALUE);
-          return;
-        }
+      if (request.valueCase[p] == DecodedRequest.VALUE_NONE) {
+        reject(RejectReason.MISSING_VALUE);
+        return;
+      }
+      value = request.value(p);
+    }
+    Consumer<Series> append = appendFor(kind);
+    outcome = null;
+    if (probe.describe(resource, request, p)) {
+      Series series = store.find(name, kind, probe);
+      if (series != null && store.writeTo(series, append)) {
+        finish(outcome);
+        return;
       }
     }
-    finish(write(name, kind, labels));
+    finish(write(name, kind, resource, OtlpDecoder.attributesOf(request, p), append));
   }
 
-  void histogram(boolean cumulative, Labels labels, HistogramDataPoint p) {
+  void histogram(boolean cumulative, Labels resource, HistogramDataPoint p) {
     if (!timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), cumulative)) {
       return;
     }
@@ -106,24 +117,25 @@ final class PointWriter {
       }
       histogram = new HistogramSample(p.getCount(), p.hasSum() ? p.getSum() : Double.NaN, bounds, counts);
     }
-    finish(write(name, MetricKind.HISTOGRAM, labels));
+    finish(write(name, MetricKind.HISTOGRAM, resource, p.getAttributesList()));
   }
 
-  void exponentialHistogram(boolean cumulative, Labels labels, ExponentialHistogramDataPoint p) {
+  void exponentialHistogram(boolean cumulative, Labels resource, ExponentialHistogramDataPoint p) {
     if (!timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), cumulative)) {
       return;
     }
     if (!stale) {
       exponential = ExponentialBuckets.of(p);
     }
-    finish(write(name, MetricKind.HISTOGRAM, labels, exponentialAppend));
+    finish(write(name, MetricKind.HISTOGRAM, resource, p.getAttributesList(), exponentialAppend));
   }
 
   /** A summary's count and sum become counters, its quantiles gauges with a quantile label. */
-  void summary(Labels labels, SummaryDataPoint p) {
+  void summary(Labels resource, SummaryDataPoint p) {
     if (!timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), true)) {
       return;
     }
+    Labels labels = MetricsTranslator.labelsOf(resource, p.getAttributesList());
     RejectReason first = null;
     value = p.getCount();
     first = firstOf(first, write(name + "_count", MetricKind.COUNTER, labels));
@@ -164,18 +176,28 @@ final class PointWriter {
     return true;
   }
 
+  private RejectReason write(String metric, MetricKind kind, Labels resource, List<KeyValue> attributes) {
+    return write(metric, kind, resource, attributes, appendFor(kind));
+  }
+
   private RejectReason write(String metric, MetricKind kind, Labels labels) {
-    return write(metric, kind, labels, switch (kind) {
+    return write(metric, kind, labels, List.of(), appendFor(kind));
+  }
+
+  private Consumer<Series> appendFor(MetricKind kind) {
+    return switch (kind) {
       case GAUGE -> gaugeAppend;
       case COUNTER -> counterAppend;
       case ADDITIVE -> additiveAppend;
       case HISTOGRAM -> histogramAppend;
-    });
+    };
   }
 
   /** Writes the current point with {@code append}; null when it was stored (or a duplicate). */
-  private RejectReason write(String metric, MetricKind kind, Labels labels, Consumer<Series> append) {
+  private RejectReason write(String metric, MetricKind kind, Labels resource, List<KeyValue> attributes,
+      Consumer<Series> append) {
     outcome = null;
+    Labels labels = MetricsTranslator.labelsOf(resource, attributes);
     Admission admission = store.write(metric, kind, labels, append);
     return switch (admission) {
       case OK -> outcome;

@@ -11,7 +11,9 @@ import java.util.function.BiConsumer;
  * An immutable set of label pairs, sorted by key, with keys unique.
  *
  * <p>Labels identify a series within a metric, and later a group within a query result. They are
- * compared by value; the hash is computed once because labels are hash keys on the ingest path.
+ * compared by value. The hash is the sum of {@link #pairHash} over the pairs: it does not depend
+ * on order, so ingest can compute it from attributes as they arrive on the wire (see {@link
+ * LabelsProbe}) without sorting or building strings.
  */
 public final class Labels implements Comparable<Labels> {
   public static final Labels EMPTY = new Labels(new String[0]);
@@ -22,7 +24,24 @@ public final class Labels implements Comparable<Labels> {
 
   private Labels(String[] pairs) {
     this.pairs = pairs;
-    this.hash = Arrays.hashCode(pairs);
+    int h = 0;
+    for (int i = 0; i < pairs.length; i += 2) {
+      h += pairHash(pairs[i].hashCode(), pairs[i + 1].hashCode());
+    }
+    this.hash = h;
+  }
+
+  /**
+   * The hash of one pair from its key's and value's {@link String#hashCode}, well mixed so that
+   * sums over different sets rarely collide.
+   */
+  public static int pairHash(int keyHash, int valueHash) {
+    int h = keyHash * 0x9E3779B1 + valueHash;
+    h ^= h >>> 16;
+    h *= 0x85EBCA6B;
+    h ^= h >>> 13;
+    h *= 0xC2B2AE35;
+    return h ^ (h >>> 16);
   }
 
   /** Labels from alternating keys and values; a later duplicate key wins. */
@@ -101,6 +120,19 @@ public final class Labels implements Comparable<Labels> {
       }
     }
     return builder.build();
+  }
+
+  /**
+   * The same labels holding the JVM's canonical copy of each string. Label strings repeat
+   * across many series (every series of a host shares its host name), so long-lived labels
+   * keep one copy; identical canonical strings also compare by reference.
+   */
+  public Labels interned() {
+    String[] canonical = new String[pairs.length];
+    for (int i = 0; i < pairs.length; i++) {
+      canonical[i] = pairs[i].intern();
+    }
+    return new Labels(canonical);
   }
 
   public Map<String, String> asMap() {

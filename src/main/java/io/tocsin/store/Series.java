@@ -14,7 +14,7 @@ public final class Series {
   /** Samples per compressed chunk; 120 is where Gorilla compression stops improving much. */
   static final int MAX_CHUNK_SAMPLES = 120;
 
-  private static final XorChunk[] NO_CHUNKS = new XorChunk[0];
+  private static final long[][] NO_CHUNKS = new long[0][];
 
   /** The outcome of appending one sample. */
   public enum AppendResult {
@@ -30,8 +30,8 @@ public final class Series {
   private final MetricKind kind;
   private final long maxChunkSpanMs;
 
-  private XorChunk head;
-  private XorChunk[] sealed = NO_CHUNKS;
+  private Chunk.Writer head;
+  private long[][] sealed = NO_CHUNKS;
   private ArrayDeque<TimedHistogram> histograms;
   private long lastTimeMs = Long.MIN_VALUE;
   private Object writerState;
@@ -86,16 +86,23 @@ public final class Series {
       return sameValue ? AppendResult.DUPLICATE : AppendResult.OUT_OF_ORDER;
     }
     if (head == null) {
-      head = new XorChunk();
+      head = new Chunk.Writer(value);
     } else if (head.count() >= MAX_CHUNK_SAMPLES || timeMs - head.firstTime() >= maxChunkSpanMs) {
-      head.seal();
-      sealed = Arrays.copyOf(sealed, sealed.length + 1);
-      sealed[sealed.length - 1] = head;
-      head = new XorChunk();
+      cutHead(value);
     }
-    head.append(timeMs, value);
+    if (!head.append(timeMs, value)) {
+      cutHead(value); // the value does not fit the head's coding: a new chunk suits it
+      head.append(timeMs, value);
+    }
     lastTimeMs = timeMs;
     return AppendResult.APPENDED;
+  }
+
+  private void cutHead(double nextValue) {
+    long[] chunk = head.seal();
+    sealed = Arrays.copyOf(sealed, sealed.length + 1);
+    sealed[sealed.length - 1] = chunk;
+    head = new Chunk.Writer(nextValue, chunk.length + 1);
   }
 
   /** Appends a histogram sample; a null sample is a stale marker. */
@@ -113,11 +120,11 @@ public final class Series {
   }
 
   synchronized void forEachSample(long fromMs, long toMs, SampleVisitor visitor) {
-    for (XorChunk chunk : sealed) {
-      chunk.forEach(fromMs, toMs, visitor);
+    for (long[] chunk : sealed) {
+      Chunk.forEach(chunk, fromMs, toMs, visitor);
     }
     if (head != null) {
-      head.forEach(fromMs, toMs, visitor);
+      Chunk.forEach(head.words(), fromMs, toMs, visitor);
     }
   }
 
@@ -145,13 +152,13 @@ public final class Series {
       return removed;
     }
     int keepFrom = 0;
-    while (keepFrom < sealed.length && sealed[keepFrom].lastTime() < cutoffMs) {
+    while (keepFrom < sealed.length && Chunk.lastTime(sealed[keepFrom]) < cutoffMs) {
       keepFrom++;
     }
     if (keepFrom > 0) {
       sealed = keepFrom == sealed.length ? NO_CHUNKS : Arrays.copyOfRange(sealed, keepFrom, sealed.length);
     }
-    removed = sealed.length == 0 && (head == null || head.lastTime() < cutoffMs);
+    removed = sealed.length == 0 && (head == null || Chunk.lastTime(head.words()) < cutoffMs);
     return removed;
   }
 

@@ -84,6 +84,33 @@ public final class SeriesStore {
     }
   }
 
+  /**
+   * The series of {@code metric} with the labels {@code probe} describes, or null when there is
+   * none yet (or the metric has another kind); then {@link #write} creates it.
+   */
+  public Series find(String metric, MetricKind kind, LabelsProbe probe) {
+    MetricIndex index = metrics.get(metric);
+    if (index == null || index.kind != kind) {
+      return null;
+    }
+    return index.series.get(probe);
+  }
+
+  /**
+   * Runs {@code action} on a series {@link #find} returned, holding its lock; false when
+   * eviction removed the series meanwhile, in which case the caller writes through {@link
+   * #write}.
+   */
+  public boolean writeTo(Series series, Consumer<Series> action) {
+    synchronized (series) {
+      if (series.isRemoved()) {
+        return false;
+      }
+      action.accept(series);
+      return true;
+    }
+  }
+
   private Admission reserve(MetricIndex index) {
     if (!tryIncrement(seriesCount, settings.maxSeries())) {
       return Admission.SERIES_LIMIT;
@@ -220,7 +247,8 @@ public final class SeriesStore {
   private static final class MetricIndex {
     final String name;
     final MetricKind kind;
-    final ConcurrentHashMap<Labels, Series> series = new ConcurrentHashMap<>();
+    /** Keyed by labels; also looked up with {@link LabelsProbe}s. */
+    final ConcurrentHashMap<Object, Series> series = new ConcurrentHashMap<>();
     final AtomicInteger count = new AtomicInteger();
     private boolean unlinked;
 
@@ -240,7 +268,7 @@ public final class SeriesStore {
         total.decrementAndGet();
         return existing;
       }
-      Series created = new Series(name, intern(labels), kind, maxChunkSpanMs);
+      Series created = new Series(name, labels.interned(), kind, maxChunkSpanMs);
       series.put(created.labels(), created);
       return created;
     }
@@ -251,16 +279,6 @@ public final class SeriesStore {
         metrics.remove(name, this);
       }
     }
-  }
-
-  /**
-   * Label strings repeat across many series (every series of a host shares its host name), so a
-   * new series keeps the JVM's canonical copies instead of the ones decoded from the request.
-   */
-  private static Labels intern(Labels labels) {
-    Labels.Builder builder = Labels.builder();
-    labels.forEach((k, v) -> builder.put(k.intern(), v.intern()));
-    return builder.build();
   }
 
   private static final class SampleCollector implements SampleVisitor {

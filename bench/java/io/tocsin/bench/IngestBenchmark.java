@@ -1,0 +1,359 @@
+package io.tocsin.bench;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
+import com.sun.management.ThreadMXBean;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.Gauge;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.tocsin.Tocsin;
+import io.tocsin.config.HostPort;
+import io.tocsin.config.ServerConfig;
+import io.tocsin.ingest.IngestResult;
+import io.tocsin.ingest.MetricsTranslator;
+import io.tocsin.store.Labels;
+import io.tocsin.store.MetricKind;
+import io.tocsin.store.SeriesStore;
+import io.tocsin.store.StoreSettings;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Ingest and memory figures for the design's targets (section 7). Prints, never asserts.
+ *
+ * <ul>
+ *   <li>{@code grpc}: pre-encoded export requests of 1,000 gauge points with 4 attributes each,
+ *       over a given number of series, sent to a running Tocsin through a real gRPC client.
+ *   <li>{@code translate}: the same requests decoded and written on one thread, in process,
+ *       with the bytes allocated per point.
+ *   <li>{@code memory}: the heap held per series after one hour of 15 s samples.
+ * </ul>
+ *
+ * <p>Run with {@code bench/run [grpc|translate|memory|all] [series...]}.
+ */
+public final class IngestBenchmark {
+  private static final int POINTS_PER_REQUEST = 1_000;
+  private static final int SERIES_PER_METRIC = 100_000;
+  private static final long STEP_MS = 15_000;
+
+  public static void main(String[] args) throws Exception {
+    String mode = args.length > 0 ? args[0] : "all";
+    List<Integer> seriesCounts = new ArrayList<>();
+    for (int i = 1; i < args.length; i++) {
+      seriesCounts.add(Integer.parseInt(args[i].replace("_", "")));
+    }
+    System.out.printf(Locale.ROOT, "java %s, %d cores, max heap %d MiB%n", Runtime.version(),
+        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+    if (mode.equals("grpc") || mode.equals("all")) {
+      grpc(seriesCounts.isEmpty() ? 100_000 : seriesCounts.get(0));
+    }
+    if (mode.equals("translate") || mode.equals("all")) {
+      translate(seriesCounts.isEmpty() ? 100_000 : seriesCounts.get(0));
+    }
+    if (mode.equals("memory") || mode.equals("all")) {
+      for (int series : seriesCounts.isEmpty() ? List.of(100_000, 1_000_000) : seriesCounts) {
+        memory(series);
+      }
+    }
+  }
+
+  // --- workload ------------------------------------------------------------------------------
+
+  /** One round: every series once, at {@code timeMs}, in requests of 1,000 points. */
+  public static List<byte[]> round(int series, long timeMs, SplittableRandom random) {
+    List<byte[]> requests = new ArrayList<>();
+    for (int first = 0; first < series; first += POINTS_PER_REQUEST) {
+      Gauge.Builder gauge = null;
+      ScopeMetrics.Builder scope = ScopeMetrics.newBuilder();
+      int currentMetric = -1;
+      for (int s = first; s < Math.min(series, first + POINTS_PER_REQUEST); s++) {
+        int metric = s / SERIES_PER_METRIC;
+        if (metric != currentMetric) {
+          if (gauge != null) {
+            scope.addMetrics(Metric.newBuilder().setName("bench.gauge." + currentMetric).setGauge(gauge));
+          }
+          gauge = Gauge.newBuilder();
+          currentMetric = metric;
+        }
+        gauge.addDataPoints(NumberDataPoint.newBuilder()
+            .setTimeUnixNano(timeMs * 1_000_000)
+            .setAsDouble(Math.round(random.nextDouble() * 10_000) / 100.0)
+            .addAttributes(attr("host.name", "host-" + (s % 5_000)))
+            .addAttributes(attr("region", "region-" + (s % 7)))
+            .addAttributes(attr("instance", "instance-" + s))
+            .addAttributes(attr("shard", Integer.toString(s % 64))));
+      }
+      scope.addMetrics(Metric.newBuilder().setName("bench.gauge." + currentMetric).setGauge(gauge));
+      requests.add(ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
+          .setResource(Resource.newBuilder().addAttributes(attr("service.name", "bench")))
+          .addScopeMetrics(scope)).build().toByteArray());
+    }
+    return requests;
+  }
+
+  private static KeyValue attr(String key, String value) {
+    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+  }
+
+  // --- grpc ----------------------------------------------------------------------------------
+
+  private static final MethodDescriptor<byte[], byte[]> RAW_EXPORT = MethodDescriptor.<byte[], byte[]>newBuilder()
+      .setType(MethodDescriptor.MethodType.UNARY)
+      .setFullMethodName(MetricsServiceGrpc.getExportMethod().getFullMethodName())
+      .setRequestMarshaller(new BytesMarshaller())
+      .setResponseMarshaller(new BytesMarshaller())
+      .build();
+
+  static void grpc(int series) throws Exception {
+    // Warm-up rounds are encoded as they are sent; measured rounds are encoded beforehand, so the
+    // client costs little while the clock runs. Warm-up runs until the JIT has compiled the gRPC
+    // and Netty paths, which run once per request and take a while to become hot.
+    int warmup = Integer.getInteger("bench.warmup", 100);
+    int measured = Integer.getInteger("bench.rounds", 30);
+    long start = System.currentTimeMillis() - 55 * 60_000;
+    SplittableRandom random = new SplittableRandom(1);
+    Path dataDir = Files.createTempDirectory("tocsin-bench");
+    HostPort loopback = new HostPort("127.0.0.1", 0);
+    ServerConfig config = ServerConfig.defaults(dataDir).withDataDir(dataDir)
+        .withListen(new ServerConfig.Listen(loopback, loopback, loopback))
+        .withLimits(new ServerConfig.Limits(4_000_000, 1_000_000, 64 << 20, 64));
+    try (Tocsin tocsin = Tocsin.start(config, Clock.systemUTC())) {
+      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", tocsin.otlpGrpcPort()).usePlaintext().build();
+      System.out.printf(Locale.ROOT, "%ngrpc: warming up with %d rounds of %,d series...%n", warmup, series);
+      for (int r = 0; r < warmup; r++) {
+        send(channel, round(series, start + r * STEP_MS, random));
+      }
+      List<List<byte[]>> work = new ArrayList<>();
+      for (int r = warmup; r < warmup + measured; r++) {
+        work.add(round(series, start + r * STEP_MS, random));
+      }
+      jdk.jfr.Recording recording = null;
+      if (System.getProperty("bench.jfr") != null) {
+        recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+        recording.start();
+      }
+      long points = 0;
+      java.util.Map<String, Long> threadCpu0 = threadCpuByName();
+      long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+      long gc0 = gcMillis();
+      long cpu0 = processCpuNanos();
+      long t0 = System.nanoTime();
+      for (List<byte[]> round : work) {
+        points += send(channel, round);
+      }
+      long elapsed = System.nanoTime() - t0;
+      double seconds = elapsed / 1e9;
+      double cpu = (processCpuNanos() - cpu0) / (double) elapsed;
+      System.out.printf(Locale.ROOT,
+          "grpc: %,d points in %.2f s = %,.0f points/s (%,d series in store; client and server used %.2f cores)%n",
+          points, seconds, points / seconds, tocsin.store().seriesCount(), cpu);
+      java.util.Map<String, Long> threadCpu = threadCpuByName();
+      long javaThreads = 0;
+      StringBuilder perThread = new StringBuilder();
+      for (var e : threadCpu.entrySet()) {
+        long used = e.getValue() - threadCpu0.getOrDefault(e.getKey(), 0L);
+        javaThreads += used;
+        if (used > elapsed / 50) {
+          perThread.append(String.format(Locale.ROOT, " %s=%.2f", e.getKey(), used / (double) elapsed));
+        }
+      }
+      System.out.printf(Locale.ROOT, "grpc: cores by thread:%s, other (GC, JIT)=%.2f; JIT %d ms, GC pauses %d ms%n",
+          perThread, (processCpuNanos() - cpu0 - javaThreads) / (double) elapsed,
+          ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0, gcMillis() - gc0);
+      if (recording != null) {
+        recording.stop();
+        recording.dump(Path.of(System.getProperty("bench.jfr")));
+      }
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static long send(ManagedChannel channel, List<byte[]> requests) throws InterruptedException {
+    int inflight = 8;
+    Semaphore permits = new Semaphore(inflight);
+    AtomicLong failures = new AtomicLong();
+    for (byte[] request : requests) {
+      permits.acquire();
+      Futures.addCallback(ClientCalls.futureUnaryCall(channel.newCall(RAW_EXPORT, CallOptions.DEFAULT), request),
+          new FutureCallback<byte[]>() {
+            @Override
+            public void onSuccess(byte[] response) {
+              if (response.length > 0) {
+                failures.incrementAndGet(); // a partial success: some points were rejected
+              }
+              permits.release();
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+              failures.incrementAndGet();
+              permits.release();
+            }
+          }, MoreExecutors.directExecutor());
+    }
+    permits.acquire(inflight);
+    if (failures.get() > 0) {
+      throw new IllegalStateException(failures.get() + " requests failed or were partially rejected");
+    }
+    return (long) requests.size() * POINTS_PER_REQUEST;
+  }
+
+  // --- translate -----------------------------------------------------------------------------
+
+  static void translate(int series) throws Exception {
+    int rounds = 24;
+    long start = System.currentTimeMillis() - 50 * 60_000;
+    SplittableRandom random = new SplittableRandom(2);
+    List<List<byte[]>> work = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      work.add(round(series, start + r * STEP_MS, random));
+    }
+    SeriesStore store = new SeriesStore(Clock.systemUTC(), new StoreSettings(Duration.ofHours(1), 4_000_000, 1_000_000));
+    MetricsTranslator translator = new MetricsTranslator(store, Clock.systemUTC());
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    int warmup = 4;
+    for (int r = 0; r < warmup; r++) {
+      for (byte[] request : work.get(r)) {
+        translator.write(request);
+      }
+    }
+    long allocated0 = threads.getCurrentThreadAllocatedBytes();
+    long t0 = System.nanoTime();
+    long points = 0;
+    for (int r = warmup; r < rounds; r++) {
+      for (byte[] request : work.get(r)) {
+        IngestResult result = translator.write(request);
+        points += result.accepted();
+        if (result.rejected() > 0) {
+          throw new IllegalStateException(result.message());
+        }
+      }
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    long allocated = threads.getCurrentThreadAllocatedBytes() - allocated0;
+    System.out.printf(Locale.ROOT, "%ntranslate (decode + write, one thread): %,.0f points/s, %,d bytes allocated per point%n",
+        points / seconds, allocated / points);
+  }
+
+  // --- memory --------------------------------------------------------------------------------
+
+  /**
+   * Fills a store with {@code series} series of one hour of 15 s samples through the store's
+   * write path, and reports the heap it holds. Values mix what real metrics look like: a third
+   * constant (up = 1), a third small counter increases, a third gauges that wander.
+   */
+  static void memory(int series) {
+    System.out.printf(Locale.ROOT, "%nmemory: %,d series x 240 samples (1 h at 15 s)...%n", series);
+    long before = usedHeapAfterGc();
+    long endMs = System.currentTimeMillis();
+    long startMs = endMs - Duration.ofHours(1).toMillis() + STEP_MS;
+    SeriesStore store = new SeriesStore(Clock.systemUTC(), new StoreSettings(Duration.ofHours(1), series, series));
+    Labels[] labels = new Labels[series];
+    for (int s = 0; s < series; s++) {
+      labels[s] = Labels.of("host_name", "host-" + (s % 5_000), "region", "region-" + (s % 7),
+          "instance", "instance-" + s, "shard", Integer.toString(s % 64));
+    }
+    double[] state = new double[series];
+    SplittableRandom random = new SplittableRandom(3);
+    for (long t = startMs; t <= endMs; t += STEP_MS) {
+      final long time = t;
+      for (int s = 0; s < series; s++) {
+        double value = switch (s % 3) {
+          case 0 -> 1;
+          case 1 -> random.nextInt(20);
+          default -> state[s] = Math.round((state[s] + random.nextDouble() - 0.5) * 100) / 100.0;
+        };
+        store.write("bench_metric_" + (s % 3), s % 3 == 1 ? MetricKind.COUNTER : MetricKind.GAUGE,
+            labels[s], sr -> sr.append(time, value));
+      }
+    }
+    labels = null;
+    state = null;
+    long after = usedHeapAfterGc();
+    long perSeries = (after - before) / series;
+    System.out.printf(Locale.ROOT, "memory: %,d series hold %,d MiB: %,d bytes per series (%d samples each)%n",
+        store.seriesCount(), (after - before) >> 20, perSeries, 240);
+    if (store.seriesCount() != series) {
+      throw new IllegalStateException("expected " + series + " series");
+    }
+  }
+
+  /** CPU time of live Java threads, summed by name with digits dropped (pools). */
+  private static java.util.Map<String, Long> threadCpuByName() {
+    java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    for (long id : threads.getAllThreadIds()) {
+      java.lang.management.ThreadInfo info = threads.getThreadInfo(id);
+      long cpu = threads.getThreadCpuTime(id);
+      if (info != null && cpu > 0) {
+        byName.merge(info.getThreadName().replaceAll("\\d+", "N"), cpu, Long::sum);
+      }
+    }
+    return byName;
+  }
+
+  private static long gcMillis() {
+    long total = 0;
+    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      total += Math.max(0, gc.getCollectionTime());
+    }
+    return total;
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  private static long usedHeapAfterGc() {
+    for (int i = 0; i < 4; i++) {
+      System.gc();
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private static final class BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  }
+}

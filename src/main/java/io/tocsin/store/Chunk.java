@@ -1,0 +1,367 @@
+package io.tocsin.store;
+
+import java.util.Arrays;
+
+/**
+ * The compressed form of a run of samples: a {@code long[]} holding a three-word header and a bit
+ * stream. Timestamps are delta-of-delta coded as in Facebook's Gorilla. Values use one of two
+ * codings, chosen per chunk by its first value:
+ *
+ * <ul>
+ *   <li><b>decimal</b>: most metric values are integers or have a few decimals (counts, bytes,
+ *       percentages). Such a value is an integer mantissa times {@code 10^-exponent}; the chunk
+ *       stores the difference between consecutive mantissas in 1 to 69 bits. A slowly changing
+ *       gauge with two decimals costs about ten bits per sample, a constant one bit.
+ *   <li><b>xor</b>: Gorilla's XOR against the previous value, for values with long fractions.
+ * </ul>
+ *
+ * NaN, infinities and {@link StaleMarker stale markers} are escaped inside a decimal chunk. A
+ * finite value that does not fit the chunk's exponent makes the writer start a new chunk.
+ *
+ * <p>Header: word 0 the first time, word 1 the last time, word 2 the sample count (low 32 bits),
+ * the coding and the exponent. Sealed chunks are trimmed to their exact length and never change;
+ * the head chunk's header is kept current, so readers decode both the same way.
+ */
+final class Chunk {
+  static final int HEADER_WORDS = 3;
+  static final int MAX_EXPONENT = 12;
+
+  private static final int XOR = 0;
+  private static final int DECIMAL = 1;
+  private static final double TWO_POW_53 = 0x1p53;
+  private static final double[] POW10 = new double[MAX_EXPONENT + 1];
+
+  static {
+    double p = 1;
+    for (int i = 0; i <= MAX_EXPONENT; i++) {
+      POW10[i] = p;
+      p *= 10;
+    }
+  }
+
+  private Chunk() {}
+
+  static long firstTime(long[] chunk) {
+    return chunk[0];
+  }
+
+  static long lastTime(long[] chunk) {
+    return chunk[1];
+  }
+
+  static int count(long[] chunk) {
+    return (int) chunk[2];
+  }
+
+  /**
+   * The smallest exponent {@code e >= minExponent} such that {@code value} is exactly an integer
+   * divided by {@code 10^e}, or -1 when there is none (long fractions, NaN, infinities, -0.0).
+   */
+  static int decimalExponent(double value, int minExponent) {
+    for (int e = minExponent; e <= MAX_EXPONENT; e++) {
+      double scaled = value * POW10[e];
+      if (!(Math.abs(scaled) < TWO_POW_53)) {
+        return -1;
+      }
+      long mantissa = (long) Math.rint(scaled);
+      if (Double.doubleToRawLongBits(mantissa / POW10[e]) == Double.doubleToRawLongBits(value)) {
+        return e;
+      }
+    }
+    return -1;
+  }
+
+  /** Calls {@code visitor} for every sample with {@code from <= time < to}, in time order. */
+  static void forEach(long[] chunk, long from, long to, SampleVisitor visitor) {
+    int count = count(chunk);
+    if (count == 0 || lastTime(chunk) < from || firstTime(chunk) >= to) {
+      return;
+    }
+    BitReader in = new BitReader(chunk, HEADER_WORDS * 64);
+    boolean decimal = ((chunk[2] >>> 32) & 0xff) == DECIMAL;
+    double scale = POW10[(int) ((chunk[2] >>> 40) & 0xff)];
+    long time = in.read(64);
+    long delta = 0;
+    long bits = in.read(64); // xor: the value's bits; decimal: its mantissa
+    long mantissa = bits;
+    boolean special = false; // decimal: this value is an escaped NaN, infinity or stale marker
+    int leading = 0;
+    int trailing = 0;
+    for (int i = 0; ; ) {
+      if (time >= to) {
+        return;
+      }
+      if (time >= from) {
+        visitor.sample(time, decimal && !special ? mantissa / scale : Double.longBitsToDouble(bits));
+      }
+      if (++i == count) {
+        return;
+      }
+      delta += in.readTimestampDelta();
+      time += delta;
+      if (decimal) {
+        special = false;
+        switch (in.readUnary(5)) {
+          case 0 -> { }
+          case 1 -> mantissa += in.readSigned(7);
+          case 2 -> mantissa += in.readSigned(14);
+          case 3 -> mantissa += in.readSigned(24);
+          case 4 -> mantissa += in.read(64);
+          default -> {
+            special = true;
+            bits = in.read(64);
+          }
+        }
+      } else if (in.read(1) == 1) {
+        if (in.read(1) == 1) {
+          leading = (int) in.read(5);
+          int significant = (int) in.read(6);
+          trailing = 64 - leading - (significant == 0 ? 64 : significant);
+        }
+        bits ^= in.read(64 - leading - trailing) << trailing;
+      }
+    }
+  }
+
+  /** Appends samples to a growing chunk; the head of a series. Not thread-safe. */
+  static final class Writer {
+    private long[] words;
+    private int bitLength;
+    private long lastDelta;
+    private final boolean decimal;
+    private final int exponent;
+    private final double scale;
+    private long lastMantissa;
+    private long lastValueBits;
+    private int lastLeading = -1;
+    private int lastTrailing;
+
+    /** A chunk whose coding suits {@code firstValue}; append it next. */
+    Writer(double firstValue) {
+      this(firstValue, HEADER_WORDS + 2);
+    }
+
+    /**
+     * A chunk with room for {@code words} words at first. A series passes the size of its last
+     * chunk: the next one is usually alike, and growing the array costs a copy and garbage.
+     */
+    Writer(double firstValue, int capacity) {
+      int e = decimalExponent(firstValue, 0);
+      this.decimal = e >= 0;
+      this.exponent = Math.max(e, 0);
+      this.scale = POW10[exponent];
+      this.words = new long[Math.max(capacity, HEADER_WORDS + 2)];
+      this.bitLength = HEADER_WORDS * 64;
+      words[2] = ((long) exponent << 40) | ((long) (decimal ? DECIMAL : XOR) << 32);
+    }
+
+    long[] words() {
+      return words;
+    }
+
+    int count() {
+      return (int) words[2];
+    }
+
+    long firstTime() {
+      return words[0];
+    }
+
+    double lastValue() {
+      return Double.longBitsToDouble(lastValueBits);
+    }
+
+    long retainedBytes() {
+      return 16L + 8L * words.length;
+    }
+
+    /**
+     * Appends a sample later than the last, or returns false when the value does not fit this
+     * chunk's coding and a new chunk must take it.
+     */
+    boolean append(long time, double value) {
+      long valueBits = Double.doubleToRawLongBits(value);
+      int count = count();
+      if (count == 0) {
+        words[0] = time;
+        write(time, 64);
+        if (decimal) {
+          lastMantissa = (long) Math.rint(value * scale);
+          write(lastMantissa, 64);
+        } else {
+          write(valueBits, 64);
+        }
+      } else {
+        if (decimal && !fitsDecimal(value, valueBits)) {
+          return false;
+        }
+        long delta = time - words[1];
+        writeTimestampDelta(delta - lastDelta);
+        lastDelta = delta;
+        if (decimal) {
+          writeDecimal(value, valueBits);
+        } else {
+          writeXor(valueBits);
+        }
+      }
+      words[1] = time;
+      words[2]++;
+      lastValueBits = valueBits;
+      return true;
+    }
+
+    /** Finite values need this chunk's exponent; specials are always escaped. */
+    private boolean fitsDecimal(double value, long valueBits) {
+      if (valueBits == lastValueBits || Double.isNaN(value) || Double.isInfinite(value)) {
+        return true;
+      }
+      if (exponent == 0) {
+        return value == Math.rint(value) && Math.abs(value) < TWO_POW_53 && valueBits != Long.MIN_VALUE;
+      }
+      return decimalExponent(value, exponent) == exponent;
+    }
+
+    /** The chunk trimmed to its exact size; the writer must not be used afterwards. */
+    long[] seal() {
+      int needed = (bitLength + 63) >>> 6;
+      return needed < words.length ? Arrays.copyOf(words, needed) : words;
+    }
+
+    private void writeDecimal(double value, long valueBits) {
+      if (Double.isNaN(value) || Double.isInfinite(value)) {
+        write(0b11111, 5);
+        write(valueBits, 64);
+        return;
+      }
+      long mantissa = (long) Math.rint(value * scale);
+      long d = mantissa - lastMantissa;
+      lastMantissa = mantissa;
+      if (d == 0) {
+        write(0, 1);
+      } else if (d >= -(1 << 6) && d < (1 << 6)) {
+        write(0b10, 2);
+        write(d, 7);
+      } else if (d >= -(1 << 13) && d < (1 << 13)) {
+        write(0b110, 3);
+        write(d, 14);
+      } else if (d >= -(1 << 23) && d < (1 << 23)) {
+        write(0b1110, 4);
+        write(d, 24);
+      } else {
+        write(0b11110, 5);
+        write(d, 64);
+      }
+    }
+
+    private void writeTimestampDelta(long dod) {
+      if (dod == 0) {
+        write(0, 1);
+      } else if (dod >= -(1 << 13) && dod < (1 << 13)) {
+        write(0b10, 2);
+        write(dod, 14);
+      } else if (dod >= -(1 << 16) && dod < (1 << 16)) {
+        write(0b110, 3);
+        write(dod, 17);
+      } else if (dod >= -(1 << 19) && dod < (1 << 19)) {
+        write(0b1110, 4);
+        write(dod, 20);
+      } else {
+        write(0b1111, 4);
+        write(dod, 64);
+      }
+    }
+
+    private void writeXor(long bits) {
+      long xor = bits ^ lastValueBits;
+      if (xor == 0) {
+        write(0, 1);
+        return;
+      }
+      int leading = Math.min(Long.numberOfLeadingZeros(xor), 31);
+      int trailing = Long.numberOfTrailingZeros(xor);
+      if (lastLeading >= 0 && leading >= lastLeading && trailing >= lastTrailing) {
+        write(0b10, 2);
+        write(xor >>> lastTrailing, 64 - lastLeading - lastTrailing);
+      } else {
+        int significant = 64 - leading - trailing;
+        write(0b11, 2);
+        write(leading, 5);
+        write(significant & 63, 6); // 64 significant bits are written as 0
+        write(xor >>> trailing, significant);
+        lastLeading = leading;
+        lastTrailing = trailing;
+      }
+    }
+
+    private void write(long value, int n) {
+      if (n == 0) {
+        return;
+      }
+      int needed = (bitLength + n + 63) >>> 6;
+      if (needed > words.length) {
+        words = Arrays.copyOf(words, Math.max(needed, words.length + (words.length >> 1)));
+      }
+      long v = n == 64 ? value : value & ((1L << n) - 1);
+      int word = bitLength >>> 6;
+      int free = 64 - (bitLength & 63);
+      if (n <= free) {
+        words[word] |= v << (free - n);
+      } else {
+        words[word] |= v >>> (n - free);
+        words[word + 1] |= v << (64 - (n - free));
+      }
+      bitLength += n;
+    }
+  }
+
+  /** Reads a bit stream written most significant bit first. */
+  static final class BitReader {
+    private final long[] words;
+    private int position;
+
+    BitReader(long[] words, int position) {
+      this.words = words;
+      this.position = position;
+    }
+
+    long read(int n) {
+      if (n == 0) {
+        return 0;
+      }
+      int word = position >>> 6;
+      int available = 64 - (position & 63);
+      long result;
+      if (n <= available) {
+        result = words[word] >>> (available - n);
+      } else {
+        result = (words[word] << (n - available)) | (words[word + 1] >>> (64 - (n - available)));
+      }
+      position += n;
+      return n == 64 ? result : result & ((1L << n) - 1);
+    }
+
+    long readSigned(int n) {
+      long v = read(n);
+      return (v << (64 - n)) >> (64 - n);
+    }
+
+    /** The number of 1 bits before a 0, stopping after {@code max} ones. */
+    int readUnary(int max) {
+      int n = 0;
+      while (n < max && read(1) == 1) {
+        n++;
+      }
+      return n;
+    }
+
+    long readTimestampDelta() {
+      return switch (readUnary(4)) {
+        case 0 -> 0;
+        case 1 -> readSigned(14);
+        case 2 -> readSigned(17);
+        case 3 -> readSigned(20);
+        default -> read(64);
+      };
+    }
+  }
+}

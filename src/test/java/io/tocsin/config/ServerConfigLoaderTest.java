@@ -1,0 +1,115 @@
+package io.tocsin.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ServerConfigLoaderTest {
+  private static final Path BASE = Path.of("/etc/tocsin");
+  private final Map<String, String> env = Map.of("SMTP_PASSWORD", "hunter2");
+  private final ServerConfigLoader loader = new ServerConfigLoader(env::get);
+
+  private static String fixture(String name) throws IOException {
+    try (InputStream in = ServerConfigLoaderTest.class.getResourceAsStream("/config/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void parse_everyKey_readsTypedValuesAndResolvesPathsAgainstTheFile() throws Exception {
+    ServerConfig config = loader.parse("full.yml", fixture("full.yml"), BASE);
+
+    assertThat(config.ruleFiles()).containsExactly("rules/*.yml", "more/*.yaml");
+    assertThat(config.dataDir()).isEqualTo(BASE.resolve("state"));
+    assertThat(config.externalUrl()).isEqualTo("https://tocsin.example.com");
+    assertThat(config.listen()).isEqualTo(new ServerConfig.Listen(
+        new HostPort("127.0.0.1", 14317), new HostPort("0.0.0.0", 14318), new HostPort("::1", 18080)));
+    assertThat(config.api().token().isEmpty()).isTrue();
+    assertThat(config.smtp()).isEqualTo(new ServerConfig.Smtp("smtp.example.com", 2525, "alerts",
+        Secret.of("hunter2"), true, false, "alerts@example.com"));
+    assertThat(config.limits()).isEqualTo(new ServerConfig.Limits(1000, 100, 1 << 20, 4));
+    assertThat(config.retention()).isEqualTo(Duration.ofHours(2));
+  }
+
+  @Test
+  void toString_neverShowsSecrets() throws Exception {
+    ServerConfig config = loader.parse("full.yml", fixture("full.yml"), BASE);
+    assertThat(config.toString()).doesNotContain("hunter2").contains("password=<redacted>");
+  }
+
+  @Test
+  void parse_emptyFile_givesTheEmbeddedDefaults() throws Exception {
+    assertThat(loader.parse("empty.yml", "", BASE)).isEqualTo(ServerConfig.defaults(BASE));
+  }
+
+  @Test
+  void parse_manyProblems_reportsEveryOneWithFileLineAndColumn() throws Exception {
+    ConfigException e = catchThrowableOfType(ConfigException.class,
+        () -> loader.parse("errors.yml", fixture("errors.yml"), BASE));
+
+    assertThat(e.getMessage().lines()).containsExactly(
+        "errors.yml:1:1: unknown key \"rule_file\", did you mean 'rule_files'?",
+        "errors.yml:3:14: listen.otlp_grpc: expected host:port such as 0.0.0.0:4317, got \"localhost\"",
+        "errors.yml:4:3: unknown key \"htp\" in listen, did you mean 'http'?",
+        "errors.yml:6:15: limits.max_series must be a whole number of at least 1, got \"lots\"",
+        "errors.yml:7:22: limits.max_request_bytes must be a positive byte count such as 67108864 or 64MiB, got \"-5\"",
+        "errors.yml:9:14: store.retention: invalid duration \"90x\"; expected e.g. 30s, 5m, 1h30m",
+        "errors.yml:11:3: smtp.host is required",
+        "errors.yml:13:10: environment variable UNSET_TOKEN is not set; set it, or give a default as ${UNSET_TOKEN:-default}");
+    assertThat(e.errors()).hasSize(8);
+  }
+
+  @Test
+  void parse_yamlSyntaxError_pointsAtTheProblem() {
+    ConfigException e = catchThrowableOfType(ConfigException.class,
+        () -> loader.parse("broken.yml", "listen:\n  http: [unclosed\nlimits: {}\n", BASE));
+
+    assertThat(e.errors()).singleElement().satisfies(error -> {
+      assertThat(error.mark().file()).isEqualTo("broken.yml");
+      assertThat(error.mark().line()).isEqualTo(3);
+      assertThat(error.message()).startsWith("invalid YAML: ");
+    });
+  }
+
+  @Test
+  void parse_duplicateKey_isAnError() {
+    ConfigException e = catchThrowableOfType(ConfigException.class,
+        () -> loader.parse("dup.yml", "data_dir: a\ndata_dir: b\n", BASE));
+
+    assertThat(e.getMessage()).isEqualTo("dup.yml:2:1: duplicate key \"data_dir\" (first at line 1)");
+  }
+
+  @Test
+  void parse_wrongShapes_sayWhatWasExpected() {
+    ConfigException e = catchThrowableOfType(ConfigException.class,
+        () -> loader.parse("shape.yml", "listen: [a, b]\nrule_files: {a: b}\nexternal_url: ftp://x\n", BASE));
+
+    assertThat(e.getMessage().lines()).containsExactly(
+        "shape.yml:1:9: listen must be a mapping, got a list",
+        "shape.yml:2:13: rule_files must be a list of strings, got a mapping",
+        "shape.yml:3:15: external_url must start with http:// or https://, got \"ftp://x\"");
+  }
+
+  @Test
+  void load_missingFile_isAnErrorNamingIt() {
+    ConfigException e = catchThrowableOfType(ConfigException.class,
+        () -> loader.load(Path.of("/nonexistent/tocsin.yml")));
+
+    assertThat(e.errors()).singleElement().satisfies(error ->
+        assertThat(error.toString()).startsWith("/nonexistent/tocsin.yml:1:1: cannot read config file: "));
+  }
+
+  @Test
+  void listDefaults_areTheDesignsPorts() {
+    assertThat(List.of(ServerConfig.Listen.DEFAULT.otlpGrpc().port(), ServerConfig.Listen.DEFAULT.otlpHttp().port(),
+        ServerConfig.Listen.DEFAULT.http().port())).containsExactly(4317, 4318, 8080);
+  }
+}

@@ -1,0 +1,171 @@
+package io.tocsin.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tocsin.store.Series.AppendResult;
+import io.tocsin.store.SeriesStore.Admission;
+import io.tocsin.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SeriesStoreTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private final MutableClock clock = new MutableClock(T0);
+  private final SeriesStore store = new SeriesStore(clock, new StoreSettings(Duration.ofHours(1), 3, 2));
+
+  private static long t(int seconds) {
+    return T0.toEpochMilli() + seconds * 1000L;
+  }
+
+  private List<AppendResult> append(String metric, MetricKind kind, Labels labels, long time, double value) {
+    List<AppendResult> results = new ArrayList<>();
+    assertThat(store.write(metric, kind, labels, s -> results.add(s.append(time, value)))).isEqualTo(Admission.OK);
+    return results;
+  }
+
+  @Test
+  void read_returnsSamplesOfMatchingSeriesSortedByLabels() {
+    append("up", MetricKind.GAUGE, Labels.of("node", "n2"), t(0), 1);
+    append("up", MetricKind.GAUGE, Labels.of("node", "n1"), t(0), 0);
+    append("up", MetricKind.GAUGE, Labels.of("node", "n1"), t(15), 1);
+
+    List<SeriesSamples> all = store.read("up", l -> true, t(0), t(60));
+    assertThat(all).extracting(SeriesSamples::labels)
+        .containsExactly(Labels.of("node", "n1"), Labels.of("node", "n2"));
+    assertThat(all.get(0).timesMs()).containsExactly(t(0), t(15));
+    assertThat(all.get(0).values()).containsExactly(0, 1);
+
+    List<SeriesSamples> n2 = store.read("up", l -> "n2".equals(l.get("node")), t(0), t(60));
+    assertThat(n2).singleElement().extracting(SeriesSamples::labels).isEqualTo(Labels.of("node", "n2"));
+    assertThat(store.read("down", l -> true, t(0), t(60))).isEmpty();
+  }
+
+  @Test
+  void readBuckets_sumsCounterIncreasesAndTakesTheLastGaugeValue() {
+    Labels labels = Labels.of("node", "n1");
+    for (int s : new int[] {0, 20, 40, 65}) {
+      append("hits", MetricKind.COUNTER, labels, t(s), 10);
+      append("mem", MetricKind.GAUGE, labels, t(s), s);
+    }
+    BucketGrid grid = new BucketGrid(t(0), 60_000, 3);
+
+    assertThat(store.readBuckets("hits", l -> true, grid)).singleElement()
+        .satisfies(b -> assertThat(b.values()).containsExactly(30, 10, Double.NaN));
+    assertThat(store.readBuckets("mem", l -> true, grid)).singleElement()
+        .satisfies(b -> assertThat(b.values()).containsExactly(40, 65, Double.NaN));
+  }
+
+  @Test
+  void readBuckets_staleMarkerEndsAGaugeButNotACounter() {
+    Labels labels = Labels.EMPTY;
+    append("mem", MetricKind.GAUGE, labels, t(0), 5);
+    append("mem", MetricKind.GAUGE, labels, t(30), StaleMarker.VALUE);
+    append("mem", MetricKind.GAUGE, labels, t(70), 7);
+    append("hits", MetricKind.COUNTER, labels, t(0), 5);
+    append("hits", MetricKind.COUNTER, labels, t(30), StaleMarker.VALUE);
+    BucketGrid grid = new BucketGrid(t(0), 60_000, 2);
+
+    assertThat(store.readBuckets("mem", l -> true, grid).get(0).values()).containsExactly(Double.NaN, 7);
+    assertThat(store.readBuckets("hits", l -> true, grid).get(0).values()).containsExactly(5, Double.NaN);
+    assertThat(store.read("mem", l -> true, t(0), t(120)).get(0).values())
+        .as("raw reads leave stale markers out").containsExactly(5, 7);
+  }
+
+  @Test
+  void append_duplicateIsIgnoredAndOlderSampleRefused() {
+    Labels labels = Labels.EMPTY;
+    assertThat(append("up", MetricKind.GAUGE, labels, t(10), 1)).containsExactly(AppendResult.APPENDED);
+    assertThat(append("up", MetricKind.GAUGE, labels, t(10), 1)).containsExactly(AppendResult.DUPLICATE);
+    assertThat(append("up", MetricKind.GAUGE, labels, t(10), 2)).containsExactly(AppendResult.OUT_OF_ORDER);
+    assertThat(append("up", MetricKind.GAUGE, labels, t(5), 1)).containsExactly(AppendResult.OUT_OF_ORDER);
+    assertThat(store.read("up", l -> true, t(0), t(60)).get(0).values()).containsExactly(1);
+  }
+
+  @Test
+  void read_manyChunks_returnsEverySampleInOrder() {
+    Labels labels = Labels.EMPTY;
+    int n = Series.MAX_CHUNK_SAMPLES * 3 + 7;
+    for (int i = 0; i < n; i++) {
+      append("g", MetricKind.GAUGE, labels, t(i), i);
+    }
+    SeriesSamples samples = store.read("g", l -> true, t(0), t(n)).get(0);
+    assertThat(samples.size()).isEqualTo(n);
+    for (int i = 0; i < n; i++) {
+      assertThat(samples.values()[i]).isEqualTo(i);
+    }
+  }
+
+  @Test
+  void retention_samplesOlderThanTheWindowDisappear() {
+    Labels labels = Labels.EMPTY;
+    for (int minute = 0; minute <= 90; minute++) {
+      clock.set(T0.plusSeconds(minute * 60L));
+      append("g", MetricKind.GAUGE, labels, t(minute * 60), minute);
+    }
+    // Now is minute 90: the window is (30m, 90m].
+    SeriesSamples samples = store.read("g", l -> true, 0, Long.MAX_VALUE).get(0);
+    assertThat(samples.values()[0]).isEqualTo(30);
+    assertThat(samples.size()).isEqualTo(61);
+
+    store.evictExpired();
+    assertThat(store.read("g", l -> true, 0, Long.MAX_VALUE).get(0).values()[0]).isEqualTo(30);
+    assertThat(store.seriesCount()).isEqualTo(1);
+  }
+
+  @Test
+  void evictExpired_dropsSeriesIdlePastTheWindowAndFreesTheirSlots() {
+    append("g", MetricKind.GAUGE, Labels.of("a", "1"), t(0), 1);
+    append("g", MetricKind.GAUGE, Labels.of("a", "2"), t(0), 1);
+    append("h", MetricKind.GAUGE, Labels.EMPTY, t(0), 1);
+    clock.advance(Duration.ofMinutes(30));
+    append("h", MetricKind.GAUGE, Labels.EMPTY, t(1800), 1);
+    clock.advance(Duration.ofMinutes(31));
+
+    assertThat(store.evictExpired()).isEqualTo(2);
+    assertThat(store.seriesCount()).isEqualTo(1);
+    assertThat(store.metricNames()).containsExactly("h");
+    assertThat(store.kindOf("g")).isNull();
+    // The freed slots take new series again, even of another kind under the old name.
+    assertThat(store.write("g", MetricKind.COUNTER, Labels.EMPTY, s -> s.append(t(3700), 1))).isEqualTo(Admission.OK);
+  }
+
+  @Test
+  void limits_rejectNewSeriesButKeepUpdatingExistingOnes() {
+    append("a", MetricKind.GAUGE, Labels.of("i", "1"), t(0), 1);
+    append("a", MetricKind.GAUGE, Labels.of("i", "2"), t(0), 1);
+    assertThat(store.write("a", MetricKind.GAUGE, Labels.of("i", "3"), s -> s.append(t(0), 1)))
+        .isEqualTo(Admission.METRIC_SERIES_LIMIT);
+    append("b", MetricKind.GAUGE, Labels.EMPTY, t(0), 1);
+    assertThat(store.write("c", MetricKind.GAUGE, Labels.EMPTY, s -> s.append(t(0), 1)))
+        .isEqualTo(Admission.SERIES_LIMIT);
+
+    append("a", MetricKind.GAUGE, Labels.of("i", "1"), t(15), 2);
+    assertThat(store.read("a", l -> true, t(0), t(60)).get(0).values()).containsExactly(1, 2);
+    assertThat(store.seriesCount()).isEqualTo(3);
+  }
+
+  @Test
+  void write_otherKindUnderAnExistingName_isAConflict() {
+    append("a", MetricKind.GAUGE, Labels.EMPTY, t(0), 1);
+    assertThat(store.write("a", MetricKind.COUNTER, Labels.of("x", "y"), s -> s.append(t(0), 1)))
+        .isEqualTo(Admission.KIND_CONFLICT);
+  }
+
+  @Test
+  void readHistogramBuckets_mergesSamplesPerBucket() {
+    double[] bounds = {1, 10};
+    store.write("lat", MetricKind.HISTOGRAM, Labels.EMPTY, s -> {
+      s.appendHistogram(t(0), new HistogramSample(2, 3, bounds, new double[] {1, 1, 0}));
+      s.appendHistogram(t(30), new HistogramSample(1, 20, bounds, new double[] {0, 0, 1}));
+      s.appendHistogram(t(60), new HistogramSample(1, 5, bounds, new double[] {0, 1, 0}));
+    });
+    List<HistogramBuckets> result = store.readHistogramBuckets("lat", l -> true, new BucketGrid(t(0), 60_000, 2));
+    assertThat(result).singleElement().satisfies(h -> {
+      assertThat(h.buckets()[0]).isEqualTo(new HistogramSample(3, 23, bounds, new double[] {1, 1, 1}));
+      assertThat(h.buckets()[1]).isEqualTo(new HistogramSample(1, 5, bounds, new double[] {0, 1, 0}));
+    });
+  }
+}
