@@ -159,6 +159,7 @@ public final class IngestBenchmark {
       }
       long points = 0;
       java.util.Map<String, Long> threadCpu0 = threadCpuByName();
+      long allocated0 = allocatedBytes();
       long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
       long gc0 = gcMillis();
       long cpu0 = processCpuNanos();
@@ -182,6 +183,8 @@ public final class IngestBenchmark {
           perThread.append(String.format(Locale.ROOT, " %s=%.2f", e.getKey(), used / (double) elapsed));
         }
       }
+      System.out.printf(Locale.ROOT, "grpc: %,d bytes allocated per point, client and server together%n",
+          (allocatedBytes() - allocated0) / points);
       System.out.printf(Locale.ROOT, "grpc: cores by thread:%s, other (GC, JIT)=%.2f; JIT %d ms, GC pauses %d ms%n",
           perThread, (processCpuNanos() - cpu0 - javaThreads) / (double) elapsed,
           ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0, gcMillis() - gc0);
@@ -315,6 +318,16 @@ public final class IngestBenchmark {
       }
     }
     return byName;
+  }
+
+  /** Bytes allocated so far by the live Java threads. */
+  private static long allocatedBytes() {
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+      total += Math.max(0, bytes);
+    }
+    return total;
   }
 
   private static long gcMillis() {

@@ -60,15 +60,29 @@ public final class SeriesStore {
    */
   public Admission write(String metric, MetricKind kind, Labels labels, Consumer<Series> action) {
     while (true) {
-      MetricIndex index = metrics.computeIfAbsent(metric, name -> new MetricIndex(name, kind));
-      if (index.kind != kind) {
-        return Admission.KIND_CONFLICT;
+      MetricIndex index = metrics.get(metric);
+      Series series = null;
+      if (index != null) {
+        if (index.kind != kind) {
+          return Admission.KIND_CONFLICT;
+        }
+        series = index.series.get(labels);
       }
-      Series series = index.series.get(labels);
       if (series == null) {
-        Admission admission = reserve(index);
-        if (admission != Admission.OK) {
-          return admission;
+        // A new series: take its slot before creating anything, so refused writes leave nothing behind.
+        if (!tryIncrement(seriesCount, settings.maxSeries())) {
+          return Admission.SERIES_LIMIT;
+        }
+        if (index == null) {
+          index = metrics.computeIfAbsent(metric, name -> new MetricIndex(name, kind));
+          if (index.kind != kind) {
+            seriesCount.decrementAndGet();
+            return Admission.KIND_CONFLICT;
+          }
+        }
+        if (!tryIncrement(index.count, settings.maxSeriesPerMetric())) {
+          seriesCount.decrementAndGet();
+          return Admission.METRIC_SERIES_LIMIT;
         }
         series = index.add(labels, settings.maxChunkSpanMs(), seriesCount);
         if (series == null) {
@@ -109,17 +123,6 @@ public final class SeriesStore {
       action.accept(series);
       return true;
     }
-  }
-
-  private Admission reserve(MetricIndex index) {
-    if (!tryIncrement(seriesCount, settings.maxSeries())) {
-      return Admission.SERIES_LIMIT;
-    }
-    if (!tryIncrement(index.count, settings.maxSeriesPerMetric())) {
-      seriesCount.decrementAndGet();
-      return Admission.METRIC_SERIES_LIMIT;
-    }
-    return Admission.OK;
   }
 
   private static boolean tryIncrement(AtomicInteger counter, int limit) {

@@ -284,6 +284,37 @@ class OtlpHttpServerTest {
   }
 
   @Test
+  void seriesOverTheLimit_areRejectedAndCountedWhileExistingSeriesUpdate() throws Exception {
+    ServerConfig config = TestServers.loopbackConfig(dataDir.resolve("limited"))
+        .withLimits(new ServerConfig.Limits(2, 1000, MAX_REQUEST_BYTES, 8));
+    try (Tocsin limited = Tocsin.start(config, clock)) {
+      long now = FIXTURE_TIME.getEpochSecond();
+      URI uri = URI.create("http://127.0.0.1:" + limited.otlpHttpPort() + "/v1/metrics");
+      HttpRequest first = HttpRequest.newBuilder(uri).header("Content-Type", "application/x-protobuf")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(gaugeRequest("a", point(now, 1)).toByteArray())).build();
+      http.send(first, HttpResponse.BodyHandlers.ofByteArray());
+      ExportMetricsServiceRequest more = ExportMetricsServiceRequest.newBuilder()
+          .addResourceMetrics(gaugeRequest("b", point(now, 1)).getResourceMetrics(0))
+          .addResourceMetrics(gaugeRequest("c", point(now, 1)).getResourceMetrics(0))
+          .addResourceMetrics(gaugeRequest("a", point(now + 15, 2)).getResourceMetrics(0)).build();
+
+      HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/x-protobuf")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(more.toByteArray())).build(), HttpResponse.BodyHandlers.ofByteArray());
+
+      assertThat(ExportMetricsServiceResponse.parseFrom(response.body()).getPartialSuccess().getErrorMessage())
+          .isEqualTo("rejected 1 data point: 1 over the series limit (limits.max_series) (first in metric \"c\")");
+      assertThat(limited.store().read("a", l -> true, 0, Long.MAX_VALUE).get(0).values()).containsExactly(1, 2);
+      assertThat(limited.store().metricNames()).containsExactly("a", "b");
+      HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + limited.httpPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.body()).contains(
+          "tocsin_otlp_points_rejected_total{reason=\"series_limit\",transport=\"http\"} 1.0",
+          "tocsin_store_series 2.0",
+          "tocsin_store_series_limit 2.0");
+    }
+  }
+
+  @Test
   void selfMetrics_countPointsByOutcomeAndRequestsByTransport() throws Exception {
     post("application/json", fixture("bad-points.json"));
     post("text/plain", "x".getBytes());
