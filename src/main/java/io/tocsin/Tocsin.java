@@ -9,6 +9,7 @@ import io.tocsin.ingest.MetricsTranslator;
 import io.tocsin.ingest.OtlpGrpcServer;
 import io.tocsin.ingest.OtlpHttpServer;
 import io.tocsin.ingest.OtlpIngest;
+import io.tocsin.query.eval.QueryEvaluator;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreMetrics;
 import io.tocsin.store.StoreSettings;
@@ -77,7 +78,8 @@ public final class Tocsin implements AutoCloseable {
     closeables.push(grpc);
     otlpHttp = OtlpHttpServer.start(config.listen().otlpHttp().toSocketAddress(), limits.maxRequestBytes(), ingest);
     closeables.push(otlpHttp);
-    api = ApiServer.start(config.listen().http().toSocketAddress(), registry, () -> ready);
+    api = ApiServer.start(config.listen().http().toSocketAddress(), registry, () -> ready,
+        new QueryEvaluator(store), clock);
     closeables.push(api);
 
     log.info("OTLP/gRPC listening on {}:{}", config.listen().otlpGrpc().host(), grpc.port());

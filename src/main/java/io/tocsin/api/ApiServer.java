@@ -1,20 +1,22 @@
 package io.tocsin.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
-import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
+import io.tocsin.query.eval.QueryEvaluator;
 import java.net.InetSocketAddress;
-import java.util.Map;
+import java.time.Clock;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP surface on the main port: health and readiness probes and {@code /metrics} in the
- * Prometheus text format. Errors are JSON {@code {"error": "..."}}, never a stack trace.
+ * The HTTP surface on the main port: the REST API under {@code /api/v1}, health and readiness
+ * probes, and {@code /metrics} in the Prometheus text format. Errors are JSON {@code {"error":
+ * "..."}}, never a stack trace.
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
@@ -25,14 +27,17 @@ public final class ApiServer implements AutoCloseable {
     this.app = app;
   }
 
-  public static ApiServer start(InetSocketAddress address, PrometheusRegistry registry, BooleanSupplier ready) {
+  public static ApiServer start(InetSocketAddress address, PrometheusRegistry registry, BooleanSupplier ready,
+      QueryEvaluator evaluator, Clock clock) {
     PrometheusTextFormatWriter textFormat = PrometheusTextFormatWriter.create();
+    QueryHandler query = new QueryHandler(evaluator, clock, new ObjectMapper());
     Javalin app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
       config.jetty.host = address.getHostString();
       config.jetty.port = address.getPort();
       config.http.prefer405over404 = true;
+      config.routes.post("/api/v1/query", query::handle);
       config.routes.get("/-/healthy", ctx -> ctx.result("Tocsin is healthy.\n"));
       config.routes.get("/-/ready", ctx -> {
         if (ready.getAsBoolean()) {
@@ -46,12 +51,13 @@ public final class ApiServer implements AutoCloseable {
         textFormat.write(out, registry.scrape());
         ctx.contentType(PrometheusTextFormatWriter.CONTENT_TYPE).result(out.toByteArray());
       });
-      config.routes.error(404, "*", ctx -> jsonError(ctx, "not found: " + ctx.method() + " " + ctx.path()));
-      config.routes.error(405, "*", ctx -> jsonError(ctx, "method " + ctx.method() + " not allowed on " + ctx.path()));
+      config.routes.error(404, "*", ctx -> ApiErrors.respond(ctx, HttpStatus.NOT_FOUND,
+          "not found: " + ctx.method() + " " + ctx.path()));
+      config.routes.error(405, "*", ctx -> ApiErrors.respond(ctx, HttpStatus.METHOD_NOT_ALLOWED,
+          "method " + ctx.method() + " not allowed on " + ctx.path()));
       config.routes.exception(Exception.class, (e, ctx) -> {
         log.error("{} {} failed", ctx.method(), ctx.path(), e);
-        ctx.status(HttpStatus.INTERNAL_SERVER_ERROR);
-        jsonError(ctx, "internal error");
+        ApiErrors.respond(ctx, HttpStatus.INTERNAL_SERVER_ERROR, "internal error");
       });
     });
     try {
@@ -60,10 +66,6 @@ public final class ApiServer implements AutoCloseable {
       throw new IllegalStateException("cannot listen for HTTP on " + address + ": " + e.getMessage(), e);
     }
     return new ApiServer(app);
-  }
-
-  private static void jsonError(Context ctx, String message) {
-    ctx.json(Map.of("error", message));
   }
 
   public int port() {

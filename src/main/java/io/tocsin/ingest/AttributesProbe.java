@@ -1,5 +1,6 @@
 package io.tocsin.ingest;
 
+import io.tocsin.store.Names;
 import io.tocsin.store.Labels;
 import io.tocsin.store.LabelsProbe;
 

@@ -1,5 +1,6 @@
 package io.tocsin.ingest;
 
+import io.tocsin.store.Names;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;

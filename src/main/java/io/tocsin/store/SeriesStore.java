@@ -147,6 +147,61 @@ public final class SeriesStore {
     return new TreeSet<>(metrics.keySet());
   }
 
+  /**
+   * Streams the scalar series of {@code metric} that match {@code filter}, in no particular
+   * order, with their samples in {@code [fromMs, toMs)} (clamped to the retention window).
+   * Series without samples there are skipped. Only one series' samples are in memory at a time,
+   * which is what lets a query run over a million series.
+   */
+  public void scan(String metric, Predicate<Labels> filter, long fromMs, long toMs, SeriesVisitor visitor) {
+    MetricIndex index = metrics.get(metric);
+    if (index == null || index.kind == MetricKind.HISTOGRAM) {
+      return;
+    }
+    long from = Math.max(fromMs, retentionCutoffMs());
+    SampleCollector collector = new SampleCollector(true);
+    for (Series series : index.series.values()) {
+      if (!filter.test(series.labels())) {
+        continue;
+      }
+      collector.size = 0;
+      series.forEachSample(from, toMs, collector);
+      if (collector.size > 0) {
+        visitor.series(series.labels(), series.kind(), collector.times, collector.values, collector.size);
+      }
+    }
+  }
+
+  /** Like {@link #scan}, for the histogram series of {@code metric}. */
+  public void scanHistograms(String metric, Predicate<Labels> filter, long fromMs, long toMs,
+      HistogramSeriesVisitor visitor) {
+    MetricIndex index = metrics.get(metric);
+    if (index == null || index.kind != MetricKind.HISTOGRAM) {
+      return;
+    }
+    long from = Math.max(fromMs, retentionCutoffMs());
+    long[][] times = {new long[16]};
+    HistogramSample[][] samples = {new HistogramSample[16]};
+    int[] size = {0};
+    for (Series series : index.series.values()) {
+      if (!filter.test(series.labels())) {
+        continue;
+      }
+      size[0] = 0;
+      series.forEachHistogram(from, toMs, (time, sample) -> {
+        if (size[0] == times[0].length) {
+          times[0] = Arrays.copyOf(times[0], size[0] * 2);
+          samples[0] = Arrays.copyOf(samples[0], size[0] * 2);
+        }
+        times[0][size[0]] = time;
+        samples[0][size[0]++] = sample;
+      });
+      if (size[0] > 0) {
+        visitor.series(series.labels(), times[0], samples[0], size[0]);
+      }
+    }
+  }
+
   /** Raw samples of the matching series with {@code fromMs <= time < toMs}, sorted by labels. */
   public List<SeriesSamples> read(String metric, Predicate<Labels> filter, long fromMs, long toMs) {
     long from = Math.max(fromMs, retentionCutoffMs());
@@ -155,7 +210,7 @@ public final class SeriesStore {
       if (series.kind() == MetricKind.HISTOGRAM) {
         continue;
       }
-      SampleCollector collector = new SampleCollector();
+      SampleCollector collector = new SampleCollector(false);
       series.forEachSample(from, toMs, collector);
       if (collector.size > 0) {
         result.add(new SeriesSamples(series.metric(), series.labels(), series.kind(),
@@ -285,13 +340,18 @@ public final class SeriesStore {
   }
 
   private static final class SampleCollector implements SampleVisitor {
+    final boolean keepStaleMarkers;
     long[] times = new long[64];
     double[] values = new double[64];
     int size;
 
+    SampleCollector(boolean keepStaleMarkers) {
+      this.keepStaleMarkers = keepStaleMarkers;
+    }
+
     @Override
     public void sample(long timeMs, double value) {
-      if (StaleMarker.is(value)) {
+      if (!keepStaleMarkers && StaleMarker.is(value)) {
         return;
       }
       if (size == times.length) {

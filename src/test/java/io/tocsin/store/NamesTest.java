@@ -1,4 +1,4 @@
-package io.tocsin.ingest;
+package io.tocsin.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.tocsin.ingest;
+package io.tocsin.store;
 
 import java.util.concurrent.ConcurrentHashMap;
 

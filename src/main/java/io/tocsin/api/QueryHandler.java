@@ -1,0 +1,199 @@
+package io.tocsin.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.tocsin.query.QueryException;
+import io.tocsin.query.eval.Query;
+import io.tocsin.query.eval.QueryEvaluator;
+import io.tocsin.query.eval.QueryResult;
+import io.tocsin.store.BucketGrid;
+import io.tocsin.store.Labels;
+import io.tocsin.util.Durations;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code POST /api/v1/query}: runs an ad-hoc monitor query over the complete buckets that end
+ * at or before now. Body: {@code {"metrics": [...], "query": [...], "interval": "1m", "range":
+ * "1h"}}; interval and range are optional.
+ */
+final class QueryHandler {
+  static final int MAX_BUCKETS = 10_000;
+
+  private final QueryEvaluator evaluator;
+  private final Clock clock;
+  private final ObjectMapper json;
+
+  QueryHandler(QueryEvaluator evaluator, Clock clock, ObjectMapper json) {
+    this.evaluator = evaluator;
+    this.clock = clock;
+    this.json = json;
+  }
+
+  void handle(Context ctx) throws IOException {
+    QueryRequest request;
+    try {
+      request = QueryRequest.parse(json, ctx.bodyAsBytes());
+    } catch (BadRequestException e) {
+      ApiErrors.badRequest(ctx, e.getMessage());
+      return;
+    }
+    Query query;
+    try {
+      query = Query.compile(request.metrics(), request.items());
+    } catch (QueryException e) {
+      queryError(ctx, e);
+      return;
+    }
+    long step = request.interval().toMillis();
+    int buckets = (int) ((request.range().toMillis() + step - 1) / step);
+    BucketGrid grid = BucketGrid.endingAt(clock.millis(), step, buckets);
+    QueryResult result;
+    try {
+      result = evaluator.evaluate(query, grid);
+    } catch (QueryException e) {
+      queryError(ctx, e);
+      return;
+    }
+    ctx.json(render(result));
+  }
+
+  private static void queryError(Context ctx, QueryException e) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    String where = e.source() == null || e.index() < 0 ? ""
+        : (e.source() == QueryException.Source.METRICS ? "metrics" : "query") + "[" + e.index() + "]";
+    body.put("error", where.isEmpty() ? e.getMessage() : where + ": " + e.getMessage());
+    if (!where.isEmpty()) {
+      body.put("item", where);
+    }
+    body.put("line", e.position().line());
+    body.put("column", e.position().column());
+    ctx.status(HttpStatus.BAD_REQUEST).json(body);
+  }
+
+  /**
+   * {@code {"columns": [names], "groups": [{"labels": {...}, "columns": {name: [[unix_ms, value],
+   * ...]}}]}}: each label set once, with the columns that have it. Buckets without a value are
+   * left out; infinities are the strings {@code "+Inf"} and {@code "-Inf"}.
+   */
+  static Map<String, Object> render(QueryResult result) {
+    List<String> names = new ArrayList<>();
+    Map<Labels, Map<String, List<List<Object>>>> groups = new TreeMap<>();
+    BucketGrid grid = result.grid();
+    for (QueryResult.Column column : result.columns()) {
+      names.add(column.name());
+      column.groups().forEach((labels, values) -> {
+        List<List<Object>> points = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+          double v = values[i];
+          if (!Double.isNaN(v)) {
+            Object value = Double.isInfinite(v) ? (v > 0 ? "+Inf" : "-Inf") : (Object) v;
+            points.add(List.of(grid.bucketStart(i), value));
+          }
+        }
+        groups.computeIfAbsent(labels, k -> new LinkedHashMap<>()).put(column.name(), points);
+      });
+    }
+    List<Map<String, Object>> renderedGroups = new ArrayList<>();
+    groups.forEach((labels, columns) -> {
+      Map<String, Object> group = new LinkedHashMap<>();
+      group.put("labels", labels.asMap());
+      group.put("columns", columns);
+      renderedGroups.add(group);
+    });
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("columns", names);
+    body.put("groups", renderedGroups);
+    return body;
+  }
+
+  /** The body of a query request, checked. */
+  record QueryRequest(List<String> metrics, List<String> items, Duration interval, Duration range) {
+    static QueryRequest parse(ObjectMapper json, byte[] body) throws BadRequestException {
+      JsonNode root;
+      try {
+        root = json.readTree(body);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new BadRequestException("request body is not valid JSON: " + e.getOriginalMessage());
+      } catch (IOException e) {
+        throw new BadRequestException("cannot read the request body");
+      }
+      if (root == null || !root.isObject()) {
+        throw new BadRequestException("request body must be a JSON object with \"metrics\" and \"query\"");
+      }
+      for (var names = root.fieldNames(); names.hasNext(); ) {
+        String name = names.next();
+        if (!List.of("metrics", "query", "interval", "range").contains(name)) {
+          throw new BadRequestException("unknown field \"" + name + "\"; expected metrics, query, interval, range");
+        }
+      }
+      List<String> metrics = strings(root, "metrics", false);
+      List<String> items = strings(root, "query", true);
+      Duration interval = duration(root, "interval", Duration.ofMinutes(1));
+      Duration range = duration(root, "range", Duration.ofHours(1));
+      if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new BadRequestException("interval must be at least 1s, got " + Durations.format(interval));
+      }
+      if (range.compareTo(interval) < 0) {
+        throw new BadRequestException("range (" + Durations.format(range) + ") must be at least the interval ("
+            + Durations.format(interval) + ")");
+      }
+      if (range.toMillis() / interval.toMillis() > MAX_BUCKETS) {
+        throw new BadRequestException("range / interval gives more than " + MAX_BUCKETS + " buckets; "
+            + "use a longer interval or a shorter range");
+      }
+      return new QueryRequest(metrics, items, interval, range);
+    }
+
+    private static List<String> strings(JsonNode root, String field, boolean required) throws BadRequestException {
+      JsonNode node = root.get(field);
+      if (node == null || node.isNull()) {
+        if (required) {
+          throw new BadRequestException("\"" + field + "\" is required: a list of strings");
+        }
+        return List.of();
+      }
+      if (node.isTextual()) {
+        return List.of(node.asText());
+      }
+      if (!node.isArray()) {
+        throw new BadRequestException("\"" + field + "\" must be a list of strings");
+      }
+      List<String> result = new ArrayList<>();
+      for (JsonNode item : node) {
+        if (!item.isTextual()) {
+          throw new BadRequestException("\"" + field + "\" must be a list of strings; found " + item.getNodeType()
+              .name().toLowerCase(java.util.Locale.ROOT));
+        }
+        result.add(item.asText());
+      }
+      if (required && result.isEmpty()) {
+        throw new BadRequestException("\"" + field + "\" must not be empty");
+      }
+      return result;
+    }
+
+    private static Duration duration(JsonNode root, String field, Duration defaultValue) throws BadRequestException {
+      JsonNode node = root.get(field);
+      if (node == null || node.isNull()) {
+        return defaultValue;
+      }
+      if (!node.isTextual()) {
+        throw new BadRequestException("\"" + field + "\" must be a duration string such as \"1m\"");
+      }
+      try {
+        return Durations.parse(node.asText());
+      } catch (IllegalArgumentException e) {
+        throw new BadRequestException("\"" + field + "\": " + e.getMessage());
+      }
+    }
+  }
+}

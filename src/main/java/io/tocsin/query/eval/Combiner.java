@@ -1,0 +1,91 @@
+package io.tocsin.query.eval;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * How the values of several series (or groups) in one group become one value per bucket.
+ * Missing values take no part; a bucket where every value is missing stays missing.
+ */
+enum Combiner {
+  SUM, AVG, MIN, MAX, COUNT, MEDIAN,
+  /** The value with the latest sample time: the most recent reading in the group. */
+  LAST;
+
+  static Combiner forFunction(String name) {
+    return valueOf(name.toUpperCase(Locale.ROOT));
+  }
+
+  Accumulator accumulator(int buckets) {
+    return new Accumulator(this, buckets);
+  }
+
+  /** The per-bucket state of one group. Not thread-safe. */
+  static final class Accumulator {
+    private final Combiner combiner;
+    private final double[] value;
+    private final int[] count;
+    private final long[] time;
+    private final double[][] samples;
+
+    private Accumulator(Combiner combiner, int buckets) {
+      this.combiner = combiner;
+      this.value = new double[buckets];
+      this.count = new int[buckets];
+      this.time = combiner == LAST ? new long[buckets] : null;
+      this.samples = combiner == MEDIAN ? new double[buckets][] : null;
+    }
+
+    /** Adds one series' values; {@code times} (only for LAST) says when each was sampled. */
+    void add(double[] values, long[] times) {
+      for (int i = 0; i < value.length; i++) {
+        double v = values[i];
+        if (Double.isNaN(v)) {
+          continue;
+        }
+        int n = count[i]++;
+        switch (combiner) {
+          case SUM, AVG -> value[i] = n == 0 ? v : value[i] + v;
+          case MIN -> value[i] = n == 0 ? v : Math.min(value[i], v);
+          case MAX -> value[i] = n == 0 ? v : Math.max(value[i], v);
+          case COUNT -> { }
+          case MEDIAN -> {
+            double[] s = samples[i];
+            if (s == null || n == s.length) {
+              samples[i] = s = s == null ? new double[4] : Arrays.copyOf(s, n * 2);
+            }
+            s[n] = v;
+          }
+          case LAST -> {
+            long t = times == null ? 0 : times[i];
+            if (n == 0 || t >= time[i]) {
+              value[i] = v;
+              time[i] = t;
+            }
+          }
+        }
+      }
+    }
+
+    double[] finish() {
+      double[] result = new double[value.length];
+      for (int i = 0; i < result.length; i++) {
+        int n = count[i];
+        if (combiner == COUNT) {
+          result[i] = n == 0 ? Double.NaN : n;
+        } else if (n == 0) {
+          result[i] = Double.NaN;
+        } else if (combiner == AVG) {
+          result[i] = value[i] / n;
+        } else if (combiner == MEDIAN) {
+          double[] s = Arrays.copyOf(samples[i], n);
+          Arrays.sort(s);
+          result[i] = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+        } else {
+          result[i] = value[i];
+        }
+      }
+      return result;
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package io.tocsin.query.eval;
+
+import io.tocsin.store.BucketGrid;
+import io.tocsin.store.SeriesStore;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What one evaluation reads: the store, the buckets, and the columns computed so far. */
+final class EvalContext {
+  final SeriesStore store;
+  final BucketGrid grid;
+  final List<Groups> columns = new ArrayList<>();
+
+  EvalContext(SeriesStore store, BucketGrid grid) {
+    this.store = store;
+    this.grid = grid;
+  }
+
+  int buckets() {
+    return grid.count();
+  }
+
+  double stepSeconds() {
+    return grid.stepMs() / 1000.0;
+  }
+}

@@ -1,0 +1,134 @@
+package io.tocsin.query.eval;
+
+import io.tocsin.query.QueryException;
+import io.tocsin.query.ast.Filter;
+import io.tocsin.store.Labels;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Compiles filters into predicates over a series' labels. A missing attribute reads as the empty
+ * string, as in Prometheus: {@code env != "prod"} matches series without {@code env}. Regular
+ * expressions ({@code ~}, {@code !~}) match anywhere in the value unless anchored; {@code like}
+ * matches the whole value. Ordering comparisons are numeric and never match a non-number.
+ */
+final class LabelFilters {
+  private LabelFilters() {}
+
+  static Predicate<Labels> compile(Filter filter) {
+    if (filter == null) {
+      return labels -> true;
+    }
+    if (filter instanceof Filter.And and) {
+      return compile(and.left()).and(compile(and.right()));
+    }
+    if (filter instanceof Filter.Or or) {
+      return compile(or.left()).or(compile(or.right()));
+    }
+    if (filter instanceof Filter.Exists exists) {
+      String attribute = exists.attribute();
+      return exists.negated() ? labels -> !labels.has(attribute) : labels -> labels.has(attribute);
+    }
+    if (filter instanceof Filter.In in) {
+      Set<String> values = new HashSet<>();
+      in.values().forEach(v -> values.add(v.value()));
+      String attribute = in.attribute();
+      Predicate<Labels> member = labels -> values.contains(valueOf(labels, attribute));
+      return in.negated() ? member.negate() : member;
+    }
+    if (filter instanceof Filter.Like like) {
+      Pattern pattern = Pattern.compile(likeToRegex(like.pattern()), Pattern.DOTALL);
+      String attribute = like.attribute();
+      Predicate<Labels> matches = labels -> pattern.matcher(valueOf(labels, attribute)).matches();
+      return like.negated() ? matches.negate() : matches;
+    }
+    return compare((Filter.Compare) filter);
+  }
+
+  private static Predicate<Labels> compare(Filter.Compare c) {
+    String attribute = c.attribute();
+    String value = c.value().value();
+    switch (c.op()) {
+      case EQ -> {
+        return labels -> valueOf(labels, attribute).equals(value);
+      }
+      case NE -> {
+        return labels -> !valueOf(labels, attribute).equals(value);
+      }
+      case MATCH, NOT_MATCH -> {
+        Pattern pattern;
+        try {
+          pattern = Pattern.compile(value);
+        } catch (PatternSyntaxException e) {
+          throw new QueryException(c.position(), "invalid regular expression \"" + value + "\": " + e.getDescription());
+        }
+        Predicate<Labels> found = labels -> pattern.matcher(valueOf(labels, attribute)).find();
+        return c.op() == Filter.CompareOp.MATCH ? found : found.negate();
+      }
+      default -> {
+        double bound = number(c);
+        Filter.CompareOp op = c.op();
+        return labels -> {
+          double v = parse(labels.get(attribute));
+          return switch (op) {
+            case LT -> v < bound;
+            case LE -> v <= bound;
+            case GT -> v > bound;
+            default -> v >= bound;
+          };
+        };
+      }
+    }
+  }
+
+  private static double number(Filter.Compare c) {
+    double n = parse(c.value().value());
+    if (Double.isNaN(n)) {
+      throw new QueryException(c.position(), c.op().symbol() + " compares numbers; \"" + c.value().value()
+          + "\" is not a number");
+    }
+    return n;
+  }
+
+  /** The number in {@code text}, or NaN (which compares false) when there is none. */
+  private static double parse(String text) {
+    if (text == null || text.isEmpty()) {
+      return Double.NaN;
+    }
+    try {
+      return Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
+  }
+
+  private static String valueOf(Labels labels, String attribute) {
+    String v = labels.get(attribute);
+    return v == null ? "" : v;
+  }
+
+  /** SQL LIKE: {@code %} is any run of characters, {@code _} one character; the rest is literal. */
+  static String likeToRegex(String like) {
+    StringBuilder regex = new StringBuilder();
+    StringBuilder literal = new StringBuilder();
+    for (int i = 0; i < like.length(); i++) {
+      char c = like.charAt(i);
+      if (c == '%' || c == '_') {
+        if (literal.length() > 0) {
+          regex.append(Pattern.quote(literal.toString()));
+          literal.setLength(0);
+        }
+        regex.append(c == '%' ? ".*" : ".");
+      } else {
+        literal.append(c);
+      }
+    }
+    if (literal.length() > 0) {
+      regex.append(Pattern.quote(literal.toString()));
+    }
+    return regex.toString();
+  }
+}

@@ -1,0 +1,120 @@
+package io.tocsin.query.eval;
+
+import io.tocsin.query.QueryException;
+import io.tocsin.query.ast.Filter;
+import io.tocsin.query.ast.MetricDeclaration;
+import io.tocsin.query.ast.Part;
+import io.tocsin.query.parser.QuerySyntax;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A checked query, ready to evaluate: metric declarations ({@code redis_up as $up}) and query
+ * items ({@code group by node}, {@code $up as up}). {@code group by} parts apply to every column,
+ * {@code where} parts filter every metric, and each remaining part is a column. Immutable.
+ */
+public final class Query {
+  /** A column of the result. */
+  public record Column(String name, boolean helper, List<String> groupBy) {}
+
+  private final List<MetricDeclaration> metrics;
+  private final List<Column> columns;
+  private final List<ValueNode> plans;
+  private final Duration lookback;
+
+  private Query(List<MetricDeclaration> metrics, List<Column> columns, List<ValueNode> plans, Duration lookback) {
+    this.metrics = metrics;
+    this.columns = columns;
+    this.plans = plans;
+    this.lookback = lookback;
+  }
+
+  /**
+   * Parses and checks a query. A problem is a {@link QueryException} whose {@link
+   * QueryException#source()} says which metric or item it is in.
+   */
+  public static Query compile(List<String> metricDeclarations, List<String> items) {
+    List<MetricDeclaration> metrics = new ArrayList<>();
+    for (int i = 0; i < metricDeclarations.size(); i++) {
+      try {
+        metrics.add(QuerySyntax.parseMetric(metricDeclarations.get(i)));
+      } catch (QueryException e) {
+        throw e.in(QueryException.Source.METRICS, i);
+      }
+    }
+    List<List<Part>> parsed = new ArrayList<>();
+    Filter where = null;
+    List<String> groupBy = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      try {
+        List<Part> parts = QuerySyntax.parseItem(items.get(i));
+        parsed.add(parts);
+        for (Part part : parts) {
+          if (part instanceof Part.GroupBy g) {
+            groupBy.addAll(g.attributes());
+          } else if (part instanceof Part.Where w) {
+            LabelFilters.compile(w.filter()); // reports bad regular expressions and numbers here
+            where = where == null ? w.filter() : new Filter.And(where, w.filter(), w.position());
+          }
+        }
+      } catch (QueryException e) {
+        throw e.in(QueryException.Source.QUERY, i);
+      }
+    }
+    Planner planner;
+    try {
+      planner = new Planner(metrics, where, groupBy);
+    } catch (QueryException e) {
+      throw e.in(QueryException.Source.METRICS, indexOfPosition(metrics, e));
+    }
+    List<Column> columns = new ArrayList<>();
+    List<ValueNode> plans = new ArrayList<>();
+    for (int i = 0; i < parsed.size(); i++) {
+      for (Part part : parsed.get(i)) {
+        if (part instanceof Part.Column c) {
+          try {
+            ValueNode plan = planner.column(c);
+            plans.add(plan);
+            Grouping grouping = plan.grouping();
+            columns.add(new Column(c.name(), c.isHelper(), grouping == null ? List.of() : grouping.attributes()));
+          } catch (QueryException e) {
+            throw e.in(QueryException.Source.QUERY, i);
+          }
+        }
+      }
+    }
+    if (columns.isEmpty()) {
+      throw new QueryException(io.tocsin.query.ast.Position.UNKNOWN, "the query has no column to compute; "
+          + "add an expression such as $m or sum($m)").in(QueryException.Source.QUERY, Math.max(0, items.size() - 1));
+    }
+    return new Query(List.copyOf(metrics), List.copyOf(columns), List.copyOf(plans), planner.lookback());
+  }
+
+  private static int indexOfPosition(List<MetricDeclaration> metrics, QueryException e) {
+    for (int i = metrics.size() - 1; i >= 0; i--) {
+      if (metrics.get(i).position().equals(e.position())) {
+        return i;
+      }
+    }
+    return 0;
+  }
+
+  public List<MetricDeclaration> metrics() {
+    return metrics;
+  }
+
+  /** Every column, helpers included, in order. */
+  public List<Column> columns() {
+    return columns;
+  }
+
+  /** How far before the first bucket data is read for windows and offsets. */
+  public Duration lookback() {
+    return lookback;
+  }
+
+  List<ValueNode> plans() {
+    return plans;
+  }
+}

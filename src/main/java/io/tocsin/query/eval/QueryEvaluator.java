@@ -1,0 +1,40 @@
+package io.tocsin.query.eval;
+
+import io.tocsin.query.QueryException;
+import io.tocsin.store.BucketGrid;
+import io.tocsin.store.SeriesStore;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** Evaluates queries against the store. Stateless and thread-safe. */
+public final class QueryEvaluator {
+  private final SeriesStore store;
+
+  public QueryEvaluator(SeriesStore store) {
+    this.store = store;
+  }
+
+  /**
+   * Computes every column over the buckets of {@code grid}. A problem that shows only with the
+   * data, such as a percentile of a gauge, is a {@link QueryException}.
+   */
+  public QueryResult evaluate(Query query, BucketGrid grid) {
+    EvalContext ctx = new EvalContext(store, grid);
+    List<QueryResult.Column> columns = new ArrayList<>();
+    for (int i = 0; i < query.plans().size(); i++) {
+      Query.Column column = query.columns().get(i);
+      Groups groups;
+      try {
+        groups = query.plans().get(i).eval(ctx);
+      } catch (QueryException e) {
+        throw e.source() == null ? e.in(QueryException.Source.QUERY, -1) : e;
+      }
+      ctx.columns.add(groups);
+      if (!column.helper()) {
+        columns.add(new QueryResult.Column(column.name(), column.groupBy(), Collections.unmodifiableMap(groups.values)));
+      }
+    }
+    return new QueryResult(grid, List.copyOf(columns));
+  }
+}

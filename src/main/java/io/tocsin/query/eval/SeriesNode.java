@@ -1,0 +1,273 @@
+package io.tocsin.query.eval;
+
+import io.tocsin.query.QueryException;
+import io.tocsin.query.ast.Position;
+import io.tocsin.store.BucketGrid;
+import io.tocsin.store.Labels;
+import io.tocsin.store.MetricKind;
+import io.tocsin.store.StaleMarker;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * Values per series and bucket, streamed one series at a time so that no evaluation holds a
+ * value array per series: the consumer folds each series into its group as it arrives.
+ */
+abstract class SeriesNode {
+  /** Receives one series' per-bucket values; the arrays are reused for the next series. */
+  interface Sink {
+    void series(Labels labels, double[] values, long[] times);
+  }
+
+  /** The kind of the data, which decides how series combine by default; null when unknown. */
+  abstract MetricKind kind(EvalContext ctx);
+
+  /** Extra grouping attributes given on the selector with {@code by (...)}. */
+  abstract List<String> by();
+
+  abstract void scan(EvalContext ctx, Sink sink);
+
+  /** Per bucket and series: a counter's increases summed, a gauge's or additive sum's last value. */
+  static final class Selector extends SeriesNode {
+    private final SelectorSpec spec;
+    private final boolean lastValue;
+
+    /** {@code lastValue}: the last sample of each bucket whatever the kind (for {@code last}). */
+    Selector(SelectorSpec spec, boolean lastValue) {
+      this.spec = spec;
+      this.lastValue = lastValue;
+    }
+
+    @Override
+    MetricKind kind(EvalContext ctx) {
+      return spec.kind(ctx);
+    }
+
+    @Override
+    List<String> by() {
+      return spec.by();
+    }
+
+    @Override
+    void scan(EvalContext ctx, Sink sink) {
+      MetricKind kind = spec.scalarKind(ctx);
+      if (kind == null) {
+        return;
+      }
+      boolean sum = kind == MetricKind.COUNTER && !lastValue;
+      BucketGrid grid = ctx.grid;
+      int n = grid.count();
+      double[] values = new double[n];
+      long[] times = new long[n];
+      long shift = spec.offsetMs();
+      ctx.store.scan(spec.metric(), spec.filter(), grid.startMs() - shift, grid.endMs() - shift,
+          (labels, k, t, v, count) -> {
+            Arrays.fill(values, Double.NaN);
+            boolean any = false;
+            for (int i = 0; i < count; i++) {
+              int b = grid.indexOf(t[i] + shift);
+              if (b < 0) {
+                continue;
+              }
+              double x = v[i];
+              if (StaleMarker.is(x)) {
+                if (!sum) {
+                  values[b] = Double.NaN; // the series stopped: no last value in this bucket
+                }
+                continue;
+              }
+              values[b] = sum && !Double.isNaN(values[b]) ? values[b] + x : x;
+              times[b] = t[i];
+              any = true;
+            }
+            if (any) {
+              sink.series(labels, values, times);
+            }
+          });
+    }
+  }
+
+  /** A function of the samples in a window ending at each bucket's end: rate, delta, avg_over_time… */
+  static final class Window extends SeriesNode {
+    enum Function { INCREASE, RATE, IRATE, DELTA, MIN_OVER_TIME, MAX_OVER_TIME, SUM_OVER_TIME, AVG_OVER_TIME }
+
+    private final Function function;
+    private final SelectorSpec spec;
+
+    Window(Function function, SelectorSpec spec) {
+      this.function = function;
+      this.spec = spec;
+    }
+
+    @Override
+    MetricKind kind(EvalContext ctx) {
+      return spec.kind(ctx);
+    }
+
+    @Override
+    List<String> by() {
+      return spec.by();
+    }
+
+    @Override
+    void scan(EvalContext ctx, Sink sink) {
+      MetricKind kind = spec.scalarKind(ctx);
+      if (kind == null) {
+        return;
+      }
+      if ((function == Function.RATE || function == Function.IRATE || function == Function.INCREASE)
+          && kind != MetricKind.COUNTER) {
+        throw new QueryException(spec.position(), function.name().toLowerCase(java.util.Locale.ROOT)
+            + " needs a counter; " + spec.alias() + " is " + article(kind) + ", use delta or avg_over_time");
+      }
+      BucketGrid grid = ctx.grid;
+      int n = grid.count();
+      long window = spec.range() == null ? grid.stepMs() : spec.range().toMillis();
+      long shift = spec.offsetMs();
+      double[] values = new double[n];
+      long[] times = new long[n];
+      boolean increases = kind == MetricKind.COUNTER;
+      ctx.store.scan(spec.metric(), spec.filter(), grid.startMs() - shift - window, grid.endMs() - shift,
+          (labels, k, t, v, count) -> {
+            boolean any = false;
+            int from = 0;
+            int to = 0;
+            for (int b = 0; b < n; b++) {
+              long end = grid.bucketStart(b) + grid.stepMs() - shift;
+              while (from < count && t[from] < end - window) {
+                from++;
+              }
+              if (to < from) {
+                to = from;
+              }
+              while (to < count && t[to] < end) {
+                to++;
+              }
+              values[b] = apply(v, t, from, to, window, increases);
+              times[b] = to > from ? t[to - 1] : 0;
+              any |= !Double.isNaN(values[b]);
+            }
+            if (any) {
+              sink.series(labels, values, times);
+            }
+          });
+    }
+
+    /** The function over samples {@code [from, to)}; NaN when there are too few. */
+    private double apply(double[] v, long[] t, int from, int to, long windowMs, boolean increases) {
+      double sum = 0;
+      double min = Double.POSITIVE_INFINITY;
+      double max = Double.NEGATIVE_INFINITY;
+      int count = 0;
+      int last = -1;
+      int previous = -1;
+      int first = -1;
+      for (int i = from; i < to; i++) {
+        double x = v[i];
+        if (StaleMarker.is(x) || Double.isNaN(x)) {
+          continue;
+        }
+        if (first < 0) {
+          first = i;
+        }
+        previous = last;
+        last = i;
+        sum += x;
+        min = Math.min(min, x);
+        max = Math.max(max, x);
+        count++;
+      }
+      if (count == 0) {
+        return Double.NaN;
+      }
+      return switch (function) {
+        case INCREASE -> sum;
+        case RATE -> sum / (windowMs / 1000.0);
+        case IRATE -> previous < 0 ? Double.NaN : v[last] / ((t[last] - t[previous]) / 1000.0);
+        case DELTA -> increases ? sum : (count < 2 ? Double.NaN : v[last] - v[first]);
+        case MIN_OVER_TIME -> min;
+        case MAX_OVER_TIME -> max;
+        case SUM_OVER_TIME -> sum;
+        case AVG_OVER_TIME -> sum / count;
+      };
+    }
+  }
+
+  /** An element-wise function of another series node: per_sec, per_min, abs, log… */
+  static final class Elementwise extends SeriesNode {
+    private final SeriesNode source;
+    private final Function<EvalContext, DoubleUnaryOperator> function;
+
+    /** {@code function} may depend on the evaluation, as per_min depends on the bucket width. */
+    Elementwise(SeriesNode source, Function<EvalContext, DoubleUnaryOperator> function) {
+      this.source = source;
+      this.function = function;
+    }
+
+    @Override
+    MetricKind kind(EvalContext ctx) {
+      return source.kind(ctx);
+    }
+
+    @Override
+    List<String> by() {
+      return source.by();
+    }
+
+    @Override
+    void scan(EvalContext ctx, Sink sink) {
+      DoubleUnaryOperator f = function.apply(ctx);
+      source.scan(ctx, (labels, values, times) -> {
+        for (int i = 0; i < values.length; i++) {
+          values[i] = f.applyAsDouble(values[i]);
+        }
+        sink.series(labels, values, times);
+      });
+    }
+  }
+
+  static String article(MetricKind kind) {
+    return switch (kind) {
+      case ADDITIVE -> "an additive sum";
+      case COUNTER -> "a counter";
+      case GAUGE -> "a gauge";
+      case HISTOGRAM -> "a histogram";
+    };
+  }
+
+  /** A selector as the plan needs it: metric name, filter (where and inline), window, offset. */
+  record SelectorSpec(String alias, String metric, Predicate<Labels> filter, Duration range, Duration offset,
+      List<String> by, Position position) {
+
+    long offsetMs() {
+      return offset == null ? 0 : offset.toMillis();
+    }
+
+    SelectorSpec withBy(List<String> more) {
+      if (more.isEmpty()) {
+        return this;
+      }
+      List<String> all = new java.util.ArrayList<>(by);
+      all.addAll(more);
+      return new SelectorSpec(alias, metric, filter, range, offset, all, position);
+    }
+
+    MetricKind kind(EvalContext ctx) {
+      return ctx.store.kindOf(metric);
+    }
+
+    /** The kind, checked to be scalar; null when the store has no such metric (no data). */
+    MetricKind scalarKind(EvalContext ctx) {
+      MetricKind kind = kind(ctx);
+      if (kind == MetricKind.HISTOGRAM) {
+        throw new QueryException(position, alias + " is a histogram; read it with p50, p75, p90, p95, p99, "
+            + "count, sum or avg");
+      }
+      return kind;
+    }
+  }
+}

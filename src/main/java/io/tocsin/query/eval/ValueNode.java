@@ -1,0 +1,379 @@
+package io.tocsin.query.eval;
+
+import io.tocsin.query.QueryException;
+import io.tocsin.query.ast.Expr.BinaryOp;
+import io.tocsin.query.ast.Position;
+import io.tocsin.store.HistogramSample;
+import io.tocsin.store.Labels;
+import io.tocsin.store.MetricKind;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.Function;
+
+/** Values per group and bucket (or a scalar): what columns and operators work with. */
+abstract class ValueNode {
+  /** The attributes the result is grouped by; null for a scalar. Known before evaluation. */
+  abstract Grouping grouping();
+
+  abstract Groups eval(EvalContext ctx);
+
+  /** A number. */
+  static final class Constant extends ValueNode {
+    private final double value;
+
+    Constant(double value) {
+      this.value = value;
+    }
+
+    @Override
+    Grouping grouping() {
+      return null;
+    }
+
+    @Override
+    Groups eval(EvalContext ctx) {
+      return Groups.scalar(value, ctx.buckets());
+    }
+  }
+
+  /**
+   * Series folded into groups. With no combiner given, series combine as their kind says:
+   * counters and additive sums add up, gauges average.
+   */
+  static final class Aggregate extends ValueNode {
+    private final SeriesNode source;
+    private final Combiner combiner;
+    private final Grouping grouping;
+
+    Aggregate(SeriesNode source, Combiner combiner, Grouping grouping) {
+      this.source = source;
+      this.combiner = combiner;
+      this.grouping = grouping;
+    }
+
+    @Override
+    Grouping grouping() {
+      return grouping;
+    }
+
+    @Override
+    Groups eval(EvalContext ctx) {
+      MetricKind kind = source.kind(ctx);
+      if (kind == null) {
+        return Groups.empty(grouping);
+      }
+      Combiner c = combiner != null ? combiner : kind == MetricKind.GAUGE ? Combiner.AVG : Combiner.SUM;
+      Map<Labels, Combiner.Accumulator> groups = new HashMap<>();
+      source.scan(ctx, (labels, values, times) ->
+          groups.computeIfAbsent(grouping.key(labels), k -> c.accumulator(values.length)).add(values, times));
+      Map<Labels, double[]> result = new TreeMap<>();
+      groups.forEach((key, accumulator) -> result.put(key, accumulator.finish()));
+      return new Groups(grouping, result);
+    }
+  }
+
+  /** Groups folded into coarser groups: {@code avg(sum($m by (a, b)) by (a))}. */
+  static final class Regroup extends ValueNode {
+    private final ValueNode source;
+    private final Combiner combiner;
+    private final Grouping grouping;
+
+    Regroup(ValueNode source, Combiner combiner, Grouping grouping) {
+      this.source = source;
+      this.combiner = combiner;
+      this.grouping = grouping;
+    }
+
+    @Override
+    Grouping grouping() {
+      return grouping;
+    }
+
+    @Override
+    Groups eval(EvalContext ctx) {
+      Groups input = source.eval(ctx);
+      Map<Labels, Combiner.Accumulator> groups = new HashMap<>();
+      input.values.forEach((labels, values) ->
+          groups.computeIfAbsent(grouping.key(labels), k -> combiner.accumulator(values.length)).add(values, null));
+      Map<Labels, double[]> result = new TreeMap<>();
+      groups.forEach((key, accumulator) -> result.put(key, accumulator.finish()));
+      return new Groups(grouping, result);
+    }
+  }
+
+  /** Histograms merged per group and bucket, then read: a percentile, or count, sum or avg. */
+  static final class HistogramStat extends ValueNode {
+    private final SeriesNode.SelectorSpec spec;
+    private final String function;
+    private final double quantile;
+    private final Grouping grouping;
+    private final Position position;
+
+    /** {@code function}: {@code count}, {@code sum}, {@code avg}, or a percentile with {@code quantile}. */
+    HistogramStat(SeriesNode.SelectorSpec spec, String function, double quantile, Grouping grouping, Position position) {
+      this.position = position;
+      this.spec = spec;
+      this.function = function;
+      this.quantile = quantile;
+      this.grouping = grouping;
+    }
+
+    @Override
+    Grouping grouping() {
+      return grouping;
+    }
+
+    @Override
+    Groups eval(EvalContext ctx) {
+      MetricKind kind = spec.kind(ctx);
+      if (kind != null && kind != MetricKind.HISTOGRAM) {
+        throw new QueryException(position, function + " needs a histogram; " + spec.alias() + " is "
+            + SeriesNode.article(kind));
+      }
+      int n = ctx.buckets();
+      long shift = spec.offsetMs();
+      Map<Labels, HistogramSample[]> merged = new HashMap<>();
+      ctx.store.scanHistograms(spec.metric(), spec.filter(), ctx.grid.startMs() - shift, ctx.grid.endMs() - shift,
+          (labels, times, samples, count) -> {
+            HistogramSample[] group = merged.computeIfAbsent(grouping.key(labels), k -> new HistogramSample[n]);
+            for (int i = 0; i < count; i++) {
+              int b = ctx.grid.indexOf(times[i] + shift);
+              if (b >= 0 && samples[i] != null) {
+                group[b] = group[b] == null ? samples[i] : HistogramSample.merge(group[b], samples[i]);
+              }
+            }
+          });
+      Map<Labels, double[]> result = new TreeMap<>();
+      merged.forEach((key, histograms) -> {
+        double[] values = new double[n];
+        for (int b = 0; b < n; b++) {
+          values[b] = read(histograms[b]);
+        }
+        result.put(key, values);
+      });
+      return new Groups(grouping, result);
+    }
+
+    private double read(HistogramSample h) {
+      if (h == null) {
+        return Double.NaN;
+      }
+      return switch (function) {
+        case "count" -> h.count();
+        case "sum" -> h.sum();
+        case "avg" -> h.count() == 0 ? Double.NaN : h.sum() / h.count();
+        default -> Histograms.quantile(quantile, h);
+      };
+    }
+  }
+
+  /**
+   * An aggregation of a metric whose kind decides the reading: {@code count}, {@code sum} and
+   * {@code avg} of a histogram read its observations; of anything else, its series.
+   */
+  static final class SelectorAggregate extends ValueNode {
+    private final SeriesNode.SelectorSpec spec;
+    private final String function;
+    private final Grouping grouping;
+    private final Position position;
+
+    SelectorAggregate(SeriesNode.SelectorSpec spec, String function, Grouping grouping, Position position) {
+      this.spec = spec;
+      this.function = function;
+      this.grouping = grouping;
+      this.position = position;
+    }
+
+    @Override
+    Grouping grouping() {
+      return grouping;
+    }
+
+    @Override
+    Groups eval(EvalContext ctx) {
+      if (spec.kind(ctx) == MetricKind.HISTOGRAM) {
+        if (!function.equals("count") && !function.equals("sum") && !function.equals("avg")) {
+          throw new QueryException(position, function + " does not apply to histogram " + spec.alias()
+              + "; use p50, p75, p90, p95, p99, count, sum or avg");
+        }
+        return new HistogramStat(spec, function, 0, grouping, position).eval(ctx);
+      }
+      boolean last = function.equals("last");
+      return new Aggregate(new SeriesNode.Selector(spec, last), Combiner.forFunction(function), grouping).eval(ctx);
+    }
+  }
+
+  /** {@code uniq($m, a, b)}: how many distinct values of (a, b) have data, per group and bucket. */
+  static final class Uniq extends ValueNode {
+    private final SeriesNode source;
+    private final List<String> attributes;
+    private final Grouping grouping;
+
+    Uniq(SeriesNode source, List<String> attributes, Grouping grouping) {
+      this.source = source;
+      this.attributes = attributes;
+      this.grouping = grouping;
+    }
+
+    @Override
+    Grouping grouping() {
+      return grouping;
+    }
+
+    @Override
+    Groups eval(EvalContext ctx) {
+      int n = ctx.buckets();
+      Map<Labels, Map<Labels, BitSet>> seen = new HashMap<>();
+      source.scan(ctx, (labels, values, times) -> {
+        Labels tuple = attributes.isEmpty() ? labels : labels.keep(attributes);
+        BitSet present = seen.computeIfAbsent(grouping.key(labels), k -> new HashMap<>())
+            .computeIfAbsent(tuple, k -> new BitSet(n));
+        for (int b = 0; b < n; b++) {
+          if (!Double.isNaN(values[b])) {
+            present.set(b);
+          }
+        }
+      });
+      Map<Labels, double[]> result = new TreeMap<>();
+      seen.forEach((key, tuples) -> {
+        double[] counts = new double[n];
+        Arrays.fill(counts, Double.NaN);
+        for (BitSet present : tuples.values()) {
+          for (int b = present.nextSetBit(0); b >= 0; b = present.nextSetBit(b + 1)) {
+            counts[b] = Double.isNaN(counts[b]) ? 1 : counts[b] + 1;
+          }
+        }
+        result.put(key, counts);
+      });
+      return new Groups(grouping, result);
+    }
+  }
+
+  /** An element-wise function of groups: negation, per_min, abs, log… */
+  static final class Elementwise extends ValueNode {
+    private final ValueNode source;
+    private final Function<EvalContext, DoubleUnaryOperator> function;
+
+    /** {@code function} may depend on the evaluation, as per_min depends on the bucket width. */
+    Elementwise(ValueNode source, Function<EvalContext, DoubleUnaryOperator> function) {
+      this.source = source;
+      this.function = function;
+    }
+
+    @Override
+    Grouping grouping() {
+      return source.grouping();
+    }
+
+    @Override
+    Groups eval(EvalContext ctx) {
+      Groups input = source.eval(ctx);
+      DoubleUnaryOperator f = function.apply(ctx);
+      Map<Labels, double[]> result = new TreeMap<>();
+      input.values.forEach((labels, values) -> {
+        double[] out = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+          out[i] = f.applyAsDouble(values[i]);
+        }
+        result.put(labels, out);
+      });
+      return new Groups(input.grouping, result);
+    }
+  }
+
+  /** An earlier column, by its position among the columns. */
+  static final class ColumnValue extends ValueNode {
+    private final int index;
+    private final Grouping grouping;
+
+    ColumnValue(int index, Grouping grouping) {
+      this.index = index;
+      this.grouping = grouping;
+    }
+
+    @Override
+    Grouping grouping() {
+      return grouping;
+    }
+
+    @Override
+    Groups eval(EvalContext ctx) {
+      return ctx.columns.get(index);
+    }
+  }
+
+  /**
+   * A binary operator between groups, matched by labels: one to one when both sides have the
+   * same grouping, one to many when one side's attributes are a subset of the other's (each
+   * finer group takes the coarser group it falls in); a scalar goes with every group.
+   */
+  static final class Join extends ValueNode {
+    private final BinaryOp op;
+    private final ValueNode left;
+    private final ValueNode right;
+    private final Grouping grouping;
+
+    Join(BinaryOp op, ValueNode left, ValueNode right, Position position) {
+      this.op = op;
+      this.left = left;
+      this.right = right;
+      Grouping l = left.grouping();
+      Grouping r = right.grouping();
+      if (l != null && r != null && !l.includes(r) && !r.includes(l)) {
+        throw new QueryException(position, "cannot combine groups by " + l + " with groups by " + r
+            + ": one side must be grouped by a subset of the other's attributes");
+      }
+      this.grouping = l == null ? r : r == null ? l : l.includes(r) ? l : r;
+    }
+
+    @Override
+    Grouping grouping() {
+      return grouping;
+    }
+
+    @Override
+    Groups eval(EvalContext ctx) {
+      Groups l = left.eval(ctx);
+      Groups r = right.eval(ctx);
+      int n = ctx.buckets();
+      Map<Labels, double[]> result = new TreeMap<>();
+      if (l.isScalar() && r.isScalar()) {
+        result.put(Labels.EMPTY, combine(l.values.get(Labels.EMPTY), r.values.get(Labels.EMPTY)));
+        return new Groups(null, result);
+      }
+      boolean leftIsFiner = r.isScalar() || (!l.isScalar() && l.grouping.includes(r.grouping));
+      Groups fine = leftIsFiner ? l : r;
+      Groups coarse = leftIsFiner ? r : l;
+      double[] nothing = new double[n];
+      Arrays.fill(nothing, Double.NaN);
+      for (Map.Entry<Labels, double[]> entry : fine.values.entrySet()) {
+        double[] other = coarse.isScalar() ? coarse.values.get(Labels.EMPTY)
+            : coarse.values.getOrDefault(coarse.grouping.key(entry.getKey()), nothing);
+        result.put(entry.getKey(), leftIsFiner ? combine(entry.getValue(), other) : combine(other, entry.getValue()));
+      }
+      if (!coarse.isScalar() && fine.grouping.equals(coarse.grouping)) {
+        // One to one: a group on the coarse side alone still counts for + and -.
+        for (Map.Entry<Labels, double[]> entry : coarse.values.entrySet()) {
+          if (!fine.values.containsKey(entry.getKey())) {
+            result.put(entry.getKey(), leftIsFiner ? combine(nothing, entry.getValue()) : combine(entry.getValue(), nothing));
+          }
+        }
+      }
+      result.values().removeIf(values -> Arrays.stream(values).allMatch(Double::isNaN));
+      return new Groups(grouping, result);
+    }
+
+    private double[] combine(double[] a, double[] b) {
+      double[] out = new double[a.length];
+      for (int i = 0; i < a.length; i++) {
+        out[i] = Operators.apply(op, a[i], b[i]);
+      }
+      return out;
+    }
+  }
+}
