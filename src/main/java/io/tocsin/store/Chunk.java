@@ -73,13 +73,33 @@ final class Chunk {
 
   /** Calls {@code visitor} for every sample with {@code from <= time < to}, in time order. */
   static void forEach(long[] chunk, long from, long to, SampleVisitor visitor) {
+    int n = count(chunk);
+    if (n == 0 || lastTime(chunk) < from || firstTime(chunk) >= to) {
+      return;
+    }
+    long[] times = new long[n];
+    double[] values = new double[n];
+    int size = decode(chunk, from, to, times, values, 0);
+    for (int i = 0; i < size; i++) {
+      visitor.sample(times[i], values[i]);
+    }
+  }
+
+  /**
+   * Decodes the samples with {@code from <= time < to} into the arrays from index {@code size}
+   * on, which must have room for {@link #count} more; returns the new size. Decoding into arrays
+   * rather than through a callback keeps the loop tight: scans decode millions of samples.
+   */
+  static int decode(long[] chunk, long from, long to, long[] times, double[] values, int size) {
     int count = count(chunk);
     if (count == 0 || lastTime(chunk) < from || firstTime(chunk) >= to) {
-      return;
+      return size;
     }
     BitReader in = new BitReader(chunk, HEADER_WORDS * 64);
     boolean decimal = ((chunk[2] >>> 32) & 0xff) == DECIMAL;
-    double scale = POW10[(int) ((chunk[2] >>> 40) & 0xff)];
+    int exponent = (int) ((chunk[2] >>> 40) & 0xff);
+    double scale = POW10[exponent];
+    boolean integral = exponent == 0; // skips a division per sample for the most common values
     long time = in.read(64);
     long delta = 0;
     long bits = in.read(64); // xor: the value's bits; decimal: its mantissa
@@ -89,13 +109,14 @@ final class Chunk {
     int trailing = 0;
     for (int i = 0; ; ) {
       if (time >= to) {
-        return;
+        return size;
       }
       if (time >= from) {
-        visitor.sample(time, decimal && !special ? mantissa / scale : Double.longBitsToDouble(bits));
+        times[size] = time;
+        values[size++] = !decimal || special ? Double.longBitsToDouble(bits) : integral ? mantissa : mantissa / scale;
       }
       if (++i == count) {
-        return;
+        return size;
       }
       delta += in.readTimestampDelta();
       time += delta;
@@ -314,30 +335,49 @@ final class Chunk {
     }
   }
 
-  /** Reads a bit stream written most significant bit first. */
+  /**
+   * Reads a bit stream written most significant bit first. Bits are taken from the array 64 at a
+   * time into an accumulator, so most reads are a shift and a mask.
+   */
   static final class BitReader {
     private final long[] words;
-    private int position;
+    private int position; // of the next bit not yet in the accumulator
+    private long bits; // upcoming bits, most significant first
+    private int available; // how many of them are valid
 
     BitReader(long[] words, int position) {
       this.words = words;
       this.position = position;
     }
 
-    long read(int n) {
-      if (n == 0) {
-        return 0;
-      }
+    /** Tops the accumulator up to 64 bits; past the end of the array, zeros. */
+    private void refill() {
       int word = position >>> 6;
-      int available = 64 - (position & 63);
-      long result;
-      if (n <= available) {
-        result = words[word] >>> (available - n);
-      } else {
-        result = (words[word] << (n - available)) | (words[word + 1] >>> (64 - (n - available)));
+      int offset = position & 63;
+      long next = word < words.length ? words[word] << offset : 0;
+      if (offset > 0 && word + 1 < words.length) {
+        next |= words[word + 1] >>> (64 - offset);
       }
-      position += n;
-      return n == 64 ? result : result & ((1L << n) - 1);
+      bits |= available == 0 ? next : next >>> available;
+      position += 64 - available;
+      available = 64;
+    }
+
+    /** The next {@code n} bits, 1 to 64, as an unsigned number. */
+    long read(int n) {
+      if (available < n) {
+        refill();
+      }
+      long v;
+      if (n == 64) {
+        v = bits;
+        bits = 0;
+      } else {
+        v = bits >>> (64 - n);
+        bits <<= n;
+      }
+      available -= n;
+      return v;
     }
 
     long readSigned(int n) {
@@ -345,13 +385,16 @@ final class Chunk {
       return (v << (64 - n)) >> (64 - n);
     }
 
-    /** The number of 1 bits before a 0, stopping after {@code max} ones. */
+    /** The number of 1 bits before a 0, stopping after {@code max} ones; consumes them and the 0. */
     int readUnary(int max) {
-      int n = 0;
-      while (n < max && read(1) == 1) {
-        n++;
+      if (available < max + 1) {
+        refill();
       }
-      return n;
+      int ones = Math.min(Long.numberOfLeadingZeros(~bits), max);
+      int used = ones < max ? ones + 1 : max;
+      bits <<= used;
+      available -= used;
+      return ones;
     }
 
     long readTimestampDelta() {

@@ -128,6 +128,36 @@ public final class Series {
     }
   }
 
+  /**
+   * Appends the samples with {@code fromMs <= time < toMs} to the arrays of {@code sink}, growing
+   * them as needed.
+   */
+  synchronized void collect(long fromMs, long toMs, SampleBuffer sink) {
+    for (long[] chunk : sealed) {
+      sink.decode(chunk, fromMs, toMs);
+    }
+    if (head != null) {
+      sink.decode(head.words(), fromMs, toMs);
+    }
+  }
+
+  /** Growable arrays of samples that chunks decode into. */
+  static final class SampleBuffer {
+    long[] times = new long[128];
+    double[] values = new double[128];
+    int size;
+
+    void decode(long[] chunk, long fromMs, long toMs) {
+      int room = size + Chunk.count(chunk);
+      if (room > times.length) {
+        int capacity = Math.max(room, times.length * 2);
+        times = Arrays.copyOf(times, capacity);
+        values = Arrays.copyOf(values, capacity);
+      }
+      size = Chunk.decode(chunk, fromMs, toMs, times, values, size);
+    }
+  }
+
   synchronized void forEachHistogram(long fromMs, long toMs, HistogramVisitor visitor) {
     for (TimedHistogram h : histograms) {
       if (h.timeMs() >= toMs) {

@@ -159,15 +159,15 @@ public final class SeriesStore {
       return;
     }
     long from = Math.max(fromMs, retentionCutoffMs());
-    SampleCollector collector = new SampleCollector(true);
-    for (Series series : index.series.values()) {
+    Series.SampleBuffer buffer = new Series.SampleBuffer();
+    for (Series series : index.snapshot()) {
       if (!filter.test(series.labels())) {
         continue;
       }
-      collector.size = 0;
-      series.forEachSample(from, toMs, collector);
-      if (collector.size > 0) {
-        visitor.series(series.labels(), series.kind(), collector.times, collector.values, collector.size);
+      buffer.size = 0;
+      series.collect(from, toMs, buffer);
+      if (buffer.size > 0) {
+        visitor.series(series.labels(), series.kind(), buffer.times, buffer.values, buffer.size);
       }
     }
   }
@@ -183,7 +183,7 @@ public final class SeriesStore {
     long[][] times = {new long[16]};
     HistogramSample[][] samples = {new HistogramSample[16]};
     int[] size = {0};
-    for (Series series : index.series.values()) {
+    for (Series series : index.snapshot()) {
       if (!filter.test(series.labels())) {
         continue;
       }
@@ -210,7 +210,7 @@ public final class SeriesStore {
       if (series.kind() == MetricKind.HISTOGRAM) {
         continue;
       }
-      SampleCollector collector = new SampleCollector(false);
+      SampleCollector collector = new SampleCollector();
       series.forEachSample(from, toMs, collector);
       if (collector.size > 0) {
         result.add(new SeriesSamples(series.metric(), series.labels(), series.kind(),
@@ -290,7 +290,7 @@ public final class SeriesStore {
     for (MetricIndex index : metrics.values()) {
       for (Series series : index.series.values()) {
         if (series.evictBefore(cutoff)) {
-          index.series.remove(series.labels(), series);
+          index.removed(series);
           index.count.decrementAndGet();
           seriesCount.decrementAndGet();
           removed++;
@@ -307,6 +307,14 @@ public final class SeriesStore {
     final MetricKind kind;
     /** Keyed by labels; also looked up with {@link LabelsProbe}s. */
     final ConcurrentHashMap<Object, Series> series = new ConcurrentHashMap<>();
+    /**
+     * The series as an array, for scans: walking an array is several times faster than walking
+     * the map, and scans run every evaluation while the set of series seldom changes. Rebuilt on
+     * the first scan after a change.
+     */
+    private volatile Snapshot snapshot = new Snapshot(-1, new Series[0]);
+    /** Bumped after every change to {@link #series}; a snapshot of an older version is stale. */
+    private final AtomicInteger version = new AtomicInteger();
     final AtomicInteger count = new AtomicInteger();
     private boolean unlinked;
 
@@ -328,8 +336,28 @@ public final class SeriesStore {
       }
       Series created = new Series(name, labels.interned(), kind, maxChunkSpanMs);
       series.put(created.labels(), created);
+      version.incrementAndGet();
       return created;
     }
+
+    void removed(Series s) {
+      if (series.remove(s.labels(), s)) {
+        version.incrementAndGet();
+      }
+    }
+
+    /** Every series; may lag a concurrent add or removal, as a map iteration may too. */
+    Series[] snapshot() {
+      Snapshot current = snapshot;
+      int v = version.get();
+      if (current.version != v) {
+        current = new Snapshot(v, series.values().toArray(new Series[0]));
+        snapshot = current;
+      }
+      return current.series;
+    }
+
+    private record Snapshot(int version, Series[] series) {}
 
     synchronized void unlinkIfEmpty(ConcurrentHashMap<String, MetricIndex> metrics) {
       if (series.isEmpty()) {
@@ -340,18 +368,13 @@ public final class SeriesStore {
   }
 
   private static final class SampleCollector implements SampleVisitor {
-    final boolean keepStaleMarkers;
     long[] times = new long[64];
     double[] values = new double[64];
     int size;
 
-    SampleCollector(boolean keepStaleMarkers) {
-      this.keepStaleMarkers = keepStaleMarkers;
-    }
-
     @Override
     public void sample(long timeMs, double value) {
-      if (!keepStaleMarkers && StaleMarker.is(value)) {
+      if (StaleMarker.is(value)) {
         return;
       }
       if (size == times.length) {

@@ -10,6 +10,8 @@ final class EvalContext {
   final SeriesStore store;
   final BucketGrid grid;
   final List<Groups> columns = new ArrayList<>();
+  /** Results of the nodes that may recur within one evaluation, by {@code ValueNode} memo key. */
+  final java.util.Map<String, Groups> memo = new java.util.HashMap<>();
 
   EvalContext(SeriesStore store, BucketGrid grid) {
     this.store = store;

@@ -83,14 +83,25 @@ final class Planner {
       throw new QueryException(column.position(), "column '" + name + "' is defined twice");
     }
     Grouping context = new Grouping(groupBy).with(column.groupBy());
-    ValueNode node = toValue(plan(column.expr(), context), context);
+    ValueNode node = toValue(plan(column.expr(), context), context, column.expr());
     columnIndex.put(name, columnGroupings.size());
     columnGroupings.add(node.grouping());
     return node;
   }
 
-  /** A {@link SeriesNode} or a {@link ValueNode}. */
+  /**
+   * A {@link SeriesNode} or a {@link ValueNode}. Metric reads and function calls are memoized
+   * by their canonical text and grouping: written twice, they are read once per evaluation.
+   */
   private Object plan(Expr expr, Grouping context) {
+    Object planned = planUncached(expr, context);
+    if (planned instanceof ValueNode node && (expr instanceof Expr.Call || expr instanceof Expr.Selector)) {
+      node.memoizedAs(AstPrinter.print(expr) + " " + node.grouping());
+    }
+    return planned;
+  }
+
+  private Object planUncached(Expr expr, Grouping context) {
     if (expr instanceof Expr.Number n) {
       return new ValueNode.Constant(n.value());
     }
@@ -110,11 +121,11 @@ final class Planner {
       return new ValueNode.ColumnValue(index, columnGroupings.get(index));
     }
     if (expr instanceof Expr.Negate n) {
-      return new ValueNode.Elementwise(toValue(plan(n.operand(), context), context), ctx -> x -> -x);
+      return new ValueNode.Elementwise(toValue(plan(n.operand(), context), context, n.operand()), ctx -> x -> -x);
     }
     if (expr instanceof Expr.Binary b) {
-      return new ValueNode.Join(b.op(), toValue(plan(b.left(), context), context),
-          toValue(plan(b.right(), context), context), b.position());
+      return new ValueNode.Join(b.op(), toValue(plan(b.left(), context), context, b.left()),
+          toValue(plan(b.right(), context), context, b.right()), b.position());
     }
     return call((Expr.Call) expr, context);
   }
@@ -267,9 +278,10 @@ final class Planner {
   }
 
   /** Series become groups by the context's attributes and their own, combined as their kind says. */
-  private static ValueNode toValue(Object planned, Grouping context) {
+  private static ValueNode toValue(Object planned, Grouping context, Expr expr) {
     if (planned instanceof SeriesNode series) {
-      return new ValueNode.Aggregate(series, null, context.with(series.by()));
+      Grouping grouping = context.with(series.by());
+      return new ValueNode.Aggregate(series, null, grouping).memoizedAs(AstPrinter.print(expr) + " " + grouping);
     }
     return (ValueNode) planned;
   }

@@ -26,7 +26,7 @@ public final class QueryEvaluator {
       Query.Column column = query.columns().get(i);
       Groups groups;
       try {
-        groups = query.plans().get(i).eval(ctx);
+        groups = query.plans().get(i).evaluate(ctx);
       } catch (QueryException e) {
         throw e.source() == null ? e.in(QueryException.Source.QUERY, -1) : e;
       }

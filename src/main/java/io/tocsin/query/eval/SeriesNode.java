@@ -68,9 +68,15 @@ abstract class SeriesNode {
           (labels, k, t, v, count) -> {
             Arrays.fill(values, Double.NaN);
             boolean any = false;
+            // Samples come in time order: walk the buckets along instead of dividing per sample.
+            int b = 0;
+            long bucketEnd = grid.startMs() + grid.stepMs() - shift;
             for (int i = 0; i < count; i++) {
-              int b = grid.indexOf(t[i] + shift);
-              if (b < 0) {
+              while (t[i] >= bucketEnd && b < n) {
+                b++;
+                bucketEnd += grid.stepMs();
+              }
+              if (b == n || t[i] < grid.startMs() - shift) {
                 continue;
               }
               double x = v[i];

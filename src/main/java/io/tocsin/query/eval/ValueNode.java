@@ -17,10 +17,35 @@ import java.util.function.Function;
 
 /** Values per group and bucket (or a scalar): what columns and operators work with. */
 abstract class ValueNode {
+  /**
+   * Identifies what this node computes (canonical expression text and grouping), so that an
+   * expression written twice, like {@code $hits} in {@code $hits / ($hits + $misses)}, is
+   * evaluated once per evaluation; null when not worth remembering.
+   */
+  private String memoKey;
+
   /** The attributes the result is grouped by; null for a scalar. Known before evaluation. */
   abstract Grouping grouping();
 
+  /** Computes the result; callers use {@link #evaluate}. */
   abstract Groups eval(EvalContext ctx);
+
+  final Groups evaluate(EvalContext ctx) {
+    if (memoKey == null) {
+      return eval(ctx);
+    }
+    Groups known = ctx.memo.get(memoKey);
+    if (known == null) {
+      known = eval(ctx);
+      ctx.memo.put(memoKey, known);
+    }
+    return known;
+  }
+
+  ValueNode memoizedAs(String key) {
+    this.memoKey = key;
+    return this;
+  }
 
   /** A number. */
   static final class Constant extends ValueNode {
@@ -68,11 +93,18 @@ abstract class ValueNode {
         return Groups.empty(grouping);
       }
       Combiner c = combiner != null ? combiner : kind == MetricKind.GAUGE ? Combiner.AVG : Combiner.SUM;
-      Map<Labels, Combiner.Accumulator> groups = new HashMap<>();
-      source.scan(ctx, (labels, values, times) ->
-          groups.computeIfAbsent(grouping.key(labels), k -> c.accumulator(values.length)).add(values, times));
+      Map<Object, Combiner.Accumulator> groups = new HashMap<>();
+      GroupProbe probe = new GroupProbe(grouping);
+      source.scan(ctx, (labels, values, times) -> {
+        Combiner.Accumulator accumulator = groups.get(probe.of(labels));
+        if (accumulator == null) {
+          accumulator = c.accumulator(values.length);
+          groups.put(probe.key(), accumulator);
+        }
+        accumulator.add(values, times);
+      });
       Map<Labels, double[]> result = new TreeMap<>();
-      groups.forEach((key, accumulator) -> result.put(key, accumulator.finish()));
+      groups.forEach((key, accumulator) -> result.put((Labels) key, accumulator.finish()));
       return new Groups(grouping, result);
     }
   }
@@ -96,7 +128,7 @@ abstract class ValueNode {
 
     @Override
     Groups eval(EvalContext ctx) {
-      Groups input = source.eval(ctx);
+      Groups input = source.evaluate(ctx);
       Map<Labels, Combiner.Accumulator> groups = new HashMap<>();
       input.values.forEach((labels, values) ->
           groups.computeIfAbsent(grouping.key(labels), k -> combiner.accumulator(values.length)).add(values, null));
@@ -272,7 +304,7 @@ abstract class ValueNode {
 
     @Override
     Groups eval(EvalContext ctx) {
-      Groups input = source.eval(ctx);
+      Groups input = source.evaluate(ctx);
       DoubleUnaryOperator f = function.apply(ctx);
       Map<Labels, double[]> result = new TreeMap<>();
       input.values.forEach((labels, values) -> {
@@ -338,8 +370,8 @@ abstract class ValueNode {
 
     @Override
     Groups eval(EvalContext ctx) {
-      Groups l = left.eval(ctx);
-      Groups r = right.eval(ctx);
+      Groups l = left.evaluate(ctx);
+      Groups r = right.evaluate(ctx);
       int n = ctx.buckets();
       Map<Labels, double[]> result = new TreeMap<>();
       if (l.isScalar() && r.isScalar()) {

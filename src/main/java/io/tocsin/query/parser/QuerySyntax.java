@@ -1,6 +1,7 @@
 package io.tocsin.query.parser;
 
 import io.tocsin.query.QueryException;
+import io.tocsin.query.ast.Expr;
 import io.tocsin.query.ast.MetricDeclaration;
 import io.tocsin.query.ast.Part;
 import io.tocsin.query.ast.Position;
@@ -24,13 +25,43 @@ public final class QuerySyntax {
   static final int MAX_LENGTH = 10_000;
   /** Deeper nesting of brackets is refused before parsing, which recurses per level. */
   static final int MAX_NESTING = 64;
+  /** Deeper expressions (long operator chains nest too) are refused: planning recurses per level. */
+  static final int MAX_DEPTH = 200;
 
   private QuerySyntax() {}
 
   /** One query item: parts such as {@code group by node | $hits / $misses as ratio}. */
   public static List<Part> parseItem(String text) {
     checkShape(text);
-    return parse(text, parser -> AstBuilder.parts(parser.queryItem()));
+    List<Part> parts = parse(text, parser -> AstBuilder.parts(parser.queryItem()));
+    for (Part part : parts) {
+      if (part instanceof Part.Column column && depth(column.expr()) > MAX_DEPTH) {
+        throw new QueryException(column.position(), "expression nested deeper than " + MAX_DEPTH + " levels");
+      }
+    }
+    return parts;
+  }
+
+  /** The depth of an expression tree, measured without recursion. */
+  private static int depth(Expr root) {
+    int max = 0;
+    Deque<Expr> stack = new ArrayDeque<>();
+    Deque<Integer> depths = new ArrayDeque<>();
+    stack.push(root);
+    depths.push(1);
+    while (!stack.isEmpty()) {
+      Expr expr = stack.pop();
+      int d = depths.pop();
+      max = Math.max(max, d);
+      List<Expr> children = expr instanceof Expr.Binary b ? List.of(b.left(), b.right())
+          : expr instanceof Expr.Negate n ? List.of(n.operand())
+          : expr instanceof Expr.Call c ? c.args() : List.of();
+      for (Expr child : children) {
+        stack.push(child);
+        depths.push(d + 1);
+      }
+    }
+    return max;
   }
 
   /** A metric declaration such as {@code redis.keyspace.hits as $hits}. */
