@@ -1,5 +1,6 @@
 package io.tocsin;
 
+import io.tocsin.cli.QueryCommand;
 import io.tocsin.cli.ServeCommand;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The {@code tocsin} command line; each subcommand lives in {@code io.tocsin.cli}. */
 @Command(name = "tocsin", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Alert rule engine for OpenTelemetry metrics.",
-    subcommands = {ServeCommand.class})
+    subcommands = {ServeCommand.class, QueryCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -67,6 +67,36 @@ enum Combiner {
       }
     }
 
+    /** Folds in what another accumulator of the same group saw; returns this. */
+    Accumulator merge(Accumulator other) {
+      for (int i = 0; i < value.length; i++) {
+        int n = other.count[i];
+        if (n == 0) {
+          continue;
+        }
+        int mine = count[i];
+        switch (combiner) {
+          case SUM, AVG -> value[i] = mine == 0 ? other.value[i] : value[i] + other.value[i];
+          case MIN -> value[i] = mine == 0 ? other.value[i] : Math.min(value[i], other.value[i]);
+          case MAX -> value[i] = mine == 0 ? other.value[i] : Math.max(value[i], other.value[i]);
+          case COUNT -> { }
+          case MEDIAN -> {
+            double[] s = samples[i] == null ? new double[n] : Arrays.copyOf(samples[i], mine + n);
+            System.arraycopy(other.samples[i], 0, s, mine, n);
+            samples[i] = s;
+          }
+          case LAST -> {
+            if (mine == 0 || other.time[i] >= time[i]) {
+              value[i] = other.value[i];
+              time[i] = other.time[i];
+            }
+          }
+        }
+        count[i] = mine + n;
+      }
+      return this;
+    }
+
     double[] finish() {
       double[] result = new double[value.length];
       for (int i = 0; i < result.length; i++) {

@@ -29,7 +29,15 @@ abstract class SeriesNode {
   /** Extra grouping attributes given on the selector with {@code by (...)}. */
   abstract List<String> by();
 
-  abstract void scan(EvalContext ctx, Sink sink);
+  /** How many series a scan visits at most; decides whether to share it among threads. */
+  abstract int seriesCount(EvalContext ctx);
+
+  /** Streams part {@code part} of {@code parts} disjoint parts of the series. */
+  abstract void scan(EvalContext ctx, int part, int parts, Sink sink);
+
+  final void scan(EvalContext ctx, Sink sink) {
+    scan(ctx, 0, 1, sink);
+  }
 
   /** Per bucket and series: a counter's increases summed, a gauge's or additive sum's last value. */
   static final class Selector extends SeriesNode {
@@ -53,7 +61,12 @@ abstract class SeriesNode {
     }
 
     @Override
-    void scan(EvalContext ctx, Sink sink) {
+    int seriesCount(EvalContext ctx) {
+      return ctx.store.seriesCount(spec.metric());
+    }
+
+    @Override
+    void scan(EvalContext ctx, int part, int parts, Sink sink) {
       MetricKind kind = spec.scalarKind(ctx);
       if (kind == null) {
         return;
@@ -64,7 +77,7 @@ abstract class SeriesNode {
       double[] values = new double[n];
       long[] times = new long[n];
       long shift = spec.offsetMs();
-      ctx.store.scan(spec.metric(), spec.filter(), grid.startMs() - shift, grid.endMs() - shift,
+      ctx.store.scan(spec.metric(), spec.filter(), grid.startMs() - shift, grid.endMs() - shift, part, parts,
           (labels, k, t, v, count) -> {
             Arrays.fill(values, Double.NaN);
             boolean any = false;
@@ -120,7 +133,12 @@ abstract class SeriesNode {
     }
 
     @Override
-    void scan(EvalContext ctx, Sink sink) {
+    int seriesCount(EvalContext ctx) {
+      return ctx.store.seriesCount(spec.metric());
+    }
+
+    @Override
+    void scan(EvalContext ctx, int part, int parts, Sink sink) {
       MetricKind kind = spec.scalarKind(ctx);
       if (kind == null) {
         return;
@@ -137,7 +155,7 @@ abstract class SeriesNode {
       double[] values = new double[n];
       long[] times = new long[n];
       boolean increases = kind == MetricKind.COUNTER;
-      ctx.store.scan(spec.metric(), spec.filter(), grid.startMs() - shift - window, grid.endMs() - shift,
+      ctx.store.scan(spec.metric(), spec.filter(), grid.startMs() - shift - window, grid.endMs() - shift, part, parts,
           (labels, k, t, v, count) -> {
             boolean any = false;
             int from = 0;
@@ -225,9 +243,14 @@ abstract class SeriesNode {
     }
 
     @Override
-    void scan(EvalContext ctx, Sink sink) {
+    int seriesCount(EvalContext ctx) {
+      return source.seriesCount(ctx);
+    }
+
+    @Override
+    void scan(EvalContext ctx, int part, int parts, Sink sink) {
       DoubleUnaryOperator f = function.apply(ctx);
-      source.scan(ctx, (labels, values, times) -> {
+      source.scan(ctx, part, parts, (labels, values, times) -> {
         for (int i = 0; i < values.length; i++) {
           values[i] = f.applyAsDouble(values[i]);
         }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /** Values per group and bucket (or a scalar): what columns and operators work with. */
 abstract class ValueNode {
@@ -71,6 +72,26 @@ abstract class ValueNode {
    * counters and additive sums add up, gauges average.
    */
   static final class Aggregate extends ValueNode {
+    private Map<Object, Combiner.Accumulator> fold(EvalContext ctx, Combiner c, int part, int parts) {
+      Map<Object, Combiner.Accumulator> groups = new HashMap<>();
+      GroupProbe probe = new GroupProbe(grouping);
+      source.scan(ctx, part, parts, (labels, values, times) -> {
+        Combiner.Accumulator accumulator = groups.get(probe.of(labels));
+        if (accumulator == null) {
+          accumulator = c.accumulator(values.length);
+          groups.put(probe.key(), accumulator);
+        }
+        accumulator.add(values, times);
+      });
+      return groups;
+    }
+
+    private static Map<Object, Combiner.Accumulator> mergeInto(
+        Map<Object, Combiner.Accumulator> into, Map<Object, Combiner.Accumulator> from) {
+      from.forEach((key, accumulator) -> into.merge(key, accumulator, Combiner.Accumulator::merge));
+      return into;
+    }
+
     private final SeriesNode source;
     private final Combiner combiner;
     private final Grouping grouping;
@@ -93,21 +114,19 @@ abstract class ValueNode {
         return Groups.empty(grouping);
       }
       Combiner c = combiner != null ? combiner : kind == MetricKind.GAUGE ? Combiner.AVG : Combiner.SUM;
-      Map<Object, Combiner.Accumulator> groups = new HashMap<>();
-      GroupProbe probe = new GroupProbe(grouping);
-      source.scan(ctx, (labels, values, times) -> {
-        Combiner.Accumulator accumulator = groups.get(probe.of(labels));
-        if (accumulator == null) {
-          accumulator = c.accumulator(values.length);
-          groups.put(probe.key(), accumulator);
-        }
-        accumulator.add(values, times);
-      });
+      // Large scans are shared among the cores, each part folding into its own groups.
+      int parts = source.seriesCount(ctx) >= PARALLEL_SCAN_SERIES ? Runtime.getRuntime().availableProcessors() : 1;
+      Map<Object, Combiner.Accumulator> groups = IntStream.range(0, parts).parallel()
+          .mapToObj(part -> fold(ctx, c, part, parts))
+          .reduce(Aggregate::mergeInto).orElseThrow();
       Map<Labels, double[]> result = new TreeMap<>();
       groups.forEach((key, accumulator) -> result.put((Labels) key, accumulator.finish()));
       return new Groups(grouping, result);
     }
   }
+
+  /** Scans of fewer series run on one thread; splitting them costs more than it saves. */
+  static final int PARALLEL_SCAN_SERIES = 20_000;
 
   /** Groups folded into coarser groups: {@code avg(sum($m by (a, b)) by (a))}. */
   static final class Regroup extends ValueNode {

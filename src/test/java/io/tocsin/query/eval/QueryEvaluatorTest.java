@@ -362,6 +362,33 @@ class QueryEvaluatorTest {
   }
 
   @Test
+  void largeScans_splitAmongThreads_giveExactResults() {
+    int series = ValueNode.PARALLEL_SCAN_SERIES + 5_000;
+    SeriesStore big = new SeriesStore(clock, new StoreSettings(Duration.ofHours(1), series * 2, series * 2));
+    for (int i = 0; i < series; i++) {
+      double value = i;
+      int second = i % 50;
+      big.write("load", MetricKind.GAUGE, Labels.of("group", Integer.toString(i % 2), "id", Integer.toString(i)),
+          s -> s.append(t(second), value));
+    }
+    QueryResult result = new QueryEvaluator(big).evaluate(Query.compile(List.of("load as $l"),
+        List.of("group by group", "sum($l) as s", "avg($l) as a", "min($l) as lo", "max($l) as hi", "count($l) as n",
+            "median($l) as mid", "last($l) as latest")), GRID);
+
+    Labels even = Labels.of("group", "0");
+    long n = series / 2;
+    double evenSum = 2.0 * (n - 1) * n / 2; // 0 + 2 + 4 + ... + 2(n-1)
+    assertThat(groups(result, "s").get(even)[0]).isEqualTo(evenSum);
+    assertThat(groups(result, "a").get(even)[0]).isEqualTo(evenSum / n);
+    assertThat(groups(result, "lo").get(even)[0]).isEqualTo(0);
+    assertThat(groups(result, "hi").get(even)[0]).isEqualTo(series - 2);
+    assertThat(groups(result, "n").get(even)[0]).isEqualTo(n);
+    assertThat(groups(result, "mid").get(even)[0]).isEqualTo((double) (series - 2) / 2);
+    // The latest samples are those at 48 s (i % 50 == 48, even); the largest such i wins ties only by order.
+    assertThat(((long) groups(result, "latest").get(even)[0]) % 50).isEqualTo(48);
+  }
+
+  @Test
   void noData_givesNoGroupsNotAnError() {
     QueryResult result = run(List.of("nothing as $n", "other as $o"), "group by host", "$n / $o as ratio", "sum($n) as s");
     assertThat(groups(result, "ratio")).isEmpty();
