@@ -33,9 +33,27 @@ public sealed interface YamlNode permits YamlNode.Mapping, YamlNode.Sequence, Ya
 
   /**
    * A scalar. {@code text} has {@code ${VAR}} references expanded; {@code null} is YAML null
-   * (an empty value, {@code ~} or {@code null}).
+   * (an empty value, {@code ~} or {@code null}). {@code content} is where the text itself
+   * starts: after an opening quote, or on the line after a block indicator ({@code |}, {@code >}).
    */
-  record Scalar(Mark mark, String text) implements YamlNode {
+  record Scalar(Mark mark, String text, Mark content) implements YamlNode {
+    public Scalar(Mark mark, String text) {
+      this(mark, text, mark);
+    }
+
+    /**
+     * Where position {@code line}:{@code column} of the text (both from 1) is in the file, for
+     * errors found inside a value such as a query. Exact for single-line values; for block
+     * scalars, lines keep the block's indentation.
+     */
+    public Mark at(int line, int column) {
+      if (line <= 1) {
+        return new Mark(content.file(), content.line(), content.column() + column - 1);
+      }
+      boolean block = content.line() > mark.line();
+      return new Mark(content.file(), content.line() + line - 1, block ? content.column() + column - 1 : column);
+    }
+
     public boolean isNull() {
       return text == null;
     }

@@ -23,6 +23,8 @@ public final class YamlReader {
   private static final int MAX_DEPTH = 64;
 
   private final EnvExpander expander;
+  /** The text being read, to find where scalars' contents start. */
+  private String text;
 
   public YamlReader(Function<String, String> env) {
     this.expander = new EnvExpander(env);
@@ -37,6 +39,7 @@ public final class YamlReader {
    * are added to {@code errors} and parsing goes on. An empty document is an empty mapping.
    */
   public YamlNode read(String file, String text, List<ConfigError> errors) throws ConfigException {
+    this.text = text;
     try (JsonParser parser = FACTORY.createParser(text)) {
       JsonToken token = parser.nextToken();
       if (token == null) {
@@ -84,9 +87,34 @@ public final class YamlReader {
         return new YamlNode.Scalar(mark, null);
       }
       default -> {
-        return new YamlNode.Scalar(mark, expander.expand(parser.getText(), mark, errors));
+        Mark content = contentMark(mark, parser.currentTokenLocation());
+        return new YamlNode.Scalar(mark, expander.expand(parser.getText(), mark, errors), content);
       }
     }
+  }
+
+  /** Where a scalar's text starts: past a quote, or on the line after {@code |} or {@code >}. */
+  private Mark contentMark(Mark mark, JsonLocation location) {
+    long offset = location == null ? -1 : location.getCharOffset();
+    if (text == null || offset < 0 || offset >= text.length()) {
+      return mark;
+    }
+    char c = text.charAt((int) offset);
+    if (c == '"' || c == '\'') {
+      return new Mark(mark.file(), mark.line(), mark.column() + 1);
+    }
+    if (c == '|' || c == '>') {
+      int lineStart = text.indexOf('\n', (int) offset);
+      if (lineStart < 0) {
+        return mark;
+      }
+      int i = lineStart + 1;
+      while (i < text.length() && text.charAt(i) == ' ') {
+        i++;
+      }
+      return new Mark(mark.file(), mark.line() + 1, i - lineStart);
+    }
+    return mark;
   }
 
   private static Mark mark(String file, JsonLocation location) {

@@ -10,12 +10,19 @@ final class EvalContext {
   final SeriesStore store;
   final BucketGrid grid;
   final List<Groups> columns = new ArrayList<>();
-  /** Results of the nodes that may recur within one evaluation, by {@code ValueNode} memo key. */
-  final java.util.Map<String, Groups> memo = new java.util.HashMap<>();
+  /** Results of nodes that may recur, by {@code ValueNode} memo key; possibly shared with other queries. */
+  final EvaluationCache cache;
+  private final String gridKey;
 
-  EvalContext(SeriesStore store, BucketGrid grid) {
+  EvalContext(SeriesStore store, BucketGrid grid, EvaluationCache cache) {
     this.store = store;
     this.grid = grid;
+    this.cache = cache;
+    this.gridKey = " @" + grid.startMs() + "/" + grid.stepMs() + "x" + grid.count();
+  }
+
+  Groups memoized(String key, java.util.function.Supplier<Groups> compute) {
+    return cache.get(key + gridKey, compute);
   }
 
   int buckets() {

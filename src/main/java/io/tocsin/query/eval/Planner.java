@@ -49,6 +49,7 @@ final class Planner {
   private final Map<String, Integer> columnIndex = new LinkedHashMap<>();
   private final List<Grouping> columnGroupings = new ArrayList<>();
   private Duration lookback = Duration.ZERO;
+  private final String memoPrefix;
 
   Planner(List<MetricDeclaration> metrics, Filter where, List<String> groupBy) {
     for (MetricDeclaration m : metrics) {
@@ -58,6 +59,9 @@ final class Planner {
     }
     this.where = where;
     this.groupBy = groupBy;
+    // Memo keys name the metrics behind the aliases and the filter, so that results are shared
+    // only between queries that would compute the same thing.
+    this.memoPrefix = metricsByAlias + (where == null ? "" : " where " + AstPrinter.print(where)) + " | ";
   }
 
   private static Set<String> allFunctions() {
@@ -96,7 +100,7 @@ final class Planner {
   private Object plan(Expr expr, Grouping context) {
     Object planned = planUncached(expr, context);
     if (planned instanceof ValueNode node && (expr instanceof Expr.Call || expr instanceof Expr.Selector)) {
-      node.memoizedAs(AstPrinter.print(expr) + " " + node.grouping());
+      node.memoizedAs(memoPrefix + AstPrinter.print(expr) + " " + node.grouping());
     }
     return planned;
   }
@@ -278,10 +282,11 @@ final class Planner {
   }
 
   /** Series become groups by the context's attributes and their own, combined as their kind says. */
-  private static ValueNode toValue(Object planned, Grouping context, Expr expr) {
+  private ValueNode toValue(Object planned, Grouping context, Expr expr) {
     if (planned instanceof SeriesNode series) {
       Grouping grouping = context.with(series.by());
-      return new ValueNode.Aggregate(series, null, grouping).memoizedAs(AstPrinter.print(expr) + " " + grouping);
+      return new ValueNode.Aggregate(series, null, grouping)
+          .memoizedAs(memoPrefix + AstPrinter.print(expr) + " " + grouping);
     }
     return (ValueNode) planned;
   }

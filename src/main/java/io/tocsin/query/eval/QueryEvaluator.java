@@ -20,7 +20,15 @@ public final class QueryEvaluator {
    * data, such as a percentile of a gauge, is a {@link QueryException}.
    */
   public QueryResult evaluate(Query query, BucketGrid grid) {
-    EvalContext ctx = new EvalContext(store, grid);
+    return evaluate(query, grid, new EvaluationCache());
+  }
+
+  /**
+   * Like {@link #evaluate(Query, BucketGrid)}, sharing results with the other queries evaluated
+   * with the same {@code cache}: an expression several queries have in common is computed once.
+   */
+  public QueryResult evaluate(Query query, BucketGrid grid, EvaluationCache cache) {
+    EvalContext ctx = new EvalContext(store, grid, cache);
     List<QueryResult.Column> columns = new ArrayList<>();
     for (int i = 0; i < query.plans().size(); i++) {
       Query.Column column = query.columns().get(i);

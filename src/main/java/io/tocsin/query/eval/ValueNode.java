@@ -32,15 +32,7 @@ abstract class ValueNode {
   abstract Groups eval(EvalContext ctx);
 
   final Groups evaluate(EvalContext ctx) {
-    if (memoKey == null) {
-      return eval(ctx);
-    }
-    Groups known = ctx.memo.get(memoKey);
-    if (known == null) {
-      known = eval(ctx);
-      ctx.memo.put(memoKey, known);
-    }
-    return known;
+    return memoKey == null ? eval(ctx) : ctx.memoized(memoKey, () -> eval(ctx));
   }
 
   ValueNode memoizedAs(String key) {

@@ -1,0 +1,182 @@
+package io.tocsin.config;
+
+import io.tocsin.rules.MonitorDefinition;
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * Reads rule files: each may hold {@code monitors:} and {@code channels:}. Every problem in every
+ * file is collected, and any problem rejects the whole set, so that a broken edit never leaves
+ * half the rules running.
+ */
+public final class RuleFiles {
+  private static final Set<String> TOP = Set.of("monitors", "channels");
+
+  private final Function<String, String> env;
+
+  public RuleFiles(Function<String, String> env) {
+    this.env = env;
+  }
+
+  /** The files matching {@code patterns} (globs relative to {@code baseDir}), sorted. */
+  public static List<Path> resolve(Path baseDir, List<String> patterns) throws IOException {
+    Set<Path> files = new TreeSet<>();
+    for (String pattern : patterns) {
+      Path absolute = baseDir.resolve(pattern).normalize();
+      Path root = absolute.getRoot() == null ? baseDir : absolute.getRoot();
+      for (Path part : absolute.getRoot() == null ? absolute : absolute.getRoot().relativize(absolute)) {
+        if (part.toString().matches(".*[*?\\[{].*")) {
+          break;
+        }
+        root = root.resolve(part);
+      }
+      if (root.equals(absolute)) {
+        if (Files.isRegularFile(absolute)) {
+          files.add(absolute);
+        }
+        continue;
+      }
+      if (!Files.isDirectory(root)) {
+        continue;
+      }
+      PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + absolute);
+      try (Stream<Path> walk = Files.walk(root)) {
+        walk.filter(Files::isRegularFile).filter(matcher::matches).forEach(files::add);
+      }
+    }
+    return List.copyOf(files);
+  }
+
+  /**
+   * The files named, with each directory standing for the {@code .yml} and {@code .yaml}
+   * files below it.
+   */
+  public static List<Path> expand(List<Path> filesOrDirectories) throws IOException {
+    Set<Path> files = new TreeSet<>();
+    for (Path path : filesOrDirectories) {
+      if (Files.isDirectory(path)) {
+        try (Stream<Path> walk = Files.walk(path)) {
+          walk.filter(Files::isRegularFile)
+              .filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml"))
+              .forEach(files::add);
+        }
+      } else {
+        files.add(path);
+      }
+    }
+    return List.copyOf(files);
+  }
+
+  /** Reads and checks the files together: names must be unique across all of them. */
+  public RuleSet load(List<Path> files) throws ConfigException {
+    Map<String, String> texts = new LinkedHashMap<>();
+    List<ConfigError> errors = new ArrayList<>();
+    for (Path file : files) {
+      try {
+        texts.put(file.toString(), Files.readString(file));
+      } catch (IOException e) {
+        errors.add(new ConfigError(new Mark(file.toString(), 1, 1), "cannot read rule file: " + e.getMessage()));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new ConfigException(errors);
+    }
+    return parse(texts);
+  }
+
+  /** Like {@link #load}, from texts keyed by file name. */
+  public RuleSet parse(Map<String, String> texts) throws ConfigException {
+    List<ConfigError> errors = new ArrayList<>();
+    List<YamlNode.Mapping> monitorNodes = new ArrayList<>();
+    List<ChannelDeclaration> channels = new ArrayList<>();
+    Map<String, ChannelDeclaration> channelsByName = new HashMap<>();
+    YamlReader reader = new YamlReader(env);
+    for (Map.Entry<String, String> file : texts.entrySet()) {
+      YamlNode root;
+      try {
+        root = reader.read(file.getKey(), file.getValue(), errors);
+      } catch (ConfigException e) {
+        errors.addAll(e.errors());
+        continue;
+      }
+      MappingReader top = MappingReader.of(root, "", TOP, errors);
+      for (YamlNode node : list(top, "monitors", errors)) {
+        if (node instanceof YamlNode.Mapping m) {
+          monitorNodes.add(m);
+        } else {
+          errors.add(new ConfigError(node.mark(), "each monitor must be a mapping, got " + node.describe()));
+        }
+      }
+      for (YamlNode node : list(top, "channels", errors)) {
+        ChannelDeclaration channel = ChannelDeclaration.parse(node, errors);
+        if (channel == null) {
+          continue;
+        }
+        ChannelDeclaration first = channelsByName.putIfAbsent(channel.name(), channel);
+        if (first != null) {
+          errors.add(new ConfigError(channel.mark(), "duplicate channel name \"" + channel.name() + "\" (first at "
+              + first.mark() + ")"));
+        } else {
+          channels.add(channel);
+        }
+      }
+    }
+    Set<String> channelNames = channelsByName.keySet();
+    List<MonitorDefinition> monitors = new ArrayList<>();
+    Map<String, Mark> names = new HashMap<>();
+    Map<String, String> ids = new HashMap<>();
+    for (YamlNode.Mapping node : monitorNodes) {
+      MonitorDefinition monitor = MonitorParser.parse(node, channelNames, errors);
+      if (monitor == null) {
+        continue;
+      }
+      Mark mark = node.mark();
+      Mark first = names.putIfAbsent(monitor.name(), mark);
+      if (first != null) {
+        errors.add(new ConfigError(markOfName(node), "duplicate monitor name \"" + monitor.name() + "\" (first at "
+            + first + ")"));
+        continue;
+      }
+      String other = ids.putIfAbsent(monitor.id(), monitor.name());
+      if (other != null) {
+        errors.add(new ConfigError(markOfName(node), "monitor \"" + monitor.name() + "\" would have the same id \""
+            + monitor.id() + "\" as \"" + other + "\"; rename one of them"));
+        continue;
+      }
+      monitors.add(monitor);
+    }
+    if (!errors.isEmpty()) {
+      throw new ConfigException(errors);
+    }
+    return new RuleSet(List.copyOf(monitors), List.copyOf(channels));
+  }
+
+  private static Mark markOfName(YamlNode.Mapping node) {
+    YamlNode.Entry name = node.entries().get("name");
+    return name == null ? node.mark() : name.value().mark();
+  }
+
+  private static List<YamlNode> list(MappingReader top, String key, List<ConfigError> errors) {
+    YamlNode node = top.node(key);
+    if (node == null) {
+      return List.of();
+    }
+    if (node instanceof YamlNode.Sequence seq) {
+      return seq.items();
+    }
+    errors.add(new ConfigError(node.mark(), key + " must be a list, got " + node.describe()));
+    return List.of();
+  }
+}

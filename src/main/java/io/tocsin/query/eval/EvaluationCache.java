@@ -1,0 +1,41 @@
+package io.tocsin.query.eval;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Results of expressions shared by queries evaluated together, such as monitors that differ
+ * only in their thresholds: the first to need an expression computes it, the others wait for it
+ * and reuse it. Keys name everything a result depends on (metrics, filters, grouping, buckets).
+ * Thread-safe; meant to live for one evaluation cycle, because the data moves on.
+ */
+public final class EvaluationCache {
+  private final ConcurrentHashMap<String, CompletableFuture<Groups>> results = new ConcurrentHashMap<>();
+
+  Groups get(String key, Supplier<Groups> compute) {
+    CompletableFuture<Groups> mine = new CompletableFuture<>();
+    CompletableFuture<Groups> existing = results.putIfAbsent(key, mine);
+    if (existing != null) {
+      try {
+        return existing.join();
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      }
+    }
+    try {
+      Groups computed = compute.get();
+      mine.complete(computed);
+      return computed;
+    } catch (RuntimeException | Error e) {
+      // Others waiting see the same failure; the next cycle tries again.
+      mine.completeExceptionally(e);
+      throw e;
+    }
+  }
+
+  int size() {
+    return results.size();
+  }
+}

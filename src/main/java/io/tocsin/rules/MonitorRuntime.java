@@ -1,0 +1,221 @@
+package io.tocsin.rules;
+
+import io.tocsin.query.QueryException;
+import io.tocsin.query.eval.EvaluationCache;
+import io.tocsin.query.eval.QueryEvaluator;
+import io.tocsin.query.eval.QueryResult;
+import io.tocsin.rules.GroupState.State;
+import io.tocsin.store.BucketGrid;
+import io.tocsin.store.Labels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A monitor's definition and its evolving state. {@link #evaluate} runs the query over the
+ * buckets completed since the last evaluation and steps every group's state machine through
+ * them in order. Locking: this object's monitor guards all mutable state.
+ */
+final class MonitorRuntime {
+  /** The monitor's health: whether its last evaluation worked. */
+  enum Health {
+    UNKNOWN, OK, ERROR;
+
+    String id() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  private final MonitorDefinition definition;
+  private final StateMachine machine;
+  private final TreeMap<Labels, GroupState> groups = new TreeMap<>();
+  private long lastBucketEnd = -1;
+  private Health health = Health.UNKNOWN;
+  private String lastError;
+  private long lastEvaluationMs;
+  private double evaluationMillis;
+  private boolean paused;
+
+  MonitorRuntime(MonitorDefinition definition) {
+    this.definition = definition;
+    this.machine = new StateMachine(definition);
+    this.paused = definition.paused();
+  }
+
+  MonitorDefinition definition() {
+    return definition;
+  }
+
+  /**
+   * Evaluates the buckets completed by {@code nowMs} (less the evaluation delay) that were not
+   * evaluated yet, and returns the events they cause. A query that fails leaves every state as
+   * it was: a broken query must not resolve alerts.
+   */
+  synchronized List<AlertEvent> evaluate(QueryEvaluator evaluator, EvaluationCache cache, long nowMs) {
+    if (paused) {
+      return List.of();
+    }
+    long interval = definition.groupingInterval().toMillis();
+    long end = Math.floorDiv(nowMs - definition.evaluationDelay().toMillis(), interval) * interval;
+    if (end <= lastBucketEnd) {
+      return List.of();
+    }
+    int n = definition.bucketsToFire();
+    long first = lastBucketEnd;
+    if (first < 0 || end - first > (n + 1) * interval) {
+      // First evaluation, or a gap (restart, pause, overload): streaks were not seen being
+      // earned, so pending groups start over, and the last N buckets are read from the data.
+      first = end - n * interval;
+      groups.replaceAll((labels, s) -> s.state() == State.PENDING ? GroupState.fresh(labels) : s);
+    }
+    int count = (int) ((end - first) / interval);
+    BucketGrid grid = new BucketGrid(first, interval, count);
+    long started = System.nanoTime();
+    QueryResult result;
+    try {
+      result = evaluator.evaluate(definition.query(), grid, cache);
+    } catch (QueryException e) {
+      fail("query failed: " + e.getMessage());
+      return List.of();
+    } catch (RuntimeException e) {
+      fail("evaluation failed: " + e);
+      return List.of();
+    } finally {
+      evaluationMillis = (System.nanoTime() - started) / 1e6;
+      lastEvaluationMs = nowMs;
+    }
+    Map<Labels, double[]> values = result.column(definition.column()).groups();
+    List<AlertEvent> events = new ArrayList<>();
+    for (Labels labels : new TreeSet<>(unionOf(values.keySet()))) {
+      GroupState state = groups.get(labels);
+      boolean known = state != null;
+      if (state == null) {
+        state = GroupState.fresh(labels);
+      }
+      double[] v = values.get(labels);
+      for (int b = 0; b < count; b++) {
+        long start = grid.bucketStart(b);
+        double value = v == null ? Double.NaN : v[b];
+        boolean breach;
+        boolean present = !Double.isNaN(value);
+        if (!present) {
+          AbsentPoints absent = definition.absentPoints();
+          if (absent == AbsentPoints.IGNORE || !known) {
+            continue; // no value: neither a breach nor a recovery
+          }
+          value = absent == AbsentPoints.ZERO ? 0 : Double.NaN;
+          breach = absent == AbsentPoints.ALERT || definition.thresholds().breaches(0);
+        } else {
+          breach = definition.thresholds().breaches(value);
+          known = true;
+        }
+        StateMachine.Step step = machine.step(state, start, start + interval, value, breach, present);
+        state = step.state();
+        if (step.event() != null) {
+          events.add(event(step.event(), state, start + interval, ""));
+        }
+      }
+      state = afterBuckets(state, end, events);
+      if (state == null) {
+        groups.remove(labels);
+      } else if (known) {
+        groups.put(labels, state);
+      }
+    }
+    lastBucketEnd = end;
+    health = Health.OK;
+    lastError = null;
+    return events;
+  }
+
+  private java.util.Set<Labels> unionOf(java.util.Set<Labels> fromQuery) {
+    java.util.Set<Labels> all = new TreeSet<>(fromQuery);
+    all.addAll(groups.keySet());
+    return all;
+  }
+
+  /**
+   * Repeats and drops once the new buckets are in: a firing group past its repeat interval is
+   * sent again; a group without a value for max(for_duration, 5 intervals) is dropped when it is
+   * ok, and in ignore mode whatever its state, a firing one resolving with reason no_data.
+   * Returns null for a dropped group.
+   */
+  private GroupState afterBuckets(GroupState s, long end, List<AlertEvent> events) {
+    boolean silent = s.lastValueEnd() > 0 && end - s.lastValueEnd() >= definition.noDataAfter().toMillis();
+    if (silent && (s.state() == State.OK || definition.absentPoints() == AbsentPoints.IGNORE)) {
+      // A quiet group is forgotten; in ignore mode even a firing one, which then resolves.
+      if (s.state() == State.FIRING) {
+        GroupState resolved = new GroupState(s.labels(), State.OK, 0, s.activeAt(), s.firedAt(), end,
+            s.lastBreachEnd(), s.lastValueEnd(), Double.NaN, s.lastNotified());
+        events.add(event(AlertEvent.Type.RESOLVED, resolved, end, "no_data"));
+      }
+      return null;
+    }
+    long repeat = definition.repeatInterval().toMillis();
+    if (s.state() == State.FIRING && repeat > 0 && end - s.lastNotified() >= repeat) {
+      GroupState repeated = new GroupState(s.labels(), s.state(), s.streak(), s.activeAt(), s.firedAt(), s.resolvedAt(),
+          s.lastBreachEnd(), s.lastValueEnd(), s.value(), end);
+      events.add(event(AlertEvent.Type.REPEAT, repeated, end, ""));
+      return repeated;
+    }
+    return s;
+  }
+
+  private AlertEvent event(AlertEvent.Type type, GroupState s, long at, String reason) {
+    double threshold = definition.thresholds().crossed(Double.isNaN(s.value()) ? Double.NEGATIVE_INFINITY : s.value());
+    return new AlertEvent(type, definition.id(), definition.name(), s.labels(), s.value(), threshold, s.activeAt(),
+        s.firedAt(), type == AlertEvent.Type.RESOLVED ? s.resolvedAt() : 0, at, reason);
+  }
+
+  private void fail(String message) {
+    health = Health.ERROR;
+    lastError = message;
+  }
+
+  synchronized void pause(boolean pause) {
+    this.paused = pause;
+  }
+
+  /** A consistent copy of the state, for the REST API and for persistence. */
+  synchronized Snapshot snapshot() {
+    return new Snapshot(definition, List.copyOf(groups.values()), lastBucketEnd, health, lastError, lastEvaluationMs,
+        evaluationMillis, paused);
+  }
+
+  /** Takes over a persisted or previous state (after a restart or a reload). */
+  synchronized void restore(List<GroupState> saved, long savedLastBucketEnd) {
+    groups.clear();
+    for (GroupState s : saved) {
+      groups.put(s.labels(), s);
+    }
+    lastBucketEnd = savedLastBucketEnd;
+  }
+
+  /** What {@link #snapshot} copies. */
+  record Snapshot(MonitorDefinition definition, List<GroupState> groups, long lastBucketEnd, Health health,
+      String lastError, long lastEvaluationMs, double evaluationMillis, boolean paused) {
+
+    /** ok, pending, firing, no_data, paused or error, as the REST API reports a monitor. */
+    String state() {
+      if (paused) {
+        return "paused";
+      }
+      if (health == Health.ERROR) {
+        return "error";
+      }
+      if (groups.stream().anyMatch(g -> g.state() == State.FIRING)) {
+        return "firing";
+      }
+      if (groups.stream().anyMatch(g -> g.state() == State.PENDING)) {
+        return "pending";
+      }
+      return groups.isEmpty() && health == Health.OK ? "no_data" : "ok";
+    }
+
+    long count(State state) {
+      return groups.stream().filter(g -> g.state() == state).count();
+    }
+  }
+}
