@@ -9,7 +9,10 @@ import io.tocsin.ingest.MetricsTranslator;
 import io.tocsin.ingest.OtlpGrpcServer;
 import io.tocsin.ingest.OtlpHttpServer;
 import io.tocsin.ingest.OtlpIngest;
-import io.tocsin.query.eval.QueryEvaluator;
+import io.tocsin.config.ConfigException;
+import io.tocsin.rules.LogAlertSink;
+import io.tocsin.rules.MonitorEngine;
+import io.tocsin.rules.MonitorScheduler;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreMetrics;
 import io.tocsin.store.StoreSettings;
@@ -37,30 +40,49 @@ public final class Tocsin implements AutoCloseable {
   private OtlpGrpcServer grpc;
   private OtlpHttpServer otlpHttp;
   private ApiServer api;
+  private MonitorEngine engine;
+  private RulesReloader rules;
   private volatile boolean ready;
 
   private Tocsin(ServerConfig config, Clock clock) {
+    this.clock = clock;
     ServerConfig.Limits limits = config.limits();
     this.store = new SeriesStore(clock,
         new StoreSettings(config.retention(), limits.maxSeries(), limits.maxSeriesPerMetric()));
     this.registry = new PrometheusRegistry();
   }
 
-  /** Builds and starts everything; on failure, whatever started is stopped again. */
-  public static Tocsin start(ServerConfig config, Clock clock) throws IOException {
+  /**
+   * Builds and starts everything, with monitors evaluated in real time. On failure, whatever
+   * started is stopped again; rule files with errors are a {@link ConfigException}.
+   */
+  public static Tocsin start(ServerConfig config, Clock clock) throws IOException, ConfigException {
+    return start(config, clock, true);
+  }
+
+  /**
+   * Like {@link #start(ServerConfig, Clock)}; without {@code schedule}, monitors are evaluated only
+   * when {@link #evaluateMonitors} is called, which lets tests drive time.
+   */
+  public static Tocsin start(ServerConfig config, Clock clock, boolean schedule) throws IOException, ConfigException {
     Tocsin tocsin = new Tocsin(config, clock);
     try {
-      tocsin.startStages(config, clock);
-    } catch (IOException | RuntimeException e) {
+      tocsin.startStages(config, clock, schedule);
+    } catch (IOException | ConfigException | RuntimeException e) {
       tocsin.close();
       throw e;
     }
     return tocsin;
   }
 
-  private void startStages(ServerConfig config, Clock clock) throws IOException {
+  private void startStages(ServerConfig config, Clock clock, boolean schedule) throws IOException, ConfigException {
     Files.createDirectories(config.dataDir());
     ServerConfig.Limits limits = config.limits();
+
+    engine = MonitorEngine.persistent(store, new LogAlertSink(), clock, config.dataDir(), registry);
+    rules = new RulesReloader(config, engine, store);
+    closeables.push(rules);
+    rules.loadInitial();
 
     StoreMetrics storeMetrics = new StoreMetrics(store, registry);
     ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -78,15 +100,23 @@ public final class Tocsin implements AutoCloseable {
     closeables.push(grpc);
     otlpHttp = OtlpHttpServer.start(config.listen().otlpHttp().toSocketAddress(), limits.maxRequestBytes(), ingest);
     closeables.push(otlpHttp);
-    api = ApiServer.start(config.listen().http().toSocketAddress(), registry, () -> ready,
-        new QueryEvaluator(store), clock);
+    api = ApiServer.start(config.listen().http().toSocketAddress(),
+        new ApiServer.Services(registry, () -> ready, store, engine, rules, clock));
     closeables.push(api);
+    if (schedule) {
+      MonitorScheduler scheduler = MonitorScheduler.start(engine, clock);
+      closeables.push(scheduler);
+      rules.watchFiles();
+      rules.reloadOnSighup();
+    } else {
+      closeables.push(engine::persistIfChanged);
+    }
 
     log.info("OTLP/gRPC listening on {}:{}", config.listen().otlpGrpc().host(), grpc.port());
     log.info("OTLP/HTTP listening on {}:{} (POST /v1/metrics)", config.listen().otlpHttp().host(), otlpHttp.port());
     log.info("REST API and /metrics listening on {}:{}", config.listen().http().host(), api.port());
     log.info("store: retention {}, at most {} series ({} per metric); data dir {}",
-        io.tocsin.util.Durations.format(config.retention()), limits.maxSeries(), limits.maxSeriesPerMetric(),
+        io.tocsin.util.Durations.format(store.retention()), limits.maxSeries(), limits.maxSeriesPerMetric(),
         config.dataDir());
     ready = true;
   }
@@ -102,6 +132,18 @@ public final class Tocsin implements AutoCloseable {
   public SeriesStore store() {
     return store;
   }
+
+  public MonitorEngine engine() {
+    return engine;
+  }
+
+  /** Evaluates the monitors due at the clock's time; for tests that drive time themselves. */
+  public void evaluateMonitors() {
+    engine.evaluateDue(clock.millis());
+    engine.persistIfChanged();
+  }
+
+  private final Clock clock;
 
   public PrometheusRegistry registry() {
     return registry;

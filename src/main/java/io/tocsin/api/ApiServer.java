@@ -7,6 +7,8 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import io.tocsin.query.eval.QueryEvaluator;
+import io.tocsin.rules.MonitorEngine;
+import io.tocsin.store.SeriesStore;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.function.BooleanSupplier;
@@ -27,10 +29,17 @@ public final class ApiServer implements AutoCloseable {
     this.app = app;
   }
 
-  public static ApiServer start(InetSocketAddress address, PrometheusRegistry registry, BooleanSupplier ready,
-      QueryEvaluator evaluator, Clock clock) {
+  /** What the API serves. */
+  public record Services(PrometheusRegistry registry, BooleanSupplier ready, SeriesStore store, MonitorEngine engine,
+      Reloader reloader, Clock clock) {}
+
+  public static ApiServer start(InetSocketAddress address, Services services) {
     PrometheusTextFormatWriter textFormat = PrometheusTextFormatWriter.create();
-    QueryHandler query = new QueryHandler(evaluator, clock, new ObjectMapper());
+    PrometheusRegistry registry = services.registry();
+    BooleanSupplier ready = services.ready();
+    QueryEvaluator evaluator = new QueryEvaluator(services.store());
+    QueryHandler query = new QueryHandler(evaluator, services.clock(), new ObjectMapper());
+    MonitorsHandler monitors = new MonitorsHandler(services.engine(), evaluator, services.clock());
     Javalin app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
@@ -38,6 +47,13 @@ public final class ApiServer implements AutoCloseable {
       config.jetty.port = address.getPort();
       config.http.prefer405over404 = true;
       config.routes.post("/api/v1/query", query::handle);
+      config.routes.get("/api/v1/monitors", monitors::list);
+      config.routes.get("/api/v1/monitors/{id}", monitors::get);
+      config.routes.post("/api/v1/monitors/{id}/pause", ctx -> monitors.pause(ctx, true));
+      config.routes.post("/api/v1/monitors/{id}/resume", ctx -> monitors.pause(ctx, false));
+      config.routes.get("/api/v1/alerts", monitors::alerts);
+      config.routes.get("/api/v1/alerts/history", monitors::history);
+      config.routes.post("/-/reload", ctx -> reload(ctx, services.reloader()));
       config.routes.get("/-/healthy", ctx -> ctx.result("Tocsin is healthy.\n"));
       config.routes.get("/-/ready", ctx -> {
         if (ready.getAsBoolean()) {
@@ -66,6 +82,16 @@ public final class ApiServer implements AutoCloseable {
       throw new IllegalStateException("cannot listen for HTTP on " + address + ": " + e.getMessage(), e);
     }
     return new ApiServer(app);
+  }
+
+  private static void reload(io.javalin.http.Context ctx, Reloader reloader) {
+    Reloader.Result result = reloader.reload();
+    if (result.reloaded()) {
+      ctx.json(java.util.Map.of("status", "reloaded", "monitors", result.monitors()));
+    } else {
+      ctx.status(HttpStatus.BAD_REQUEST).json(java.util.Map.of(
+          "error", "rule files have errors; the previous rules keep running", "errors", result.errors()));
+    }
   }
 
   public int port() {

@@ -43,6 +43,9 @@ public final class ServeCommand implements Callable<Integer> {
     Tocsin tocsin;
     try {
       tocsin = Tocsin.start(serverConfig, Clock.systemUTC());
+    } catch (ConfigException e) {
+      spec.commandLine().getErr().println(e.getMessage());
+      return 1;
     } catch (Exception e) {
       spec.commandLine().getErr().println("cannot start: " + e.getMessage());
       return 1;

@@ -19,20 +19,12 @@ import java.util.TreeSet;
  * them in order. Locking: this object's monitor guards all mutable state.
  */
 final class MonitorRuntime {
-  /** The monitor's health: whether its last evaluation worked. */
-  enum Health {
-    UNKNOWN, OK, ERROR;
-
-    String id() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
-  }
 
   private final MonitorDefinition definition;
   private final StateMachine machine;
   private final TreeMap<Labels, GroupState> groups = new TreeMap<>();
   private long lastBucketEnd = -1;
-  private Health health = Health.UNKNOWN;
+  private MonitorStatus.Health health = MonitorStatus.Health.UNKNOWN;
   private String lastError;
   private long lastEvaluationMs;
   private double evaluationMillis;
@@ -125,7 +117,7 @@ final class MonitorRuntime {
       }
     }
     lastBucketEnd = end;
-    health = Health.OK;
+    health = MonitorStatus.Health.OK;
     lastError = null;
     return events;
   }
@@ -170,7 +162,7 @@ final class MonitorRuntime {
   }
 
   private void fail(String message) {
-    health = Health.ERROR;
+    health = MonitorStatus.Health.ERROR;
     lastError = message;
   }
 
@@ -179,43 +171,25 @@ final class MonitorRuntime {
   }
 
   /** A consistent copy of the state, for the REST API and for persistence. */
-  synchronized Snapshot snapshot() {
-    return new Snapshot(definition, List.copyOf(groups.values()), lastBucketEnd, health, lastError, lastEvaluationMs,
-        evaluationMillis, paused);
+  synchronized MonitorStatus snapshot() {
+    return new MonitorStatus(definition, List.copyOf(groups.values()), lastBucketEnd, health, lastError,
+        lastEvaluationMs, evaluationMillis, paused);
+  }
+
+  /** Whether {@link #evaluate} at {@code nowMs} would read a new bucket. */
+  synchronized boolean isDue(long nowMs) {
+    long interval = definition.groupingInterval().toMillis();
+    long end = Math.floorDiv(nowMs - definition.evaluationDelay().toMillis(), interval) * interval;
+    return !paused && end > lastBucketEnd;
   }
 
   /** Takes over a persisted or previous state (after a restart or a reload). */
-  synchronized void restore(List<GroupState> saved, long savedLastBucketEnd) {
+  synchronized void restore(List<GroupState> saved, long savedLastBucketEnd, boolean savedPaused) {
     groups.clear();
     for (GroupState s : saved) {
       groups.put(s.labels(), s);
     }
     lastBucketEnd = savedLastBucketEnd;
-  }
-
-  /** What {@link #snapshot} copies. */
-  record Snapshot(MonitorDefinition definition, List<GroupState> groups, long lastBucketEnd, Health health,
-      String lastError, long lastEvaluationMs, double evaluationMillis, boolean paused) {
-
-    /** ok, pending, firing, no_data, paused or error, as the REST API reports a monitor. */
-    String state() {
-      if (paused) {
-        return "paused";
-      }
-      if (health == Health.ERROR) {
-        return "error";
-      }
-      if (groups.stream().anyMatch(g -> g.state() == State.FIRING)) {
-        return "firing";
-      }
-      if (groups.stream().anyMatch(g -> g.state() == State.PENDING)) {
-        return "pending";
-      }
-      return groups.isEmpty() && health == Health.OK ? "no_data" : "ok";
-    }
-
-    long count(State state) {
-      return groups.stream().filter(g -> g.state() == state).count();
-    }
+    paused = paused || savedPaused;
   }
 }

@@ -1,6 +1,7 @@
 package io.tocsin.store;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,10 +36,12 @@ public final class SeriesStore {
   private final StoreSettings settings;
   private final ConcurrentHashMap<String, MetricIndex> metrics = new ConcurrentHashMap<>();
   private final AtomicInteger seriesCount = new AtomicInteger();
+  private volatile long retentionMs;
 
   public SeriesStore(Clock clock, StoreSettings settings) {
     this.clock = clock;
     this.settings = settings;
+    this.retentionMs = settings.retention().toMillis();
   }
 
   public StoreSettings settings() {
@@ -51,7 +54,22 @@ public final class SeriesStore {
 
   /** The earliest sample time readers see now. */
   public long retentionCutoffMs() {
-    return clock.millis() - settings.retention().toMillis();
+    return clock.millis() - retentionMs;
+  }
+
+  /** How long samples are kept now: the configured retention, or longer if monitors need it. */
+  public Duration retention() {
+    return Duration.ofMillis(retentionMs);
+  }
+
+  /**
+   * Keeps samples for at least {@code needed} (a monitor reading further back than the
+   * configured retention would otherwise see its oldest buckets empty); never shortens it.
+   */
+  public synchronized void ensureRetention(Duration needed) {
+    if (needed.toMillis() > retentionMs) {
+      retentionMs = needed.toMillis();
+    }
   }
 
   /**

@@ -52,7 +52,7 @@ class OtlpHttpServerTest {
   private Tocsin tocsin;
 
   @BeforeEach
-  void start() throws IOException {
+  void start() throws Exception {
     ServerConfig config = TestServers.loopbackConfig(dataDir)
         .withLimits(new ServerConfig.Limits(1000, 1000, MAX_REQUEST_BYTES, 8));
     tocsin = Tocsin.start(config, clock);

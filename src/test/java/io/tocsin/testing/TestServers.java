@@ -16,7 +16,7 @@ public final class TestServers {
     return ServerConfig.defaults(dataDir).withListen(new ServerConfig.Listen(any, any, any)).withDataDir(dataDir);
   }
 
-  public static Tocsin start(Path dataDir) throws IOException {
+  public static Tocsin start(Path dataDir) throws Exception {
     return Tocsin.start(loopbackConfig(dataDir), Clock.systemUTC());
   }
 }

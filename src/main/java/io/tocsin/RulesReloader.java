@@ -1,0 +1,162 @@
+package io.tocsin;
+
+import io.tocsin.api.Reloader;
+import io.tocsin.config.ConfigError;
+import io.tocsin.config.ConfigException;
+import io.tocsin.config.RuleFiles;
+import io.tocsin.config.RuleSet;
+import io.tocsin.config.ServerConfig;
+import io.tocsin.rules.MonitorEngine;
+import io.tocsin.store.SeriesStore;
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads the rule files into the engine, at start and on request ({@code POST /-/reload},
+ * SIGHUP, a change to a rule file). A set with errors is rejected whole: the errors are logged
+ * and returned, and the rules loaded before keep running.
+ */
+final class RulesReloader implements Reloader, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RulesReloader.class);
+  /** Editors save in several steps; one reload after the burst is enough. */
+  private static final long SETTLE_MS = 500;
+
+  private final ServerConfig config;
+  private final MonitorEngine engine;
+  private final SeriesStore store;
+  private final RuleFiles ruleFiles = new RuleFiles(System::getenv);
+  private volatile RuleSet current = RuleSet.EMPTY;
+  private WatchService watcher;
+  private Thread watchThread;
+
+  RulesReloader(ServerConfig config, MonitorEngine engine, SeriesStore store) {
+    this.config = config;
+    this.engine = engine;
+    this.store = store;
+  }
+
+  /** Loads the rules for startup; errors stop the start. */
+  void loadInitial() throws ConfigException, IOException {
+    List<Path> files = RuleFiles.resolve(config.baseDir(), config.ruleFiles());
+    if (files.isEmpty()) {
+      log.warn("no rule files match {} (relative to {}); no monitors are loaded", config.ruleFiles(), config.baseDir());
+    }
+    apply(ruleFiles.load(files), files);
+  }
+
+  RuleSet current() {
+    return current;
+  }
+
+  @Override
+  public synchronized Result reload() {
+    List<Path> files;
+    try {
+      files = RuleFiles.resolve(config.baseDir(), config.ruleFiles());
+    } catch (IOException e) {
+      log.error("reload failed: cannot list rule files: {}", e.toString());
+      return new Result(false, current.monitors().size(), List.of("cannot list rule files: " + e.getMessage()));
+    }
+    try {
+      apply(ruleFiles.load(files), files);
+      return new Result(true, current.monitors().size(), List.of());
+    } catch (ConfigException e) {
+      log.error("reload rejected; the previous rules keep running:\n{}", e.getMessage());
+      return new Result(false, current.monitors().size(), e.errors().stream().map(ConfigError::toString).toList());
+    }
+  }
+
+  private void apply(RuleSet rules, List<Path> files) {
+    store.ensureRetention(rules.longestWindow());
+    engine.load(rules.monitors());
+    current = rules;
+    log.info("loaded {} monitors and {} channels from {} rule files", rules.monitors().size(), rules.channels().size(),
+        files.size());
+  }
+
+  /** Reloads when a {@code .yml} or {@code .yaml} file changes in a directory the globs reach. */
+  void watchFiles() throws IOException {
+    watcher = FileSystems.getDefault().newWatchService();
+    Set<Path> directories = new HashSet<>();
+    for (Path file : RuleFiles.resolve(config.baseDir(), config.ruleFiles())) {
+      directories.add(file.getParent());
+    }
+    for (String pattern : config.ruleFiles()) {
+      Path fixed = config.baseDir().resolve(pattern.replaceAll("[*?\\[{].*$", "")).normalize();
+      directories.add(Files.isDirectory(fixed) ? fixed : fixed.getParent());
+    }
+    for (Path directory : directories) {
+      if (directory != null && Files.isDirectory(directory)) {
+        directory.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+            StandardWatchEventKinds.ENTRY_DELETE);
+      }
+    }
+    watchThread = new Thread(this::watch, "rule-file-watcher");
+    watchThread.setDaemon(true);
+    watchThread.start();
+  }
+
+  private void watch() {
+    try {
+      while (true) {
+        WatchKey key = watcher.take();
+        boolean relevant = key.pollEvents().stream()
+            .map(e -> String.valueOf(e.context()))
+            .anyMatch(name -> name.endsWith(".yml") || name.endsWith(".yaml"));
+        key.reset();
+        if (!relevant) {
+          continue;
+        }
+        // Let the burst of writes settle, drain what it queued, then reload once.
+        Thread.sleep(SETTLE_MS);
+        for (WatchKey more; (more = watcher.poll(10, TimeUnit.MILLISECONDS)) != null; ) {
+          more.pollEvents();
+          more.reset();
+        }
+        log.info("rule files changed; reloading");
+        reload();
+      }
+    } catch (InterruptedException | ClosedWatchServiceException e) {
+      // closing
+    }
+  }
+
+  /** Reloads on SIGHUP, where the platform has signals. */
+  void reloadOnSighup() {
+    try {
+      Class<?> signalClass = Class.forName("sun.misc.Signal");
+      Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+      Object handler = java.lang.reflect.Proxy.newProxyInstance(handlerClass.getClassLoader(),
+          new Class<?>[] {handlerClass}, (proxy, method, args) -> {
+            if (method.getName().equals("handle")) {
+              log.info("SIGHUP: reloading rule files");
+              new Thread(this::reload, "sighup-reload").start();
+            }
+            return null;
+          });
+      Object hup = signalClass.getConstructor(String.class).newInstance("HUP");
+      signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, hup, handler);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.warn("cannot reload on SIGHUP here ({}); use POST /-/reload", e.toString());
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (watcher != null) {
+      watcher.close();
+    }
+  }
+}

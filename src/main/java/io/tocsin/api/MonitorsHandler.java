@@ -1,0 +1,225 @@
+package io.tocsin.api;
+
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.tocsin.query.QueryException;
+import io.tocsin.query.eval.QueryEvaluator;
+import io.tocsin.query.eval.QueryResult;
+import io.tocsin.rules.AlertHistory;
+import io.tocsin.rules.GroupState;
+import io.tocsin.rules.MonitorDefinition;
+import io.tocsin.rules.MonitorEngine;
+import io.tocsin.rules.MonitorStatus;
+import io.tocsin.store.BucketGrid;
+import io.tocsin.store.Labels;
+import io.tocsin.util.Durations;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Monitors and alerts over REST: lists, a monitor's definition with its groups and recent
+ * points, firing and pending alerts, the history, and pause/resume. Times are Unix
+ * milliseconds; durations are written like in rule files ({@code 5m}).
+ */
+final class MonitorsHandler {
+  private final MonitorEngine engine;
+  private final QueryEvaluator evaluator;
+  private final Clock clock;
+
+  MonitorsHandler(MonitorEngine engine, QueryEvaluator evaluator, Clock clock) {
+    this.engine = engine;
+    this.evaluator = evaluator;
+    this.clock = clock;
+  }
+
+  void list(Context ctx) {
+    List<Map<String, Object>> monitors = new ArrayList<>();
+    for (MonitorStatus status : engine.monitors()) {
+      monitors.add(summary(status));
+    }
+    ctx.json(Map.of("monitors", monitors));
+  }
+
+  void get(Context ctx) {
+    Optional<MonitorStatus> found = engine.monitor(ctx.pathParam("id"));
+    if (found.isEmpty()) {
+      ApiErrors.respond(ctx, HttpStatus.NOT_FOUND, "no monitor with id \"" + ctx.pathParam("id") + "\"");
+      return;
+    }
+    MonitorStatus status = found.get();
+    MonitorDefinition d = status.definition();
+    Duration range;
+    try {
+      range = Durations.parse(Optional.ofNullable(ctx.queryParam("range")).orElse("1h"));
+    } catch (IllegalArgumentException e) {
+      ApiErrors.badRequest(ctx, "range: " + e.getMessage());
+      return;
+    }
+    Map<String, Object> body = summary(status);
+    body.putAll(definition(d));
+    Map<Labels, double[]> points = new TreeMap<>();
+    BucketGrid grid = grid(d, range);
+    try {
+      QueryResult result = evaluator.evaluate(d.query(), grid);
+      points.putAll(result.column(d.column()).groups());
+    } catch (QueryException e) {
+      body.put("points_error", e.getMessage());
+    }
+    Map<Labels, GroupState> states = new TreeMap<>();
+    status.groups().forEach(g -> states.put(g.labels(), g));
+    List<Map<String, Object>> groups = new ArrayList<>();
+    java.util.Set<Labels> all = new java.util.TreeSet<>(states.keySet());
+    all.addAll(points.keySet());
+    for (Labels labels : all) {
+      GroupState g = states.get(labels);
+      Map<String, Object> group = new LinkedHashMap<>();
+      group.put("labels", labels.asMap());
+      group.put("state", g == null ? "ok" : g.state().id());
+      group.put("value", g == null ? null : number(g.value()));
+      group.put("active_at", g == null ? null : time(g.activeAt()));
+      group.put("fired_at", g == null ? null : time(g.firedAt()));
+      group.put("resolved_at", g == null ? null : time(g.resolvedAt()));
+      List<List<Object>> series = new ArrayList<>();
+      double[] values = points.get(labels);
+      if (values != null) {
+        for (int i = 0; i < values.length; i++) {
+          if (!Double.isNaN(values[i])) {
+            series.add(List.of(grid.bucketStart(i), number(values[i])));
+          }
+        }
+      }
+      group.put("points", series);
+      groups.add(group);
+    }
+    body.put("groups", groups);
+    ctx.json(body);
+  }
+
+  /** The buckets ending with the last one evaluated (or due), over {@code range}. */
+  private BucketGrid grid(MonitorDefinition d, Duration range) {
+    long step = d.groupingInterval().toMillis();
+    long end = Math.floorDiv(clock.millis() - d.evaluationDelay().toMillis(), step) * step;
+    int count = (int) Math.max(1, Math.min(10_000, range.toMillis() / step));
+    return new BucketGrid(end - count * step, step, count);
+  }
+
+  void alerts(Context ctx) {
+    String wanted = ctx.queryParam("state");
+    if (wanted != null && !wanted.equals("firing") && !wanted.equals("pending")) {
+      ApiErrors.badRequest(ctx, "state must be firing or pending, got \"" + wanted + "\"");
+      return;
+    }
+    List<Map<String, Object>> alerts = new ArrayList<>();
+    for (MonitorStatus status : engine.monitors()) {
+      MonitorDefinition d = status.definition();
+      for (GroupState g : status.groups()) {
+        if (g.state() == GroupState.State.OK || (wanted != null && !g.state().id().equals(wanted))) {
+          continue;
+        }
+        Map<String, Object> alert = new LinkedHashMap<>();
+        alert.put("id", alertId(d, g.labels()));
+        alert.put("monitor_id", d.id());
+        alert.put("monitor", d.name());
+        alert.put("labels", g.labels().asMap());
+        alert.put("state", g.state().id());
+        alert.put("value", number(g.value()));
+        alert.put("threshold", d.thresholds().crossed(Double.isNaN(g.value()) ? Double.NEGATIVE_INFINITY : g.value()));
+        alert.put("active_at", time(g.activeAt()));
+        alert.put("fired_at", time(g.firedAt()));
+        alerts.add(alert);
+      }
+    }
+    ctx.json(Map.of("alerts", alerts));
+  }
+
+  void history(Context ctx) {
+    List<Map<String, Object>> entries = new ArrayList<>();
+    for (AlertHistory.Entry e : engine.history().entries()) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("at", e.at());
+      entry.put("type", e.type());
+      entry.put("monitor_id", e.monitorId());
+      entry.put("monitor", e.monitor());
+      entry.put("labels", e.labels());
+      entry.put("value", number(e.value()));
+      entry.put("detail", e.detail());
+      entries.add(entry);
+    }
+    ctx.json(Map.of("history", entries));
+  }
+
+  void pause(Context ctx, boolean pause) {
+    String id = ctx.pathParam("id");
+    if (!engine.pause(id, pause)) {
+      ApiErrors.respond(ctx, HttpStatus.NOT_FOUND, "no monitor with id \"" + id + "\"");
+      return;
+    }
+    ctx.json(Map.of("id", id, "state", engine.monitor(id).map(MonitorStatus::state).orElse("unknown")));
+  }
+
+  private static Map<String, Object> summary(MonitorStatus s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", s.definition().id());
+    m.put("name", s.definition().name());
+    m.put("state", s.state());
+    m.put("health", s.health().id());
+    m.put("last_error", s.lastError());
+    m.put("last_evaluation", s.lastEvaluationMs() == 0 ? null : s.lastEvaluationMs());
+    m.put("evaluation_ms", s.evaluationMillis());
+    m.put("groups_total", s.groups().size());
+    m.put("groups_pending", s.count(GroupState.State.PENDING));
+    m.put("groups_firing", s.count(GroupState.State.FIRING));
+    return m;
+  }
+
+  private static Map<String, Object> definition(MonitorDefinition d) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("metrics", d.metrics());
+    m.put("query", d.queryItems());
+    m.put("column", d.column());
+    m.put("unit", d.unit());
+    m.put("min_allowed_value", d.thresholds().min());
+    m.put("max_allowed_value", d.thresholds().max());
+    m.put("recovery_min_value", d.thresholds().recoveryMin());
+    m.put("recovery_max_value", d.thresholds().recoveryMax());
+    m.put("for_duration", Durations.format(d.forDuration()));
+    m.put("grouping_interval", Durations.format(d.groupingInterval()));
+    m.put("evaluation_delay", Durations.format(d.evaluationDelay()));
+    m.put("keep_firing_for", Durations.format(d.keepFiringFor()));
+    m.put("absent_points", d.absentPoints().id());
+    m.put("repeat_interval", Durations.format(d.repeatInterval()));
+    m.put("labels", d.labels());
+    m.put("annotations", d.annotations());
+    m.put("channels", d.channels());
+    m.put("paused", d.paused());
+    m.put("source", d.source());
+    return m;
+  }
+
+  /** A stable id for an alert: its monitor and a hash of its labels. */
+  static String alertId(MonitorDefinition d, Labels labels) {
+    return d.id() + "-" + String.format(Locale.ROOT, "%08x", labels.toString().hashCode());
+  }
+
+  private static Long time(long ms) {
+    return ms == 0 ? null : ms;
+  }
+
+  /** A JSON number, or null for NaN; infinities as "+Inf"/"-Inf". */
+  private static Object number(double v) {
+    if (Double.isNaN(v)) {
+      return null;
+    }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "+Inf" : "-Inf";
+    }
+    return v;
+  }
+}

@@ -1,0 +1,215 @@
+package io.tocsin.rules;
+
+import io.tocsin.query.eval.EvaluationCache;
+import io.tocsin.query.eval.QueryEvaluator;
+import io.tocsin.store.SeriesStore;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the monitors: loads (and reloads) their definitions while carrying state over,
+ * evaluates the ones that are due, hands events to the {@link AlertSink}, keeps the history,
+ * and persists state. It never talks to a channel itself.
+ *
+ * <p>Thread-safety: the set of monitors is replaced as a whole on load; each monitor guards its
+ * own state. Evaluations of different monitors may run in parallel.
+ */
+public final class MonitorEngine {
+  private static final Logger log = LoggerFactory.getLogger(MonitorEngine.class);
+
+  private final QueryEvaluator evaluator;
+  private final AlertSink sink;
+  private final Clock clock;
+  private final StateFile stateFile;
+  private final AlertHistory history = new AlertHistory();
+  private final RulesMetrics metrics;
+  private final Map<String, StateFile.SavedMonitor> saved = new HashMap<>();
+  private final Set<MonitorRuntime> inFlight = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean dirty = new AtomicBoolean();
+  private volatile List<MonitorRuntime> runtimes = List.of();
+
+  /**
+   * @param stateFile where state is persisted, or null to keep it in memory only
+   * @param metrics self-metrics, or null
+   */
+  MonitorEngine(SeriesStore store, AlertSink sink, Clock clock, StateFile stateFile, RulesMetrics metrics) {
+    this.evaluator = new QueryEvaluator(store);
+    this.sink = sink;
+    this.clock = clock;
+    this.stateFile = stateFile;
+    this.metrics = metrics;
+  }
+
+  /** An engine that keeps its state in memory only (rule unit tests). */
+  public static MonitorEngine inMemory(SeriesStore store, AlertSink sink, Clock clock) {
+    return new MonitorEngine(store, sink, clock, null, null);
+  }
+
+  /** An engine persisting to {@code dataDir}, restoring what it finds there. */
+  public static MonitorEngine persistent(SeriesStore store, AlertSink sink, Clock clock, java.nio.file.Path dataDir,
+      io.prometheus.metrics.model.registry.PrometheusRegistry registry) throws IOException {
+    MonitorEngine engine = new MonitorEngine(store, sink, clock, new StateFile(dataDir), new RulesMetrics(registry));
+    engine.metrics.register(engine);
+    StateFile.Saved state = engine.stateFile.load();
+    if (state != null) {
+      state.monitors().forEach(m -> engine.saved.put(m.key(), m));
+      engine.history.restore(state.history());
+      log.info("restored the state of {} monitors from {}", state.monitors().size(), engine.stateFile.path());
+    }
+    return engine;
+  }
+
+  /**
+   * Replaces the monitors. A monitor whose name, query and interval are unchanged keeps its
+   * state (and its pause); one new to this process takes what was persisted for it, if anything.
+   */
+  public synchronized void load(List<MonitorDefinition> definitions) {
+    Map<String, MonitorRuntime> previous = new HashMap<>();
+    for (MonitorRuntime r : runtimes) {
+      previous.put(r.definition().stateKey(), r);
+    }
+    List<MonitorRuntime> next = new ArrayList<>();
+    for (MonitorDefinition definition : definitions) {
+      MonitorRuntime runtime = new MonitorRuntime(definition);
+      MonitorRuntime old = previous.get(definition.stateKey());
+      if (old != null) {
+        MonitorStatus s = old.snapshot();
+        runtime.restore(s.groups(), s.lastBucketEnd(), s.paused() && !s.definition().paused());
+      } else {
+        StateFile.SavedMonitor m = saved.remove(definition.stateKey());
+        if (m != null) {
+          runtime.restore(m.groups().stream().map(StateFile.SavedGroup::toState).toList(), m.lastBucketEnd(), m.paused());
+        }
+      }
+      next.add(runtime);
+    }
+    runtimes = List.copyOf(next);
+    dirty.set(true);
+  }
+
+  /**
+   * Evaluates every monitor that has a new bucket at {@code nowMs}, one after the other, and
+   * returns their events (already delivered). Rule unit tests drive time through this.
+   */
+  public List<AlertEvent> evaluateDue(long nowMs) {
+    EvaluationCache cache = new EvaluationCache();
+    List<AlertEvent> all = new ArrayList<>();
+    for (MonitorRuntime runtime : runtimes) {
+      if (runtime.isDue(nowMs)) {
+        all.addAll(evaluate(runtime, cache, nowMs));
+      }
+    }
+    return all;
+  }
+
+  /**
+   * Starts the evaluation of every monitor due at {@code nowMs} on {@code pool} and returns at
+   * once. A monitor still busy with its previous evaluation is skipped and counted: one slow
+   * monitor delays only itself. Monitors started together share one {@link EvaluationCache}.
+   */
+  public List<Future<?>> evaluateDueAsync(long nowMs, ExecutorService pool) {
+    EvaluationCache cache = new EvaluationCache();
+    List<Future<?>> started = new ArrayList<>();
+    for (MonitorRuntime runtime : runtimes) {
+      if (!runtime.isDue(nowMs)) {
+        continue;
+      }
+      if (!inFlight.add(runtime)) {
+        if (metrics != null) {
+          metrics.skipped(runtime.definition());
+        }
+        continue;
+      }
+      started.add(pool.submit(() -> {
+        try {
+          evaluate(runtime, cache, nowMs);
+        } catch (RuntimeException e) {
+          log.error("evaluating monitor \"{}\" failed", runtime.definition().name(), e);
+        } finally {
+          inFlight.remove(runtime);
+        }
+      }));
+    }
+    return started;
+  }
+
+  private List<AlertEvent> evaluate(MonitorRuntime runtime, EvaluationCache cache, long nowMs) {
+    List<AlertEvent> events = runtime.evaluate(evaluator, cache, nowMs);
+    MonitorStatus status = runtime.snapshot();
+    if (metrics != null) {
+      metrics.evaluated(status);
+    }
+    dirty.set(true);
+    if (!events.isEmpty()) {
+      history.addAll(runtime.definition(), events);
+      if (metrics != null) {
+        events.forEach(metrics::event);
+      }
+      try {
+        sink.deliver(runtime.definition(), events);
+      } catch (RuntimeException e) {
+        log.error("delivering the events of monitor \"{}\" failed", runtime.definition().name(), e);
+      }
+    }
+    return events;
+  }
+
+  /** Every monitor's status, in definition order. */
+  public List<MonitorStatus> monitors() {
+    return runtimes.stream().map(MonitorRuntime::snapshot).toList();
+  }
+
+  public Optional<MonitorStatus> monitor(String id) {
+    return runtime(id).map(MonitorRuntime::snapshot);
+  }
+
+  /** Pauses or resumes a monitor; false when there is no such monitor. */
+  public boolean pause(String id, boolean pause) {
+    Optional<MonitorRuntime> runtime = runtime(id);
+    runtime.ifPresent(r -> {
+      r.pause(pause);
+      dirty.set(true);
+    });
+    return runtime.isPresent();
+  }
+
+  private Optional<MonitorRuntime> runtime(String id) {
+    return runtimes.stream().filter(r -> r.definition().id().equals(id)).findFirst();
+  }
+
+  public AlertHistory history() {
+    return history;
+  }
+
+  /** Writes the state if it changed since the last write. */
+  public void persistIfChanged() {
+    if (stateFile == null || !dirty.getAndSet(false)) {
+      return;
+    }
+    List<StateFile.SavedMonitor> monitors = new ArrayList<>();
+    for (MonitorStatus s : monitors()) {
+      monitors.add(new StateFile.SavedMonitor(s.definition().stateKey(), s.definition().name(), s.lastBucketEnd(),
+          s.paused() && !s.definition().paused(), s.groups().stream().map(StateFile.SavedGroup::of).toList()));
+    }
+    // Monitors not loaded now (a bad reload, a file briefly missing) keep their saved state.
+    saved.values().forEach(monitors::add);
+    try {
+      stateFile.save(monitors, history.entries(), clock.millis());
+    } catch (IOException e) {
+      dirty.set(true);
+      log.error("cannot save monitor state to {}: {}", stateFile.path(), e.toString());
+    }
+  }
+}

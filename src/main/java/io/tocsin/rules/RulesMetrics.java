@@ -1,0 +1,64 @@
+package io.tocsin.rules;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tocsin.rules.GroupState.State;
+
+/** Self-metrics of the monitor engine. */
+final class RulesMetrics {
+  private final PrometheusRegistry registry;
+  private final Counter evaluations;
+  private final Counter failures;
+  private final Counter skipped;
+  private final Counter events;
+  private final Histogram duration;
+
+  RulesMetrics(PrometheusRegistry registry) {
+    this.registry = registry;
+    evaluations = Counter.builder().name("tocsin_monitor_evaluations_total")
+        .help("Monitor evaluations").register(registry);
+    failures = Counter.builder().name("tocsin_monitor_evaluation_failures_total")
+        .help("Monitor evaluations whose query failed").register(registry);
+    skipped = Counter.builder().name("tocsin_monitor_evaluations_skipped_total")
+        .help("Evaluations skipped because the monitor's previous one was still running")
+        .labelNames("monitor").register(registry);
+    events = Counter.builder().name("tocsin_alert_events_total")
+        .help("Alert events, by type").labelNames("type").register(registry);
+    duration = Histogram.builder().name("tocsin_monitor_evaluation_seconds")
+        .help("How long monitor evaluations take").register(registry);
+  }
+
+  void register(MonitorEngine engine) {
+    GaugeWithCallback.builder().name("tocsin_monitors").help("Monitors loaded")
+        .callback(callback -> callback.call(engine.monitors().size())).register(registry);
+    GaugeWithCallback.builder().name("tocsin_alerts").help("Groups pending or firing").labelNames("state")
+        .callback(callback -> {
+          long pending = 0;
+          long firing = 0;
+          for (MonitorStatus s : engine.monitors()) {
+            pending += s.count(State.PENDING);
+            firing += s.count(State.FIRING);
+          }
+          callback.call(pending, "pending");
+          callback.call(firing, "firing");
+        }).register(registry);
+  }
+
+  void evaluated(MonitorStatus status) {
+    evaluations.inc();
+    duration.observe(status.evaluationMillis() / 1000);
+    if (status.health() == MonitorStatus.Health.ERROR) {
+      failures.inc();
+    }
+  }
+
+  void skipped(MonitorDefinition monitor) {
+    skipped.labelValues(monitor.id()).inc();
+  }
+
+  void event(AlertEvent event) {
+    events.labelValues(event.type().id()).inc();
+  }
+}
