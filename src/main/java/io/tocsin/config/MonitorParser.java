@@ -2,7 +2,9 @@ package io.tocsin.config;
 
 import io.tocsin.query.QueryException;
 import io.tocsin.query.eval.Query;
+import com.github.mustachejava.MustacheException;
 import io.tocsin.rules.AbsentPoints;
+import io.tocsin.rules.Annotations;
 import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.rules.Thresholds;
 import io.tocsin.util.Durations;
@@ -105,6 +107,19 @@ final class MonitorParser {
     String[] column = column(m, query, name, errors);
     Map<String, String> labels = stringMap(m, "labels", errors);
     Map<String, String> annotations = stringMap(m, "annotations", errors);
+    if (m.node("annotations") instanceof YamlNode.Mapping templates) {
+      for (YamlNode.Entry entry : templates.entries().values()) {
+        String template = annotations.get(entry.key());
+        try {
+          if (template != null) {
+            Annotations.check(template);
+          }
+        } catch (MustacheException e) {
+          errors.add(new ConfigError(entry.value().mark(), "annotations." + entry.key() + " is not a valid template: "
+              + e.getMessage().replaceAll(" @\\[.*$", "")));
+        }
+      }
+    }
     List<String> channels = m.strings("channels", List.of());
     YamlNode channelsNode = m.node("channels");
     for (String channel : channels) {

@@ -61,13 +61,13 @@ public final class RuleFiles {
 
   /**
    * The files named, with each directory standing for the {@code .yml} and {@code .yaml}
-   * files below it.
+   * files in it (not in its subdirectories, where tests and drafts may live).
    */
   public static List<Path> expand(List<Path> filesOrDirectories) throws IOException {
     Set<Path> files = new TreeSet<>();
     for (Path path : filesOrDirectories) {
       if (Files.isDirectory(path)) {
-        try (Stream<Path> walk = Files.walk(path)) {
+        try (Stream<Path> walk = Files.list(path)) {
           walk.filter(Files::isRegularFile)
               .filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml"))
               .forEach(files::add);

@@ -1,0 +1,143 @@
+package io.tocsin.ruletest;
+
+import io.tocsin.config.ConfigError;
+import io.tocsin.config.ConfigException;
+import io.tocsin.config.MappingReader;
+import io.tocsin.config.Mark;
+import io.tocsin.config.YamlNode;
+import io.tocsin.config.YamlReader;
+import io.tocsin.util.Durations;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** A rule test file (design section 6), read and checked with every error's position. */
+record RuleTestFile(Path file, List<Path> ruleFiles, List<TestCase> tests) {
+  enum SeriesType { GAUGE, COUNTER, DELTA_COUNTER, ADDITIVE }
+
+  record InputSeries(SeriesNotation.Series series, SeriesType type, List<Double> values) {}
+
+  record ExpectedAlert(Map<String, String> labels, String state, Map<String, String> annotations) {}
+
+  record AlertTest(Duration evalTime, String monitor, List<ExpectedAlert> alerts) {}
+
+  record TestCase(String name, Duration interval, List<InputSeries> series, List<AlertTest> alertTests) {}
+
+  private static final Set<String> TOP = Set.of("rule_files", "tests");
+  private static final Set<String> TEST = Set.of("name", "interval", "input_series", "alert_rule_test");
+  private static final Set<String> SERIES = Set.of("series", "type", "values");
+  private static final Set<String> ALERT_TEST = Set.of("eval_time", "monitor", "exp_alerts");
+  private static final Set<String> ALERT = Set.of("exp_labels", "exp_state", "exp_annotations");
+
+  static RuleTestFile read(Path file) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException(List.of(new ConfigError(new Mark(file.toString(), 1, 1),
+          "cannot read test file: " + e.getMessage())));
+    }
+    List<ConfigError> errors = new ArrayList<>();
+    YamlNode root = new YamlReader(System::getenv).read(file.toString(), text, errors);
+    MappingReader top = MappingReader.of(root, "", TOP, errors);
+    Path base = file.toAbsolutePath().getParent();
+    List<Path> ruleFiles = top.strings("rule_files", List.of()).stream().map(base::resolve).map(Path::normalize).toList();
+    if (ruleFiles.isEmpty()) {
+      errors.add(new ConfigError(top.mark(), "rule_files is required: the rule files under test"));
+    }
+    List<TestCase> tests = new ArrayList<>();
+    for (YamlNode node : items(top.node("tests"), "tests", errors)) {
+      MappingReader t = MappingReader.of(node, "test", TEST, errors);
+      String name = t.string("name", "test at line " + node.mark().line());
+      Duration interval = t.duration("interval", Duration.ofMinutes(1));
+      if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
+        t.error(t.node("interval"), "interval must be at least 1s");
+        interval = Duration.ofMinutes(1);
+      }
+      List<InputSeries> series = new ArrayList<>();
+      for (YamlNode s : items(t.node("input_series"), "input_series", errors)) {
+        MappingReader sr = MappingReader.of(s, "input series", SERIES, errors);
+        try {
+          SeriesNotation.Series parsed = SeriesNotation.parseSeries(sr.string("series", ""));
+          String typeText = sr.string("type", "gauge");
+          SeriesType type;
+          try {
+            type = SeriesType.valueOf(typeText.toUpperCase(java.util.Locale.ROOT));
+          } catch (IllegalArgumentException e) {
+            sr.error(sr.node("type"), "type must be gauge, counter, delta_counter or additive, got \"" + typeText + "\"");
+            continue;
+          }
+          series.add(new InputSeries(parsed, type, SeriesNotation.parseValues(sr.string("values", ""))));
+        } catch (IllegalArgumentException e) {
+          errors.add(new ConfigError(s.mark(), e.getMessage()));
+        }
+      }
+      List<AlertTest> alertTests = new ArrayList<>();
+      for (YamlNode a : items(t.node("alert_rule_test"), "alert_rule_test", errors)) {
+        MappingReader ar = MappingReader.of(a, "alert_rule_test", ALERT_TEST, errors);
+        Duration evalTime = ar.duration("eval_time", null);
+        String monitor = ar.string("monitor", null);
+        if (evalTime == null || monitor == null) {
+          errors.add(new ConfigError(a.mark(), "each alert_rule_test needs eval_time and monitor"));
+          continue;
+        }
+        List<ExpectedAlert> expected = new ArrayList<>();
+        for (YamlNode e : items(ar.node("exp_alerts"), "exp_alerts", errors)) {
+          MappingReader er = MappingReader.of(e, "exp_alerts entry", ALERT, errors);
+          String state = er.string("exp_state", "firing");
+          if (!state.equals("firing") && !state.equals("pending")) {
+            er.error(er.node("exp_state"), "exp_state must be firing or pending, got \"" + state + "\"");
+          }
+          expected.add(new ExpectedAlert(map(er, "exp_labels", errors), state, map(er, "exp_annotations", errors)));
+        }
+        alertTests.add(new AlertTest(evalTime, monitor, expected));
+      }
+      tests.add(new TestCase(name, interval, series, alertTests));
+    }
+    if (!errors.isEmpty()) {
+      throw new ConfigException(errors);
+    }
+    return new RuleTestFile(file, ruleFiles, tests);
+  }
+
+  private static List<YamlNode> items(YamlNode node, String what, List<ConfigError> errors) {
+    if (node == null) {
+      return List.of();
+    }
+    if (node instanceof YamlNode.Sequence seq) {
+      return seq.items();
+    }
+    errors.add(new ConfigError(node.mark(), what + " must be a list, got " + node.describe()));
+    return List.of();
+  }
+
+  private static Map<String, String> map(MappingReader reader, String key, List<ConfigError> errors) {
+    YamlNode node = reader.node(key);
+    Map<String, String> result = new LinkedHashMap<>();
+    if (node == null) {
+      return result;
+    }
+    if (!(node instanceof YamlNode.Mapping mapping)) {
+      reader.error(node, key + " must be a mapping, got " + node.describe());
+      return result;
+    }
+    for (YamlNode.Entry entry : mapping.entries().values()) {
+      if (entry.value() instanceof YamlNode.Scalar s && !s.isNull()) {
+        result.put(entry.key(), s.text());
+      } else {
+        errors.add(new ConfigError(entry.value().mark(), key + "." + entry.key() + " must be a string"));
+      }
+    }
+    return result;
+  }
+
+  static String format(Duration d) {
+    return Durations.format(d);
+  }
+}

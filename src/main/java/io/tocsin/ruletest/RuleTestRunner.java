@@ -1,0 +1,234 @@
+package io.tocsin.ruletest;
+
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.Gauge;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
+import io.tocsin.config.ConfigException;
+import io.tocsin.config.RuleFiles;
+import io.tocsin.config.RuleSet;
+import io.tocsin.ingest.IngestResult;
+import io.tocsin.ingest.MetricsTranslator;
+import io.tocsin.rules.Annotations;
+import io.tocsin.rules.GroupState;
+import io.tocsin.rules.MonitorDefinition;
+import io.tocsin.rules.MonitorEngine;
+import io.tocsin.rules.MonitorStatus;
+import io.tocsin.store.Labels;
+import io.tocsin.store.SeriesStore;
+import io.tocsin.store.StoreSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Runs rule unit tests: writes each test's input series through the real ingest path into a
+ * fresh store, then steps the monitor engine, the same code as {@code serve}, interval by
+ * interval on a simulated clock (without evaluation delay), and compares the alerts at each
+ * {@code eval_time} with the expected ones.
+ */
+public final class RuleTestRunner {
+  /** Test time 0: midnight, so buckets of any interval up to a day line up with it. */
+  static final Instant START = Instant.parse("2020-01-01T00:00:00Z");
+
+  /** The outcome of one test; {@code failures} explain each mismatch, empty when it passed. */
+  public record Result(String file, String name, List<String> failures) {
+    public boolean passed() {
+      return failures.isEmpty();
+    }
+  }
+
+  private RuleTestRunner() {}
+
+  /** Runs every test of a file; problems with the file itself are a {@link ConfigException}. */
+  public static List<Result> run(java.nio.file.Path testFile) throws ConfigException {
+    RuleTestFile file = RuleTestFile.read(testFile);
+    RuleSet rules = new RuleFiles(System::getenv).load(file.ruleFiles());
+    List<MonitorDefinition> monitors = rules.monitors().stream().map(RuleTestRunner::withoutDelay).toList();
+    List<Result> results = new ArrayList<>();
+    for (RuleTestFile.TestCase test : file.tests()) {
+      results.add(new Result(testFile.toString(), test.name(), runTest(test, monitors)));
+    }
+    return results;
+  }
+
+  private static MonitorDefinition withoutDelay(MonitorDefinition m) {
+    return new MonitorDefinition(m.id(), m.name(), m.metrics(), m.queryItems(), m.query(), m.column(), m.unit(),
+        m.thresholds(), m.forDuration(), m.groupingInterval(), Duration.ZERO, m.keepFiringFor(), m.absentPoints(),
+        m.repeatInterval(), m.labels(), m.annotations(), m.channels(), m.paused(), m.source());
+  }
+
+  private static List<String> runTest(RuleTestFile.TestCase test, List<MonitorDefinition> monitors) {
+    long interval = test.interval().toMillis();
+    int samples = test.series().stream().mapToInt(s -> s.values().size()).max().orElse(0);
+    long lastEval = test.alertTests().stream().mapToLong(a -> a.evalTime().toMillis()).max().orElse(0);
+    long span = Math.max(samples * interval, lastEval) + interval;
+    SettableClock clock = new SettableClock(START.toEpochMilli());
+    SeriesStore store = new SeriesStore(clock, new StoreSettings(Duration.ofMillis(span).plusDays(1), 10_000_000, 10_000_000));
+    MetricsTranslator translator = new MetricsTranslator(store, clock); // the receiver starts at test time 0
+    clock.millis = START.toEpochMilli() + span;
+    List<String> failures = new ArrayList<>();
+    for (RuleTestFile.InputSeries series : test.series()) {
+      write(translator, series, interval, failures);
+    }
+    MonitorEngine engine = MonitorEngine.inMemory(store, (monitor, events) -> { }, clock);
+    engine.load(monitors);
+    long t = 0;
+    List<RuleTestFile.AlertTest> checks = new ArrayList<>(test.alertTests());
+    checks.sort(Comparator.comparing(RuleTestFile.AlertTest::evalTime));
+    for (RuleTestFile.AlertTest check : checks) {
+      long until = check.evalTime().toMillis();
+      for (; t <= until; t += interval) {
+        clock.millis = START.toEpochMilli() + t;
+        engine.evaluateDue(clock.millis);
+      }
+      clock.millis = START.toEpochMilli() + until;
+      engine.evaluateDue(clock.millis);
+      compare(check, engine, failures);
+    }
+    return failures;
+  }
+
+  /** Sends one input series through OTLP translation, a request per sample. */
+  private static void write(MetricsTranslator translator, RuleTestFile.InputSeries series, long interval,
+      List<String> failures) {
+    long streamStart = (START.toEpochMilli() - interval) * 1_000_000;
+    for (int i = 0; i < series.values().size(); i++) {
+      double value = series.values().get(i);
+      if (Double.isNaN(value) && !SeriesNotation.isStale(value)) {
+        continue; // _ : no sample
+      }
+      NumberDataPoint.Builder point = NumberDataPoint.newBuilder()
+          .setTimeUnixNano((START.toEpochMilli() + i * interval) * 1_000_000)
+          .setStartTimeUnixNano(streamStart);
+      if (SeriesNotation.isStale(value)) {
+        point.setFlags(1);
+      } else {
+        point.setAsDouble(value);
+      }
+      series.series().labels().forEach((k, v) ->
+          point.addAttributes(KeyValue.newBuilder().setKey(k).setValue(AnyValue.newBuilder().setStringValue(v))));
+      Metric.Builder metric = Metric.newBuilder().setName(series.series().metric());
+      switch (series.type()) {
+        case GAUGE -> metric.setGauge(Gauge.newBuilder().addDataPoints(point));
+        case COUNTER -> metric.setSum(sum(true, AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE, point));
+        case DELTA_COUNTER -> metric.setSum(sum(true, AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA, point));
+        case ADDITIVE -> metric.setSum(sum(false, AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE, point));
+      }
+      byte[] request = ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
+          .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(metric))).build().toByteArray();
+      try {
+        IngestResult result = translator.write(request);
+        if (result.rejected() > 0) {
+          failures.add("input series " + series.series().metric() + series.series().labels() + ": " + result.message());
+          return;
+        }
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  private static Sum.Builder sum(boolean monotonic, AggregationTemporality temporality, NumberDataPoint.Builder point) {
+    return Sum.newBuilder().setIsMonotonic(monotonic).setAggregationTemporality(temporality).addDataPoints(point);
+  }
+
+  private static void compare(RuleTestFile.AlertTest check, MonitorEngine engine, List<String> failures) {
+    Optional<MonitorStatus> found = engine.monitors().stream()
+        .filter(s -> s.definition().name().equals(check.monitor())).findFirst();
+    String at = "at " + RuleTestFile.format(check.evalTime()) + ", monitor \"" + check.monitor() + "\"";
+    if (found.isEmpty()) {
+      failures.add(at + ": no such monitor; monitors: "
+          + String.join(", ", engine.monitors().stream().map(s -> "\"" + s.definition().name() + "\"").toList()));
+      return;
+    }
+    MonitorStatus status = found.get();
+    if (status.health() == MonitorStatus.Health.ERROR) {
+      failures.add(at + ": the query failed: " + status.lastError());
+      return;
+    }
+    TreeSet<String> expected = new TreeSet<>();
+    for (RuleTestFile.ExpectedAlert alert : check.alerts()) {
+      expected.add(describe(alert.state(), Labels.of(alert.labels()), alert.annotations()));
+    }
+    TreeSet<String> actual = new TreeSet<>();
+    for (GroupState g : status.groups()) {
+      if (g.state() == GroupState.State.OK) {
+        continue;
+      }
+      Map<String, String> annotations = Map.of();
+      Optional<RuleTestFile.ExpectedAlert> wanted = check.alerts().stream()
+          .filter(a -> Labels.of(a.labels()).equals(g.labels())).findFirst();
+      if (wanted.isPresent() && !wanted.get().annotations().isEmpty()) {
+        Map<String, String> rendered = Annotations.render(status.definition(), g.labels(), g.value(), g.state().id());
+        annotations = new java.util.TreeMap<>(rendered);
+        annotations.keySet().retainAll(wanted.get().annotations().keySet());
+      }
+      actual.add(describe(g.state().id(), g.labels(), annotations));
+    }
+    if (!expected.equals(actual)) {
+      StringBuilder diff = new StringBuilder(at + ":");
+      diff.append("\n    expected:");
+      appendAll(diff, expected);
+      diff.append("\n    got:");
+      appendAll(diff, actual);
+      failures.add(diff.toString());
+    }
+  }
+
+  private static void appendAll(StringBuilder sb, TreeSet<String> alerts) {
+    if (alerts.isEmpty()) {
+      sb.append(" nothing");
+    }
+    for (String a : alerts) {
+      sb.append("\n      ").append(a);
+    }
+  }
+
+  private static String describe(String state, Labels labels, Map<String, String> annotations) {
+    return state + " " + labels + (annotations.isEmpty() ? "" : " " + new java.util.TreeMap<>(annotations));
+  }
+
+  /** A clock the runner sets. */
+  private static final class SettableClock extends Clock {
+    volatile long millis;
+
+    SettableClock(long millis) {
+      this.millis = millis;
+    }
+
+    @Override
+    public long millis() {
+      return millis;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+}

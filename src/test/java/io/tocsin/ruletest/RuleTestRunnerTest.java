@@ -1,0 +1,124 @@
+package io.tocsin.ruletest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.tocsin.Main;
+import io.tocsin.config.ConfigException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class RuleTestRunnerTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void shippedExampleTests_pass() throws Exception {
+    List<RuleTestRunner.Result> results = RuleTestRunner.run(Path.of("rules/tests/redis.yml"));
+
+    assertThat(results).hasSize(3).allSatisfy(r -> assertThat(r.failures()).as(r.name()).isEmpty());
+  }
+
+  private Path testFile(String body) throws Exception {
+    Files.writeString(dir.resolve("rules.yml"), """
+        monitors:
+          - name: Shard down
+            metrics: [redis_up as $up]
+            query: [group by node, $up]
+            min_allowed_value: 1
+            for_duration: 2m
+            annotations: {summary: "{{labels.node}} is down ({{value}})"}
+        """);
+    Path test = dir.resolve("test.yml");
+    Files.writeString(test, "rule_files: [rules.yml]\ntests:\n" + body.indent(2));
+    return test;
+  }
+
+  @Test
+  void wrongExpectation_failsWithAReadableDiff() throws Exception {
+    Path test = testFile("""
+        - name: wrong
+          input_series:
+            - {series: 'redis_up{node="a"}', values: '0x3'}
+            - {series: 'redis_up{node="b"}', values: '1 0 0'}
+          alert_rule_test:
+            - eval_time: 2m
+              monitor: Shard down
+              exp_alerts:
+                - exp_labels: {node: a}
+                - exp_labels: {node: c}
+                  exp_state: pending
+        """);
+    StringWriter out = new StringWriter();
+    int exit = new CommandLine(new Main()).setOut(new PrintWriter(out, true)).execute("test", test.toString());
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(out.toString()).isEqualTo("""
+        FAIL wrong
+          at 2m, monitor "Shard down":
+            expected:
+              firing {node="a"}
+              pending {node="c"}
+            got:
+              firing {node="a"}
+              pending {node="b"}
+        1 test, 1 failed
+        """);
+  }
+
+  @Test
+  void annotations_areRenderedAndCompared() throws Exception {
+    Path test = testFile("""
+        - name: annotations
+          input_series:
+            - {series: 'redis_up{node="a"}', values: '0x3'}
+          alert_rule_test:
+            - eval_time: 3m
+              monitor: Shard down
+              exp_alerts:
+                - exp_labels: {node: a}
+                  exp_annotations: {summary: "a is down (0)"}
+            - eval_time: 3m
+              monitor: Shard down
+              exp_alerts:
+                - exp_labels: {node: a}
+                  exp_annotations: {summary: "a is up"}
+        """);
+    List<RuleTestRunner.Result> results = RuleTestRunner.run(test);
+
+    assertThat(results).singleElement().satisfies(r -> assertThat(r.failures()).containsExactly("""
+        at 3m, monitor "Shard down":
+            expected:
+              firing {node="a"} {summary=a is up}
+            got:
+              firing {node="a"} {summary=a is down (0)}"""));
+  }
+
+  @Test
+  void unknownMonitorAndBadFile_areReported() throws Exception {
+    Path test = testFile("""
+        - name: typo
+          alert_rule_test:
+            - {eval_time: 1m, monitor: Shard dwn, exp_alerts: []}
+        """);
+    assertThat(RuleTestRunner.run(test).get(0).failures())
+        .containsExactly("at 1m, monitor \"Shard dwn\": no such monitor; monitors: \"Shard down\"");
+
+    Path broken = testFile("""
+        - name: broken
+          input_series:
+            - {series: 'redis_up{node="a"}', values: '1 two', type: gauge}
+            - {series: 'redis_up', values: '1', type: histogram}
+        """);
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> RuleTestRunner.run(broken));
+    assertThat(e.getMessage().lines()).containsExactly(
+        broken + ":5:9: cannot read \"two\": expected a number, _, stale, a+bxn or axn",
+        broken + ":6:49: type must be gauge, counter, delta_counter or additive, got \"histogram\"");
+  }
+}
