@@ -67,9 +67,9 @@ public final class ApiServer implements AutoCloseable {
         textFormat.write(out, registry.scrape());
         ctx.contentType(PrometheusTextFormatWriter.CONTENT_TYPE).result(out.toByteArray());
       });
-      config.routes.error(404, "*", ctx -> ApiErrors.respond(ctx, HttpStatus.NOT_FOUND,
+      config.routes.error(404, "*", ctx -> ApiErrors.respondUnlessAnswered(ctx, HttpStatus.NOT_FOUND,
           "not found: " + ctx.method() + " " + ctx.path()));
-      config.routes.error(405, "*", ctx -> ApiErrors.respond(ctx, HttpStatus.METHOD_NOT_ALLOWED,
+      config.routes.error(405, "*", ctx -> ApiErrors.respondUnlessAnswered(ctx, HttpStatus.METHOD_NOT_ALLOWED,
           "method " + ctx.method() + " not allowed on " + ctx.path()));
       config.routes.exception(Exception.class, (e, ctx) -> {
         log.error("{} {} failed", ctx.method(), ctx.path(), e);
@@ -86,11 +86,15 @@ public final class ApiServer implements AutoCloseable {
 
   private static void reload(io.javalin.http.Context ctx, Reloader reloader) {
     Reloader.Result result = reloader.reload();
+    java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
     if (result.reloaded()) {
-      ctx.json(java.util.Map.of("status", "reloaded", "monitors", result.monitors()));
+      body.put("status", "reloaded");
+      body.put("monitors", result.monitors());
+      ctx.json(body);
     } else {
-      ctx.status(HttpStatus.BAD_REQUEST).json(java.util.Map.of(
-          "error", "rule files have errors; the previous rules keep running", "errors", result.errors()));
+      body.put("error", "rule files have errors; the previous rules keep running");
+      body.put("errors", result.errors());
+      ctx.status(HttpStatus.BAD_REQUEST).json(body);
     }
   }
 

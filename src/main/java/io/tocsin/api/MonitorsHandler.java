@@ -161,7 +161,10 @@ final class MonitorsHandler {
       ApiErrors.respond(ctx, HttpStatus.NOT_FOUND, "no monitor with id \"" + id + "\"");
       return;
     }
-    ctx.json(Map.of("id", id, "state", engine.monitor(id).map(MonitorStatus::state).orElse("unknown")));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", id);
+    body.put("state", engine.monitor(id).map(MonitorStatus::state).orElse("unknown"));
+    ctx.json(body);
   }
 
   private static Map<String, Object> summary(MonitorStatus s) {
