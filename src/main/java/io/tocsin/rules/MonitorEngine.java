@@ -38,6 +38,8 @@ public final class MonitorEngine {
   private final Map<String, StateFile.SavedMonitor> saved = new HashMap<>();
   private final Set<MonitorRuntime> inFlight = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean dirty = new AtomicBoolean();
+  /** When this engine started; the store has no data from before (see MonitorRuntime). */
+  private final long startedMs;
   private volatile List<MonitorRuntime> runtimes = List.of();
 
   /**
@@ -50,6 +52,7 @@ public final class MonitorEngine {
     this.clock = clock;
     this.stateFile = stateFile;
     this.metrics = metrics;
+    this.startedMs = clock.millis();
   }
 
   /** An engine that keeps its state in memory only (rule unit tests). */
@@ -146,7 +149,7 @@ public final class MonitorEngine {
   }
 
   private List<AlertEvent> evaluate(MonitorRuntime runtime, EvaluationCache cache, long nowMs) {
-    List<AlertEvent> events = runtime.evaluate(evaluator, cache, nowMs);
+    List<AlertEvent> events = runtime.evaluate(evaluator, cache, nowMs, startedMs);
     MonitorStatus status = runtime.snapshot();
     if (metrics != null) {
       metrics.evaluated(status);

@@ -44,8 +44,11 @@ final class MonitorRuntime {
    * Evaluates the buckets completed by {@code nowMs} (less the evaluation delay) that were not
    * evaluated yet, and returns the events they cause. A query that fails leaves every state as
    * it was: a broken query must not resolve alerts.
+   *
+   * @param startedMs when this process started: the store holds no data from before, so a
+   *     missing value there says nothing about the source (no absent breach, no no_data drop)
    */
-  synchronized List<AlertEvent> evaluate(QueryEvaluator evaluator, EvaluationCache cache, long nowMs) {
+  synchronized List<AlertEvent> evaluate(QueryEvaluator evaluator, EvaluationCache cache, long nowMs, long startedMs) {
     if (paused) {
       return List.of();
     }
@@ -94,7 +97,7 @@ final class MonitorRuntime {
         boolean present = !Double.isNaN(value);
         if (!present) {
           AbsentPoints absent = definition.absentPoints();
-          if (absent == AbsentPoints.IGNORE || !known) {
+          if (absent == AbsentPoints.IGNORE || !known || start < startedMs) {
             continue; // no value: neither a breach nor a recovery
           }
           value = absent == AbsentPoints.ZERO ? 0 : Double.NaN;
@@ -109,7 +112,7 @@ final class MonitorRuntime {
           events.add(event(step.event(), state, start + interval, ""));
         }
       }
-      state = afterBuckets(state, end, events);
+      state = afterBuckets(state, end, startedMs, events);
       if (state == null) {
         groups.remove(labels);
       } else if (known) {
@@ -134,8 +137,9 @@ final class MonitorRuntime {
    * ok, and in ignore mode whatever its state, a firing one resolving with reason no_data.
    * Returns null for a dropped group.
    */
-  private GroupState afterBuckets(GroupState s, long end, List<AlertEvent> events) {
-    boolean silent = s.lastValueEnd() > 0 && end - s.lastValueEnd() >= definition.noDataAfter().toMillis();
+  private GroupState afterBuckets(GroupState s, long end, long startedMs, List<AlertEvent> events) {
+    long lastSeen = Math.max(s.lastValueEnd(), startedMs);
+    boolean silent = s.lastValueEnd() > 0 && end - lastSeen >= definition.noDataAfter().toMillis();
     if (silent && (s.state() == State.OK || definition.absentPoints() == AbsentPoints.IGNORE)) {
       // A quiet group is forgotten; in ignore mode even a firing one, which then resolves.
       if (s.state() == State.FIRING) {

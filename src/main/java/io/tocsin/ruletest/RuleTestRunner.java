@@ -85,6 +85,7 @@ public final class RuleTestRunner {
     for (RuleTestFile.InputSeries series : test.series()) {
       write(translator, series, interval, failures);
     }
+    clock.millis = START.toEpochMilli(); // the engine, like the receiver, starts at test time 0
     MonitorEngine engine = MonitorEngine.inMemory(store, (monitor, events) -> { }, clock);
     engine.load(monitors);
     long t = 0;

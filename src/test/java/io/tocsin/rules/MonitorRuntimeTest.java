@@ -50,7 +50,7 @@ class MonitorRuntimeTest {
   /** Evaluates at the end of minute {@code m - 1}'s bucket, that is at minute {@code m}. */
   private List<AlertEvent> evaluateAt(int m) {
     clock.set(Instant.ofEpochMilli(minute(m)));
-    return runtime.evaluate(evaluator, new EvaluationCache(), minute(m));
+    return runtime.evaluate(evaluator, new EvaluationCache(), minute(m), 0);
   }
 
   private GroupState group(Labels labels) {
@@ -281,6 +281,30 @@ class MonitorRuntimeTest {
     assertThat(state(A)).isEqualTo(State.PENDING);
     assertThat(group(A).streak()).isEqualTo(1);
     assertThat(group(A).activeAt()).isEqualTo(minute(11));
+  }
+
+  @Test
+  void afterARestart_bucketsLostWithTheStoreDoNotCountAsAbsent() throws Exception {
+    monitor("min_allowed_value: 1\nfor_duration: 5m\nabsent_points: alert");
+    for (int m = 0; m < 5; m++) {
+      value(A, m, 0);
+      value(B, m, 1);
+    }
+    for (int m = 1; m <= 5; m++) {
+      evaluateAt(m);
+    }
+    assertThat(state(A)).isEqualTo(State.FIRING);
+    // The process restarts at minute 7 with an empty store: minutes 5 and 6 are lost, not absent.
+    MonitorStatus before = runtime.snapshot();
+    runtime = new MonitorRuntime(before.definition());
+    runtime.restore(before.groups(), before.lastBucketEnd(), false);
+    value(B, 7, 1);
+    clock.set(Instant.ofEpochMilli(minute(8)));
+
+    assertThat(runtime.evaluate(evaluator, new EvaluationCache(), minute(8), minute(7))).isEmpty();
+    assertThat(state(A)).isEqualTo(State.FIRING); // no data since the restart: still a breach
+    assertThat(state(B)).isEqualTo(State.OK);
+    assertThat(group(B).streak()).isZero();
   }
 
   @Test

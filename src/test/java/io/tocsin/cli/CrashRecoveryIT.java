@@ -1,0 +1,101 @@
+package io.tocsin.cli;
+
+import static io.opentelemetry.api.common.AttributeKey.stringKey;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
+import io.tocsin.testing.JarProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** kill -9 while an alert fires: the restarted process still fires it, and does not fire it again. */
+class CrashRecoveryIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path dir;
+
+  private static SdkMeterProvider shardDown(int grpcPort) {
+    SdkMeterProvider provider = SdkMeterProvider.builder()
+        .registerMetricReader(PeriodicMetricReader.builder(OtlpGrpcMetricExporter.builder()
+            .setEndpoint("http://127.0.0.1:" + grpcPort).build()).setInterval(Duration.ofMillis(250)).build())
+        .build();
+    provider.get("it").gaugeBuilder("redis_up").ofLongs()
+        .buildWithCallback(m -> m.record(0, Attributes.of(stringKey("node"), "n1")));
+    return provider;
+  }
+
+  private static JsonNode get(JarProcess jar, String path) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + jar.httpPort() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return JSON.readTree(response.body());
+  }
+
+  private static List<String> history(JarProcess jar) throws Exception {
+    return StreamSupport.stream(get(jar, "/api/v1/alerts/history").get("history").spliterator(), false)
+        .map(e -> e.get("type").asText()).toList();
+  }
+
+  @Test
+  void killedWhileFiring_restartsFiringWithoutFiringAgain() throws Exception {
+    Files.createDirectories(dir.resolve("rules"));
+    Files.writeString(dir.resolve("rules/down.yml"), """
+        monitors:
+          - name: Shard is down
+            metrics: [redis_up as $up]
+            query: [group by node, $up]
+            min_allowed_value: 1
+            grouping_interval: 1s
+            for_duration: 2s
+        """);
+    Path config = dir.resolve("tocsin.yml");
+    Files.writeString(config, """
+        listen: {otlp_grpc: "127.0.0.1:0", otlp_http: "127.0.0.1:0", http: "127.0.0.1:0"}
+        """);
+
+    try (JarProcess first = JarProcess.serve(config)) {
+      SdkMeterProvider provider = shardDown(first.grpcPort());
+      try {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (get(first, "/api/v1/alerts?state=firing").get("alerts").isEmpty()) {
+          assertThat(System.nanoTime()).as("firing in time").isLessThan(deadline);
+          Thread.sleep(100);
+        }
+        Thread.sleep(1_000); // the state is written a few times a second
+        first.kill();
+      } finally {
+        provider.shutdown();
+      }
+    }
+
+    try (JarProcess second = JarProcess.serve(config)) {
+      JsonNode alerts = get(second, "/api/v1/alerts?state=firing").get("alerts");
+      assertThat(alerts).as("restored as firing").hasSize(1);
+      assertThat(alerts.get(0).get("labels").toString()).isEqualTo("{\"node\":\"n1\"}");
+      SdkMeterProvider provider = shardDown(second.grpcPort());
+      try {
+        Thread.sleep(4_000); // data flows again, the monitor keeps evaluating
+      } finally {
+        provider.shutdown();
+      }
+      assertThat(get(second, "/api/v1/alerts?state=firing").get("alerts")).hasSize(1);
+      assertThat(history(second)).containsExactly("firing");
+      second.terminate();
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package io.tocsin.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tocsin.Tocsin;
+import io.tocsin.config.ServerConfig;
+import io.tocsin.store.Labels;
+import io.tocsin.store.MetricKind;
+import io.tocsin.testing.MutableClock;
+import io.tocsin.testing.TestServers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Monitor state survives a restart: no forgotten alert, no duplicate firing event. */
+class PersistenceTest {
+  private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+  private static final String RULES = """
+      monitors:
+        - name: Shard is down
+          metrics: [redis_up as $up]
+          query: [group by node, $up]
+          min_allowed_value: 1
+          for_duration: 2m
+          evaluation_delay: 0s
+      """;
+
+  @TempDir
+  Path dataDir;
+
+  private final MutableClock clock = new MutableClock(T0);
+
+  private Tocsin start() throws Exception {
+    Files.createDirectories(dataDir.resolve("rules"));
+    Files.writeString(dataDir.resolve("rules/redis.yml"), RULES);
+    ServerConfig config = TestServers.loopbackConfig(dataDir);
+    return Tocsin.start(config, clock, false);
+  }
+
+  private static void down(Tocsin tocsin, int minute) {
+    tocsin.store().write("redis_up", MetricKind.GAUGE, Labels.of("node", "n1"),
+        s -> s.append(T0.toEpochMilli() + minute * 60_000L + 10_000, 0));
+  }
+
+  private void evaluateAt(Tocsin tocsin, int minute) {
+    clock.set(T0.plus(Duration.ofMinutes(minute)));
+    tocsin.evaluateMonitors();
+  }
+
+  private static List<String> historyTypes(Tocsin tocsin) {
+    return tocsin.engine().history().entries().stream().map(AlertHistory.Entry::type).toList();
+  }
+
+  private static String state(Tocsin tocsin) {
+    return tocsin.engine().monitors().get(0).state();
+  }
+
+  @Test
+  void restartWhileFiring_staysFiringWithoutAnotherFiringEvent() throws Exception {
+    try (Tocsin first = start()) {
+      down(first, 0);
+      down(first, 1);
+      evaluateAt(first, 1);
+      evaluateAt(first, 2);
+      assertThat(state(first)).isEqualTo("firing");
+    }
+
+    try (Tocsin second = start()) {
+      assertThat(state(second)).isEqualTo("firing");
+      down(second, 2);
+      down(second, 3);
+      evaluateAt(second, 3);
+      evaluateAt(second, 4);
+      assertThat(state(second)).isEqualTo("firing");
+      assertThat(historyTypes(second)).containsExactly("firing");
+    }
+  }
+
+  @Test
+  void withoutACleanShutdown_theLastWrittenStateIsRestored() throws Exception {
+    Tocsin crashed = start();
+    down(crashed, 0);
+    down(crashed, 1);
+    evaluateAt(crashed, 1);
+    evaluateAt(crashed, 2); // evaluateMonitors writes the state file
+    // A crash: no close(), so nothing more is written. Copy the data as the dead process left it.
+    Path after = Files.createTempDirectory(dataDir.getParent(), "after-crash");
+    Files.copy(dataDir.resolve("state.json"), after.resolve("state.json"));
+    Files.createDirectories(after.resolve("rules"));
+    Files.writeString(after.resolve("rules/redis.yml"), RULES);
+    crashed.close();
+
+    try (Tocsin restarted = Tocsin.start(TestServers.loopbackConfig(after), clock, false)) {
+      assertThat(state(restarted)).isEqualTo("firing");
+      assertThat(historyTypes(restarted)).containsExactly("firing");
+      GroupState n1 = restarted.engine().monitors().get(0).groups().get(0);
+      assertThat(n1.firedAt()).isEqualTo(T0.plusSeconds(120).toEpochMilli());
+    }
+  }
+
+  @Test
+  void aTornWrite_leavesThePreviousStateReadable() throws Exception {
+    try (Tocsin first = start()) {
+      down(first, 0);
+      down(first, 1);
+      evaluateAt(first, 1);
+      evaluateAt(first, 2);
+    }
+    // A crash in the middle of the next save leaves a half-written temporary file behind.
+    Files.writeString(dataDir.resolve("state.json.tmp"), "{\"version\":1,\"monitors\":[{\"key\":");
+    try (Tocsin second = start()) {
+      assertThat(state(second)).isEqualTo("firing");
+    }
+  }
+
+  @Test
+  void downtimeLongerThanForDuration_doesNotCountAsBreachTime() throws Exception {
+    try (Tocsin first = start()) {
+      down(first, 0);
+      evaluateAt(first, 1);
+      assertThat(state(first)).isEqualTo("pending");
+    }
+    try (Tocsin second = start()) {
+      // Back ten minutes later; the data of the downtime is gone, the breach goes on.
+      down(second, 10);
+      evaluateAt(second, 11);
+      assertThat(state(second)).isEqualTo("pending");
+      assertThat(second.engine().monitors().get(0).groups().get(0).activeAt())
+          .isEqualTo(T0.plus(Duration.ofMinutes(10)).toEpochMilli());
+    }
+  }
+}
