@@ -141,6 +141,13 @@ class RuleFilesTest {
   }
 
   @Test
+  void groupByListSplitByYaml_getsAHint() {
+    assertThat(errors("monitors: [{name: a, metrics: [x as $x], query: [group by a, b, $x], max_allowed_value: 1}]"))
+        .isEqualTo("r.yml:1:62: unknown column 'b'; if it belongs to the group by before it, quote that item: "
+            + "YAML splits [a, b] lists at commas");
+  }
+
+  @Test
   void multiLineFiles_pointIntoTheQueryLine() {
     String yaml = """
         monitors:

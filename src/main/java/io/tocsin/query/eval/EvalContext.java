@@ -21,7 +21,7 @@ final class EvalContext {
     this.gridKey = " @" + grid.startMs() + "/" + grid.stepMs() + "x" + grid.count();
   }
 
-  Groups memoized(String key, java.util.function.Supplier<Groups> compute) {
+  <T> T memoized(String key, java.util.function.Supplier<T> compute) {
     return cache.get(key + gridKey, compute);
   }
 

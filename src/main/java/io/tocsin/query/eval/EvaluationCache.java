@@ -12,20 +12,21 @@ import java.util.function.Supplier;
  * Thread-safe; meant to live for one evaluation cycle, because the data moves on.
  */
 public final class EvaluationCache {
-  private final ConcurrentHashMap<String, CompletableFuture<Groups>> results = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, CompletableFuture<Object>> results = new ConcurrentHashMap<>();
 
-  Groups get(String key, Supplier<Groups> compute) {
-    CompletableFuture<Groups> mine = new CompletableFuture<>();
-    CompletableFuture<Groups> existing = results.putIfAbsent(key, mine);
+  @SuppressWarnings("unchecked")
+  <T> T get(String key, Supplier<T> compute) {
+    CompletableFuture<Object> mine = new CompletableFuture<>();
+    CompletableFuture<Object> existing = results.putIfAbsent(key, mine);
     if (existing != null) {
       try {
-        return existing.join();
+        return (T) existing.join();
       } catch (CompletionException e) {
         throw e.getCause() instanceof RuntimeException r ? r : e;
       }
     }
     try {
-      Groups computed = compute.get();
+      T computed = compute.get();
       mine.complete(computed);
       return computed;
     } catch (RuntimeException | Error e) {

@@ -94,12 +94,13 @@ final class Planner {
   }
 
   /**
-   * A {@link SeriesNode} or a {@link ValueNode}. Metric reads and function calls are memoized
-   * by their canonical text and grouping: written twice, they are read once per evaluation.
+   * A {@link SeriesNode} or a {@link ValueNode}. Every computed value is memoized by its
+   * canonical text and grouping: an expression written twice, or shared by monitors evaluated
+   * together, is computed once.
    */
   private Object plan(Expr expr, Grouping context) {
     Object planned = planUncached(expr, context);
-    if (planned instanceof ValueNode node && (expr instanceof Expr.Call || expr instanceof Expr.Selector)) {
+    if (planned instanceof ValueNode node && !(node instanceof ValueNode.Constant) && !(node instanceof ValueNode.ColumnValue)) {
       node.memoizedAs(memoPrefix + AstPrinter.print(expr) + " " + node.grouping());
     }
     return planned;
@@ -273,7 +274,9 @@ final class Planner {
     if (reach.compareTo(lookback) > 0) {
       lookback = reach;
     }
-    return new SeriesNode.SelectorSpec(s.alias(), metric, filter, s.range(), s.offset(), s.by(), s.position());
+    Expr.Selector unGrouped = new Expr.Selector(s.alias(), s.filter(), s.range(), s.offset(), List.of(), s.position());
+    String key = "series " + metric + " " + (where == null ? "" : AstPrinter.print(where)) + " | " + AstPrinter.print(unGrouped);
+    return new SeriesNode.SelectorSpec(s.alias(), metric, filter, s.range(), s.offset(), s.by(), s.position(), key);
   }
 
   private String declaredHint() {

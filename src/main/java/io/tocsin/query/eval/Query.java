@@ -79,6 +79,11 @@ public final class Query {
             Grouping grouping = plan.grouping();
             columns.add(new Column(c.name(), c.isHelper(), grouping == null ? List.of() : grouping.attributes()));
           } catch (QueryException e) {
+            if (c.expr() instanceof io.tocsin.query.ast.Expr.ColumnRef && parsed.get(i).size() == 1 && i > 0) {
+              // "query: [group by a, b, $m]" is three items in YAML: the b lost its group by.
+              throw new QueryException(e.position(), e.detail() + "; if it belongs to the group by before it, "
+                  + "quote that item: YAML splits [a, b] lists at commas").in(QueryException.Source.QUERY, i);
+            }
             throw e.in(QueryException.Source.QUERY, i);
           }
         }

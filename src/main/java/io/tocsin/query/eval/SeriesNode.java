@@ -71,6 +71,28 @@ abstract class SeriesNode {
       if (kind == null) {
         return;
       }
+      if (ctx.grid.count() <= MATERIALIZE_BUCKETS) {
+        // Few buckets (a monitor's steady state): the values of every series are small, so
+        // they are read once and shared by every grouping and query of the evaluation.
+        Materialized all = ctx.memoized(spec.key() + (lastValue ? " last" : ""), () -> materialize(ctx, kind));
+        all.replay(part, parts, sink);
+        return;
+      }
+      read(ctx, kind, part, parts, sink);
+    }
+
+    private Materialized materialize(EvalContext ctx, MetricKind kind) {
+      int parts = Runtime.getRuntime().availableProcessors();
+      return java.util.stream.IntStream.range(0, parts).parallel()
+          .mapToObj(part -> {
+            Materialized m = new Materialized(ctx.grid.count());
+            read(ctx, kind, part, parts, m::add);
+            return m;
+          })
+          .reduce(Materialized::concat).orElseThrow();
+    }
+
+    private void read(EvalContext ctx, MetricKind kind, int part, int parts, Sink sink) {
       boolean sum = kind == MetricKind.COUNTER && !lastValue;
       BucketGrid grid = ctx.grid;
       int n = grid.count();
@@ -268,9 +290,59 @@ abstract class SeriesNode {
     };
   }
 
-  /** A selector as the plan needs it: metric name, filter (where and inline), window, offset. */
+  /** Grids of at most this many buckets have their per-series values read once and shared. */
+  static final int MATERIALIZE_BUCKETS = 16;
+
+  /** Per-series values of one selector over a small grid, kept for the rest of an evaluation. */
+  static final class Materialized {
+    private final int buckets;
+    private final List<Labels> labels = new java.util.ArrayList<>();
+    private double[] values = new double[0];
+    private long[] times = new long[0];
+
+    Materialized(int buckets) {
+      this.buckets = buckets;
+    }
+
+    void add(Labels series, double[] v, long[] t) {
+      int at = labels.size() * buckets;
+      if (at + buckets > values.length) {
+        int capacity = Math.max(at + buckets, values.length * 2);
+        values = Arrays.copyOf(values, capacity);
+        times = Arrays.copyOf(times, capacity);
+      }
+      System.arraycopy(v, 0, values, at, buckets);
+      System.arraycopy(t, 0, times, at, buckets);
+      labels.add(series);
+    }
+
+    Materialized concat(Materialized other) {
+      for (int i = 0; i < other.labels.size(); i++) {
+        add(other.labels.get(i), Arrays.copyOfRange(other.values, i * buckets, (i + 1) * buckets),
+            Arrays.copyOfRange(other.times, i * buckets, (i + 1) * buckets));
+      }
+      return this;
+    }
+
+    void replay(int part, int parts, Sink sink) {
+      int n = labels.size();
+      double[] v = new double[buckets];
+      long[] t = new long[buckets];
+      for (int i = (int) ((long) n * part / parts); i < (int) ((long) n * (part + 1) / parts); i++) {
+        System.arraycopy(values, i * buckets, v, 0, buckets);
+        System.arraycopy(times, i * buckets, t, 0, buckets);
+        sink.series(labels.get(i), v, t);
+      }
+    }
+  }
+
+  /**
+   * A selector as the plan needs it: metric name, filter (where and inline), window, offset.
+   *
+   * @param key what it reads, for sharing: metric, filters, window and offset, not the grouping
+   */
   record SelectorSpec(String alias, String metric, Predicate<Labels> filter, Duration range, Duration offset,
-      List<String> by, Position position) {
+      List<String> by, Position position, String key) {
 
     long offsetMs() {
       return offset == null ? 0 : offset.toMillis();
@@ -282,7 +354,7 @@ abstract class SeriesNode {
       }
       List<String> all = new java.util.ArrayList<>(by);
       all.addAll(more);
-      return new SelectorSpec(alias, metric, filter, range, offset, all, position);
+      return new SelectorSpec(alias, metric, filter, range, offset, all, position, key);
     }
 
     MetricKind kind(EvalContext ctx) {

@@ -1,0 +1,150 @@
+package io.tocsin.bench;
+
+import com.sun.management.ThreadMXBean;
+import io.tocsin.config.RuleFiles;
+import io.tocsin.config.RuleSet;
+import io.tocsin.rules.MonitorEngine;
+import io.tocsin.store.Labels;
+import io.tocsin.store.MetricKind;
+import io.tocsin.store.SeriesStore;
+import io.tocsin.store.StoreSettings;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * One evaluation cycle of many monitors over many series: copies of the seed's two monitors with
+ * varied thresholds and groupings, over redis_up, redis_keyspace_read_hits and
+ * redis_keyspace_read_misses (a third of the series each, a sample a minute). Prints wall time and
+ * allocation per cycle once the monitors are in their steady state (one new bucket per cycle).
+ * Run with {@code bench/run monitors [monitors] [series]}.
+ */
+public final class MonitorBenchmark {
+  private static final List<String> GROUPINGS = List.of("group by cluster", "group by cluster, bdb",
+      "group by cluster, bdb, node");
+
+  public static void main(String[] args) throws Exception {
+    int monitors = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000;
+    int series = args.length > 1 ? Integer.parseInt(args[1].replace("_", "")) : 1_000_000;
+    System.out.printf(Locale.ROOT, "java %s, %d cores, max heap %d MiB%n", Runtime.version(),
+        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+
+    long start = System.currentTimeMillis() / 60_000 * 60_000 - Duration.ofMinutes(30).toMillis();
+    BenchClock clock = new BenchClock(start);
+    SeriesStore store = new SeriesStore(clock, new StoreSettings(Duration.ofHours(2), series * 2, series));
+    int perMetric = series / 3;
+    Labels[] labels = new Labels[perMetric];
+    for (int s = 0; s < perMetric; s++) {
+      int node = s / 100;
+      labels[s] = Labels.of("cluster", "c" + node % 10, "bdb", Integer.toString(node % 100), "node", "n" + node,
+          "instance", "i" + s);
+    }
+    int minutes = 20;
+    System.out.printf(Locale.ROOT, "monitors: filling %,d series (%,d per metric) with %d one-minute samples...%n",
+        perMetric * 3, perMetric, minutes);
+    SplittableRandom random = new SplittableRandom(7);
+    for (int m = 0; m < minutes; m++) {
+      long t = start + m * 60_000L + 10_000;
+      for (int s = 0; s < perMetric; s++) {
+        double up = random.nextInt(1000) == 0 ? 0 : 1;
+        long hits = random.nextInt(100);
+        long misses = random.nextInt(30);
+        store.write("redis_up", MetricKind.GAUGE, labels[s], sr -> sr.append(t, up));
+        store.write("redis_keyspace_read_hits", MetricKind.COUNTER, labels[s], sr -> sr.append(t, hits));
+        store.write("redis_keyspace_read_misses", MetricKind.COUNTER, labels[s], sr -> sr.append(t, misses));
+      }
+    }
+
+    StringBuilder yaml = new StringBuilder("monitors:\n");
+    for (int i = 0; i < monitors; i++) {
+      String grouping = GROUPINGS.get(i % GROUPINGS.size());
+      if (i % 2 == 0) {
+        yaml.append(String.format(Locale.ROOT, """
+              - name: shard down %d
+                metrics: [redis_up as $redis_up]
+                query: ["%s", $redis_up]
+                min_allowed_value: %.2f
+                for_duration: 5m
+                evaluation_delay: 0s
+            """, i, grouping, 0.5 + random.nextDouble() / 2));
+      } else {
+        yaml.append(String.format(Locale.ROOT, """
+              - name: hit rate %d
+                metrics: [redis_keyspace_read_hits as $hits, redis_keyspace_read_misses as $misses]
+                query: ["%s", "$hits / ($hits + $misses) as hit_rate"]
+                min_allowed_value: %.2f
+                for_duration: 5m
+                evaluation_delay: 0s
+            """, i, grouping, 0.5 + random.nextDouble() / 4));
+      }
+    }
+    RuleSet rules = new RuleFiles(name -> null).parse(Map.of("bench.yml", yaml.toString()));
+    MonitorEngine engine = MonitorEngine.inMemory(store, (monitor, events) -> { }, clock);
+    engine.load(rules.monitors());
+    ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    // The first cycles read the window (5 buckets) and warm the JIT; then one bucket a cycle.
+    for (int m = minutes - 8; m <= minutes; m++) {
+      long now = start + m * 60_000L;
+      clock.millis = now;
+      long allocated0 = allocated(threads);
+      long t0 = System.nanoTime();
+      for (Future<?> f : engine.evaluateDueAsync(now, pool)) {
+        f.get();
+      }
+      double ms = (System.nanoTime() - t0) / 1e6;
+      long allocated = allocated(threads) - allocated0;
+      long firing = engine.monitors().stream().mapToLong(s -> s.count(io.tocsin.rules.GroupState.State.FIRING)).sum();
+      System.out.printf(Locale.ROOT, "monitors: cycle at minute %d: %,d monitors over %,d series in %.0f ms, "
+          + "%,d MiB allocated, %,d groups firing%n", m, monitors, perMetric * 3, ms, allocated >> 20, firing);
+    }
+    pool.shutdown();
+  }
+
+  private static long allocated(ThreadMXBean threads) {
+    long total = 0;
+    for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+      total += Math.max(0, bytes);
+    }
+    return total;
+  }
+
+  private static final class BenchClock extends Clock {
+    volatile long millis;
+
+    BenchClock(long millis) {
+      this.millis = millis;
+    }
+
+    @Override
+    public long millis() {
+      return millis;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+}
