@@ -38,7 +38,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -158,7 +160,7 @@ public final class IngestBenchmark {
         recording.start();
       }
       long points = 0;
-      java.util.Map<String, Long> threadCpu0 = threadCpuByName();
+      Map<String, Long> threadCpu0 = threadCpuByName();
       long allocated0 = allocatedBytes();
       long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
       long gc0 = gcMillis();
@@ -173,7 +175,7 @@ public final class IngestBenchmark {
       System.out.printf(Locale.ROOT,
           "grpc: %,d points in %.2f s = %,.0f points/s (%,d series in store; client and server used %.2f cores)%n",
           points, seconds, points / seconds, tocsin.store().seriesCount(), cpu);
-      java.util.Map<String, Long> threadCpu = threadCpuByName();
+      Map<String, Long> threadCpu = threadCpuByName();
       long javaThreads = 0;
       StringBuilder perThread = new StringBuilder();
       for (var e : threadCpu.entrySet()) {
@@ -307,8 +309,8 @@ public final class IngestBenchmark {
   }
 
   /** CPU time of live Java threads, summed by name with digits dropped (pools). */
-  private static java.util.Map<String, Long> threadCpuByName() {
-    java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+  private static Map<String, Long> threadCpuByName() {
+    Map<String, Long> byName = new TreeMap<>();
     java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     for (long id : threads.getAllThreadIds()) {
       java.lang.management.ThreadInfo info = threads.getThreadInfo(id);

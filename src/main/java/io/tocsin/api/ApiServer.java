@@ -5,12 +5,14 @@ import io.javalin.Javalin;
 import io.javalin.http.HttpStatus;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
 import io.tocsin.query.eval.QueryEvaluator;
 import io.tocsin.rules.MonitorEngine;
 import io.tocsin.store.SeriesStore;
+import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +88,7 @@ public final class ApiServer implements AutoCloseable {
 
   private static void reload(io.javalin.http.Context ctx, Reloader reloader) {
     Reloader.Result result = reloader.reload();
-    java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+    Map<String, Object> body = new LinkedHashMap<>();
     if (result.reloaded()) {
       body.put("status", "reloaded");
       body.put("monitors", result.monitors());

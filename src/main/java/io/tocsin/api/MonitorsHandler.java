@@ -21,7 +21,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Monitors and alerts over REST: lists, a monitor's definition with its groups and recent
@@ -75,7 +77,7 @@ final class MonitorsHandler {
     Map<Labels, GroupState> states = new TreeMap<>();
     status.groups().forEach(g -> states.put(g.labels(), g));
     List<Map<String, Object>> groups = new ArrayList<>();
-    java.util.Set<Labels> all = new java.util.TreeSet<>(states.keySet());
+    Set<Labels> all = new TreeSet<>(states.keySet());
     all.addAll(points.keySet());
     for (Labels labels : all) {
       GroupState g = states.get(labels);

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -171,7 +172,7 @@ final class QueryHandler {
       for (JsonNode item : node) {
         if (!item.isTextual()) {
           throw new BadRequestException("\"" + field + "\" must be a list of strings; found " + item.getNodeType()
-              .name().toLowerCase(java.util.Locale.ROOT));
+              .name().toLowerCase(Locale.ROOT));
         }
         result.add(item.asText());
       }

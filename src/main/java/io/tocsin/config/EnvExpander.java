@@ -1,5 +1,6 @@
 package io.tocsin.config;
 
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -15,7 +16,7 @@ final class EnvExpander {
   }
 
   /** The expanded text; problems go to {@code errors} and the reference is left in place. */
-  String expand(String text, Mark mark, java.util.List<ConfigError> errors) {
+  String expand(String text, Mark mark, List<ConfigError> errors) {
     if (text.indexOf('$') < 0) {
       return text;
     }

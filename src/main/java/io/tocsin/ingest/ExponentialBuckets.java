@@ -2,6 +2,7 @@ package io.tocsin.ingest;
 
 import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.tocsin.store.HistogramSample;
+import java.util.List;
 
 /**
  * An OTLP exponential histogram point, and the two things ingest does with one: subtract the
@@ -22,7 +23,7 @@ record ExponentialBuckets(
         p.getNegative().getOffset(), toArray(p.getNegative().getBucketCountsList()));
   }
 
-  private static long[] toArray(java.util.List<Long> counts) {
+  private static long[] toArray(List<Long> counts) {
     long[] result = new long[counts.size()];
     for (int i = 0; i < result.length; i++) {
       result[i] = counts.get(i);

@@ -1,6 +1,7 @@
 package io.tocsin.rules;
 
 import io.tocsin.store.Labels;
+import java.util.Locale;
 
 /**
  * A change worth telling people about: a group started firing, is still firing after the repeat
@@ -28,7 +29,7 @@ public record AlertEvent(
     FIRING, REPEAT, RESOLVED;
 
     public String id() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 }

@@ -4,13 +4,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 
 /** The most recent lifecycle events, newest first; a bounded log for the REST API. */
 public final class AlertHistory {
   static final int CAPACITY = 1_000;
 
   /** An entry: when, what, and about which alert. */
-  public record Entry(long at, String type, String monitorId, String monitor, java.util.Map<String, String> labels,
+  public record Entry(long at, String type, String monitorId, String monitor, Map<String, String> labels,
       double value, String detail) {}
 
   private final Deque<Entry> entries = new ArrayDeque<>();

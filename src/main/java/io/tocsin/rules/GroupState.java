@@ -1,6 +1,7 @@
 package io.tocsin.rules;
 
 import io.tocsin.store.Labels;
+import java.util.Locale;
 
 /**
  * Where one group of a monitor stands. Times are Unix milliseconds at bucket boundaries, 0 when
@@ -31,7 +32,7 @@ public record GroupState(
     OK, PENDING, FIRING;
 
     public String id() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 

@@ -150,11 +150,12 @@ public final class MonitorEngine {
 
   private List<AlertEvent> evaluate(MonitorRuntime runtime, EvaluationCache cache, long nowMs) {
     List<AlertEvent> events = runtime.evaluate(evaluator, cache, nowMs, startedMs);
-    MonitorStatus status = runtime.snapshot();
     if (metrics != null) {
-      metrics.evaluated(status);
+      metrics.evaluated(runtime.evaluationMillis(), runtime.health() == MonitorStatus.Health.ERROR);
     }
-    dirty.set(true);
+    if (runtime.changed()) {
+      dirty.set(true);
+    }
     if (!events.isEmpty()) {
       history.addAll(runtime.definition(), events);
       if (metrics != null) {
@@ -196,6 +197,19 @@ public final class MonitorEngine {
     return history;
   }
 
+  /**
+   * The groups worth keeping across a restart: pending, firing and resolved ones, and with
+   * absent_points zero or alert every known group, since a vanished one must then fire. Groups
+   * that were only ever ok are rebuilt from the data, which keeps the file small with many series.
+   */
+  private static List<StateFile.SavedGroup> saved(MonitorStatus s) {
+    boolean keepAll = s.definition().absentPoints() != AbsentPoints.IGNORE;
+    return s.groups().stream()
+        .filter(g -> keepAll || g.state() != GroupState.State.OK || g.resolvedAt() > 0)
+        .map(StateFile.SavedGroup::of)
+        .toList();
+  }
+
   /** Writes the state if it changed since the last write. */
   public void persistIfChanged() {
     if (stateFile == null || !dirty.getAndSet(false)) {
@@ -204,7 +218,7 @@ public final class MonitorEngine {
     List<StateFile.SavedMonitor> monitors = new ArrayList<>();
     for (MonitorStatus s : monitors()) {
       monitors.add(new StateFile.SavedMonitor(s.definition().stateKey(), s.definition().name(), s.lastBucketEnd(),
-          s.paused() && !s.definition().paused(), s.groups().stream().map(StateFile.SavedGroup::of).toList()));
+          s.paused() && !s.definition().paused(), saved(s)));
     }
     // Monitors not loaded now (a bad reload, a file briefly missing) keep their saved state.
     saved.values().forEach(monitors::add);

@@ -8,10 +8,10 @@ import io.tocsin.rules.GroupState.State;
 import io.tocsin.store.BucketGrid;
 import io.tocsin.store.Labels;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * A monitor's definition and its evolving state. {@link #evaluate} runs the query over the
@@ -22,7 +22,10 @@ final class MonitorRuntime {
 
   private final MonitorDefinition definition;
   private final StateMachine machine;
-  private final TreeMap<Labels, GroupState> groups = new TreeMap<>();
+  private final long noDataAfterMs;
+  private final HashMap<Labels, GroupState> groups = new HashMap<>();
+  /** Whether the last evaluation changed what {@link StateFile} keeps. */
+  private boolean changed;
   private long lastBucketEnd = -1;
   private MonitorStatus.Health health = MonitorStatus.Health.UNKNOWN;
   private String lastError;
@@ -33,6 +36,7 @@ final class MonitorRuntime {
   MonitorRuntime(MonitorDefinition definition) {
     this.definition = definition;
     this.machine = new StateMachine(definition);
+    this.noDataAfterMs = definition.noDataAfter().toMillis();
     this.paused = definition.paused();
   }
 
@@ -49,6 +53,7 @@ final class MonitorRuntime {
    *     missing value there says nothing about the source (no absent breach, no no_data drop)
    */
   synchronized List<AlertEvent> evaluate(QueryEvaluator evaluator, EvaluationCache cache, long nowMs, long startedMs) {
+    changed = false;
     if (paused) {
       return List.of();
     }
@@ -64,6 +69,7 @@ final class MonitorRuntime {
       // earned, so pending groups start over, and the last N buckets are read from the data.
       first = end - n * interval;
       groups.replaceAll((labels, s) -> s.state() == State.PENDING ? GroupState.fresh(labels) : s);
+      changed = true;
     }
     int count = (int) ((end - first) / interval);
     BucketGrid grid = new BucketGrid(first, interval, count);
@@ -83,52 +89,73 @@ final class MonitorRuntime {
     }
     Map<Labels, double[]> values = result.column(definition.column()).groups();
     List<AlertEvent> events = new ArrayList<>();
-    for (Labels labels : new TreeSet<>(unionOf(values.keySet()))) {
-      GroupState state = groups.get(labels);
-      boolean known = state != null;
-      if (state == null) {
-        state = GroupState.fresh(labels);
-      }
-      double[] v = values.get(labels);
-      for (int b = 0; b < count; b++) {
-        long start = grid.bucketStart(b);
-        double value = v == null ? Double.NaN : v[b];
-        boolean breach;
-        boolean present = !Double.isNaN(value);
-        if (!present) {
-          AbsentPoints absent = definition.absentPoints();
-          if (absent == AbsentPoints.IGNORE || !known || start < startedMs) {
-            continue; // no value: neither a breach nor a recovery
-          }
-          value = absent == AbsentPoints.ZERO ? 0 : Double.NaN;
-          breach = absent == AbsentPoints.ALERT || definition.thresholds().breaches(0);
-        } else {
-          breach = definition.thresholds().breaches(value);
-          known = true;
-        }
-        StateMachine.Step step = machine.step(state, start, start + interval, value, breach, present);
-        state = step.state();
-        if (step.event() != null) {
-          events.add(event(step.event(), state, start + interval, ""));
-        }
-      }
-      state = afterBuckets(state, end, startedMs, events);
-      if (state == null) {
-        groups.remove(labels);
-      } else if (known) {
-        groups.put(labels, state);
-      }
+    // Groups in the query's (sorted) order, then the known groups it no longer returns.
+    int knownBefore = groups.size();
+    int knownReturned = 0;
+    for (Map.Entry<Labels, double[]> group : values.entrySet()) {
+      knownReturned += groups.containsKey(group.getKey()) ? 1 : 0;
+      step(group.getKey(), group.getValue(), grid, startedMs, events);
     }
+    if (knownReturned < knownBefore) {
+      List<Labels> vanished = new ArrayList<>();
+      for (Labels labels : groups.keySet()) {
+        if (!values.containsKey(labels)) {
+          vanished.add(labels);
+        }
+      }
+      vanished.sort(null);
+      vanished.forEach(labels -> step(labels, null, grid, startedMs, events));
+    }
+    changed |= !events.isEmpty();
     lastBucketEnd = end;
     health = MonitorStatus.Health.OK;
     lastError = null;
     return events;
   }
 
-  private java.util.Set<Labels> unionOf(java.util.Set<Labels> fromQuery) {
-    java.util.Set<Labels> all = new TreeSet<>(fromQuery);
-    all.addAll(groups.keySet());
-    return all;
+  /** Steps one group through the new buckets; {@code v} is null when the query has no value for it. */
+  private void step(Labels labels, double[] v, BucketGrid grid, long startedMs, List<AlertEvent> events) {
+    GroupState state = groups.get(labels);
+    boolean known = state != null;
+    if (state == null) {
+      state = GroupState.fresh(labels);
+    }
+    boolean wasNormal = state.state() == State.OK;
+    long interval = grid.stepMs();
+    for (int b = 0; b < grid.count(); b++) {
+      long start = grid.bucketStart(b);
+      double value = v == null ? Double.NaN : v[b];
+      boolean breach;
+      boolean present = !Double.isNaN(value);
+      if (!present) {
+        AbsentPoints absent = definition.absentPoints();
+        if (absent == AbsentPoints.IGNORE || !known || start < startedMs) {
+          continue; // no value: neither a breach nor a recovery
+        }
+        value = absent == AbsentPoints.ZERO ? 0 : Double.NaN;
+        breach = absent == AbsentPoints.ALERT || definition.thresholds().breaches(0);
+      } else {
+        breach = definition.thresholds().breaches(value);
+        if (!known && definition.absentPoints() != AbsentPoints.IGNORE) {
+          changed = true; // a new group that absent_points must remember across restarts
+        }
+        known = true;
+      }
+      StateMachine.Step step = machine.step(state, start, start + interval, value, breach, present);
+      state = step.state();
+      if (step.event() != null) {
+        events.add(event(step.event(), state, start + interval, ""));
+      }
+    }
+    state = afterBuckets(state, grid.endMs(), startedMs, events);
+    if (state == null) {
+      changed |= groups.remove(labels) != null;
+      return;
+    }
+    if (known) {
+      groups.put(labels, state);
+    }
+    changed |= !wasNormal || state.state() != State.OK;
   }
 
   /**
@@ -139,7 +166,7 @@ final class MonitorRuntime {
    */
   private GroupState afterBuckets(GroupState s, long end, long startedMs, List<AlertEvent> events) {
     long lastSeen = Math.max(s.lastValueEnd(), startedMs);
-    boolean silent = s.lastValueEnd() > 0 && end - lastSeen >= definition.noDataAfter().toMillis();
+    boolean silent = s.lastValueEnd() > 0 && end - lastSeen >= noDataAfterMs;
     if (silent && (s.state() == State.OK || definition.absentPoints() == AbsentPoints.IGNORE)) {
       // A quiet group is forgotten; in ignore mode even a firing one, which then resolves.
       if (s.state() == State.FIRING) {
@@ -170,13 +197,32 @@ final class MonitorRuntime {
     lastError = message;
   }
 
+  /**
+   * Whether the last evaluation changed anything worth persisting: an event, a group that is or
+   * was pending or firing, or the set of groups absent_points must remember. The values of
+   * groups that stay ok are not worth a write.
+   */
+  synchronized boolean changed() {
+    return changed;
+  }
+
+  synchronized double evaluationMillis() {
+    return evaluationMillis;
+  }
+
+  synchronized MonitorStatus.Health health() {
+    return health;
+  }
+
   synchronized void pause(boolean pause) {
     this.paused = pause;
   }
 
   /** A consistent copy of the state, for the REST API and for persistence. */
   synchronized MonitorStatus snapshot() {
-    return new MonitorStatus(definition, List.copyOf(groups.values()), lastBucketEnd, health, lastError,
+    List<GroupState> sorted = new ArrayList<>(groups.values());
+    sorted.sort(Comparator.comparing(GroupState::labels));
+    return new MonitorStatus(definition, List.copyOf(sorted), lastBucketEnd, health, lastError,
         lastEvaluationMs, evaluationMillis, paused);
   }
 

@@ -2,6 +2,7 @@ package io.tocsin.rules;
 
 import io.tocsin.rules.GroupState.State;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A consistent view of one monitor at one moment, for the REST API and for persistence.
@@ -18,7 +19,7 @@ public record MonitorStatus(MonitorDefinition definition, List<GroupState> group
     UNKNOWN, OK, ERROR;
 
     public String id() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 

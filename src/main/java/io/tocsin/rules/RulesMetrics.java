@@ -46,10 +46,10 @@ final class RulesMetrics {
         }).register(registry);
   }
 
-  void evaluated(MonitorStatus status) {
+  void evaluated(double millis, boolean failed) {
     evaluations.inc();
-    duration.observe(status.evaluationMillis() / 1000);
-    if (status.health() == MonitorStatus.Health.ERROR) {
+    duration.observe(millis / 1000);
+    if (failed) {
       failures.inc();
     }
   }

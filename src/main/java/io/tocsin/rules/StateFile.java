@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -49,7 +50,7 @@ final class StateFile {
     }
 
     GroupState toState() {
-      return new GroupState(Labels.of(labels), State.valueOf(state.toUpperCase(java.util.Locale.ROOT)), streak,
+      return new GroupState(Labels.of(labels), State.valueOf(state.toUpperCase(Locale.ROOT)), streak,
           activeAt, firedAt, resolvedAt, lastBreachEnd, lastValueEnd, value, lastNotified);
     }
   }

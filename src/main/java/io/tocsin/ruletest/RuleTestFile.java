@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -68,7 +69,7 @@ record RuleTestFile(Path file, List<Path> ruleFiles, List<TestCase> tests) {
           String typeText = sr.string("type", "gauge");
           SeriesType type;
           try {
-            type = SeriesType.valueOf(typeText.toUpperCase(java.util.Locale.ROOT));
+            type = SeriesType.valueOf(typeText.toUpperCase(Locale.ROOT));
           } catch (IllegalArgumentException e) {
             sr.error(sr.node("type"), "type must be gauge, counter, delta_counter or additive, got \"" + typeText + "\"");
             continue;

@@ -33,6 +33,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -176,7 +177,7 @@ public final class RuleTestRunner {
           .filter(a -> Labels.of(a.labels()).equals(g.labels())).findFirst();
       if (wanted.isPresent() && !wanted.get().annotations().isEmpty()) {
         Map<String, String> rendered = Annotations.render(status.definition(), g.labels(), g.value(), g.state().id());
-        annotations = new java.util.TreeMap<>(rendered);
+        annotations = new TreeMap<>(rendered);
         annotations.keySet().retainAll(wanted.get().annotations().keySet());
       }
       actual.add(describe(g.state().id(), g.labels(), annotations));
@@ -201,7 +202,7 @@ public final class RuleTestRunner {
   }
 
   private static String describe(String state, Labels labels, Map<String, String> annotations) {
-    return state + " " + labels + (annotations.isEmpty() ? "" : " " + new java.util.TreeMap<>(annotations));
+    return state + " " + labels + (annotations.isEmpty() ? "" : " " + new TreeMap<>(annotations));
   }
 
   /** A clock the runner sets. */

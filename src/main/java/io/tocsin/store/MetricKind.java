@@ -1,5 +1,7 @@
 package io.tocsin.store;
 
+import java.util.Locale;
+
 /**
  * How a metric's samples are read and combined. The kind is fixed by the first series of a metric;
  * points of another kind under the same name are rejected.
@@ -16,6 +18,6 @@ public enum MetricKind {
 
   /** Lower-case name used in messages and the REST API. */
   public String label() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 }

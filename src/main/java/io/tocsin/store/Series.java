@@ -2,6 +2,7 @@ package io.tocsin.store;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * One time series: a metric name, its labels, and its samples within the retention window.
@@ -111,7 +112,7 @@ public final class Series {
       throw new IllegalStateException(metric + " is a " + kind.label() + "; append a double");
     }
     if (timeMs <= lastTimeMs) {
-      boolean same = timeMs == lastTimeMs && java.util.Objects.equals(histograms.peekLast().sample(), sample);
+      boolean same = timeMs == lastTimeMs && Objects.equals(histograms.peekLast().sample(), sample);
       return same ? AppendResult.DUPLICATE : AppendResult.OUT_OF_ORDER;
     }
     histograms.addLast(new TimedHistogram(timeMs, sample));

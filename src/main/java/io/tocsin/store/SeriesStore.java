@@ -378,7 +378,7 @@ public final class SeriesStore {
       Ordered current = ordered;
       Series[] array = current.series;
       if (current.size == array.length) {
-        array = java.util.Arrays.copyOf(array, array.length + (array.length >> 1));
+        array = Arrays.copyOf(array, array.length + (array.length >> 1));
       }
       array[current.size] = created;
       ordered = new Ordered(array, current.size + 1);

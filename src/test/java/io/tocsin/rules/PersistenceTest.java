@@ -133,4 +133,26 @@ class PersistenceTest {
           .isEqualTo(T0.plus(Duration.ofMinutes(10)).toEpochMilli());
     }
   }
+
+  @Test
+  void groupsThatStayOk_areNeitherSavedNorRewrittenEachBucket() throws Exception {
+    Labels healthy = Labels.of("node", "n2");
+    Path stateFile = dataDir.resolve(StateFile.NAME);
+    try (Tocsin tocsin = start()) {
+      for (int m = 0; m < 3; m++) {
+        int minute = m;
+        tocsin.store().write("redis_up", MetricKind.GAUGE, healthy, s -> s.append(T0.toEpochMilli() + minute * 60_000L + 10_000, 1));
+      }
+      evaluateAt(tocsin, 1);
+      String afterFirst = Files.readString(stateFile);
+      evaluateAt(tocsin, 2);
+      evaluateAt(tocsin, 3);
+      assertThat(Files.readString(stateFile)).isEqualTo(afterFirst).doesNotContain("n2");
+      assertThat(tocsin.engine().monitors().get(0).groups()).extracting(GroupState::labels).containsExactly(healthy);
+
+      down(tocsin, 3);
+      evaluateAt(tocsin, 4);
+      assertThat(Files.readString(stateFile)).contains("\"n1\"").contains("pending").doesNotContain("n2");
+    }
+  }
 }

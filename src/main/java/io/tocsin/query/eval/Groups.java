@@ -1,6 +1,7 @@
 package io.tocsin.query.eval;
 
 import io.tocsin.store.Labels;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -23,7 +24,7 @@ final class Groups {
 
   static Groups scalar(double value, int buckets) {
     double[] v = new double[buckets];
-    java.util.Arrays.fill(v, value);
+    Arrays.fill(v, value);
     Map<Labels, double[]> values = new TreeMap<>();
     values.put(Labels.EMPTY, v);
     return new Groups(null, values);

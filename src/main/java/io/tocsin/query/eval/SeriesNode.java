@@ -7,8 +7,10 @@ import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.StaleMarker;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -167,7 +169,7 @@ abstract class SeriesNode {
       }
       if ((function == Function.RATE || function == Function.IRATE || function == Function.INCREASE)
           && kind != MetricKind.COUNTER) {
-        throw new QueryException(spec.position(), function.name().toLowerCase(java.util.Locale.ROOT)
+        throw new QueryException(spec.position(), function.name().toLowerCase(Locale.ROOT)
             + " needs a counter; " + spec.alias() + " is " + article(kind) + ", use delta or avg_over_time");
       }
       BucketGrid grid = ctx.grid;
@@ -296,7 +298,7 @@ abstract class SeriesNode {
   /** Per-series values of one selector over a small grid, kept for the rest of an evaluation. */
   static final class Materialized {
     private final int buckets;
-    private final List<Labels> labels = new java.util.ArrayList<>();
+    private final List<Labels> labels = new ArrayList<>();
     private double[] values = new double[0];
     private long[] times = new long[0];
 
@@ -352,7 +354,7 @@ abstract class SeriesNode {
       if (more.isEmpty()) {
         return this;
       }
-      List<String> all = new java.util.ArrayList<>(by);
+      List<String> all = new ArrayList<>(by);
       all.addAll(more);
       return new SelectorSpec(alias, metric, filter, range, offset, all, position, key);
     }

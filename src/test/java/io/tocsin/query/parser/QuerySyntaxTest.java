@@ -7,6 +7,7 @@ import io.tocsin.query.ast.Expr;
 import io.tocsin.query.ast.MetricDeclaration;
 import io.tocsin.query.ast.Part;
 import io.tocsin.query.ast.Position;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -79,7 +80,7 @@ class QuerySyntaxTest {
       return List.of(n.value());
     }
     Expr.Binary b = (Expr.Binary) expr;
-    List<Double> all = new java.util.ArrayList<>(numbers(b.left()));
+    List<Double> all = new ArrayList<>(numbers(b.left()));
     all.addAll(numbers(b.right()));
     return all;
   }
