@@ -6,6 +6,8 @@ import io.tocsin.config.ConfigException;
 import io.tocsin.config.RuleFiles;
 import io.tocsin.config.RuleSet;
 import io.tocsin.config.ServerConfig;
+import io.tocsin.notify.Channels;
+import io.tocsin.notify.NotificationDispatcher;
 import io.tocsin.rules.MonitorEngine;
 import io.tocsin.store.SeriesStore;
 import java.io.IOException;
@@ -35,15 +37,17 @@ final class RulesReloader implements Reloader, AutoCloseable {
 
   private final ServerConfig config;
   private final MonitorEngine engine;
+  private final NotificationDispatcher notifications;
   private final SeriesStore store;
-  private final RuleFiles ruleFiles = new RuleFiles(System::getenv);
+  private final RuleFiles ruleFiles = new RuleFiles(System::getenv, Channels::check);
   private volatile RuleSet current = RuleSet.EMPTY;
   private WatchService watcher;
   private Thread watchThread;
 
-  RulesReloader(ServerConfig config, MonitorEngine engine, SeriesStore store) {
+  RulesReloader(ServerConfig config, MonitorEngine engine, NotificationDispatcher notifications, SeriesStore store) {
     this.config = config;
     this.engine = engine;
+    this.notifications = notifications;
     this.store = store;
   }
 
@@ -78,7 +82,8 @@ final class RulesReloader implements Reloader, AutoCloseable {
     }
   }
 
-  private void apply(RuleSet rules, List<Path> files) {
+  private void apply(RuleSet rules, List<Path> files) throws ConfigException {
+    notifications.configure(rules.channels());
     store.ensureRetention(rules.longestWindow());
     engine.load(rules.monitors());
     current = rules;

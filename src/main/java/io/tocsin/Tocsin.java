@@ -2,6 +2,7 @@ package io.tocsin;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tocsin.api.ApiServer;
+import io.tocsin.config.ConfigException;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.ingest.IngestLimiter;
 import io.tocsin.ingest.IngestMetrics;
@@ -9,14 +10,16 @@ import io.tocsin.ingest.MetricsTranslator;
 import io.tocsin.ingest.OtlpGrpcServer;
 import io.tocsin.ingest.OtlpHttpServer;
 import io.tocsin.ingest.OtlpIngest;
-import io.tocsin.config.ConfigException;
-import io.tocsin.rules.LogAlertSink;
+import io.tocsin.notify.NotificationDispatcher;
+import io.tocsin.notify.NotifierContext;
+import io.tocsin.notify.silence.Silences;
 import io.tocsin.rules.MonitorEngine;
 import io.tocsin.rules.MonitorScheduler;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreMetrics;
 import io.tocsin.store.StoreSettings;
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -41,6 +44,8 @@ public final class Tocsin implements AutoCloseable {
   private OtlpHttpServer otlpHttp;
   private ApiServer api;
   private MonitorEngine engine;
+  private NotificationDispatcher notifications;
+  private Silences silences;
   private RulesReloader rules;
   private volatile boolean ready;
 
@@ -79,8 +84,17 @@ public final class Tocsin implements AutoCloseable {
     Files.createDirectories(config.dataDir());
     ServerConfig.Limits limits = config.limits();
 
-    engine = MonitorEngine.persistent(store, new LogAlertSink(), clock, config.dataDir(), registry);
-    rules = new RulesReloader(config, engine, store);
+    // The engine hands events to the notification stage, which records deliveries in the engine's history.
+    engine = MonitorEngine.persistent(store, (monitor, events) -> notifications.deliver(monitor, events), clock,
+        config.dataDir(), registry);
+    silences = new Silences(config.dataDir(), clock);
+    HttpClient http = HttpClient.newBuilder().connectTimeout(config.notifications().requestTimeout()).build();
+    notifications = new NotificationDispatcher(config.dataDir(),
+        new NotifierContext(clock, config.dataDir(), config.smtp(), config.externalUrl(), http,
+            config.notifications().requestTimeout()),
+        silences, engine.history(), config.notifications().giveUpAfter(), registry);
+    closeables.push(notifications);
+    rules = new RulesReloader(config, engine, notifications, store);
     closeables.push(rules);
     rules.loadInitial();
 
@@ -101,9 +115,10 @@ public final class Tocsin implements AutoCloseable {
     otlpHttp = OtlpHttpServer.start(config.listen().otlpHttp().toSocketAddress(), limits.maxRequestBytes(), ingest);
     closeables.push(otlpHttp);
     api = ApiServer.start(config.listen().http().toSocketAddress(),
-        new ApiServer.Services(registry, () -> ready, store, engine, rules, clock));
+        new ApiServer.Services(registry, () -> ready, store, engine, rules, notifications, silences, clock));
     closeables.push(api);
     if (schedule) {
+      notifications.start();
       MonitorScheduler scheduler = MonitorScheduler.start(engine, clock);
       closeables.push(scheduler);
       rules.watchFiles();
@@ -137,10 +152,22 @@ public final class Tocsin implements AutoCloseable {
     return engine;
   }
 
-  /** Evaluates the monitors due at the clock's time; for tests that drive time themselves. */
+  /**
+   * Evaluates the monitors due at the clock's time and delivers the notifications that are due;
+   * for tests that drive time themselves.
+   */
   public void evaluateMonitors() {
     engine.evaluateDue(clock.millis());
+    notifications.deliverDue();
     engine.persistIfChanged();
+  }
+
+  public NotificationDispatcher notifications() {
+    return notifications;
+  }
+
+  public Silences silences() {
+    return silences;
   }
 
   private final Clock clock;

@@ -5,6 +5,8 @@ import io.javalin.Javalin;
 import io.javalin.http.HttpStatus;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tocsin.notify.NotificationDispatcher;
+import io.tocsin.notify.silence.Silences;
 import io.tocsin.query.eval.QueryEvaluator;
 import io.tocsin.rules.MonitorEngine;
 import io.tocsin.store.SeriesStore;
@@ -33,7 +35,7 @@ public final class ApiServer implements AutoCloseable {
 
   /** What the API serves. */
   public record Services(PrometheusRegistry registry, BooleanSupplier ready, SeriesStore store, MonitorEngine engine,
-      Reloader reloader, Clock clock) {}
+      Reloader reloader, NotificationDispatcher notifications, Silences silences, Clock clock) {}
 
   public static ApiServer start(InetSocketAddress address, Services services) {
     PrometheusTextFormatWriter textFormat = PrometheusTextFormatWriter.create();
@@ -42,6 +44,7 @@ public final class ApiServer implements AutoCloseable {
     QueryEvaluator evaluator = new QueryEvaluator(services.store());
     QueryHandler query = new QueryHandler(evaluator, services.clock(), new ObjectMapper());
     MonitorsHandler monitors = new MonitorsHandler(services.engine(), evaluator, services.clock());
+    ChannelsHandler channels = new ChannelsHandler(services.notifications());
     Javalin app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
@@ -55,6 +58,8 @@ public final class ApiServer implements AutoCloseable {
       config.routes.post("/api/v1/monitors/{id}/resume", ctx -> monitors.pause(ctx, false));
       config.routes.get("/api/v1/alerts", monitors::alerts);
       config.routes.get("/api/v1/alerts/history", monitors::history);
+      config.routes.get("/api/v1/channels", channels::list);
+      config.routes.post("/api/v1/channels/{name}/test", channels::test);
       config.routes.post("/-/reload", ctx -> reload(ctx, services.reloader()));
       config.routes.get("/-/healthy", ctx -> ctx.result("Tocsin is healthy.\n"));
       config.routes.get("/-/ready", ctx -> {

@@ -5,6 +5,7 @@ import io.javalin.http.HttpStatus;
 import io.tocsin.query.QueryException;
 import io.tocsin.query.eval.QueryEvaluator;
 import io.tocsin.query.eval.QueryResult;
+import io.tocsin.rules.AlertEvent;
 import io.tocsin.rules.AlertHistory;
 import io.tocsin.rules.GroupState;
 import io.tocsin.rules.MonitorDefinition;
@@ -152,6 +153,9 @@ final class MonitorsHandler {
       entry.put("labels", e.labels());
       entry.put("value", number(e.value()));
       entry.put("detail", e.detail());
+      if (e.channel() != null) {
+        entry.put("channel", e.channel());
+      }
       entries.add(entry);
     }
     ctx.json(Map.of("history", entries));
@@ -210,7 +214,7 @@ final class MonitorsHandler {
 
   /** A stable id for an alert: its monitor and a hash of its labels. */
   static String alertId(MonitorDefinition d, Labels labels) {
-    return d.id() + "-" + String.format(Locale.ROOT, "%08x", labels.toString().hashCode());
+    return AlertEvent.fingerprint(d.id(), labels);
   }
 
   private static Long time(long ms) {

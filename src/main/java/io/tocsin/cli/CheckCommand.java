@@ -3,6 +3,7 @@ package io.tocsin.cli;
 import io.tocsin.config.ConfigException;
 import io.tocsin.config.RuleFiles;
 import io.tocsin.config.RuleSet;
+import io.tocsin.notify.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,7 +34,7 @@ public final class CheckCommand implements Callable<Integer> {
     List<Path> files = RuleFiles.expand(paths);
     RuleSet rules;
     try {
-      rules = new RuleFiles(System::getenv).load(files);
+      rules = new RuleFiles(System::getenv, Channels::check).load(files);
     } catch (ConfigException e) {
       spec.commandLine().getErr().println(e.getMessage());
       return 1;

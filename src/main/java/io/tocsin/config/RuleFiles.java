@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -25,9 +26,19 @@ public final class RuleFiles {
   private static final Set<String> TOP = Set.of("monitors", "channels");
 
   private final Function<String, String> env;
+  private final BiConsumer<ChannelDeclaration, List<ConfigError>> channelCheck;
 
   public RuleFiles(Function<String, String> env) {
+    this(env, (channel, errors) -> { });
+  }
+
+  /**
+   * @param channelCheck checks each channel's values beyond its keys; the notification stage
+   *     knows what each channel type needs
+   */
+  public RuleFiles(Function<String, String> env, BiConsumer<ChannelDeclaration, List<ConfigError>> channelCheck) {
     this.env = env;
+    this.channelCheck = channelCheck;
   }
 
   /** The files matching {@code patterns} (globs relative to {@code baseDir}), sorted. */
@@ -129,6 +140,7 @@ public final class RuleFiles {
           errors.add(new ConfigError(channel.mark(), "duplicate channel name \"" + channel.name() + "\" (first at "
               + first.mark() + ")"));
         } else {
+          channelCheck.accept(channel, errors);
           channels.add(channel);
         }
       }

@@ -13,6 +13,7 @@ import java.util.List;
  * @param externalUrl the base of links in notifications
  * @param smtp outgoing mail settings, or null when not configured
  * @param retention how long the store keeps samples
+ * @param notifications how notifications are delivered
  */
 public record ServerConfig(
     Path baseDir,
@@ -23,7 +24,8 @@ public record ServerConfig(
     Api api,
     Smtp smtp,
     Limits limits,
-    Duration retention) {
+    Duration retention,
+    Notifications notifications) {
 
   /** Where each server listens. */
   public record Listen(HostPort otlpGrpc, HostPort otlpHttp, HostPort http) {
@@ -47,23 +49,42 @@ public record ServerConfig(
     public static final Limits DEFAULT = new Limits(2_000_000, 200_000, 64L << 20, 32);
   }
 
+  /**
+   * Delivery settings.
+   *
+   * @param giveUpAfter how long a notification is retried before it is dropped (and logged)
+   * @param requestTimeout how long one request to a channel may take before it counts as failed
+   */
+  public record Notifications(Duration giveUpAfter, Duration requestTimeout) {
+    public static final Notifications DEFAULT = new Notifications(Duration.ofHours(24), Duration.ofSeconds(10));
+  }
+
   public static final Duration DEFAULT_RETENTION = Duration.ofHours(1);
 
   /** The embedded defaults: rules from {@code rules/*.yml}, data in {@code ./data}, standard ports. */
   public static ServerConfig defaults(Path baseDir) {
     return new ServerConfig(baseDir, List.of("rules/*.yml"), baseDir.resolve("data"),
-        "http://localhost:8080", Listen.DEFAULT, new Api(Secret.NONE), null, Limits.DEFAULT, DEFAULT_RETENTION);
+        "http://localhost:8080", Listen.DEFAULT, new Api(Secret.NONE), null, Limits.DEFAULT, DEFAULT_RETENTION,
+        Notifications.DEFAULT);
   }
 
   public ServerConfig withListen(Listen newListen) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, newListen, api, smtp, limits, retention);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, newListen, api, smtp, limits, retention, notifications);
   }
 
   public ServerConfig withDataDir(Path newDataDir) {
-    return new ServerConfig(baseDir, ruleFiles, newDataDir, externalUrl, listen, api, smtp, limits, retention);
+    return new ServerConfig(baseDir, ruleFiles, newDataDir, externalUrl, listen, api, smtp, limits, retention, notifications);
+  }
+
+  public ServerConfig withSmtp(Smtp newSmtp) {
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, newSmtp, limits, retention, notifications);
+  }
+
+  public ServerConfig withNotifications(Notifications newNotifications) {
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, newNotifications);
   }
 
   public ServerConfig withLimits(Limits newLimits) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, newLimits, retention);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, newLimits, retention, notifications);
   }
 }

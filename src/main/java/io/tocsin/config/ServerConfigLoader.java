@@ -3,6 +3,7 @@ package io.tocsin.config;
 import io.tocsin.config.ServerConfig.Api;
 import io.tocsin.config.ServerConfig.Limits;
 import io.tocsin.config.ServerConfig.Listen;
+import io.tocsin.config.ServerConfig.Notifications;
 import io.tocsin.config.ServerConfig.Smtp;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,13 +17,14 @@ import java.util.function.Function;
 /** Reads and validates {@code tocsin.yml}, reporting every problem at once. */
 public final class ServerConfigLoader {
   private static final Set<String> TOP = Set.of(
-      "rule_files", "data_dir", "external_url", "listen", "api", "smtp", "limits", "store");
+      "rule_files", "data_dir", "external_url", "listen", "api", "smtp", "limits", "store", "notifications");
   private static final Set<String> LISTEN = Set.of("otlp_grpc", "otlp_http", "http");
   private static final Set<String> API = Set.of("token");
   private static final Set<String> SMTP = Set.of("host", "port", "username", "password", "starttls", "tls", "from");
   private static final Set<String> LIMITS = Set.of(
       "max_series", "max_series_per_metric", "max_request_bytes", "max_inflight_requests");
   private static final Set<String> STORE = Set.of("retention");
+  private static final Set<String> NOTIFICATIONS = Set.of("give_up_after", "request_timeout");
 
   private final Function<String, String> env;
 
@@ -91,10 +93,25 @@ public final class ServerConfigLoader {
       store.error(store.node("retention"), "store.retention must be at least 1m, got " + io.tocsin.util.Durations.format(retention));
     }
 
+    MappingReader notifications = top.mapping("notifications", NOTIFICATIONS);
+    Notifications notificationsConfig = new Notifications(
+        positive(notifications, "give_up_after", Notifications.DEFAULT.giveUpAfter()),
+        positive(notifications, "request_timeout", Notifications.DEFAULT.requestTimeout()));
+
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listenConfig, apiConfig, smtp, limitsConfig, retention);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listenConfig, apiConfig, smtp, limitsConfig, retention,
+        notificationsConfig);
+  }
+
+  private static Duration positive(MappingReader reader, String key, Duration defaultValue) {
+    Duration d = reader.duration(key, defaultValue);
+    if (d.isNegative() || d.isZero()) {
+      reader.error(reader.node(key), "notifications." + key + " must be positive");
+      return defaultValue;
+    }
+    return d;
   }
 
   private static HostPort address(MappingReader reader, String key, HostPort defaultValue) {

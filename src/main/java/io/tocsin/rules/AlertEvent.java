@@ -24,6 +24,25 @@ public record AlertEvent(
     long at,
     String reason) {
 
+  /** A stable id of the alert: the same for every event of one monitor's group. */
+  public String fingerprint() {
+    return fingerprint(monitorId, labels);
+  }
+
+  /**
+   * {@code <monitor id>-<16 hex digits>}: the monitor's id and a 64-bit FNV-1a hash of the
+   * group's labels, so an alert keeps its id across restarts.
+   */
+  public static String fingerprint(String monitorId, Labels labels) {
+    long h = 0xcbf29ce484222325L;
+    String text = labels.toString();
+    for (int i = 0; i < text.length(); i++) {
+      h ^= text.charAt(i);
+      h *= 0x100000001b3L;
+    }
+    return monitorId + "-" + String.format(Locale.ROOT, "%016x", h);
+  }
+
   /** The kinds of event; pending is never one. */
   public enum Type {
     FIRING, REPEAT, RESOLVED;

@@ -10,13 +10,19 @@ import java.util.Map;
 public final class AlertHistory {
   static final int CAPACITY = 1_000;
 
-  /** An entry: when, what, and about which alert. */
+  /**
+   * An entry: when, what, and about which alert. Lifecycle entries ({@code firing}, {@code
+   * repeat}, {@code resolved}) have no channel; delivery entries ({@code sent}, {@code retry},
+   * {@code failed}, {@code silenced}) name it, and their labels are those the alerts share.
+   */
   public record Entry(long at, String type, String monitorId, String monitor, Map<String, String> labels,
-      double value, String detail) {}
+      double value, String detail, String channel) {}
 
   private final Deque<Entry> entries = new ArrayDeque<>();
+  private long version;
 
   public synchronized void add(Entry entry) {
+    version++;
     entries.addFirst(entry);
     while (entries.size() > CAPACITY) {
       entries.removeLast();
@@ -25,8 +31,13 @@ public final class AlertHistory {
 
   void addAll(MonitorDefinition monitor, List<AlertEvent> events) {
     for (AlertEvent e : events) {
-      add(new Entry(e.at(), e.type().id(), monitor.id(), monitor.name(), e.labels().asMap(), e.value(), e.reason()));
+      add(new Entry(e.at(), e.type().id(), monitor.id(), monitor.name(), e.labels().asMap(), e.value(), e.reason(), null));
     }
+  }
+
+  /** Grows with every entry added, so that a saver can tell whether anything changed. */
+  synchronized long version() {
+    return version;
   }
 
   /** Newest first. */

@@ -4,6 +4,7 @@ import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
 import com.github.mustachejava.MustacheException;
 import io.tocsin.store.Labels;
+import io.tocsin.util.Numbers;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -41,8 +42,8 @@ public final class Annotations {
     Map<String, Object> scope = new LinkedHashMap<>();
     scope.put("monitor", monitor.name());
     scope.put("labels", labels.asMap());
-    scope.put("value", LogAlertSink.format(value));
-    scope.put("threshold", LogAlertSink.format(monitor.thresholds().crossed(Double.isNaN(value) ? Double.NEGATIVE_INFINITY : value)));
+    scope.put("value", Numbers.format(value));
+    scope.put("threshold", Numbers.format(monitor.thresholds().crossed(Double.isNaN(value) ? Double.NEGATIVE_INFINITY : value)));
     scope.put("unit", monitor.unit());
     scope.put("state", state);
     Map<String, String> rendered = new LinkedHashMap<>();

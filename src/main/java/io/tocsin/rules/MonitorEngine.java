@@ -34,6 +34,8 @@ public final class MonitorEngine {
   private final Clock clock;
   private final StateFile stateFile;
   private final AlertHistory history = new AlertHistory();
+  /** The history's version when it was last saved; delivery entries are added from other threads. */
+  private long savedHistoryVersion;
   private final RulesMetrics metrics;
   private final Map<String, StateFile.SavedMonitor> saved = new HashMap<>();
   private final Set<MonitorRuntime> inFlight = ConcurrentHashMap.newKeySet();
@@ -212,9 +214,12 @@ public final class MonitorEngine {
 
   /** Writes the state if it changed since the last write. */
   public void persistIfChanged() {
-    if (stateFile == null || !dirty.getAndSet(false)) {
+    long historyVersion = history.version();
+    boolean historyChanged = historyVersion != savedHistoryVersion;
+    if (stateFile == null || !(dirty.getAndSet(false) | historyChanged)) {
       return;
     }
+    savedHistoryVersion = historyVersion;
     List<StateFile.SavedMonitor> monitors = new ArrayList<>();
     for (MonitorStatus s : monitors()) {
       monitors.add(new StateFile.SavedMonitor(s.definition().stateKey(), s.definition().name(), s.lastBucketEnd(),

@@ -5,21 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.tocsin.rules.GroupState.State;
 import io.tocsin.store.Labels;
+import io.tocsin.util.AtomicFiles;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Monitor states and alert history in {@code <data_dir>/state.json}. Each save writes a temporary
- * file, forces it to disk and renames it over the old one, so a crash at any moment leaves
- * either the previous state or the new one, never a torn file.
+ * Monitor states and alert history in {@code <data_dir>/state.json}. Each save replaces the file
+ * atomically ({@link AtomicFiles}), so a crash leaves the previous state or the new one.
  */
 final class StateFile {
   static final String NAME = "state.json";
@@ -59,18 +55,7 @@ final class StateFile {
 
   void save(List<SavedMonitor> monitors, List<AlertHistory.Entry> history, long nowMs) throws IOException {
     byte[] bytes = JSON.writeValueAsBytes(new Saved(VERSION, nowMs, monitors, history));
-    Files.createDirectories(file.getParent());
-    Path temp = file.resolveSibling(NAME + ".tmp");
-    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      channel.write(java.nio.ByteBuffer.wrap(bytes));
-      channel.force(true);
-    }
-    try {
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-    }
+    AtomicFiles.write(file, bytes);
   }
 
   /** The saved state, or null when there is none yet. */

@@ -180,12 +180,14 @@ class MonitorsApiTest {
     evaluateAt(3);
 
     JsonNode history = json(get("/api/v1/alerts/history")).get("history");
-    assertThat(history).hasSize(2);
-    assertThat(history.get(0).get("type").asText()).isEqualTo("resolved");
-    assertThat(history.get(0).get("at").asLong()).isEqualTo(T0.plusSeconds(180).toEpochMilli());
-    assertThat(history.get(1).get("type").asText()).isEqualTo("firing");
-    assertThat(history.get(1).get("monitor_id").asText()).isEqualTo("shard-is-down");
-    assertThat(history.get(1).get("labels").toString()).isEqualTo("{\"node\":\"n1\"}");
+    // Each lifecycle event, and after it its delivery to the (default) log channel.
+    assertThat(history).extracting(e -> e.get("type").asText()).containsExactly("sent", "resolved", "sent", "firing");
+    assertThat(history.get(1).get("at").asLong()).isEqualTo(T0.plusSeconds(180).toEpochMilli());
+    assertThat(history.get(3).get("monitor_id").asText()).isEqualTo("shard-is-down");
+    assertThat(history.get(3).get("labels").toString()).isEqualTo("{\"node\":\"n1\"}");
+    assertThat(history.get(3).has("channel")).isFalse();
+    assertThat(history.get(2).get("channel").asText()).isEqualTo("log");
+    assertThat(history.get(2).get("detail").asText()).isEqualTo("firing, 1 alert, attempt 1: logged 1 alerts");
   }
 
   @Test
@@ -230,6 +232,8 @@ class MonitorsApiTest {
 
     evaluateAt(3);
     JsonNode history = json(get("/api/v1/alerts/history")).get("history");
-    assertThat(history).hasSize(1); // still the one firing event: the reload did not fire it again
+    // still the one firing event: the reload did not fire it again
+    assertThat(history).filteredOn(e -> !e.has("channel")).extracting(e -> e.get("type").asText())
+        .containsExactly("firing");
   }
 }

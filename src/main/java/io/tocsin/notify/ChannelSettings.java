@@ -1,0 +1,127 @@
+package io.tocsin.notify;
+
+import io.tocsin.config.ChannelDeclaration;
+import io.tocsin.config.ConfigError;
+import io.tocsin.config.MappingReader;
+import io.tocsin.config.Secret;
+import io.tocsin.config.YamlNode;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Typed reads of one channel declaration for the channel's own config class. Keys were checked
+ * when the rule file was read; this adds each problem with a value as a positioned error,
+ * naming the channel, and returns a default in its place.
+ */
+public final class ChannelSettings {
+  private final ChannelDeclaration declaration;
+  private final MappingReader reader;
+  private final List<ConfigError> errors;
+
+  public ChannelSettings(ChannelDeclaration declaration, List<ConfigError> errors) {
+    this.declaration = declaration;
+    // Unknown keys were reported with the declaration; allowing what is there avoids a second report.
+    this.reader = MappingReader.of(declaration.settings(), "channel \"" + declaration.name() + "\"",
+        declaration.settings().entries().keySet(), errors);
+    this.errors = errors;
+  }
+
+  public String name() {
+    return declaration.name();
+  }
+
+  public boolean has(String key) {
+    return reader.has(key);
+  }
+
+  public String string(String key, String defaultValue) {
+    return reader.string(key, defaultValue);
+  }
+
+  /** A value that must be there; an error naming the key when it is not. */
+  public String required(String key, String example) {
+    String value = reader.string(key, null);
+    if (value == null || value.isBlank()) {
+      errors.add(new ConfigError(declaration.mark(), "channel \"" + name() + "\" (" + declaration.type()
+          + ") needs " + key + (example == null ? "" : ", e.g. " + example)));
+      return "";
+    }
+    return value;
+  }
+
+  /** A value never to be printed: tokens, passwords, and URLs that carry credentials. */
+  public Secret secret(String key) {
+    return Secret.of(reader.string(key, ""));
+  }
+
+  public int integer(String key, int defaultValue, int min) {
+    return reader.integer(key, defaultValue, min);
+  }
+
+  public boolean bool(String key, boolean defaultValue) {
+    return reader.bool(key, defaultValue);
+  }
+
+  public List<String> strings(String key) {
+    return reader.strings(key, List.of());
+  }
+
+  /** A mapping of strings, such as extra HTTP headers. */
+  public Map<String, String> stringMap(String key) {
+    Map<String, String> result = new LinkedHashMap<>();
+    YamlNode value = reader.node(key);
+    if (value == null) {
+      return result;
+    }
+    if (!(value instanceof YamlNode.Mapping mapping)) {
+      reader.error(value, key + " of channel \"" + name() + "\" must be a mapping, got " + value.describe());
+      return result;
+    }
+    for (YamlNode.Entry entry : mapping.entries().values()) {
+      if (entry.value() instanceof YamlNode.Scalar s && !s.isNull()) {
+        result.put(entry.key(), s.text());
+      } else {
+        reader.error(entry.value(), key + "." + entry.key() + " must be a single value, got " + entry.value().describe());
+      }
+    }
+    return result;
+  }
+
+  /**
+   * An http or https URL under {@code key}, or {@code defaultValue} when absent. The message
+   * never shows the value: URLs such as Slack webhooks are credentials.
+   */
+  public URI url(String key, String defaultValue) {
+    String text = reader.string(key, defaultValue);
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    try {
+      URI uri = new URI(text.trim());
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+        return uri;
+      }
+    } catch (URISyntaxException e) {
+      // reported below
+    }
+    YamlNode node = reader.node(key);
+    errors.add(new ConfigError(node == null ? declaration.mark() : node.mark(),
+        key + " of channel \"" + name() + "\" must be an http:// or https:// URL"));
+    return null;
+  }
+
+  /** An error about the channel as a whole, at its declaration. */
+  public void error(String message) {
+    errors.add(new ConfigError(declaration.mark(), "channel \"" + name() + "\": " + message));
+  }
+
+  /** An error about one of its values, at that value. */
+  public void error(String key, String message) {
+    YamlNode node = reader.node(key);
+    errors.add(new ConfigError(node == null ? declaration.mark() : node.mark(),
+        key + " of channel \"" + name() + "\" " + message));
+  }
+}

@@ -1,0 +1,190 @@
+package io.tocsin.notify;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers one channel's notifications in order: retries what may succeed later with backoff,
+ * gives up after {@code giveUpAfter}, drops what failed for good, and keeps to the channel's
+ * rate limit. Each channel has its own worker (and in {@code serve}, its own thread), so a slow
+ * or failing channel delays only itself.
+ *
+ * <p>Only one thread delivers ({@link #deliverDue}); others only {@link #add}. Sends happen
+ * outside the lock, so adding never waits for a network call.
+ */
+final class ChannelWorker {
+  private static final Logger log = LoggerFactory.getLogger(ChannelWorker.class);
+  private static final long TICK_MS = 5_000;
+
+  /** What happens to deliveries, for the history and the metrics. */
+  interface Listener {
+    void attempted(Notification notification, Delivery delivery, int attempt);
+
+    void gaveUp(Notification notification, int attempts);
+  }
+
+  private static final class Pending {
+    final Outbox.Entry entry;
+    int attempts;
+    long nextAttemptAt;
+
+    Pending(Outbox.Entry entry) {
+      this.entry = entry;
+    }
+  }
+
+  private final Outbox outbox;
+  private final Clock clock;
+  private final Backoff backoff;
+  private final Duration giveUpAfter;
+  private final Listener listener;
+  private final Deque<Pending> queue = new ArrayDeque<>();
+  private volatile Channel channel;
+  private long lastSendAt = Long.MIN_VALUE / 2;
+  private long lastTickAt = Long.MIN_VALUE / 2;
+  private boolean signalled;
+  private volatile boolean stopped;
+  private Thread thread;
+
+  ChannelWorker(Channel channel, Outbox outbox, Clock clock, Backoff backoff, Duration giveUpAfter, Listener listener) {
+    this.channel = channel;
+    this.outbox = outbox;
+    this.clock = clock;
+    this.backoff = backoff;
+    this.giveUpAfter = giveUpAfter;
+    this.listener = listener;
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  /** Takes over a changed declaration of the same channel; the queue stays. */
+  void replace(Channel changed) {
+    this.channel = changed;
+  }
+
+  synchronized void add(Outbox.Entry entry) {
+    queue.addLast(new Pending(entry));
+    signalled = true;
+    notifyAll();
+  }
+
+  synchronized int queued() {
+    return queue.size();
+  }
+
+  private synchronized Pending head() {
+    return queue.peekFirst();
+  }
+
+  private synchronized void remove(Pending pending) {
+    queue.remove(pending);
+  }
+
+  /**
+   * Sends every notification that is due, in order, and returns when the next one will be due
+   * ({@link Long#MAX_VALUE} when none is waiting). A notification waiting for a retry holds back
+   * the ones behind it, so a channel never gets a resolution before its firing message.
+   */
+  long deliverDue() {
+    Channel current = channel;
+    long now = clock.millis();
+    if (now - lastTickAt >= TICK_MS) {
+      lastTickAt = now;
+      tickSafely(current, now);
+    }
+    while (!stopped) {
+      Pending head = head();
+      if (head == null) {
+        return Long.MAX_VALUE;
+      }
+      now = clock.millis();
+      Notification n = head.entry.notification();
+      if (now - n.createdAt() > giveUpAfter.toMillis()) {
+        remove(head);
+        outbox.delete(head.entry);
+        listener.gaveUp(n, head.attempts);
+        continue;
+      }
+      long allowedAt = Math.max(head.nextAttemptAt, lastSendAt + current.notifier().minInterval().toMillis());
+      if (allowedAt > now) {
+        return allowedAt;
+      }
+      Delivery delivery = sendSafely(current, n);
+      lastSendAt = clock.millis();
+      head.attempts++;
+      listener.attempted(n, delivery, head.attempts);
+      if (delivery.outcome() == Delivery.Outcome.RETRY) {
+        head.nextAttemptAt = lastSendAt + backoff.delayMillis(head.attempts, delivery.retryAfter());
+        continue; // due later: the next round of the loop returns that time
+      }
+      remove(head);
+      outbox.delete(head.entry);
+    }
+    return Long.MAX_VALUE;
+  }
+
+  private static Delivery sendSafely(Channel channel, Notification n) {
+    try {
+      return channel.notifier().send(n);
+    } catch (RuntimeException e) {
+      // A bug in a notifier must not lose the notification: keep it, retry with backoff.
+      log.error("channel \"{}\" failed to send {}", channel.name(), n.id(), e);
+      return Delivery.retry("internal error: " + e, null);
+    }
+  }
+
+  private static void tickSafely(Channel channel, long now) {
+    try {
+      channel.notifier().tick(now);
+    } catch (RuntimeException e) {
+      log.error("channel \"{}\" failed its periodic work", channel.name(), e);
+    }
+  }
+
+  /** Delivers on a thread of its own until {@link #stop}. */
+  void start() {
+    thread = new Thread(this::run, "notify-" + channel.name());
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void run() {
+    while (!stopped) {
+      try {
+        long next = deliverDue();
+        long waitMs = Math.max(1, Math.min(next, clock.millis() + TICK_MS) - clock.millis());
+        synchronized (this) {
+          if (!signalled && !stopped) {
+            wait(waitMs);
+          }
+          signalled = false;
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        log.error("channel \"{}\": delivery loop failed; continuing", channel.name(), e);
+      }
+    }
+  }
+
+  void stop() {
+    stopped = true;
+    synchronized (this) {
+      notifyAll();
+    }
+    if (thread != null) {
+      thread.interrupt();
+      try {
+        thread.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package io.tocsin.notify;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * How a send went: accepted, worth retrying (network trouble, 5xx, 429), or failed for good
+ * (other 4xx: the request itself is wrong, and sending it again will not help).
+ *
+ * @param detail what the channel answered, for the history; never a secret
+ * @param retryAfter for a retry, how long the channel asked us to wait, or null
+ */
+public record Delivery(Outcome outcome, String detail, Duration retryAfter) {
+  private static final int MAX_DETAIL = 300;
+
+  public enum Outcome {
+    SENT, RETRY, FAILED;
+
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  public static Delivery sent(String detail) {
+    return new Delivery(Outcome.SENT, detail, null);
+  }
+
+  public static Delivery retry(String detail, Duration retryAfter) {
+    return new Delivery(Outcome.RETRY, detail, retryAfter);
+  }
+
+  public static Delivery failed(String detail) {
+    return new Delivery(Outcome.FAILED, detail, null);
+  }
+
+  /** A network error: the channel may be back soon. */
+  public static Delivery of(IOException e) {
+    String message = e.getMessage() == null ? "" : ": " + e.getMessage();
+    return retry(e.getClass().getSimpleName() + message, null);
+  }
+
+  /**
+   * Classifies an HTTP answer: 2xx sent; 429 and 5xx retried (429 after {@code Retry-After},
+   * in seconds, when given); any other status failed.
+   */
+  public static Delivery ofHttp(int status, String body, String retryAfterHeader) {
+    String detail = "HTTP " + status + (body == null || body.isBlank() ? "" : ": " + shorten(body));
+    if (status >= 200 && status < 300) {
+      return sent(detail);
+    }
+    if (status == 429 || status >= 500) {
+      return retry(detail, retryAfter(retryAfterHeader));
+    }
+    return failed(detail);
+  }
+
+  public boolean isSent() {
+    return outcome == Outcome.SENT;
+  }
+
+  static Duration retryAfter(String header) {
+    if (header == null || header.isBlank()) {
+      return null;
+    }
+    try {
+      long seconds = Long.parseLong(header.trim());
+      return seconds < 0 ? null : Duration.ofSeconds(seconds);
+    } catch (NumberFormatException e) {
+      return null; // an HTTP date: rare for these APIs; the normal backoff applies
+    }
+  }
+
+  static String shorten(String text) {
+    String oneLine = text.strip().replaceAll("\\s+", " ");
+    return oneLine.length() <= MAX_DETAIL ? oneLine : oneLine.substring(0, MAX_DETAIL) + "…";
+  }
+}

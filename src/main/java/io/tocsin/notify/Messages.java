@@ -1,0 +1,123 @@
+package io.tocsin.notify;
+
+import io.tocsin.util.Durations;
+import io.tocsin.util.Numbers;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The wording every channel shares, as plain text: titles, value descriptions, times. Channels
+ * escape these strings for their own format; nothing here is escaped.
+ */
+public final class Messages {
+  /** How many alerts a message lists before "and N more". */
+  public static final int MAX_LISTED = 20;
+
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+  private Messages() {}
+
+  /**
+   * {@code [FIRING] Redis shard is down {node="n1"}} for one alert, {@code [FIRING:3] Redis
+   * shard is down} for several, {@code [FIRING:2, RESOLVED:1] ...} when mixed, and {@code
+   * [TEST] ...} for a test message.
+   */
+  public static String title(Notification n) {
+    if (n.test()) {
+      return "[TEST] " + n.monitor();
+    }
+    int firing = n.firing().size();
+    int resolved = n.resolved().size();
+    if (n.alerts().size() == 1) {
+      Alert only = n.alerts().get(0);
+      String labels = only.labels().isEmpty() ? "" : " " + labels(only.labels());
+      return "[" + (firing == 1 ? "FIRING" : "RESOLVED") + "] " + n.monitor() + labels;
+    }
+    String counts;
+    if (firing > 0 && resolved > 0) {
+      counts = "FIRING:" + firing + ", RESOLVED:" + resolved;
+    } else {
+      counts = (firing > 0 ? "FIRING:" : "RESOLVED:") + n.alerts().size();
+    }
+    return "[" + counts + "] " + n.monitor();
+  }
+
+  /** Prometheus style: {@code {cluster="c1", node="n1"}}; {@code {}} for none. */
+  public static String labels(Map<String, String> labels) {
+    return labels.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .map(e -> e.getKey() + "=\"" + e.getValue().replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
+        .collect(Collectors.joining(", ", "{", "}"));
+  }
+
+  public static String number(double value) {
+    return Numbers.format(value);
+  }
+
+  /** A value with the column's unit: {@code 0.62}, {@code 93%}, {@code 12 ms}; {@code no data} for none. */
+  public static String value(double value, String unit) {
+    if (Double.isNaN(value)) {
+      return "no data";
+    }
+    if (unit == null || unit.isEmpty()) {
+      return number(value);
+    }
+    return number(value) + (unit.equals("%") ? "" : " ") + unit;
+  }
+
+  /**
+   * What an alert is about, in one line: {@code value 0 is below the minimum 1 since 2026-03-01
+   * 12:00:00 UTC}, or for a resolution {@code resolved at ... after firing for 5m (value 1)}.
+   */
+  public static String describe(Notification n, Alert alert) {
+    if (alert.isResolved()) {
+      String why = alert.reason().equals("no_data") ? " (no data)" : " (value " + value(alert.value(), n.unit()) + ")";
+      String firedFor = alert.firedAt() > 0 ? " after firing for " + firedFor(alert) : "";
+      return "resolved at " + time(alert.resolvedAt()) + firedFor + why;
+    }
+    String crossed;
+    if (Double.isNaN(alert.value())) {
+      crossed = "no data (absent points count as a breach)";
+    } else {
+      boolean below = alert.value() < alert.threshold();
+      crossed = "value " + value(alert.value(), n.unit()) + " is " + (below ? "below the minimum " : "above the maximum ")
+          + value(alert.threshold(), n.unit());
+    }
+    long since = alert.firedAt() > 0 ? alert.firedAt() : alert.activeAt();
+    return crossed + " since " + time(since);
+  }
+
+  /** How long a resolved alert fired, such as {@code 1h5m}. */
+  public static String firedFor(Alert alert) {
+    return duration(alert.resolvedAt() - alert.firedAt());
+  }
+
+  public static String duration(long millis) {
+    return Durations.format(Duration.ofSeconds(Math.max(0, millis / 1000)));
+  }
+
+  public static String time(long millis) {
+    return TIME.format(Instant.ofEpochMilli(millis));
+  }
+
+  /** The alerts a message lists, and how many it leaves out. */
+  public record Listing(List<Alert> shown, int more) {
+    public static Listing of(List<Alert> alerts) {
+      return alerts.size() <= MAX_LISTED
+          ? new Listing(alerts, 0)
+          : new Listing(alerts.subList(0, MAX_LISTED), alerts.size() - MAX_LISTED);
+    }
+
+    /** {@code and 80 more}, or empty. */
+    public String moreText() {
+      return more == 0 ? "" : "and " + more + " more";
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package io.tocsin.notify;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What one channel is told about one evaluation of one monitor: every alert that changed, in one
+ * message, so that a hundred shards failing together make one message and not a hundred.
+ *
+ * @param id unique and ordered by creation within a channel's outbox
+ * @param monitorLabels the monitor's {@code labels:}, added to every alert
+ * @param unit the unit of the checked column, for formatting values; may be empty
+ * @param link the monitor's page on the status page
+ * @param test whether this is a test message sent on request, not a real alert
+ */
+public record Notification(
+    String id,
+    String channel,
+    String monitorId,
+    String monitor,
+    Map<String, String> monitorLabels,
+    String unit,
+    String link,
+    List<Alert> alerts,
+    long createdAt,
+    boolean test) {
+
+  public Notification {
+    monitorLabels = Map.copyOf(monitorLabels);
+    alerts = List.copyOf(alerts);
+  }
+
+  /** Firing and repeated alerts. */
+  public List<Alert> firing() {
+    return alerts.stream().filter(a -> !a.isResolved()).toList();
+  }
+
+  public List<Alert> resolved() {
+    return alerts.stream().filter(Alert::isResolved).toList();
+  }
+
+  /** {@code firing} when any alert still fires, else {@code resolved}; as Alertmanager sets a group's status. */
+  public String status() {
+    return firing().isEmpty() ? "resolved" : "firing";
+  }
+
+  /** An alert's full label set: the monitor name as {@code alertname}, the monitor's labels, then the group's. */
+  public Map<String, String> labelsOf(Alert alert) {
+    Map<String, String> all = new TreeMap<>();
+    all.put("alertname", monitor);
+    all.putAll(monitorLabels);
+    all.putAll(alert.labels());
+    return all;
+  }
+
+  /** The labels every alert shares, as Alertmanager's {@code commonLabels}. */
+  public Map<String, String> commonLabels() {
+    Map<String, String> common = null;
+    for (Alert alert : alerts) {
+      Map<String, String> labels = labelsOf(alert);
+      if (common == null) {
+        common = new TreeMap<>(labels);
+      } else {
+        common.entrySet().removeIf(e -> !e.getValue().equals(labels.get(e.getKey())));
+      }
+    }
+    return common == null ? Map.of("alertname", monitor) : common;
+  }
+}

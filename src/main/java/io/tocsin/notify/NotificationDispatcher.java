@@ -1,0 +1,292 @@
+package io.tocsin.notify;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tocsin.config.ChannelDeclaration;
+import io.tocsin.config.ConfigError;
+import io.tocsin.config.ConfigException;
+import io.tocsin.config.Mark;
+import io.tocsin.config.YamlNode;
+import io.tocsin.notify.silence.Silences;
+import io.tocsin.rules.AlertEvent;
+import io.tocsin.rules.AlertHistory;
+import io.tocsin.rules.AlertSink;
+import io.tocsin.rules.Annotations;
+import io.tocsin.rules.MonitorDefinition;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The notification stage: takes the events of each monitor evaluation, leaves out silenced
+ * alerts, makes one notification per channel, writes it to the outbox and hands it to that
+ * channel's worker. Channels come from the rule files and change on reload; with none
+ * declared, everything goes to the log.
+ */
+public final class NotificationDispatcher implements AlertSink, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(NotificationDispatcher.class);
+  /** The channel used when the rule files declare none. */
+  static final ChannelDeclaration DEFAULT_LOG = new ChannelDeclaration("log", "log",
+      new YamlNode.Mapping(new Mark("<default>", 1, 1), Map.of()), new Mark("<default>", 1, 1));
+
+  private final Outbox outbox;
+  private final NotifierContext context;
+  private final Path channelsRoot;
+  private final Silences silences;
+  private final AlertHistory history;
+  private final Duration giveUpAfter;
+  private final Backoff backoff;
+  private final NotifyMetrics metrics;
+  private final Map<String, ChannelWorker> workers = new LinkedHashMap<>();
+  private boolean running;
+
+  /**
+   * @param context shared by every channel; each gets its own state directory under it
+   * @param registry where the self-metrics go, or null
+   */
+  public NotificationDispatcher(Path dataDir, NotifierContext context, Silences silences, AlertHistory history,
+      Duration giveUpAfter, PrometheusRegistry registry) {
+    this(dataDir, context, silences, history, giveUpAfter, Backoff.DEFAULT, registry);
+  }
+
+  NotificationDispatcher(Path dataDir, NotifierContext context, Silences silences, AlertHistory history,
+      Duration giveUpAfter, Backoff backoff, PrometheusRegistry registry) {
+    this.outbox = new Outbox(dataDir.resolve("outbox"));
+    this.context = context;
+    this.channelsRoot = dataDir.resolve("channels");
+    this.silences = silences;
+    this.history = history;
+    this.giveUpAfter = giveUpAfter;
+    this.backoff = backoff;
+    this.metrics = registry == null ? null : new NotifyMetrics(registry, this::queued);
+  }
+
+  /**
+   * Sets the channels: unchanged ones keep their worker and queue, changed ones get the new
+   * settings, removed ones stop (what they had queued stays in the outbox for when they come
+   * back). Nothing changes when any declaration is unusable.
+   */
+  public synchronized void configure(List<ChannelDeclaration> declarations) throws ConfigException {
+    List<ChannelDeclaration> wanted = declarations.isEmpty() ? List.of(DEFAULT_LOG) : declarations;
+    List<ConfigError> errors = new ArrayList<>();
+    Map<String, Channel> built = new LinkedHashMap<>();
+    for (ChannelDeclaration d : wanted) {
+      ChannelWorker existing = workers.get(d.name());
+      if (existing != null && existing.channel().declaration().equals(d)) {
+        built.put(d.name(), existing.channel());
+        continue;
+      }
+      Channel channel = Channels.create(d, context.forChannel(channelDir(d.name())), errors);
+      if (channel != null) {
+        built.put(d.name(), channel);
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new ConfigException(errors);
+    }
+    for (Map.Entry<String, ChannelWorker> old : new ArrayList<>(workers.entrySet())) {
+      if (!built.containsKey(old.getKey())) {
+        old.getValue().stop();
+        workers.remove(old.getKey());
+        if (old.getValue().queued() > 0) {
+          log.warn("channel \"{}\" was removed with {} notifications waiting; they stay in the outbox",
+              old.getKey(), old.getValue().queued());
+        }
+      }
+    }
+    for (Channel channel : built.values()) {
+      ChannelWorker worker = workers.get(channel.name());
+      if (worker != null) {
+        worker.replace(channel);
+        continue;
+      }
+      worker = new ChannelWorker(channel, outbox, context.clock(), backoff, giveUpAfter, listener(channel.name()));
+      try {
+        for (Outbox.Entry waiting : outbox.load(channel.name())) {
+          worker.add(waiting);
+        }
+      } catch (IOException e) {
+        log.error("cannot read the outbox of channel \"{}\": {}", channel.name(), e.toString());
+      }
+      workers.put(channel.name(), worker);
+      if (running) {
+        worker.start();
+      }
+    }
+  }
+
+  private Path channelDir(String channel) {
+    return channelsRoot.resolve(Outbox.directoryName(channel));
+  }
+
+  /** Starts a delivery thread per channel; without this, {@link #deliverDue} delivers. */
+  public synchronized void start() {
+    running = true;
+    workers.values().forEach(ChannelWorker::start);
+  }
+
+  /** Delivers what is due now on the calling thread; for tests that drive time themselves. */
+  public void deliverDue() {
+    List<ChannelWorker> current;
+    synchronized (this) {
+      current = new ArrayList<>(workers.values());
+    }
+    current.forEach(ChannelWorker::deliverDue);
+  }
+
+  public synchronized List<String> channels() {
+    return List.copyOf(workers.keySet());
+  }
+
+  @Override
+  public void deliver(MonitorDefinition monitor, List<AlertEvent> events) {
+    List<Alert> alerts = new ArrayList<>();
+    for (AlertEvent event : events) {
+      Map<String, String> labels = new TreeMap<>(monitor.labels());
+      labels.putAll(event.labels().asMap());
+      labels.put("alertname", monitor.name());
+      Optional<String> silence = silences.silencing(labels, event.at());
+      if (silence.isPresent()) {
+        record(new AlertHistory.Entry(event.at(), "silenced", monitor.id(), monitor.name(), event.labels().asMap(),
+            event.value(), event.type().id() + " silenced by " + silence.get(), null), null, "silenced");
+        continue;
+      }
+      alerts.add(new Alert(event.type(), event.labels().asMap(),
+          Annotations.render(monitor, event.labels(), event.value(), event.type().id()), event.value(),
+          event.threshold(), event.activeAt(), event.firedAt(), event.resolvedAt(), event.at(), event.fingerprint(),
+          event.reason()));
+    }
+    if (alerts.isEmpty()) {
+      return;
+    }
+    List<ChannelWorker> targets = targets(monitor);
+    for (ChannelWorker worker : targets) {
+      Channel channel = worker.channel();
+      List<Alert> forChannel = channel.sendResolved() ? alerts : alerts.stream().filter(a -> !a.isResolved()).toList();
+      if (forChannel.isEmpty()) {
+        continue;
+      }
+      long now = context.clock().millis();
+      Notification n = new Notification(outbox.nextId(now), channel.name(), monitor.id(), monitor.name(),
+          monitor.labels(), monitor.unit(), link("/monitors/" + monitor.id()), forChannel, now, false);
+      try {
+        worker.add(outbox.write(n));
+      } catch (IOException e) {
+        // Not durable, but not lost while the process runs: deliver from memory.
+        log.error("cannot write notification {} to the outbox; delivering it without: {}", n.id(), e.toString());
+        worker.add(new Outbox.Entry(n, outbox.directory(n.channel()).resolve(n.id() + ".json")));
+      }
+    }
+  }
+
+  private synchronized List<ChannelWorker> targets(MonitorDefinition monitor) {
+    if (monitor.channels().isEmpty()) {
+      return new ArrayList<>(workers.values());
+    }
+    List<ChannelWorker> targets = new ArrayList<>();
+    for (String name : monitor.channels()) {
+      ChannelWorker worker = workers.get(name);
+      if (worker != null) {
+        targets.add(worker);
+      }
+    }
+    return targets;
+  }
+
+  /** A page of the status page, under {@code external_url}. */
+  private String link(String path) {
+    String base = context.externalUrl() == null ? "" : context.externalUrl().replaceAll("/+$", "");
+    return base + path;
+  }
+
+  /**
+   * Sends a clearly marked test message to a channel right away, outside the queue, and returns
+   * the channel's answer; empty when there is no such channel.
+   */
+  public Optional<Delivery> sendTest(String channelName) {
+    ChannelWorker worker;
+    synchronized (this) {
+      worker = workers.get(channelName);
+    }
+    if (worker == null) {
+      return Optional.empty();
+    }
+    long now = context.clock().millis();
+    Alert alert = new Alert(AlertEvent.Type.FIRING, Map.of("channel", channelName),
+        Map.of("summary", "A test message from Tocsin: this channel works."), 1, 0, now, now, 0, now,
+        "test-" + channelName, "");
+    Notification n = new Notification(outbox.nextId(now), channelName, "test", "Tocsin test notification",
+        Map.of(), "", link("/"), List.of(alert), now, true);
+    Delivery delivery;
+    try {
+      delivery = worker.channel().notifier().send(n);
+    } catch (RuntimeException e) {
+      delivery = Delivery.failed("internal error: " + e);
+    }
+    record(new AlertHistory.Entry(now, "test_" + delivery.outcome().id(), "", n.monitor(), Map.of(), Double.NaN,
+        delivery.detail(), channelName), channelName, "test_" + delivery.outcome().id());
+    return Optional.of(delivery);
+  }
+
+  private ChannelWorker.Listener listener(String channel) {
+    return new ChannelWorker.Listener() {
+      @Override
+      public void attempted(Notification n, Delivery d, int attempt) {
+        String detail = n.status() + ", " + n.alerts().size() + (n.alerts().size() == 1 ? " alert" : " alerts")
+            + ", attempt " + attempt + ": " + d.detail();
+        record(new AlertHistory.Entry(context.clock().millis(), d.outcome().id(), n.monitorId(), n.monitor(),
+            common(n), Double.NaN, detail, channel), channel, d.outcome().id());
+        if (d.outcome() == Delivery.Outcome.FAILED) {
+          log.error("channel \"{}\" refused notification {} for \"{}\" (not retried): {}", channel, n.id(),
+              n.monitor(), d.detail());
+        } else if (d.outcome() == Delivery.Outcome.RETRY) {
+          log.warn("channel \"{}\": notification {} for \"{}\" failed, will retry: {}", channel, n.id(), n.monitor(),
+              d.detail());
+        }
+      }
+
+      @Override
+      public void gaveUp(Notification n, int attempts) {
+        record(new AlertHistory.Entry(context.clock().millis(), "gave_up", n.monitorId(), n.monitor(), common(n),
+            Double.NaN, "not delivered after " + attempts + " attempts in " + Messages.duration(giveUpAfter.toMillis()),
+            channel), channel, "gave_up");
+        log.error("channel \"{}\": gave up on notification {} for \"{}\" after {} attempts", channel, n.id(),
+            n.monitor(), attempts);
+      }
+    };
+  }
+
+  /** The group labels all of a notification's alerts share. */
+  private static Map<String, String> common(Notification n) {
+    Map<String, String> common = new TreeMap<>(n.commonLabels());
+    common.remove("alertname");
+    common.keySet().removeAll(n.monitorLabels().keySet());
+    return common;
+  }
+
+  private void record(AlertHistory.Entry entry, String channel, String outcome) {
+    history.add(entry);
+    if (metrics != null) {
+      metrics.count(channel == null ? "" : channel, outcome);
+    }
+  }
+
+  private synchronized Map<String, Integer> queued() {
+    Map<String, Integer> queued = new LinkedHashMap<>();
+    workers.forEach((name, worker) -> queued.put(name, worker.queued()));
+    return queued;
+  }
+
+  @Override
+  public synchronized void close() {
+    running = false;
+    workers.values().forEach(ChannelWorker::stop);
+  }
+}

@@ -1,0 +1,23 @@
+package io.tocsin.notify.webhook;
+
+import io.tocsin.notify.ChannelSettings;
+import io.tocsin.notify.Delivery;
+import io.tocsin.notify.Notification;
+import io.tocsin.notify.Notifier;
+import io.tocsin.notify.NotifierContext;
+
+/** PLACEHOLDER: being written; replaced in full by the webhook channel implementation. */
+public final class WebhookNotifier implements Notifier {
+  public record Config() {}
+
+  public static Config parse(ChannelSettings settings) {
+    return new Config();
+  }
+
+  public WebhookNotifier(Config config, NotifierContext context) {}
+
+  @Override
+  public Delivery send(Notification notification) {
+    return Delivery.failed("not implemented yet");
+  }
+}
