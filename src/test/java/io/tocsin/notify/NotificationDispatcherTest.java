@@ -1,0 +1,154 @@
+package io.tocsin.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tocsin.Tocsin;
+import io.tocsin.config.ConfigException;
+import io.tocsin.config.ServerConfig;
+import io.tocsin.rules.AlertHistory;
+import io.tocsin.store.Labels;
+import io.tocsin.store.MetricKind;
+import io.tocsin.testing.MutableClock;
+import io.tocsin.testing.TestServers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Which channel hears about what, through a running Tocsin on a simulated clock: one message per
+ * monitor evaluation and channel, send_resolved, a monitor's channel list, and the default log
+ * channel. Deliveries are read back from the alert history.
+ */
+class NotificationDispatcherTest {
+  private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+
+  @TempDir
+  Path dataDir;
+
+  private final MutableClock clock = new MutableClock(T0);
+
+  private Tocsin start(String rules) throws Exception {
+    Files.createDirectories(dataDir.resolve("rules"));
+    Files.writeString(dataDir.resolve("rules/r.yml"), rules);
+    ServerConfig config = TestServers.loopbackConfig(dataDir);
+    return Tocsin.start(config, clock, false);
+  }
+
+  private static void up(Tocsin tocsin, String node, int minute, double value) {
+    tocsin.store().write("redis_up", MetricKind.GAUGE, Labels.of("node", node),
+        s -> s.append(T0.toEpochMilli() + minute * 60_000L + 10_000, value));
+  }
+
+  private void evaluateAt(Tocsin tocsin, int minute) {
+    clock.set(T0.plus(Duration.ofMinutes(minute)));
+    tocsin.evaluateMonitors();
+  }
+
+  /** Delivery entries, oldest first, as "channel type: detail". */
+  private static List<String> deliveries(Tocsin tocsin) {
+    List<AlertHistory.Entry> entries = new ArrayList<>(tocsin.engine().history().entries());
+    Collections.reverse(entries);
+    return entries.stream().filter(e -> e.channel() != null)
+        .map(e -> e.channel() + " " + e.type() + ": " + e.detail()).toList();
+  }
+
+  private static final String MONITOR = """
+      monitors:
+        - name: Shard is down
+          metrics: [redis_up as $up]
+          query: [group by node, $up]
+          min_allowed_value: 1
+          for_duration: 1m
+          evaluation_delay: 0s
+      """;
+
+  @Test
+  void aHundredGroupsFiringTogether_makeOneMessagePerChannel() throws Exception {
+    try (Tocsin tocsin = start(MONITOR + """
+          channels: [a, b]
+      channels:
+        - {name: a, type: log}
+        - {name: b, type: log}
+      """)) {
+      for (int n = 0; n < 100; n++) {
+        up(tocsin, "n" + n, 0, 0);
+      }
+      evaluateAt(tocsin, 1);
+
+      assertThat(deliveries(tocsin)).containsExactly(
+          "a sent: firing, 100 alerts, attempt 1: logged 100 alerts",
+          "b sent: firing, 100 alerts, attempt 1: logged 100 alerts");
+    }
+  }
+
+  @Test
+  void sendResolvedFalse_keepsResolutionsFromThatChannelOnly() throws Exception {
+    try (Tocsin tocsin = start(MONITOR + """
+      channels:
+        - {name: everything, type: log}
+        - {name: firing-only, type: log, send_resolved: false}
+      """)) {
+      up(tocsin, "n1", 0, 0);
+      evaluateAt(tocsin, 1);
+      up(tocsin, "n1", 1, 1);
+      evaluateAt(tocsin, 2);
+
+      assertThat(deliveries(tocsin)).containsExactly(
+          "everything sent: firing, 1 alert, attempt 1: logged 1 alerts",
+          "firing-only sent: firing, 1 alert, attempt 1: logged 1 alerts",
+          "everything sent: resolved, 1 alert, attempt 1: logged 1 alerts");
+    }
+  }
+
+  @Test
+  void aMonitorsChannelList_picksItsChannels() throws Exception {
+    try (Tocsin tocsin = start(MONITOR + """
+          channels: [second]
+      channels:
+        - {name: first, type: log}
+        - {name: second, type: log}
+      """)) {
+      up(tocsin, "n1", 0, 0);
+      evaluateAt(tocsin, 1);
+
+      assertThat(deliveries(tocsin)).containsExactly("second sent: firing, 1 alert, attempt 1: logged 1 alerts");
+      assertThat(tocsin.notifications().channels()).containsExactly("first", "second");
+    }
+  }
+
+  @Test
+  void withoutChannels_everythingGoesToTheLog() throws Exception {
+    try (Tocsin tocsin = start(MONITOR)) {
+      up(tocsin, "n1", 0, 0);
+      evaluateAt(tocsin, 1);
+
+      assertThat(tocsin.notifications().channels()).containsExactly("log");
+      assertThat(deliveries(tocsin)).containsExactly("log sent: firing, 1 alert, attempt 1: logged 1 alerts");
+    }
+  }
+
+  @Test
+  void configure_rejectsAnUnusableChannel_andKeepsTheOldOnes() throws Exception {
+    try (Tocsin tocsin = start(MONITOR + """
+      channels:
+        - {name: first, type: log}
+      """)) {
+      var broken = new io.tocsin.config.RuleFiles(name -> null).parse(java.util.Map.of("r.yml", """
+          channels:
+            - {name: mail, type: email, to: [ops@example.com]}
+          """)).channels();
+
+      assertThatThrownBy(() -> tocsin.notifications().configure(broken))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("r.yml:2:5: channel \"mail\": needs an SMTP server");
+      assertThat(tocsin.notifications().channels()).containsExactly("first");
+    }
+  }
+}
