@@ -1,6 +1,7 @@
 package io.tocsin;
 
 import io.tocsin.cli.CheckCommand;
+import io.tocsin.cli.DemoCommand;
 import io.tocsin.cli.QueryCommand;
 import io.tocsin.cli.ServeCommand;
 import io.tocsin.cli.TestCommand;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 /** The {@code tocsin} command line; each subcommand lives in {@code io.tocsin.cli}. */
 @Command(name = "tocsin", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Alert rule engine for OpenTelemetry metrics.",
-    subcommands = {ServeCommand.class, CheckCommand.class, TestCommand.class, QueryCommand.class})
+    subcommands = {ServeCommand.class, DemoCommand.class, CheckCommand.class, TestCommand.class, QueryCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

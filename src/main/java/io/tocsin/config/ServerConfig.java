@@ -76,6 +76,11 @@ public record ServerConfig(
     return new ServerConfig(baseDir, ruleFiles, newDataDir, externalUrl, listen, api, smtp, limits, retention, notifications);
   }
 
+  /** Rule globs relative to {@code newBaseDir} (which other relative paths were already resolved against). */
+  public ServerConfig withRuleFiles(Path newBaseDir, List<String> newRuleFiles) {
+    return new ServerConfig(newBaseDir, newRuleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications);
+  }
+
   public ServerConfig withSmtp(Smtp newSmtp) {
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, newSmtp, limits, retention, notifications);
   }
