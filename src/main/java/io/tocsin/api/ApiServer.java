@@ -14,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -45,6 +46,7 @@ public final class ApiServer implements AutoCloseable {
     QueryHandler query = new QueryHandler(evaluator, services.clock(), new ObjectMapper());
     MonitorsHandler monitors = new MonitorsHandler(services.engine(), evaluator, services.clock());
     ChannelsHandler channels = new ChannelsHandler(services.notifications());
+    StatusPage status = new StatusPage(services.engine(), evaluator, services.clock(), List::of);
     Javalin app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
@@ -58,6 +60,8 @@ public final class ApiServer implements AutoCloseable {
       config.routes.post("/api/v1/monitors/{id}/resume", ctx -> monitors.pause(ctx, false));
       config.routes.get("/api/v1/alerts", monitors::alerts);
       config.routes.get("/api/v1/alerts/history", monitors::history);
+      config.routes.get("/", status::index);
+      config.routes.get("/monitors/{id}", status::monitor);
       config.routes.get("/api/v1/channels", channels::list);
       config.routes.post("/api/v1/channels/{name}/test", channels::test);
       config.routes.post("/-/reload", ctx -> reload(ctx, services.reloader()));

@@ -2,9 +2,7 @@ package io.tocsin.api;
 
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import io.tocsin.query.QueryException;
 import io.tocsin.query.eval.QueryEvaluator;
-import io.tocsin.query.eval.QueryResult;
 import io.tocsin.rules.AlertEvent;
 import io.tocsin.rules.AlertHistory;
 import io.tocsin.rules.GroupState;
@@ -19,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -67,14 +64,12 @@ final class MonitorsHandler {
     }
     Map<String, Object> body = summary(status);
     body.putAll(definition(d));
-    Map<Labels, double[]> points = new TreeMap<>();
-    BucketGrid grid = grid(d, range);
-    try {
-      QueryResult result = evaluator.evaluate(d.query(), grid);
-      points.putAll(result.column(d.column()).groups());
-    } catch (QueryException e) {
-      body.put("points_error", e.getMessage());
+    MonitorPoints recent = MonitorPoints.of(evaluator, d, clock, range);
+    if (recent.error() != null) {
+      body.put("points_error", recent.error());
     }
+    Map<Labels, double[]> points = recent.values();
+    BucketGrid grid = recent.grid();
     Map<Labels, GroupState> states = new TreeMap<>();
     status.groups().forEach(g -> states.put(g.labels(), g));
     List<Map<String, Object>> groups = new ArrayList<>();
@@ -103,14 +98,6 @@ final class MonitorsHandler {
     }
     body.put("groups", groups);
     ctx.json(body);
-  }
-
-  /** The buckets ending with the last one evaluated (or due), over {@code range}. */
-  private BucketGrid grid(MonitorDefinition d, Duration range) {
-    long step = d.groupingInterval().toMillis();
-    long end = Math.floorDiv(clock.millis() - d.evaluationDelay().toMillis(), step) * step;
-    int count = (int) Math.max(1, Math.min(10_000, range.toMillis() / step));
-    return new BucketGrid(end - count * step, step, count);
   }
 
   void alerts(Context ctx) {
