@@ -1,0 +1,27 @@
+# Tocsin: build with Maven, run on a JRE as an unprivileged user.
+#   docker build -t tocsin .
+#   docker run -p 4317:4317 -p 4318:4318 -p 8080:8080 tocsin
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -q dependency:go-offline
+COPY src src
+RUN mvn -B -q -DskipTests package
+
+FROM eclipse-temurin:17-jre
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --home-dir /var/lib/tocsin --shell /usr/sbin/nologin tocsin \
+ && mkdir -p /var/lib/tocsin /etc/tocsin/rules \
+ && chown tocsin /var/lib/tocsin
+COPY --from=build /src/target/tocsin.jar /opt/tocsin/tocsin.jar
+COPY deploy/tocsin.yml /etc/tocsin/tocsin.yml
+COPY rules/redis.yml /etc/tocsin/rules/redis.yml
+USER tocsin
+WORKDIR /var/lib/tocsin
+EXPOSE 4317 4318 8080
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:8080/-/healthy || exit 1
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/tocsin/tocsin.jar"]
+CMD ["serve", "--config", "/etc/tocsin/tocsin.yml"]
