@@ -115,7 +115,7 @@ public final class Tocsin implements AutoCloseable {
     otlpHttp = OtlpHttpServer.start(config.listen().otlpHttp().toSocketAddress(), limits.maxRequestBytes(), ingest);
     closeables.push(otlpHttp);
     api = ApiServer.start(config.listen().http().toSocketAddress(),
-        new ApiServer.Services(registry, () -> ready, store, engine, rules, notifications, silences, clock));
+        new ApiServer.Services(registry, () -> ready, store, engine, rules, notifications, silences, config.api(), clock));
     closeables.push(api);
     if (schedule) {
       notifications.start();

@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.http.HttpStatus;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tocsin.config.ServerConfig;
 import io.tocsin.notify.NotificationDispatcher;
 import io.tocsin.notify.silence.Silences;
 import io.tocsin.query.eval.QueryEvaluator;
@@ -36,7 +37,7 @@ public final class ApiServer implements AutoCloseable {
 
   /** What the API serves. */
   public record Services(PrometheusRegistry registry, BooleanSupplier ready, SeriesStore store, MonitorEngine engine,
-      Reloader reloader, NotificationDispatcher notifications, Silences silences, Clock clock) {}
+      Reloader reloader, NotificationDispatcher notifications, Silences silences, ServerConfig.Api api, Clock clock) {}
 
   public static ApiServer start(InetSocketAddress address, Services services) {
     PrometheusTextFormatWriter textFormat = PrometheusTextFormatWriter.create();
@@ -46,6 +47,7 @@ public final class ApiServer implements AutoCloseable {
     QueryHandler query = new QueryHandler(evaluator, services.clock(), new ObjectMapper());
     MonitorsHandler monitors = new MonitorsHandler(services.engine(), evaluator, services.clock());
     ChannelsHandler channels = new ChannelsHandler(services.notifications());
+    ApiAuth auth = new ApiAuth(services.api());
     StatusPage status = new StatusPage(services.engine(), evaluator, services.clock(), List::of);
     Javalin app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
@@ -60,6 +62,7 @@ public final class ApiServer implements AutoCloseable {
       config.routes.post("/api/v1/monitors/{id}/resume", ctx -> monitors.pause(ctx, false));
       config.routes.get("/api/v1/alerts", monitors::alerts);
       config.routes.get("/api/v1/alerts/history", monitors::history);
+      config.routes.before(auth::check);
       config.routes.get("/", status::index);
       config.routes.get("/monitors/{id}", status::monitor);
       config.routes.get("/api/v1/channels", channels::list);

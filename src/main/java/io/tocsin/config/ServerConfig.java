@@ -33,8 +33,15 @@ public record ServerConfig(
         new HostPort("0.0.0.0", 4317), new HostPort("0.0.0.0", 4318), new HostPort("0.0.0.0", 8080));
   }
 
-  /** REST API settings. */
-  public record Api(Secret token) {}
+  /**
+   * REST API settings.
+   *
+   * @param token when set, the bearer token that changes (POST, PUT, DELETE) require
+   * @param protectReads whether reads need the token too (the health probes never do)
+   */
+  public record Api(Secret token, boolean protectReads) {
+    public static final Api OPEN = new Api(Secret.NONE, false);
+  }
 
   /** Outgoing mail; {@code tls} is implicit TLS (port 465), {@code starttls} upgrades a plain connection. */
   public record Smtp(String host, int port, String username, Secret password, boolean starttls, boolean tls, String from) {}
@@ -64,7 +71,7 @@ public record ServerConfig(
   /** The embedded defaults: rules from {@code rules/*.yml}, data in {@code ./data}, standard ports. */
   public static ServerConfig defaults(Path baseDir) {
     return new ServerConfig(baseDir, List.of("rules/*.yml"), baseDir.resolve("data"),
-        "http://localhost:8080", Listen.DEFAULT, new Api(Secret.NONE), null, Limits.DEFAULT, DEFAULT_RETENTION,
+        "http://localhost:8080", Listen.DEFAULT, Api.OPEN, null, Limits.DEFAULT, DEFAULT_RETENTION,
         Notifications.DEFAULT);
   }
 
@@ -79,6 +86,10 @@ public record ServerConfig(
   /** Rule globs relative to {@code newBaseDir} (which other relative paths were already resolved against). */
   public ServerConfig withRuleFiles(Path newBaseDir, List<String> newRuleFiles) {
     return new ServerConfig(newBaseDir, newRuleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications);
+  }
+
+  public ServerConfig withApi(Api newApi) {
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, newApi, smtp, limits, retention, notifications);
   }
 
   public ServerConfig withSmtp(Smtp newSmtp) {

@@ -19,7 +19,7 @@ public final class ServerConfigLoader {
   private static final Set<String> TOP = Set.of(
       "rule_files", "data_dir", "external_url", "listen", "api", "smtp", "limits", "store", "notifications");
   private static final Set<String> LISTEN = Set.of("otlp_grpc", "otlp_http", "http");
-  private static final Set<String> API = Set.of("token");
+  private static final Set<String> API = Set.of("token", "protect_reads");
   private static final Set<String> SMTP = Set.of("host", "port", "username", "password", "starttls", "tls", "from");
   private static final Set<String> LIMITS = Set.of(
       "max_series", "max_series_per_metric", "max_request_bytes", "max_inflight_requests");
@@ -64,7 +64,10 @@ public final class ServerConfigLoader {
         address(listen, "http", Listen.DEFAULT.http()));
 
     MappingReader api = top.mapping("api", API);
-    Api apiConfig = new Api(Secret.of(api.string("token", "")));
+    Api apiConfig = new Api(Secret.of(api.string("token", "")), api.bool("protect_reads", false));
+    if (apiConfig.protectReads() && apiConfig.token().isEmpty()) {
+      api.error(api.node("protect_reads"), "api.protect_reads needs api.token");
+    }
 
     Smtp smtp = null;
     if (top.has("smtp")) {

@@ -1,0 +1,46 @@
+package io.tocsin.api;
+
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpStatus;
+import io.tocsin.config.ServerConfig;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Set;
+
+/**
+ * Bearer-token checks, before every handler: with {@code api.token} set, requests that change
+ * something need {@code Authorization: Bearer <token>}; with {@code api.protect_reads}, reads do
+ * too. The health probes stay open, since orchestrators call them without credentials.
+ */
+final class ApiAuth {
+  private static final Set<HandlerType> READS = Set.of(HandlerType.GET, HandlerType.HEAD, HandlerType.OPTIONS);
+  private static final Set<String> PROBES = Set.of("/-/healthy", "/-/ready");
+
+  private final byte[] expected;
+  private final boolean protectReads;
+
+  ApiAuth(ServerConfig.Api api) {
+    this.expected = api.token().isEmpty() ? null : ("Bearer " + api.token().reveal()).getBytes(StandardCharsets.UTF_8);
+    this.protectReads = api.protectReads();
+  }
+
+  void check(Context ctx) {
+    if (expected == null || PROBES.contains(ctx.path())) {
+      return;
+    }
+    if (READS.contains(ctx.method()) && !protectReads) {
+      return;
+    }
+    String given = ctx.header("Authorization");
+    // Constant time, so that response timing does not reveal how much of a guess was right.
+    if (given != null && MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
+      return;
+    }
+    ctx.header("WWW-Authenticate", "Bearer realm=\"tocsin\"");
+    ApiErrors.respond(ctx, HttpStatus.UNAUTHORIZED, given == null
+        ? "this endpoint needs Authorization: Bearer <api.token>"
+        : "the bearer token is not the configured api.token");
+    ctx.skipRemainingHandlers();
+  }
+}
