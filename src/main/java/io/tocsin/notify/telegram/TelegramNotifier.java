@@ -65,7 +65,8 @@ public final class TelegramNotifier implements Notifier {
     String token = settings.required("bot_token", "\"${TELEGRAM_BOT_TOKEN}\"");
     if (!token.isEmpty() && !TOKEN.matcher(token.strip()).matches()) {
       // Never show the value: it is a secret even when malformed.
-      settings.error("bot_token", "must be a bot token as @BotFather gives it, such as 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw");
+      settings.error("bot_token",
+          "must be a bot token as @BotFather gives it, such as 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw");
     }
     String chatId = settings.required("chat_id", "-1001234567890 or \"@mychannel\"").strip();
     if (!chatId.isEmpty() && !isChatId(chatId)) {
@@ -119,7 +120,7 @@ public final class TelegramNotifier implements Notifier {
   }
 
   /** The {@code sendMessage} parameters, as JSON. */
-  String payload(Notification n) {
+  private String payload(Notification n) {
     ObjectNode body = JSON.createObjectNode();
     if (NUMERIC_CHAT.matcher(config.chatId()).matches()) {
       body.put("chat_id", Long.parseLong(config.chatId()));
@@ -145,7 +146,7 @@ public final class TelegramNotifier implements Notifier {
    * retried, other 4xx failed), with Telegram's description as the detail. Telegram says when to
    * retry in {@code parameters.retry_after}; a proxy in between may say it in {@code Retry-After}.
    */
-  Delivery answer(int status, String body, String retryAfterHeader) {
+  private Delivery answer(int status, String body, String retryAfterHeader) {
     JsonNode json = readJson(body);
     if (json == null) {
       return Delivery.ofHttp(status, redact(body), retryAfterHeader);

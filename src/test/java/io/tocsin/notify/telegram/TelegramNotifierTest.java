@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tocsin.config.Secret;
+import io.tocsin.notify.Alert;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.NotifierContext;
@@ -18,6 +19,7 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -94,7 +96,7 @@ class TelegramNotifierTest {
 
   @Test
   void send_500AlertsWithLongLabels_sendsATextWithinTelegramsLimit() throws Exception {
-    List<io.tocsin.notify.Alert> alerts = new java.util.ArrayList<>();
+    List<Alert> alerts = new ArrayList<>();
     for (int i = 0; i < 500; i++) {
       alerts.add(firing(Map.of("node", i + "<&>".repeat(200)), Map.of()));
     }
