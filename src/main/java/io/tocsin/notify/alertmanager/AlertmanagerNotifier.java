@@ -67,6 +67,11 @@ public final class AlertmanagerNotifier implements Notifier {
             + path.substring(path.indexOf("/api/")));
       }
     }
+    if (!settings.bool("send_resolved", true)) {
+      // Without resolutions the refresh would keep resolved alerts firing in Alertmanager forever.
+      settings.error("send_resolved", "must stay true for Alertmanager, which learns only from Tocsin that an alert"
+          + " resolved; whether its receivers hear of resolutions is their send_resolved in Alertmanager");
+    }
     return new Config(target);
   }
 

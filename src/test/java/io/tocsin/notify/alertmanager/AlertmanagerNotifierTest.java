@@ -269,6 +269,7 @@ class AlertmanagerNotifierTest {
       url missing            | {name: am, type: alertmanager}                                                | r.yml:2:5: channel "am" (alertmanager) needs url, e.g. http://alertmanager:9093
       url with the API path  | {name: am, type: alertmanager, url: "http://am.example:9093/api/v2/alerts"}    | r.yml:2:41: url of channel "am" is Alertmanager's base URL, such as http://alertmanager:9093; leave out /api/v2/alerts
       url with the v1 path   | {name: am, type: alertmanager, api_url: "http://am.example/am/api/v1/alerts/"} | r.yml:2:45: api_url of channel "am" is Alertmanager's base URL, such as http://alertmanager:9093; leave out /api/v1/alerts/
+      send_resolved false    | {name: am, type: alertmanager, url: "http://am.example", send_resolved: false} | r.yml:2:77: send_resolved of channel "am" must stay true for Alertmanager, which learns only from Tocsin that an alert resolved; whether its receivers hear of resolutions is their send_resolved in Alertmanager
       basic and bearer       | {name: am, type: alertmanager, url: "http://am.example", username: u, password: p, bearer_token: t} | r.yml:2:102: bearer_token of channel "am" cannot be used together with username and password; give one of them
       """)
   void parse_invalidSettings_reportsPositionedError(String what, String channel, String expected) {
