@@ -1,23 +1,45 @@
 package io.tocsin.notify.webhook;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tocsin.notify.ChannelSettings;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.Notifier;
 import io.tocsin.notify.NotifierContext;
 
-/** PLACEHOLDER: being written; replaced in full by the webhook channel implementation. */
+/**
+ * The {@code webhook} channel: posts each notification as Alertmanager's webhook JSON (version
+ * 4; see {@link WebhookMessage}) to {@code url}, with optional extra headers and basic or bearer
+ * authentication. 2xx is delivered; 429, 5xx and network errors are retried; other answers fail.
+ */
 public final class WebhookNotifier implements Notifier {
-  public record Config() {}
+  static final ObjectMapper JSON = new ObjectMapper();
 
-  public static Config parse(ChannelSettings settings) {
-    return new Config();
+  private final HttpTarget target;
+  private final NotifierContext context;
+
+  /** The channel's settings; prints no URL, header value or credential. */
+  public record Config(HttpTarget target) {}
+
+  public WebhookNotifier(Config config, NotifierContext context) {
+    this.target = config.target();
+    this.context = context;
   }
 
-  public WebhookNotifier(Config config, NotifierContext context) {}
+  public static Config parse(ChannelSettings settings) {
+    return new Config(HttpTarget.parse(settings, "https://hooks.example.com/tocsin"));
+  }
 
   @Override
   public Delivery send(Notification notification) {
-    return Delivery.failed("not implemented yet");
+    byte[] body;
+    try {
+      body = JSON.writeValueAsBytes(WebhookMessage.of(notification, context.externalUrl()));
+    } catch (JsonProcessingException e) {
+      // Strings, numbers and maps only: cannot happen short of a bug, which the worker retries.
+      throw new IllegalStateException("cannot write the webhook message", e);
+    }
+    return target.postJson(context.http(), target.uri(), body, context.requestTimeout());
   }
 }

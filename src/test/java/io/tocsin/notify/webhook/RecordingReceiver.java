@@ -1,0 +1,79 @@
+package io.tocsin.notify.webhook;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real HTTP server on loopback standing in for a webhook receiver or an Alertmanager: records
+ * every request and answers what the test tells it to.
+ */
+public final class RecordingReceiver implements AutoCloseable {
+  /** One request as it arrived; header names in lower case; the query as sent, or null. */
+  public record Request(String method, String path, String query, Map<String, String> headers, String body) {}
+
+  private record Answer(int status, String body, Map<String, String> headers) {}
+
+  private final List<Request> requests = new CopyOnWriteArrayList<>();
+  private final CountDownLatch release = new CountDownLatch(1);
+  private volatile Answer answer = new Answer(200, "", Map.of());
+  private volatile boolean hold;
+  private final Javalin app;
+
+  private RecordingReceiver(String... paths) {
+    this.app = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.startup.showOldJavalinVersionWarning = false;
+      for (String path : paths) {
+        config.routes.post(path, this::handle);
+      }
+    }).start("127.0.0.1", 0);
+  }
+
+  /** A receiver answering 200 to POSTs on {@code paths}. */
+  public static RecordingReceiver start(String... paths) {
+    return new RecordingReceiver(paths);
+  }
+
+  private void handle(Context ctx) throws InterruptedException {
+    Map<String, String> headers = new TreeMap<>();
+    ctx.headerMap().forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
+    requests.add(new Request(ctx.method().name(), ctx.path(), ctx.queryString(), headers, ctx.body()));
+    if (hold) {
+      release.await(30, TimeUnit.SECONDS);
+    }
+    Answer a = answer;
+    a.headers().forEach(ctx::header);
+    ctx.status(a.status()).result(a.body());
+  }
+
+  /** From now on, answer with this status, body and headers. */
+  public void answer(int status, String body, Map<String, String> headers) {
+    answer = new Answer(status, body, headers);
+  }
+
+  /** From now on, do not answer until {@link #close}: a receiver that hangs. */
+  public void hold() {
+    hold = true;
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + app.port() + path;
+  }
+
+  public List<Request> requests() {
+    return List.copyOf(requests);
+  }
+
+  @Override
+  public void close() {
+    release.countDown();
+    app.stop();
+  }
+}
