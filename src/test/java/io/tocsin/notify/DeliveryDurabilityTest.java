@@ -1,0 +1,135 @@
+package io.tocsin.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tocsin.Tocsin;
+import io.tocsin.notify.webhook.RecordingReceiver;
+import io.tocsin.rules.AlertHistory;
+import io.tocsin.store.Labels;
+import io.tocsin.store.MetricKind;
+import io.tocsin.testing.MutableClock;
+import io.tocsin.testing.TestServers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Nothing is lost when the channel is down or Tocsin restarts: a running Tocsin on a simulated
+ * clock, a webhook channel, and a real HTTP receiver that answers 503 until it "comes back".
+ */
+class DeliveryDurabilityTest {
+  private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path dataDir;
+
+  private final MutableClock clock = new MutableClock(T0);
+  private final RecordingReceiver receiver = RecordingReceiver.start("/hook");
+
+  @AfterEach
+  void stopReceiver() {
+    receiver.close();
+  }
+
+  private Tocsin start() throws Exception {
+    Files.createDirectories(dataDir.resolve("rules"));
+    Files.writeString(dataDir.resolve("rules/r.yml"), """
+        monitors:
+          - name: Shard is down
+            metrics: [redis_up as $up]
+            query: [group by node, $up]
+            min_allowed_value: 1
+            for_duration: 1m
+            evaluation_delay: 0s
+        channels:
+          - {name: hook, type: webhook, url: "%s"}
+        """.formatted(receiver.url("/hook")));
+    return Tocsin.start(TestServers.loopbackConfig(dataDir), clock, false);
+  }
+
+  private static void down(Tocsin tocsin, int minute) {
+    tocsin.store().write("redis_up", MetricKind.GAUGE, Labels.of("node", "n1"),
+        s -> s.append(T0.toEpochMilli() + minute * 60_000L + 10_000, 0));
+  }
+
+  private void evaluateAt(Tocsin tocsin, int minute) {
+    clock.set(T0.plus(Duration.ofMinutes(minute)));
+    tocsin.evaluateMonitors();
+  }
+
+  /** The status of each webhook the receiver got, in order. */
+  private List<String> received() throws Exception {
+    List<String> statuses = new ArrayList<>();
+    for (RecordingReceiver.Request r : receiver.requests()) {
+      JsonNode body = JSON.readTree(r.body());
+      statuses.add(body.get("status").asText() + " " + body.at("/alerts/0/labels/node").asText());
+    }
+    return statuses;
+  }
+
+  private long outboxFiles() throws Exception {
+    try (Stream<Path> files = Files.walk(dataDir.resolve("outbox"))) {
+      return files.filter(f -> f.toString().endsWith(".json")).count();
+    }
+  }
+
+  private static List<String> deliveries(Tocsin tocsin) {
+    return tocsin.engine().history().entries().stream().filter(e -> e.channel() != null)
+        .map(AlertHistory.Entry::type).toList();
+  }
+
+  @Test
+  void aChannelThatIsDown_getsTheAlertOnceItIsBack() throws Exception {
+    receiver.answer(503, "maintenance", Map.of());
+    try (Tocsin tocsin = start()) {
+      down(tocsin, 0);
+      evaluateAt(tocsin, 1);
+      down(tocsin, 1);
+      evaluateAt(tocsin, 2);
+      assertThat(received()).containsExactly("firing n1", "firing n1");
+      assertThat(outboxFiles()).isEqualTo(1);
+
+      receiver.answer(200, "", Map.of());
+      evaluateAt(tocsin, 3);
+
+      assertThat(received()).containsExactly("firing n1", "firing n1", "firing n1");
+      assertThat(deliveries(tocsin)).containsExactly("sent", "retry", "retry");
+      assertThat(outboxFiles()).isZero();
+    }
+  }
+
+  @Test
+  void aPendingDelivery_isSentAfterARestart_exactlyOnce() throws Exception {
+    receiver.answer(503, "maintenance", Map.of());
+    try (Tocsin first = start()) {
+      down(first, 0);
+      evaluateAt(first, 1);
+      assertThat(first.engine().monitors().get(0).state()).isEqualTo("firing");
+    }
+    assertThat(outboxFiles()).isEqualTo(1);
+    int failedAttempts = receiver.requests().size();
+
+    receiver.answer(200, "", Map.of());
+    try (Tocsin second = start()) {
+      down(second, 1);
+      evaluateAt(second, 2);
+      down(second, 2);
+      evaluateAt(second, 3);
+
+      assertThat(received().subList(failedAttempts, received().size())).containsExactly("firing n1");
+      assertThat(second.engine().monitors().get(0).state()).isEqualTo("firing");
+      assertThat(outboxFiles()).isZero();
+    }
+  }
+}
