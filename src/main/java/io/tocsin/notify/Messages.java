@@ -78,7 +78,14 @@ public final class Messages {
    */
   public static String describe(Notification n, Alert alert) {
     if (alert.isResolved()) {
-      String why = alert.reason().equals("no_data") ? " (no data)" : " (value " + value(alert.value(), n.unit()) + ")";
+      String why;
+      if (alert.reason().equals("no_data")) {
+        why = " (no data)";
+      } else if (alert.reason().equals("monitor_removed")) {
+        why = " (the monitor was removed)";
+      } else {
+        why = " (value " + value(alert.value(), n.unit()) + ")";
+      }
       String firedFor = alert.firedAt() > 0 ? " after firing for " + firedFor(alert) : "";
       return "resolved at " + time(alert.resolvedAt()) + firedFor + why;
     }

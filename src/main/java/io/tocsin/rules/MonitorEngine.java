@@ -79,6 +79,8 @@ public final class MonitorEngine {
   /**
    * Replaces the monitors. A monitor whose name, query and interval are unchanged keeps its
    * state (and its pause); one new to this process takes what was persisted for it, if anything.
+   * The firing alerts of a monitor that is gone resolve (reason {@code monitor_removed}), so that
+   * no channel is left believing they still fire.
    */
   public synchronized void load(List<MonitorDefinition> definitions) {
     Map<String, MonitorRuntime> previous = new HashMap<>();
@@ -100,8 +102,16 @@ public final class MonitorEngine {
       }
       next.add(runtime);
     }
+    List<MonitorRuntime> removed = new ArrayList<>(runtimes);
+    removed.removeIf(r -> next.stream().anyMatch(n -> n.definition().stateKey().equals(r.definition().stateKey())));
     runtimes = List.copyOf(next);
     dirty.set(true);
+    for (MonitorRuntime gone : removed) {
+      List<AlertEvent> resolutions = gone.resolveAll(clock.millis(), "monitor_removed");
+      if (!resolutions.isEmpty()) {
+        deliver(gone.definition(), resolutions);
+      }
+    }
   }
 
   /**
@@ -159,17 +169,21 @@ public final class MonitorEngine {
       dirty.set(true);
     }
     if (!events.isEmpty()) {
-      history.addAll(runtime.definition(), events);
-      if (metrics != null) {
-        events.forEach(metrics::event);
-      }
-      try {
-        sink.deliver(runtime.definition(), events);
-      } catch (RuntimeException e) {
-        log.error("delivering the events of monitor \"{}\" failed", runtime.definition().name(), e);
-      }
+      deliver(runtime.definition(), events);
     }
     return events;
+  }
+
+  private void deliver(MonitorDefinition monitor, List<AlertEvent> events) {
+    history.addAll(monitor, events);
+    if (metrics != null) {
+      events.forEach(metrics::event);
+    }
+    try {
+      sink.deliver(monitor, events);
+    } catch (RuntimeException e) {
+      log.error("delivering the events of monitor \"{}\" failed", monitor.name(), e);
+    }
   }
 
   /** Every monitor's status, in definition order. */

@@ -218,6 +218,21 @@ final class MonitorRuntime {
     this.paused = pause;
   }
 
+  /** Resolves every firing group at {@code atMs}, for a monitor that is going away. */
+  synchronized List<AlertEvent> resolveAll(long atMs, String reason) {
+    List<AlertEvent> events = new ArrayList<>();
+    List<GroupState> firing = new ArrayList<>();
+    groups.values().stream().filter(g -> g.state() == State.FIRING).forEach(firing::add);
+    firing.sort(Comparator.comparing(GroupState::labels));
+    for (GroupState s : firing) {
+      GroupState resolved = new GroupState(s.labels(), State.OK, 0, s.activeAt(), s.firedAt(), atMs,
+          s.lastBreachEnd(), s.lastValueEnd(), s.value(), s.lastNotified());
+      groups.put(s.labels(), resolved);
+      events.add(event(AlertEvent.Type.RESOLVED, resolved, atMs, reason));
+    }
+    return events;
+  }
+
   /** A consistent copy of the state, for the REST API and for persistence. */
   synchronized MonitorStatus snapshot() {
     List<GroupState> sorted = new ArrayList<>(groups.values());

@@ -1,0 +1,57 @@
+package io.tocsin.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tocsin.config.RuleFiles;
+import io.tocsin.store.Labels;
+import io.tocsin.store.MetricKind;
+import io.tocsin.store.SeriesStore;
+import io.tocsin.store.StoreSettings;
+import io.tocsin.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Loading rules into a running engine. */
+class MonitorEngineTest {
+  private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+
+  private final MutableClock clock = new MutableClock(T0);
+  private final SeriesStore store = new SeriesStore(clock, new StoreSettings(Duration.ofHours(2), 1000, 1000));
+  private final List<String> delivered = new ArrayList<>();
+  private final MonitorEngine engine = MonitorEngine.inMemory(store,
+      (monitor, events) -> events.forEach(e -> delivered.add(monitor.name() + " " + e.type().id() + " "
+          + e.labels() + (e.reason().isEmpty() ? "" : " " + e.reason()))), clock);
+
+  private static List<MonitorDefinition> monitors(String yaml) throws Exception {
+    return new RuleFiles(name -> null).parse(Map.of("r.yml", yaml)).monitors();
+  }
+
+  @Test
+  void load_resolvesTheFiringAlertsOfARemovedMonitor_andKeepsTheOthers() throws Exception {
+    String down = """
+          - name: Down
+            metrics: [up as $up]
+            query: [group by node, $up]
+            min_allowed_value: 1
+            for_duration: 1m
+            evaluation_delay: 0s
+        """;
+    String other = down.replace("name: Down", "name: Other");
+    engine.load(monitors("monitors:\n" + down + other));
+    store.write("up", MetricKind.GAUGE, Labels.of("node", "n1"), s -> s.append(T0.toEpochMilli() + 10_000, 0));
+    clock.set(T0.plus(Duration.ofMinutes(1)));
+    engine.evaluateDue(clock.millis());
+    assertThat(delivered).containsExactly("Down firing {node=\"n1\"}", "Other firing {node=\"n1\"}");
+
+    engine.load(monitors("monitors:\n" + other));
+
+    assertThat(delivered).containsExactly("Down firing {node=\"n1\"}", "Other firing {node=\"n1\"}",
+        "Down resolved {node=\"n1\"} monitor_removed");
+    assertThat(engine.monitors()).singleElement().satisfies(s -> assertThat(s.state()).isEqualTo("firing"));
+    assertThat(engine.history().entries().get(0).detail()).isEqualTo("monitor_removed");
+  }
+}
