@@ -45,6 +45,7 @@ public final class ApiServer implements AutoCloseable {
     QueryHandler query = new QueryHandler(evaluator, services.clock(), new ObjectMapper());
     MonitorsHandler monitors = new MonitorsHandler(services.engine(), evaluator, services.clock());
     ChannelsHandler channels = new ChannelsHandler(services.notifications());
+    SilencesHandler silences = new SilencesHandler(services.silences(), services.clock(), new ObjectMapper());
     Javalin app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
@@ -60,6 +61,10 @@ public final class ApiServer implements AutoCloseable {
       config.routes.get("/api/v1/alerts/history", monitors::history);
       config.routes.get("/api/v1/channels", channels::list);
       config.routes.post("/api/v1/channels/{name}/test", channels::test);
+      config.routes.get("/api/v1/silences", silences::list);
+      config.routes.post("/api/v1/silences", silences::post);
+      config.routes.get("/api/v1/silences/{id}", silences::get);
+      config.routes.delete("/api/v1/silences/{id}", silences::delete);
       config.routes.post("/-/reload", ctx -> reload(ctx, services.reloader()));
       config.routes.get("/-/healthy", ctx -> ctx.result("Tocsin is healthy.\n"));
       config.routes.get("/-/ready", ctx -> {

@@ -46,9 +46,10 @@ class CrashRecoveryIT {
     return JSON.readTree(response.body());
   }
 
+  /** The lifecycle entries of the history; deliveries (which name a channel) are left out. */
   private static List<String> history(JarProcess jar) throws Exception {
     return StreamSupport.stream(get(jar, "/api/v1/alerts/history").get("history").spliterator(), false)
-        .map(e -> e.get("type").asText()).toList();
+        .filter(e -> !e.has("channel")).map(e -> e.get("type").asText()).toList();
   }
 
   @Test
