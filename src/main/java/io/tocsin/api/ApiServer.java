@@ -15,7 +15,6 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -48,7 +47,8 @@ public final class ApiServer implements AutoCloseable {
     MonitorsHandler monitors = new MonitorsHandler(services.engine(), evaluator, services.clock());
     ChannelsHandler channels = new ChannelsHandler(services.notifications());
     ApiAuth auth = new ApiAuth(services.api());
-    StatusPage status = new StatusPage(services.engine(), evaluator, services.clock(), List::of);
+    SilencesHandler silences = new SilencesHandler(services.silences(), services.clock(), new ObjectMapper());
+    StatusPage status = new StatusPage(services.engine(), evaluator, services.clock(), silences::rows);
     Javalin app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
@@ -67,6 +67,10 @@ public final class ApiServer implements AutoCloseable {
       config.routes.get("/monitors/{id}", status::monitor);
       config.routes.get("/api/v1/channels", channels::list);
       config.routes.post("/api/v1/channels/{name}/test", channels::test);
+      config.routes.get("/api/v1/silences", silences::list);
+      config.routes.post("/api/v1/silences", silences::post);
+      config.routes.get("/api/v1/silences/{id}", silences::get);
+      config.routes.delete("/api/v1/silences/{id}", silences::delete);
       config.routes.post("/-/reload", ctx -> reload(ctx, services.reloader()));
       config.routes.get("/-/healthy", ctx -> ctx.result("Tocsin is healthy.\n"));
       config.routes.get("/-/ready", ctx -> {

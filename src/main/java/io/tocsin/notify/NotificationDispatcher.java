@@ -152,7 +152,8 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
       Map<String, String> labels = new TreeMap<>(monitor.labels());
       labels.putAll(event.labels().asMap());
       labels.put("alertname", monitor.name());
-      Optional<String> silence = silences.silencing(labels, event.at());
+      // Silenced now, as Alertmanager decides at send time: the event's bucket ended a while ago.
+      Optional<String> silence = silences.silencing(labels, context.clock().millis());
       if (silence.isPresent()) {
         record(new AlertHistory.Entry(event.at(), "silenced", monitor.id(), monitor.name(), event.labels().asMap(),
             event.value(), event.type().id() + " silenced by " + silence.get(), null), null, "silenced");
