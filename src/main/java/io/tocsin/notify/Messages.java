@@ -1,5 +1,6 @@
 package io.tocsin.notify;
 
+import io.tocsin.rules.AlertEvent;
 import io.tocsin.util.Durations;
 import io.tocsin.util.Numbers;
 import java.time.Duration;
@@ -47,6 +48,17 @@ public final class Messages {
       counts = (firing > 0 ? "FIRING:" : "RESOLVED:") + n.alerts().size();
     }
     return "[" + counts + "] " + n.monitor();
+  }
+
+  /** An alert's state as a message shows it: FIRING, STILL FIRING (a repeat), RESOLVED, or TEST. */
+  public static String state(Notification n, Alert alert) {
+    if (n.test()) {
+      return "TEST";
+    }
+    if (alert.isResolved()) {
+      return "RESOLVED";
+    }
+    return alert.status() == AlertEvent.Type.REPEAT ? "STILL FIRING" : "FIRING";
   }
 
   /** Prometheus style: {@code {cluster="c1", node="n1"}}; {@code {}} for none. */

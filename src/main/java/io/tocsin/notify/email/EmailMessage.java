@@ -5,7 +5,6 @@ import com.github.mustachejava.Mustache;
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.Messages;
 import io.tocsin.notify.Notification;
-import io.tocsin.rules.AlertEvent;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -79,7 +78,7 @@ final class EmailMessage {
     }
     Messages.Listing listing = Messages.Listing.of(n.alerts());
     for (Alert alert : listing.shown()) {
-      sb.append(state(n, alert));
+      sb.append(Messages.state(n, alert));
       if (!alert.labels().isEmpty()) {
         sb.append(' ').append(Messages.labels(alert.labels()));
       }
@@ -107,7 +106,7 @@ final class EmailMessage {
     List<Map<String, Object>> alerts = new ArrayList<>();
     for (Alert alert : listing.shown()) {
       Map<String, Object> a = new LinkedHashMap<>();
-      a.put("state", state(n, alert));
+      a.put("state", Messages.state(n, alert));
       a.put("color", n.test() ? TEST_COLOR : alert.isResolved() ? RESOLVED_COLOR : FIRING_COLOR);
       a.put("labels", alert.labels().isEmpty() ? null : Messages.labels(alert.labels()));
       a.put("description", Messages.describe(n, alert));
@@ -129,16 +128,6 @@ final class EmailMessage {
     StringWriter out = new StringWriter();
     HTML.execute(out, scope);
     return out.toString();
-  }
-
-  private static String state(Notification n, Alert alert) {
-    if (n.test()) {
-      return "TEST";
-    }
-    if (alert.isResolved()) {
-      return "RESOLVED";
-    }
-    return alert.status() == AlertEvent.Type.REPEAT ? "STILL FIRING" : "FIRING";
   }
 
   /** Non-empty annotations: summary, description, then the rest by name. */

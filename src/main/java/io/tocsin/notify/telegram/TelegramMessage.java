@@ -6,7 +6,6 @@ import static io.tocsin.notify.telegram.TelegramHtml.text;
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.Messages;
 import io.tocsin.notify.Notification;
-import io.tocsin.rules.AlertEvent;
 
 /**
  * The text of a Telegram message in HTML parse mode, for example:
@@ -68,7 +67,7 @@ final class TelegramMessage {
   }
 
   private static void alert(StringBuilder sb, Notification n, Alert alert) {
-    sb.append("<b>").append(state(n, alert)).append("</b>");
+    sb.append("<b>").append(Messages.state(n, alert)).append("</b>");
     if (!alert.labels().isEmpty()) {
       sb.append(" <code>").append(text(Messages.labels(alert.labels()))).append("</code>");
     }
@@ -89,16 +88,6 @@ final class TelegramMessage {
     if (!runbook.isEmpty()) {
       sb.append(link(runbook, "Runbook")).append('\n');
     }
-  }
-
-  private static String state(Notification n, Alert alert) {
-    if (n.test()) {
-      return "TEST";
-    }
-    if (alert.isResolved()) {
-      return "RESOLVED";
-    }
-    return alert.status() == AlertEvent.Type.REPEAT ? "STILL FIRING" : "FIRING";
   }
 
   private static String footer(Notification n) {
