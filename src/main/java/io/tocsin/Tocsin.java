@@ -188,6 +188,11 @@ public final class Tocsin implements AutoCloseable {
     return api.port();
   }
 
+  /** The HTTP server, for tests that look at its routes. */
+  public ApiServer api() {
+    return api;
+  }
+
   @Override
   public void close() {
     ready = false;

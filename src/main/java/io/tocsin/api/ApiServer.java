@@ -12,26 +12,36 @@ import io.tocsin.query.eval.QueryEvaluator;
 import io.tocsin.rules.MonitorEngine;
 import io.tocsin.store.SeriesStore;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP surface on the main port: the REST API under {@code /api/v1}, health and readiness
- * probes, and {@code /metrics} in the Prometheus text format. Errors are JSON {@code {"error":
- * "..."}}, never a stack trace.
+ * The HTTP surface on the main port: the REST API under {@code /api/v1} (described by the
+ * OpenAPI document it serves at {@code /api/v1/openapi.json}), the status page, health and
+ * readiness probes, and {@code /metrics} in the Prometheus text format. Errors are JSON {@code
+ * {"error": "..."}}, never a stack trace.
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
 
-  private final Javalin app;
+  static final String OPENAPI = "/io/tocsin/api/openapi.json";
 
-  private ApiServer(Javalin app) {
+  private final Javalin app;
+  private final List<Routes.Route> routes;
+
+  private ApiServer(Javalin app, List<Routes.Route> routes) {
     this.app = app;
+    this.routes = List.copyOf(routes);
   }
 
   /** What the API serves. */
@@ -49,42 +59,47 @@ public final class ApiServer implements AutoCloseable {
     ApiAuth auth = new ApiAuth(services.api());
     SilencesHandler silences = new SilencesHandler(services.silences(), services.clock(), new ObjectMapper());
     StatusPage status = new StatusPage(services.engine(), evaluator, services.clock(), silences::rows);
+    byte[] openApi = openApiDocument();
+    List<Routes.Route> registered = new ArrayList<>();
     Javalin app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
       config.jetty.host = address.getHostString();
       config.jetty.port = address.getPort();
       config.http.prefer405over404 = true;
-      config.routes.post("/api/v1/query", query::handle);
-      config.routes.get("/api/v1/monitors", monitors::list);
-      config.routes.get("/api/v1/monitors/{id}", monitors::get);
-      config.routes.post("/api/v1/monitors/{id}/pause", ctx -> monitors.pause(ctx, true));
-      config.routes.post("/api/v1/monitors/{id}/resume", ctx -> monitors.pause(ctx, false));
-      config.routes.get("/api/v1/alerts", monitors::alerts);
-      config.routes.get("/api/v1/alerts/history", monitors::history);
       config.routes.before(auth::check);
-      config.routes.get("/", status::index);
-      config.routes.get("/monitors/{id}", status::monitor);
-      config.routes.get("/api/v1/channels", channels::list);
-      config.routes.post("/api/v1/channels/{name}/test", channels::test);
-      config.routes.get("/api/v1/silences", silences::list);
-      config.routes.post("/api/v1/silences", silences::post);
-      config.routes.get("/api/v1/silences/{id}", silences::get);
-      config.routes.delete("/api/v1/silences/{id}", silences::delete);
-      config.routes.post("/-/reload", ctx -> reload(ctx, services.reloader()));
-      config.routes.get("/-/healthy", ctx -> ctx.result("Tocsin is healthy.\n"));
-      config.routes.get("/-/ready", ctx -> {
+      Routes routes = new Routes(config.routes);
+      routes.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+      routes.post("/api/v1/query", query::handle);
+      routes.get("/api/v1/monitors", monitors::list);
+      routes.get("/api/v1/monitors/{id}", monitors::get);
+      routes.post("/api/v1/monitors/{id}/pause", ctx -> monitors.pause(ctx, true));
+      routes.post("/api/v1/monitors/{id}/resume", ctx -> monitors.pause(ctx, false));
+      routes.get("/api/v1/alerts", monitors::alerts);
+      routes.get("/api/v1/alerts/history", monitors::history);
+      routes.get("/api/v1/channels", channels::list);
+      routes.post("/api/v1/channels/{name}/test", channels::test);
+      routes.get("/api/v1/silences", silences::list);
+      routes.post("/api/v1/silences", silences::post);
+      routes.get("/api/v1/silences/{id}", silences::get);
+      routes.delete("/api/v1/silences/{id}", silences::delete);
+      routes.get("/", status::index);
+      routes.get("/monitors/{id}", status::monitor);
+      routes.post("/-/reload", ctx -> reload(ctx, services.reloader()));
+      routes.get("/-/healthy", ctx -> ctx.result("Tocsin is healthy.\n"));
+      routes.get("/-/ready", ctx -> {
         if (ready.getAsBoolean()) {
           ctx.result("Tocsin is ready.\n");
         } else {
           ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result("Tocsin is starting.\n");
         }
       });
-      config.routes.get("/metrics", ctx -> {
+      routes.get("/metrics", ctx -> {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         textFormat.write(out, registry.scrape());
         ctx.contentType(PrometheusTextFormatWriter.CONTENT_TYPE).result(out.toByteArray());
       });
+      registered.addAll(routes.list());
       config.routes.error(404, "*", ctx -> ApiErrors.respondUnlessAnswered(ctx, HttpStatus.NOT_FOUND,
           "not found: " + ctx.method() + " " + ctx.path()));
       config.routes.error(405, "*", ctx -> ApiErrors.respondUnlessAnswered(ctx, HttpStatus.METHOD_NOT_ALLOWED,
@@ -99,7 +114,19 @@ public final class ApiServer implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new IllegalStateException("cannot listen for HTTP on " + address + ": " + e.getMessage(), e);
     }
-    return new ApiServer(app);
+    return new ApiServer(app, registered);
+  }
+
+  /** The OpenAPI document, bundled; checked against {@link #routes()} by the tests. */
+  static byte[] openApiDocument() {
+    try (InputStream in = ApiServer.class.getResourceAsStream(OPENAPI)) {
+      if (in == null) {
+        throw new IllegalStateException("the OpenAPI document " + OPENAPI + " is missing from the build");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + OPENAPI, e);
+    }
   }
 
   private static void reload(io.javalin.http.Context ctx, Reloader reloader) {
@@ -114,6 +141,11 @@ public final class ApiServer implements AutoCloseable {
       body.put("errors", result.errors());
       ctx.status(HttpStatus.BAD_REQUEST).json(body);
     }
+  }
+
+  /** Every endpoint as registered: method and path. */
+  List<Routes.Route> routes() {
+    return routes;
   }
 
   public int port() {

@@ -2,6 +2,7 @@ package io.tocsin.api;
 
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.tocsin.notify.silence.Matcher;
 import io.tocsin.query.eval.QueryEvaluator;
 import io.tocsin.rules.AlertEvent;
 import io.tocsin.rules.AlertHistory;
@@ -26,9 +27,14 @@ import java.util.TreeSet;
 /**
  * Monitors and alerts over REST: lists, a monitor's definition with its groups and recent
  * points, firing and pending alerts, the history, and pause/resume. Times are Unix
- * milliseconds; durations are written like in rule files ({@code 5m}).
+ * milliseconds; durations are written like in rule files ({@code 5m}). Lists are paged with
+ * {@code limit} and {@code offset} and say their {@code total}.
  */
 final class MonitorsHandler {
+  /** Page sizes when a request gives no {@code limit}: the history is long and read newest first. */
+  static final int DEFAULT_LIMIT = 500;
+  static final int DEFAULT_HISTORY_LIMIT = 100;
+
   private final MonitorEngine engine;
   private final QueryEvaluator evaluator;
   private final Clock clock;
@@ -40,11 +46,18 @@ final class MonitorsHandler {
   }
 
   void list(Context ctx) {
+    ListParams params;
+    try {
+      params = ListParams.of(ctx, DEFAULT_LIMIT);
+    } catch (BadRequestException e) {
+      ApiErrors.badRequest(ctx, e.getMessage());
+      return;
+    }
     List<Map<String, Object>> monitors = new ArrayList<>();
     for (MonitorStatus status : engine.monitors()) {
       monitors.add(summary(status));
     }
-    ctx.json(Map.of("monitors", monitors));
+    ctx.json(params.page("monitors", monitors));
   }
 
   void get(Context ctx) {
@@ -57,7 +70,11 @@ final class MonitorsHandler {
     MonitorDefinition d = status.definition();
     Duration range;
     try {
+      ListParams.onlyKnown(ctx, List.of("range"));
       range = Durations.parse(Optional.ofNullable(ctx.queryParam("range")).orElse("1h"));
+    } catch (BadRequestException e) {
+      ApiErrors.badRequest(ctx, e.getMessage());
+      return;
     } catch (IllegalArgumentException e) {
       ApiErrors.badRequest(ctx, "range: " + e.getMessage());
       return;
@@ -100,17 +117,48 @@ final class MonitorsHandler {
     ctx.json(body);
   }
 
+  /**
+   * Firing and pending alerts, filtered by {@code state}, {@code monitor} (id or exact name) and
+   * any number of {@code match} label matchers, which all must hold. An alert's labels for
+   * matching are those a notification carries: {@code alertname} (the monitor name; {@code
+   * monitor} is an alias), the monitor's labels and the group's labels.
+   */
   void alerts(Context ctx) {
-    String wanted = ctx.queryParam("state");
-    if (wanted != null && !wanted.equals("firing") && !wanted.equals("pending")) {
-      ApiErrors.badRequest(ctx, "state must be firing or pending, got \"" + wanted + "\"");
+    List<MonitorStatus> monitors = engine.monitors();
+    String wanted;
+    MonitorDefinition only = null;
+    List<Matcher> matchers = new ArrayList<>();
+    ListParams params;
+    try {
+      params = ListParams.of(ctx, DEFAULT_LIMIT, "state", "monitor", "match");
+      wanted = params.single("state");
+      if (wanted != null && !wanted.equals("firing") && !wanted.equals("pending")) {
+        throw new BadRequestException("state must be firing or pending, got \"" + wanted + "\"");
+      }
+      String monitor = params.single("monitor");
+      if (monitor != null) {
+        only = find(monitors, monitor);
+      }
+      for (String text : params.all("match")) {
+        try {
+          matchers.add(Matcher.parse(text));
+        } catch (IllegalArgumentException e) {
+          throw new BadRequestException("match: " + e.getMessage());
+        }
+      }
+    } catch (BadRequestException e) {
+      ApiErrors.badRequest(ctx, e.getMessage());
       return;
     }
     List<Map<String, Object>> alerts = new ArrayList<>();
-    for (MonitorStatus status : engine.monitors()) {
+    for (MonitorStatus status : monitors) {
       MonitorDefinition d = status.definition();
+      if (only != null && !only.id().equals(d.id())) {
+        continue;
+      }
       for (GroupState g : status.groups()) {
-        if (g.state() == GroupState.State.OK || (wanted != null && !g.state().id().equals(wanted))) {
+        if (g.state() == GroupState.State.OK || (wanted != null && !g.state().id().equals(wanted))
+            || !matchesAll(matchers, d, g.labels())) {
           continue;
         }
         Map<String, Object> alert = new LinkedHashMap<>();
@@ -126,10 +174,50 @@ final class MonitorsHandler {
         alerts.add(alert);
       }
     }
-    ctx.json(Map.of("alerts", alerts));
+    ctx.json(params.page("alerts", alerts));
+  }
+
+  /** The monitor with this id, or else with exactly this name. */
+  private static MonitorDefinition find(List<MonitorStatus> monitors, String idOrName) throws BadRequestException {
+    for (MonitorStatus s : monitors) {
+      if (s.definition().id().equals(idOrName)) {
+        return s.definition();
+      }
+    }
+    for (MonitorStatus s : monitors) {
+      if (s.definition().name().equals(idOrName)) {
+        return s.definition();
+      }
+    }
+    // An unknown monitor is an error, not an empty list: a typo must not look like "all is well".
+    throw new BadRequestException("monitor: no monitor with id or name \"" + idOrName + "\"");
+  }
+
+  /** Whether every matcher holds for the labels a notification of this group would carry. */
+  private static boolean matchesAll(List<Matcher> matchers, MonitorDefinition d, Labels group) {
+    if (matchers.isEmpty()) {
+      return true;
+    }
+    // The same label set NotificationDispatcher hands to silences: monitor labels, group labels, alertname.
+    Map<String, String> labels = new TreeMap<>(d.labels());
+    labels.putAll(group.asMap());
+    labels.put("alertname", d.name());
+    for (Matcher m : matchers) {
+      if (!m.matches(labels)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   void history(Context ctx) {
+    ListParams params;
+    try {
+      params = ListParams.of(ctx, DEFAULT_HISTORY_LIMIT);
+    } catch (BadRequestException e) {
+      ApiErrors.badRequest(ctx, e.getMessage());
+      return;
+    }
     List<Map<String, Object>> entries = new ArrayList<>();
     for (AlertHistory.Entry e : engine.history().entries()) {
       Map<String, Object> entry = new LinkedHashMap<>();
@@ -145,7 +233,7 @@ final class MonitorsHandler {
       }
       entries.add(entry);
     }
-    ctx.json(Map.of("history", entries));
+    ctx.json(params.page("history", entries));
   }
 
   void pause(Context ctx, boolean pause) {

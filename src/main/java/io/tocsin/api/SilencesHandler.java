@@ -29,10 +29,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Silences over REST, in Alertmanager's v2 shape so that its clients and habits carry over:
- * {@code GET /api/v1/silences}, {@code GET /api/v1/silences/{id}}, {@code POST
- * /api/v1/silences} (create, or update when the body has an id; answers {@code {"silenceID":
- * id}}) and {@code DELETE /api/v1/silences/{id}} (expires it now). Times are RFC 3339 strings.
+ * Silences over REST, in the API's common conventions (snake_case keys, Unix-millisecond
+ * times): {@code GET /api/v1/silences} (paged), {@code GET /api/v1/silences/{id}}, {@code POST
+ * /api/v1/silences} (create, or update when the body has an id; answers {@code {"id": id}}) and
+ * {@code DELETE /api/v1/silences/{id}} (expires it now). Requests may give times as Unix
+ * milliseconds or as RFC 3339 strings; matchers as objects or in the text form {@code
+ * node=~"n[12]"}. A silence as GET shows it can be posted back to update it.
  */
 final class SilencesHandler {
   private static final Logger log = LoggerFactory.getLogger(SilencesHandler.class);
@@ -48,12 +50,19 @@ final class SilencesHandler {
   }
 
   void list(Context ctx) {
+    ListParams params;
+    try {
+      params = ListParams.of(ctx, MonitorsHandler.DEFAULT_LIMIT);
+    } catch (BadRequestException e) {
+      ApiErrors.badRequest(ctx, e.getMessage());
+      return;
+    }
     long now = clock.millis();
     List<Map<String, Object>> list = new ArrayList<>();
     for (Silence s : silences.list()) {
       list.add(render(s, now));
     }
-    ctx.json(Map.of("silences", list));
+    ctx.json(params.page("silences", list));
   }
 
   /** Rows for the status page's silences table, as the store orders them. */
@@ -99,7 +108,7 @@ final class SilencesHandler {
       notFound(ctx, draft.id());
       return;
     }
-    ctx.json(Map.of("silenceID", saved.get().id()));
+    ctx.json(Map.of("id", saved.get().id()));
   }
 
   void delete(Context ctx) {
@@ -128,7 +137,7 @@ final class SilencesHandler {
         + "; nothing was changed");
   }
 
-  /** A silence as Alertmanager's v2 API shows it. */
+  /** A silence as the API shows it. */
   static Map<String, Object> render(Silence s, long nowMs) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", s.id());
@@ -137,29 +146,33 @@ final class SilencesHandler {
       Map<String, Object> one = new LinkedHashMap<>();
       one.put("name", matcher.name());
       one.put("value", matcher.value());
-      one.put("isRegex", matcher.isRegex());
-      one.put("isEqual", matcher.isEqual());
+      one.put("is_regex", matcher.isRegex());
+      one.put("is_equal", matcher.isEqual());
       matchers.add(one);
     }
     m.put("matchers", matchers);
-    m.put("startsAt", s.startsAt().toString());
-    m.put("endsAt", s.endsAt().toString());
-    m.put("createdBy", s.createdBy());
+    m.put("starts_at", s.startsAt().toEpochMilli());
+    m.put("ends_at", s.endsAt().toEpochMilli());
+    m.put("created_by", s.createdBy());
     m.put("comment", s.comment());
-    m.put("updatedAt", s.updatedAt().toString());
-    m.put("status", Map.of("state", s.state(nowMs).id()));
+    m.put("updated_at", s.updatedAt().toEpochMilli());
+    m.put("state", s.state(nowMs).id());
     return m;
   }
 
   /** The body of {@code POST /api/v1/silences}, checked field by field. */
   static final class SilenceRequest {
-    private static final List<String> FIELDS = List.of("id", "matchers", "startsAt", "endsAt", "createdBy", "comment");
+    private static final List<String> FIELDS =
+        List.of("id", "matchers", "starts_at", "ends_at", "created_by", "comment");
     /** What GET shows besides the fields above; ignored, so that a listed silence can be posted back. */
-    private static final Set<String> IGNORED = Set.of("status", "updatedAt");
-    private static final List<String> MATCHER_FIELDS = List.of("name", "value", "isRegex", "isEqual");
+    private static final Set<String> IGNORED = Set.of("state", "updated_at");
+    private static final List<String> MATCHER_FIELDS = List.of("name", "value", "is_regex", "is_equal");
     private static final String MATCHER_FORMS =
-        "{\"name\", \"value\", \"isRegex\", \"isEqual\"} or a string such as 'node=~\"n[12]\"'";
-    private static final String TIME_EXAMPLE = "an RFC 3339 time such as \"2026-03-01T12:00:00Z\"";
+        "{\"name\", \"value\", \"is_regex\", \"is_equal\"} or a string such as 'node=~\"n[12]\"'";
+    private static final String TIME_FORMS =
+        "Unix milliseconds such as 1772366400000 or an RFC 3339 time such as \"2026-03-01T12:00:00Z\"";
+    /** Unix milliseconds below this (March 1973) are taken for a mistake: Unix seconds. */
+    private static final long SMALLEST_MILLIS = 100_000_000_000L;
 
     private SilenceRequest() {}
 
@@ -173,12 +186,12 @@ final class SilencesHandler {
         throw new BadRequestException("cannot read the request body");
       }
       if (root == null || !root.isObject()) {
-        throw new BadRequestException("request body must be a JSON object with \"matchers\" and \"endsAt\"");
+        throw new BadRequestException("request body must be a JSON object with \"matchers\" and \"ends_at\"");
       }
       for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
         String name = names.next();
         if (!FIELDS.contains(name) && !IGNORED.contains(name)) {
-          throw new BadRequestException("unknown field \"" + name + "\"; expected " + String.join(", ", FIELDS));
+          throw unknownField("", name, FIELDS);
         }
       }
       String id = string(root, "id", "\"id\"");
@@ -186,13 +199,24 @@ final class SilencesHandler {
         id = null; // as in Alertmanager: an empty id creates
       }
       List<Matcher> matchers = matchers(root.get("matchers"));
-      Instant startsAt = time(root, "startsAt");
-      Instant endsAt = time(root, "endsAt");
+      Instant startsAt = time(root, "starts_at");
+      Instant endsAt = time(root, "ends_at");
       if (endsAt == null) {
-        throw new BadRequestException("\"endsAt\" is required: " + TIME_EXAMPLE);
+        throw new BadRequestException("\"ends_at\" is required: " + TIME_FORMS);
       }
-      return new Silences.Draft(id, matchers, startsAt, endsAt, string(root, "createdBy", "\"createdBy\""),
+      return new Silences.Draft(id, matchers, startsAt, endsAt, string(root, "created_by", "\"created_by\""),
           string(root, "comment", "\"comment\""));
+    }
+
+    /**
+     * An unknown field; a camelCase one that is a known field in snake_case (what Alertmanager's
+     * clients send) gets a hint.
+     */
+    private static BadRequestException unknownField(String where, String name, List<String> known) {
+      String snake = name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+      String hint = !snake.equals(name) && known.contains(snake) ? " (did you mean \"" + snake + "\"?)" : "";
+      return new BadRequestException(where + "unknown field \"" + name + "\"" + hint + "; expected "
+          + String.join(", ", known));
     }
 
     private static List<Matcher> matchers(JsonNode node) throws BadRequestException {
@@ -228,8 +252,7 @@ final class SilencesHandler {
       for (Iterator<String> names = item.fieldNames(); names.hasNext(); ) {
         String name = names.next();
         if (!MATCHER_FIELDS.contains(name)) {
-          throw new BadRequestException(where + ": unknown field \"" + name + "\"; expected "
-              + String.join(", ", MATCHER_FIELDS));
+          throw unknownField(where + ": ", name, MATCHER_FIELDS);
         }
       }
       String name = string(item, "name", where + ".name");
@@ -240,9 +263,9 @@ final class SilencesHandler {
       if (value == null) {
         throw new BadRequestException(where + ".value is required: a string (\"\" matches a missing label)");
       }
-      boolean isRegex = bool(item, "isRegex", where, false);
-      // Alertmanager's default: a matcher without isEqual is a positive one.
-      boolean isEqual = bool(item, "isEqual", where, true);
+      boolean isRegex = bool(item, "is_regex", where, false);
+      // As in Alertmanager: a matcher without is_equal is a positive one.
+      boolean isEqual = bool(item, "is_equal", where, true);
       return Matcher.of(name, Matcher.Operator.of(isRegex, isEqual), value);
     }
 
@@ -269,19 +292,31 @@ final class SilencesHandler {
       return node.asBoolean();
     }
 
+    /** Unix milliseconds (what GET shows) or an RFC 3339 string (what people type). */
     private static Instant time(JsonNode root, String field) throws BadRequestException {
       JsonNode node = root.get(field);
       if (node == null || node.isNull()) {
         return null;
       }
+      String name = "\"" + field + "\"";
+      if (node.isNumber()) {
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+          throw new BadRequestException(name + " must be " + TIME_FORMS + ", got " + node.asText());
+        }
+        long ms = node.asLong();
+        if (ms > 0 && ms < SMALLEST_MILLIS) {
+          throw new BadRequestException(name + ": " + ms + " looks like Unix seconds; give Unix milliseconds ("
+              + ms + "000)");
+        }
+        return Instant.ofEpochMilli(ms);
+      }
       if (!node.isTextual()) {
-        throw new BadRequestException("\"" + field + "\" must be " + TIME_EXAMPLE + "; found " + type(node));
+        throw new BadRequestException(name + " must be " + TIME_FORMS + "; found " + type(node));
       }
       try {
         return OffsetDateTime.parse(node.asText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
       } catch (DateTimeParseException e) {
-        throw new BadRequestException("\"" + field + "\" must be " + TIME_EXAMPLE + ", got \"" + node.asText()
-            + "\"");
+        throw new BadRequestException(name + " must be " + TIME_FORMS + ", got \"" + node.asText() + "\"");
       }
     }
 

@@ -101,10 +101,10 @@ class SilencesEndToEndTest {
     Files.writeString(dataDir.resolve("rules/redis.yml"), RULES);
     start();
     HttpResponse<String> created = send("POST", "/api/v1/silences", """
-        {"matchers": ["monitor=Shard is down", "node=n1"], "endsAt": "2026-03-02T12:00:00Z",
-         "createdBy": "ops", "comment": "n1 is being rebuilt"}""");
+        {"matchers": ["monitor=Shard is down", "node=n1"], "ends_at": "2026-03-02T12:00:00Z",
+         "created_by": "ops", "comment": "n1 is being rebuilt"}""");
     assertThat(created.statusCode()).isEqualTo(200);
-    String id = JSON.readTree(created.body()).get("silenceID").asText();
+    String id = JSON.readTree(created.body()).get("id").asText();
 
     bothDown(0, 2);
     evaluateAt(1);
@@ -127,7 +127,7 @@ class SilencesEndToEndTest {
     JsonNode listed = JSON.readTree(send("GET", "/api/v1/silences", null).body()).get("silences");
     assertThat(listed).hasSize(1);
     assertThat(listed.get(0).get("id").asText()).isEqualTo(id);
-    assertThat(listed.get(0).get("status").get("state").asText()).isEqualTo("active");
+    assertThat(listed.get(0).get("state").asText()).isEqualTo("active");
 
     // Still down after the restart: at the repeat interval both repeat, and n1 is still silenced.
     bothDown(3, 7);

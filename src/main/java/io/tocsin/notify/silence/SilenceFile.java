@@ -13,8 +13,11 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * The silences in {@code <data_dir>/silences.json}, in the shape the REST API uses (times as RFC
- * 3339 strings), so that an operator can read it. Each save replaces the file atomically.
+ * The silences in {@code <data_dir>/silences.json}, in Alertmanager's v2 shape (camelCase keys,
+ * times as RFC 3339 strings) so that an operator can read it. The REST API once used that shape
+ * too and now shows snake_case keys and Unix milliseconds; the file keeps its format so that
+ * files written before stay readable without a migration. Each save replaces the file
+ * atomically.
  */
 final class SilenceFile {
   static final String NAME = "silences.json";

@@ -91,10 +91,10 @@ public final class Silences {
     Instant startsAt = draft.startsAt() != null ? millis(draft.startsAt()) : old != null ? old.startsAt() : now;
     Instant endsAt = millis(draft.endsAt());
     if (!endsAt.isAfter(startsAt)) {
-      throw new IllegalArgumentException("endsAt (" + endsAt + ") must be after startsAt (" + startsAt + ")");
+      throw new IllegalArgumentException("ends_at (" + endsAt + ") must be after starts_at (" + startsAt + ")");
     }
     if (!endsAt.isAfter(now)) {
-      throw new IllegalArgumentException("endsAt (" + endsAt + ") must be in the future; it is now " + now);
+      throw new IllegalArgumentException("ends_at (" + endsAt + ") must be in the future; it is now " + now);
     }
     Silence silence = new Silence(old != null ? old.id() : newId.get(), draft.matchers(), startsAt, endsAt,
         draft.createdBy() != null || old == null ? draft.createdBy() : old.createdBy(),

@@ -96,7 +96,7 @@ class SilencesTest {
     Silences silences = open();
     assertThatThrownBy(() -> silences.save(draft(null, t(30), t(30), "node=\"n1\"")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("endsAt (2026-03-01T12:30:00Z) must be after startsAt (2026-03-01T12:30:00Z)");
+        .hasMessage("ends_at (2026-03-01T12:30:00Z) must be after starts_at (2026-03-01T12:30:00Z)");
     assertThat(silences.list()).isEmpty();
   }
 
@@ -105,7 +105,7 @@ class SilencesTest {
     Silences silences = open();
     assertThatThrownBy(() -> silences.save(draft(null, t(-60), t(0), "node=\"n1\"")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("endsAt (2026-03-01T12:00:00Z) must be in the future; it is now 2026-03-01T12:00:00Z");
+        .hasMessage("ends_at (2026-03-01T12:00:00Z) must be in the future; it is now 2026-03-01T12:00:00Z");
   }
 
   @Test
