@@ -46,6 +46,15 @@ class ApiAuthTest {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  private HttpResponse<String> query(Tocsin tocsin, String authorization) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tocsin.httpPort() + "/api/v1/query"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"metrics\": [\"redis_up as $up\"], \"query\": [\"$up\"]}"));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   void mutations_needTheToken() throws Exception {
     try (Tocsin tocsin = start(false)) {
@@ -71,6 +80,7 @@ class ApiAuthTest {
     try (Tocsin open = start(false)) {
       assertThat(send(open, "GET", "/api/v1/monitors", null).statusCode()).isEqualTo(200);
       assertThat(send(open, "GET", "/", null).statusCode()).isEqualTo(200);
+      assertThat(query(open, null).statusCode()).as("a query is a read, though POSTed").isEqualTo(200);
     }
     try (Tocsin closed = start(true)) {
       assertThat(send(closed, "GET", "/api/v1/monitors", null).statusCode()).isEqualTo(401);
@@ -78,6 +88,8 @@ class ApiAuthTest {
       assertThat(send(closed, "GET", "/api/v1/monitors", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
       assertThat(send(closed, "GET", "/-/healthy", null).statusCode()).isEqualTo(200);
       assertThat(send(closed, "GET", "/-/ready", null).statusCode()).isEqualTo(200);
+      assertThat(query(closed, null).statusCode()).isEqualTo(401);
+      assertThat(query(closed, "Bearer " + TOKEN).statusCode()).isEqualTo(200);
     }
   }
 
