@@ -2,6 +2,8 @@ package io.tocsin.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tocsin.testing.JarProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,5 +44,24 @@ class ServeCommandIT {
         .anyMatch(l -> l.contains("OTLP/HTTP listening on 127.0.0.1:"))
         .anyMatch(l -> l.contains("shutting down"))
         .anyMatch(l -> l.endsWith("stopped"));
+  }
+
+  @Test
+  void serve_withJsonLogs_writesOneJsonObjectPerLine() throws Exception {
+    Path config = dir.resolve("tocsin.yml");
+    Files.writeString(config, """
+        listen: {otlp_grpc: "127.0.0.1:0", otlp_http: "127.0.0.1:0", http: "127.0.0.1:0"}
+        """);
+    JarProcess jar = JarProcess.serve(config, Map.of("TOCSIN_LOG_FORMAT", "json"));
+    jar.terminate();
+
+    ObjectMapper json = new ObjectMapper();
+    assertThat(jar.lines()).isNotEmpty().allSatisfy(line -> {
+      JsonNode event = json.readTree(line);
+      assertThat(event.get("level").asText()).isIn("INFO", "WARN", "ERROR");
+      assertThat(event.has("loggerName")).isTrue();
+      assertThat(event.has("timestamp")).isTrue();
+    });
+    assertThat(jar.lines()).anyMatch(l -> l.contains("\"formattedMessage\":\"Tocsin is ready\""));
   }
 }

@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -33,9 +34,16 @@ public final class JarProcess implements AutoCloseable {
 
   /** Starts {@code serve --config config} and waits until it says it is ready. */
   public static JarProcess serve(Path config) throws Exception {
+    return serve(config, Map.of());
+  }
+
+  /** Like {@link #serve(Path)}, with these environment variables added. */
+  public static JarProcess serve(Path config, Map<String, String> env) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process = new ProcessBuilder(java, "-jar", System.getProperty("tocsin.jar"), "serve", "--config",
-        config.toString()).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(java, "-jar", System.getProperty("tocsin.jar"), "serve", "--config",
+        config.toString()).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process process = builder.start();
     JarProcess jar = new JarProcess(process);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (jar.lines.stream().noneMatch(l -> l.contains("Tocsin is ready"))) {
