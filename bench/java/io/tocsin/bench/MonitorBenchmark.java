@@ -8,12 +8,10 @@ import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
+import io.tocsin.util.MutableClock;
 import java.lang.management.ManagementFactory;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,7 +38,7 @@ public final class MonitorBenchmark {
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
 
     long start = System.currentTimeMillis() / 60_000 * 60_000 - Duration.ofMinutes(30).toMillis();
-    BenchClock clock = new BenchClock(start);
+    MutableClock clock = new MutableClock(Instant.ofEpochMilli(start));
     SeriesStore store = new SeriesStore(clock, new StoreSettings(Duration.ofHours(2), series * 2, series));
     int perMetric = series / 3;
     Labels[] labels = new Labels[perMetric];
@@ -97,7 +95,7 @@ public final class MonitorBenchmark {
     // The first cycles read the window (5 buckets) and warm the JIT; then one bucket a cycle.
     for (int m = minutes - 8; m <= minutes; m++) {
       long now = start + m * 60_000L;
-      clock.millis = now;
+      clock.setMillis(now);
       long allocated0 = allocated(threads);
       long t0 = System.nanoTime();
       for (Future<?> f : engine.evaluateDueAsync(now, pool)) {
@@ -118,33 +116,5 @@ public final class MonitorBenchmark {
       total += Math.max(0, bytes);
     }
     return total;
-  }
-
-  private static final class BenchClock extends Clock {
-    volatile long millis;
-
-    BenchClock(long millis) {
-      this.millis = millis;
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 }

@@ -23,11 +23,9 @@ import io.tocsin.rules.MonitorStatus;
 import io.tocsin.store.Labels;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
-import java.time.Clock;
+import io.tocsin.util.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -78,15 +76,15 @@ public final class RuleTestRunner {
     int samples = test.series().stream().mapToInt(s -> s.values().size()).max().orElse(0);
     long lastEval = test.alertTests().stream().mapToLong(a -> a.evalTime().toMillis()).max().orElse(0);
     long span = Math.max(samples * interval, lastEval) + interval;
-    SettableClock clock = new SettableClock(START.toEpochMilli());
+    MutableClock clock = new MutableClock(START);
     SeriesStore store = new SeriesStore(clock, new StoreSettings(Duration.ofMillis(span).plusDays(1), 10_000_000, 10_000_000));
     MetricsTranslator translator = new MetricsTranslator(store, clock); // the receiver starts at test time 0
-    clock.millis = START.toEpochMilli() + span;
+    clock.setMillis(START.toEpochMilli() + span);
     List<String> failures = new ArrayList<>();
     for (RuleTestFile.InputSeries series : test.series()) {
       write(translator, series, interval, failures);
     }
-    clock.millis = START.toEpochMilli(); // the engine, like the receiver, starts at test time 0
+    clock.setMillis(START.toEpochMilli()); // the engine, like the receiver, starts at test time 0
     MonitorEngine engine = MonitorEngine.inMemory(store, (monitor, events) -> { }, clock);
     engine.load(monitors);
     long t = 0;
@@ -95,11 +93,11 @@ public final class RuleTestRunner {
     for (RuleTestFile.AlertTest check : checks) {
       long until = check.evalTime().toMillis();
       for (; t <= until; t += interval) {
-        clock.millis = START.toEpochMilli() + t;
-        engine.evaluateDue(clock.millis);
+        clock.setMillis(START.toEpochMilli() + t);
+        engine.evaluateDue(clock.millis());
       }
-      clock.millis = START.toEpochMilli() + until;
-      engine.evaluateDue(clock.millis);
+      clock.setMillis(START.toEpochMilli() + until);
+      engine.evaluateDue(clock.millis());
       compare(check, engine, failures);
     }
     return failures;
@@ -203,34 +201,5 @@ public final class RuleTestRunner {
 
   private static String describe(String state, Labels labels, Map<String, String> annotations) {
     return state + " " + labels + (annotations.isEmpty() ? "" : " " + new TreeMap<>(annotations));
-  }
-
-  /** A clock the runner sets. */
-  private static final class SettableClock extends Clock {
-    volatile long millis;
-
-    SettableClock(long millis) {
-      this.millis = millis;
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 }

@@ -4,8 +4,8 @@ import static io.tocsin.api.ApiClient.error;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.Tocsin;
-import io.tocsin.testing.MutableClock;
 import io.tocsin.testing.TestServers;
+import io.tocsin.util.MutableClock;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;

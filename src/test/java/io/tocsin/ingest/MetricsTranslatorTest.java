@@ -27,7 +27,7 @@ import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesSamples;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
-import io.tocsin.testing.MutableClock;
+import io.tocsin.util.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -26,7 +26,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tocsin.store.SeriesSamples;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
-import io.tocsin.testing.MutableClock;
+import io.tocsin.util.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

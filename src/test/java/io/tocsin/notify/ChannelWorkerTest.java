@@ -6,7 +6,7 @@ import io.tocsin.config.ChannelDeclaration;
 import io.tocsin.config.Mark;
 import io.tocsin.config.YamlNode;
 import io.tocsin.rules.AlertEvent;
-import io.tocsin.testing.MutableClock;
+import io.tocsin.util.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

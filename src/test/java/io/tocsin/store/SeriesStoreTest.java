@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.store.Series.AppendResult;
 import io.tocsin.store.SeriesStore.Admission;
-import io.tocsin.testing.MutableClock;
+import io.tocsin.util.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

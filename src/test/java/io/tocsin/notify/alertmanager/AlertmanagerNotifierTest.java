@@ -11,7 +11,7 @@ import io.tocsin.notify.NotifierContext;
 import io.tocsin.notify.webhook.ChannelYaml;
 import io.tocsin.notify.webhook.RecordingReceiver;
 import io.tocsin.rules.AlertEvent;
-import io.tocsin.testing.MutableClock;
+import io.tocsin.util.MutableClock;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;

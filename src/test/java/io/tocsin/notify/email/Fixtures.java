@@ -11,7 +11,7 @@ import io.tocsin.notify.Channels;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.NotifierContext;
 import io.tocsin.rules.AlertEvent;
-import io.tocsin.testing.MutableClock;
+import io.tocsin.util.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.Notification;
-import io.tocsin.testing.MutableClock;
+import io.tocsin.util.MutableClock;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;

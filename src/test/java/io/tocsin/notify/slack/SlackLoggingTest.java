@@ -14,7 +14,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
-import io.tocsin.testing.MutableClock;
+import io.tocsin.util.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -17,7 +17,7 @@ import io.tocsin.notify.Alert;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.Notification;
 import io.tocsin.rules.AlertEvent;
-import io.tocsin.testing.MutableClock;
+import io.tocsin.util.MutableClock;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -9,7 +9,7 @@ import io.tocsin.notify.Delivery;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.NotifierContext;
 import io.tocsin.rules.AlertEvent;
-import io.tocsin.testing.MutableClock;
+import io.tocsin.util.MutableClock;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.nio.file.Path;

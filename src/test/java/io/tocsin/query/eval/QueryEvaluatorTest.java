@@ -21,7 +21,7 @@ import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
-import io.tocsin.testing.MutableClock;
+import io.tocsin.util.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

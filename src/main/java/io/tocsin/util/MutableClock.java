@@ -1,4 +1,4 @@
-package io.tocsin.testing;
+package io.tocsin.util;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,7 +6,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that stands still until a test moves it. */
+/**
+ * A clock that stands still until it is moved: for rule unit tests, benchmarks and tests, which
+ * drive time themselves instead of waiting for it.
+ */
 public final class MutableClock extends Clock {
   private volatile Instant now;
 
@@ -24,6 +27,10 @@ public final class MutableClock extends Clock {
 
   public void set(Instant instant) {
     now = instant;
+  }
+
+  public void setMillis(long epochMillis) {
+    now = Instant.ofEpochMilli(epochMillis);
   }
 
   @Override
