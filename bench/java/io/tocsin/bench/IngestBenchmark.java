@@ -29,7 +29,9 @@ import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -366,8 +368,8 @@ public final class IngestBenchmark {
     public byte[] parse(InputStream stream) {
       try {
         return stream.readAllBytes();
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     }
   }

@@ -3,6 +3,7 @@ package io.tocsin.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -70,7 +71,7 @@ public final class QueryCommand implements Callable<Integer> {
               .header("Content-Type", "application/json")
               .POST(HttpRequest.BodyPublishers.ofString(mapper.writeValueAsString(body))).build(),
           HttpResponse.BodyHandlers.ofString());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       err.println("cannot reach " + server + ": " + e.getMessage());
       return 1;
     }

@@ -10,6 +10,8 @@ import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.tocsin.ingest.IngestMetrics.Outcome;
 import io.tocsin.ingest.IngestMetrics.Transport;
 import io.tocsin.ingest.OtlpIngest.InvalidRequestException;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -175,9 +177,9 @@ public final class OtlpHttpServer implements AutoCloseable {
     }
 
     private byte[] gunzip(byte[] body) throws IOException, TooLargeException, InvalidRequestException {
-      try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+      try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
         return readBounded(in, "decompressed request body");
-      } catch (ZipException | java.io.EOFException e) {
+      } catch (ZipException | EOFException e) {
         throw new InvalidRequestException("request body is not valid gzip: " + e.getMessage());
       }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tocsin.Tocsin;
 import io.tocsin.config.ConfigException;
+import io.tocsin.config.RuleFiles;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.rules.AlertHistory;
 import io.tocsin.store.Labels;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -140,7 +142,7 @@ class NotificationDispatcherTest {
       channels:
         - {name: first, type: log}
       """)) {
-      var broken = new io.tocsin.config.RuleFiles(name -> null).parse(java.util.Map.of("r.yml", """
+      var broken = new RuleFiles(name -> null).parse(Map.of("r.yml", """
           channels:
             - {name: mail, type: email, to: [ops@example.com]}
           """)).channels();

@@ -2,6 +2,7 @@ package io.tocsin.notify.silence;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -19,7 +20,7 @@ public record Silence(String id, List<Matcher> matchers, Instant startsAt, Insta
     PENDING, ACTIVE, EXPIRED;
 
     public String id() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 

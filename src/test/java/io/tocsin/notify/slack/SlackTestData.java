@@ -14,6 +14,7 @@ import io.tocsin.notify.ChannelSettings;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.NotifierContext;
 import io.tocsin.rules.AlertEvent;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -98,7 +99,7 @@ final class SlackTestData {
   static JsonNode json(String text) {
     try {
       return JSON.readTree(text);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
