@@ -186,6 +186,15 @@ public final class MonitorEngine {
     }
   }
 
+  /** How many groups of all monitors are in {@code state}. */
+  public long count(GroupState.State state) {
+    return runtimes.stream().mapToLong(r -> r.count(state)).sum();
+  }
+
+  public int size() {
+    return runtimes.size();
+  }
+
   /** Every monitor's status, in definition order. */
   public List<MonitorStatus> monitors() {
     return runtimes.stream().map(MonitorRuntime::snapshot).toList();
@@ -213,19 +222,6 @@ public final class MonitorEngine {
     return history;
   }
 
-  /**
-   * The groups worth keeping across a restart: pending, firing and resolved ones, and with
-   * absent_points zero or alert every known group, since a vanished one must then fire. Groups
-   * that were only ever ok are rebuilt from the data, which keeps the file small with many series.
-   */
-  private static List<StateFile.SavedGroup> saved(MonitorStatus s) {
-    boolean keepAll = s.definition().absentPoints() != AbsentPoints.IGNORE;
-    return s.groups().stream()
-        .filter(g -> keepAll || g.state() != GroupState.State.OK || g.resolvedAt() > 0)
-        .map(StateFile.SavedGroup::of)
-        .toList();
-  }
-
   /** Writes the state if it changed since the last write. */
   public void persistIfChanged() {
     long historyVersion = history.version();
@@ -235,9 +231,8 @@ public final class MonitorEngine {
     }
     savedHistoryVersion = historyVersion;
     List<StateFile.SavedMonitor> monitors = new ArrayList<>();
-    for (MonitorStatus s : monitors()) {
-      monitors.add(new StateFile.SavedMonitor(s.definition().stateKey(), s.definition().name(), s.lastBucketEnd(),
-          s.paused() && !s.definition().paused(), saved(s)));
+    for (MonitorRuntime runtime : runtimes) {
+      monitors.add(runtime.saved());
     }
     // Monitors not loaded now (a bad reload, a file briefly missing) keep their saved state.
     saved.values().forEach(monitors::add);

@@ -233,7 +233,36 @@ final class MonitorRuntime {
     return events;
   }
 
-  /** A consistent copy of the state, for the REST API and for persistence. */
+  /**
+   * What survives a restart: pending, firing and resolved groups, and with absent_points zero
+   * or alert every known group, since a vanished one must then fire. Groups that were only ever
+   * ok are rebuilt from the data; leaving them out keeps the file (and this copy) small.
+   */
+  synchronized StateFile.SavedMonitor saved() {
+    boolean keepAll = definition.absentPoints() != AbsentPoints.IGNORE;
+    List<GroupState> kept = new ArrayList<>();
+    for (GroupState g : groups.values()) {
+      if (keepAll || g.state() != State.OK || g.resolvedAt() > 0) {
+        kept.add(g);
+      }
+    }
+    kept.sort(Comparator.comparing(GroupState::labels));
+    return new StateFile.SavedMonitor(definition.stateKey(), definition.name(), lastBucketEnd,
+        paused && !definition.paused(), kept.stream().map(StateFile.SavedGroup::of).toList());
+  }
+
+  /** How many groups are in {@code state}, without copying them. */
+  synchronized long count(State state) {
+    long n = 0;
+    for (GroupState g : groups.values()) {
+      if (g.state() == state) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** A consistent copy of the state, for the REST API. */
   synchronized MonitorStatus snapshot() {
     List<GroupState> sorted = new ArrayList<>(groups.values());
     sorted.sort(Comparator.comparing(GroupState::labels));

@@ -32,17 +32,11 @@ final class RulesMetrics {
 
   void register(MonitorEngine engine) {
     GaugeWithCallback.builder().name("tocsin_monitors").help("Monitors loaded")
-        .callback(callback -> callback.call(engine.monitors().size())).register(registry);
+        .callback(callback -> callback.call(engine.size())).register(registry);
     GaugeWithCallback.builder().name("tocsin_alerts").help("Groups pending or firing").labelNames("state")
         .callback(callback -> {
-          long pending = 0;
-          long firing = 0;
-          for (MonitorStatus s : engine.monitors()) {
-            pending += s.count(State.PENDING);
-            firing += s.count(State.FIRING);
-          }
-          callback.call(pending, "pending");
-          callback.call(firing, "firing");
+          callback.call(engine.count(State.PENDING), "pending");
+          callback.call(engine.count(State.FIRING), "firing");
         }).register(registry);
   }
 
