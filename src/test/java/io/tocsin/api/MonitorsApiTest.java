@@ -96,6 +96,17 @@ class MonitorsApiTest {
   }
 
   @Test
+  void metrics_countFiringAndPendingGroups() throws Exception {
+    fireN1();
+    value("n2", 2, 0);
+    evaluateAt(3);
+
+    assertThat(get("/metrics").body())
+        .contains("\ntocsin_alerts{state=\"firing\"} 1.0\n")
+        .contains("\ntocsin_alerts{state=\"pending\"} 1.0\n");
+  }
+
+  @Test
   void monitors_listStateAndCounts() throws Exception {
     fireN1();
     JsonNode monitors = json(get("/api/v1/monitors")).get("monitors");
