@@ -67,6 +67,7 @@ public final class ApiServer implements AutoCloseable {
       config.jetty.host = address.getHostString();
       config.jetty.port = address.getPort();
       config.http.prefer405over404 = true;
+      config.jetty.modifyHttpConfiguration(ApiAuth::exactHeaders);
       config.routes.before(auth::check);
       Routes routes = new Routes(config.routes);
       routes.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
