@@ -69,6 +69,7 @@ public final class ApiServer implements AutoCloseable {
       config.http.prefer405over404 = true;
       config.jetty.modifyHttpConfiguration(ApiAuth::exactHeaders);
       config.routes.before(auth::check);
+      config.routes.before(RequestBody::readFirst);
       Routes routes = new Routes(config.routes);
       routes.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
       routes.post("/api/v1/query", query::handle);

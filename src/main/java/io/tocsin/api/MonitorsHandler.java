@@ -71,12 +71,9 @@ final class MonitorsHandler {
     Duration range;
     try {
       ListParams.onlyKnown(ctx, List.of("range"));
-      range = Durations.parse(Optional.ofNullable(ctx.queryParam("range")).orElse("1h"));
+      range = DurationParam.parse("range", Optional.ofNullable(ctx.queryParam("range")).orElse("1h"));
     } catch (BadRequestException e) {
       ApiErrors.badRequest(ctx, e.getMessage());
-      return;
-    } catch (IllegalArgumentException e) {
-      ApiErrors.badRequest(ctx, "range: " + e.getMessage());
       return;
     }
     Map<String, Object> body = summary(status);

@@ -190,11 +190,7 @@ final class QueryHandler {
       if (!node.isTextual()) {
         throw new BadRequestException("\"" + field + "\" must be a duration string such as \"1m\"");
       }
-      try {
-        return Durations.parse(node.asText());
-      } catch (IllegalArgumentException e) {
-        throw new BadRequestException("\"" + field + "\": " + e.getMessage());
-      }
+      return DurationParam.parse("\"" + field + "\"", node.asText());
     }
   }
 }
