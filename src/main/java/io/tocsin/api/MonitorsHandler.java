@@ -3,7 +3,6 @@ package io.tocsin.api;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.tocsin.notify.silence.Matcher;
-import io.tocsin.query.eval.QueryEvaluator;
 import io.tocsin.rules.AlertEvent;
 import io.tocsin.rules.AlertHistory;
 import io.tocsin.rules.GroupState;
@@ -36,12 +35,12 @@ final class MonitorsHandler {
   static final int DEFAULT_HISTORY_LIMIT = 100;
 
   private final MonitorEngine engine;
-  private final QueryEvaluator evaluator;
+  private final AdHocQueries queries;
   private final Clock clock;
 
-  MonitorsHandler(MonitorEngine engine, QueryEvaluator evaluator, Clock clock) {
+  MonitorsHandler(MonitorEngine engine, AdHocQueries queries, Clock clock) {
     this.engine = engine;
-    this.evaluator = evaluator;
+    this.queries = queries;
     this.clock = clock;
   }
 
@@ -78,7 +77,7 @@ final class MonitorsHandler {
     }
     Map<String, Object> body = summary(status);
     body.putAll(definition(d));
-    MonitorPoints recent = MonitorPoints.of(evaluator, d, clock, range);
+    MonitorPoints recent = MonitorPoints.of(queries, d, clock, range);
     if (recent.error() != null) {
       body.put("points_error", recent.error());
     }

@@ -16,18 +16,20 @@ public final class QueryBudget {
   public record Limits(long maxPointsScanned, long maxResultPoints, Duration timeout) {}
 
   /** For monitors: charges nothing, and lets evaluation share work among threads and queries. */
-  public static final QueryBudget UNLIMITED = new QueryBudget(null, 0, 0);
+  public static final QueryBudget UNLIMITED = new QueryBudget(null, 0, 0, Duration.ZERO);
 
   private final Limits limits;
   private final long deadlineNanos;
   private final int buckets;
+  private final Duration step;
   private final AtomicLong scanned = new AtomicLong();
   private final AtomicLong built = new AtomicLong();
 
-  private QueryBudget(Limits limits, long deadlineNanos, int buckets) {
+  private QueryBudget(Limits limits, long deadlineNanos, int buckets, Duration step) {
     this.limits = limits;
     this.deadlineNanos = deadlineNanos;
     this.buckets = buckets;
+    this.step = step;
   }
 
   /**
@@ -36,9 +38,9 @@ public final class QueryBudget {
    * would fit in.
    */
   public static QueryBudget start(Limits limits, long startNanos, int buckets, Duration step) {
-    QueryBudget budget = new QueryBudget(limits, startNanos + limits.timeout().toNanos(), buckets);
+    QueryBudget budget = new QueryBudget(limits, startNanos + limits.timeout().toNanos(), buckets, step);
     if (buckets > limits.maxResultPoints()) {
-      throw budget.tooManyPoints(step);
+      throw budget.tooManyPoints();
     }
     return budget;
   }
@@ -66,7 +68,7 @@ public final class QueryBudget {
       return;
     }
     if (built.addAndGet(points) > limits.maxResultPoints()) {
-      throw tooManyPoints(null);
+      throw tooManyPoints();
     }
     checkDeadline();
   }
@@ -88,10 +90,10 @@ public final class QueryBudget {
         + "larger interval, fewer group by attributes, or a where filter that selects fewer series");
   }
 
-  private QueryLimitException tooManyPoints(Duration step) {
-    String grid = step == null ? "" : " (" + buckets + " buckets of " + Durations.format(step) + ")";
+  private QueryLimitException tooManyPoints() {
     return new QueryLimitException("max_result_points", limits.maxResultPoints(), "the query builds more than "
-        + limits.maxResultPoints() + " points, counted as groups × buckets" + grid + " (query.max_result_points); "
-        + "narrow it: a larger interval, a shorter range, fewer group by attributes, or a where filter");
+        + limits.maxResultPoints() + " points (query.max_result_points), counted as groups × " + buckets
+        + " buckets of " + Durations.format(step) + "; narrow it: a larger interval, a shorter range, fewer group by "
+        + "attributes, or a where filter");
   }
 }

@@ -36,6 +36,7 @@ public final class QueryEvaluator {
    * or builds too much, or runs too long, stops with a {@link QueryLimitException}.
    */
   public QueryResult evaluate(Query query, BucketGrid grid, QueryBudget budget) {
+    budget.checkDeadline(); // it may have waited for a thread until too late
     return evaluate(query, grid, new EvaluationCache(), budget);
   }
 

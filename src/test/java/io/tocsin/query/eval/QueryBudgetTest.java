@@ -51,8 +51,8 @@ class QueryBudgetTest {
 
     assertThat(e.limit()).isEqualTo("max_result_points");
     assertThat(e.value()).isEqualTo(1_000L);
-    assertThat(e).hasMessage("the query builds more than 1000 points, counted as groups × buckets "
-        + "(query.max_result_points); narrow it: a larger interval, a shorter range, fewer group by attributes, "
+    assertThat(e).hasMessage("the query builds more than 1000 points (query.max_result_points), counted as "
+        + "groups × 10 buckets of 1m; narrow it: a larger interval, a shorter range, fewer group by attributes, "
         + "or a where filter");
   }
 
@@ -61,8 +61,8 @@ class QueryBudgetTest {
     QueryLimitException e = catchThrowableOfType(QueryLimitException.class, () -> QueryBudget.start(
         new QueryBudget.Limits(1_000_000, 5, Duration.ofMinutes(1)), System.nanoTime(), GRID.count(), STEP));
 
-    assertThat(e).hasMessage("the query builds more than 5 points, counted as groups × buckets (10 buckets of 1m) "
-        + "(query.max_result_points); narrow it: a larger interval, a shorter range, fewer group by attributes, "
+    assertThat(e).hasMessage("the query builds more than 5 points (query.max_result_points), counted as "
+        + "groups × 10 buckets of 1m; narrow it: a larger interval, a shorter range, fewer group by attributes, "
         + "or a where filter");
   }
 
