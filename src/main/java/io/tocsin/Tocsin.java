@@ -115,7 +115,8 @@ public final class Tocsin implements AutoCloseable {
     otlpHttp = OtlpHttpServer.start(config.listen().otlpHttp().toSocketAddress(), limits.maxRequestBytes(), ingest);
     closeables.push(otlpHttp);
     api = ApiServer.start(config.listen().http().toSocketAddress(),
-        new ApiServer.Services(registry, () -> ready, store, engine, rules, notifications, silences, config.api(), clock));
+        new ApiServer.Services(registry, this::notReady, store, engine, rules, notifications, silences, config.api(),
+            config.query(), clock));
     closeables.push(api);
     if (schedule) {
       notifications.start();
@@ -134,6 +135,11 @@ public final class Tocsin implements AutoCloseable {
         io.tocsin.util.Durations.format(store.retention()), limits.maxSeries(), limits.maxSeriesPerMetric(),
         config.dataDir());
     ready = true;
+  }
+
+  /** Why the service is not ready, or null: still starting, or monitor evaluation behind schedule. */
+  private String notReady() {
+    return ready ? engine.behindSchedule(clock.millis()) : "starting";
   }
 
   private void evictSafely(StoreMetrics storeMetrics) {

@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
 import io.tocsin.config.ServerConfig;
+import org.eclipse.jetty.server.HttpConfiguration;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Set;
@@ -19,12 +20,23 @@ final class ApiAuth {
   /** POSTed only because a query does not fit in a URL; it changes nothing. */
   private static final String QUERY = "/api/v1/query";
 
+  private static final String SCHEME = "Bearer ";
+
   private final byte[] expected;
   private final boolean protectReads;
 
   ApiAuth(ServerConfig.Api api) {
-    this.expected = api.token().isEmpty() ? null : ("Bearer " + api.token().reveal()).getBytes(StandardCharsets.UTF_8);
+    this.expected = api.token().isEmpty() ? null : api.token().reveal().getBytes(StandardCharsets.UTF_8);
     this.protectReads = api.protectReads();
+  }
+
+  /**
+   * Jetty keeps a per-connection cache of header fields it has seen and, by default, looks them
+   * up ignoring case: a later {@code authorization: bearer S3CRET} would come back as the cached
+   * {@code Bearer s3cret}. The cache must compare exactly, so that {@link #check} sees raw values.
+   */
+  static void exactHeaders(HttpConfiguration http) {
+    http.setHeaderCacheCaseSensitive(true);
   }
 
   void check(Context ctx) {
@@ -36,8 +48,7 @@ final class ApiAuth {
       return;
     }
     String given = ctx.header("Authorization");
-    // Constant time, so that response timing does not reveal how much of a guess was right.
-    if (given != null && MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
+    if (given != null && matches(given)) {
       return;
     }
     ctx.header("WWW-Authenticate", "Bearer realm=\"tocsin\"");
@@ -45,5 +56,15 @@ final class ApiAuth {
         ? "this endpoint needs Authorization: Bearer <api.token>"
         : "the bearer token is not the configured api.token");
     ctx.skipRemainingHandlers();
+  }
+
+  /** The scheme in any case (RFC 9110 11.1), then exactly the token. */
+  private boolean matches(String authorization) {
+    if (!authorization.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+      return false;
+    }
+    byte[] token = authorization.substring(SCHEME.length()).getBytes(StandardCharsets.UTF_8);
+    // Constant time, so that response timing does not reveal how much of a guess was right.
+    return MessageDigest.isEqual(expected, token);
   }
 }

@@ -21,7 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,27 +38,34 @@ public final class ApiServer implements AutoCloseable {
 
   private final Javalin app;
   private final List<Routes.Route> routes;
+  private final AdHocQueries queries;
 
-  private ApiServer(Javalin app, List<Routes.Route> routes) {
+  private ApiServer(Javalin app, List<Routes.Route> routes, AdHocQueries queries) {
     this.app = app;
     this.routes = List.copyOf(routes);
+    this.queries = queries;
   }
 
-  /** What the API serves. */
-  public record Services(PrometheusRegistry registry, BooleanSupplier ready, SeriesStore store, MonitorEngine engine,
-      Reloader reloader, NotificationDispatcher notifications, Silences silences, ServerConfig.Api api, Clock clock) {}
+  /**
+   * What the API serves.
+   *
+   * @param notReady why the service is not ready (starting, monitor evaluation behind), or null
+   */
+  public record Services(PrometheusRegistry registry, Supplier<String> notReady, SeriesStore store, MonitorEngine engine,
+      Reloader reloader, NotificationDispatcher notifications, Silences silences, ServerConfig.Api api,
+      ServerConfig.Query query, Clock clock) {}
 
   public static ApiServer start(InetSocketAddress address, Services services) {
     PrometheusTextFormatWriter textFormat = PrometheusTextFormatWriter.create();
     PrometheusRegistry registry = services.registry();
-    BooleanSupplier ready = services.ready();
-    QueryEvaluator evaluator = new QueryEvaluator(services.store());
-    QueryHandler query = new QueryHandler(evaluator, services.clock(), new ObjectMapper());
-    MonitorsHandler monitors = new MonitorsHandler(services.engine(), evaluator, services.clock());
+    Supplier<String> notReady = services.notReady();
+    AdHocQueries queries = new AdHocQueries(new QueryEvaluator(services.store()), services.query());
+    QueryHandler query = new QueryHandler(queries, services.clock(), new ObjectMapper());
+    MonitorsHandler monitors = new MonitorsHandler(services.engine(), queries, services.clock());
     ChannelsHandler channels = new ChannelsHandler(services.notifications());
     ApiAuth auth = new ApiAuth(services.api());
     SilencesHandler silences = new SilencesHandler(services.silences(), services.clock(), new ObjectMapper());
-    StatusPage status = new StatusPage(services.engine(), evaluator, services.clock(), silences::rows);
+    StatusPage status = new StatusPage(services.engine(), queries, services.clock(), silences::rows);
     byte[] openApi = openApiDocument();
     List<Routes.Route> registered = new ArrayList<>();
     Javalin app = Javalin.create(config -> {
@@ -67,7 +74,9 @@ public final class ApiServer implements AutoCloseable {
       config.jetty.host = address.getHostString();
       config.jetty.port = address.getPort();
       config.http.prefer405over404 = true;
+      config.jetty.modifyHttpConfiguration(ApiAuth::exactHeaders);
       config.routes.before(auth::check);
+      config.routes.before(RequestBody::readFirst);
       Routes routes = new Routes(config.routes);
       routes.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
       routes.post("/api/v1/query", query::handle);
@@ -88,10 +97,11 @@ public final class ApiServer implements AutoCloseable {
       routes.post("/-/reload", ctx -> reload(ctx, services.reloader()));
       routes.get("/-/healthy", ctx -> ctx.result("Tocsin is healthy.\n"));
       routes.get("/-/ready", ctx -> {
-        if (ready.getAsBoolean()) {
+        String problem = notReady.get();
+        if (problem == null) {
           ctx.result("Tocsin is ready.\n");
         } else {
-          ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result("Tocsin is starting.\n");
+          ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result("Tocsin is not ready: " + problem + "\n");
         }
       });
       routes.get("/metrics", ctx -> {
@@ -112,9 +122,10 @@ public final class ApiServer implements AutoCloseable {
     try {
       app.start();
     } catch (RuntimeException e) {
+      queries.close();
       throw new IllegalStateException("cannot listen for HTTP on " + address + ": " + e.getMessage(), e);
     }
-    return new ApiServer(app, registered);
+    return new ApiServer(app, registered, queries);
   }
 
   /** The OpenAPI document, bundled; checked against {@link #routes()} by the tests. */
@@ -155,5 +166,6 @@ public final class ApiServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    queries.close();
   }
 }

@@ -1,7 +1,7 @@
 package io.tocsin.api;
 
 import io.tocsin.query.QueryException;
-import io.tocsin.query.eval.QueryEvaluator;
+import io.tocsin.query.eval.QueryLimitException;
 import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.store.BucketGrid;
 import io.tocsin.store.Labels;
@@ -20,16 +20,20 @@ import java.util.TreeMap;
 record MonitorPoints(BucketGrid grid, Map<Labels, double[]> values, String error) {
   private static final int MAX_BUCKETS = 10_000;
 
-  static MonitorPoints of(QueryEvaluator evaluator, MonitorDefinition d, Clock clock, Duration range) {
+  /** Evaluated as an ad-hoc query: a long range over many groups is limited like one. */
+  static MonitorPoints of(AdHocQueries queries, MonitorDefinition d, Clock clock, Duration range) {
     long step = d.groupingInterval().toMillis();
     long end = Math.floorDiv(clock.millis() - d.evaluationDelay().toMillis(), step) * step;
     int count = (int) Math.max(1, Math.min(MAX_BUCKETS, range.toMillis() / step));
     BucketGrid grid = new BucketGrid(end - count * step, step, count);
     try {
-      return new MonitorPoints(grid, new TreeMap<>(evaluator.evaluate(d.query(), grid).column(d.column()).groups()),
+      return new MonitorPoints(grid, new TreeMap<>(queries.evaluate(d.query(), grid).column(d.column()).groups()),
           null);
-    } catch (QueryException e) {
+    } catch (QueryException | QueryLimitException | AdHocQueries.Busy e) {
       return new MonitorPoints(grid, Map.of(), e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new MonitorPoints(grid, Map.of(), "interrupted");
     }
   }
 }

@@ -3,7 +3,6 @@ package io.tocsin.api;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.tocsin.notify.silence.Matcher;
-import io.tocsin.query.eval.QueryEvaluator;
 import io.tocsin.rules.AlertEvent;
 import io.tocsin.rules.AlertHistory;
 import io.tocsin.rules.GroupState;
@@ -36,12 +35,12 @@ final class MonitorsHandler {
   static final int DEFAULT_HISTORY_LIMIT = 100;
 
   private final MonitorEngine engine;
-  private final QueryEvaluator evaluator;
+  private final AdHocQueries queries;
   private final Clock clock;
 
-  MonitorsHandler(MonitorEngine engine, QueryEvaluator evaluator, Clock clock) {
+  MonitorsHandler(MonitorEngine engine, AdHocQueries queries, Clock clock) {
     this.engine = engine;
-    this.evaluator = evaluator;
+    this.queries = queries;
     this.clock = clock;
   }
 
@@ -71,17 +70,14 @@ final class MonitorsHandler {
     Duration range;
     try {
       ListParams.onlyKnown(ctx, List.of("range"));
-      range = Durations.parse(Optional.ofNullable(ctx.queryParam("range")).orElse("1h"));
+      range = DurationParam.parse("range", Optional.ofNullable(ctx.queryParam("range")).orElse("1h"));
     } catch (BadRequestException e) {
       ApiErrors.badRequest(ctx, e.getMessage());
-      return;
-    } catch (IllegalArgumentException e) {
-      ApiErrors.badRequest(ctx, "range: " + e.getMessage());
       return;
     }
     Map<String, Object> body = summary(status);
     body.putAll(definition(d));
-    MonitorPoints recent = MonitorPoints.of(evaluator, d, clock, range);
+    MonitorPoints recent = MonitorPoints.of(queries, d, clock, range);
     if (recent.error() != null) {
       body.put("points_error", recent.error());
     }

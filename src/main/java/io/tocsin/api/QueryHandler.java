@@ -6,7 +6,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.tocsin.query.QueryException;
 import io.tocsin.query.eval.Query;
-import io.tocsin.query.eval.QueryEvaluator;
+import io.tocsin.query.eval.QueryLimitException;
 import io.tocsin.query.eval.QueryResult;
 import io.tocsin.store.BucketGrid;
 import io.tocsin.store.Labels;
@@ -29,17 +29,20 @@ import java.util.TreeMap;
 final class QueryHandler {
   static final int MAX_BUCKETS = 10_000;
 
-  private final QueryEvaluator evaluator;
+  /** When a refused query may try again, in seconds. */
+  static final String RETRY_AFTER = "5";
+
+  private final AdHocQueries queries;
   private final Clock clock;
   private final ObjectMapper json;
 
-  QueryHandler(QueryEvaluator evaluator, Clock clock, ObjectMapper json) {
-    this.evaluator = evaluator;
+  QueryHandler(AdHocQueries queries, Clock clock, ObjectMapper json) {
+    this.queries = queries;
     this.clock = clock;
     this.json = json;
   }
 
-  void handle(Context ctx) throws IOException {
+  void handle(Context ctx) throws InterruptedException {
     QueryRequest request;
     try {
       request = QueryRequest.parse(json, ctx.bodyAsBytes());
@@ -55,16 +58,34 @@ final class QueryHandler {
       return;
     }
     long step = request.interval().toMillis();
-    int buckets = (int) ((request.range().toMillis() + step - 1) / step);
+    long range = request.range().toMillis();
+    int buckets = (int) (range / step + (range % step == 0 ? 0 : 1));
     BucketGrid grid = BucketGrid.endingAt(clock.millis(), step, buckets);
     QueryResult result;
     try {
-      result = evaluator.evaluate(query, grid);
+      result = queries.evaluate(query, grid);
     } catch (QueryException e) {
       queryError(ctx, e);
       return;
+    } catch (QueryLimitException e) {
+      limitError(ctx, e);
+      return;
+    } catch (AdHocQueries.Busy e) {
+      ctx.header("Retry-After", RETRY_AFTER);
+      ApiErrors.respond(ctx, HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+      return;
     }
     ctx.json(render(result));
+  }
+
+  /** 422: the query is valid but too large; the body names the limit, its value, and what to do. */
+  static void limitError(Context ctx, QueryLimitException e) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", e.getMessage());
+    body.put("limit", "query." + e.limit());
+    body.put("value", e.value());
+    ctx.attribute(ApiErrors.ANSWERED, true);
+    ctx.status(HttpStatus.UNPROCESSABLE_CONTENT).json(body);
   }
 
   private static void queryError(Context ctx, QueryException e) {
@@ -190,11 +211,7 @@ final class QueryHandler {
       if (!node.isTextual()) {
         throw new BadRequestException("\"" + field + "\" must be a duration string such as \"1m\"");
       }
-      try {
-        return Durations.parse(node.asText());
-      } catch (IllegalArgumentException e) {
-        throw new BadRequestException("\"" + field + "\": " + e.getMessage());
-      }
+      return DurationParam.parse("\"" + field + "\"", node.asText());
     }
   }
 }

@@ -173,6 +173,11 @@ final class SilencesHandler {
         "Unix milliseconds such as 1772366400000 or an RFC 3339 time such as \"2026-03-01T12:00:00Z\"";
     /** Unix milliseconds below this (March 1973) are taken for a mistake: Unix seconds. */
     private static final long SMALLEST_MILLIS = 100_000_000_000L;
+    /**
+     * RFC 3339 has four-digit years; later times would overflow the millisecond arithmetic of
+     * listing and expiry, and be kept in the silences file for good.
+     */
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
 
     private SilenceRequest() {}
 
@@ -308,16 +313,25 @@ final class SilencesHandler {
           throw new BadRequestException(name + ": " + ms + " looks like Unix seconds; give Unix milliseconds ("
               + ms + "000)");
         }
-        return Instant.ofEpochMilli(ms);
+        return inRange(name, Instant.ofEpochMilli(ms), node.asText());
       }
       if (!node.isTextual()) {
         throw new BadRequestException(name + " must be " + TIME_FORMS + "; found " + type(node));
       }
+      Instant time;
       try {
-        return OffsetDateTime.parse(node.asText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        time = OffsetDateTime.parse(node.asText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
       } catch (DateTimeParseException e) {
         throw new BadRequestException(name + " must be " + TIME_FORMS + ", got \"" + node.asText() + "\"");
       }
+      return inRange(name, time, "\"" + node.asText() + "\"");
+    }
+
+    private static Instant inRange(String name, Instant time, String given) throws BadRequestException {
+      if (time.isBefore(Instant.EPOCH) || time.isAfter(LATEST)) {
+        throw new BadRequestException(name + " must be between 1970-01-01T00:00:00Z and " + LATEST + ", got " + given);
+      }
+      return time;
     }
 
     private static String type(JsonNode node) {

@@ -5,7 +5,6 @@ import com.github.mustachejava.Mustache;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.tocsin.notify.Messages;
-import io.tocsin.query.eval.QueryEvaluator;
 import io.tocsin.rules.AlertHistory;
 import io.tocsin.rules.GroupState;
 import io.tocsin.rules.MonitorDefinition;
@@ -41,16 +40,16 @@ final class StatusPage {
   private static final int MAX_BUCKETS_CHARTED = 360;
 
   private final MonitorEngine engine;
-  private final QueryEvaluator evaluator;
+  private final AdHocQueries queries;
   private final Clock clock;
   private final Supplier<List<Map<String, Object>>> silences;
   private final Mustache index;
   private final Mustache monitor;
 
   /** @param silences rows for the silences table: state, matchers, endsAt, createdBy, comment */
-  StatusPage(MonitorEngine engine, QueryEvaluator evaluator, Clock clock, Supplier<List<Map<String, Object>>> silences) {
+  StatusPage(MonitorEngine engine, AdHocQueries queries, Clock clock, Supplier<List<Map<String, Object>>> silences) {
     this.engine = engine;
-    this.evaluator = evaluator;
+    this.queries = queries;
     this.clock = clock;
     this.silences = silences;
     DefaultMustacheFactory templates = new DefaultMustacheFactory("io/tocsin/api/status");
@@ -120,7 +119,7 @@ final class StatusPage {
     page.put("source", d.source());
     Duration range = chartRange(d);
     page.put("range", Durations.format(range));
-    MonitorPoints points = MonitorPoints.of(evaluator, d, clock, range);
+    MonitorPoints points = MonitorPoints.of(queries, d, clock, range);
     page.put("pointsError", points.error());
 
     Map<Labels, GroupState> states = new HashMap<>();

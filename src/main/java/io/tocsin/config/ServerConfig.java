@@ -25,7 +25,8 @@ public record ServerConfig(
     Smtp smtp,
     Limits limits,
     Duration retention,
-    Notifications notifications) {
+    Notifications notifications,
+    Query query) {
 
   /** Where each server listens. */
   public record Listen(HostPort otlpGrpc, HostPort otlpHttp, HostPort http) {
@@ -66,41 +67,59 @@ public record ServerConfig(
     public static final Notifications DEFAULT = new Notifications(Duration.ofHours(24), Duration.ofSeconds(10));
   }
 
+  /**
+   * Limits of ad-hoc queries ({@code POST /api/v1/query}, monitor charts); monitors have none.
+   *
+   * @param maxPointsScanned samples one query may read from the store
+   * @param maxResultPoints groups × buckets one query may build, intermediate results included
+   * @param timeout how long one query may take, waiting in the queue included
+   * @param maxConcurrent queries evaluated at once, on threads of their own
+   * @param maxQueued queries waiting for one of those threads; more are refused with 503
+   */
+  public record Query(int maxPointsScanned, int maxResultPoints, Duration timeout, int maxConcurrent, int maxQueued) {
+    public static final Query DEFAULT = new Query(50_000_000, 500_000, Duration.ofSeconds(30), 1, 4);
+  }
+
   public static final Duration DEFAULT_RETENTION = Duration.ofHours(1);
 
   /** The embedded defaults: rules from {@code rules/*.yml}, data in {@code ./data}, standard ports. */
   public static ServerConfig defaults(Path baseDir) {
     return new ServerConfig(baseDir, List.of("rules/*.yml"), baseDir.resolve("data"),
         "http://localhost:8080", Listen.DEFAULT, Api.OPEN, null, Limits.DEFAULT, DEFAULT_RETENTION,
-        Notifications.DEFAULT);
+        Notifications.DEFAULT, Query.DEFAULT);
   }
 
   public ServerConfig withListen(Listen newListen) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, newListen, api, smtp, limits, retention, notifications);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, newListen, api, smtp, limits, retention, notifications, query);
   }
 
   public ServerConfig withDataDir(Path newDataDir) {
-    return new ServerConfig(baseDir, ruleFiles, newDataDir, externalUrl, listen, api, smtp, limits, retention, notifications);
+    return new ServerConfig(baseDir, ruleFiles, newDataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query);
   }
 
   /** Rule globs relative to {@code newBaseDir} (which other relative paths were already resolved against). */
   public ServerConfig withRuleFiles(Path newBaseDir, List<String> newRuleFiles) {
-    return new ServerConfig(newBaseDir, newRuleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications);
+    return new ServerConfig(newBaseDir, newRuleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query);
   }
 
   public ServerConfig withApi(Api newApi) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, newApi, smtp, limits, retention, notifications);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, newApi, smtp, limits, retention, notifications, query);
   }
 
   public ServerConfig withSmtp(Smtp newSmtp) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, newSmtp, limits, retention, notifications);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, newSmtp, limits, retention, notifications, query);
   }
 
   public ServerConfig withNotifications(Notifications newNotifications) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, newNotifications);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, newNotifications, query);
+  }
+
+  public ServerConfig withQuery(Query newQuery) {
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications,
+        newQuery);
   }
 
   public ServerConfig withLimits(Limits newLimits) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, newLimits, retention, notifications);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, newLimits, retention, notifications, query);
   }
 }

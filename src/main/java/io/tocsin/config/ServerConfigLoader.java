@@ -4,6 +4,7 @@ import io.tocsin.config.ServerConfig.Api;
 import io.tocsin.config.ServerConfig.Limits;
 import io.tocsin.config.ServerConfig.Listen;
 import io.tocsin.config.ServerConfig.Notifications;
+import io.tocsin.config.ServerConfig.Query;
 import io.tocsin.config.ServerConfig.Smtp;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +18,7 @@ import java.util.function.Function;
 /** Reads and validates {@code tocsin.yml}, reporting every problem at once. */
 public final class ServerConfigLoader {
   private static final Set<String> TOP = Set.of(
-      "rule_files", "data_dir", "external_url", "listen", "api", "smtp", "limits", "store", "notifications");
+      "rule_files", "data_dir", "external_url", "listen", "api", "smtp", "limits", "store", "notifications", "query");
   private static final Set<String> LISTEN = Set.of("otlp_grpc", "otlp_http", "http");
   private static final Set<String> API = Set.of("token", "protect_reads");
   private static final Set<String> SMTP = Set.of("host", "port", "username", "password", "starttls", "tls", "from");
@@ -25,6 +26,8 @@ public final class ServerConfigLoader {
       "max_series", "max_series_per_metric", "max_request_bytes", "max_inflight_requests");
   private static final Set<String> STORE = Set.of("retention");
   private static final Set<String> NOTIFICATIONS = Set.of("give_up_after", "request_timeout");
+  private static final Set<String> QUERY = Set.of(
+      "max_points_scanned", "max_result_points", "timeout", "max_concurrent", "max_queued");
 
   private final Function<String, String> env;
 
@@ -101,11 +104,23 @@ public final class ServerConfigLoader {
         positive(notifications, "give_up_after", Notifications.DEFAULT.giveUpAfter()),
         positive(notifications, "request_timeout", Notifications.DEFAULT.requestTimeout()));
 
+    MappingReader query = top.mapping("query", QUERY);
+    Query queryConfig = new Query(
+        query.integer("max_points_scanned", Query.DEFAULT.maxPointsScanned(), 1),
+        query.integer("max_result_points", Query.DEFAULT.maxResultPoints(), 1),
+        query.duration("timeout", Query.DEFAULT.timeout()),
+        query.integer("max_concurrent", Query.DEFAULT.maxConcurrent(), 1),
+        query.integer("max_queued", Query.DEFAULT.maxQueued(), 0));
+    if (queryConfig.timeout().compareTo(Duration.ofSeconds(1)) < 0) {
+      query.error(query.node("timeout"), "query.timeout must be at least 1s, got "
+          + io.tocsin.util.Durations.format(queryConfig.timeout()));
+    }
+
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listenConfig, apiConfig, smtp, limitsConfig, retention,
-        notificationsConfig);
+        notificationsConfig, queryConfig);
   }
 
   private static Duration positive(MappingReader reader, String key, Duration defaultValue) {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,6 +44,11 @@ public final class MonitorEngine {
   /** When this engine started; the store has no data from before (see MonitorRuntime). */
   private final long startedMs;
   private volatile List<MonitorRuntime> runtimes = List.of();
+  /** When the monitors were last loaded: the runtimes of a load are due from then on. */
+  private volatile long loadedMs;
+
+  /** How long past its due time an evaluation may be missing before evaluation counts as stalled. */
+  static final long MIN_STALL_MS = 30_000;
 
   /**
    * @param stateFile where state is persisted, or null to keep it in memory only
@@ -105,6 +111,7 @@ public final class MonitorEngine {
     List<MonitorRuntime> removed = new ArrayList<>(runtimes);
     removed.removeIf(r -> next.stream().anyMatch(n -> n.definition().stateKey().equals(r.definition().stateKey())));
     runtimes = List.copyOf(next);
+    loadedMs = clock.millis();
     dirty.set(true);
     for (MonitorRuntime gone : removed) {
       List<AlertEvent> resolutions = gone.resolveAll(clock.millis(), "monitor_removed");
@@ -184,6 +191,48 @@ public final class MonitorEngine {
     } catch (RuntimeException e) {
       log.error("delivering the events of monitor \"{}\" failed", monitor.name(), e);
     }
+  }
+
+  /**
+   * Why monitor evaluation is behind schedule at {@code nowMs}, or null when it is not. A monitor
+   * is behind when its next bucket has been due (bucket end plus evaluation delay) for longer
+   * than max(3 × grouping_interval, 30s) without an evaluation finishing: counted from its last
+   * finished evaluation, or from when it was loaded. Paused monitors are never due.
+   */
+  public String behindSchedule(long nowMs) {
+    List<String> late = new ArrayList<>();
+    for (MonitorRuntime runtime : runtimes) {
+      if (runtime.paused()) {
+        continue;
+      }
+      MonitorDefinition d = runtime.definition();
+      long interval = d.groupingInterval().toMillis();
+      long delay = d.evaluationDelay().toMillis();
+      long since = Math.max(runtime.lastEvaluationMs(), loadedMs);
+      long due = (Math.floorDiv(since - delay, interval) + 1) * interval + delay;
+      long allowed = Math.max(3 * interval, MIN_STALL_MS);
+      if (nowMs - due > allowed) {
+        late.add("\"" + d.id() + "\" due " + (nowMs - due) / 1000 + "s ago (allowed " + allowed / 1000 + "s)");
+      }
+    }
+    if (late.isEmpty()) {
+      return null;
+    }
+    return "monitor evaluation is behind schedule: " + late.size() + " of " + runtimes.size()
+        + " monitors not evaluated in time: " + String.join(", ", late.subList(0, Math.min(5, late.size())))
+        + (late.size() > 5 ? ", ..." : "");
+  }
+
+  /** Each evaluated monitor's last finished evaluation (Unix ms), by id. */
+  Map<String, Long> lastEvaluations() {
+    Map<String, Long> last = new LinkedHashMap<>();
+    for (MonitorRuntime runtime : runtimes) {
+      long ms = runtime.lastEvaluationMs();
+      if (ms > 0) {
+        last.put(runtime.definition().id(), ms);
+      }
+    }
+    return last;
   }
 
   /** How many groups of all monitors are in {@code state}. */

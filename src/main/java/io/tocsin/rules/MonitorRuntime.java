@@ -206,6 +206,15 @@ final class MonitorRuntime {
     return changed;
   }
 
+  /** The time of its last finished evaluation (Unix ms), or 0 when it has had none. */
+  synchronized long lastEvaluationMs() {
+    return lastEvaluationMs;
+  }
+
+  synchronized boolean paused() {
+    return paused;
+  }
+
   synchronized double evaluationMillis() {
     return evaluationMillis;
   }

@@ -38,6 +38,11 @@ final class RulesMetrics {
           callback.call(engine.count(State.PENDING), "pending");
           callback.call(engine.count(State.FIRING), "firing");
         }).register(registry);
+    GaugeWithCallback.builder().name("tocsin_monitor_last_evaluation_timestamp_seconds")
+        .help("Time of each monitor's last completed evaluation (Unix seconds); /-/ready fails when one falls behind")
+        .labelNames("monitor")
+        .callback(callback -> engine.lastEvaluations().forEach((id, ms) -> callback.call(ms / 1000.0, id)))
+        .register(registry);
   }
 
   void evaluated(double millis, boolean failed) {

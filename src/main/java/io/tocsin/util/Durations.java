@@ -44,6 +44,12 @@ public final class Durations {
     if (position == 0) {
       throw invalid(text);
     }
+    try {
+      // Everything downstream counts in milliseconds: what does not fit in a long is refused here.
+      total.toMillis();
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("duration \"" + text + "\" is too long");
+    }
     return total;
   }
 

@@ -8,6 +8,7 @@ import io.tocsin.config.ConfigException;
 import io.tocsin.config.Secret;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.config.ServerConfigLoader;
+import io.tocsin.testing.RawHttpConnection;
 import io.tocsin.testing.TestServers;
 import io.tocsin.util.MutableClock;
 import java.net.URI;
@@ -16,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,6 +92,36 @@ class ApiAuthTest {
       assertThat(send(closed, "GET", "/-/ready", null).statusCode()).isEqualTo(200);
       assertThat(query(closed, null).statusCode()).isEqualTo(401);
       assertThat(query(closed, "Bearer " + TOKEN).statusCode()).isEqualTo(200);
+    }
+  }
+
+  private static String pause(String authorization) {
+    return "POST /api/v1/monitors/shard-is-down/pause HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + "authorization: " + authorization + "\r\nContent-Length: 0\r\n\r\n";
+  }
+
+  @Test
+  void tokenInAnotherCase_onAReusedConnection_is401() throws Exception {
+    try (Tocsin tocsin = start(false); RawHttpConnection connection = RawHttpConnection.open(tocsin.httpPort())) {
+      assertThat(connection.exchange(pause("Bearer " + TOKEN)).status()).isEqualTo(200);
+      tocsin.engine().pause("shard-is-down", false);
+
+      RawHttpConnection.Response otherCase = connection.exchange(pause("bearer " + TOKEN.toUpperCase(Locale.ROOT)));
+
+      assertThat(otherCase.status()).isEqualTo(401);
+      assertThat(otherCase.body()).isEqualTo("{\"error\":\"the bearer token is not the configured api.token\"}");
+      assertThat(tocsin.engine().monitor("shard-is-down").orElseThrow().paused()).isFalse();
+    }
+  }
+
+  @Test
+  void schemeInAnyCase_isAccepted() throws Exception {
+    try (Tocsin tocsin = start(false); RawHttpConnection connection = RawHttpConnection.open(tocsin.httpPort())) {
+      assertThat(connection.exchange(pause("bearer " + TOKEN)).status()).isEqualTo(200);
+      assertThat(connection.exchange(pause("BEARER " + TOKEN)).status()).isEqualTo(200);
+      assertThat(connection.exchange(pause("Bearer " + TOKEN + "x")).status()).isEqualTo(401);
+      assertThat(connection.exchange(pause("Bearer " + TOKEN.substring(1))).status()).isEqualTo(401);
+      assertThat(connection.exchange(pause("Basic " + TOKEN)).status()).isEqualTo(401);
     }
   }
 

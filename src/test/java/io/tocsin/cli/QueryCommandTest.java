@@ -65,6 +65,21 @@ class QueryCommandTest {
   }
 
   @Test
+  void query_overALimit_printsTheLimitAndExits1() {
+    for (int node = 2; node <= 100; node++) {
+      tocsin.store().write("redis_up", MetricKind.GAUGE, Labels.of("node", "n" + node),
+          s -> s.append(NOW.toEpochMilli() - 60_000, 1));
+    }
+    int exit = run("query", "--server", "http://127.0.0.1:" + tocsin.httpPort(), "-m", "redis_up as $up",
+        "-i", "1s", "-r", "2h", "group by node", "$up");
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString()).isEqualTo("the query builds more than 500000 points (query.max_result_points), counted "
+        + "as groups × 7200 buckets of 1s; narrow it: a larger interval, a shorter range, fewer group by attributes, "
+        + "or a where filter\n");
+  }
+
+  @Test
   void query_unreachableServer_exits1() {
     int exit = run("query", "--server", "http://127.0.0.1:1", "1");
 

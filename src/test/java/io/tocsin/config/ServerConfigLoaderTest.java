@@ -68,6 +68,27 @@ class ServerConfigLoaderTest {
   }
 
   @Test
+  void parse_querySection_readsTheAdHocLimits() throws Exception {
+    ServerConfig config = loader.parse("q.yml", "query: {max_points_scanned: 1000, max_result_points: 100, "
+        + "timeout: 5s, max_concurrent: 2, max_queued: 0}", BASE);
+
+    assertThat(config.query()).isEqualTo(new ServerConfig.Query(1000, 100, Duration.ofSeconds(5), 2, 0));
+    assertThat(ServerConfig.defaults(BASE).query())
+        .isEqualTo(new ServerConfig.Query(50_000_000, 500_000, Duration.ofSeconds(30), 1, 4));
+  }
+
+  @Test
+  void parse_badQueryLimits_areErrorsWithTheirPlace() {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.parse("q.yml",
+        "query:\n  max_result_points: 0\n  timeout: 10ms\n  max_concurent: 2\n", BASE));
+
+    assertThat(e.getMessage().lines()).containsExactly(
+        "q.yml:2:22: query.max_result_points must be a whole number of at least 1, got \"0\"",
+        "q.yml:3:12: query.timeout must be at least 1s, got 10ms",
+        "q.yml:4:3: unknown key \"max_concurent\" in query, did you mean 'max_concurrent'?");
+  }
+
+  @Test
   void parse_yamlSyntaxError_pointsAtTheProblem() {
     ConfigException e = catchThrowableOfType(ConfigException.class,
         () -> loader.parse("broken.yml", "listen:\n  http: [unclosed\nlimits: {}\n", BASE));

@@ -28,6 +28,19 @@ class DurationsTest {
         .hasMessage("invalid duration \"" + text + "\"; expected e.g. 30s, 5m, 1h30m");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"2562047788015215h", "106751991167w", "99999999999999999999s", "15250284452w4d"})
+  void parse_beyondLongMilliseconds_isTooLong(String text) {
+    assertThatThrownBy(() -> Durations.parse(text))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("duration \"" + text + "\" is too long");
+  }
+
+  @Test
+  void parse_theLongestThatFitsInMilliseconds() {
+    assertThat(Durations.parse("9223372036854775807ms").toMillis()).isEqualTo(Long.MAX_VALUE);
+  }
+
   @Test
   void format_isTheShortestParseableForm() {
     assertThat(Durations.format(Duration.ofMinutes(90))).isEqualTo("1h30m");

@@ -12,17 +12,29 @@ final class EvalContext {
   final List<Groups> columns = new ArrayList<>();
   /** Results of nodes that may recur, by {@code ValueNode} memo key; possibly shared with other queries. */
   final EvaluationCache cache;
+  /** What the evaluation may spend; charged before memory is allocated. */
+  final QueryBudget budget;
   private final String gridKey;
 
-  EvalContext(SeriesStore store, BucketGrid grid, EvaluationCache cache) {
+  EvalContext(SeriesStore store, BucketGrid grid, EvaluationCache cache, QueryBudget budget) {
     this.store = store;
     this.grid = grid;
     this.cache = cache;
+    this.budget = budget;
     this.gridKey = " @" + grid.startMs() + "/" + grid.stepMs() + "x" + grid.count();
   }
 
   <T> T memoized(String key, java.util.function.Supplier<T> compute) {
     return cache.get(key + gridKey, compute);
+  }
+
+  /**
+   * Whether scans may be split among the common pool's threads and per-series values kept for
+   * the other queries of a cycle: only without a budget (monitors). A limited (ad-hoc) query
+   * stays on its own thread, and keeps in memory only what it charged for.
+   */
+  boolean shareWork() {
+    return budget.unlimited();
   }
 
   int buckets() {

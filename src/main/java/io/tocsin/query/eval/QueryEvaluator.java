@@ -28,7 +28,20 @@ public final class QueryEvaluator {
    * with the same {@code cache}: an expression several queries have in common is computed once.
    */
   public QueryResult evaluate(Query query, BucketGrid grid, EvaluationCache cache) {
-    EvalContext ctx = new EvalContext(store, grid, cache);
+    return evaluate(query, grid, cache, QueryBudget.UNLIMITED);
+  }
+
+  /**
+   * Like {@link #evaluate(Query, BucketGrid)} within {@code budget}: an ad-hoc query that reads
+   * or builds too much, or runs too long, stops with a {@link QueryLimitException}.
+   */
+  public QueryResult evaluate(Query query, BucketGrid grid, QueryBudget budget) {
+    budget.checkDeadline(); // it may have waited for a thread until too late
+    return evaluate(query, grid, new EvaluationCache(), budget);
+  }
+
+  private QueryResult evaluate(Query query, BucketGrid grid, EvaluationCache cache, QueryBudget budget) {
+    EvalContext ctx = new EvalContext(store, grid, cache, budget);
     List<QueryResult.Column> columns = new ArrayList<>();
     for (int i = 0; i < query.plans().size(); i++) {
       Query.Column column = query.columns().get(i);

@@ -73,7 +73,7 @@ abstract class SeriesNode {
       if (kind == null) {
         return;
       }
-      if (ctx.grid.count() <= MATERIALIZE_BUCKETS) {
+      if (ctx.grid.count() <= MATERIALIZE_BUCKETS && ctx.shareWork()) {
         // Few buckets (a monitor's steady state): the values of every series are small, so
         // they are read once and shared by every grouping and query of the evaluation.
         Materialized all = ctx.memoized(spec.key() + (lastValue ? " last" : ""), () -> materialize(ctx, kind));
@@ -103,6 +103,7 @@ abstract class SeriesNode {
       long shift = spec.offsetMs();
       ctx.store.scan(spec.metric(), spec.filter(), grid.startMs() - shift, grid.endMs() - shift, part, parts,
           (labels, k, t, v, count) -> {
+            ctx.budget.scanned(count);
             Arrays.fill(values, Double.NaN);
             boolean any = false;
             // Samples come in time order: walk the buckets along instead of dividing per sample.
@@ -181,6 +182,7 @@ abstract class SeriesNode {
       boolean increases = kind == MetricKind.COUNTER;
       ctx.store.scan(spec.metric(), spec.filter(), grid.startMs() - shift - window, grid.endMs() - shift, part, parts,
           (labels, k, t, v, count) -> {
+            ctx.budget.scanned(count);
             boolean any = false;
             int from = 0;
             int to = 0;

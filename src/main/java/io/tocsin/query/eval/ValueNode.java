@@ -55,6 +55,7 @@ abstract class ValueNode {
 
     @Override
     Groups eval(EvalContext ctx) {
+      ctx.budget.building(ctx.buckets());
       return Groups.scalar(value, ctx.buckets());
     }
   }
@@ -70,6 +71,7 @@ abstract class ValueNode {
       source.scan(ctx, part, parts, (labels, values, times) -> {
         Combiner.Accumulator accumulator = groups.get(probe.of(labels));
         if (accumulator == null) {
+          ctx.budget.building(values.length);
           accumulator = c.accumulator(values.length);
           groups.put(probe.key(), accumulator);
         }
@@ -107,7 +109,8 @@ abstract class ValueNode {
       }
       Combiner c = combiner != null ? combiner : kind == MetricKind.GAUGE ? Combiner.AVG : Combiner.SUM;
       // Large scans are shared among the cores, each part folding into its own groups.
-      int parts = source.seriesCount(ctx) >= PARALLEL_SCAN_SERIES ? Runtime.getRuntime().availableProcessors() : 1;
+      int parts = ctx.shareWork() && source.seriesCount(ctx) >= PARALLEL_SCAN_SERIES
+          ? Runtime.getRuntime().availableProcessors() : 1;
       Map<Object, Combiner.Accumulator> groups = IntStream.range(0, parts).parallel()
           .mapToObj(part -> fold(ctx, c, part, parts))
           .reduce(Aggregate::mergeInto).orElseThrow();
@@ -141,8 +144,10 @@ abstract class ValueNode {
     Groups eval(EvalContext ctx) {
       Groups input = source.evaluate(ctx);
       Map<Labels, Combiner.Accumulator> groups = new HashMap<>();
-      input.values.forEach((labels, values) ->
-          groups.computeIfAbsent(grouping.key(labels), k -> combiner.accumulator(values.length)).add(values, null));
+      input.values.forEach((labels, values) -> groups.computeIfAbsent(grouping.key(labels), k -> {
+        ctx.budget.building(values.length);
+        return combiner.accumulator(values.length);
+      }).add(values, null));
       Map<Labels, double[]> result = new TreeMap<>();
       groups.forEach((key, accumulator) -> result.put(key, accumulator.finish()));
       return new Groups(grouping, result);
@@ -183,7 +188,11 @@ abstract class ValueNode {
       Map<Labels, HistogramSample[]> merged = new HashMap<>();
       ctx.store.scanHistograms(spec.metric(), spec.filter(), ctx.grid.startMs() - shift, ctx.grid.endMs() - shift,
           (labels, times, samples, count) -> {
-            HistogramSample[] group = merged.computeIfAbsent(grouping.key(labels), k -> new HistogramSample[n]);
+            ctx.budget.scanned(count);
+            HistogramSample[] group = merged.computeIfAbsent(grouping.key(labels), k -> {
+              ctx.budget.building(n);
+              return new HistogramSample[n];
+            });
             for (int i = 0; i < count; i++) {
               int b = ctx.grid.indexOf(times[i] + shift);
               if (b >= 0 && samples[i] != null) {
@@ -274,8 +283,14 @@ abstract class ValueNode {
       Map<Labels, Map<Labels, BitSet>> seen = new HashMap<>();
       source.scan(ctx, (labels, values, times) -> {
         Labels tuple = attributes.isEmpty() ? labels : labels.keep(attributes);
-        BitSet present = seen.computeIfAbsent(grouping.key(labels), k -> new HashMap<>())
-            .computeIfAbsent(tuple, k -> new BitSet(n));
+        Map<Labels, BitSet> tuples = seen.computeIfAbsent(grouping.key(labels), k -> {
+          ctx.budget.building(n);
+          return new HashMap<>();
+        });
+        BitSet present = tuples.computeIfAbsent(tuple, k -> {
+          ctx.budget.building(n / Long.SIZE + 1); // a word of the bit set holds 64 buckets
+          return new BitSet(n);
+        });
         for (int b = 0; b < n; b++) {
           if (!Double.isNaN(values[b])) {
             present.set(b);
@@ -319,6 +334,7 @@ abstract class ValueNode {
       DoubleUnaryOperator f = function.apply(ctx);
       Map<Labels, double[]> result = new TreeMap<>();
       input.values.forEach((labels, values) -> {
+        ctx.budget.building(values.length);
         double[] out = new double[values.length];
         for (int i = 0; i < values.length; i++) {
           out[i] = f.applyAsDouble(values[i]);
@@ -386,6 +402,7 @@ abstract class ValueNode {
       int n = ctx.buckets();
       Map<Labels, double[]> result = new TreeMap<>();
       if (l.isScalar() && r.isScalar()) {
+        ctx.budget.building(n);
         result.put(Labels.EMPTY, combine(l.values.get(Labels.EMPTY), r.values.get(Labels.EMPTY)));
         return new Groups(null, result);
       }
@@ -397,12 +414,14 @@ abstract class ValueNode {
       for (Map.Entry<Labels, double[]> entry : fine.values.entrySet()) {
         double[] other = coarse.isScalar() ? coarse.values.get(Labels.EMPTY)
             : coarse.values.getOrDefault(coarse.grouping.key(entry.getKey()), nothing);
+        ctx.budget.building(n);
         result.put(entry.getKey(), leftIsFiner ? combine(entry.getValue(), other) : combine(other, entry.getValue()));
       }
       if (!coarse.isScalar() && fine.grouping.equals(coarse.grouping)) {
         // One to one: a group on the coarse side alone still counts for + and -.
         for (Map.Entry<Labels, double[]> entry : coarse.values.entrySet()) {
           if (!fine.values.containsKey(entry.getKey())) {
+            ctx.budget.building(n);
             result.put(entry.getKey(), leftIsFiner ? combine(nothing, entry.getValue()) : combine(entry.getValue(), nothing));
           }
         }

@@ -209,7 +209,12 @@ final class AstBuilder {
   }
 
   private static Duration duration(TerminalNode node) {
-    Duration d = Durations.parse(node.getText());
+    Duration d;
+    try {
+      d = Durations.parse(node.getText());
+    } catch (IllegalArgumentException e) {
+      throw new QueryException(position(node.getSymbol()), e.getMessage());
+    }
     if (d.isZero()) {
       throw new QueryException(position(node.getSymbol()), "a window or offset must be longer than 0");
     }
