@@ -63,7 +63,7 @@ final class OtlpDecoder {
           resourceMetrics(request, start(in, 0, length, body.length), length);
           in.skipRawBytes(length);
         } else {
-          in.skipField(tag);
+          skipUnknown(request, in, tag, 0, body.length, 0);
         }
       }
     } catch (InvalidProtocolBufferException e) {
@@ -96,6 +96,18 @@ final class OtlpDecoder {
     CodedInputStream in = CodedInputStream.newInstance(body, offset, length);
     in.setRecursionLimit(WireCursor.MAX_LEVEL - level);
     return in;
+  }
+
+  /**
+   * Skips an unknown field as the generated parser does, which is not quite as {@link
+   * CodedInputStream#skipField} does (see {@link WireCursor#skipVarint64}).
+   */
+  private static void skipUnknown(DecodedRequest request, CodedInputStream in, int tag, int offset, int end, int level)
+      throws IOException {
+    int start = offset + in.getTotalBytesRead();
+    WireCursor cursor = request.checkCursor.reset(start, end - start);
+    cursor.skipField(tag, level);
+    in.skipRawBytes(cursor.position() - start);
   }
 
   /** Checks the string field whose length prefix comes next in {@code in} and skips it. */
@@ -132,7 +144,7 @@ final class OtlpDecoder {
       } else if (tag == tag(3, LENGTH_DELIMITED)) { // schema_url
         skipString(in, body, offset, end);
       } else {
-        in.skipField(tag);
+        skipUnknown(request, in, tag, offset, end, level);
       }
     }
     // Canonical strings: the probe then compares resource labels by reference.
@@ -145,7 +157,7 @@ final class OtlpDecoder {
         scopeMetrics(request, labels, start(in, offset, n, end), n);
         in.skipRawBytes(n);
       } else {
-        in.skipField(tag);
+        skipUnknown(request, in, tag, offset, end, level);
       }
     }
   }
@@ -164,7 +176,7 @@ final class OtlpDecoder {
       } else if (tag == tag(3, LENGTH_DELIMITED)) { // schema_url
         skipString(in, body, offset, end);
       } else {
-        in.skipField(tag);
+        skipUnknown(request, in, tag, offset, end, SCOPE_METRICS_LEVEL);
       }
     }
   }
@@ -178,7 +190,7 @@ final class OtlpDecoder {
     for (int tag; (tag = in.readTag()) != 0; ) {
       int field = WireFormat.getTagFieldNumber(tag);
       if (WireFormat.getTagWireType(tag) != LENGTH_DELIMITED) {
-        in.skipField(tag);
+        skipUnknown(request, in, tag, offset, end, METRIC_LEVEL);
       } else if (field == 1) { // name
         int n = in.readRawVarint32();
         int start = start(in, offset, n, end);
@@ -191,9 +203,9 @@ final class OtlpDecoder {
         skipChecked(request, in, OtlpValidator.KEY_VALUE, offset, end, METRIC_LEVEL + 1);
       } else if (field == 5 || field == 7 || field == 9 || field == 10 || field == 11) { // data, checked below
         dataField = field;
-        in.skipField(tag);
+        skipUnknown(request, in, tag, offset, end, METRIC_LEVEL);
       } else {
-        in.skipField(tag);
+        skipUnknown(request, in, tag, offset, end, METRIC_LEVEL);
       }
     }
     DecodedMetric metric = new DecodedMetric(resource, name);
@@ -223,7 +235,7 @@ final class OtlpDecoder {
         }
         in.skipRawBytes(n);
       } else {
-        in.skipField(tag);
+        skipUnknown(request, in, tag, offset, end, METRIC_LEVEL);
       }
     }
     metric.pointCount = request.points - metric.firstPoint;
@@ -265,7 +277,7 @@ final class OtlpDecoder {
       } else if (tag == tag(3, WireFormat.WIRETYPE_VARINT) && metric.kind == Kind.SUM) {
         metric.monotonic = in.readBool();
       } else {
-        in.skipField(tag);
+        skipUnknown(request, in, tag, offset, offset + length, DATA_LEVEL);
       }
     }
   }
@@ -323,6 +335,8 @@ final class OtlpDecoder {
         int n = in.readLength();
         value = anyValue(request, a, in.position(), n, value);
         in.skip(n);
+      } else if (tag == tag(3, WireFormat.WIRETYPE_VARINT)) { // key_strindex, an int32
+        in.readVarint();
       } else {
         in.skipField(tag, ATTRIBUTE_LEVEL);
       }
@@ -364,11 +378,17 @@ final class OtlpDecoder {
           value = VALUE_NESTED;
           in.skipField(tag, ANY_VALUE_LEVEL);
         }
-        case 16, 24, 33, 58, 64 -> { // bool, int, double, bytes, string_value_strindex
+        case 16, 24, 33, 58 -> { // bool, int, double, bytes
           if (value != VALUE_NESTED) {
             value = VALUE_OTHER;
           }
           in.skipField(tag, ANY_VALUE_LEVEL);
+        }
+        case 64 -> { // string_value_strindex, an int32: read strictly (see WireCursor#skipVarint64)
+          if (value != VALUE_NESTED) {
+            value = VALUE_OTHER;
+          }
+          in.readVarint();
         }
         default -> in.skipField(tag, ANY_VALUE_LEVEL);
       }

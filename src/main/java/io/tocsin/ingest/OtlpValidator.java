@@ -30,6 +30,10 @@ final class OtlpValidator {
   private static final int ANY_ARRAY = 5 << 3 | WireCursor.LENGTH_DELIMITED;
   private static final int ANY_KVLIST = 6 << 3 | WireCursor.LENGTH_DELIMITED;
   private static final int EXEMPLAR_ATTRIBUTES = 7 << 3 | WireCursor.LENGTH_DELIMITED;
+  // 32-bit varints, which protobuf reads more strictly than unknown fields: see WireCursor#skipVarint64.
+  private static final int SCOPE_DROPPED_ATTRIBUTES = 4 << 3 | WireCursor.VARINT;
+  private static final int KEY_STRINDEX = 3 << 3 | WireCursor.VARINT;
+  private static final int ANY_STRINDEX = 8 << 3 | WireCursor.VARINT;
 
   private OtlpValidator() {}
 
@@ -58,6 +62,8 @@ final class OtlpValidator {
             string(in);
           } else if (tag == MESSAGE_3) {
             nested(in, KEY_VALUE, level + 1);
+          } else if (tag == SCOPE_DROPPED_ATTRIBUTES) {
+            in.readVarint();
           } else {
             in.skipField(tag, level);
           }
@@ -67,6 +73,8 @@ final class OtlpValidator {
             string(in);
           } else if (tag == MESSAGE_2) {
             nested(in, ANY_VALUE, level + 1);
+          } else if (tag == KEY_STRINDEX) {
+            in.readVarint();
           } else {
             in.skipField(tag, level);
           }
@@ -78,6 +86,8 @@ final class OtlpValidator {
             nested(in, ARRAY_VALUE, level + 1);
           } else if (tag == ANY_KVLIST) {
             nested(in, KEY_VALUE_LIST, level + 1);
+          } else if (tag == ANY_STRINDEX) {
+            in.readVarint();
           } else {
             in.skipField(tag, level);
           }

@@ -138,13 +138,30 @@ final class WireCursor {
   }
 
   /**
-   * Skips the value of a field with {@code tag} in a message at nesting {@code level}. A group
+   * Skips a varint as protobuf-java reads a 64-bit one from an array ({@code int64}, {@code bool},
+   * and the value of an unknown varint field): its tenth byte ends it whatever that byte's top
+   * bit, where {@link #readVarint} (like protobuf's 32-bit reads) refuses a set one.
+   */
+  void skipVarint64() throws InvalidProtocolBufferException {
+    for (int i = 0; i < 10; i++) {
+      if (pos >= limit) {
+        throw truncated();
+      }
+      if (buf[pos++] >= 0) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Skips the value of a field with {@code tag} in a message at nesting {@code level}, as
+   * protobuf-java skips an unknown field (a varint by {@link #skipVarint64}). A group
    * (a deprecated encoding, but valid in an unknown field) is skipped up to its matching end;
    * an end-group tag anywhere else is malformed.
    */
   void skipField(int tag, int level) throws InvalidProtocolBufferException {
     switch (tag & 7) {
-      case VARINT -> readVarint();
+      case VARINT -> skipVarint64();
       case FIXED64 -> {
         if (limit - pos < 8) {
           throw truncated();
