@@ -1,5 +1,6 @@
 package io.tocsin.ingest;
 
+import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
@@ -58,7 +59,7 @@ final class DecodedRequest {
 
   byte[] body;
   final List<DecodedMetric> metrics = new ArrayList<>();
-  final List<io.opentelemetry.proto.common.v1.KeyValue> otherAttributes = new ArrayList<>();
+  final List<KeyValue> otherAttributes = new ArrayList<>();
 
   // Number data points.
   int points;
@@ -83,6 +84,8 @@ final class DecodedRequest {
   final WireCursor pointCursor = new WireCursor();
   final WireCursor attributeCursor = new WireCursor();
   final WireCursor valueCursor = new WireCursor();
+  /** For {@link OtlpValidator}: parts of the request that are checked but not used. */
+  final WireCursor checkCursor = new WireCursor();
 
   /**
    * Starts decoding {@code body} into this instance; the column arrays of the previous request
@@ -97,6 +100,7 @@ final class DecodedRequest {
     pointCursor.on(newBody);
     attributeCursor.on(newBody);
     valueCursor.on(newBody);
+    checkCursor.on(newBody);
     return this;
   }
 

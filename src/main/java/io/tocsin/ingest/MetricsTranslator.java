@@ -46,17 +46,21 @@ public final class MetricsTranslator {
   public IngestResult write(byte[] body) throws InvalidProtocolBufferException {
     DecodedRequest request = DECODED.get();
     try {
-      OtlpDecoder.decode(body, request);
-      RejectionTally tally = new RejectionTally();
-      PointWriter writer = new PointWriter(store, tally, receiverStartNanos,
-          store.retentionCutoffMs(), clock.millis() + MAX_FUTURE_MS);
-      for (DecodedMetric metric : request.metrics) {
-        writeMetric(request, metric, writer, tally);
-      }
-      return tally.result();
+      return write(OtlpDecoder.decode(body, request));
     } finally {
       request.release();
     }
+  }
+
+  /** Writes the points of a decoded request. */
+  IngestResult write(DecodedRequest request) {
+    RejectionTally tally = new RejectionTally();
+    PointWriter writer = new PointWriter(store, tally, receiverStartNanos,
+        store.retentionCutoffMs(), clock.millis() + MAX_FUTURE_MS);
+    for (DecodedMetric metric : request.metrics) {
+      writeMetric(request, metric, writer, tally);
+    }
+    return tally.result();
   }
 
   private static void writeMetric(DecodedRequest request, DecodedMetric metric, PointWriter writer, RejectionTally tally) {

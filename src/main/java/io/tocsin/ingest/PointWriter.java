@@ -308,7 +308,8 @@ final class PointWriter {
       record(series.appendHistogram(timeMs, histogram));
       return;
     }
-    HistogramState state = (HistogramState) series.writerState();
+    // A series of explicit-bucket points may also get exponential ones: that state starts a new stream.
+    HistogramState state = series.writerState() instanceof HistogramState h ? h : null;
     HistogramSample current = histogram;
     if (state != null && state.last.sameLayout(current)) {
       current = new HistogramSample(current.count(), current.sum(), state.last.bounds(), current.counts());
@@ -357,7 +358,7 @@ final class PointWriter {
     if (appendedStale(series)) {
       return;
     }
-    ExponentialState state = (ExponentialState) series.writerState();
+    ExponentialState state = series.writerState() instanceof ExponentialState e ? e : null;
     ExponentialBuckets delta;
     if (!cumulative) {
       delta = exponential;
