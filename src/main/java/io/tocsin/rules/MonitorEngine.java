@@ -113,7 +113,9 @@ public final class MonitorEngine {
       MonitorRuntime runtime = new MonitorRuntime(definition);
       MonitorRuntime old = previous.get(definition.stateKey());
       if (old != null) {
-        MonitorStatus s = old.snapshot();
+        // Only a stopped runtime hands over: an evaluation of it still queued must not emit
+        // what its successor emits again.
+        MonitorStatus s = old.retire();
         runtime.restore(s.groups(), s.lastBucketEnd(), s.paused() && !s.definition().paused());
       } else {
         StateFile.SavedMonitor m = saved.remove(definition.stateKey());
@@ -182,6 +184,10 @@ public final class MonitorEngine {
   }
 
   private List<AlertEvent> evaluate(MonitorRuntime runtime, EvaluationCache cache, long nowMs) {
+    if (runtime.retired()) {
+      // Queued before a reload replaced it; its successor evaluates instead.
+      return List.of();
+    }
     List<AlertEvent> events = runtime.evaluate(evaluator, cache, nowMs, startedMs);
     if (metrics != null) {
       metrics.evaluated(runtime.evaluationMillis(), runtime.health() == MonitorStatus.Health.ERROR);
