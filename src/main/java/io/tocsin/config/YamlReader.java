@@ -75,7 +75,7 @@ public final class YamlReader {
     }
     if (bytes.length > MAX_BYTES) {
       throw atStart(file.toString(), what + " is larger than the limit of " + (MAX_BYTES >> 20) + " MiB ("
-          + MAX_BYTES + " bytes); split it into several files");
+          + MAX_BYTES + " bytes)");
     }
     try {
       return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();

@@ -86,6 +86,6 @@ class CheckCommandTest {
 
     assertThat(exit).isEqualTo(1);
     assertThat(err.toString()).isEqualTo(
-        huge + ":1:1: rule file is larger than the limit of 4 MiB (4194304 bytes); split it into several files\n");
+        huge + ":1:1: rule file is larger than the limit of 4 MiB (4194304 bytes)\n");
   }
 }
