@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,8 @@ final class RulesReloader implements Reloader, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RulesReloader.class);
   /** Editors save in several steps; one reload after the burst is enough. */
   private static final long SETTLE_MS = 500;
+  /** How long a reload waits for other triggers to join it. */
+  private static final long GATHER_MS = 100;
 
   private final ServerConfig config;
   private final MonitorEngine engine;
@@ -41,6 +44,11 @@ final class RulesReloader implements Reloader, AutoCloseable {
   private final SeriesStore store;
   private final RuleFiles ruleFiles = new RuleFiles(System::getenv, Channels::check);
   private volatile RuleSet current = RuleSet.EMPTY;
+  /** Reload requests so far; each one's number is its ticket. */
+  private final AtomicLong requests = new AtomicLong();
+  /** The requests that the latest reload served (it began after them); guarded by this. */
+  private long covered;
+  private Result lastResult;
   private WatchService watcher;
   private Thread watchThread;
 
@@ -64,8 +72,36 @@ final class RulesReloader implements Reloader, AutoCloseable {
     return current;
   }
 
+  /**
+   * Reloads, unless a reload that began after this request already read the files: triggers
+   * that arrive together (the file watcher, {@code POST /-/reload}, SIGHUP) share one reload,
+   * and each caller gets the result of a reload that read the files after it asked.
+   */
   @Override
-  public synchronized Result reload() {
+  public Result reload() {
+    return reloadFor(requests.incrementAndGet());
+  }
+
+  private synchronized Result reloadFor(long request) {
+    if (covered >= request) {
+      return lastResult;
+    }
+    try {
+      // A short wait lets triggers arriving together join this reload.
+      Thread.sleep(GATHER_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    covered = requests.get();
+    lastResult = readAndApply();
+    return lastResult;
+  }
+
+  private synchronized boolean served(long request) {
+    return covered >= request;
+  }
+
+  private Result readAndApply() {
     List<Path> files;
     try {
       files = RuleFiles.resolve(config.baseDir(), config.ruleFiles());
@@ -117,25 +153,39 @@ final class RulesReloader implements Reloader, AutoCloseable {
     try {
       while (true) {
         WatchKey key = watcher.take();
-        boolean relevant = key.pollEvents().stream()
-            .map(e -> String.valueOf(e.context()))
-            .anyMatch(name -> name.endsWith(".yml") || name.endsWith(".yaml"));
-        key.reset();
-        if (!relevant) {
+        if (!relevant(key)) {
           continue;
         }
-        // Let the burst of writes settle, drain what it queued, then reload once.
-        Thread.sleep(SETTLE_MS);
-        for (WatchKey more; (more = watcher.poll(10, TimeUnit.MILLISECONDS)) != null; ) {
-          more.pollEvents();
-          more.reset();
+        // The change is a request now: a reload that begins from here on (POST /-/reload
+        // right after saving, say) reads it, and this one then has nothing left to do.
+        long request = requests.incrementAndGet();
+        // Let the burst of writes settle, then reload once for all of it. Each write is a
+        // request as soon as it is seen, so that a reload beginning later covers it.
+        long settled = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
+        for (long left; (left = settled - System.nanoTime()) > 0; ) {
+          WatchKey more = watcher.poll(left, TimeUnit.NANOSECONDS);
+          if (more != null && relevant(more)) {
+            request = requests.incrementAndGet();
+          }
         }
-        log.info("rule files changed; reloading");
-        reload();
+        if (served(request)) {
+          log.info("rule files changed; a reload since has read them");
+        } else {
+          log.info("rule files changed; reloading");
+          reloadFor(request);
+        }
       }
     } catch (InterruptedException | ClosedWatchServiceException e) {
       // closing
     }
+  }
+
+  private static boolean relevant(WatchKey key) {
+    boolean relevant = key.pollEvents().stream()
+        .map(e -> String.valueOf(e.context()))
+        .anyMatch(name -> name.endsWith(".yml") || name.endsWith(".yaml"));
+    key.reset();
+    return relevant;
   }
 
   /** Reloads on SIGHUP, where the platform has signals. */

@@ -96,9 +96,9 @@ public final class RuleFiles {
     List<ConfigError> errors = new ArrayList<>();
     for (Path file : files) {
       try {
-        texts.put(file.toString(), Files.readString(file));
-      } catch (IOException e) {
-        errors.add(new ConfigError(new Mark(file.toString(), 1, 1), "cannot read rule file: " + e.getMessage()));
+        texts.put(file.toString(), YamlReader.readFile(file, "rule file"));
+      } catch (ConfigException e) {
+        errors.addAll(e.errors());
       }
     }
     if (!errors.isEmpty()) {

@@ -6,8 +6,6 @@ import io.tocsin.config.ServerConfig.Listen;
 import io.tocsin.config.ServerConfig.Notifications;
 import io.tocsin.config.ServerConfig.Query;
 import io.tocsin.config.ServerConfig.Smtp;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,13 +34,7 @@ public final class ServerConfigLoader {
   }
 
   public ServerConfig load(Path file) throws ConfigException {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (IOException e) {
-      throw new ConfigException(List.of(new ConfigError(new Mark(file.toString(), 1, 1),
-          "cannot read config file: " + e.getMessage())));
-    }
+    String text = YamlReader.readFile(file, "config file");
     Path baseDir = file.toAbsolutePath().getParent();
     return parse(file.toString(), text, baseDir);
   }

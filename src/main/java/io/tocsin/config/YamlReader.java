@@ -5,12 +5,20 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Reads YAML into {@link YamlNode}s with positions, expanding environment references in scalar
@@ -18,9 +26,20 @@ import java.util.function.Function;
  * structure of a file.
  */
 public final class YamlReader {
-  private static final YAMLFactory FACTORY = new YAMLFactory();
+  /**
+   * The largest YAML file read (rule files and {@code tocsin.yml}): far more than any
+   * configuration needs, and checked before reading, since the parser slows down on huge input.
+   */
+  public static final int MAX_BYTES = 4 << 20;
+  /**
+   * The longest line. SnakeYAML keeps a scalar or comment it is scanning in a buffer that it
+   * copies whole for every 1,024 characters read, so time grows with the square of a line's
+   * length: 20 MB on one line took minutes.
+   */
+  static final int MAX_LINE_CHARS = 256 << 10;
   /** Deeper nesting than any configuration needs; bounds recursion on hostile input. */
   private static final int MAX_DEPTH = 64;
+  private static final YAMLFactory FACTORY = YAMLFactory.builder().loaderOptions(loaderOptions()).build();
 
   private final EnvExpander expander;
   /** The text being read, to find where scalars' contents start. */
@@ -34,11 +53,66 @@ public final class YamlReader {
     return new YamlReader(System::getenv);
   }
 
+  private static LoaderOptions loaderOptions() {
+    LoaderOptions options = new LoaderOptions();
+    options.setCodePointLimit(MAX_BYTES);
+    options.setNestingDepthLimit(MAX_DEPTH);
+    options.setAllowDuplicateKeys(true); // reported here, with both positions
+    return options;
+  }
+
+  /**
+   * Reads a YAML file as UTF-8, refusing one over {@link #MAX_BYTES} before reading it all.
+   *
+   * @param what what the file is, for messages: "rule file", "config file"
+   */
+  public static String readFile(Path file, String what) throws ConfigException {
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes(MAX_BYTES + 1);
+    } catch (IOException e) {
+      throw atStart(file.toString(), "cannot read " + what + ": " + e.getMessage());
+    }
+    if (bytes.length > MAX_BYTES) {
+      throw atStart(file.toString(), what + " is larger than the limit of " + (MAX_BYTES >> 20) + " MiB ("
+          + MAX_BYTES + " bytes)");
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw atStart(file.toString(), "cannot read " + what + ": it is not UTF-8 text");
+    }
+  }
+
+  private static ConfigException atStart(String file, String message) {
+    return new ConfigException(List.of(new ConfigError(new Mark(file, 1, 1), message)));
+  }
+
+  /** Refuses text that would take the parser too long, before parsing it. */
+  private static void checkSize(String file, String text) throws ConfigException {
+    if (text.length() > MAX_BYTES) {
+      throw atStart(file, "more than " + MAX_BYTES + " characters; the limit is " + (MAX_BYTES >> 20) + " MiB");
+    }
+    int line = 1;
+    for (int start = 0; start <= text.length(); line++) {
+      int end = text.indexOf('\n', start);
+      if (end < 0) {
+        end = text.length();
+      }
+      if (end - start > MAX_LINE_CHARS) {
+        throw new ConfigException(List.of(new ConfigError(new Mark(file, line, 1),
+            "line longer than " + MAX_LINE_CHARS + " characters; break long values over several lines")));
+      }
+      start = end + 1;
+    }
+  }
+
   /**
    * Parses {@code text}. A syntax error ends parsing and is the only error; expansion problems
    * are added to {@code errors} and parsing goes on. An empty document is an empty mapping.
    */
   public YamlNode read(String file, String text, List<ConfigError> errors) throws ConfigException {
+    checkSize(file, text);
     this.text = text;
     try (JsonParser parser = FACTORY.createParser(text)) {
       JsonToken token = parser.nextToken();
@@ -58,6 +132,12 @@ public final class YamlReader {
     Mark mark = mark(file, parser.currentTokenLocation());
     if (depth > MAX_DEPTH) {
       throw new ConfigException(List.of(new ConfigError(mark, "nesting deeper than " + MAX_DEPTH + " levels")));
+    }
+    if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+      // Jackson would read an alias as its anchor's name; expanding aliases is how a small
+      // file grows into billions of nodes. A configuration can repeat the value instead.
+      throw new ConfigException(List.of(new ConfigError(mark, "YAML aliases (*" + parser.getText()
+          + ") are not supported; write the value out")));
     }
     JsonToken token = parser.currentToken();
     switch (token) {

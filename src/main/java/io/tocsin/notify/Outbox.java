@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.util.AtomicFiles;
+import io.tocsin.util.Quarantine;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -60,8 +62,8 @@ final class Outbox {
   }
 
   /**
-   * The waiting notifications of a channel, oldest first. A file that cannot be read is renamed
-   * to {@code .bad} and logged, so that one broken file does not stop the others.
+   * The waiting notifications of a channel, oldest first. A file that cannot be read is set
+   * aside ({@link Quarantine}) and logged, so that one broken file does not stop the others.
    */
   List<Entry> load(String channel) throws IOException {
     Path dir = directory(channel);
@@ -79,9 +81,8 @@ final class Outbox {
         entries.add(new Entry(n, file));
         sequence.accumulateAndGet(sequenceOf(n.id()), Math::max);
       } catch (IOException | RuntimeException e) {
-        Path bad = file.resolveSibling(file.getFileName() + ".bad");
-        Files.move(file, bad);
-        log.error("cannot read {} from the outbox, moved it to {}: {}", file, bad.getFileName(), e.toString());
+        Path bad = Quarantine.moveAside(file, Clock.systemUTC());
+        log.error("cannot read {} from the outbox, moved it to {}: {}", file, bad.getFileName(), Quarantine.reason(e));
       }
     }
     return entries;

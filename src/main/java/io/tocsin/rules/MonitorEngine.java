@@ -1,9 +1,12 @@
 package io.tocsin.rules;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tocsin.query.eval.EvaluationCache;
 import io.tocsin.query.eval.QueryEvaluator;
 import io.tocsin.store.SeriesStore;
+import io.tocsin.util.Quarantine;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -68,18 +71,36 @@ public final class MonitorEngine {
     return new MonitorEngine(store, sink, clock, null, null);
   }
 
-  /** An engine persisting to {@code dataDir}, restoring what it finds there. */
-  public static MonitorEngine persistent(SeriesStore store, AlertSink sink, Clock clock, java.nio.file.Path dataDir,
-      io.prometheus.metrics.model.registry.PrometheusRegistry registry) throws IOException {
+  /**
+   * An engine persisting to {@code dataDir}, restoring what it finds there; a state file that
+   * cannot be read is set aside ({@link Quarantine}) and the engine starts without state.
+   */
+  public static MonitorEngine persistent(SeriesStore store, AlertSink sink, Clock clock, Path dataDir,
+      PrometheusRegistry registry) {
     MonitorEngine engine = new MonitorEngine(store, sink, clock, new StateFile(dataDir), new RulesMetrics(registry));
     engine.metrics.register(engine);
-    StateFile.Saved state = engine.stateFile.load();
+    StateFile.Saved state = engine.restoreOrQuarantine();
     if (state != null) {
       state.monitors().forEach(m -> engine.saved.put(m.key(), m));
       engine.history.restore(state.history());
       log.info("restored the state of {} monitors from {}", state.monitors().size(), engine.stateFile.path());
     }
     return engine;
+  }
+
+  /**
+   * The saved state; null when there is none or it cannot be read. An unreadable file must not
+   * keep Tocsin (and the notifications waiting in its outbox) from starting: it is set aside for
+   * a person to look at, and the monitors start over from the data.
+   */
+  private StateFile.Saved restoreOrQuarantine() {
+    try {
+      return stateFile.load();
+    } catch (IOException | RuntimeException e) {
+      Quarantine.setAside(stateFile.path(), "monitor state", e,
+          "starting with no monitor state, so alerts that were firing fire again", clock, log);
+      return null;
+    }
   }
 
   /**
@@ -98,7 +119,9 @@ public final class MonitorEngine {
       MonitorRuntime runtime = new MonitorRuntime(definition);
       MonitorRuntime old = previous.get(definition.stateKey());
       if (old != null) {
-        MonitorStatus s = old.snapshot();
+        // Only a stopped runtime hands over: an evaluation of it still queued must not emit
+        // what its successor emits again.
+        MonitorStatus s = old.retire();
         runtime.restore(s.groups(), s.lastBucketEnd(), s.paused() && !s.definition().paused());
       } else {
         StateFile.SavedMonitor m = saved.remove(definition.stateKey());
@@ -168,6 +191,10 @@ public final class MonitorEngine {
   }
 
   private List<AlertEvent> evaluate(MonitorRuntime runtime, EvaluationCache cache, long nowMs) {
+    if (runtime.retired()) {
+      // Queued before a reload replaced it; its successor evaluates instead.
+      return List.of();
+    }
     List<AlertEvent> events = runtime.evaluate(evaluator, cache, nowMs, startedMs);
     if (metrics != null) {
       metrics.evaluated(runtime.evaluationMillis(), runtime.health() == MonitorStatus.Health.ERROR);

@@ -32,6 +32,11 @@ final class MonitorRuntime {
   private long lastEvaluationMs;
   private double evaluationMillis;
   private boolean paused;
+  /**
+   * Set once a reload handed this runtime's state to its successor or removed the monitor: an
+   * evaluation of it still queued must then emit nothing, or its transitions would be sent twice.
+   */
+  private boolean retired;
 
   MonitorRuntime(MonitorDefinition definition) {
     this.definition = definition;
@@ -54,7 +59,7 @@ final class MonitorRuntime {
    */
   synchronized List<AlertEvent> evaluate(QueryEvaluator evaluator, EvaluationCache cache, long nowMs, long startedMs) {
     changed = false;
-    if (paused) {
+    if (paused || retired) {
       return List.of();
     }
     long interval = definition.groupingInterval().toMillis();
@@ -227,8 +232,26 @@ final class MonitorRuntime {
     this.paused = pause;
   }
 
-  /** Resolves every firing group at {@code atMs}, for a monitor that is going away. */
+  /**
+   * Stops this runtime for good and returns its state for the runtime that replaces it. An
+   * evaluation running now finishes first (it holds this object's lock), so the state returned
+   * includes what it did; one queued or started later does nothing.
+   */
+  synchronized MonitorStatus retire() {
+    retired = true;
+    return snapshot();
+  }
+
+  synchronized boolean retired() {
+    return retired;
+  }
+
+  /**
+   * Resolves every firing group at {@code atMs} and {@link #retire retires} this runtime, for a
+   * monitor that is going away.
+   */
   synchronized List<AlertEvent> resolveAll(long atMs, String reason) {
+    retired = true;
     List<AlertEvent> events = new ArrayList<>();
     List<GroupState> firing = new ArrayList<>();
     groups.values().stream().filter(g -> g.state() == State.FIRING).forEach(firing::add);
@@ -283,7 +306,7 @@ final class MonitorRuntime {
   synchronized boolean isDue(long nowMs) {
     long interval = definition.groupingInterval().toMillis();
     long end = Math.floorDiv(nowMs - definition.evaluationDelay().toMillis(), interval) * interval;
-    return !paused && end > lastBucketEnd;
+    return !paused && !retired && end > lastBucketEnd;
   }
 
   /** Takes over a persisted or previous state (after a restart or a reload). */

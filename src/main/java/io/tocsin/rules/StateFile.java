@@ -9,9 +9,12 @@ import io.tocsin.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Monitor states and alert history in {@code <data_dir>/state.json}. Each save replaces the file
@@ -23,6 +26,9 @@ final class StateFile {
   private static final ObjectMapper JSON = new ObjectMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private static final Set<String> STATES =
+      Arrays.stream(State.values()).map(State::id).collect(Collectors.toUnmodifiableSet());
 
   private final Path file;
 
@@ -58,14 +64,44 @@ final class StateFile {
     AtomicFiles.write(file, bytes);
   }
 
-  /** The saved state, or null when there is none yet. */
+  /**
+   * The saved state, or null when there is none yet.
+   *
+   * @throws IOException when the file cannot be read or is not a state this version wrote, down to
+   *     every group's state, so that nothing fails later on what was read here
+   */
   Saved load() throws IOException {
     if (!Files.exists(file)) {
       return null;
     }
-    Saved saved = JSON.readValue(file.toFile(), Saved.class);
+    return check(JSON.readValue(file.toFile(), Saved.class));
+  }
+
+  private static Saved check(Saved saved) throws IOException {
+    if (saved == null) {
+      throw new IOException("no state object");
+    }
     if (saved.version() != VERSION) {
-      throw new IOException(file + " has state format version " + saved.version() + ", expected " + VERSION);
+      throw new IOException("format version " + saved.version() + ", expected " + VERSION);
+    }
+    if (saved.monitors() == null || saved.history() == null) {
+      throw new IOException("no \"monitors\" or \"history\" list");
+    }
+    for (SavedMonitor m : saved.monitors()) {
+      if (m == null || m.key() == null || m.groups() == null) {
+        throw new IOException("a monitor without \"key\" or \"groups\"");
+      }
+      for (SavedGroup g : m.groups()) {
+        if (g == null || g.labels() == null || g.labels().containsValue(null) || g.state() == null
+            || !STATES.contains(g.state())) {
+          throw new IOException("monitor \"" + m.name() + "\" has a group without labels or with an unknown state");
+        }
+      }
+    }
+    for (AlertHistory.Entry e : saved.history()) {
+      if (e == null || e.type() == null || e.labels() == null || e.labels().containsValue(null)) {
+        throw new IOException("a history entry without \"type\" or \"labels\"");
+      }
     }
     return saved;
   }

@@ -1,12 +1,14 @@
 package io.tocsin.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.tocsin.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -50,5 +52,40 @@ class CheckCommandTest {
   void check_missingPath_exit1() {
     assertThat(check("nope.yml")).isEqualTo(1);
     assertThat(err.toString()).isEqualTo("nope.yml: no such file or directory\n");
+  }
+
+  @Test
+  void check_hostileYaml_isRefusedQuicklyWithPositions() throws Exception {
+    Path longLine = dir.resolve("line.yml");
+    Files.writeString(longLine, "monitors: []\n# " + "x".repeat(300_000) + "\n");
+    Path laughs = dir.resolve("laughs.yml");
+    StringBuilder bomb = new StringBuilder("monitors: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for (char name = 'b'; name <= 'j'; name++) {
+      bomb.append(name).append(": &").append(name).append(" [").append(("*" + (char) (name - 1) + ", ").repeat(8))
+          .append('*').append((char) (name - 1)).append("]\n");
+    }
+    Files.writeString(laughs, bomb);
+    Path deep = dir.resolve("deep.yml");
+    Files.writeString(deep, "monitors: " + "[".repeat(100_000) + "]".repeat(100_000) + "\n");
+
+    int exit = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> check(dir.toString()));
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString().lines()).containsExactly(
+        deep + ":1:75: nesting deeper than 64 levels",
+        laughs + ":2:8: YAML aliases (*a) are not supported; write the value out",
+        longLine + ":2:1: line longer than 262144 characters; break long values over several lines");
+  }
+
+  @Test
+  void check_ruleFileOverTheSizeLimit_isRefusedBeforeParsing() throws Exception {
+    Path huge = dir.resolve("huge.yml");
+    Files.writeString(huge, "monitors:\n  - name: " + "x".repeat(20_000_000) + "\n");
+
+    int exit = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> check(huge.toString()));
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString()).isEqualTo(
+        huge + ":1:1: rule file is larger than the limit of 4 MiB (4194304 bytes)\n");
   }
 }

@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ServerConfigLoaderTest {
   private static final Path BASE = Path.of("/etc/tocsin");
@@ -126,6 +128,27 @@ class ServerConfigLoaderTest {
 
     assertThat(e.errors()).singleElement().satisfies(error ->
         assertThat(error.toString()).startsWith("/nonexistent/tocsin.yml:1:1: cannot read config file: "));
+  }
+
+  @Test
+  void load_fileOverTheSizeLimit_isRefusedBeforeParsing(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("tocsin.yml");
+    Files.writeString(file, "external_url: " + "x".repeat(5 << 20) + "\n");
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(file));
+
+    assertThat(e.getMessage()).isEqualTo(
+        file + ":1:1: config file is larger than the limit of 4 MiB (4194304 bytes)");
+  }
+
+  @Test
+  void load_fileThatIsNotUtf8_isAnErrorNamingIt(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("tocsin.yml");
+    Files.write(file, new byte[] {'a', ':', ' ', (byte) 0xff, '\n'});
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(file));
+
+    assertThat(e.getMessage()).isEqualTo(file + ":1:1: cannot read config file: it is not UTF-8 text");
   }
 
   @Test

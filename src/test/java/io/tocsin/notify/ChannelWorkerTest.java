@@ -256,6 +256,9 @@ class ChannelWorkerTest {
     List<Outbox.Entry> waiting = new Outbox(dataDir.resolve("outbox")).load("hook");
 
     assertThat(waiting).extracting(e -> e.notification().monitor()).containsExactly("good");
-    assertThat(dir.resolve("0000000000000-000000000.json.bad")).exists();
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("0000000000000-"))).singleElement()
+          .asString().matches("0000000000000-000000000\\.json\\.\\d{8}T\\d{6}Z\\.bad");
+    }
   }
 }

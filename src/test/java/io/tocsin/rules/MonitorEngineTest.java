@@ -13,6 +13,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Loading rules into a running engine. */
@@ -53,5 +58,77 @@ class MonitorEngineTest {
         "Down resolved {node=\"n1\"} monitor_removed");
     assertThat(engine.monitors()).singleElement().satisfies(s -> assertThat(s.state()).isEqualTo("firing"));
     assertThat(engine.history().entries().get(0).detail()).isEqualTo("monitor_removed");
+  }
+
+  @Test
+  void reload_whileEvaluationsAreQueued_emitsEachFiringOnce() throws Exception {
+    String down = """
+          - name: Down
+            metrics: [up as $up]
+            query: [group by node, $up]
+            min_allowed_value: 1
+            for_duration: 1m
+            evaluation_delay: 0s
+        """;
+    List<MonitorDefinition> rules = monitors("monitors:\n" + down + down.replace("name: Down", "name: Other"));
+    engine.load(rules);
+    for (String node : List.of("n1", "n2")) {
+      store.write("up", MetricKind.GAUGE, Labels.of("node", node), s -> s.append(T0.toEpochMilli() + 10_000, 0));
+    }
+    clock.set(T0.plus(Duration.ofMinutes(1)));
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    CountDownLatch release = new CountDownLatch(1);
+    try {
+      // The only worker is busy, so the evaluations started before the reload are still queued.
+      pool.submit(() -> release.await(30, TimeUnit.SECONDS));
+      List<Future<?>> started = new ArrayList<>(engine.evaluateDueAsync(clock.millis(), pool));
+      engine.load(rules);
+      started.addAll(engine.evaluateDueAsync(clock.millis(), pool));
+      assertThat(started).hasSize(4);
+      release.countDown();
+      for (Future<?> evaluation : started) {
+        evaluation.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(delivered).containsExactly("Down firing {node=\"n1\"}", "Down firing {node=\"n2\"}",
+        "Other firing {node=\"n1\"}", "Other firing {node=\"n2\"}");
+    assertThat(engine.monitors()).allSatisfy(m -> assertThat(m.state()).isEqualTo("firing"));
+  }
+
+  @Test
+  void removingAMonitor_whileItsEvaluationIsQueued_doesNotFireItAgain() throws Exception {
+    String down = """
+        monitors:
+          - name: Down
+            metrics: [up as $up]
+            query: [group by node, $up]
+            min_allowed_value: 1
+            for_duration: 1m
+            evaluation_delay: 0s
+        """;
+    engine.load(monitors(down));
+    store.write("up", MetricKind.GAUGE, Labels.of("node", "n1"), s -> s.append(T0.toEpochMilli() + 10_000, 0));
+    clock.set(T0.plus(Duration.ofMinutes(1)));
+    engine.evaluateDue(clock.millis());
+    store.write("up", MetricKind.GAUGE, Labels.of("node", "n2"), s -> s.append(T0.toEpochMilli() + 70_000, 0));
+    clock.set(T0.plus(Duration.ofMinutes(2)));
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    CountDownLatch release = new CountDownLatch(1);
+    try {
+      pool.submit(() -> release.await(30, TimeUnit.SECONDS));
+      List<Future<?>> started = engine.evaluateDueAsync(clock.millis(), pool);
+      engine.load(List.of());
+      release.countDown();
+      for (Future<?> evaluation : started) {
+        evaluation.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(delivered).containsExactly("Down firing {node=\"n1\"}", "Down resolved {node=\"n1\"} monitor_removed");
   }
 }

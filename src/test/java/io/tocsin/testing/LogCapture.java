@@ -22,7 +22,12 @@ public final class LogCapture implements AutoCloseable {
   }
 
   public List<String> messages() {
-    return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+    List<ILoggingEvent> events;
+    // Appending holds the appender's lock; copying under it lets another thread log meanwhile.
+    synchronized (appender) {
+      events = List.copyOf(appender.list);
+    }
+    return events.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
   }
 
   @Override

@@ -1,11 +1,8 @@
 package io.tocsin.notify.silence;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import io.tocsin.util.Quarantine;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -198,7 +195,8 @@ public final class Silences {
     try {
       loaded = file.load();
     } catch (IOException | RuntimeException e) {
-      quarantine(e);
+      // A file that cannot be read must not stop Tocsin.
+      Quarantine.setAside(file.path(), "silences", e, "starting with no silences", clock, log);
       return;
     }
     Map<String, Silence> map = new LinkedHashMap<>();
@@ -206,31 +204,6 @@ public final class Silences {
     install(map);
     prune();
     log.info("loaded {} silences from {}", byId.size(), file.path());
-  }
-
-  /** A file that cannot be read must not stop Tocsin; it is kept aside for a person to look at. */
-  private void quarantine(Exception e) {
-    Path bad = file.path().resolveSibling(SilenceFile.NAME + ".bad");
-    String reason = reason(e);
-    try {
-      Files.move(file.path(), bad, StandardCopyOption.REPLACE_EXISTING);
-      log.error("cannot read silences from {} ({}); moved it to {} and starting with no silences", file.path(),
-          reason, bad);
-    } catch (IOException moveError) {
-      log.error("cannot read silences from {} ({}) nor move it to {} ({}); starting with no silences, and the "
-          + "next change overwrites it", file.path(), reason, bad, moveError.toString());
-    }
-  }
-
-  private static String reason(Exception e) {
-    if (e instanceof JsonProcessingException json) {
-      JsonLocation at = json.getLocation();
-      return json.getOriginalMessage()
-          .replaceAll("\\[Source: [^;]*; line: (\\d+), column: (\\d+)]", "line $1, column $2")
-          .replaceAll("\\s+", " ")
-          + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr());
-    }
-    return e.getMessage() == null ? e.toString() : e.getMessage();
   }
 
   private Instant now() {

@@ -241,10 +241,10 @@ class SilencesTest {
       Silences silences = open();
 
       assertThat(silences.list()).isEmpty();
-      assertThat(log.messages()).containsExactly("ERROR cannot read silences from " + dataDir.resolve("silences.json") + " (Unexpected end-of-input: expected close marker for Array (start marker at line 1, column 28) at line 1, column 29); moved it to " + dataDir.resolve("silences.json.bad") + " and starting with no silences");
+      assertThat(log.messages()).containsExactly("ERROR cannot read silences from " + dataDir.resolve("silences.json") + " (Unexpected end-of-input: expected close marker for Array (start marker at line 1, column 28) at line 1, column 29); moved it to " + dataDir.resolve("silences.json.20260301T120000Z.bad") + " and starting with no silences");
     }
     assertThat(dataDir.resolve("silences.json")).doesNotExist();
-    assertThat(dataDir.resolve("silences.json.bad")).hasContent("{\"version\": 1, \"silences\": [");
+    assertThat(dataDir.resolve("silences.json.20260301T120000Z.bad")).hasContent("{\"version\": 1, \"silences\": [");
 
     Silences silences = open();
     silences.save(draft(null, null, t(60), "node=\"n1\""));
@@ -258,7 +258,7 @@ class SilencesTest {
     try (LogCapture log = LogCapture.of(Silences.class)) {
       assertThat(open().list()).isEmpty();
       assertThat(log.messages()).containsExactly("ERROR cannot read silences from " + file
-          + " (format version 7, expected 1); moved it to " + file + ".bad and starting with no silences");
+          + " (format version 7, expected 1); moved it to " + file + ".20260301T120000Z.bad and starting with no silences");
     }
 
     Files.writeString(file, """
@@ -269,7 +269,7 @@ class SilencesTest {
       assertThat(open().list()).isEmpty();
       assertThat(log.messages()).containsExactly("ERROR cannot read silences from " + file
           + " (invalid regular expression \"n[1\" for label \"node\": Unclosed character class near index 2); moved it to "
-          + file + ".bad and starting with no silences");
+          + file + ".20260301T120000Z.2.bad and starting with no silences");
     }
   }
 
