@@ -110,9 +110,11 @@ public final class Tocsin implements AutoCloseable {
 
     OtlpIngest ingest = new OtlpIngest(new MetricsTranslator(store, clock),
         new IngestLimiter(limits.maxInflightRequests()), new IngestMetrics(registry));
-    grpc = OtlpGrpcServer.start(config.listen().otlpGrpc().toSocketAddress(), (int) limits.maxRequestBytes(), ingest);
+    grpc = OtlpGrpcServer.start(config.listen().otlpGrpc().toSocketAddress(), (int) limits.maxRequestBytes(),
+        limits.requestReadTimeout(), ingest);
     closeables.push(grpc);
-    otlpHttp = OtlpHttpServer.start(config.listen().otlpHttp().toSocketAddress(), limits.maxRequestBytes(), ingest);
+    otlpHttp = OtlpHttpServer.start(config.listen().otlpHttp().toSocketAddress(), limits.maxRequestBytes(),
+        limits.requestReadTimeout(), ingest);
     closeables.push(otlpHttp);
     api = ApiServer.start(config.listen().http().toSocketAddress(),
         new ApiServer.Services(registry, () -> ready, store, engine, rules, notifications, silences, config.api(), clock));

@@ -51,9 +51,33 @@ public record ServerConfig(
    *
    * @param maxRequestBytes largest OTLP request accepted, after decompression
    * @param maxInflightRequests OTLP requests processed at once; more are refused with "retry later"
+   * @param requestReadTimeout how long an OTLP/HTTP body may take to arrive (and a new gRPC
+   *     connection to start HTTP/2)
+   * @param maxLabelNameLength longest label key, in characters, after normalisation
+   * @param maxLabelValueLength longest label value (and metric name), in characters
+   * @param maxLabelsPerSeries labels of a series: resource and point attributes after merging
+   * @param maxAttributesPerPoint attributes of one data point as sent, before merging
    */
-  public record Limits(int maxSeries, int maxSeriesPerMetric, long maxRequestBytes, int maxInflightRequests) {
-    public static final Limits DEFAULT = new Limits(2_000_000, 200_000, 64L << 20, 32);
+  public record Limits(int maxSeries, int maxSeriesPerMetric, long maxRequestBytes, int maxInflightRequests,
+      Duration requestReadTimeout, int maxLabelNameLength, int maxLabelValueLength, int maxLabelsPerSeries,
+      int maxAttributesPerPoint) {
+    // Label limits: Mimir's name length (1024); a value limit 8x Mimir's 2048, since resources
+    // carry long values such as process.command_line; 128 labels and attributes, the
+    // OpenTelemetry SDKs' own attribute count limit, well above the 20-40 resource attributes of
+    // a Kubernetes pod with host, process and SDK attributes (Mimir's 30 would refuse those).
+    public static final Limits DEFAULT =
+        new Limits(2_000_000, 200_000, 64L << 20, 32, Duration.ofSeconds(30), 1024, 16 * 1024, 128, 128);
+
+    /** These series and request limits, with the default read timeout and label limits. */
+    public Limits(int maxSeries, int maxSeriesPerMetric, long maxRequestBytes, int maxInflightRequests) {
+      this(maxSeries, maxSeriesPerMetric, maxRequestBytes, maxInflightRequests, Duration.ofSeconds(30), 1024,
+          16 * 1024, 128, 128);
+    }
+
+    public Limits withRequestReadTimeout(Duration timeout) {
+      return new Limits(maxSeries, maxSeriesPerMetric, maxRequestBytes, maxInflightRequests, timeout,
+          maxLabelNameLength, maxLabelValueLength, maxLabelsPerSeries, maxAttributesPerPoint);
+    }
   }
 
   /**

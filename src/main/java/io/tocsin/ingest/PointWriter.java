@@ -249,7 +249,9 @@ final class PointWriter {
     if (appendedStale(series)) {
       return;
     }
-    if (!(value >= 0)) {
+    // Counters only go up by finite amounts; Prometheus would also break on +Inf (rate of Inf).
+    // Gauges and up-down sums keep NaN and both infinities, as Prometheus stores them.
+    if (!(value >= 0 && value < Double.POSITIVE_INFINITY)) {
       outcome = RejectReason.INVALID_VALUE;
       return;
     }

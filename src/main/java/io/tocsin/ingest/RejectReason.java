@@ -8,7 +8,7 @@ public enum RejectReason {
   UNKNOWN_DATA_KIND("unknown_data_kind", "of a metric without data of a known kind"),
   INVALID_NAME("invalid_name", "of a metric whose name is empty after normalisation"),
   INVALID_HISTOGRAM("invalid_histogram", "with bucket counts that do not fit the bucket bounds"),
-  INVALID_VALUE("invalid_value", "with a negative or NaN increase in a monotonic sum"),
+  INVALID_VALUE("invalid_value", "with a negative, NaN or infinite value in a monotonic sum"),
   OUT_OF_ORDER("out_of_order", "at or before the last sample of their series"),
   TOO_OLD("too_old", "older than the retention window"),
   TOO_NEW("too_new", "more than 10m ahead of the receiver's clock"),
