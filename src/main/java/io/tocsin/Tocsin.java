@@ -108,7 +108,7 @@ public final class Tocsin implements AutoCloseable {
     long evictEveryMs = Math.min(30_000, config.retention().toMillis() / 10);
     housekeeping.scheduleWithFixedDelay(() -> evictSafely(storeMetrics), evictEveryMs, evictEveryMs, TimeUnit.MILLISECONDS);
 
-    OtlpIngest ingest = new OtlpIngest(new MetricsTranslator(store, clock),
+    OtlpIngest ingest = new OtlpIngest(new MetricsTranslator(store, clock, limits.labels()),
         new IngestLimiter(limits.maxInflightRequests()), new IngestMetrics(registry));
     grpc = OtlpGrpcServer.start(config.listen().otlpGrpc().toSocketAddress(), (int) limits.maxRequestBytes(),
         limits.requestReadTimeout(), ingest);

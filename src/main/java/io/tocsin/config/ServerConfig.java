@@ -1,5 +1,6 @@
 package io.tocsin.config;
 
+import io.tocsin.ingest.LabelLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -61,17 +62,18 @@ public record ServerConfig(
   public record Limits(int maxSeries, int maxSeriesPerMetric, long maxRequestBytes, int maxInflightRequests,
       Duration requestReadTimeout, int maxLabelNameLength, int maxLabelValueLength, int maxLabelsPerSeries,
       int maxAttributesPerPoint) {
-    // Label limits: Mimir's name length (1024); a value limit 8x Mimir's 2048, since resources
-    // carry long values such as process.command_line; 128 labels and attributes, the
-    // OpenTelemetry SDKs' own attribute count limit, well above the 20-40 resource attributes of
-    // a Kubernetes pod with host, process and SDK attributes (Mimir's 30 would refuse those).
-    public static final Limits DEFAULT =
-        new Limits(2_000_000, 200_000, 64L << 20, 32, Duration.ofSeconds(30), 1024, 16 * 1024, 128, 128);
+    /** Label defaults: see {@link LabelLimits#DEFAULT} for why. */
+    public static final Limits DEFAULT = new Limits(2_000_000, 200_000, 64L << 20, 32);
 
     /** These series and request limits, with the default read timeout and label limits. */
     public Limits(int maxSeries, int maxSeriesPerMetric, long maxRequestBytes, int maxInflightRequests) {
-      this(maxSeries, maxSeriesPerMetric, maxRequestBytes, maxInflightRequests, Duration.ofSeconds(30), 1024,
-          16 * 1024, 128, 128);
+      this(maxSeries, maxSeriesPerMetric, maxRequestBytes, maxInflightRequests, Duration.ofSeconds(30),
+          LabelLimits.DEFAULT.maxNameLength(), LabelLimits.DEFAULT.maxValueLength(),
+          LabelLimits.DEFAULT.maxLabelsPerSeries(), LabelLimits.DEFAULT.maxAttributesPerPoint());
+    }
+
+    public LabelLimits labels() {
+      return new LabelLimits(maxLabelNameLength, maxLabelValueLength, maxLabelsPerSeries, maxAttributesPerPoint);
     }
 
     public Limits withRequestReadTimeout(Duration timeout) {

@@ -31,6 +31,7 @@ final class PointWriter {
 
   private final SeriesStore store;
   private final RejectionTally tally;
+  private final LabelLimits limits;
   private final long receiverStartNanos;
   private final long minTimeMs;
   private final long maxTimeMs;
@@ -47,6 +48,9 @@ final class PointWriter {
   private HistogramSample histogram;
   private ExponentialBuckets exponential;
   private RejectReason outcome;
+  // The last label limit a point broke, and how: the tally shows it for the first such point.
+  private RejectReason violated;
+  private String violation;
 
   private final AttributesProbe probe = new AttributesProbe();
   private final Consumer<Series> gaugeAppend = this::appendGauge;
@@ -55,9 +59,11 @@ final class PointWriter {
   private final Consumer<Series> histogramAppend = this::appendHistogram;
   private final Consumer<Series> exponentialAppend = this::appendExponential;
 
-  PointWriter(SeriesStore store, RejectionTally tally, long receiverStartNanos, long minTimeMs, long maxTimeMs) {
+  PointWriter(SeriesStore store, RejectionTally tally, LabelLimits limits, long receiverStartNanos, long minTimeMs,
+      long maxTimeMs) {
     this.store = store;
     this.tally = tally;
+    this.limits = limits;
     this.receiverStartNanos = receiverStartNanos;
     this.minTimeMs = minTimeMs;
     this.maxTimeMs = maxTimeMs;
@@ -71,7 +77,7 @@ final class PointWriter {
 
   /** Writes number point {@code p} of {@code request}. */
   void number(MetricKind kind, boolean cumulative, Labels resource, DecodedRequest request, int p) {
-    if (!timed(request.timeNanos[p], request.startNanos[p], request.flags[p], cumulative)) {
+    if (tooManyAttributes(request.attributeCount[p]) || !timed(request.timeNanos[p], request.startNanos[p], request.flags[p], cumulative)) {
       return;
     }
     if (!stale) {
@@ -94,7 +100,7 @@ final class PointWriter {
   }
 
   void histogram(boolean cumulative, Labels resource, HistogramDataPoint p) {
-    if (!timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), cumulative)) {
+    if (tooManyAttributes(p.getAttributesCount()) || !timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), cumulative)) {
       return;
     }
     if (!stale) {
@@ -121,7 +127,7 @@ final class PointWriter {
   }
 
   void exponentialHistogram(boolean cumulative, Labels resource, ExponentialHistogramDataPoint p) {
-    if (!timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), cumulative)) {
+    if (tooManyAttributes(p.getAttributesCount()) || !timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), cumulative)) {
       return;
     }
     if (!stale) {
@@ -132,10 +138,15 @@ final class PointWriter {
 
   /** A summary's count and sum become counters, its quantiles gauges with a quantile label. */
   void summary(Labels resource, SummaryDataPoint p) {
-    if (!timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), true)) {
+    if (tooManyAttributes(p.getAttributesCount()) || !timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), true)) {
       return;
     }
     Labels labels = MetricsTranslator.labelsOf(resource, p.getAttributesList());
+    RejectReason overLimit = checkLabels(labels);
+    if (overLimit != null) {
+      reject(overLimit);
+      return;
+    }
     RejectReason first = null;
     value = p.getCount();
     first = firstOf(first, write(name + "_count", MetricKind.COUNTER, labels));
@@ -152,6 +163,43 @@ final class PointWriter {
 
   private static RejectReason firstOf(RejectReason first, RejectReason next) {
     return first != null ? first : next;
+  }
+
+  /**
+   * Rejects a point with more attributes than allowed before anything is built from them, so a
+   * point with 100,000 attributes costs no more than its decoding.
+   */
+  private boolean tooManyAttributes(int attributes) {
+    if (attributes <= limits.maxAttributesPerPoint()) {
+      return false;
+    }
+    violated = RejectReason.TOO_MANY_ATTRIBUTES;
+    violation = attributes + " attributes";
+    reject(RejectReason.TOO_MANY_ATTRIBUTES);
+    return true;
+  }
+
+  /** Null when {@code labels} are within the limits, else the limit they break (see {@link #violation}). */
+  private RejectReason checkLabels(Labels labels) {
+    if (labels.size() > limits.maxLabelsPerSeries()) {
+      violated = RejectReason.TOO_MANY_LABELS;
+      violation = labels.size() + " labels";
+      return violated;
+    }
+    for (int i = 0; i < labels.size(); i++) {
+      String key = labels.key(i);
+      if (key.length() > limits.maxNameLength()) {
+        violated = RejectReason.LABEL_NAME_TOO_LONG;
+        violation = "label \"" + RejectionTally.shorten(key, 64) + "\", " + key.length() + " characters";
+        return violated;
+      }
+      if (labels.value(i).length() > limits.maxValueLength()) {
+        violated = RejectReason.LABEL_VALUE_TOO_LONG;
+        violation = "label \"" + RejectionTally.shorten(key, 64) + "\", " + labels.value(i).length() + " characters";
+        return violated;
+      }
+    }
+    return null;
   }
 
   /** Checks and records the point's times; false when the point was rejected for them. */
@@ -198,6 +246,10 @@ final class PointWriter {
       Consumer<Series> append) {
     outcome = null;
     Labels labels = MetricsTranslator.labelsOf(resource, attributes);
+    RejectReason overLimit = checkLabels(labels);
+    if (overLimit != null) {
+      return overLimit;
+    }
     Admission admission = store.write(metric, kind, labels, append);
     return switch (admission) {
       case OK -> outcome;
@@ -216,7 +268,7 @@ final class PointWriter {
   }
 
   private void reject(RejectReason reason) {
-    tally.reject(reason, sourceName, 1);
+    tally.reject(reason, sourceName, 1, reason == violated ? violation : null);
   }
 
   private void record(AppendResult result) {

@@ -14,7 +14,12 @@ public enum RejectReason {
   TOO_NEW("too_new", "more than 10m ahead of the receiver's clock"),
   SERIES_LIMIT("series_limit", "over the series limit (limits.max_series)"),
   METRIC_SERIES_LIMIT("metric_series_limit", "over the per-metric series limit (limits.max_series_per_metric)"),
-  KIND_CONFLICT("kind_conflict", "of a metric that already exists with another kind");
+  KIND_CONFLICT("kind_conflict", "of a metric that already exists with another kind"),
+  TOO_MANY_ATTRIBUTES("too_many_attributes", "with more attributes than limits.max_attributes_per_point"),
+  TOO_MANY_LABELS("too_many_labels", "with more labels (resource and point) than limits.max_labels_per_series"),
+  LABEL_NAME_TOO_LONG("label_name_too_long", "with a label name longer than limits.max_label_name_length"),
+  LABEL_VALUE_TOO_LONG("label_value_too_long",
+      "with a label value or metric name longer than limits.max_label_value_length");
 
   private final String id;
   private final String phrase;
