@@ -1,5 +1,7 @@
 package io.tocsin.ingest;
 
+import io.tocsin.store.Labels;
+
 /**
  * Bounds on the labels a data point may bring, so that no point makes a series of unbounded
  * size. A point over a bound is rejected alone, with the bound named in the partial success.
@@ -18,4 +20,34 @@ package io.tocsin.ingest;
  */
 public record LabelLimits(int maxNameLength, int maxValueLength, int maxLabelsPerSeries, int maxAttributesPerPoint) {
   public static final LabelLimits DEFAULT = new LabelLimits(1024, 16 * 1024, 128, 128);
+
+  /** A broken limit, and how it was broken, for the partial-success message. */
+  record Violation(RejectReason reason, String detail) {}
+
+  /** Null when a point may have {@code attributes} attributes. */
+  Violation checkAttributes(int attributes) {
+    return attributes <= maxAttributesPerPoint
+        ? null : new Violation(RejectReason.TOO_MANY_ATTRIBUTES, attributes + " attributes");
+  }
+
+  /** Null when {@code labels} may be a series' labels. */
+  Violation check(Labels labels) {
+    if (labels.size() > maxLabelsPerSeries) {
+      return new Violation(RejectReason.TOO_MANY_LABELS, labels.size() + " labels");
+    }
+    for (int i = 0; i < labels.size(); i++) {
+      String key = labels.key(i);
+      if (key.length() > maxNameLength) {
+        return new Violation(RejectReason.LABEL_NAME_TOO_LONG, describe(key, key));
+      }
+      if (labels.value(i).length() > maxValueLength) {
+        return new Violation(RejectReason.LABEL_VALUE_TOO_LONG, describe(key, labels.value(i)));
+      }
+    }
+    return null;
+  }
+
+  private static String describe(String key, String tooLong) {
+    return "label \"" + RejectionTally.shorten(key, 64) + "\", " + tooLong.length() + " characters";
+  }
 }

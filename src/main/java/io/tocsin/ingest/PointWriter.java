@@ -48,9 +48,8 @@ final class PointWriter {
   private HistogramSample histogram;
   private ExponentialBuckets exponential;
   private RejectReason outcome;
-  // The last label limit a point broke, and how: the tally shows it for the first such point.
-  private RejectReason violated;
-  private String violation;
+  // The last label limit a point broke: the tally shows it for the first such point.
+  private LabelLimits.Violation violation;
 
   private final AttributesProbe probe = new AttributesProbe();
   private final Consumer<Series> gaugeAppend = this::appendGauge;
@@ -170,36 +169,18 @@ final class PointWriter {
    * point with 100,000 attributes costs no more than its decoding.
    */
   private boolean tooManyAttributes(int attributes) {
-    if (attributes <= limits.maxAttributesPerPoint()) {
+    violation = limits.checkAttributes(attributes);
+    if (violation == null) {
       return false;
     }
-    violated = RejectReason.TOO_MANY_ATTRIBUTES;
-    violation = attributes + " attributes";
-    reject(RejectReason.TOO_MANY_ATTRIBUTES);
+    reject(violation.reason());
     return true;
   }
 
   /** Null when {@code labels} are within the limits, else the limit they break (see {@link #violation}). */
   private RejectReason checkLabels(Labels labels) {
-    if (labels.size() > limits.maxLabelsPerSeries()) {
-      violated = RejectReason.TOO_MANY_LABELS;
-      violation = labels.size() + " labels";
-      return violated;
-    }
-    for (int i = 0; i < labels.size(); i++) {
-      String key = labels.key(i);
-      if (key.length() > limits.maxNameLength()) {
-        violated = RejectReason.LABEL_NAME_TOO_LONG;
-        violation = "label \"" + RejectionTally.shorten(key, 64) + "\", " + key.length() + " characters";
-        return violated;
-      }
-      if (labels.value(i).length() > limits.maxValueLength()) {
-        violated = RejectReason.LABEL_VALUE_TOO_LONG;
-        violation = "label \"" + RejectionTally.shorten(key, 64) + "\", " + labels.value(i).length() + " characters";
-        return violated;
-      }
-    }
-    return null;
+    violation = limits.check(labels);
+    return violation == null ? null : violation.reason();
   }
 
   /** Checks and records the point's times; false when the point was rejected for them. */
@@ -268,7 +249,7 @@ final class PointWriter {
   }
 
   private void reject(RejectReason reason) {
-    tally.reject(reason, sourceName, 1, reason == violated ? violation : null);
+    tally.reject(reason, sourceName, 1, violation != null && reason == violation.reason() ? violation.detail() : null);
   }
 
   private void record(AppendResult result) {
