@@ -185,6 +185,11 @@ public final class OtlpHttpServer implements AutoCloseable {
         ctx.header("Connection", "close");
         fail(ctx, encoding, 408, Code.DEADLINE_EXCEEDED, Outcome.TIMEOUT, e.getMessage());
         return;
+      } catch (IOException e) {
+        // The client went away mid-body: nobody to answer, and no stack trace per such client.
+        log.debug("OTLP/HTTP request body broke off: {}", e.toString());
+        ingest.record(Transport.HTTP, Outcome.ERROR);
+        return;
       }
       try {
         respond(ctx, encoding, 200, ingest.export(Transport.HTTP, () -> {

@@ -21,6 +21,7 @@ import io.tocsin.store.Labels;
 import io.tocsin.store.SeriesSamples;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
+import io.tocsin.testing.LogCapture;
 import io.tocsin.testing.TestServers;
 import io.tocsin.util.MutableClock;
 import java.io.ByteArrayInputStream;
@@ -365,6 +366,71 @@ class OtlpHttpServerTest {
           socket.close();
         }
       }
+    }
+  }
+
+  @Test
+  void slowUploadsFromOneClient_holdAtMostItsThreadsAndOtherClientsGoOn() throws Exception {
+    Duration readTimeout = Duration.ofSeconds(2);
+    ServerConfig config = TestServers.loopbackConfig(dataDir.resolve("crowded"))
+        .withLimits(new ServerConfig.Limits(1000, 1000, MAX_REQUEST_BYTES, 2).withRequestReadTimeout(readTimeout));
+    try (Tocsin crowded = Tocsin.start(config, clock)) {
+      List<Socket> slow = new ArrayList<>();
+      try {
+        for (int i = 0; i <= OtlpHttpServer.THREADS_PER_CLIENT; i++) {
+          Socket socket = new Socket("127.0.0.1", crowded.otlpHttpPort());
+          socket.setSoTimeout(15_000);
+          slow.add(socket);
+          socket.getOutputStream().write(("POST /v1/metrics HTTP/1.1\r\nHost: localhost\r\n"
+              + "Content-Type: application/x-protobuf\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+        }
+        for (Socket socket : slow.subList(0, OtlpHttpServer.THREADS_PER_CLIENT)) {
+          assertThat(statusLine(socket)).isEqualTo("HTTP/1.1 100 Continue");
+        }
+
+        // Another client (another loopback address) is served at once.
+        try (Socket other = new Socket()) {
+          other.bind(new InetSocketAddress("127.0.0.2", 0));
+          other.connect(new InetSocketAddress("127.0.0.1", crowded.otlpHttpPort()));
+          other.setSoTimeout(15_000);
+          byte[] body = gaugeRequest("up", point(FIXTURE_TIME.getEpochSecond(), 1)).toByteArray();
+          other.getOutputStream().write(("POST /v1/metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+              + "Content-Type: application/x-protobuf\r\nContent-Length: " + body.length + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+          other.getOutputStream().write(body);
+          assertThat(statusLine(other)).isEqualTo("HTTP/1.1 200 OK");
+        }
+        assertThat(crowded.store().seriesCount()).isEqualTo(1);
+
+        // The one over its client's bound got no thread until another of its requests ended.
+        Socket waiting = slow.get(OtlpHttpServer.THREADS_PER_CLIENT);
+        assertThat(statusLine(waiting)).isEqualTo("HTTP/1.1 100 Continue");
+        assertThat(scrapeTocsin(crowded)).containsPattern("tocsin_otlp_requests_total\\{outcome=\"timeout\","
+            + "transport=\"http\"\\} [1-9]");
+      } finally {
+        for (Socket socket : slow) {
+          socket.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void clientGoneMidBody_isCountedAsAnErrorWithoutAStackTrace() throws Exception {
+    try (LogCapture logs = LogCapture.of(OtlpHttpServer.class)) {
+      try (Socket socket = new Socket("127.0.0.1", tocsin.otlpHttpPort())) {
+        socket.getOutputStream().write(("POST /v1/metrics HTTP/1.1\r\nHost: localhost\r\n"
+            + "Content-Type: application/x-protobuf\r\nContent-Length: 1000\r\n\r\n0123456789")
+            .getBytes(StandardCharsets.US_ASCII));
+      }
+      String counted = "tocsin_otlp_requests_total{outcome=\"error\",transport=\"http\"} 1.0";
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (!scrapeTocsin(tocsin).contains(counted) && System.nanoTime() < deadline) {
+        Thread.sleep(20); // polling for the server to notice the closed connection
+      }
+      assertThat(scrapeTocsin(tocsin)).contains(counted);
+      assertThat(logs.messages()).noneMatch(m -> m.startsWith("WARN") || m.startsWith("ERROR"));
     }
   }
 
