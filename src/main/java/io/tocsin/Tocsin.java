@@ -108,11 +108,13 @@ public final class Tocsin implements AutoCloseable {
     long evictEveryMs = Math.min(30_000, config.retention().toMillis() / 10);
     housekeeping.scheduleWithFixedDelay(() -> evictSafely(storeMetrics), evictEveryMs, evictEveryMs, TimeUnit.MILLISECONDS);
 
-    OtlpIngest ingest = new OtlpIngest(new MetricsTranslator(store, clock),
+    OtlpIngest ingest = new OtlpIngest(new MetricsTranslator(store, clock, limits.labels()),
         new IngestLimiter(limits.maxInflightRequests()), new IngestMetrics(registry));
-    grpc = OtlpGrpcServer.start(config.listen().otlpGrpc().toSocketAddress(), (int) limits.maxRequestBytes(), ingest);
+    grpc = OtlpGrpcServer.start(config.listen().otlpGrpc().toSocketAddress(), (int) limits.maxRequestBytes(),
+        limits.requestReadTimeout(), ingest);
     closeables.push(grpc);
-    otlpHttp = OtlpHttpServer.start(config.listen().otlpHttp().toSocketAddress(), limits.maxRequestBytes(), ingest);
+    otlpHttp = OtlpHttpServer.start(config.listen().otlpHttp().toSocketAddress(), limits.maxRequestBytes(),
+        limits.requestReadTimeout(), ingest);
     closeables.push(otlpHttp);
     api = ApiServer.start(config.listen().http().toSocketAddress(),
         new ApiServer.Services(registry, this::notReady, store, engine, rules, notifications, silences, config.api(),

@@ -1,5 +1,6 @@
 package io.tocsin.config;
 
+import io.tocsin.ingest.LabelLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -52,9 +53,34 @@ public record ServerConfig(
    *
    * @param maxRequestBytes largest OTLP request accepted, after decompression
    * @param maxInflightRequests OTLP requests processed at once; more are refused with "retry later"
+   * @param requestReadTimeout how long an OTLP/HTTP body may take to arrive (and a new gRPC
+   *     connection to start HTTP/2)
+   * @param maxLabelNameLength longest label key, in characters, after normalisation
+   * @param maxLabelValueLength longest label value (and metric name), in characters
+   * @param maxLabelsPerSeries labels of a series: resource and point attributes after merging
+   * @param maxAttributesPerPoint attributes of one data point as sent, before merging
    */
-  public record Limits(int maxSeries, int maxSeriesPerMetric, long maxRequestBytes, int maxInflightRequests) {
+  public record Limits(int maxSeries, int maxSeriesPerMetric, long maxRequestBytes, int maxInflightRequests,
+      Duration requestReadTimeout, int maxLabelNameLength, int maxLabelValueLength, int maxLabelsPerSeries,
+      int maxAttributesPerPoint) {
+    /** Label defaults: see {@link LabelLimits#DEFAULT} for why. */
     public static final Limits DEFAULT = new Limits(2_000_000, 200_000, 64L << 20, 32);
+
+    /** These series and request limits, with the default read timeout and label limits. */
+    public Limits(int maxSeries, int maxSeriesPerMetric, long maxRequestBytes, int maxInflightRequests) {
+      this(maxSeries, maxSeriesPerMetric, maxRequestBytes, maxInflightRequests, Duration.ofSeconds(30),
+          LabelLimits.DEFAULT.maxNameLength(), LabelLimits.DEFAULT.maxValueLength(),
+          LabelLimits.DEFAULT.maxLabelsPerSeries(), LabelLimits.DEFAULT.maxAttributesPerPoint());
+    }
+
+    public LabelLimits labels() {
+      return new LabelLimits(maxLabelNameLength, maxLabelValueLength, maxLabelsPerSeries, maxAttributesPerPoint);
+    }
+
+    public Limits withRequestReadTimeout(Duration timeout) {
+      return new Limits(maxSeries, maxSeriesPerMetric, maxRequestBytes, maxInflightRequests, timeout,
+          maxLabelNameLength, maxLabelValueLength, maxLabelsPerSeries, maxAttributesPerPoint);
+    }
   }
 
   /**

@@ -6,6 +6,7 @@ import io.tocsin.config.ServerConfig.Listen;
 import io.tocsin.config.ServerConfig.Notifications;
 import io.tocsin.config.ServerConfig.Query;
 import io.tocsin.config.ServerConfig.Smtp;
+import io.tocsin.util.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +22,8 @@ public final class ServerConfigLoader {
   private static final Set<String> API = Set.of("token", "protect_reads");
   private static final Set<String> SMTP = Set.of("host", "port", "username", "password", "starttls", "tls", "from");
   private static final Set<String> LIMITS = Set.of(
-      "max_series", "max_series_per_metric", "max_request_bytes", "max_inflight_requests");
+      "max_series", "max_series_per_metric", "max_request_bytes", "max_inflight_requests", "request_read_timeout",
+      "max_label_name_length", "max_label_value_length", "max_labels_per_series", "max_attributes_per_point");
   private static final Set<String> STORE = Set.of("retention");
   private static final Set<String> NOTIFICATIONS = Set.of("give_up_after", "request_timeout");
   private static final Set<String> QUERY = Set.of(
@@ -80,7 +82,16 @@ public final class ServerConfigLoader {
         limits.integer("max_series", Limits.DEFAULT.maxSeries(), 1),
         limits.integer("max_series_per_metric", Limits.DEFAULT.maxSeriesPerMetric(), 1),
         limits.byteSize("max_request_bytes", Limits.DEFAULT.maxRequestBytes()),
-        limits.integer("max_inflight_requests", Limits.DEFAULT.maxInflightRequests(), 1));
+        limits.integer("max_inflight_requests", Limits.DEFAULT.maxInflightRequests(), 1),
+        limits.duration("request_read_timeout", Limits.DEFAULT.requestReadTimeout()),
+        limits.integer("max_label_name_length", Limits.DEFAULT.maxLabelNameLength(), 1),
+        limits.integer("max_label_value_length", Limits.DEFAULT.maxLabelValueLength(), 1),
+        limits.integer("max_labels_per_series", Limits.DEFAULT.maxLabelsPerSeries(), 1),
+        limits.integer("max_attributes_per_point", Limits.DEFAULT.maxAttributesPerPoint(), 1));
+    if (limitsConfig.requestReadTimeout().compareTo(Duration.ofSeconds(1)) < 0) {
+      limits.error(limits.node("request_read_timeout"), "limits.request_read_timeout must be at least 1s, got "
+          + Durations.format(limitsConfig.requestReadTimeout()));
+    }
     if (limitsConfig.maxRequestBytes() > Integer.MAX_VALUE - 8) {
       limits.error(limits.node("max_request_bytes"), "limits.max_request_bytes must be below 2GiB");
     }
@@ -88,7 +99,7 @@ public final class ServerConfigLoader {
     MappingReader store = top.mapping("store", STORE);
     Duration retention = store.duration("retention", ServerConfig.DEFAULT_RETENTION);
     if (retention.compareTo(Duration.ofMinutes(1)) < 0) {
-      store.error(store.node("retention"), "store.retention must be at least 1m, got " + io.tocsin.util.Durations.format(retention));
+      store.error(store.node("retention"), "store.retention must be at least 1m, got " + Durations.format(retention));
     }
 
     MappingReader notifications = top.mapping("notifications", NOTIFICATIONS);
@@ -105,7 +116,7 @@ public final class ServerConfigLoader {
         query.integer("max_queued", Query.DEFAULT.maxQueued(), 0));
     if (queryConfig.timeout().compareTo(Duration.ofSeconds(1)) < 0) {
       query.error(query.node("timeout"), "query.timeout must be at least 1s, got "
-          + io.tocsin.util.Durations.format(queryConfig.timeout()));
+          + Durations.format(queryConfig.timeout()));
     }
 
     if (!errors.isEmpty()) {

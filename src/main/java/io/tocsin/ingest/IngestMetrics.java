@@ -28,6 +28,8 @@ public final class IngestMetrics {
     TOO_LARGE,
     /** A content type or encoding Tocsin does not speak, or a method other than POST. */
     UNSUPPORTED,
+    /** The body did not arrive within limits.request_read_timeout. */
+    TIMEOUT,
     /** Shed because too many requests were in flight. */
     OVERLOADED,
     /** Anything else. */

@@ -31,12 +31,19 @@ public final class MetricsTranslator {
 
   private final SeriesStore store;
   private final Clock clock;
+  private final LabelLimits limits;
   private final long receiverStartNanos;
 
-  public MetricsTranslator(SeriesStore store, Clock clock) {
+  public MetricsTranslator(SeriesStore store, Clock clock, LabelLimits limits) {
     this.store = store;
     this.clock = clock;
+    this.limits = limits;
     this.receiverStartNanos = TimeUnit.MILLISECONDS.toNanos(clock.millis());
+  }
+
+  /** With the default label limits. */
+  public MetricsTranslator(SeriesStore store, Clock clock) {
+    this(store, clock, LabelLimits.DEFAULT);
   }
 
   /**
@@ -55,7 +62,7 @@ public final class MetricsTranslator {
   /** Writes the points of a decoded request. */
   IngestResult write(DecodedRequest request) {
     RejectionTally tally = new RejectionTally();
-    PointWriter writer = new PointWriter(store, tally, receiverStartNanos,
+    PointWriter writer = new PointWriter(store, tally, limits, receiverStartNanos,
         store.retentionCutoffMs(), clock.millis() + MAX_FUTURE_MS);
     for (DecodedMetric metric : request.metrics) {
       writeMetric(request, metric, writer, tally);
@@ -63,7 +70,7 @@ public final class MetricsTranslator {
     return tally.result();
   }
 
-  private static void writeMetric(DecodedRequest request, DecodedMetric metric, PointWriter writer, RejectionTally tally) {
+  private void writeMetric(DecodedRequest request, DecodedMetric metric, PointWriter writer, RejectionTally tally) {
     String name = Names.normalize(metric.sourceName);
     if (metric.kind == Kind.UNKNOWN) {
       tally.reject(RejectReason.UNKNOWN_DATA_KIND, metric.sourceName, 1);
@@ -71,6 +78,16 @@ public final class MetricsTranslator {
     }
     if (name.isEmpty()) {
       tally.reject(RejectReason.INVALID_NAME, metric.sourceName, metric.points());
+      return;
+    }
+    if (name.length() > limits.maxValueLength()) {
+      tally.reject(RejectReason.LABEL_VALUE_TOO_LONG, metric.sourceName, metric.points(),
+          "the metric name, " + name.length() + " characters");
+      return;
+    }
+    if (metric.resource.size() > limits.maxLabelsPerSeries()) {
+      tally.reject(RejectReason.TOO_MANY_LABELS, metric.sourceName, metric.points(),
+          metric.resource.size() + " resource attributes");
       return;
     }
     boolean cumulative = metric.temporality == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE_VALUE;

@@ -10,6 +10,7 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.protobuf.StatusProto;
@@ -20,15 +21,20 @@ import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.tocsin.ingest.IngestMetrics.Outcome;
 import io.tocsin.ingest.IngestMetrics.Transport;
 import io.tocsin.ingest.OtlpIngest.InvalidRequestException;
+import io.tocsin.ingest.OtlpIngest.OverloadedException;
+import io.tocsin.ingest.OtlpIngest.TooLargeException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * OTLP/gRPC: {@code opentelemetry.proto.collector.metrics.v1.MetricsService/Export}.
@@ -37,15 +43,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * OtlpDecoder} as bytes, without protobuf's object model in between, and a body that is not a
  * valid request gets INVALID_ARGUMENT, as OTLP asks, instead of the INTERNAL that gRPC's own
  * protobuf marshaller reports.
+ *
+ * <p>gRPC hands a call to the handler only once its message has arrived whole, so a slow client
+ * holds no in-flight permit and no thread, only its stream; streams per connection and idle
+ * connections are bounded, connections per client are not (grpc-java has no such bound).
  */
 public final class OtlpGrpcServer implements AutoCloseable {
-  private static final MethodDescriptor<byte[], ExportMetricsServiceResponse> EXPORT =
-      MethodDescriptor.<byte[], ExportMetricsServiceResponse>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName(MetricsServiceGrpc.getExportMethod().getFullMethodName())
-          .setRequestMarshaller(new BytesMarshaller())
-          .setResponseMarshaller(ProtoUtils.marshaller(ExportMetricsServiceResponse.getDefaultInstance()))
-          .build();
+  private static final Logger log = LoggerFactory.getLogger(OtlpGrpcServer.class);
+  /**
+   * Calls one connection may have open at once (HTTP/2 MAX_CONCURRENT_STREAMS); a client asking
+   * for more waits for a stream. Each open call may buffer up to a whole message.
+   */
+  static final int CALLS_PER_CONNECTION = 32;
+  /** A connection without calls for this long is closed; exporters reconnect on their next export. */
+  static final Duration MAX_CONNECTION_IDLE = Duration.ofMinutes(5);
 
   private final Server server;
   private final ExecutorService executor;
@@ -55,15 +66,31 @@ public final class OtlpGrpcServer implements AutoCloseable {
     this.executor = executor;
   }
 
-  public static OtlpGrpcServer start(InetSocketAddress address, int maxMessageBytes, OtlpIngest ingest)
-      throws IOException {
+  /**
+   * Listens for OTLP/gRPC exports.
+   *
+   * @param maxMessageBytes largest message, before and after gzip
+   * @param handshakeTimeout how long a new connection may take to start HTTP/2
+   */
+  public static OtlpGrpcServer start(InetSocketAddress address, int maxMessageBytes, Duration handshakeTimeout,
+      OtlpIngest ingest) throws IOException {
+    MethodDescriptor<Received, ExportMetricsServiceResponse> export =
+        MethodDescriptor.<Received, ExportMetricsServiceResponse>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName(MetricsServiceGrpc.getExportMethod().getFullMethodName())
+            .setRequestMarshaller(new BytesMarshaller(maxMessageBytes))
+            .setResponseMarshaller(ProtoUtils.marshaller(ExportMetricsServiceResponse.getDefaultInstance()))
+            .build();
     ServerServiceDefinition service = ServerServiceDefinition.builder(MetricsServiceGrpc.SERVICE_NAME)
-        .addMethod(EXPORT, ServerCalls.asyncUnaryCall((body, observer) -> export(ingest, body, observer)))
+        .addMethod(export, ServerCalls.asyncUnaryCall((received, observer) -> export(ingest, received, observer)))
         .build();
     ExecutorService executor = Executors.newFixedThreadPool(
         Math.max(2, Runtime.getRuntime().availableProcessors()), namedThreads("otlp-grpc-"));
     Server server = NettyServerBuilder.forAddress(address)
         .maxInboundMessageSize(maxMessageBytes)
+        .maxConcurrentCallsPerConnection(CALLS_PER_CONNECTION)
+        .maxConnectionIdle(MAX_CONNECTION_IDLE.toMillis(), TimeUnit.MILLISECONDS)
+        .handshakeTimeout(handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .executor(executor)
         .addStreamTracerFactory(new TransportFailureCounter(ingest))
         .addService(service)
@@ -81,22 +108,33 @@ public final class OtlpGrpcServer implements AutoCloseable {
     return server.getPort();
   }
 
-  private static void export(OtlpIngest ingest, byte[] body, StreamObserver<ExportMetricsServiceResponse> observer) {
-    if (!ingest.tryAdmit(Transport.GRPC)) {
+  private static void export(OtlpIngest ingest, Received received, StreamObserver<ExportMetricsServiceResponse> observer) {
+    if (received.tooLarge() != null) {
+      observer.onError(Status.RESOURCE_EXHAUSTED.withDescription(received.tooLarge()).asRuntimeException());
+      return;
+    }
+    ExportMetricsServiceResponse response;
+    try {
+      response = ingest.export(Transport.GRPC, received::body);
+    } catch (OverloadedException e) {
       observer.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
           .setCode(Code.UNAVAILABLE_VALUE)
-          .setMessage(OtlpHttpServer.OVERLOADED_MESSAGE)
+          .setMessage(e.getMessage())
           .addDetails(Any.pack(RetryInfo.newBuilder()
               .setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(IngestLimiter.RETRY_AFTER_SECONDS))
               .build()))
           .build()));
       return;
-    }
-    ExportMetricsServiceResponse response;
-    try {
-      response = ingest.export(Transport.GRPC, body);
     } catch (InvalidRequestException e) {
       observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    } catch (TooLargeException e) {
+      observer.onError(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    } catch (RuntimeException e) {
+      log.warn("OTLP/gRPC request failed", e);
+      observer.onError(Status.INTERNAL.withDescription("internal error: " + e.getClass().getSimpleName())
+          .asRuntimeException());
       return;
     }
     observer.onNext(response);
@@ -123,26 +161,46 @@ public final class OtlpGrpcServer implements AutoCloseable {
     };
   }
 
-  /** Hands the request bytes through; {@link OtlpIngest#parse} decodes them. */
-  private static final class BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
+  /**
+   * The request bytes, or why there are none: a gzip message over the size limit is found only
+   * while it is read here, and an exception from a marshaller would end the call as UNKNOWN (with
+   * a stack trace in the log), so the refusal travels to the handler instead.
+   */
+  private record Received(byte[] body, String tooLarge) {}
+
+  /** Hands the request bytes through; {@link OtlpIngest#export} decodes them. */
+  private static final class BytesMarshaller implements MethodDescriptor.Marshaller<Received> {
+    private final int maxMessageBytes;
+
+    BytesMarshaller(int maxMessageBytes) {
+      this.maxMessageBytes = maxMessageBytes;
     }
 
     @Override
-    public byte[] parse(InputStream stream) {
+    public InputStream stream(Received value) {
+      return new ByteArrayInputStream(value.body());
+    }
+
+    @Override
+    public Received parse(InputStream stream) {
       try {
         if (stream instanceof KnownLength) {
           // One exact allocation instead of readAllBytes' chunks and final copy.
           byte[] bytes = new byte[stream.available()];
           int read = stream.readNBytes(bytes, 0, bytes.length);
           if (read == bytes.length && stream.read() < 0) {
-            return bytes;
+            return new Received(bytes, null);
           }
           throw new IOException("message length changed while reading");
         }
-        return stream.readAllBytes();
+        return new Received(stream.readAllBytes(), null);
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.RESOURCE_EXHAUSTED) {
+          throw e;
+        }
+        // gRPC's decompressing stream stops at maxInboundMessageSize.
+        return new Received(null,
+            "decompressed request body exceeds limits.max_request_bytes (" + maxMessageBytes + ")");
       } catch (IOException e) {
         throw Status.INTERNAL.withDescription("cannot read request: " + e.getMessage()).asRuntimeException();
       }

@@ -10,28 +10,52 @@ import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.tocsin.ingest.IngestMetrics.Outcome;
 import io.tocsin.ingest.IngestMetrics.Transport;
 import io.tocsin.ingest.OtlpIngest.InvalidRequestException;
+import io.tocsin.ingest.OtlpIngest.OverloadedException;
+import io.tocsin.ingest.OtlpIngest.TooLargeException;
+import io.tocsin.util.Durations;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.handler.ThreadLimitHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * OTLP/HTTP: {@code POST /v1/metrics} with a protobuf or JSON body, optionally gzip-compressed.
  * Responses use the request's encoding; failures carry a {@code google.rpc.Status} as OTLP asks.
+ *
+ * <p>Slow clients cannot starve ingest: a body is read whole, within limits.request_read_timeout,
+ * before the request asks for one of the in-flight permits, which thus bound only inflating,
+ * decoding and writing. While reading, a request holds a Jetty thread; one client (remote
+ * address) holds at most {@link #THREADS_PER_CLIENT} of them, and its further requests wait
+ * without a thread.
  */
 public final class OtlpHttpServer implements AutoCloseable {
   static final String PATH = "/v1/metrics";
   static final String PROTOBUF = "application/x-protobuf";
   static final String JSON = "application/json";
-  static final String OVERLOADED_MESSAGE =
-      "too many export requests in flight (limits.max_inflight_requests); retry after "
-          + IngestLimiter.RETRY_AFTER_SECONDS + "s";
+  /**
+   * Jetty threads one remote address may hold at once. Above what an OpenTelemetry Collector
+   * uses by default (10 concurrent exports), far below Jetty's pool (250 threads).
+   */
+  static final int THREADS_PER_CLIENT = 16;
+  /** The first buffer for a body of unknown or declared length; it grows as bytes arrive. */
+  private static final int INITIAL_BUFFER = 64 * 1024;
 
+  private static final Logger log = LoggerFactory.getLogger(OtlpHttpServer.class);
   private static final JsonFormat.Parser JSON_PARSER = JsonFormat.parser().ignoringUnknownFields();
   private static final JsonFormat.Printer JSON_PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
 
@@ -41,20 +65,32 @@ public final class OtlpHttpServer implements AutoCloseable {
     this.app = app;
   }
 
-  public static OtlpHttpServer start(InetSocketAddress address, long maxRequestBytes, OtlpIngest ingest) {
-    Handler handler = new Handler(ingest, maxRequestBytes);
+  /**
+   * Listens for OTLP/HTTP exports.
+   *
+   * @param maxRequestBytes largest body, before and after gunzip
+   * @param readTimeout how long a request's body may take to arrive
+   */
+  public static OtlpHttpServer start(InetSocketAddress address, long maxRequestBytes, Duration readTimeout,
+      OtlpIngest ingest) {
+    Handler handler = new Handler(ingest, maxRequestBytes, readTimeout);
     Javalin app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
       config.jetty.host = address.getHostString();
       config.jetty.port = address.getPort();
+      config.jetty.modifyServer(server -> {
+        ThreadLimitHandler perClient = new ThreadLimitHandler();
+        perClient.setThreadLimit(THREADS_PER_CLIENT);
+        server.setHandler(perClient); // Javalin puts its own handler inside
+      });
+      // Every method but POST, including HEAD, OPTIONS, TRACE and unknown ones, gets 405.
+      config.routes.before(PATH, handler::rejectOtherMethods);
       config.routes.post(PATH, handler::export);
-      config.routes.get(PATH, handler::methodNotAllowed);
-      config.routes.put(PATH, handler::methodNotAllowed);
-      config.routes.patch(PATH, handler::methodNotAllowed);
-      config.routes.delete(PATH, handler::methodNotAllowed);
-      config.routes.exception(Exception.class, (e, ctx) ->
-          handler.fail(ctx, Encoding.JSON, 500, Code.INTERNAL, Outcome.ERROR, "internal error: " + e.getClass().getSimpleName()));
+      config.routes.exception(Exception.class, (e, ctx) -> {
+        log.warn("OTLP/HTTP request failed", e);
+        handler.fail(ctx, Encoding.JSON, 500, Code.INTERNAL, Outcome.ERROR, "internal error: " + e.getClass().getSimpleName());
+      });
     });
     try {
       app.start();
@@ -100,13 +136,25 @@ public final class OtlpHttpServer implements AutoCloseable {
   private static final class Handler {
     private final OtlpIngest ingest;
     private final long maxRequestBytes;
+    private final Duration readTimeout;
 
-    Handler(OtlpIngest ingest, long maxRequestBytes) {
+    Handler(OtlpIngest ingest, long maxRequestBytes, Duration readTimeout) {
       this.ingest = ingest;
       this.maxRequestBytes = maxRequestBytes;
+      this.readTimeout = readTimeout;
     }
 
     void export(Context ctx) throws IOException {
+      try {
+        exportChecked(ctx);
+      } catch (Error e) {
+        // Jetty answers 500; count it here, as the exception handler does for exceptions.
+        ingest.record(Transport.HTTP, Outcome.ERROR);
+        throw e;
+      }
+    }
+
+    private void exportChecked(Context ctx) throws IOException {
       Encoding encoding = Encoding.of(ctx.contentType());
       if (encoding == null) {
         String given = ctx.contentType() == null ? "none" : "\"" + ctx.contentType() + "\"";
@@ -127,41 +175,97 @@ public final class OtlpHttpServer implements AutoCloseable {
             tooLarge("request body of " + declared + " bytes"));
         return;
       }
-      if (!ingest.tryAdmit(Transport.HTTP)) {
-        ctx.header("Retry-After", Integer.toString(IngestLimiter.RETRY_AFTER_SECONDS));
-        respondStatus(ctx, encoding, 503, Code.UNAVAILABLE, OVERLOADED_MESSAGE);
-        return;
-      }
-      byte[] protobuf;
+      byte[] body;
       try {
-        byte[] body = readBounded(ctx.req().getInputStream(), "request body");
-        if (gzip) {
-          body = gunzip(body);
-        }
-        protobuf = encoding == Encoding.PROTOBUF ? body : jsonToProtobuf(body);
+        body = readBody(ctx, declared);
       } catch (TooLargeException e) {
-        ingest.fail(Transport.HTTP, Outcome.TOO_LARGE);
-        respondStatus(ctx, encoding, 413, Code.RESOURCE_EXHAUSTED, e.getMessage());
+        fail(ctx, encoding, 413, Code.RESOURCE_EXHAUSTED, Outcome.TOO_LARGE, e.getMessage());
         return;
-      } catch (InvalidRequestException e) {
-        ingest.fail(Transport.HTTP, Outcome.INVALID);
-        respondStatus(ctx, encoding, 400, Code.INVALID_ARGUMENT, e.getMessage());
+      } catch (ReadTimeoutException e) {
+        ctx.header("Connection", "close");
+        fail(ctx, encoding, 408, Code.DEADLINE_EXCEEDED, Outcome.TIMEOUT, e.getMessage());
         return;
-      } catch (IOException | RuntimeException e) {
-        ingest.fail(Transport.HTTP, Outcome.ERROR);
-        throw e;
+      } catch (IOException e) {
+        // The client went away mid-body: nobody to answer, and no stack trace per such client.
+        log.debug("OTLP/HTTP request body broke off: {}", e.toString());
+        ingest.record(Transport.HTTP, Outcome.ERROR);
+        return;
       }
       try {
-        respond(ctx, encoding, 200, ingest.export(Transport.HTTP, protobuf));
+        respond(ctx, encoding, 200, ingest.export(Transport.HTTP, () -> {
+          byte[] plain = gzip ? gunzip(body) : body;
+          return encoding == Encoding.PROTOBUF ? plain : jsonToProtobuf(plain);
+        }));
+      } catch (OverloadedException e) {
+        ctx.header("Retry-After", Integer.toString(IngestLimiter.RETRY_AFTER_SECONDS));
+        respondStatus(ctx, encoding, 503, Code.UNAVAILABLE, e.getMessage());
+      } catch (TooLargeException e) {
+        respondStatus(ctx, encoding, 413, Code.RESOURCE_EXHAUSTED, e.getMessage());
       } catch (InvalidRequestException e) {
         respondStatus(ctx, encoding, 400, Code.INVALID_ARGUMENT, e.getMessage());
       }
     }
 
-    void methodNotAllowed(Context ctx) {
+    void rejectOtherMethods(Context ctx) {
+      if (ctx.method().name().equals("POST")) {
+        return;
+      }
+      ctx.skipRemainingHandlers();
       ctx.header("Allow", "POST");
       fail(ctx, Encoding.JSON, 405, Code.UNIMPLEMENTED, Outcome.UNSUPPORTED,
           "method " + ctx.method() + " is not allowed on " + PATH + "; use POST");
+    }
+
+    /**
+     * Reads the body, at most {@code maxRequestBytes + 1} bytes, within the read timeout. The
+     * connection's idle timeout is lowered to what is left of it before every read, so a read
+     * blocked on a silent client ends at the deadline too, and a client trickling bytes is cut
+     * off at the first read after it.
+     */
+    private byte[] readBody(Context ctx, long declared) throws IOException, TooLargeException, ReadTimeoutException {
+      EndPoint endPoint = ServletContextRequest.getServletContextRequest(ctx.req())
+          .getConnectionMetaData().getConnection().getEndPoint();
+      long idleTimeout = endPoint.getIdleTimeout();
+      long deadline = System.nanoTime() + readTimeout.toNanos();
+      InputStream in = ctx.req().getInputStream();
+      byte[] buffer = new byte[(int) Math.min(declared >= 0 ? declared + 1 : INITIAL_BUFFER, INITIAL_BUFFER)];
+      int length = 0;
+      try {
+        while (true) {
+          long remaining = deadline - System.nanoTime();
+          if (remaining <= 0) {
+            throw new ReadTimeoutException(readTimeout);
+          }
+          endPoint.setIdleTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
+          if (length == buffer.length) {
+            buffer = Arrays.copyOf(buffer, (int) Math.min(maxRequestBytes + 1, buffer.length * 2L));
+          }
+          int read = in.read(buffer, length, buffer.length - length);
+          if (read < 0) {
+            return length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
+          }
+          length += read;
+          if (length > maxRequestBytes) {
+            throw new TooLargeException(tooLarge("request body"));
+          }
+        }
+      } catch (IOException e) {
+        if (System.nanoTime() - deadline >= 0 || causedByTimeout(e)) {
+          throw new ReadTimeoutException(readTimeout);
+        }
+        throw e;
+      } finally {
+        endPoint.setIdleTimeout(idleTimeout);
+      }
+    }
+
+    private static boolean causedByTimeout(Throwable e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof TimeoutException) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** OTLP JSON is the proto3 JSON mapping; decoding goes on from the protobuf form. */
@@ -176,20 +280,18 @@ public final class OtlpHttpServer implements AutoCloseable {
       return builder.build().toByteArray();
     }
 
-    private byte[] gunzip(byte[] body) throws IOException, TooLargeException, InvalidRequestException {
+    private byte[] gunzip(byte[] body) throws TooLargeException, InvalidRequestException {
       try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-        return readBounded(in, "decompressed request body");
+        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxRequestBytes + 1));
+        if (bytes.length > maxRequestBytes) {
+          throw new TooLargeException(tooLarge("decompressed request body"));
+        }
+        return bytes;
       } catch (ZipException | EOFException e) {
         throw new InvalidRequestException("request body is not valid gzip: " + e.getMessage());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // cannot happen: the bytes are in memory
       }
-    }
-
-    private byte[] readBounded(InputStream in, String what) throws IOException, TooLargeException {
-      byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxRequestBytes + 1));
-      if (bytes.length > maxRequestBytes) {
-        throw new TooLargeException(tooLarge(what));
-      }
-      return bytes;
     }
 
     private String tooLarge(String what) {
@@ -220,12 +322,12 @@ public final class OtlpHttpServer implements AutoCloseable {
     }
   }
 
-  /** The body, or what it inflates to, is over limits.max_request_bytes. */
-  private static final class TooLargeException extends Exception {
+  /** The body did not arrive within limits.request_read_timeout. */
+  private static final class ReadTimeoutException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    TooLargeException(String message) {
-      super(message);
+    ReadTimeoutException(Duration timeout) {
+      super("request body not received within limits.request_read_timeout (" + Durations.format(timeout) + ")");
     }
   }
 }

@@ -22,27 +22,33 @@ public final class OtlpIngest {
     this.metrics = metrics;
   }
 
-  boolean tryAdmit(Transport transport) {
-    if (limiter.tryAcquire()) {
-      return true;
-    }
-    metrics.recordRequest(transport, Outcome.OVERLOADED);
-    return false;
-  }
-
   /**
-   * Decodes and writes an admitted request's protobuf body and releases its admission; a body
-   * that does not decode is refused whole.
+   * Admits a request against the in-flight bound, turns its body into protobuf (gunzip, JSON),
+   * decodes and writes it, and counts the outcome. The admission is released in a {@code
+   * finally} around all of it, so nothing thrown in between (an OutOfMemoryError while
+   * inflating, say) can keep it. An exception other than the declared ones is left to the
+   * transport, which answers and counts it as an error.
    */
-  ExportMetricsServiceResponse export(Transport transport, byte[] body) throws InvalidRequestException {
+  ExportMetricsServiceResponse export(Transport transport, Body body)
+      throws OverloadedException, InvalidRequestException, TooLargeException {
+    if (!limiter.tryAcquire()) {
+      metrics.recordRequest(transport, Outcome.OVERLOADED);
+      throw new OverloadedException();
+    }
     try {
       IngestResult result;
       try {
-        result = translator.write(body);
+        result = translator.write(body.protobuf());
       } catch (InvalidProtocolBufferException e) {
         metrics.recordRequest(transport, Outcome.INVALID);
         throw new InvalidRequestException("request body is not a valid protobuf ExportMetricsServiceRequest: "
             + e.getMessage());
+      } catch (InvalidRequestException e) {
+        metrics.recordRequest(transport, Outcome.INVALID);
+        throw e;
+      } catch (TooLargeException e) {
+        metrics.recordRequest(transport, Outcome.TOO_LARGE);
+        throw e;
       }
       metrics.recordPoints(transport, result);
       if (result.rejected() == 0) {
@@ -58,14 +64,14 @@ public final class OtlpIngest {
     }
   }
 
-  /** Releases an admitted request that failed before it was written. */
-  void fail(Transport transport, Outcome outcome) {
-    limiter.release();
+  void record(Transport transport, Outcome outcome) {
     metrics.recordRequest(transport, outcome);
   }
 
-  void record(Transport transport, Outcome outcome) {
-    metrics.recordRequest(transport, outcome);
+  /** A request body, turned into protobuf only once the request is admitted. */
+  @FunctionalInterface
+  interface Body {
+    byte[] protobuf() throws InvalidRequestException, TooLargeException;
   }
 
   /** A body that is not an OTLP metrics export. */
@@ -74,6 +80,25 @@ public final class OtlpIngest {
 
     InvalidRequestException(String message) {
       super(message);
+    }
+  }
+
+  /** The body, or what it inflates to, is over limits.max_request_bytes. */
+  static final class TooLargeException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    TooLargeException(String message) {
+      super(message);
+    }
+  }
+
+  /** Too many requests in flight: the client should retry later. */
+  static final class OverloadedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    OverloadedException() {
+      super("too many export requests in flight (limits.max_inflight_requests); retry after "
+          + IngestLimiter.RETRY_AFTER_SECONDS + "s");
     }
   }
 }

@@ -31,6 +31,7 @@ final class PointWriter {
 
   private final SeriesStore store;
   private final RejectionTally tally;
+  private final LabelLimits limits;
   private final long receiverStartNanos;
   private final long minTimeMs;
   private final long maxTimeMs;
@@ -47,6 +48,8 @@ final class PointWriter {
   private HistogramSample histogram;
   private ExponentialBuckets exponential;
   private RejectReason outcome;
+  // The last label limit a point broke: the tally shows it for the first such point.
+  private LabelLimits.Violation violation;
 
   private final AttributesProbe probe = new AttributesProbe();
   private final Consumer<Series> gaugeAppend = this::appendGauge;
@@ -55,9 +58,11 @@ final class PointWriter {
   private final Consumer<Series> histogramAppend = this::appendHistogram;
   private final Consumer<Series> exponentialAppend = this::appendExponential;
 
-  PointWriter(SeriesStore store, RejectionTally tally, long receiverStartNanos, long minTimeMs, long maxTimeMs) {
+  PointWriter(SeriesStore store, RejectionTally tally, LabelLimits limits, long receiverStartNanos, long minTimeMs,
+      long maxTimeMs) {
     this.store = store;
     this.tally = tally;
+    this.limits = limits;
     this.receiverStartNanos = receiverStartNanos;
     this.minTimeMs = minTimeMs;
     this.maxTimeMs = maxTimeMs;
@@ -71,7 +76,7 @@ final class PointWriter {
 
   /** Writes number point {@code p} of {@code request}. */
   void number(MetricKind kind, boolean cumulative, Labels resource, DecodedRequest request, int p) {
-    if (!timed(request.timeNanos[p], request.startNanos[p], request.flags[p], cumulative)) {
+    if (tooManyAttributes(request.attributeCount[p]) || !timed(request.timeNanos[p], request.startNanos[p], request.flags[p], cumulative)) {
       return;
     }
     if (!stale) {
@@ -94,7 +99,7 @@ final class PointWriter {
   }
 
   void histogram(boolean cumulative, Labels resource, HistogramDataPoint p) {
-    if (!timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), cumulative)) {
+    if (tooManyAttributes(p.getAttributesCount()) || !timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), cumulative)) {
       return;
     }
     if (!stale) {
@@ -121,7 +126,7 @@ final class PointWriter {
   }
 
   void exponentialHistogram(boolean cumulative, Labels resource, ExponentialHistogramDataPoint p) {
-    if (!timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), cumulative)) {
+    if (tooManyAttributes(p.getAttributesCount()) || !timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), cumulative)) {
       return;
     }
     if (!stale) {
@@ -132,10 +137,15 @@ final class PointWriter {
 
   /** A summary's count and sum become counters, its quantiles gauges with a quantile label. */
   void summary(Labels resource, SummaryDataPoint p) {
-    if (!timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), true)) {
+    if (tooManyAttributes(p.getAttributesCount()) || !timed(p.getTimeUnixNano(), p.getStartTimeUnixNano(), p.getFlags(), true)) {
       return;
     }
     Labels labels = MetricsTranslator.labelsOf(resource, p.getAttributesList());
+    RejectReason overLimit = checkLabels(labels);
+    if (overLimit != null) {
+      reject(overLimit);
+      return;
+    }
     RejectReason first = null;
     value = p.getCount();
     first = firstOf(first, write(name + "_count", MetricKind.COUNTER, labels));
@@ -152,6 +162,25 @@ final class PointWriter {
 
   private static RejectReason firstOf(RejectReason first, RejectReason next) {
     return first != null ? first : next;
+  }
+
+  /**
+   * Rejects a point with more attributes than allowed before anything is built from them, so a
+   * point with 100,000 attributes costs no more than its decoding.
+   */
+  private boolean tooManyAttributes(int attributes) {
+    violation = limits.checkAttributes(attributes);
+    if (violation == null) {
+      return false;
+    }
+    reject(violation.reason());
+    return true;
+  }
+
+  /** Null when {@code labels} are within the limits, else the limit they break (see {@link #violation}). */
+  private RejectReason checkLabels(Labels labels) {
+    violation = limits.check(labels);
+    return violation == null ? null : violation.reason();
   }
 
   /** Checks and records the point's times; false when the point was rejected for them. */
@@ -198,6 +227,10 @@ final class PointWriter {
       Consumer<Series> append) {
     outcome = null;
     Labels labels = MetricsTranslator.labelsOf(resource, attributes);
+    RejectReason overLimit = checkLabels(labels);
+    if (overLimit != null) {
+      return overLimit;
+    }
     Admission admission = store.write(metric, kind, labels, append);
     return switch (admission) {
       case OK -> outcome;
@@ -216,7 +249,7 @@ final class PointWriter {
   }
 
   private void reject(RejectReason reason) {
-    tally.reject(reason, sourceName, 1);
+    tally.reject(reason, sourceName, 1, violation != null && reason == violation.reason() ? violation.detail() : null);
   }
 
   private void record(AppendResult result) {
@@ -249,7 +282,9 @@ final class PointWriter {
     if (appendedStale(series)) {
       return;
     }
-    if (!(value >= 0)) {
+    // Counters only go up by finite amounts; Prometheus would also break on +Inf (rate of Inf).
+    // Gauges and up-down sums keep NaN and both infinities, as Prometheus stores them.
+    if (!(value >= 0 && value < Double.POSITIVE_INFINITY)) {
       outcome = RejectReason.INVALID_VALUE;
       return;
     }

@@ -8,6 +8,7 @@ import java.util.StringJoiner;
 final class RejectionTally {
   private final EnumMap<RejectReason, Integer> counts = new EnumMap<>(RejectReason.class);
   private final EnumMap<RejectReason, String> firstMetric = new EnumMap<>(RejectReason.class);
+  private final EnumMap<RejectReason, String> firstDetail = new EnumMap<>(RejectReason.class);
   private int accepted;
   private int rejected;
 
@@ -16,12 +17,24 @@ final class RejectionTally {
   }
 
   void reject(RejectReason reason, String metric, int points) {
+    reject(reason, metric, points, null);
+  }
+
+  /** @param detail what exactly was wrong with the first such point, such as the label; or null */
+  void reject(RejectReason reason, String metric, int points, String detail) {
     if (points <= 0) {
       return;
     }
     rejected += points;
     counts.merge(reason, points, Integer::sum);
-    firstMetric.putIfAbsent(reason, metric);
+    if (firstMetric.putIfAbsent(reason, metric) == null && detail != null) {
+      firstDetail.put(reason, detail);
+    }
+  }
+
+  /** {@code s}, cut after {@code max} characters; names sent by clients can be megabytes long. */
+  static String shorten(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max) + "…";
   }
 
   IngestResult result() {
@@ -37,8 +50,11 @@ final class RejectionTally {
       return "";
     }
     StringJoiner parts = new StringJoiner("; ", "rejected " + plural(rejected) + ": ", "");
-    counts.forEach((reason, n) ->
-        parts.add(n + " " + reason.phrase() + " (first in metric \"" + firstMetric.get(reason) + "\")"));
+    counts.forEach((reason, n) -> {
+      String detail = firstDetail.get(reason);
+      parts.add(n + " " + reason.phrase() + " (first in metric \"" + shorten(firstMetric.get(reason), 128) + "\""
+          + (detail == null ? "" : ", " + detail) + ")");
+    });
     return parts.toString();
   }
 

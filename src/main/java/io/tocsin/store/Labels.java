@@ -188,8 +188,15 @@ public final class Labels implements Comparable<Labels> {
     return sb.append('}').toString();
   }
 
-  /** Collects pairs in any order; {@link #put} of an existing key replaces its value. */
+  /**
+   * Collects pairs in any order; {@link #put} of an existing key replaces its value. Building
+   * costs n log n: pairs are appended as they come, then sorted by key stably, so that the last
+   * of equal keys is the one put last, and the others are dropped.
+   */
   public static final class Builder {
+    /** Up to this many pairs an insertion sort beats sorting an index. */
+    private static final int INSERTION_SORT_PAIRS = 32;
+
     private String[] pairs = new String[16];
     private int size;
 
@@ -198,12 +205,6 @@ public final class Labels implements Comparable<Labels> {
     public Builder put(String key, String value) {
       if (key == null || value == null) {
         throw new IllegalArgumentException("label key and value must not be null");
-      }
-      for (int i = 0; i < size; i += 2) {
-        if (pairs[i].equals(key)) {
-          pairs[i + 1] = value;
-          return this;
-        }
       }
       if (size == pairs.length) {
         pairs = Arrays.copyOf(pairs, size * 2);
@@ -222,8 +223,22 @@ public final class Labels implements Comparable<Labels> {
       if (size == 0) {
         return EMPTY;
       }
+      String[] sorted = size / 2 <= INSERTION_SORT_PAIRS ? insertionSorted() : indexSorted();
+      // Equal keys are adjacent, in the order they were put: keep the last of each run.
+      int kept = 0;
+      for (int i = 0; i < sorted.length; i += 2) {
+        if (i + 2 < sorted.length && sorted[i + 2].equals(sorted[i])) {
+          continue;
+        }
+        sorted[kept++] = sorted[i];
+        sorted[kept++] = sorted[i + 1];
+      }
+      return new Labels(kept == sorted.length ? sorted : Arrays.copyOf(sorted, kept));
+    }
+
+    /** Stable insertion sort by key: the pairs must move together. */
+    private String[] insertionSorted() {
       String[] sorted = Arrays.copyOf(pairs, size);
-      // Insertion sort by key: label sets are small, and the pairs must move together.
       for (int i = 2; i < sorted.length; i += 2) {
         String key = sorted[i];
         String value = sorted[i + 1];
@@ -236,7 +251,22 @@ public final class Labels implements Comparable<Labels> {
         sorted[j + 2] = key;
         sorted[j + 3] = value;
       }
-      return new Labels(sorted);
+      return sorted;
+    }
+
+    /** Stable sort of the pair indexes by key (Arrays.sort on objects is a stable merge sort). */
+    private String[] indexSorted() {
+      Integer[] order = new Integer[size / 2];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, (a, b) -> pairs[a * 2].compareTo(pairs[b * 2]));
+      String[] sorted = new String[size];
+      for (int i = 0; i < order.length; i++) {
+        sorted[i * 2] = pairs[order[i] * 2];
+        sorted[i * 2 + 1] = pairs[order[i] * 2 + 1];
+      }
+      return sorted;
     }
   }
 }

@@ -3,6 +3,7 @@ package io.tocsin.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.tocsin.ingest.LabelLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -88,6 +89,36 @@ class ServerConfigLoaderTest {
         "q.yml:2:22: query.max_result_points must be a whole number of at least 1, got \"0\"",
         "q.yml:3:12: query.timeout must be at least 1s, got 10ms",
         "q.yml:4:3: unknown key \"max_concurent\" in query, did you mean 'max_concurrent'?");
+  }
+
+  @Test
+  void parse_ingestLimits_readsTheReadTimeoutAndLabelLimits() throws Exception {
+    ServerConfig config = loader.parse("limits.yml", """
+        limits:
+          request_read_timeout: 5s
+          max_label_name_length: 100
+          max_label_value_length: 2048
+          max_labels_per_series: 40
+          max_attributes_per_point: 50
+        """, BASE);
+
+    assertThat(config.limits().requestReadTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.limits().labels()).isEqualTo(new LabelLimits(100, 2048, 40, 50));
+    assertThat(ServerConfig.defaults(BASE).limits().labels()).isEqualTo(LabelLimits.DEFAULT);
+    assertThat(ServerConfig.defaults(BASE).limits().requestReadTimeout()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void parse_badIngestLimits_areErrorsAtTheirPlace() {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.parse("limits.yml", """
+        limits:
+          request_read_timeout: 500ms
+          max_labels_per_series: 0
+        """, BASE));
+
+    assertThat(e.getMessage().lines()).containsExactly(
+        "limits.yml:2:25: limits.request_read_timeout must be at least 1s, got 500ms",
+        "limits.yml:3:26: limits.max_labels_per_series must be a whole number of at least 1, got \"0\"");
   }
 
   @Test

@@ -30,6 +30,7 @@ import io.tocsin.store.StoreSettings;
 import io.tocsin.util.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -331,5 +332,30 @@ class MetricsTranslatorTest {
         "rejected 1 data point: 1 over the series limit (limits.max_series) (first in metric \"up\")");
     assertThat(small.read("up", l -> "a".equals(l.get("node")), 0, Long.MAX_VALUE).get(0).values()).containsExactly(1, 0);
     assertThat(small.seriesCount()).isEqualTo(2);
+  }
+
+  @Test
+  void labelsOf_manyKeys_pointWinsOverResourceAndTheLastDuplicateWins() {
+    Labels.Builder resource = Labels.builder();
+    for (int i = 0; i < 3_000; i++) {
+      resource.put("r" + i, "resource");
+    }
+    List<KeyValue> attributes = new ArrayList<>();
+    for (int i = 2_000; i < 5_000; i++) {
+      attributes.add(attr("r" + i, "first"));
+    }
+    for (int i = 4_000; i < 5_000; i++) {
+      attributes.add(attr("r" + i + ".", "second")); // the same key once normalised, later: wins
+    }
+
+    Labels labels = MetricsTranslator.labelsOf(resource.build(), attributes);
+
+    assertThat(labels.size()).isEqualTo(5_000);
+    assertThat(labels.get("r0")).isEqualTo("resource");
+    assertThat(labels.get("r1999")).isEqualTo("resource");
+    assertThat(labels.get("r2000")).isEqualTo("first");
+    assertThat(labels.get("r3999")).isEqualTo("first");
+    assertThat(labels.get("r4000")).isEqualTo("second");
+    assertThat(labels.get("r4999")).isEqualTo("second");
   }
 }

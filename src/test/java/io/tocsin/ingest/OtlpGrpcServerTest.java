@@ -32,8 +32,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,7 +78,7 @@ class OtlpGrpcServerTest {
   @BeforeEach
   void start() throws IOException {
     OtlpIngest ingest = new OtlpIngest(new MetricsTranslator(store, clock), limiter, new IngestMetrics(registry));
-    server = OtlpGrpcServer.start(new InetSocketAddress("127.0.0.1", 0), MAX_MESSAGE_BYTES, ingest);
+    server = OtlpGrpcServer.start(new InetSocketAddress("127.0.0.1", 0), MAX_MESSAGE_BYTES, Duration.ofSeconds(10), ingest);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
   }
 
@@ -144,6 +150,44 @@ class OtlpGrpcServerTest {
     assertThat(e.getStatus().getDescription()).isEqualTo("gRPC message exceeds maximum size 4096: 4097");
     assertThat(store.seriesCount()).isZero();
     assertThat(scrape()).contains("tocsin_otlp_requests_total{outcome=\"too_large\",transport=\"grpc\"} 1.0");
+  }
+
+  @Test
+  void gzipMessageInflatingOverTheLimit_isResourceExhaustedWithoutAStackTrace() throws IOException {
+    byte[] zeros = new byte[MAX_MESSAGE_BYTES * 100];
+    // grpc-java logs through java.util.logging.
+    List<LogRecord> logged = new CopyOnWriteArrayList<>();
+    Handler handler = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        logged.add(record);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    Logger grpcLogger = Logger.getLogger("io.grpc");
+    grpcLogger.addHandler(handler);
+    try {
+      for (int i = 0; i < 3; i++) {
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+            () -> ClientCalls.blockingUnaryCall(channel, RAW_EXPORT,
+                CallOptions.DEFAULT.withCompression("gzip").withDeadlineAfter(10, TimeUnit.SECONDS), zeros));
+
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(e.getStatus().getDescription())
+            .isEqualTo("decompressed request body exceeds limits.max_request_bytes (4096)");
+      }
+    } finally {
+      grpcLogger.removeHandler(handler);
+    }
+    assertThat(logged).extracting(LogRecord::getMessage).isEmpty();
+    assertThat(store.seriesCount()).isZero();
+    assertThat(scrape()).contains("tocsin_otlp_requests_total{outcome=\"too_large\",transport=\"grpc\"} 3.0");
+    assertThat(export(gauge(point(1)).toByteArray())).isEqualTo(ExportMetricsServiceResponse.getDefaultInstance());
   }
 
   @Test

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.rpc.Status;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tocsin.Tocsin;
 import io.tocsin.config.ServerConfig;
@@ -19,6 +21,7 @@ import io.tocsin.store.Labels;
 import io.tocsin.store.SeriesSamples;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
+import io.tocsin.testing.LogCapture;
 import io.tocsin.testing.TestServers;
 import io.tocsin.util.MutableClock;
 import java.io.ByteArrayInputStream;
@@ -30,8 +33,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
@@ -91,7 +98,7 @@ class OtlpHttpServerTest {
   }
 
   private static String text(HttpResponse<byte[]> response) {
-    return new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+    return new String(response.body(), StandardCharsets.UTF_8);
   }
 
   private static ExportMetricsServiceRequest gaugeRequest(String name, NumberDataPoint.Builder... points) {
@@ -257,11 +264,202 @@ class OtlpHttpServerTest {
   }
 
   @Test
+  void headOptionsTraceAndUnknownMethods_are405WithAllowHeader() throws Exception {
+    for (String method : List.of("HEAD", "OPTIONS", "TRACE", "PROPFIND", "BREW")) {
+      try (Socket socket = new Socket("127.0.0.1", tocsin.otlpHttpPort())) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write((method + " /v1/metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+
+        assertThat(response).as(method).startsWith("HTTP/1.1 405 ").containsIgnoringCase("\r\nAllow: POST\r\n");
+        if (!method.equals("HEAD")) {
+          assertThat(response).as(method).endsWith("{\"code\":12,\"message\":\"method " + method
+              + " is not allowed on /v1/metrics; use POST\"}");
+        }
+      }
+    }
+    assertThat(scrapeTocsin(tocsin)).contains("tocsin_otlp_requests_total{outcome=\"unsupported\",transport=\"http\"} 5.0");
+  }
+
+  @Test
+  void infiniteCounterValue_isRejectedLikeNaNWhileInfiniteGaugesAreKept() throws Exception {
+    long now = FIXTURE_TIME.getEpochSecond();
+    Sum.Builder sum = Sum.newBuilder().setIsMonotonic(true)
+        .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA);
+    for (double value : new double[] {Double.POSITIVE_INFINITY, Double.NaN, Double.NEGATIVE_INFINITY, 2}) {
+      sum.addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(++now * 1_000_000_000L).setAsDouble(value));
+    }
+    ExportMetricsServiceRequest request = ExportMetricsServiceRequest.newBuilder()
+        .addResourceMetrics(gaugeRequest("temperature", point(now, Double.POSITIVE_INFINITY),
+            point(now + 1, Double.NEGATIVE_INFINITY)).getResourceMetrics(0))
+        .addResourceMetrics(ResourceMetrics.newBuilder().addScopeMetrics(ScopeMetrics.newBuilder()
+            .addMetrics(Metric.newBuilder().setName("requests").setSum(sum)))).build();
+
+    HttpResponse<byte[]> response = post("application/x-protobuf", request.toByteArray());
+
+    assertThat(ExportMetricsServiceResponse.parseFrom(response.body()).getPartialSuccess().getErrorMessage())
+        .isEqualTo("rejected 3 data points: 3 with a negative, NaN or infinite value in a monotonic sum "
+            + "(first in metric \"requests\")");
+    assertThat(read("requests")).singleElement().satisfies(s -> assertThat(s.values()).containsExactly(2));
+    assertThat(read("temperature")).singleElement()
+        .satisfies(s -> assertThat(s.values()).containsExactly(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY));
+  }
+
+  @Test
+  void slowUploads_holdNoPermitAndAreCutOffAtTheReadTimeout() throws Exception {
+    Duration readTimeout = Duration.ofSeconds(2);
+    int permits = 2;
+    ServerConfig config = TestServers.loopbackConfig(dataDir.resolve("slow"))
+        .withLimits(new ServerConfig.Limits(1000, 1000, MAX_REQUEST_BYTES, permits).withRequestReadTimeout(readTimeout));
+    try (Tocsin slowed = Tocsin.start(config, clock)) {
+      List<Socket> slow = new ArrayList<>();
+      Thread trickler = null;
+      try {
+        for (int i = 0; i < permits * 3; i++) {
+          Socket socket = new Socket("127.0.0.1", slowed.otlpHttpPort());
+          socket.setSoTimeout(15_000);
+          slow.add(socket);
+          // "100 Continue" comes once the handler reads the body: every slow request is then in it.
+          socket.getOutputStream().write(("POST /v1/metrics HTTP/1.1\r\nHost: localhost\r\n"
+              + "Content-Type: application/x-protobuf\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+          assertThat(statusLine(socket)).as("slow request " + i).isEqualTo("HTTP/1.1 100 Continue");
+          socket.getOutputStream().write(0x0a);
+        }
+        long slowStart = System.nanoTime();
+        Socket trickling = slow.get(0);
+        trickler = new Thread(() -> {
+          try {
+            while (true) {
+              Thread.sleep(100); // the pace of the trickle, one byte each time
+              trickling.getOutputStream().write(0x01);
+            }
+          } catch (IOException | InterruptedException e) {
+            // cut off, or the test is over
+          }
+        });
+        trickler.start();
+
+        URI uri = URI.create("http://127.0.0.1:" + slowed.otlpHttpPort() + "/v1/metrics");
+        HttpResponse<byte[]> export = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/x-protobuf")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(
+                    gaugeRequest("up", point(FIXTURE_TIME.getEpochSecond(), 1)).toByteArray())).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+
+        assertThat(export.statusCode()).isEqualTo(200);
+        assertThat(slowed.store().seriesCount()).isEqualTo(1);
+        for (Socket socket : slow) {
+          assertThat(statusLine(socket)).isEqualTo("HTTP/1.1 408 Request Timeout");
+          assertThat(Status.parseFrom(socket.getInputStream().readAllBytes()).getMessage())
+              .isEqualTo("request body not received within limits.request_read_timeout (2s)");
+        }
+        // Well before the trickle's 1000 bytes could arrive (100 s): the timeout bounds the whole body.
+        assertThat(Duration.ofNanos(System.nanoTime() - slowStart)).isLessThan(readTimeout.multipliedBy(5));
+        assertThat(scrapeTocsin(slowed)).contains(
+            "tocsin_otlp_requests_total{outcome=\"timeout\",transport=\"http\"} " + permits * 3 + ".0");
+      } finally {
+        if (trickler != null) {
+          trickler.interrupt();
+        }
+        for (Socket socket : slow) {
+          socket.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void slowUploadsFromOneClient_holdAtMostItsThreadsAndOtherClientsGoOn() throws Exception {
+    Duration readTimeout = Duration.ofSeconds(2);
+    ServerConfig config = TestServers.loopbackConfig(dataDir.resolve("crowded"))
+        .withLimits(new ServerConfig.Limits(1000, 1000, MAX_REQUEST_BYTES, 2).withRequestReadTimeout(readTimeout));
+    try (Tocsin crowded = Tocsin.start(config, clock)) {
+      List<Socket> slow = new ArrayList<>();
+      try {
+        for (int i = 0; i <= OtlpHttpServer.THREADS_PER_CLIENT; i++) {
+          Socket socket = new Socket("127.0.0.1", crowded.otlpHttpPort());
+          socket.setSoTimeout(15_000);
+          slow.add(socket);
+          socket.getOutputStream().write(("POST /v1/metrics HTTP/1.1\r\nHost: localhost\r\n"
+              + "Content-Type: application/x-protobuf\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+        }
+        for (Socket socket : slow.subList(0, OtlpHttpServer.THREADS_PER_CLIENT)) {
+          assertThat(statusLine(socket)).isEqualTo("HTTP/1.1 100 Continue");
+        }
+
+        // Another client (another loopback address) is served at once.
+        try (Socket other = new Socket()) {
+          other.bind(new InetSocketAddress("127.0.0.2", 0));
+          other.connect(new InetSocketAddress("127.0.0.1", crowded.otlpHttpPort()));
+          other.setSoTimeout(15_000);
+          byte[] body = gaugeRequest("up", point(FIXTURE_TIME.getEpochSecond(), 1)).toByteArray();
+          other.getOutputStream().write(("POST /v1/metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+              + "Content-Type: application/x-protobuf\r\nContent-Length: " + body.length + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+          other.getOutputStream().write(body);
+          assertThat(statusLine(other)).isEqualTo("HTTP/1.1 200 OK");
+        }
+        assertThat(crowded.store().seriesCount()).isEqualTo(1);
+
+        // The one over its client's bound got no thread until another of its requests ended.
+        Socket waiting = slow.get(OtlpHttpServer.THREADS_PER_CLIENT);
+        assertThat(statusLine(waiting)).isEqualTo("HTTP/1.1 100 Continue");
+        assertThat(scrapeTocsin(crowded)).containsPattern("tocsin_otlp_requests_total\\{outcome=\"timeout\","
+            + "transport=\"http\"\\} [1-9]");
+      } finally {
+        for (Socket socket : slow) {
+          socket.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void clientGoneMidBody_isCountedAsAnErrorWithoutAStackTrace() throws Exception {
+    try (LogCapture logs = LogCapture.of(OtlpHttpServer.class)) {
+      try (Socket socket = new Socket("127.0.0.1", tocsin.otlpHttpPort())) {
+        socket.getOutputStream().write(("POST /v1/metrics HTTP/1.1\r\nHost: localhost\r\n"
+            + "Content-Type: application/x-protobuf\r\nContent-Length: 1000\r\n\r\n0123456789")
+            .getBytes(StandardCharsets.US_ASCII));
+      }
+      String counted = "tocsin_otlp_requests_total{outcome=\"error\",transport=\"http\"} 1.0";
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (!scrapeTocsin(tocsin).contains(counted) && System.nanoTime() < deadline) {
+        Thread.sleep(20); // polling for the server to notice the closed connection
+      }
+      assertThat(scrapeTocsin(tocsin)).contains(counted);
+      assertThat(logs.messages()).noneMatch(m -> m.startsWith("WARN") || m.startsWith("ERROR"));
+    }
+  }
+
+  /** Reads an HTTP status line and the headers after it, and returns the status line. */
+  private static String statusLine(Socket socket) throws IOException {
+    InputStream in = socket.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (head.indexOf("\r\n\r\n") < 0) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.append((char) b);
+    }
+    return head.toString().split("\r\n", 2)[0];
+  }
+
+  private String scrapeTocsin(Tocsin server) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  @Test
   void overloaded_is503WithRetryAfter() throws Exception {
     SeriesStore store = new SeriesStore(clock, StoreSettings.defaults());
     IngestLimiter limiter = new IngestLimiter(1);
     OtlpIngest ingest = new OtlpIngest(new MetricsTranslator(store, clock), limiter, new IngestMetrics(new PrometheusRegistry()));
-    try (OtlpHttpServer server = OtlpHttpServer.start(new InetSocketAddress("127.0.0.1", 0), MAX_REQUEST_BYTES, ingest)) {
+    try (OtlpHttpServer server = OtlpHttpServer.start(new InetSocketAddress("127.0.0.1", 0), MAX_REQUEST_BYTES,
+        Duration.ofSeconds(10), ingest)) {
       assertThat(limiter.tryAcquire()).isTrue(); // another request is being processed
       URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/metrics");
       byte[] body = gaugeRequest("up", point(FIXTURE_TIME.getEpochSecond(), 1)).toByteArray();

@@ -3,8 +3,13 @@ package io.tocsin.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class LabelsTest {
@@ -15,6 +20,47 @@ class LabelsTest {
     assertThat(labels.size()).isEqualTo(2);
     assertThat(labels.get("node")).isEqualTo("n2");
     assertThat(labels.get("bdb")).isNull();
+  }
+
+  @Test
+  void builder_manyKeysWithDuplicates_sortsAndKeepsTheLastValueOfEachKey() {
+    int keys = 5_000;
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < keys; i++) {
+      order.add(i);
+      order.add(i);
+    }
+    Collections.shuffle(order, new Random(7));
+    Labels.Builder builder = Labels.builder();
+    Map<String, String> expected = new TreeMap<>();
+    for (int n = 0; n < order.size(); n++) {
+      String key = "k" + order.get(n);
+      builder.put(key, "v" + n);
+      expected.put(key, "v" + n); // a later put replaces an earlier one
+    }
+
+    Labels labels = builder.build();
+
+    assertThat(labels.size()).isEqualTo(keys);
+    assertThat(labels.asMap()).containsExactlyEntriesOf(expected);
+    assertThat(labels).isEqualTo(Labels.of(expected)).hasSameHashCodeAs(Labels.of(expected));
+  }
+
+  @Test
+  void builder_100kDistinctKeys_buildsInLinearithmicTime() {
+    long start = System.nanoTime();
+    Labels.Builder builder = Labels.builder();
+    for (int i = 100_000; i > 0; i--) {
+      builder.put("k" + i, "v");
+    }
+
+    Labels labels = builder.build();
+
+    // Quadratic insertion sort took tens of seconds here; n log n takes milliseconds.
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    assertThat(labels.size()).isEqualTo(100_000);
+    assertThat(labels.key(0)).isEqualTo("k1");
+    assertThat(labels.key(99_999)).isEqualTo("k99999");
   }
 
   @Test
