@@ -18,6 +18,7 @@ import io.tocsin.rules.MonitorScheduler;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreMetrics;
 import io.tocsin.store.StoreSettings;
+import io.tocsin.util.AtomicFiles;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -82,6 +83,8 @@ public final class Tocsin implements AutoCloseable {
 
   private void startStages(ServerConfig config, Clock clock, boolean schedule) throws IOException, ConfigException {
     Files.createDirectories(config.dataDir());
+    // Before the outbox, state and silences are read: a crash or a full disk may have left temporary files.
+    AtomicFiles.removeStaleTemps(config.dataDir());
     ServerConfig.Limits limits = config.limits();
 
     // The engine hands events to the notification stage, which records deliveries in the engine's history.

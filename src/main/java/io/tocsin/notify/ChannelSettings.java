@@ -7,6 +7,7 @@ import io.tocsin.config.Secret;
 import io.tocsin.config.YamlNode;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,8 @@ public final class ChannelSettings {
   private final ChannelDeclaration declaration;
   private final MappingReader reader;
   private final List<ConfigError> errors;
+  /** Every secret read or derived here, for the {@link Redactor} of the channel's answers. */
+  private final List<Secret> secrets = new ArrayList<>();
 
   public ChannelSettings(ChannelDeclaration declaration, List<ConfigError> errors) {
     this.declaration = declaration;
@@ -52,9 +55,26 @@ public final class ChannelSettings {
     return value;
   }
 
-  /** A value never to be printed: tokens, passwords, and URLs that carry credentials. */
+  /**
+   * A value never to be printed: tokens, passwords, and URLs that carry credentials. It is also
+   * taken out of whatever the channel answers.
+   */
   public Secret secret(String key) {
-    return Secret.of(reader.string(key, ""));
+    return keepSecret(Secret.of(reader.string(key, "")));
+  }
+
+  /**
+   * Marks a value the channel read otherwise (a URL, a header) or derived (an {@code
+   * Authorization} header) as one to take out of whatever the channel answers; returns it.
+   */
+  public Secret keepSecret(Secret secret) {
+    secrets.add(secret);
+    return secret;
+  }
+
+  /** Takes every secret read or kept so far out of a text. */
+  Redactor redactor() {
+    return Redactor.of(secrets);
   }
 
   public int integer(String key, int defaultValue, int min) {

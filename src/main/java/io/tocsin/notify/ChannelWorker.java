@@ -131,7 +131,7 @@ final class ChannelWorker {
 
   private static Delivery sendSafely(Channel channel, Notification n) {
     try {
-      return channel.notifier().send(n);
+      return channel.send(n);
     } catch (RuntimeException e) {
       // A bug in a notifier must not lose the notification: keep it, retry with backoff.
       log.error("channel \"{}\" failed to send {}", channel.name(), n.id(), e);

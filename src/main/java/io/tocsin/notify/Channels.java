@@ -38,7 +38,7 @@ public final class Channels {
       settings.error(e.getMessage());
       return null;
     }
-    return new Channel(declaration, sendResolved, notifier);
+    return new Channel(declaration, sendResolved, notifier, settings.redactor());
   }
 
   private static Notifier notifier(Object config, NotifierContext context) {

@@ -13,6 +13,8 @@ import java.util.Locale;
  */
 public record Delivery(Outcome outcome, String detail, Duration retryAfter) {
   private static final int MAX_DETAIL = 300;
+  /** What ends a detail that was shortened. */
+  static final String CUT = "…";
 
   public enum Outcome {
     SENT, RETRY, FAILED;
@@ -55,6 +57,11 @@ public record Delivery(Outcome outcome, String detail, Duration retryAfter) {
     return failed(detail);
   }
 
+  /** The same outcome with the secrets taken out of its detail. */
+  public Delivery redacted(Redactor redactor) {
+    return new Delivery(outcome, redactor.redact(detail), retryAfter);
+  }
+
   public boolean isSent() {
     return outcome == Outcome.SENT;
   }
@@ -73,6 +80,6 @@ public record Delivery(Outcome outcome, String detail, Duration retryAfter) {
 
   static String shorten(String text) {
     String oneLine = text.strip().replaceAll("\\s+", " ");
-    return oneLine.length() <= MAX_DETAIL ? oneLine : oneLine.substring(0, MAX_DETAIL) + "…";
+    return oneLine.length() <= MAX_DETAIL ? oneLine : oneLine.substring(0, MAX_DETAIL) + CUT;
   }
 }

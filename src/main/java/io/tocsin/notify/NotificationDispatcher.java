@@ -227,7 +227,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
         Map.of(), "", link("/"), List.of(alert), now, true);
     Delivery delivery;
     try {
-      delivery = worker.channel().notifier().send(n);
+      delivery = worker.channel().send(n);
     } catch (RuntimeException e) {
       delivery = Delivery.failed("internal error: " + e);
     }

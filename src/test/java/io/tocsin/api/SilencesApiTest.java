@@ -225,7 +225,7 @@ class SilencesApiTest {
     cases.put("{\"matchers\": [{\"name\": \"no-de\", \"value\": \"n1\"}], " + end + "}",
         "matchers[0]: invalid label name \"no-de\": use letters, digits and _, not starting with a digit");
     cases.put("{\"matchers\": [\"node=n1\", {\"name\": \"node\", \"value\": \"n(1\", \"is_regex\": true}], " + end + "}",
-        "matchers[1]: invalid regular expression \"n(1\" for label \"node\": Unclosed group near index 3");
+        "matchers[1]: invalid regular expression \"n(1\" for label \"node\": missing closing ) at character 2");
     cases.put("{\"matchers\": [\"node~n1\"], " + end + "}", "matchers[0]: cannot parse matcher 'node~n1': "
         + "expected a label name, an operator (=, !=, =~, !~) and a value, e.g. node=~\"n[12]\"");
     cases.put("{\"matchers\": [\"zone=\\\"\\\"\"], " + end + "}", "at least one matcher must not match the empty "

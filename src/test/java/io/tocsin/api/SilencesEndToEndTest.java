@@ -143,4 +143,50 @@ class SilencesEndToEndTest {
         "silenced {\"node\":\"n1\"}: repeat silenced by " + id,
         "sent {\"node\":\"n2\"} log: firing, 1 alert, attempt 1: logged 1 alerts");
   }
+
+  @Test
+  void silenceWithACatastrophicRegex_isAppliedAtSendTime_inLinearTime() throws Exception {
+    Files.createDirectories(dataDir.resolve("rules"));
+    Files.writeString(dataDir.resolve("rules/redis.yml"), RULES);
+    start();
+    // ((a+)+)+ against "aaa…a!" backtracked for many seconds, holding up every delivery behind it.
+    String hostile = "a".repeat(28) + "!";
+    String plain = "a".repeat(28);
+    HttpResponse<String> created = send("POST", "/api/v1/silences", """
+        {"matchers": ["node=~\\"((a+)+)+\\""], "ends_at": "2026-03-02T12:00:00Z"}""");
+    assertThat(created.statusCode()).isEqualTo(200);
+    String id = JSON.readTree(created.body()).get("id").asText();
+    for (int m = 0; m < 2; m++) {
+      long at = T0.toEpochMilli() + m * 60_000L + 10_000;
+      for (String node : List.of(hostile, plain)) {
+        tocsin.store().write("redis_up", MetricKind.GAUGE, Labels.of("node", node), s -> s.append(at, 0));
+      }
+    }
+
+    long start = System.nanoTime();
+    evaluateAt(1);
+    evaluateAt(2);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+
+    assertThat(historySince(0)).containsExactly(
+        "firing {\"node\":\"" + plain + "\"}: ",
+        "firing {\"node\":\"" + hostile + "\"}: ",
+        "silenced {\"node\":\"" + plain + "\"}: firing silenced by " + id,
+        "sent {\"node\":\"" + hostile + "\"} log: firing, 1 alert, attempt 1: logged 1 alerts");
+  }
+
+  @Test
+  void silenceWithALookahead_isRefusedWithWhy() throws Exception {
+    Files.createDirectories(dataDir.resolve("rules"));
+    Files.writeString(dataDir.resolve("rules/redis.yml"), RULES);
+    start();
+
+    HttpResponse<String> refused = send("POST", "/api/v1/silences", """
+        {"matchers": ["node=~\\"n(?!1)\\""], "ends_at": "2026-03-02T12:00:00Z"}""");
+
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(refused.body()).get("error").asText()).isEqualTo("matchers[0]: invalid regular expression"
+        + " \"n(?!1)\" for label \"node\": lookahead (?! is not supported (Tocsin uses RE2 syntax: no backreferences,"
+        + " lookaround, possessive quantifiers or atomic groups) at character 2");
+  }
 }

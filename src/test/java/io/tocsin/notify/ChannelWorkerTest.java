@@ -60,7 +60,7 @@ class ChannelWorkerTest {
     outbox = new Outbox(dataDir.resolve("outbox"));
     ChannelDeclaration d = new ChannelDeclaration("hook", "webhook",
         new YamlNode.Mapping(new Mark("r.yml", 1, 1), Map.of()), new Mark("r.yml", 1, 1));
-    worker = new ChannelWorker(new Channel(d, true, notifier), outbox, clock, new Backoff(Duration.ofSeconds(10),
+    worker = new ChannelWorker(new Channel(d, true, notifier, Redactor.NONE), outbox, clock, new Backoff(Duration.ofSeconds(10),
         Duration.ofMinutes(5)), giveUpAfter, new ChannelWorker.Listener() {
           @Override
           public void attempted(Notification n, Delivery delivery, int attempt) {
@@ -207,7 +207,7 @@ class ChannelWorkerTest {
     Notifier broken = n -> {
       throw new IllegalStateException("bug");
     };
-    worker.replace(new Channel(worker.channel().declaration(), true, broken));
+    worker.replace(new Channel(worker.channel().declaration(), true, broken, Redactor.NONE));
     enqueue("a");
 
     worker.deliverDue();

@@ -9,7 +9,9 @@ import io.tocsin.notify.webhook.RecordingReceiver;
 import io.tocsin.rules.AlertHistory;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
+import io.tocsin.testing.LogCapture;
 import io.tocsin.testing.TestServers;
+import io.tocsin.util.AtomicFiles;
 import io.tocsin.util.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,6 +131,41 @@ class DeliveryDurabilityTest {
 
       assertThat(received().subList(failedAttempts, received().size())).containsExactly("firing n1");
       assertThat(second.engine().monitors().get(0).state()).isEqualTo("firing");
+      assertThat(outboxFiles()).isZero();
+    }
+  }
+
+  @Test
+  void staleTemporaryFiles_areRemovedAtStart_andTheWaitingEntryIsSentExactlyOnce() throws Exception {
+    receiver.answer(503, "maintenance", Map.of());
+    try (Tocsin first = start()) {
+      down(first, 0);
+      evaluateAt(first, 1);
+    }
+    Path entry;
+    try (Stream<Path> files = Files.walk(dataDir.resolve("outbox"))) {
+      entry = files.filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow();
+    }
+    // What writes on a full disk left before: empty temporary files next to the real entry and state.
+    List<Path> stale = List.of(entry.resolveSibling("0000000000001-000000007.json.tmp"),
+        entry.resolveSibling(entry.getFileName() + ".tmp"), dataDir.resolve("state.json.tmp"),
+        dataDir.resolve("silences.json.tmp"));
+    for (Path temp : stale) {
+      Files.createFile(temp);
+    }
+    int failedAttempts = receiver.requests().size();
+
+    receiver.answer(200, "", Map.of());
+    try (LogCapture log = LogCapture.of(AtomicFiles.class); Tocsin second = start()) {
+      assertThat(stale).allSatisfy(temp -> assertThat(temp).doesNotExist());
+      assertThat(log.messages()).hasSize(stale.size())
+          .allSatisfy(line -> assertThat(line).startsWith("WARN removed ").contains(".tmp (0 bytes)"));
+      down(second, 1);
+      evaluateAt(second, 2);
+      down(second, 2);
+      evaluateAt(second, 3);
+
+      assertThat(received().subList(failedAttempts, received().size())).containsExactly("firing n1");
       assertThat(outboxFiles()).isZero();
     }
   }

@@ -1,9 +1,9 @@
 package io.tocsin.notify.silence;
 
+import com.google.re2j.Pattern;
+import io.tocsin.util.UserRegex;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * One condition of a silence on one label, with Alertmanager's semantics: {@code =}, {@code !=},
@@ -81,11 +81,12 @@ public final class Matcher {
     if (operator.isRegex()) {
       try {
         // Used with Matcher.matches(), which must match the whole value with the whole pattern
-        // (alternations included): the same as Alertmanager's ^(?:value)$.
-        pattern = Pattern.compile(value);
-      } catch (PatternSyntaxException e) {
+        // (alternations included): the same as Alertmanager's ^(?:value)$. RE2, as Alertmanager's
+        // Go regexp: the value comes from alerts whose labels anyone who can send OTLP chooses.
+        pattern = UserRegex.compile(value);
+      } catch (UserRegex.InvalidRegexException e) {
         throw new IllegalArgumentException("invalid regular expression \"" + value + "\" for label \"" + name
-            + "\": " + e.getDescription() + (e.getIndex() >= 0 ? " near index " + e.getIndex() : ""));
+            + "\": " + e.getMessage());
       }
     }
     return new Matcher(name, operator, value, pattern);

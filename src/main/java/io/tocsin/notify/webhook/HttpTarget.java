@@ -3,6 +3,7 @@ package io.tocsin.notify.webhook;
 import io.tocsin.config.Secret;
 import io.tocsin.notify.ChannelSettings;
 import io.tocsin.notify.Delivery;
+import io.tocsin.notify.Redactor;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -11,9 +12,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -60,7 +63,7 @@ public record HttpTarget(Secret url, Map<String, Secret> headers, Secret authori
     if (!settings.required(key, exampleUrl).isBlank()) {
       URI uri = settings.url(key, null);
       if (uri != null) {
-        url = Secret.of(uri.toString());
+        url = settings.keepSecret(Secret.of(uri.toString()));
         userInfo = uri.getRawUserInfo();
       }
     }
@@ -77,11 +80,11 @@ public record HttpTarget(Secret url, Map<String, Secret> headers, Secret authori
         settings.error("headers", "value of " + name + " must be a single line");
       } else {
         authorizationHeader |= name.equalsIgnoreCase("Authorization");
-        headers.put(name, Secret.of(header.getValue()));
+        headers.put(name, settings.keepSecret(Secret.of(header.getValue())));
       }
     }
 
-    Secret authorization = authorization(settings, key, userInfo);
+    Secret authorization = settings.keepSecret(authorization(settings, key, userInfo));
     if (authorizationHeader && !authorization.isEmpty()) {
       settings.error("headers", "must not set Authorization when username, bearer_token or credentials in the URL"
           + " are given");
@@ -171,15 +174,28 @@ public record HttpTarget(Secret url, Map<String, Secret> headers, Secret authori
     if (!authorization.isEmpty()) {
       request.header("Authorization", authorization.reveal());
     }
+    Redactor redactor = redactor();
+    Delivery delivery;
     try {
       HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      return Delivery.ofHttp(response.statusCode(), response.body(),
+      // Before the body is shortened, which could cut a secret where no form of it matches.
+      delivery = Delivery.ofHttp(response.statusCode(), redactor.redact(response.body()),
           response.headers().firstValue("Retry-After").orElse(null));
     } catch (IOException e) {
-      return Delivery.of(e);
+      delivery = Delivery.of(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // shutting down: the notification stays in the outbox
-      return Delivery.retry("interrupted", null);
+      delivery = Delivery.retry("interrupted", null);
     }
+    // Redacted here too, not only by the channel: a notifier may log an answer itself (Alertmanager's refresh).
+    return delivery.redacted(redactor);
+  }
+
+  /** Takes this target's URL, header values and credentials out of a text. */
+  public Redactor redactor() {
+    List<Secret> secrets = new ArrayList<>(headers.values());
+    secrets.add(url);
+    secrets.add(authorization);
+    return Redactor.of(secrets);
   }
 }

@@ -1,19 +1,21 @@
 package io.tocsin.query.eval;
 
+import com.google.re2j.Pattern;
 import io.tocsin.query.QueryException;
 import io.tocsin.query.ast.Filter;
 import io.tocsin.store.Labels;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import io.tocsin.util.UserRegex;
 
 /**
  * Compiles filters into predicates over a series' labels. A missing attribute reads as the empty
  * string, as in Prometheus: {@code env != "prod"} matches series without {@code env}. Regular
  * expressions ({@code ~}, {@code !~}) match anywhere in the value unless anchored; {@code like}
- * matches the whole value. Ordering comparisons are numeric and never match a non-number.
+ * matches the whole value. Both run on RE2/J ({@link UserRegex}), in time linear in the value,
+ * because label values come from whoever can send OTLP. Ordering comparisons are numeric and
+ * never match a non-number.
  */
 final class LabelFilters {
   private LabelFilters() {}
@@ -40,7 +42,13 @@ final class LabelFilters {
       return in.negated() ? member.negate() : member;
     }
     if (filter instanceof Filter.Like like) {
-      Pattern pattern = Pattern.compile(likeToRegex(like.pattern()), Pattern.DOTALL);
+      Pattern pattern;
+      try {
+        pattern = UserRegex.compile(likeToRegex(like.pattern()), Pattern.DOTALL);
+      } catch (UserRegex.InvalidRegexException e) {
+        throw new QueryException(like.position(), "like pattern of " + like.pattern().length() + " characters: "
+            + e.problem());
+      }
       String attribute = like.attribute();
       Predicate<Labels> matches = labels -> pattern.matcher(valueOf(labels, attribute)).matches();
       return like.negated() ? matches.negate() : matches;
@@ -61,9 +69,10 @@ final class LabelFilters {
       case MATCH, NOT_MATCH -> {
         Pattern pattern;
         try {
-          pattern = Pattern.compile(value);
-        } catch (PatternSyntaxException e) {
-          throw new QueryException(c.position(), "invalid regular expression \"" + value + "\": " + e.getDescription());
+          pattern = UserRegex.compile(value);
+        } catch (UserRegex.InvalidRegexException e) {
+          // The parser refuses these with the exact position; this is for filters built otherwise.
+          throw new QueryException(c.position(), "invalid regular expression \"" + value + "\": " + e.getMessage());
         }
         Predicate<Labels> found = labels -> pattern.matcher(valueOf(labels, attribute)).find();
         return c.op() == Filter.CompareOp.MATCH ? found : found.negate();
@@ -121,7 +130,11 @@ final class LabelFilters {
           regex.append(Pattern.quote(literal.toString()));
           literal.setLength(0);
         }
-        regex.append(c == '%' ? ".*" : ".");
+        if (c == '_') {
+          regex.append('.');
+        } else if (i == 0 || like.charAt(i - 1) != '%') {
+          regex.append(".*"); // %% is %: a run of .* would only make the program longer
+        }
       } else {
         literal.append(c);
       }

@@ -8,6 +8,7 @@ import io.tocsin.query.ast.Part;
 import io.tocsin.query.ast.Position;
 import io.tocsin.store.Names;
 import io.tocsin.util.Durations;
+import io.tocsin.util.UserRegex;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +87,12 @@ final class AstBuilder {
   private static Filter predicate(QueryParser.PredicateContext ctx) {
     Position at = position(ctx.start);
     if (ctx instanceof QueryParser.ComparePredicateContext c) {
-      return new Filter.Compare(attribute(c.attribute()), compareOp(c.op), literal(c.literal()), at);
+      Filter.CompareOp op = compareOp(c.op);
+      Filter.Literal value = literal(c.literal());
+      if (op == Filter.CompareOp.MATCH || op == Filter.CompareOp.NOT_MATCH) {
+        checkRegex(c.literal().start, value.value());
+      }
+      return new Filter.Compare(attribute(c.attribute()), op, value, at);
     }
     if (ctx instanceof QueryParser.InPredicateContext in) {
       List<Filter.Literal> values = new ArrayList<>();
@@ -124,6 +130,37 @@ final class AstBuilder {
       return new Filter.Literal(text, false);
     }
     return new Filter.Literal(ctx.identifier().getText(), false);
+  }
+
+  /** Refuses a regular expression RE2 does not take, at the character of the query it is about. */
+  private static void checkRegex(Token literal, String regex) {
+    try {
+      UserRegex.compile(regex);
+    } catch (UserRegex.InvalidRegexException e) {
+      throw new QueryException(positionIn(literal, e.index()), "invalid regular expression \"" + regex + "\": "
+          + e.problem());
+    }
+  }
+
+  /** Where character {@code index} of a literal's value is in the query, counting escapes and quotes. */
+  private static Position positionIn(Token literal, int index) {
+    String raw = literal.getText();
+    boolean quoted = literal.getType() == QueryLexer.STRING;
+    int rawIndex = quoted ? 1 : 0;
+    for (int valueIndex = 0; valueIndex < index && rawIndex < raw.length(); valueIndex++) {
+      rawIndex += quoted && raw.charAt(rawIndex) == '\\' ? 2 : 1;
+    }
+    int line = literal.getLine();
+    int column = literal.getCharPositionInLine() + 1;
+    for (int i = 0; i < Math.min(rawIndex, raw.length()); i++) {
+      if (raw.charAt(i) == '\n') {
+        line++;
+        column = 1;
+      } else {
+        column++;
+      }
+    }
+    return new Position(line, column);
   }
 
   /** The content of a single- or double-quoted string; a backslash escapes the next character. */

@@ -89,9 +89,9 @@ class MatcherTest {
   void invalidRegex_isRejectedWithWhereAndWhy() {
     assertThatThrownBy(() -> Matcher.of("node", Operator.REGEX, "n[12"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("invalid regular expression \"n[12\" for label \"node\": Unclosed character class near index 3");
+        .hasMessage("invalid regular expression \"n[12\" for label \"node\": missing closing ] at character 2");
     assertThatThrownBy(() -> Matcher.of("node", Operator.NOT_REGEX, "a)|(b"))
-        .hasMessage("invalid regular expression \"a)|(b\" for label \"node\": Unmatched closing ')' near index 0");
+        .hasMessage("invalid regular expression \"a)|(b\" for label \"node\": unexpected ): no group to close at character 2");
   }
 
   @Test

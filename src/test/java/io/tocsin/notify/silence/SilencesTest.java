@@ -268,7 +268,7 @@ class SilencesTest {
     try (LogCapture log = LogCapture.of(Silences.class)) {
       assertThat(open().list()).isEmpty();
       assertThat(log.messages()).containsExactly("ERROR cannot read silences from " + file
-          + " (invalid regular expression \"n[1\" for label \"node\": Unclosed character class near index 2); moved it to "
+          + " (invalid regular expression \"n[1\" for label \"node\": missing closing ] at character 2); moved it to "
           + file + ".20260301T120000Z.2.bad and starting with no silences");
     }
   }

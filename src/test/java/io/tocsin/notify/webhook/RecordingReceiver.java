@@ -18,11 +18,12 @@ public final class RecordingReceiver implements AutoCloseable {
   /** One request as it arrived; header names in lower case; the query as sent, or null. */
   public record Request(String method, String path, String query, Map<String, String> headers, String body) {}
 
-  private record Answer(int status, String body, Map<String, String> headers) {}
+  /** {@code echo}: the body is the request itself, as services that quote it in errors do. */
+  private record Answer(int status, String body, Map<String, String> headers, boolean echo) {}
 
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final CountDownLatch release = new CountDownLatch(1);
-  private volatile Answer answer = new Answer(200, "", Map.of());
+  private volatile Answer answer = new Answer(200, "", Map.of(), false);
   private volatile boolean hold;
   private final Javalin app;
 
@@ -50,12 +51,24 @@ public final class RecordingReceiver implements AutoCloseable {
     }
     Answer a = answer;
     a.headers().forEach(ctx::header);
-    ctx.status(a.status()).result(a.body());
+    ctx.status(a.status()).result(a.echo() ? echo(ctx, headers) : a.body());
+  }
+
+  private static String echo(Context ctx, Map<String, String> headers) {
+    StringBuilder echo = new StringBuilder("unauthorized request: ").append(ctx.method().name()).append(' ')
+        .append(ctx.fullUrl()).append('\n');
+    headers.forEach((name, value) -> echo.append(name).append(": ").append(value).append('\n'));
+    return echo.append('\n').append(ctx.body()).toString();
   }
 
   /** From now on, answer with this status, body and headers. */
   public void answer(int status, String body, Map<String, String> headers) {
-    answer = new Answer(status, body, headers);
+    answer = new Answer(status, body, headers, false);
+  }
+
+  /** From now on, answer with this status and the request itself: method, URL, headers and body. */
+  public void echo(int status) {
+    answer = new Answer(status, "", Map.of(), true);
   }
 
   /** From now on, do not answer until {@link #close}: a receiver that hangs. */

@@ -12,6 +12,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Query text → the exact error, with the line and column it points at. */
 class QueryErrorsTest {
+  private static final String RE2 = " (Tocsin uses RE2 syntax: no backreferences, lookaround, possessive"
+      + " quantifiers or atomic groups)";
   private static final List<String> METRICS = List.of(
       "redis_keyspace_read_hits as $hits", "redis_keyspace_read_misses as $misses", "http.latency as $lat");
 
@@ -32,7 +34,10 @@ class QueryErrorsTest {
       "uniq()                               → line 1:1: uniq takes a metric and attribute names, e.g. uniq($m, host_name)",
       "where $hits > 0                      → line 1:7: '$hits' is a metric; where and group by take attribute names such as host_name",
       "group by node, $misses               → line 1:16: '$misses' is a metric; where and group by take attribute names such as host_name",
-      "where host ~ \"[unclosed\"           → line 1:7: invalid regular expression \"[unclosed\": Unclosed character class",
+      "where host ~ \"[unclosed\"           → line 1:15: invalid regular expression \"[unclosed\": missing closing ]",
+      "where host ~ \"(a)\\\\1\"           → line 1:18: invalid regular expression \"(a)\\1\": backreferences such as \\1 are not supported" + RE2,
+      "$hits{host ~ \"a++\"}                → line 1:16: invalid regular expression \"a++\": possessive quantifiers such as ++ are not supported" + RE2,
+      "where host ~ \"(a{1000}){1000}\"    → line 1:17: invalid regular expression \"(a{1000}){1000}\": pattern is too large: it compiles to more than 16000 instructions, and the limit is 4000 (counted repetitions such as {100} multiply the size of what they repeat)",
       "where code > abc                     → line 1:7: > compares numbers; \"abc\" is not a number",
       "$hits / ($hits + $misses             → line 1:9: unbalanced '(': never closed",
       "$hits + $misses)                     → line 1:16: unbalanced ')': nothing to close",
@@ -51,6 +56,14 @@ class QueryErrorsTest {
     assertThat(e.getMessage()).isEqualTo(message);
     assertThat(e.source()).isEqualTo(QueryException.Source.QUERY);
     assertThat(e.index()).isZero();
+  }
+
+  @Test
+  void compile_invalidRegexOnALaterLine_pointsAtTheCharacter() {
+    QueryException e = catchThrowableOfType(QueryException.class,
+        () -> Query.compile(METRICS, List.of("where a = 1 and\n  host !~ 'x\\\\d(?=y)'")));
+    assertThat(e.getMessage()).isEqualTo("line 2:16: invalid regular expression \"x\\d(?=y)\": lookahead (?= is not"
+        + " supported" + RE2);
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.tocsin.query.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -355,6 +356,22 @@ class QueryEvaluatorTest {
     assertThat(total(run(metrics, "where code >= 500 or host not exists", "$h as n"))).isEqualTo(102);
     assertThat(total(run(metrics, "where dc = x and code < 300", "$h as n"))).isEqualTo(1);
     assertThat(total(run(metrics, "$h{host=\"db-1\"} + $h{dc=\"y\", code!=\"200\"} as n"))).isEqualTo(2);
+  }
+
+  @Test
+  void catastrophicRegexes_runInLinearTime() {
+    // Each took from seconds to hours on a backtracking engine: ((a+)+)+$ took 31.7 s on 29 characters.
+    write("hits", MetricKind.COUNTER, Labels.of("x", "a".repeat(28) + "!"), 0, 1);
+    write("hits", MetricKind.COUNTER, Labels.of("x", "a".repeat(4_000) + "!"), 0, 10);
+    List<String> metrics = List.of("hits as $h");
+
+    // Preemptively: a backtracking engine would not finish (a|aa)+$ on 4,000 characters in a lifetime.
+    assertTimeoutPreemptively(Duration.ofSeconds(2), () -> {
+      assertThat(total(run(metrics, "where x ~ \"((a+)+)+$\"", "$h as n"))).isZero();
+      assertThat(total(run(metrics, "where x !~ \"(a|aa)+$\"", "$h as n"))).isEqualTo(11);
+      assertThat(total(run(metrics, "$h{x ~ \"^(a*)*b\"} as n"))).isZero();
+      assertThat(total(run(metrics, "where x like '%a%a%a%a%a%a%a%a%a%a%a%a%b'", "$h as n"))).isZero();
+    });
   }
 
   private static double total(QueryResult result) {
