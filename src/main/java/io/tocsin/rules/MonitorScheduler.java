@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -50,8 +51,12 @@ public final class MonitorScheduler implements AutoCloseable {
   /** Stops starting evaluations, lets running ones finish briefly, and saves the state. */
   @Override
   public void close() throws InterruptedException {
-    ticker.shutdownNow();
-    ticker.awaitTermination(5, TimeUnit.SECONDS);
+    // Not shutdownNow: interrupting a tick in the middle of saving state closes the file channel
+    // under it (ClosedByInterruptException) and logs a failed save for a routine stop.
+    ticker.shutdown();
+    if (!ticker.awaitTermination(5, TimeUnit.SECONDS)) {
+      ticker.shutdownNow();
+    }
     workers.shutdown();
     if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
       workers.shutdownNow();
@@ -59,7 +64,7 @@ public final class MonitorScheduler implements AutoCloseable {
     engine.persistIfChanged();
   }
 
-  private static java.util.concurrent.ThreadFactory named(String name) {
+  private static ThreadFactory named(String name) {
     AtomicInteger n = new AtomicInteger();
     return runnable -> {
       Thread thread = new Thread(runnable, name.endsWith("-") ? name + n.incrementAndGet() : name);
