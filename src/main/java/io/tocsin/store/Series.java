@@ -26,6 +26,7 @@ public final class Series {
     OUT_OF_ORDER
   }
 
+  private final long id;
   private final String metric;
   private final Labels labels;
   private final MetricKind kind;
@@ -38,7 +39,8 @@ public final class Series {
   private Object writerState;
   private boolean removed;
 
-  Series(String metric, Labels labels, MetricKind kind, long maxChunkSpanMs) {
+  Series(long id, String metric, Labels labels, MetricKind kind, long maxChunkSpanMs) {
+    this.id = id;
     this.metric = metric;
     this.labels = labels;
     this.kind = kind;
@@ -46,6 +48,14 @@ public final class Series {
     if (kind == MetricKind.HISTOGRAM) {
       histograms = new ArrayDeque<>();
     }
+  }
+
+  /**
+   * A number the store gives this series when it creates it, never reused while the process
+   * runs: durable logs refer to a series by it instead of repeating its labels.
+   */
+  public long id() {
+    return id;
   }
 
   public String metric() {

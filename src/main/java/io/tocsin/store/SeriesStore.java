@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -36,6 +37,7 @@ public final class SeriesStore {
   private final StoreSettings settings;
   private final ConcurrentHashMap<String, MetricIndex> metrics = new ConcurrentHashMap<>();
   private final AtomicInteger seriesCount = new AtomicInteger();
+  private final AtomicLong lastSeriesId = new AtomicLong();
   private volatile long retentionMs;
 
   public SeriesStore(Clock clock, StoreSettings settings) {
@@ -102,7 +104,7 @@ public final class SeriesStore {
           seriesCount.decrementAndGet();
           return Admission.METRIC_SERIES_LIMIT;
         }
-        series = index.add(labels, settings.maxChunkSpanMs(), seriesCount);
+        series = index.add(labels, settings.maxChunkSpanMs(), seriesCount, lastSeriesId);
         if (series == null) {
           continue; // the metric was unlinked by eviction meanwhile; start over
         }
@@ -366,14 +368,14 @@ public final class SeriesStore {
      * Adds a series for which a slot was reserved in {@code count} and {@code total}, or returns
      * the one another writer added first (releasing the slot); null if this index was unlinked.
      */
-    synchronized Series add(Labels labels, long maxChunkSpanMs, AtomicInteger total) {
+    synchronized Series add(Labels labels, long maxChunkSpanMs, AtomicInteger total, AtomicLong ids) {
       Series existing = unlinked ? null : series.get(labels);
       if (unlinked || existing != null) {
         count.decrementAndGet();
         total.decrementAndGet();
         return existing;
       }
-      Series created = new Series(name, labels.interned(), kind, maxChunkSpanMs);
+      Series created = new Series(ids.incrementAndGet(), name, labels.interned(), kind, maxChunkSpanMs);
       series.put(created.labels(), created);
       Ordered current = ordered;
       Series[] array = current.series;
