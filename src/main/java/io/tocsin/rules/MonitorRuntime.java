@@ -54,10 +54,14 @@ final class MonitorRuntime {
    * evaluated yet, and returns the events they cause. A query that fails leaves every state as
    * it was: a broken query must not resolve alerts.
    *
-   * @param startedMs when this process started: the store holds no data from before, so a
-   *     missing value there says nothing about the source (no absent breach, no no_data drop)
+   * <p>Buckets since the last evaluation are stepped through oldest first, so after a restart the
+   * buckets recovered with the store count as if there had been no restart. When more than N+1
+   * buckets went unevaluated, streaks were not seen being earned: pending groups start over.
+   *
+   * @param downtime the time before this process started in which no data could arrive: a
+   *     missing value there says nothing about the source (no absent breach, no silence)
    */
-  synchronized List<AlertEvent> evaluate(QueryEvaluator evaluator, EvaluationCache cache, long nowMs, long startedMs) {
+  synchronized List<AlertEvent> evaluate(QueryEvaluator evaluator, EvaluationCache cache, long nowMs, Downtime downtime) {
     changed = false;
     if (paused || retired) {
       return List.of();
@@ -99,7 +103,7 @@ final class MonitorRuntime {
     int knownReturned = 0;
     for (Map.Entry<Labels, double[]> group : values.entrySet()) {
       knownReturned += groups.containsKey(group.getKey()) ? 1 : 0;
-      step(group.getKey(), group.getValue(), grid, startedMs, events);
+      step(group.getKey(), group.getValue(), grid, downtime, events);
     }
     if (knownReturned < knownBefore) {
       List<Labels> vanished = new ArrayList<>();
@@ -109,7 +113,7 @@ final class MonitorRuntime {
         }
       }
       vanished.sort(null);
-      vanished.forEach(labels -> step(labels, null, grid, startedMs, events));
+      vanished.forEach(labels -> step(labels, null, grid, downtime, events));
     }
     changed |= !events.isEmpty();
     lastBucketEnd = end;
@@ -119,7 +123,7 @@ final class MonitorRuntime {
   }
 
   /** Steps one group through the new buckets; {@code v} is null when the query has no value for it. */
-  private void step(Labels labels, double[] v, BucketGrid grid, long startedMs, List<AlertEvent> events) {
+  private void step(Labels labels, double[] v, BucketGrid grid, Downtime downtime, List<AlertEvent> events) {
     GroupState state = groups.get(labels);
     boolean known = state != null;
     if (state == null) {
@@ -127,6 +131,7 @@ final class MonitorRuntime {
     }
     boolean wasNormal = state.state() == State.OK;
     long interval = grid.stepMs();
+    long delay = definition.evaluationDelay().toMillis();
     for (int b = 0; b < grid.count(); b++) {
       long start = grid.bucketStart(b);
       double value = v == null ? Double.NaN : v[b];
@@ -134,7 +139,7 @@ final class MonitorRuntime {
       boolean present = !Double.isNaN(value);
       if (!present) {
         AbsentPoints absent = definition.absentPoints();
-        if (absent == AbsentPoints.IGNORE || !known || start < startedMs) {
+        if (absent == AbsentPoints.IGNORE || !known || downtime.covers(start, start + interval, delay)) {
           continue; // no value: neither a breach nor a recovery
         }
         value = absent == AbsentPoints.ZERO ? 0 : Double.NaN;
@@ -152,7 +157,7 @@ final class MonitorRuntime {
         events.add(event(step.event(), state, start + interval, ""));
       }
     }
-    state = afterBuckets(state, grid.endMs(), startedMs, events);
+    state = afterBuckets(state, grid.endMs(), downtime, events);
     if (state == null) {
       changed |= groups.remove(labels) != null;
       return;
@@ -167,11 +172,13 @@ final class MonitorRuntime {
    * Repeats and drops once the new buckets are in: a firing group past its repeat interval is
    * sent again; a group without a value for max(for_duration, 5 intervals) is dropped when it is
    * ok, and in ignore mode whatever its state, a firing one resolving with reason no_data.
+   * Downtime is not silence: the source may have sent values that nobody received.
    * Returns null for a dropped group.
    */
-  private GroupState afterBuckets(GroupState s, long end, long startedMs, List<AlertEvent> events) {
-    long lastSeen = Math.max(s.lastValueEnd(), startedMs);
-    boolean silent = s.lastValueEnd() > 0 && end - lastSeen >= noDataAfterMs;
+  private GroupState afterBuckets(GroupState s, long end, Downtime downtime, List<AlertEvent> events) {
+    long unseen = downtime.overlap(s.lastValueEnd(), end, definition.groupingInterval().toMillis(),
+        definition.evaluationDelay().toMillis());
+    boolean silent = s.lastValueEnd() > 0 && end - s.lastValueEnd() - unseen >= noDataAfterMs;
     if (silent && (s.state() == State.OK || definition.absentPoints() == AbsentPoints.IGNORE)) {
       // A quiet group is forgotten; in ignore mode even a firing one, which then resolves.
       if (s.state() == State.FIRING) {
