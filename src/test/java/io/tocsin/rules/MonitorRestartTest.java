@@ -10,7 +10,6 @@ import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
 import io.tocsin.util.MutableClock;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -338,15 +337,5 @@ class MonitorRestartTest {
     assertThat(sent).containsExactly("firing n1 at PT5M", "resolved n1 at PT13M no_data");
     assertThat(state(HIT_RATE, N1)).isNull();
     assertThat(lifecycle()).containsExactly("resolved n1", "firing n1");
-  }
-
-  @Test
-  void gracefulStop_savesTheStopTimeEvenWhenNothingChanged() throws Exception {
-    start(seed(), true);
-    hitRate(N1, 0, 90, 10);
-    evaluateAt(1);
-    stopAt(1, 40);
-
-    assertThat(Files.readString(dataDir.resolve(StateFile.NAME))).contains("\"saved_at\":" + at(1, 40));
   }
 }
