@@ -25,6 +25,11 @@ record Downtime(long fromMs, long toMs) {
     return new Downtime(Long.MIN_VALUE, startedMs);
   }
 
+  /** Whether the store kept what it held before the downtime (a recovered write-ahead log). */
+  boolean keptWindow() {
+    return fromMs != Long.MIN_VALUE;
+  }
+
   /** Whether a bucket {@code [startMs, endMs)}, due {@code delayMs} after its end, falls into the downtime. */
   boolean covers(long startMs, long endMs, long delayMs) {
     return startMs < toMs && (fromMs == Long.MIN_VALUE || endMs + delayMs > fromMs);

@@ -56,7 +56,10 @@ final class MonitorRuntime {
    *
    * <p>Buckets since the last evaluation are stepped through oldest first, so after a restart the
    * buckets recovered with the store count as if there had been no restart. When more than N+1
-   * buckets went unevaluated, streaks were not seen being earned: pending groups start over.
+   * buckets went unevaluated, streaks were not seen being earned: pending groups start over and
+   * only the last N buckets are read. When that gap is a stop of the process that had evaluated
+   * everything due while it ran, the N+1 buckets after the last evaluated one are stepped through
+   * first: they hold what the store recovered from before the stop.
    *
    * @param downtime the time before this process started in which no data could arrive: a
    *     missing value there says nothing about the source (no absent breach, no silence)
@@ -67,37 +70,56 @@ final class MonitorRuntime {
       return List.of();
     }
     long interval = definition.groupingInterval().toMillis();
-    long end = Math.floorDiv(nowMs - definition.evaluationDelay().toMillis(), interval) * interval;
+    long delay = definition.evaluationDelay().toMillis();
+    long end = Math.floorDiv(nowMs - delay, interval) * interval;
     if (end <= lastBucketEnd) {
       return List.of();
     }
     int n = definition.bucketsToFire();
-    long first = lastBucketEnd;
-    if (first < 0 || end - first > (n + 1) * interval) {
-      // First evaluation, or a gap (restart, pause, overload): streaks were not seen being
-      // earned, so pending groups start over, and the last N buckets are read from the data.
-      first = end - n * interval;
-      groups.replaceAll((labels, s) -> s.state() == State.PENDING ? GroupState.fresh(labels) : s);
-      changed = true;
-    }
-    int count = (int) ((end - first) / interval);
-    BucketGrid grid = new BucketGrid(first, interval, count);
+    List<AlertEvent> events = new ArrayList<>();
     long started = System.nanoTime();
+    try {
+      long first = lastBucketEnd;
+      if (first < 0 || end - first > (n + 1) * interval) {
+        // A stop of a process that had evaluated all that was due: the store recovered the
+        // buckets after that, up to the stop.
+        boolean recovered = first >= 0 && downtime.keptWindow() && downtime.covers(first, first + interval, delay);
+        if (recovered && !stepThrough(evaluator, cache, new BucketGrid(first, interval, n + 1), downtime, events)) {
+          return events;
+        }
+        // First evaluation, or a gap (restart, pause, overload): streaks were not seen being
+        // earned, so pending groups start over, and the last N buckets are read from the data.
+        first = Math.max(end - n * interval, lastBucketEnd);
+        groups.replaceAll((labels, s) -> s.state() == State.PENDING ? GroupState.fresh(labels) : s);
+        changed = true;
+      }
+      BucketGrid grid = new BucketGrid(first, interval, (int) ((end - first) / interval));
+      stepThrough(evaluator, cache, grid, downtime, events);
+      return events;
+    } finally {
+      evaluationMillis = (System.nanoTime() - started) / 1e6;
+      lastEvaluationMs = nowMs;
+    }
+  }
+
+  /**
+   * Runs the query over {@code grid} and steps every group through its buckets; false when the
+   * query failed, which changes no state.
+   */
+  private boolean stepThrough(QueryEvaluator evaluator, EvaluationCache cache, BucketGrid grid, Downtime downtime,
+      List<AlertEvent> events) {
     QueryResult result;
     try {
       result = evaluator.evaluate(definition.query(), grid, cache);
     } catch (QueryException e) {
       fail("query failed: " + e.getMessage());
-      return List.of();
+      return false;
     } catch (RuntimeException e) {
       fail("evaluation failed: " + e);
-      return List.of();
-    } finally {
-      evaluationMillis = (System.nanoTime() - started) / 1e6;
-      lastEvaluationMs = nowMs;
+      return false;
     }
     Map<Labels, double[]> values = result.column(definition.column()).groups();
-    List<AlertEvent> events = new ArrayList<>();
+    int eventsBefore = events.size();
     // Groups in the query's (sorted) order, then the known groups it no longer returns.
     int knownBefore = groups.size();
     int knownReturned = 0;
@@ -115,11 +137,11 @@ final class MonitorRuntime {
       vanished.sort(null);
       vanished.forEach(labels -> step(labels, null, grid, downtime, events));
     }
-    changed |= !events.isEmpty();
-    lastBucketEnd = end;
+    changed |= events.size() > eventsBefore;
+    lastBucketEnd = grid.endMs();
     health = MonitorStatus.Health.OK;
     lastError = null;
-    return events;
+    return true;
   }
 
   /** Steps one group through the new buckets; {@code v} is null when the query has no value for it. */

@@ -219,6 +219,33 @@ class MonitorRestartTest {
   }
 
   @Test
+  void longStop_theBucketsRecoveredFromBeforeItStillCount_thenPendingGroupsStartOver() throws Exception {
+    start(seed(), true);
+    for (int m = 0; m <= 4; m++) {
+      hitRate(N1, m, 50, 50);
+      if (m >= 2) {
+        hitRate(N2, m, 50, 50);
+      }
+      if (m >= 1) {
+        evaluateAt(m);
+      }
+    }
+    assertThat(group(HIT_RATE, N1).streak()).isEqualTo(4);
+    stopAt(4, 50); // minute 4, the fifth breach of n1, is in the store but not evaluated yet
+
+    restartAt(14, 50, true);
+    hitRate(N2, 15, 50, 50);
+    evaluateAt(15);
+    assertThat(sent).containsExactly("firing n1 at PT5M");
+    assertThat(state(HIT_RATE, N2)).isEqualTo(State.OK); // minutes 2 to 4 breached, then ten minutes unseen
+    evaluateAt(16);
+    assertThat(state(HIT_RATE, N2)).isEqualTo(State.PENDING);
+    assertThat(group(HIT_RATE, N2).activeAt()).isEqualTo(at(15, 0));
+    assertThat(state(HIT_RATE, N1)).isEqualTo(State.FIRING);
+    assertThat(sent).containsExactly("firing n1 at PT5M");
+  }
+
+  @Test
   void absentAlert_aShortDowntimeIsNotAnAbsence() throws Exception {
     start(rules(SHARD_DOWN_ALERT), true);
     for (int m = 0; m <= 4; m++) {
