@@ -44,8 +44,8 @@ public final class MonitorEngine {
   private final Map<String, StateFile.SavedMonitor> saved = new HashMap<>();
   private final Set<MonitorRuntime> inFlight = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean dirty = new AtomicBoolean();
-  /** When this engine started; the store has no data from before (see MonitorRuntime). */
-  private final long startedMs;
+  /** The time before this engine started in which no data arrived (see {@link Downtime}). */
+  private final Downtime downtime;
   private volatile List<MonitorRuntime> runtimes = List.of();
   /** When the monitors were last loaded: the runtimes of a load are due from then on. */
   private volatile long loadedMs;
@@ -57,33 +57,49 @@ public final class MonitorEngine {
    * @param stateFile where state is persisted, or null to keep it in memory only
    * @param metrics self-metrics, or null
    */
-  MonitorEngine(SeriesStore store, AlertSink sink, Clock clock, StateFile stateFile, RulesMetrics metrics) {
+  MonitorEngine(SeriesStore store, AlertSink sink, Clock clock, StateFile stateFile, RulesMetrics metrics,
+      Downtime downtime) {
     this.evaluator = new QueryEvaluator(store);
     this.sink = sink;
     this.clock = clock;
     this.stateFile = stateFile;
     this.metrics = metrics;
-    this.startedMs = clock.millis();
+    this.downtime = downtime;
   }
 
   /** An engine that keeps its state in memory only (rule unit tests). */
   public static MonitorEngine inMemory(SeriesStore store, AlertSink sink, Clock clock) {
-    return new MonitorEngine(store, sink, clock, null, null);
+    return new MonitorEngine(store, sink, clock, null, null, Downtime.before(clock.millis()));
+  }
+
+  /** An engine persisting to {@code dataDir} over a store that starts empty after a restart. */
+  public static MonitorEngine persistent(SeriesStore store, AlertSink sink, Clock clock, Path dataDir,
+      PrometheusRegistry registry) {
+    return persistent(store, sink, clock, dataDir, registry, false);
   }
 
   /**
    * An engine persisting to {@code dataDir}, restoring what it finds there; a state file that
    * cannot be read is set aside ({@link Quarantine}) and the engine starts without state.
+   *
+   * @param storeKeepsWindow whether {@code store} holds what it held before this start (a
+   *     recovered write-ahead log): the downtime is then only the time since the saved state
+   *     was written, which the previous process did at every change and on stop. Otherwise, and
+   *     without saved state, every bucket before the start is downtime.
    */
   public static MonitorEngine persistent(SeriesStore store, AlertSink sink, Clock clock, Path dataDir,
-      PrometheusRegistry registry) {
-    MonitorEngine engine = new MonitorEngine(store, sink, clock, new StateFile(dataDir), new RulesMetrics(registry));
+      PrometheusRegistry registry, boolean storeKeepsWindow) {
+    StateFile stateFile = new StateFile(dataDir);
+    StateFile.Saved state = restoreOrQuarantine(stateFile, clock);
+    long startedMs = clock.millis();
+    Downtime downtime = storeKeepsWindow && state != null && state.savedAt() < startedMs
+        ? new Downtime(state.savedAt(), startedMs) : Downtime.before(startedMs);
+    MonitorEngine engine = new MonitorEngine(store, sink, clock, stateFile, new RulesMetrics(registry), downtime);
     engine.metrics.register(engine);
-    StateFile.Saved state = engine.restoreOrQuarantine();
     if (state != null) {
       state.monitors().forEach(m -> engine.saved.put(m.key(), m));
       engine.history.restore(state.history());
-      log.info("restored the state of {} monitors from {}", state.monitors().size(), engine.stateFile.path());
+      log.info("restored the state of {} monitors from {}", state.monitors().size(), stateFile.path());
     }
     return engine;
   }
@@ -93,7 +109,7 @@ public final class MonitorEngine {
    * keep Tocsin (and the notifications waiting in its outbox) from starting: it is set aside for
    * a person to look at, and the monitors start over from the data.
    */
-  private StateFile.Saved restoreOrQuarantine() {
+  private static StateFile.Saved restoreOrQuarantine(StateFile stateFile, Clock clock) {
     try {
       return stateFile.load();
     } catch (IOException | RuntimeException e) {
@@ -195,7 +211,7 @@ public final class MonitorEngine {
       // Queued before a reload replaced it; its successor evaluates instead.
       return List.of();
     }
-    List<AlertEvent> events = runtime.evaluate(evaluator, cache, nowMs, startedMs);
+    List<AlertEvent> events = runtime.evaluate(evaluator, cache, nowMs, downtime);
     if (metrics != null) {
       metrics.evaluated(runtime.evaluationMillis(), runtime.health() == MonitorStatus.Health.ERROR);
     }
@@ -305,6 +321,21 @@ public final class MonitorEngine {
     if (stateFile == null || !(dirty.getAndSet(false) | historyChanged)) {
       return;
     }
+    save(historyVersion);
+  }
+
+  /**
+   * Writes the state whether or not it changed, on a graceful stop: the time of the write tells
+   * the next start when this process stopped, that is where its downtime began.
+   */
+  public void persistOnStop() {
+    if (stateFile != null) {
+      dirty.set(false);
+      save(history.version());
+    }
+  }
+
+  private void save(long historyVersion) {
     savedHistoryVersion = historyVersion;
     List<StateFile.SavedMonitor> monitors = new ArrayList<>();
     for (MonitorRuntime runtime : runtimes) {

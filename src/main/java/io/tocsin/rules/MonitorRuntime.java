@@ -54,52 +54,78 @@ final class MonitorRuntime {
    * evaluated yet, and returns the events they cause. A query that fails leaves every state as
    * it was: a broken query must not resolve alerts.
    *
-   * @param startedMs when this process started: the store holds no data from before, so a
-   *     missing value there says nothing about the source (no absent breach, no no_data drop)
+   * <p>Buckets since the last evaluation are stepped through oldest first, so after a restart the
+   * buckets recovered with the store count as if there had been no restart. When more than N+1
+   * buckets went unevaluated, streaks were not seen being earned: pending groups start over and
+   * only the last N buckets are read. When that gap is a stop of the process that had evaluated
+   * everything due while it ran, the N+1 buckets after the last evaluated one are stepped through
+   * first: they hold what the store recovered from before the stop.
+   *
+   * @param downtime the time before this process started in which no data could arrive: a
+   *     missing value there says nothing about the source (no absent breach, no silence)
    */
-  synchronized List<AlertEvent> evaluate(QueryEvaluator evaluator, EvaluationCache cache, long nowMs, long startedMs) {
+  synchronized List<AlertEvent> evaluate(QueryEvaluator evaluator, EvaluationCache cache, long nowMs, Downtime downtime) {
     changed = false;
     if (paused || retired) {
       return List.of();
     }
     long interval = definition.groupingInterval().toMillis();
-    long end = Math.floorDiv(nowMs - definition.evaluationDelay().toMillis(), interval) * interval;
+    long delay = definition.evaluationDelay().toMillis();
+    long end = Math.floorDiv(nowMs - delay, interval) * interval;
     if (end <= lastBucketEnd) {
       return List.of();
     }
     int n = definition.bucketsToFire();
-    long first = lastBucketEnd;
-    if (first < 0 || end - first > (n + 1) * interval) {
-      // First evaluation, or a gap (restart, pause, overload): streaks were not seen being
-      // earned, so pending groups start over, and the last N buckets are read from the data.
-      first = end - n * interval;
-      groups.replaceAll((labels, s) -> s.state() == State.PENDING ? GroupState.fresh(labels) : s);
-      changed = true;
-    }
-    int count = (int) ((end - first) / interval);
-    BucketGrid grid = new BucketGrid(first, interval, count);
+    List<AlertEvent> events = new ArrayList<>();
     long started = System.nanoTime();
+    try {
+      long first = lastBucketEnd;
+      if (first < 0 || end - first > (n + 1) * interval) {
+        // A stop of a process that had evaluated all that was due: the store recovered the
+        // buckets after that, up to the stop.
+        boolean recovered = first >= 0 && downtime.keptWindow() && downtime.covers(first, first + interval, delay);
+        if (recovered && !stepThrough(evaluator, cache, new BucketGrid(first, interval, n + 1), downtime, events)) {
+          return events;
+        }
+        // First evaluation, or a gap (restart, pause, overload): streaks were not seen being
+        // earned, so pending groups start over, and the last N buckets are read from the data.
+        first = Math.max(end - n * interval, lastBucketEnd);
+        groups.replaceAll((labels, s) -> s.state() == State.PENDING ? GroupState.fresh(labels) : s);
+        changed = true;
+      }
+      BucketGrid grid = new BucketGrid(first, interval, (int) ((end - first) / interval));
+      stepThrough(evaluator, cache, grid, downtime, events);
+      return events;
+    } finally {
+      evaluationMillis = (System.nanoTime() - started) / 1e6;
+      lastEvaluationMs = nowMs;
+    }
+  }
+
+  /**
+   * Runs the query over {@code grid} and steps every group through its buckets; false when the
+   * query failed, which changes no state.
+   */
+  private boolean stepThrough(QueryEvaluator evaluator, EvaluationCache cache, BucketGrid grid, Downtime downtime,
+      List<AlertEvent> events) {
     QueryResult result;
     try {
       result = evaluator.evaluate(definition.query(), grid, cache);
     } catch (QueryException e) {
       fail("query failed: " + e.getMessage());
-      return List.of();
+      return false;
     } catch (RuntimeException e) {
       fail("evaluation failed: " + e);
-      return List.of();
-    } finally {
-      evaluationMillis = (System.nanoTime() - started) / 1e6;
-      lastEvaluationMs = nowMs;
+      return false;
     }
     Map<Labels, double[]> values = result.column(definition.column()).groups();
-    List<AlertEvent> events = new ArrayList<>();
+    int eventsBefore = events.size();
     // Groups in the query's (sorted) order, then the known groups it no longer returns.
     int knownBefore = groups.size();
     int knownReturned = 0;
     for (Map.Entry<Labels, double[]> group : values.entrySet()) {
       knownReturned += groups.containsKey(group.getKey()) ? 1 : 0;
-      step(group.getKey(), group.getValue(), grid, startedMs, events);
+      step(group.getKey(), group.getValue(), grid, downtime, events);
     }
     if (knownReturned < knownBefore) {
       List<Labels> vanished = new ArrayList<>();
@@ -109,17 +135,17 @@ final class MonitorRuntime {
         }
       }
       vanished.sort(null);
-      vanished.forEach(labels -> step(labels, null, grid, startedMs, events));
+      vanished.forEach(labels -> step(labels, null, grid, downtime, events));
     }
-    changed |= !events.isEmpty();
-    lastBucketEnd = end;
+    changed |= events.size() > eventsBefore;
+    lastBucketEnd = grid.endMs();
     health = MonitorStatus.Health.OK;
     lastError = null;
-    return events;
+    return true;
   }
 
   /** Steps one group through the new buckets; {@code v} is null when the query has no value for it. */
-  private void step(Labels labels, double[] v, BucketGrid grid, long startedMs, List<AlertEvent> events) {
+  private void step(Labels labels, double[] v, BucketGrid grid, Downtime downtime, List<AlertEvent> events) {
     GroupState state = groups.get(labels);
     boolean known = state != null;
     if (state == null) {
@@ -127,6 +153,7 @@ final class MonitorRuntime {
     }
     boolean wasNormal = state.state() == State.OK;
     long interval = grid.stepMs();
+    long delay = definition.evaluationDelay().toMillis();
     for (int b = 0; b < grid.count(); b++) {
       long start = grid.bucketStart(b);
       double value = v == null ? Double.NaN : v[b];
@@ -134,7 +161,7 @@ final class MonitorRuntime {
       boolean present = !Double.isNaN(value);
       if (!present) {
         AbsentPoints absent = definition.absentPoints();
-        if (absent == AbsentPoints.IGNORE || !known || start < startedMs) {
+        if (absent == AbsentPoints.IGNORE || !known || downtime.covers(start, start + interval, delay)) {
           continue; // no value: neither a breach nor a recovery
         }
         value = absent == AbsentPoints.ZERO ? 0 : Double.NaN;
@@ -152,7 +179,7 @@ final class MonitorRuntime {
         events.add(event(step.event(), state, start + interval, ""));
       }
     }
-    state = afterBuckets(state, grid.endMs(), startedMs, events);
+    state = afterBuckets(state, grid.endMs(), downtime, events);
     if (state == null) {
       changed |= groups.remove(labels) != null;
       return;
@@ -167,11 +194,13 @@ final class MonitorRuntime {
    * Repeats and drops once the new buckets are in: a firing group past its repeat interval is
    * sent again; a group without a value for max(for_duration, 5 intervals) is dropped when it is
    * ok, and in ignore mode whatever its state, a firing one resolving with reason no_data.
+   * Downtime is not silence: the source may have sent values that nobody received.
    * Returns null for a dropped group.
    */
-  private GroupState afterBuckets(GroupState s, long end, long startedMs, List<AlertEvent> events) {
-    long lastSeen = Math.max(s.lastValueEnd(), startedMs);
-    boolean silent = s.lastValueEnd() > 0 && end - lastSeen >= noDataAfterMs;
+  private GroupState afterBuckets(GroupState s, long end, Downtime downtime, List<AlertEvent> events) {
+    long unseen = downtime.overlap(s.lastValueEnd(), end, definition.groupingInterval().toMillis(),
+        definition.evaluationDelay().toMillis());
+    boolean silent = s.lastValueEnd() > 0 && end - s.lastValueEnd() - unseen >= noDataAfterMs;
     if (silent && (s.state() == State.OK || definition.absentPoints() == AbsentPoints.IGNORE)) {
       // A quiet group is forgotten; in ignore mode even a firing one, which then resolves.
       if (s.state() == State.FIRING) {

@@ -48,7 +48,7 @@ public final class MonitorScheduler implements AutoCloseable {
     }
   }
 
-  /** Stops starting evaluations, lets running ones finish briefly, and saves the state. */
+  /** Stops starting evaluations, lets running ones finish briefly, and saves the state (with the stop time). */
   @Override
   public void close() throws InterruptedException {
     // Not shutdownNow: interrupting a tick in the middle of saving state closes the file channel
@@ -61,7 +61,7 @@ public final class MonitorScheduler implements AutoCloseable {
     if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
       workers.shutdownNow();
     }
-    engine.persistIfChanged();
+    engine.persistOnStop();
   }
 
   private static ThreadFactory named(String name) {

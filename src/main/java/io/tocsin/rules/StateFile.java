@@ -57,6 +57,11 @@ final class StateFile {
     }
   }
 
+  /**
+   * The whole file. {@code savedAt} is when the process that wrote it was last known alive: it
+   * saves at every change of state and on a graceful stop, so the next start takes the time
+   * from there to its own start as downtime ({@link Downtime}).
+   */
   record Saved(int version, long savedAt, List<SavedMonitor> monitors, List<AlertHistory.Entry> history) {}
 
   void save(List<SavedMonitor> monitors, List<AlertHistory.Entry> history, long nowMs) throws IOException {

@@ -1,6 +1,7 @@
 package io.tocsin.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.tocsin.config.RuleFiles;
 import io.tocsin.query.eval.EvaluationCache;
@@ -50,7 +51,7 @@ class MonitorRuntimeTest {
   /** Evaluates at the end of minute {@code m - 1}'s bucket, that is at minute {@code m}. */
   private List<AlertEvent> evaluateAt(int m) {
     clock.set(Instant.ofEpochMilli(minute(m)));
-    return runtime.evaluate(evaluator, new EvaluationCache(), minute(m), 0);
+    return runtime.evaluate(evaluator, new EvaluationCache(), minute(m), Downtime.NONE);
   }
 
   private GroupState group(Labels labels) {
@@ -301,10 +302,33 @@ class MonitorRuntimeTest {
     value(B, 7, 1);
     clock.set(Instant.ofEpochMilli(minute(8)));
 
-    assertThat(runtime.evaluate(evaluator, new EvaluationCache(), minute(8), minute(7))).isEmpty();
+    assertThat(runtime.evaluate(evaluator, new EvaluationCache(), minute(8), Downtime.before(minute(7)))).isEmpty();
     assertThat(state(A)).isEqualTo(State.FIRING); // no data since the restart: still a breach
     assertThat(state(B)).isEqualTo(State.OK);
     assertThat(group(B).streak()).isZero();
+  }
+
+  @Test
+  void afterARestart_aBucketDueWhileThePreviousProcessRan_countsAsAbsent_andOnlyTheDowntimeIsSkipped()
+      throws Exception {
+    monitor("min_allowed_value: 1\nfor_duration: 3m\nabsent_points: alert");
+    value(A, 0, 1);
+    evaluateAt(1);
+    // The previous process was last alive at 3:30 without having evaluated minutes 1 and 2 (its
+    // evaluation was still running); this one starts at 4:20 with the window recovered.
+    MonitorStatus before = runtime.snapshot();
+    runtime = new MonitorRuntime(before.definition());
+    runtime.restore(before.groups(), before.lastBucketEnd(), false);
+    Downtime downtime = new Downtime(minute(3) + 30_000, minute(4) + 20_000);
+    clock.set(Instant.ofEpochMilli(minute(5)));
+
+    assertThat(runtime.evaluate(evaluator, new EvaluationCache(), minute(5), downtime)).isEmpty();
+    assertThat(state(A)).isEqualTo(State.PENDING); // minutes 1 and 2 breached, 3 and 4 were downtime
+    assertThat(group(A).streak()).isEqualTo(2);
+    assertThat(group(A).activeAt()).isEqualTo(minute(1));
+    clock.set(Instant.ofEpochMilli(minute(6)));
+    assertThat(runtime.evaluate(evaluator, new EvaluationCache(), minute(6), downtime))
+        .extracting(AlertEvent::type, AlertEvent::at).containsExactly(tuple(Type.FIRING, minute(6)));
   }
 
   @Test

@@ -137,6 +137,25 @@ class PersistenceTest {
   }
 
   @Test
+  void gracefulStop_writesTheStopTime_whereTheNextStartCountsTheDowntimeFrom() throws Exception {
+    Path stateFile = dataDir.resolve(StateFile.NAME);
+    Files.createDirectories(dataDir.resolve("rules"));
+    Files.writeString(dataDir.resolve("rules/redis.yml"), RULES);
+    try (Tocsin tocsin = Tocsin.start(TestServers.loopbackConfig(dataDir), clock, true)) {
+      // Saved once the first evaluation (of no data) is done; after that nothing changes.
+      String evaluated = "\"last_bucket_end\":" + T0.toEpochMilli();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!(Files.exists(stateFile) && Files.readString(stateFile).contains(evaluated))
+          && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(Files.readString(stateFile)).contains(evaluated).contains("\"saved_at\":" + T0.toEpochMilli());
+      clock.set(T0.plusSeconds(20)); // no bucket becomes due: nothing changes
+    }
+    assertThat(Files.readString(stateFile)).contains("\"saved_at\":" + T0.plusSeconds(20).toEpochMilli());
+  }
+
+  @Test
   void groupsThatStayOk_areNeitherSavedNorRewrittenEachBucket() throws Exception {
     Labels healthy = Labels.of("node", "n2");
     Path stateFile = dataDir.resolve(StateFile.NAME);
