@@ -56,8 +56,16 @@ public final class OtlpPoints {
 
   /** A monotonic cumulative sum (a counter as most SDKs send it). */
   public static Metric counter(String name, NumberDataPoint.Builder... points) {
-    Sum.Builder sum = Sum.newBuilder().setIsMonotonic(true)
-        .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE);
+    return counter(name, AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE, points);
+  }
+
+  /** A monotonic sum of increases. */
+  public static Metric deltaCounter(String name, NumberDataPoint.Builder... points) {
+    return counter(name, AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA, points);
+  }
+
+  private static Metric counter(String name, AggregationTemporality temporality, NumberDataPoint.Builder... points) {
+    Sum.Builder sum = Sum.newBuilder().setIsMonotonic(true).setAggregationTemporality(temporality);
     for (NumberDataPoint.Builder p : points) {
       sum.addDataPoints(p);
     }
