@@ -1,8 +1,9 @@
 package io.tocsin.store.wal;
 
+import java.io.ByteArrayOutputStream;
 import java.io.DataOutput;
+import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UTFDataFormatException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -135,13 +136,11 @@ final class RecordBuffer implements DataOutput {
     }
   }
 
+  /** Java's modified UTF-8, as {@link java.io.DataInput#readUTF} expects; not on any hot path. */
   @Override
   public void writeUTF(String s) throws IOException {
-    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-    if (utf8.length > 65535) {
-      throw new UTFDataFormatException("string of " + utf8.length + " bytes");
-    }
-    writeShort(utf8.length);
-    write(utf8);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    new DataOutputStream(bytes).writeUTF(s);
+    write(bytes.toByteArray());
   }
 }
