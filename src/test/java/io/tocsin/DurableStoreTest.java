@@ -19,6 +19,10 @@ import io.tocsin.testing.StoreDump;
 import io.tocsin.testing.TestServers;
 import io.tocsin.util.MutableClock;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +64,12 @@ class DurableStoreTest {
         histogram("latency", histogramPoint(start, at(30), 26, 3, 3, 5)));
   }
 
+  private static String metrics(Tocsin tocsin) throws Exception {
+    return HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tocsin.httpPort() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
   private static double[] hits(SeriesStore store) {
     return store.read("hits", l -> true, 0, Long.MAX_VALUE).get(0).values();
   }
@@ -91,6 +101,11 @@ class DurableStoreTest {
       assertThat(hits(second.store())).as("the first point after the restart counts 125 - 110").containsExactly(0, 10, 15);
       assertThat(latencyCounts(second.store())).containsExactly(new double[] {0, 0, 0}, new double[] {1, 1, 1},
           new double[] {1, 0, 1});
+      assertThat(metrics(second))
+          .containsPattern("\ntocsin_wal_bytes_written_total [1-9]")
+          .contains("\ntocsin_wal_segments 2.0\n", "\ntocsin_wal_replay_errors_total 0.0\n",
+              "\ntocsin_wal_replayed_samples_total 8.0\n", "\ntocsin_wal_last_recovery_duration_seconds ",
+              "\ntocsin_wal_fsync_duration_seconds_count ");
     }
   }
 
