@@ -5,7 +5,6 @@ import static io.tocsin.testing.OtlpPoints.point;
 import static io.tocsin.testing.OtlpPoints.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.rpc.RetryInfo;
 import io.grpc.ManagedChannel;
@@ -18,15 +17,13 @@ import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.tocsin.store.wal.WalSettings;
 import io.tocsin.testing.OtlpPoints;
+import io.tocsin.testing.SmallDisk;
 import io.tocsin.testing.TestServers;
 import io.tocsin.util.MutableClock;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,8 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A full disk under the write-ahead log: OTLP gets retry-later answers, the server stays up, and
- * ingest resumes by itself once there is room. The data directory is a 2 MiB tmpfs, which needs
- * root (or CAP_SYS_ADMIN); where mounting is not permitted the test is skipped and says why.
+ * ingest resumes by itself once there is room. The data directory is a {@link SmallDisk}.
  */
 class WalDiskFullTest {
   private final MutableClock clock = MutableClock.at("2026-03-01T12:00:00Z");
@@ -47,41 +43,20 @@ class WalDiskFullTest {
   @TempDir
   Path dir;
 
+  private SmallDisk disk;
   private Path mount;
-  private boolean mounted;
 
   @BeforeEach
   void mountTmpfs() throws Exception {
-    mount = Files.createDirectories(dir.resolve("small-disk"));
-    Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.toString())
-        .redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    mounted = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-    if (!mounted) {
-      System.out.println("WalDiskFullTest skipped: cannot mount a tmpfs here: " + output);
-    }
-    assumeTrue(mounted, "cannot mount a tmpfs here: " + output);
+    disk = SmallDisk.mount(dir.resolve("small-disk"), "WalDiskFullTest");
+    mount = disk.path();
   }
 
   @AfterEach
   void unmount() throws Exception {
-    if (mounted) {
-      new ProcessBuilder("umount", "-l", mount.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+    if (disk != null) {
+      disk.close();
     }
-  }
-
-  /** Writes a file until the disk is full; returns it. */
-  private Path fill() throws IOException {
-    Path filler = mount.resolve("filler");
-    byte[] chunk = new byte[16 << 10];
-    try (OutputStream out = Files.newOutputStream(filler)) {
-      while (true) {
-        out.write(chunk);
-      }
-    } catch (IOException full) {
-      assertThat(full.getMessage()).contains("No space left on device");
-    }
-    return filler;
   }
 
   private static HttpResponse<String> get(Tocsin tocsin, String path) throws Exception {
@@ -109,7 +84,7 @@ class WalDiskFullTest {
     long t = clock.millis() - 60_000;
     try (Tocsin tocsin = Tocsin.start(TestServers.loopbackConfig(mount).withWal(always), clock, false)) {
       assertThat(OtlpPoints.post(tocsin.otlpHttpPort(), temp(t, 1)).statusCode()).isEqualTo(200);
-      Path filler = fill();
+      Path filler = disk.fill();
 
       HttpResponse<byte[]> refused = OtlpPoints.post(tocsin.otlpHttpPort(), temp(t + 1000, 2));
       assertThat(refused.statusCode()).isEqualTo(503);

@@ -3,7 +3,6 @@ package io.tocsin.store.wal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,9 +65,4 @@ final class Segments {
     }
   }
 
-  static String describeHeader(ByteBuffer data) {
-    byte[] found = new byte[Math.min(HEADER.length, data.remaining())];
-    data.duplicate().get(found);
-    return new String(found, StandardCharsets.ISO_8859_1);
-  }
 }

@@ -6,8 +6,6 @@ import io.tocsin.store.Series;
 import io.tocsin.store.WriterStateCodec;
 import io.tocsin.store.wal.WalSettings.Fsync;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -61,12 +59,13 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
   private IOException failure;
   private boolean closed;
 
-  // The writer thread's side.
+  /** Records the writer thread has taken, from log position {@link #inFlightBase} on. */
   private Batch inFlight = new Batch();
-  private FileChannel channel;
-  private long channelSegment;
-  private long channelSize;
-  private long lastSyncNanos = System.nanoTime();
+  private long inFlightBase;
+  private volatile long inFlightFirstSegment = Long.MAX_VALUE;
+
+  // The writer thread's own.
+  private SegmentWriter files;
 
   private WriteAheadLog(Path dir, WalSettings settings, WriterStateCodec codec, WalMetrics metrics, long firstSegment,
       Map<Long, Long> existing) {
@@ -92,13 +91,7 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
       long firstSegment, Map<Long, Long> existing) throws IOException {
     Files.createDirectories(dir);
     WriteAheadLog wal = new WriteAheadLog(dir, settings, codec, metrics, firstSegment, existing);
-    wal.channel = Segments.create(dir, firstSegment);
-    wal.channelSegment = firstSegment;
-    wal.channelSize = Segments.HEADER.length;
-    if (settings.fsync() != Fsync.OFF) {
-      wal.channel.force(false);
-      Segments.syncDirectory(dir);
-    }
+    wal.files = SegmentWriter.open(dir, firstSegment, settings.fsync(), metrics);
     wal.metrics.segments.set(wal.maxTimes.size() + 1);
     wal.writer.start();
     return wal;
@@ -238,8 +231,6 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
     return number < segment && number < pending.partSegment[0] && number < inFlightFirstSegment;
   }
 
-  private volatile long inFlightFirstSegment = Long.MAX_VALUE;
-
   /** The segment records are appended to now. */
   public synchronized long currentSegment() {
     return segment;
@@ -291,7 +282,7 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
       boolean last;
       synchronized (this) {
         try {
-          while (!closed && !inFlight.hasWork(channelSegment) && !pending.hasWork(channelSegment) && !syncDue()) {
+          while (!closed && !hasWork() && !syncDue()) {
             wait(settings.fsync() == Fsync.INTERVAL && synced < written ? Math.max(1, msToSync()) : 1000);
             frameOpen(); // a record nobody committed is written within a second all the same
           }
@@ -299,25 +290,32 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
           return;
         }
         frameOpen();
-        if (!inFlight.hasWork(channelSegment)) {
+        if (!inFlight.hasWork(files.segment())) {
           Batch taken = pending;
           pending = inFlight;
           pending.reset(segment);
           inFlight = taken;
+          inFlightBase = written;
           inFlightFirstSegment = taken.partSegment[0];
         }
         last = closed;
       }
+      IOException error = null;
+      boolean sync = false;
       try {
-        long before = written;
-        int bytes = writeOut(inFlight);
-        boolean sync = settings.fsync() == Fsync.ALWAYS || (last && settings.fsync() != Fsync.OFF)
-            || (settings.fsync() == Fsync.INTERVAL && msToSync() <= 0);
+        files.write(inFlight);
+        sync = settings.fsync() == Fsync.ALWAYS || (last && settings.fsync() != Fsync.OFF) || msToSync() <= 0;
         if (sync) {
-          force();
+          files.force();
         }
-        synchronized (this) {
-          written = before + bytes;
+      } catch (IOException e) {
+        error = e;
+        metrics.writeErrors.inc();
+      }
+      synchronized (this) {
+        // Parts written before a failure are written: waiters for them may go on.
+        written = inFlightBase + inFlight.done;
+        if (error == null) {
           if (sync) {
             synced = written;
           }
@@ -326,107 +324,52 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
           }
           failure = null;
           inFlightFirstSegment = Long.MAX_VALUE;
-          notifyAll();
-        }
-        pauseMs = 10;
-        if (last && !pending.hasWork(channelSegment)) {
-          closeChannel();
-          return;
-        }
-      } catch (IOException e) {
-        metrics.writeErrors.inc();
-        synchronized (this) {
+        } else {
           if (failure == null) {
             log.warn("write-ahead log cannot write to {}: {}; OTLP exports get retry-later answers until it can",
-                dir, e.toString());
+                dir, error.toString());
           }
-          failure = e;
-          notifyAll();
-          if (last) {
+          failure = error;
+        }
+        notifyAll();
+        if (last && (error != null || !hasWork())) {
+          if (error != null) {
             log.error("write-ahead log closed with {} bytes it could not write", inFlight.data.size - inFlight.done);
-            closeChannel();
-            return;
           }
+          closeFiles();
+          return;
+        }
+        if (error != null) {
           try {
             wait(pauseMs);
-          } catch (InterruptedException ie) {
+          } catch (InterruptedException e) {
             return;
           }
         }
-        pauseMs = Math.min(MAX_RETRY_PAUSE_MS, pauseMs * 2);
       }
+      pauseMs = error == null ? 10 : Math.min(MAX_RETRY_PAUSE_MS, pauseMs * 2);
     }
+  }
+
+  private boolean hasWork() {
+    return inFlight.hasWork(files.segment()) || pending.hasWork(files.segment());
   }
 
   private boolean syncDue() {
     return settings.fsync() == Fsync.INTERVAL && synced < written && msToSync() <= 0;
   }
 
+  /** Milliseconds until the next fsync with {@code fsync: interval}; never due otherwise. */
   private long msToSync() {
-    return settings.fsyncInterval().toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastSyncNanos);
-  }
-
-  /** Writes what is left of {@code batch}, creating segments as its parts require; returns bytes written now. */
-  private int writeOut(Batch batch) throws IOException {
-    int total = 0;
-    for (int p = batch.part; p < batch.parts; p++) {
-      batch.part = p;
-      int end = batch.partEnd(p);
-      if (batch.partSegment[p] != channelSegment) {
-        rotate(batch.partSegment[p]);
-      }
-      int from = Math.max(batch.partStart[p], batch.done);
-      ByteBuffer bytes = ByteBuffer.wrap(batch.data.bytes, from, end - from);
-      long sizeBefore = channelSize;
-      try {
-        while (bytes.hasRemaining()) {
-          channel.write(bytes);
-        }
-      } catch (IOException e) {
-        try {
-          channel.truncate(sizeBefore);
-          channel.position(sizeBefore);
-        } catch (IOException ignored) {
-          // The retry truncates again before writing.
-        }
-        throw e;
-      }
-      channelSize += end - from;
-      batch.done = end;
-      total += end - from;
-      metrics.bytesWritten.inc(end - from);
+    if (settings.fsync() != Fsync.INTERVAL) {
+      return Long.MAX_VALUE;
     }
-    return total;
+    return settings.fsyncInterval().toMillis() - TimeUnit.NANOSECONDS.toMillis(files.nanosSinceSync());
   }
 
-  private void rotate(long number) throws IOException {
-    if (channel != null) {
-      if (settings.fsync() != Fsync.OFF) {
-        force();
-      }
-      channel.close();
-      channel = null;
-    }
-    channel = Segments.create(dir, number);
-    channelSegment = number;
-    channelSize = Segments.HEADER.length;
-    if (settings.fsync() != Fsync.OFF) {
-      Segments.syncDirectory(dir);
-    }
-  }
-
-  private void force() throws IOException {
-    long start = System.nanoTime();
-    channel.force(false);
-    lastSyncNanos = System.nanoTime();
-    metrics.fsyncSeconds.observe((lastSyncNanos - start) / 1e9);
-  }
-
-  private void closeChannel() {
+  private void closeFiles() {
     try {
-      if (channel != null) {
-        channel.close();
-      }
+      files.close();
     } catch (IOException e) {
       log.warn("closing write-ahead log segment: {}", e.toString());
     }

@@ -1,6 +1,7 @@
 package io.tocsin.store.wal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tocsin.store.HistogramSample;
@@ -10,6 +11,7 @@ import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StaleMarker;
 import io.tocsin.store.StoreSettings;
 import io.tocsin.testing.LogCapture;
+import io.tocsin.testing.SmallDisk;
 import io.tocsin.testing.StoreDump;
 import io.tocsin.util.MutableClock;
 import java.io.IOException;
@@ -201,6 +203,46 @@ class WriteAheadLogTest {
     }
     assertThat(replayed(cut).read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).containsExactly(1000);
     assertThat(replayed(cut).metricNames()).containsExactly("temp");
+  }
+
+  /**
+   * Records spanning several small segments when the disk fills after the first few: the parts
+   * written before the failure count as written (not again, and not never), commit reports the failure, and once there is room everything is
+   * written and replays.
+   */
+  @Test
+  void fullDisk_commitFails_thenEverythingIsWrittenOnceThereIsRoom() throws Exception {
+    try (SmallDisk disk = SmallDisk.mount(dir.resolve("small"), "WriteAheadLogTest.fullDisk")) {
+      dir = disk.path();
+      SeriesStore store = newStore();
+      try (WriteAheadLog wal = recoverAndOpen(store, settings.withSegmentBytes(4096))) {
+        gauge(store, "temp", now() - 100_000, -1);
+        wal.commit();
+        Path filler = disk.fill();
+        try (FileChannel channel = FileChannel.open(filler, StandardOpenOption.WRITE)) {
+          channel.truncate(channel.size() - 12_288); // room for the first few segments only
+        }
+        for (int i = 0; i < 2000; i++) {
+          gauge(store, "temp", now() - 50_000 + i, i);
+        }
+        assertThatThrownBy(wal::commit).isInstanceOf(IOException.class)
+            .hasMessageStartingWith("write-ahead log cannot write: No space left on device");
+        assertThat(wal.failure()).isNotNull();
+        Files.delete(filler);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+          try {
+            wal.commit();
+            break;
+          } catch (IOException e) {
+            assertThat(System.nanoTime()).as("written in time").isLessThan(deadline);
+            Thread.sleep(20);
+          }
+        }
+        assertThat(wal.failure()).isNull();
+      }
+      assertThat(replayed(1).read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).hasSize(2001);
+    }
   }
 
   @Test
