@@ -118,6 +118,12 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
   /**
    * The state goes into the record of the sample just appended when it is still open (the
    * usual case: a cumulative counter's point), so a counter sample costs one record.
+   *
+   * <p>Why log the state (through ingest's codec) rather than the raw cumulative value: the log
+   * then holds exactly what memory holds, so replay rebuilds the same chunks without running
+   * ingest's conversions again (which depend on when the receiver started, and would count a
+   * replayed stream's first point differently); the price is the state's 25 bytes plus a length
+   * byte on a cumulative sample (47 bytes in all, against 21 for a gauge).
    */
   @Override
   public void writerState(Series series, Object state) {
