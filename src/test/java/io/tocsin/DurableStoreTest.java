@@ -9,9 +9,16 @@ import static io.tocsin.testing.OtlpPoints.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tocsin.config.HostPort;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.ingest.WriterStates;
 import io.tocsin.store.HistogramSample;
+import io.tocsin.store.Labels;
+import io.tocsin.store.MetricKind;
+import io.tocsin.store.StoreSettings;
+import io.tocsin.store.wal.WalMetrics;
+import io.tocsin.store.wal.WriteAheadLog;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.wal.WalSettings;
 import io.tocsin.testing.OtlpPoints;
@@ -19,6 +26,8 @@ import io.tocsin.testing.StoreDump;
 import io.tocsin.testing.TestServers;
 import io.tocsin.util.MutableClock;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +37,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -121,6 +135,64 @@ class DurableStoreTest {
       assertThat(second.store().seriesCount()).isZero();
       writeAfterRestart(second);
       assertThat(hits(second.store())).containsExactly(0);
+    }
+  }
+
+  /**
+   * While a million samples replay, the REST server already answers: healthy, not ready; the
+   * OTLP ports open only afterwards.
+   */
+  @Test
+  void duringRecovery_healthyButNotReady() throws Exception {
+    SeriesStore store = new SeriesStore(clock, StoreSettings.defaults());
+    WalMetrics metrics = new WalMetrics(new PrometheusRegistry());
+    try (WriteAheadLog wal = WriteAheadLog.open(dataDir.resolve("wal"), WalSettings.DEFAULT, WriterStates.CODEC,
+        metrics, 1, Map.of())) {
+      store.attachLog(wal);
+      for (int s = 0; s < 1000; s++) {
+        Labels labels = Labels.of("host", "h" + s);
+        store.write("temp", MetricKind.GAUGE, labels, series -> {
+          for (int i = 0; i < 1000; i++) {
+            series.append(at(1000) + i, i);
+          }
+        });
+      }
+      wal.commit();
+    }
+    int httpPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      httpPort = socket.getLocalPort();
+    }
+    HostPort any = new HostPort("127.0.0.1", 0);
+    ServerConfig config = TestServers.loopbackConfig(dataDir)
+        .withListen(new ServerConfig.Listen(any, any, new HostPort("127.0.0.1", httpPort)));
+    CompletableFuture<Tocsin> started = CompletableFuture.supplyAsync(() -> {
+      try {
+        return Tocsin.start(config, clock, false);
+      } catch (Exception e) {
+        throw new CompletionException(e);
+      }
+    });
+    HttpClient http = HttpClient.newHttpClient();
+    Set<String> seen = new TreeSet<>();
+    while (!started.isDone()) {
+      try {
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + httpPort + "/-/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> healthy = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + httpPort + "/-/healthy")).build(), HttpResponse.BodyHandlers.ofString());
+        if (!started.isDone()) {
+          seen.add(ready.statusCode() + " " + ready.body().trim() + " / healthy " + healthy.statusCode());
+        }
+      } catch (ConnectException notYet) {
+        Thread.sleep(5);
+      }
+    }
+    try (Tocsin tocsin = started.join()) {
+      String recovering = "503 Tocsin is not ready: starting / healthy 200";
+      // The last poll may come between the end of start-up and start() returning.
+      assertThat(seen).contains(recovering).isSubsetOf(recovering, "200 Tocsin is ready. / healthy 200");
+      assertThat(tocsin.store().seriesCount()).isEqualTo(1000);
     }
   }
 
