@@ -28,6 +28,7 @@ import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
+import io.tocsin.store.wal.WalSettings;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,7 +75,10 @@ public final class IngestBenchmark {
     System.out.printf(Locale.ROOT, "java %s, %d cores, max heap %d MiB%n", Runtime.version(),
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
     if (mode.equals("grpc") || mode.equals("all")) {
-      grpc(seriesCounts.isEmpty() ? 100_000 : seriesCounts.get(0));
+      grpc(seriesCounts.isEmpty() ? 100_000 : seriesCounts.get(0), WalSettings.DEFAULT);
+    }
+    if (mode.equals("wal") || mode.equals("all")) {
+      wal(seriesCounts.isEmpty() ? 20_000 : seriesCounts.get(0));
     }
     if (mode.equals("translate") || mode.equals("all")) {
       translate(seriesCounts.isEmpty() ? 100_000 : seriesCounts.get(0));
@@ -133,7 +137,22 @@ public final class IngestBenchmark {
       .setResponseMarshaller(new BytesMarshaller())
       .build();
 
-  static void grpc(int series) throws Exception {
+  /**
+   * The gRPC figure three times in one run: write-ahead log off, {@code fsync: interval} and
+   * {@code always}; then the log's bytes on disk per sample written.
+   */
+  static void wal(int series) throws Exception {
+    Map<String, Double> rates = new java.util.LinkedHashMap<>();
+    rates.put("off", grpc(series, WalSettings.DISABLED));
+    rates.put("interval", grpc(series, WalSettings.DEFAULT));
+    rates.put("always", grpc(series, WalSettings.DEFAULT.withFsync(WalSettings.Fsync.ALWAYS)));
+    System.out.printf(Locale.ROOT, "%nwal: %,d series; points/s with the log off %,.0f, interval %,.0f (%.0f%%),"
+        + " always %,.0f (%.0f%%)%n", series, rates.get("off"), rates.get("interval"),
+        100 * rates.get("interval") / rates.get("off"), rates.get("always"), 100 * rates.get("always") / rates.get("off"));
+  }
+
+  /** Points per second. */
+  static double grpc(int series, WalSettings wal) throws Exception {
     // Warm-up rounds are encoded as they are sent; measured rounds are encoded beforehand, so the
     // client costs little while the clock runs. Warm-up runs until the JIT has compiled the gRPC
     // and Netty paths, which run once per request and take a while to become hot.
@@ -145,12 +164,15 @@ public final class IngestBenchmark {
     HostPort loopback = new HostPort("127.0.0.1", 0);
     ServerConfig config = ServerConfig.defaults(dataDir).withDataDir(dataDir)
         .withListen(new ServerConfig.Listen(loopback, loopback, loopback))
-        .withLimits(new ServerConfig.Limits(4_000_000, 1_000_000, 64 << 20, 64));
+        .withLimits(new ServerConfig.Limits(4_000_000, 1_000_000, 64 << 20, 64)).withWal(wal);
+    double rate;
+    long sent = 0;
     try (Tocsin tocsin = Tocsin.start(config, Clock.systemUTC())) {
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", tocsin.otlpGrpcPort()).usePlaintext().build();
-      System.out.printf(Locale.ROOT, "%ngrpc: warming up with %d rounds of %,d series...%n", warmup, series);
+      System.out.printf(Locale.ROOT, "%ngrpc: write-ahead log %s; warming up with %d rounds of %,d series...%n",
+          wal.enabled() ? "on, fsync " + wal.fsync().id() : "off", warmup, series);
       for (int r = 0; r < warmup; r++) {
-        send(channel, round(series, start + r * STEP_MS, random));
+        sent += send(channel, round(series, start + r * STEP_MS, random));
       }
       List<List<byte[]>> work = new ArrayList<>();
       for (int r = warmup; r < warmup + measured; r++) {
@@ -172,7 +194,9 @@ public final class IngestBenchmark {
         points += send(channel, round);
       }
       long elapsed = System.nanoTime() - t0;
+      sent += points;
       double seconds = elapsed / 1e9;
+      rate = points / seconds;
       double cpu = (processCpuNanos() - cpu0) / (double) elapsed;
       System.out.printf(Locale.ROOT,
           "grpc: %,d points in %.2f s = %,.0f points/s (%,d series in store; client and server used %.2f cores)%n",
@@ -198,6 +222,16 @@ public final class IngestBenchmark {
       }
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
+    Path walDir = dataDir.resolve("wal");
+    if (Files.isDirectory(walDir)) {
+      long bytes;
+      try (var files = Files.list(walDir)) {
+        bytes = files.mapToLong(f -> f.toFile().length()).sum();
+      }
+      System.out.printf(Locale.ROOT, "grpc: write-ahead log %,d bytes for %,d samples = %.1f bytes per sample"
+          + " (series definitions included)%n", bytes, sent, bytes / (double) sent);
+    }
+    return rate;
   }
 
   private static long send(ManagedChannel channel, List<byte[]> requests) throws InterruptedException {

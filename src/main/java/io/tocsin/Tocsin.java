@@ -6,6 +6,7 @@ import io.tocsin.config.ConfigException;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.ingest.IngestLimiter;
 import io.tocsin.ingest.IngestMetrics;
+import io.tocsin.ingest.WriterStates;
 import io.tocsin.ingest.MetricsTranslator;
 import io.tocsin.ingest.OtlpGrpcServer;
 import io.tocsin.ingest.OtlpHttpServer;
@@ -18,10 +19,14 @@ import io.tocsin.rules.MonitorScheduler;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreMetrics;
 import io.tocsin.store.StoreSettings;
+import io.tocsin.store.wal.WalMetrics;
+import io.tocsin.store.wal.WalRecovery;
+import io.tocsin.store.wal.WriteAheadLog;
 import io.tocsin.util.AtomicFiles;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -82,7 +87,7 @@ public final class Tocsin implements AutoCloseable {
   }
 
   private void startStages(ServerConfig config, Clock clock, boolean schedule) throws IOException, ConfigException {
-    Files.createDirectories(config.dataDir());
+    checkWritable(config.dataDir());
     // Before the outbox, state and silences are read: a crash or a full disk may have left temporary files.
     AtomicFiles.removeStaleTemps(config.dataDir());
     ServerConfig.Limits limits = config.limits();
@@ -111,6 +116,16 @@ public final class Tocsin implements AutoCloseable {
     long evictEveryMs = Math.min(30_000, config.retention().toMillis() / 10);
     housekeeping.scheduleWithFixedDelay(() -> evictSafely(storeMetrics), evictEveryMs, evictEveryMs, TimeUnit.MILLISECONDS);
 
+    // The REST server answers from the start: /-/healthy 200, /-/ready 503 until recovery is done.
+    api = ApiServer.start(config.listen().http().toSocketAddress(),
+        new ApiServer.Services(registry, this::notReady, store, engine, rules, notifications, silences, config.api(),
+            config.query(), clock));
+    closeables.push(api);
+    if (config.wal().enabled()) {
+      recover(config, housekeeping);
+    }
+
+    // Only now, with the window back, do exports get in and monitors run.
     OtlpIngest ingest = new OtlpIngest(new MetricsTranslator(store, clock, limits.labels()),
         new IngestLimiter(limits.maxInflightRequests()), new IngestMetrics(registry));
     grpc = OtlpGrpcServer.start(config.listen().otlpGrpc().toSocketAddress(), (int) limits.maxRequestBytes(),
@@ -119,10 +134,6 @@ public final class Tocsin implements AutoCloseable {
     otlpHttp = OtlpHttpServer.start(config.listen().otlpHttp().toSocketAddress(), limits.maxRequestBytes(),
         limits.requestReadTimeout(), ingest);
     closeables.push(otlpHttp);
-    api = ApiServer.start(config.listen().http().toSocketAddress(),
-        new ApiServer.Services(registry, this::notReady, store, engine, rules, notifications, silences, config.api(),
-            config.query(), clock));
-    closeables.push(api);
     if (schedule) {
       notifications.start();
       MonitorScheduler scheduler = MonitorScheduler.start(engine, clock);
@@ -140,6 +151,36 @@ public final class Tocsin implements AutoCloseable {
         io.tocsin.util.Durations.format(store.retention()), limits.maxSeries(), limits.maxSeriesPerMetric(),
         config.dataDir());
     ready = true;
+  }
+
+  /**
+   * Replays the write-ahead log into the store, then logs every change from here on; segments
+   * wholly older than the retention window are deleted now and then (until snapshots exist, this
+   * is what bounds the log's disk use).
+   */
+  private void recover(ServerConfig config, ScheduledExecutorService housekeeping) throws IOException {
+    Path walDir = config.dataDir().resolve("wal");
+    WalMetrics walMetrics = new WalMetrics(registry);
+    WalRecovery.Result recovered = WalRecovery.replay(walDir, 1, store, WriterStates.CODEC, walMetrics);
+    WriteAheadLog wal = WriteAheadLog.open(walDir, config.wal(), WriterStates.CODEC, walMetrics,
+        recovered.nextSegment(), recovered.segments());
+    closeables.push(wal);
+    store.attachLog(wal);
+    wal.deleteSegmentsOlderThan(store.retentionCutoffMs());
+    long everyMs = Math.min(60_000, config.retention().toMillis() / 10);
+    housekeeping.scheduleWithFixedDelay(() -> wal.deleteSegmentsOlderThan(store.retentionCutoffMs()), everyMs,
+        everyMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** A data directory that cannot be written is a startup error, not a surprise at the first write. */
+  private static void checkWritable(Path dataDir) throws IOException {
+    try {
+      Files.createDirectories(dataDir);
+      Path probe = Files.createTempFile(dataDir, ".write-check", ".tmp");
+      Files.delete(probe);
+    } catch (IOException e) {
+      throw new IOException("data_dir " + dataDir + " cannot be written: " + e, e);
+    }
   }
 
   /** Why the service is not ready, or null: still starting, or monitor evaluation behind schedule. */

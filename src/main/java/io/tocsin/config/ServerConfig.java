@@ -1,6 +1,7 @@
 package io.tocsin.config;
 
 import io.tocsin.ingest.LabelLimits;
+import io.tocsin.store.wal.WalSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.List;
  * @param smtp outgoing mail settings, or null when not configured
  * @param retention how long the store keeps samples
  * @param notifications how notifications are delivered
+ * @param wal the store's write-ahead log ({@code store.wal})
  */
 public record ServerConfig(
     Path baseDir,
@@ -27,7 +29,8 @@ public record ServerConfig(
     Limits limits,
     Duration retention,
     Notifications notifications,
-    Query query) {
+    Query query,
+    WalSettings wal) {
 
   /** Where each server listens. */
   public record Listen(HostPort otlpGrpc, HostPort otlpHttp, HostPort http) {
@@ -112,40 +115,45 @@ public record ServerConfig(
   public static ServerConfig defaults(Path baseDir) {
     return new ServerConfig(baseDir, List.of("rules/*.yml"), baseDir.resolve("data"),
         "http://localhost:8080", Listen.DEFAULT, Api.OPEN, null, Limits.DEFAULT, DEFAULT_RETENTION,
-        Notifications.DEFAULT, Query.DEFAULT);
+        Notifications.DEFAULT, Query.DEFAULT, WalSettings.DEFAULT);
   }
 
   public ServerConfig withListen(Listen newListen) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, newListen, api, smtp, limits, retention, notifications, query);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, newListen, api, smtp, limits, retention, notifications, query, wal);
   }
 
   public ServerConfig withDataDir(Path newDataDir) {
-    return new ServerConfig(baseDir, ruleFiles, newDataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query);
+    return new ServerConfig(baseDir, ruleFiles, newDataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query, wal);
   }
 
   /** Rule globs relative to {@code newBaseDir} (which other relative paths were already resolved against). */
   public ServerConfig withRuleFiles(Path newBaseDir, List<String> newRuleFiles) {
-    return new ServerConfig(newBaseDir, newRuleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query);
+    return new ServerConfig(newBaseDir, newRuleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query, wal);
   }
 
   public ServerConfig withApi(Api newApi) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, newApi, smtp, limits, retention, notifications, query);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, newApi, smtp, limits, retention, notifications, query, wal);
   }
 
   public ServerConfig withSmtp(Smtp newSmtp) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, newSmtp, limits, retention, notifications, query);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, newSmtp, limits, retention, notifications, query, wal);
   }
 
   public ServerConfig withNotifications(Notifications newNotifications) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, newNotifications, query);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, newNotifications, query, wal);
   }
 
   public ServerConfig withQuery(Query newQuery) {
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications,
-        newQuery);
+        newQuery, wal);
+  }
+
+  public ServerConfig withWal(WalSettings newWal) {
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query,
+        newWal);
   }
 
   public ServerConfig withLimits(Limits newLimits) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, newLimits, retention, notifications, query);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, newLimits, retention, notifications, query, wal);
   }
 }

@@ -6,6 +6,8 @@ import io.tocsin.config.ServerConfig.Listen;
 import io.tocsin.config.ServerConfig.Notifications;
 import io.tocsin.config.ServerConfig.Query;
 import io.tocsin.config.ServerConfig.Smtp;
+import io.tocsin.store.wal.WalSettings;
+import io.tocsin.store.wal.WalSettings.Fsync;
 import io.tocsin.util.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +26,8 @@ public final class ServerConfigLoader {
   private static final Set<String> LIMITS = Set.of(
       "max_series", "max_series_per_metric", "max_request_bytes", "max_inflight_requests", "request_read_timeout",
       "max_label_name_length", "max_label_value_length", "max_labels_per_series", "max_attributes_per_point");
-  private static final Set<String> STORE = Set.of("retention");
+  private static final Set<String> STORE = Set.of("retention", "wal");
+  private static final Set<String> WAL = Set.of("enabled", "fsync", "fsync_interval");
   private static final Set<String> NOTIFICATIONS = Set.of("give_up_after", "request_timeout");
   private static final Set<String> QUERY = Set.of(
       "max_points_scanned", "max_result_points", "timeout", "max_concurrent", "max_queued");
@@ -101,6 +104,7 @@ public final class ServerConfigLoader {
     if (retention.compareTo(Duration.ofMinutes(1)) < 0) {
       store.error(store.node("retention"), "store.retention must be at least 1m, got " + Durations.format(retention));
     }
+    WalSettings walConfig = wal(store.mapping("wal", WAL));
 
     MappingReader notifications = top.mapping("notifications", NOTIFICATIONS);
     Notifications notificationsConfig = new Notifications(
@@ -123,7 +127,31 @@ public final class ServerConfigLoader {
       throw new ConfigException(errors);
     }
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listenConfig, apiConfig, smtp, limitsConfig, retention,
-        notificationsConfig, queryConfig);
+        notificationsConfig, queryConfig, walConfig);
+  }
+
+  private static WalSettings wal(MappingReader wal) {
+    WalSettings defaults = WalSettings.DEFAULT;
+    Fsync fsync = defaults.fsync();
+    String mode = wal.string("fsync", null);
+    if (mode != null) {
+      fsync = switch (mode) {
+        case "interval" -> Fsync.INTERVAL;
+        case "always" -> Fsync.ALWAYS;
+        case "off" -> Fsync.OFF;
+        default -> {
+          wal.error(wal.node("fsync"), "store.wal.fsync must be interval, always or off, got \"" + mode + "\"");
+          yield defaults.fsync();
+        }
+      };
+    }
+    Duration interval = wal.duration("fsync_interval", defaults.fsyncInterval());
+    if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofMinutes(1)) > 0) {
+      wal.error(wal.node("fsync_interval"), "store.wal.fsync_interval must be between 10ms and 1m, got "
+          + Durations.format(interval));
+      interval = defaults.fsyncInterval();
+    }
+    return new WalSettings(wal.bool("enabled", defaults.enabled()), fsync, interval, defaults.segmentBytes());
   }
 
   private static Duration positive(MappingReader reader, String key, Duration defaultValue) {

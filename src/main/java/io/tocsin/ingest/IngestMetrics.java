@@ -32,6 +32,8 @@ public final class IngestMetrics {
     TIMEOUT,
     /** Shed because too many requests were in flight. */
     OVERLOADED,
+    /** Refused with retry-later because the write-ahead log could not write. */
+    UNAVAILABLE,
     /** Anything else. */
     ERROR;
 

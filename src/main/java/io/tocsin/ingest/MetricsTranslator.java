@@ -9,6 +9,7 @@ import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
 import io.tocsin.ingest.DecodedRequest.DecodedMetric;
 import io.tocsin.ingest.DecodedRequest.Kind;
+import io.tocsin.store.AppendLog;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
@@ -44,6 +45,11 @@ public final class MetricsTranslator {
   /** With the default label limits. */
   public MetricsTranslator(SeriesStore store, Clock clock) {
     this(store, clock, LabelLimits.DEFAULT);
+  }
+
+  /** The store's write-ahead log, which an export waits for before it is answered. */
+  AppendLog log() {
+    return store.log();
   }
 
   /**

@@ -5,6 +5,7 @@ import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
 import io.tocsin.ingest.IngestMetrics.Outcome;
 import io.tocsin.ingest.IngestMetrics.Transport;
+import java.io.IOException;
 
 /**
  * What both OTLP transports share: admission against the in-flight bound, decoding, writing, the
@@ -36,6 +37,12 @@ public final class OtlpIngest {
       throw new OverloadedException();
     }
     try {
+      IOException down = translator.log().failure();
+      if (down != null) {
+        // Refused before anything reaches memory, so what waits for the disk stays bounded.
+        metrics.recordRequest(transport, Outcome.UNAVAILABLE);
+        throw new OverloadedException(walMessage(down));
+      }
       IngestResult result;
       try {
         result = translator.write(body.protobuf());
@@ -50,6 +57,14 @@ public final class OtlpIngest {
         metrics.recordRequest(transport, Outcome.TOO_LARGE);
         throw e;
       }
+      try {
+        translator.log().commit();
+      } catch (IOException e) {
+        // The points are in memory but not in the log: the client retries, and the store drops
+        // the retry's points as duplicates once they are logged.
+        metrics.recordRequest(transport, Outcome.UNAVAILABLE);
+        throw new OverloadedException(walMessage(e));
+      }
       metrics.recordPoints(transport, result);
       if (result.rejected() == 0) {
         return ExportMetricsServiceResponse.getDefaultInstance();
@@ -62,6 +77,11 @@ public final class OtlpIngest {
     } finally {
       limiter.release();
     }
+  }
+
+  private static String walMessage(IOException e) {
+    return "cannot log the data to disk (" + e.getMessage() + "); retry after " + IngestLimiter.RETRY_AFTER_SECONDS
+        + "s";
   }
 
   void record(Transport transport, Outcome outcome) {
@@ -92,13 +112,17 @@ public final class OtlpIngest {
     }
   }
 
-  /** Too many requests in flight: the client should retry later. */
+  /** Too many requests in flight, or the write-ahead log cannot write: the client should retry later. */
   static final class OverloadedException extends Exception {
     private static final long serialVersionUID = 1L;
 
     OverloadedException() {
-      super("too many export requests in flight (limits.max_inflight_requests); retry after "
+      this("too many export requests in flight (limits.max_inflight_requests); retry after "
           + IngestLimiter.RETRY_AFTER_SECONDS + "s");
+    }
+
+    OverloadedException(String message) {
+      super(message);
     }
   }
 }

@@ -420,12 +420,12 @@ final class PointWriter {
   }
 
   /** The last point of a cumulative counter stream. */
-  private record CumulativeState(long startNanos, long lastTimeMs, double lastValue) {}
+  record CumulativeState(long startNanos, long lastTimeMs, double lastValue) {}
 
   /** The last point of a cumulative histogram stream. */
-  private record HistogramState(long startNanos, long lastTimeMs, HistogramSample last) {}
+  record HistogramState(long startNanos, long lastTimeMs, HistogramSample last) {}
 
   /** The last point of an exponential histogram stream, and the bounds of the last stored sample. */
-  private record ExponentialState(
+  record ExponentialState(
       long startNanos, long lastTimeMs, ExponentialBuckets last, ExponentialBuckets.Layout layout, double[] bounds) {}
 }

@@ -38,8 +38,11 @@ public final class Series {
   private long lastTimeMs = Long.MIN_VALUE;
   private Object writerState;
   private boolean removed;
+  private AppendLog log;
+  private long logMark;
 
-  Series(long id, String metric, Labels labels, MetricKind kind, long maxChunkSpanMs) {
+  Series(long id, String metric, Labels labels, MetricKind kind, long maxChunkSpanMs, AppendLog log) {
+    this.log = log;
     this.id = id;
     this.metric = metric;
     this.labels = labels;
@@ -79,7 +82,26 @@ public final class Series {
   }
 
   public synchronized void writerState(Object state) {
+    if (state != writerState) {
+      log.writerState(this, state);
+    }
     this.writerState = state;
+  }
+
+  synchronized void log(AppendLog newLog) {
+    this.log = newLog;
+  }
+
+  /**
+   * A number the {@link AppendLog} keeps per series (which log segment has its definition); only
+   * read and written by the log, under this series' lock.
+   */
+  public long logMark() {
+    return logMark;
+  }
+
+  public void logMark(long mark) {
+    this.logMark = mark;
   }
 
   public synchronized long lastTimeMs() {
@@ -106,6 +128,7 @@ public final class Series {
       head.append(timeMs, value);
     }
     lastTimeMs = timeMs;
+    log.sample(this, timeMs, value);
     return AppendResult.APPENDED;
   }
 
@@ -127,6 +150,7 @@ public final class Series {
     }
     histograms.addLast(new TimedHistogram(timeMs, sample));
     lastTimeMs = timeMs;
+    log.histogram(this, timeMs, sample);
     return AppendResult.APPENDED;
   }
 

@@ -39,6 +39,7 @@ public final class SeriesStore {
   private final AtomicInteger seriesCount = new AtomicInteger();
   private final AtomicLong lastSeriesId = new AtomicLong();
   private volatile long retentionMs;
+  private volatile AppendLog log = AppendLog.NONE;
 
   public SeriesStore(Clock clock, StoreSettings settings) {
     this.clock = clock;
@@ -74,11 +75,47 @@ public final class SeriesStore {
     }
   }
 
+  /** Where every change is reported; {@link AppendLog#NONE} until {@link #attachLog}. */
+  public AppendLog log() {
+    return log;
+  }
+
+  /**
+   * From now on, reports every change of every series to {@code newLog}. Called once recovery has
+   * filled the store (what recovery restores must not be logged again), before any writer runs.
+   */
+  public void attachLog(AppendLog newLog) {
+    this.log = newLog;
+    for (MetricIndex index : metrics.values()) {
+      for (Series series : index.series.values()) {
+        series.log(newLog);
+      }
+    }
+  }
+
+  /**
+   * The series for {@code metric} and {@code labels}, created with {@code id} if it does not exist
+   * (it keeps the id it has if it does); null when the limits or the metric's kind refuse it.
+   * Recovery uses it to bring back series with the ids the log knows them by; later series get
+   * higher ids.
+   */
+  public Series restore(long id, String metric, MetricKind kind, Labels labels) {
+    lastSeriesId.accumulateAndGet(id, Math::max);
+    Series[] found = {null};
+    write(metric, kind, labels, series -> found[0] = series, id);
+    return found[0];
+  }
+
   /**
    * Runs {@code action} on the series for {@code metric} and {@code labels}, creating it if it is
    * new and the limits allow, while holding the series' lock.
    */
   public Admission write(String metric, MetricKind kind, Labels labels, Consumer<Series> action) {
+    return write(metric, kind, labels, action, 0);
+  }
+
+  /** Like {@link #write(String, MetricKind, Labels, Consumer)}; a new series gets {@code id} unless it is 0. */
+  private Admission write(String metric, MetricKind kind, Labels labels, Consumer<Series> action, long id) {
     while (true) {
       MetricIndex index = metrics.get(metric);
       Series series = null;
@@ -104,7 +141,8 @@ public final class SeriesStore {
           seriesCount.decrementAndGet();
           return Admission.METRIC_SERIES_LIMIT;
         }
-        series = index.add(labels, settings.maxChunkSpanMs(), seriesCount, lastSeriesId);
+        series = index.add(labels, settings.maxChunkSpanMs(), seriesCount, id != 0 ? id : lastSeriesId.incrementAndGet(),
+            log);
         if (series == null) {
           continue; // the metric was unlinked by eviction meanwhile; start over
         }
@@ -368,14 +406,14 @@ public final class SeriesStore {
      * Adds a series for which a slot was reserved in {@code count} and {@code total}, or returns
      * the one another writer added first (releasing the slot); null if this index was unlinked.
      */
-    synchronized Series add(Labels labels, long maxChunkSpanMs, AtomicInteger total, AtomicLong ids) {
+    synchronized Series add(Labels labels, long maxChunkSpanMs, AtomicInteger total, long id, AppendLog log) {
       Series existing = unlinked ? null : series.get(labels);
       if (unlinked || existing != null) {
         count.decrementAndGet();
         total.decrementAndGet();
         return existing;
       }
-      Series created = new Series(ids.incrementAndGet(), name, labels.interned(), kind, maxChunkSpanMs);
+      Series created = new Series(id, name, labels.interned(), kind, maxChunkSpanMs, log);
       series.put(created.labels(), created);
       Ordered current = ordered;
       Series[] array = current.series;

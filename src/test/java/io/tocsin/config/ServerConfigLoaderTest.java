@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.tocsin.ingest.LabelLimits;
+import io.tocsin.store.wal.WalSettings;
+import io.tocsin.store.wal.WalSettings.Fsync;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -89,6 +91,30 @@ class ServerConfigLoaderTest {
         "q.yml:2:22: query.max_result_points must be a whole number of at least 1, got \"0\"",
         "q.yml:3:12: query.timeout must be at least 1s, got 10ms",
         "q.yml:4:3: unknown key \"max_concurent\" in query, did you mean 'max_concurrent'?");
+  }
+
+  @Test
+  void parse_storeWal_readsTheLogSettings() throws Exception {
+    ServerConfig config = loader.parse("wal.yml", "store:\n  wal: {enabled: true, fsync: always, fsync_interval: 200ms}\n",
+        BASE);
+
+    assertThat(config.wal()).isEqualTo(new WalSettings(true, Fsync.ALWAYS, Duration.ofMillis(200),
+        WalSettings.DEFAULT_SEGMENT_BYTES));
+    assertThat(loader.parse("off.yml", "store: {wal: {enabled: false}}", BASE).wal().enabled()).isFalse();
+    assertThat(ServerConfig.defaults(BASE).wal()).isEqualTo(new WalSettings(true, Fsync.INTERVAL, Duration.ofSeconds(1),
+        128L << 20));
+  }
+
+  @Test
+  void parse_badStoreWal_isAnErrorWithItsPlace() {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.parse("wal.yml",
+        "store:\n  wal:\n    fsync: sometimes\n    fsync_interval: 5ms\n    enabled: maybe\n    fsnyc: off\n", BASE));
+
+    assertThat(e.getMessage().lines()).containsExactly(
+        "wal.yml:3:12: store.wal.fsync must be interval, always or off, got \"sometimes\"",
+        "wal.yml:4:21: store.wal.fsync_interval must be between 10ms and 1m, got 5ms",
+        "wal.yml:5:14: store.wal.enabled must be true or false, got \"maybe\"",
+        "wal.yml:6:5: unknown key \"fsnyc\" in store.wal, did you mean 'fsync'?");
   }
 
   @Test

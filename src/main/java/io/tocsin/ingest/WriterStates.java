@@ -1,0 +1,141 @@
+package io.tocsin.ingest;
+
+import io.tocsin.ingest.PointWriter.CumulativeState;
+import io.tocsin.ingest.PointWriter.ExponentialState;
+import io.tocsin.ingest.PointWriter.HistogramState;
+import io.tocsin.store.HistogramSample;
+import io.tocsin.store.WriterStateCodec;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
+/**
+ * The bytes of the state {@link PointWriter} keeps per series, for the write-ahead log and
+ * snapshots: a tag, then the record's fields as fixed-width numbers. A cumulative counter's state
+ * is 25 bytes.
+ */
+public final class WriterStates implements WriterStateCodec {
+  public static final WriterStates CODEC = new WriterStates();
+
+  private static final int CUMULATIVE = 1;
+  private static final int HISTOGRAM = 2;
+  private static final int EXPONENTIAL = 3;
+  /** Arrays longer than this are damaged bytes, not a state (OTLP histograms have a few hundred buckets). */
+  private static final int MAX_ARRAY = 1 << 16;
+
+  private WriterStates() {}
+
+  @Override
+  public void write(Object state, DataOutput out) throws IOException {
+    if (state instanceof CumulativeState c) {
+      out.writeByte(CUMULATIVE);
+      out.writeLong(c.startNanos());
+      out.writeLong(c.lastTimeMs());
+      out.writeDouble(c.lastValue());
+    } else if (state instanceof HistogramState h) {
+      out.writeByte(HISTOGRAM);
+      out.writeLong(h.startNanos());
+      out.writeLong(h.lastTimeMs());
+      writeHistogram(h.last(), out);
+    } else if (state instanceof ExponentialState e) {
+      out.writeByte(EXPONENTIAL);
+      out.writeLong(e.startNanos());
+      out.writeLong(e.lastTimeMs());
+      ExponentialBuckets b = e.last();
+      out.writeInt(b.scale());
+      out.writeDouble(b.zeroThreshold());
+      out.writeLong(b.zeroCount());
+      out.writeLong(b.count());
+      out.writeDouble(b.sum());
+      out.writeInt(b.positiveOffset());
+      writeLongs(b.positive(), out);
+      out.writeInt(b.negativeOffset());
+      writeLongs(b.negative(), out);
+      ExponentialBuckets.Layout l = e.layout();
+      out.writeInt(l.scale());
+      out.writeInt(l.negativeOffset());
+      out.writeInt(l.negativeLength());
+      out.writeInt(l.positiveOffset());
+      out.writeInt(l.positiveLength());
+      writeDoubles(e.bounds(), out);
+    } else {
+      throw new IOException("not a writer state of ingest: " + state.getClass().getName());
+    }
+  }
+
+  @Override
+  public Object read(DataInput in) throws IOException {
+    int tag = in.readUnsignedByte();
+    long startNanos = in.readLong();
+    long lastTimeMs = in.readLong();
+    return switch (tag) {
+      case CUMULATIVE -> new CumulativeState(startNanos, lastTimeMs, in.readDouble());
+      case HISTOGRAM -> new HistogramState(startNanos, lastTimeMs, readHistogram(in));
+      case EXPONENTIAL -> {
+        ExponentialBuckets last = new ExponentialBuckets(in.readInt(), in.readDouble(), in.readLong(), in.readLong(),
+            in.readDouble(), in.readInt(), readLongs(in), in.readInt(), readLongs(in));
+        ExponentialBuckets.Layout layout = new ExponentialBuckets.Layout(in.readInt(), in.readInt(), in.readInt(),
+            in.readInt(), in.readInt());
+        yield new ExponentialState(startNanos, lastTimeMs, last, layout, readDoubles(in));
+      }
+      default -> throw new IOException("unknown writer state tag " + tag);
+    };
+  }
+
+  private static void writeHistogram(HistogramSample h, DataOutput out) throws IOException {
+    out.writeDouble(h.count());
+    out.writeDouble(h.sum());
+    writeDoubles(h.bounds(), out);
+    writeDoubles(h.counts(), out);
+  }
+
+  private static HistogramSample readHistogram(DataInput in) throws IOException {
+    double count = in.readDouble();
+    double sum = in.readDouble();
+    double[] bounds = readDoubles(in);
+    double[] counts = readDoubles(in);
+    try {
+      return new HistogramSample(count, sum, bounds, counts);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage());
+    }
+  }
+
+  private static void writeDoubles(double[] values, DataOutput out) throws IOException {
+    out.writeInt(values.length);
+    for (double v : values) {
+      out.writeDouble(v);
+    }
+  }
+
+  private static double[] readDoubles(DataInput in) throws IOException {
+    double[] values = new double[length(in)];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = in.readDouble();
+    }
+    return values;
+  }
+
+  private static void writeLongs(long[] values, DataOutput out) throws IOException {
+    out.writeInt(values.length);
+    for (long v : values) {
+      out.writeLong(v);
+    }
+  }
+
+  private static long[] readLongs(DataInput in) throws IOException {
+    long[] values = new long[length(in)];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = in.readLong();
+    }
+    return values;
+  }
+
+  private static int length(DataInput in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > MAX_ARRAY) {
+      throw new IOException("array length " + n + " out of range");
+    }
+    return n;
+  }
+}

@@ -1,0 +1,53 @@
+package io.tocsin.store;
+
+import java.io.IOException;
+
+/**
+ * Where the store reports every change to a series as it makes it, so that a write-ahead log can
+ * bring the series back after a restart. The store calls it while holding the series' lock,
+ * which makes each series' records in the log come in the order its samples went into memory.
+ *
+ * <p>Why a hook in the store rather than calls from ingest: every append and every change of
+ * {@link Series#writerState} goes through {@link Series}, whoever makes it, so nothing can reach
+ * memory without reaching the log, and the store needs no knowledge of ingest (the writer state
+ * is turned into bytes by a {@link WriterStateCodec} that ingest supplies when wiring).
+ */
+public interface AppendLog {
+  /** Does nothing: the store lives in memory only. */
+  AppendLog NONE = new AppendLog() {
+    @Override
+    public void sample(Series series, long timeMs, double value) {}
+
+    @Override
+    public void histogram(Series series, long timeMs, HistogramSample sample) {}
+
+    @Override
+    public void writerState(Series series, Object state) {}
+
+    @Override
+    public void commit() {}
+
+    @Override
+    public IOException failure() {
+      return null;
+    }
+  };
+
+  /** {@code value} was appended to {@code series} at {@code timeMs}. */
+  void sample(Series series, long timeMs, double value);
+
+  /** {@code sample} (null: a stale marker) was appended to histogram {@code series}. */
+  void histogram(Series series, long timeMs, HistogramSample sample);
+
+  /** The series' writer state became {@code state} (null: cleared). */
+  void writerState(Series series, Object state);
+
+  /**
+   * Waits until everything reported so far is as durable as the log promises (written, or synced
+   * too); an {@link IOException} when it cannot be written now, and the client should retry.
+   */
+  void commit() throws IOException;
+
+  /** Why the log cannot write at the moment, or null when it can. */
+  IOException failure();
+}

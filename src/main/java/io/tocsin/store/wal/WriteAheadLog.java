@@ -1,0 +1,394 @@
+package io.tocsin.store.wal;
+
+import io.tocsin.store.AppendLog;
+import io.tocsin.store.HistogramSample;
+import io.tocsin.store.Series;
+import io.tocsin.store.WriterStateCodec;
+import io.tocsin.store.wal.WalSettings.Fsync;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write-ahead log (design §8): every change the store makes is framed into a shared buffer
+ * while the writer holds the series' lock (so a series' records are in memory order), and one
+ * writer thread writes whatever has gathered, for every waiting request at once (group commit),
+ * into numbered segment files of about {@link WalSettings#segmentBytes}.
+ *
+ * <p>An export is answered once {@link #commit} returns: its records are written (with {@code
+ * fsync: always}, also forced to disk). When a write or fsync fails (a full disk, an I/O error),
+ * the buffered records are kept and retried with a growing pause, {@link #commit} and {@link
+ * #failure} report the error so that OTLP answers "retry later", and writing resumes by itself
+ * once the disk takes data again. A write that failed halfway is truncated away before the
+ * retry. After a failed fsync the kernel may have dropped the unsynced pages; the log retries
+ * the fsync, which is what PostgreSQL did before 2018 — a crash in that window can lose them.
+ */
+public final class WriteAheadLog implements AppendLog, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WriteAheadLog.class);
+  /** How long {@link #commit} waits for a stuck disk before answering "retry later". */
+  private static final long COMMIT_TIMEOUT_MS = 30_000;
+  private static final long MAX_RETRY_PAUSE_MS = 1_000;
+
+  private final Path dir;
+  private final WalSettings settings;
+  private final WriterStateCodec codec;
+  private final WalMetrics metrics;
+  private final Thread writer;
+
+  // Appenders' side, guarded by this.
+  private final RecordBuffer body = new RecordBuffer(256);
+  private final RecordBuffer stateBytes = new RecordBuffer(64);
+  private final CRC32C crc = new CRC32C();
+  private Batch pending = new Batch();
+  /** The series whose record is in {@link #body}, not yet framed: its writer state may follow. */
+  private Series open;
+  private long segment;
+  private long segmentSize;
+  /** Latest sample time per finished segment (Long.MIN_VALUE when it has none), for deletion by age. */
+  private final TreeMap<Long, Long> maxTimes = new TreeMap<>();
+  private long segmentMaxTime = Long.MIN_VALUE;
+  private long appended;
+  private long written;
+  private long synced;
+  private IOException failure;
+  private boolean closed;
+
+  /** Records the writer thread has taken, from log position {@link #inFlightBase} on. */
+  private Batch inFlight = new Batch();
+  private long inFlightBase;
+  private volatile long inFlightFirstSegment = Long.MAX_VALUE;
+
+  // The writer thread's own.
+  private SegmentWriter files;
+
+  private WriteAheadLog(Path dir, WalSettings settings, WriterStateCodec codec, WalMetrics metrics, long firstSegment,
+      Map<Long, Long> existing) {
+    this.dir = dir;
+    this.settings = settings;
+    this.codec = codec;
+    this.metrics = metrics;
+    this.maxTimes.putAll(existing);
+    this.segment = firstSegment;
+    this.segmentSize = Segments.HEADER.length;
+    pending.reset(firstSegment);
+    inFlight.reset(firstSegment);
+    this.writer = new Thread(this::run, "wal-writer");
+    this.writer.setDaemon(true);
+  }
+
+  /**
+   * Opens the log for appending in a new segment {@code firstSegment} of {@code dir}, created
+   * here so that a directory that cannot be written fails now; {@code existing} are the segments
+   * already there, with their latest sample times.
+   */
+  public static WriteAheadLog open(Path dir, WalSettings settings, WriterStateCodec codec, WalMetrics metrics,
+      long firstSegment, Map<Long, Long> existing) throws IOException {
+    Files.createDirectories(dir);
+    WriteAheadLog wal = new WriteAheadLog(dir, settings, codec, metrics, firstSegment, existing);
+    wal.files = SegmentWriter.open(dir, firstSegment, settings.fsync(), metrics);
+    wal.metrics.segments.set(wal.maxTimes.size() + 1);
+    wal.writer.start();
+    return wal;
+  }
+
+  @Override
+  public void sample(Series series, long timeMs, double value) {
+    synchronized (this) {
+      begin(series, timeMs);
+      WalRecords.sampleBody(body, series.id(), timeMs, value);
+      open = series;
+    }
+  }
+
+  @Override
+  public void histogram(Series series, long timeMs, HistogramSample sample) {
+    synchronized (this) {
+      begin(series, timeMs);
+      WalRecords.histogramBody(body, series.id(), timeMs, sample);
+      open = series;
+    }
+  }
+
+  /**
+   * The state goes into the record of the sample just appended when it is still open (the
+   * usual case: a cumulative counter's point), so a counter sample costs one record.
+   *
+   * <p>Why log the state (through ingest's codec) rather than the raw cumulative value: the log
+   * then holds exactly what memory holds, so replay rebuilds the same chunks without running
+   * ingest's conversions again (which depend on when the receiver started, and would count a
+   * replayed stream's first point differently); the price is the state's 25 bytes plus a length
+   * byte on a cumulative sample (47 bytes in all, against 21 for a gauge).
+   */
+  @Override
+  public void writerState(Series series, Object state) {
+    synchronized (this) {
+      if (open != series) {
+        begin(series, Long.MIN_VALUE);
+        WalRecords.stateBody(body, series.id());
+      }
+      try {
+        WalRecords.addState(body, state, codec, stateBytes);
+      } catch (IOException e) {
+        throw new IllegalStateException("writer state codec failed", e);
+      }
+      open = series;
+      frameOpen();
+    }
+  }
+
+  /** Frames the open record, moves to a new segment if this one is full, defines the series there. */
+  private void begin(Series series, long timeMs) {
+    frameOpen();
+    if (segmentSize >= settings.segmentBytes()) {
+      startSegment(segment + 1);
+    }
+    if (series.logMark() != segment) {
+      WalRecords.seriesBody(body, series.id(), series.metric(), series.kind(), series.labels());
+      add(WalRecords.frame(body, pending.data, crc));
+      series.logMark(segment);
+    }
+    if (timeMs > segmentMaxTime) {
+      segmentMaxTime = timeMs;
+    }
+  }
+
+  private void frameOpen() {
+    if (open != null) {
+      add(WalRecords.frame(body, pending.data, crc));
+      open = null;
+    }
+  }
+
+  private void add(int bytes) {
+    appended += bytes;
+    segmentSize += bytes;
+  }
+
+  private void startSegment(long number) {
+    maxTimes.put(segment, segmentMaxTime);
+    segment = number;
+    segmentSize = Segments.HEADER.length;
+    segmentMaxTime = Long.MIN_VALUE;
+    pending.cut(number);
+    metrics.segments.set(maxTimes.size() + 1);
+    notifyAll();
+  }
+
+  /**
+   * Moves to a new segment and returns its number: everything appended after this call is in
+   * that segment or a later one, so a snapshot taken after it plus replay from that number is
+   * complete.
+   */
+  public synchronized long cutSegment() {
+    frameOpen();
+    startSegment(segment + 1);
+    return segment;
+  }
+
+  /** Deletes the segments numbered below {@code number} (never the one being written). */
+  public void deleteSegmentsBefore(long number) {
+    deleteWhere(number, Long.MAX_VALUE);
+  }
+
+  /** Deletes the segments whose samples are all older than {@code cutoffMs}; returns how many. */
+  public int deleteSegmentsOlderThan(long cutoffMs) {
+    return deleteWhere(Long.MAX_VALUE, cutoffMs);
+  }
+
+  private int deleteWhere(long below, long cutoffMs) {
+    int deleted = 0;
+    for (Map.Entry<Long, Long> e : snapshotOfMaxTimes().entrySet()) {
+      long number = e.getKey();
+      if (number >= below || e.getValue() >= cutoffMs || !isClosedSegment(number)) {
+        continue;
+      }
+      try {
+        Files.deleteIfExists(Segments.path(dir, number));
+        synchronized (this) {
+          maxTimes.remove(number);
+          metrics.segments.set(maxTimes.size() + 1);
+        }
+        deleted++;
+      } catch (IOException ex) {
+        log.warn("cannot delete write-ahead log segment {}: {}", Segments.path(dir, number), ex.toString());
+      }
+    }
+    return deleted;
+  }
+
+  /** The finished segments with their latest sample times. */
+  private synchronized TreeMap<Long, Long> snapshotOfMaxTimes() {
+    return new TreeMap<>(maxTimes);
+  }
+
+  /** How many segment files the log has, the one being written included. */
+  public synchronized int segmentCount() {
+    return maxTimes.size() + 1;
+  }
+
+  /** Neither taking records nor open in the writer, nor waiting to be written. */
+  private synchronized boolean isClosedSegment(long number) {
+    return number < segment && number < pending.partSegment[0] && number < inFlightFirstSegment;
+  }
+
+  /** The segment records are appended to now. */
+  public synchronized long currentSegment() {
+    return segment;
+  }
+
+  @Override
+  public void commit() throws IOException {
+    synchronized (this) {
+      frameOpen();
+      long target = appended;
+      if (durable() >= target) {
+        return;
+      }
+      notifyAll();
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(COMMIT_TIMEOUT_MS);
+      while (durable() < target) {
+        if (failure != null) {
+          throw new IOException("write-ahead log cannot write: " + failure.getMessage(), failure);
+        }
+        if (closed) {
+          throw new IOException("write-ahead log is closed");
+        }
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          throw new IOException("write-ahead log did not write within " + COMMIT_TIMEOUT_MS / 1000 + "s");
+        }
+        try {
+          wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while waiting for the write-ahead log");
+        }
+      }
+    }
+  }
+
+  private long durable() {
+    return settings.fsync() == Fsync.ALWAYS ? synced : written;
+  }
+
+  @Override
+  public synchronized IOException failure() {
+    return failure;
+  }
+
+  private void run() {
+    long pauseMs = 10;
+    while (true) {
+      boolean last;
+      synchronized (this) {
+        try {
+          while (!closed && !hasWork() && !syncDue()) {
+            wait(settings.fsync() == Fsync.INTERVAL && synced < written ? Math.max(1, msToSync()) : 1000);
+            frameOpen(); // a record nobody committed is written within a second all the same
+          }
+        } catch (InterruptedException e) {
+          return;
+        }
+        frameOpen();
+        if (!inFlight.hasWork(files.segment())) {
+          Batch taken = pending;
+          pending = inFlight;
+          pending.reset(segment);
+          inFlight = taken;
+          inFlightBase = written;
+          inFlightFirstSegment = taken.partSegment[0];
+        }
+        last = closed;
+      }
+      IOException error = null;
+      boolean sync = false;
+      try {
+        files.write(inFlight);
+        sync = settings.fsync() == Fsync.ALWAYS || (last && settings.fsync() != Fsync.OFF) || msToSync() <= 0;
+        if (sync) {
+          files.force();
+        }
+      } catch (IOException e) {
+        error = e;
+        metrics.writeErrors.inc();
+      }
+      synchronized (this) {
+        // Parts written before a failure are written: waiters for them may go on.
+        written = inFlightBase + inFlight.done;
+        if (error == null) {
+          if (sync) {
+            synced = written;
+          }
+          if (failure != null) {
+            log.info("write-ahead log writes again");
+          }
+          failure = null;
+          inFlightFirstSegment = Long.MAX_VALUE;
+        } else {
+          if (failure == null) {
+            log.warn("write-ahead log cannot write to {}: {}; OTLP exports get retry-later answers until it can",
+                dir, error.toString());
+          }
+          failure = error;
+        }
+        notifyAll();
+        if (last && (error != null || !hasWork())) {
+          if (error != null) {
+            log.error("write-ahead log closed with {} bytes it could not write", inFlight.data.size - inFlight.done);
+          }
+          closeFiles();
+          return;
+        }
+        if (error != null) {
+          try {
+            wait(pauseMs);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }
+      pauseMs = error == null ? 10 : Math.min(MAX_RETRY_PAUSE_MS, pauseMs * 2);
+    }
+  }
+
+  private boolean hasWork() {
+    return inFlight.hasWork(files.segment()) || pending.hasWork(files.segment());
+  }
+
+  private boolean syncDue() {
+    return settings.fsync() == Fsync.INTERVAL && synced < written && msToSync() <= 0;
+  }
+
+  /** Milliseconds until the next fsync with {@code fsync: interval}; never due otherwise. */
+  private long msToSync() {
+    if (settings.fsync() != Fsync.INTERVAL) {
+      return Long.MAX_VALUE;
+    }
+    return settings.fsyncInterval().toMillis() - TimeUnit.NANOSECONDS.toMillis(files.nanosSinceSync());
+  }
+
+  private void closeFiles() {
+    try {
+      files.close();
+    } catch (IOException e) {
+      log.warn("closing write-ahead log segment: {}", e.toString());
+    }
+  }
+
+  /** Writes (and forces) what is buffered, then stops the writer. */
+  @Override
+  public void close() throws InterruptedException {
+    synchronized (this) {
+      frameOpen();
+      closed = true;
+      notifyAll();
+    }
+    writer.join(TimeUnit.SECONDS.toMillis(10));
+  }
+}

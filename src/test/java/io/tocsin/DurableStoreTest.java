@@ -1,0 +1,207 @@
+package io.tocsin;
+
+import static io.tocsin.testing.OtlpPoints.counter;
+import static io.tocsin.testing.OtlpPoints.gauge;
+import static io.tocsin.testing.OtlpPoints.histogram;
+import static io.tocsin.testing.OtlpPoints.histogramPoint;
+import static io.tocsin.testing.OtlpPoints.point;
+import static io.tocsin.testing.OtlpPoints.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tocsin.config.HostPort;
+import io.tocsin.config.ServerConfig;
+import io.tocsin.ingest.WriterStates;
+import io.tocsin.store.HistogramSample;
+import io.tocsin.store.Labels;
+import io.tocsin.store.MetricKind;
+import io.tocsin.store.StoreSettings;
+import io.tocsin.store.wal.WalMetrics;
+import io.tocsin.store.wal.WriteAheadLog;
+import io.tocsin.store.SeriesStore;
+import io.tocsin.store.wal.WalSettings;
+import io.tocsin.testing.OtlpPoints;
+import io.tocsin.testing.StoreDump;
+import io.tocsin.testing.TestServers;
+import io.tocsin.util.MutableClock;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store across a restart, written and read through the real OTLP listener and store API. */
+class DurableStoreTest {
+  private final MutableClock clock = MutableClock.at("2026-03-01T12:00:00Z");
+  private final long start = clock.millis() - 3_600_000; // the counters' streams began before the receiver
+
+  @TempDir
+  Path dataDir;
+
+  private Tocsin start(WalSettings wal) throws Exception {
+    return Tocsin.start(TestServers.loopbackConfig(dataDir).withWal(wal), clock, false);
+  }
+
+  private long at(int secondsBeforeNoon) {
+    return clock.millis() - secondsBeforeNoon * 1000L;
+  }
+
+  private void post(Tocsin tocsin, io.opentelemetry.proto.metrics.v1.Metric... metrics) throws Exception {
+    assertThat(OtlpPoints.post(tocsin.otlpHttpPort(), request(metrics)).statusCode()).isEqualTo(200);
+  }
+
+  private void writeBeforeRestart(Tocsin tocsin) throws Exception {
+    post(tocsin, gauge("temp", point(at(120), 1.5, "host", "a"), point(at(90), 2.5, "host", "a")),
+        gauge("temp", point(at(120), 7, "host", "b"), point(at(90), 0, "host", "b").setFlags(1)),
+        counter("hits", point(at(120), 100, "route", "/x").setStartTimeUnixNano(start * 1_000_000),
+            point(at(90), 110, "route", "/x").setStartTimeUnixNano(start * 1_000_000)),
+        histogram("latency", histogramPoint(start, at(120), 10, 1, 2, 3), histogramPoint(start, at(90), 20, 2, 3, 4)));
+  }
+
+  private void writeAfterRestart(Tocsin tocsin) throws Exception {
+    post(tocsin, counter("hits", point(at(30), 125, "route", "/x").setStartTimeUnixNano(start * 1_000_000)),
+        histogram("latency", histogramPoint(start, at(30), 26, 3, 3, 5)));
+  }
+
+  private static String metrics(Tocsin tocsin) throws Exception {
+    return HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tocsin.httpPort() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private static double[] hits(SeriesStore store) {
+    return store.read("hits", l -> true, 0, Long.MAX_VALUE).get(0).values();
+  }
+
+  private static List<double[]> latencyCounts(SeriesStore store) {
+    List<double[]> counts = new ArrayList<>();
+    store.scanHistograms("latency", l -> true, 0, Long.MAX_VALUE, (labels, times, samples, n) -> {
+      for (int i = 0; i < n; i++) {
+        HistogramSample h = samples[i];
+        counts.add(h.counts());
+      }
+    });
+    return counts;
+  }
+
+  @Test
+  void restart_readsTheSameSamples_andCumulativeStreamsGoOnWithTheirTrueIncrease() throws Exception {
+    String before;
+    try (Tocsin first = start(WalSettings.DEFAULT)) {
+      writeBeforeRestart(first);
+      before = StoreDump.of(first.store(), WriterStates.CODEC);
+    }
+    assertThat(before).contains("temp{host=\"b\"}:gauge", "7ff0000000000002", "hits{route=\"/x\"}:counter");
+
+    clock.advance(Duration.ofMinutes(1));
+    try (Tocsin second = start(WalSettings.DEFAULT)) {
+      assertThat(StoreDump.of(second.store(), WriterStates.CODEC)).isEqualTo(before);
+      writeAfterRestart(second);
+      assertThat(hits(second.store())).as("the first point after the restart counts 125 - 110").containsExactly(0, 10, 15);
+      assertThat(latencyCounts(second.store())).containsExactly(new double[] {0, 0, 0}, new double[] {1, 1, 1},
+          new double[] {1, 0, 1});
+      assertThat(metrics(second))
+          .containsPattern("\ntocsin_wal_bytes_written_total [1-9]")
+          .contains("\ntocsin_wal_segments 2.0\n", "\ntocsin_wal_replay_errors_total 0.0\n",
+              "\ntocsin_wal_replayed_samples_total 8.0\n", "\ntocsin_wal_last_recovery_duration_seconds ",
+              "\ntocsin_wal_fsync_duration_seconds_count ");
+    }
+  }
+
+  /** Today's behaviour, kept for those who want it: nothing survives, and a counter's next point counts 0. */
+  @Test
+  void walDisabled_restartStartsEmpty() throws Exception {
+    WalSettings off = WalSettings.DISABLED;
+    try (Tocsin first = start(off)) {
+      writeBeforeRestart(first);
+    }
+    assertThat(dataDir.resolve("wal")).doesNotExist();
+    try (Tocsin second = start(off)) {
+      assertThat(second.store().seriesCount()).isZero();
+      writeAfterRestart(second);
+      assertThat(hits(second.store())).containsExactly(0);
+    }
+  }
+
+  /**
+   * While a million samples replay, the REST server already answers: healthy, not ready; the
+   * OTLP ports open only afterwards.
+   */
+  @Test
+  void duringRecovery_healthyButNotReady() throws Exception {
+    SeriesStore store = new SeriesStore(clock, StoreSettings.defaults());
+    WalMetrics metrics = new WalMetrics(new PrometheusRegistry());
+    try (WriteAheadLog wal = WriteAheadLog.open(dataDir.resolve("wal"), WalSettings.DEFAULT, WriterStates.CODEC,
+        metrics, 1, Map.of())) {
+      store.attachLog(wal);
+      for (int s = 0; s < 1000; s++) {
+        Labels labels = Labels.of("host", "h" + s);
+        store.write("temp", MetricKind.GAUGE, labels, series -> {
+          for (int i = 0; i < 1000; i++) {
+            series.append(at(1000) + i, i);
+          }
+        });
+      }
+      wal.commit();
+    }
+    int httpPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      httpPort = socket.getLocalPort();
+    }
+    HostPort any = new HostPort("127.0.0.1", 0);
+    ServerConfig config = TestServers.loopbackConfig(dataDir)
+        .withListen(new ServerConfig.Listen(any, any, new HostPort("127.0.0.1", httpPort)));
+    CompletableFuture<Tocsin> started = CompletableFuture.supplyAsync(() -> {
+      try {
+        return Tocsin.start(config, clock, false);
+      } catch (Exception e) {
+        throw new CompletionException(e);
+      }
+    });
+    HttpClient http = HttpClient.newHttpClient();
+    Set<String> seen = new TreeSet<>();
+    while (!started.isDone()) {
+      try {
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + httpPort + "/-/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> healthy = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + httpPort + "/-/healthy")).build(), HttpResponse.BodyHandlers.ofString());
+        if (!started.isDone()) {
+          seen.add(ready.statusCode() + " " + ready.body().trim() + " / healthy " + healthy.statusCode());
+        }
+      } catch (ConnectException notYet) {
+        Thread.sleep(5);
+      }
+    }
+    try (Tocsin tocsin = started.join()) {
+      String recovering = "503 Tocsin is not ready: starting / healthy 200";
+      // The last poll may come between the end of start-up and start() returning.
+      assertThat(seen).contains(recovering).isSubsetOf(recovering, "200 Tocsin is ready. / healthy 200");
+      assertThat(tocsin.store().seriesCount()).isEqualTo(1000);
+    }
+  }
+
+  @Test
+  void dataDirThatCannotBeWritten_isAStartupError() throws Exception {
+    Path file = dataDir.resolve("not-a-dir");
+    Files.writeString(file, "x");
+    ServerConfig config = TestServers.loopbackConfig(file.resolve("data"));
+    assertThatThrownBy(() -> Tocsin.start(config, clock, false)).isInstanceOf(IOException.class)
+        .hasMessageStartingWith("data_dir " + file.resolve("data") + " cannot be written: ");
+  }
+}

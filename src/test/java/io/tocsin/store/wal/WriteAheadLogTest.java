@@ -1,0 +1,279 @@
+package io.tocsin.store.wal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tocsin.store.HistogramSample;
+import io.tocsin.store.Labels;
+import io.tocsin.store.MetricKind;
+import io.tocsin.store.SeriesStore;
+import io.tocsin.store.StaleMarker;
+import io.tocsin.store.StoreSettings;
+import io.tocsin.testing.LogCapture;
+import io.tocsin.testing.SmallDisk;
+import io.tocsin.testing.StoreDump;
+import io.tocsin.util.MutableClock;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WriteAheadLogTest {
+  private final MutableClock clock = MutableClock.at("2026-03-01T12:00:00Z");
+  private final WalSettings settings = WalSettings.DEFAULT.withFsync(WalSettings.Fsync.ALWAYS);
+
+  @TempDir
+  Path dir;
+
+  private SeriesStore newStore() {
+    return new SeriesStore(clock, new StoreSettings(Duration.ofHours(1), 1000, 1000));
+  }
+
+  private WriteAheadLog recoverAndOpen(SeriesStore store, WalSettings walSettings) throws IOException {
+    return recoverAndOpen(store, walSettings, 1);
+  }
+
+  private WriteAheadLog recoverAndOpen(SeriesStore store, WalSettings walSettings, long fromSegment) throws IOException {
+    WalMetrics metrics = new WalMetrics(new PrometheusRegistry());
+    WalRecovery.Result result = WalRecovery.replay(dir, fromSegment, store, TestStates.CODEC, metrics);
+    WriteAheadLog wal = WriteAheadLog.open(dir, walSettings, TestStates.CODEC, metrics, result.nextSegment(),
+        result.segments());
+    store.attachLog(wal);
+    return wal;
+  }
+
+  private SeriesStore replayed(long fromSegment) throws IOException {
+    SeriesStore store = newStore();
+    WalRecovery.replay(dir, fromSegment, store, TestStates.CODEC, new WalMetrics(new PrometheusRegistry()));
+    return store;
+  }
+
+  private String dump(SeriesStore store) {
+    return StoreDump.of(store, TestStates.CODEC);
+  }
+
+  private void gauge(SeriesStore store, String metric, long t, double v) {
+    store.write(metric, MetricKind.GAUGE, Labels.of("host", "a"), s -> s.append(t, v));
+  }
+
+  private long now() {
+    return clock.millis();
+  }
+
+  @Test
+  void replay_restoresSamplesStaleMarkersHistogramsAndWriterState() throws Exception {
+    SeriesStore store = newStore();
+    try (WriteAheadLog wal = recoverAndOpen(store, settings)) {
+      gauge(store, "temp", now() - 3000, 1.5);
+      gauge(store, "temp", now() - 2000, Double.NaN);
+      gauge(store, "temp", now() - 1000, StaleMarker.VALUE);
+      for (int i = 0; i < 5; i++) {
+        long t = now() - 5000 + i * 1000;
+        double total = 10.0 * i;
+        store.write("hits", MetricKind.COUNTER, Labels.of("route", "/x"), s -> {
+          s.append(t, total);
+          s.writerState(new TestStates((long) total));
+        });
+      }
+      store.write("hits", MetricKind.COUNTER, Labels.of("route", "/y"), s -> s.writerState(new TestStates(7)));
+      store.write("hits", MetricKind.COUNTER, Labels.of("route", "/y"), s -> s.writerState(null));
+      store.write("hits", MetricKind.COUNTER, Labels.of("route", "/z"), s -> {
+        s.append(now() - 10, 3);
+        s.writerState(new TestStates(3));
+        s.append(now() - 5, StaleMarker.VALUE);
+        s.writerState(null);
+      });
+      HistogramSample h = new HistogramSample(3, 4.5, new double[] {1, 2}, new double[] {1, 1, 1});
+      store.write("latency", MetricKind.HISTOGRAM, Labels.EMPTY, s -> {
+        s.appendHistogram(now() - 2000, h);
+        s.writerState(new TestStates(3));
+        s.appendHistogram(now() - 1000, null);
+      });
+      wal.commit();
+    }
+    String before = dump(store);
+    assertThat(before).contains("temp{host=\"a\"}:gauge", "7ff0000000000002", "stale", "state=0000000000000028");
+
+    SeriesStore restored = newStore();
+    try (WriteAheadLog wal = recoverAndOpen(restored, settings)) {
+      assertThat(dump(restored)).isEqualTo(before);
+      assertThat(wal.currentSegment()).as("a fresh segment after replay").isEqualTo(2);
+      gauge(restored, "temp", now(), 2.5);
+      wal.commit();
+    }
+    assertThat(dump(replayed(1))).isEqualTo(dump(restored)).isNotEqualTo(before);
+  }
+
+  @Test
+  void tornTail_replaysTheRecordsBeforeItWarnsAndTruncates() throws Exception {
+    SeriesStore store = newStore();
+    try (WriteAheadLog wal = recoverAndOpen(store, settings)) {
+      for (int i = 0; i < 10; i++) {
+        gauge(store, "temp", now() - 10_000 + i, i);
+      }
+      wal.commit();
+    }
+    Path segment = Segments.path(dir, 1);
+    long size = Files.size(segment);
+    try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+      channel.truncate(size - 3);
+    }
+
+    SeriesStore restored = newStore();
+    try (LogCapture logs = LogCapture.of(WalRecovery.class); WriteAheadLog wal = recoverAndOpen(restored, settings)) {
+      assertThat(restored.read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values())
+          .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8);
+      long goodEnd = Files.size(segment);
+      assertThat(goodEnd).isLessThan(size - 3);
+      assertThat(logs.messages()).contains("WARN write-ahead log: " + segment + " has a damaged record at offset "
+          + goodEnd + " (record is cut off (16-byte body, " + (size - 3 - goodEnd - 1) + " bytes left)); replayed the"
+          + " 10 records before it and dropped the " + (size - 3 - goodEnd) + " bytes from there on");
+      gauge(restored, "temp", now(), 42);
+      wal.commit();
+    }
+    try (LogCapture logs = LogCapture.of(WalRecovery.class)) {
+      assertThat(replayed(1).read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values())
+          .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 42);
+      assertThat(logs.messages()).noneMatch(m -> m.startsWith("WARN"));
+    }
+  }
+
+  @Test
+  void flippedByte_keepsTheRecordsBeforeItAndTheLaterSegments() throws Exception {
+    SeriesStore store = newStore();
+    try (WriteAheadLog wal = recoverAndOpen(store, settings)) {
+      for (int i = 0; i < 20; i++) {
+        gauge(store, "temp", now() - 10_000 + i, i);
+      }
+      wal.cutSegment();
+      for (int i = 0; i < 5; i++) {
+        gauge(store, "load", now() - 10_000 + i, i);
+      }
+      wal.commit();
+    }
+    Path first = Segments.path(dir, 1);
+    try (RandomAccessFile file = new RandomAccessFile(first.toFile(), "rw")) {
+      long at = file.length() / 2;
+      file.seek(at);
+      int b = file.read();
+      file.seek(at);
+      file.write(b ^ 0x10);
+    }
+
+    SeriesStore restored = newStore();
+    try (LogCapture logs = LogCapture.of(WalRecovery.class)) {
+      WalRecovery.Result result = WalRecovery.replay(dir, 1, restored, TestStates.CODEC,
+          new WalMetrics(new PrometheusRegistry()));
+      assertThat(result.damaged()).isEqualTo(1);
+      String expected = "WARN write-ahead log: " + first + " has a damaged record at offset " + Files.size(first) + " (";
+      assertThat(logs.messages()).anyMatch(m -> m.startsWith(expected));
+    }
+    double[] kept = restored.read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values();
+    assertThat(kept.length).isBetween(5, 15);
+    for (int i = 0; i < kept.length; i++) {
+      assertThat(kept[i]).isEqualTo(i);
+    }
+    assertThat(restored.read("load", l -> true, 0, Long.MAX_VALUE).get(0).values()).containsExactly(0, 1, 2, 3, 4);
+  }
+
+  @Test
+  void fullSegments_rotateAndReplayFromACutSegmentSeesOnlyWhatCameAfter() throws Exception {
+    SeriesStore store = newStore();
+    long cut;
+    try (WriteAheadLog wal = recoverAndOpen(store, settings.withSegmentBytes(1024))) {
+      for (int i = 0; i < 300; i++) {
+        gauge(store, "temp", now() - 10_000 + i, i);
+        store.write("load", MetricKind.GAUGE, Labels.of("cpu", Integer.toString(i % 3)),
+            s -> s.append(s.lastTimeMs() == Long.MIN_VALUE ? now() - 20_000 : s.lastTimeMs() + 1, 1));
+      }
+      wal.commit();
+      assertThat(wal.segmentCount()).isGreaterThan(5);
+      cut = wal.cutSegment();
+      gauge(store, "temp", now(), 1000);
+      wal.commit();
+      wal.deleteSegmentsBefore(cut);
+      assertThat(Segments.list(dir)).first().isEqualTo(cut);
+    }
+    assertThat(replayed(cut).read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).containsExactly(1000);
+    assertThat(replayed(cut).metricNames()).containsExactly("temp");
+  }
+
+  /**
+   * Records spanning several small segments when the disk fills after the first few: the parts
+   * written before the failure count as written (not again, and not never), commit reports the failure, and once there is room everything is
+   * written and replays.
+   */
+  @Test
+  void fullDisk_commitFails_thenEverythingIsWrittenOnceThereIsRoom() throws Exception {
+    try (SmallDisk disk = SmallDisk.mount(dir.resolve("small"), "WriteAheadLogTest.fullDisk")) {
+      dir = disk.path();
+      SeriesStore store = newStore();
+      try (WriteAheadLog wal = recoverAndOpen(store, settings.withSegmentBytes(4096))) {
+        gauge(store, "temp", now() - 100_000, -1);
+        wal.commit();
+        Path filler = disk.fill();
+        try (FileChannel channel = FileChannel.open(filler, StandardOpenOption.WRITE)) {
+          channel.truncate(channel.size() - 12_288); // room for the first few segments only
+        }
+        for (int i = 0; i < 2000; i++) {
+          gauge(store, "temp", now() - 50_000 + i, i);
+        }
+        assertThatThrownBy(wal::commit).isInstanceOf(IOException.class)
+            .hasMessageStartingWith("write-ahead log cannot write: No space left on device");
+        assertThat(wal.failure()).isNotNull();
+        Files.delete(filler);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+          try {
+            wal.commit();
+            break;
+          } catch (IOException e) {
+            assertThat(System.nanoTime()).as("written in time").isLessThan(deadline);
+            Thread.sleep(20);
+          }
+        }
+        assertThat(wal.failure()).isNull();
+      }
+      assertThat(replayed(1).read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).hasSize(2001);
+    }
+  }
+
+  @Test
+  void segmentsOlderThanRetention_areDeletedAndTheirRecordsSkipped() throws Exception {
+    SeriesStore store = newStore();
+    try (WriteAheadLog wal = recoverAndOpen(store, settings)) {
+      gauge(store, "temp", now(), 1);
+      wal.commit();
+      clock.advance(Duration.ofMinutes(90));
+      wal.cutSegment();
+      gauge(store, "temp", now(), 2);
+      wal.commit();
+      assertThat(wal.deleteSegmentsOlderThan(store.retentionCutoffMs())).isEqualTo(1);
+      assertThat(Segments.list(dir)).containsExactly(2L);
+    }
+    assertThat(replayed(1).read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).containsExactly(2);
+  }
+
+  @Test
+  void replay_skipsSamplesOlderThanRetention() throws Exception {
+    SeriesStore store = newStore();
+    try (WriteAheadLog wal = recoverAndOpen(store, settings)) {
+      gauge(store, "temp", now(), 1);
+      gauge(store, "temp", now() + 60 * 60_000, 2);
+      wal.commit();
+    }
+    clock.advance(Duration.ofMinutes(70));
+    SeriesStore restored = newStore();
+    WalRecovery.Result result = WalRecovery.replay(dir, 1, restored, TestStates.CODEC,
+        new WalMetrics(new PrometheusRegistry()));
+    assertThat(List.of(result.samples(), result.skipped())).containsExactly(1L, 1L);
+    assertThat(restored.read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).containsExactly(2);
+  }
+}
