@@ -23,6 +23,7 @@ import io.tocsin.store.wal.WalMetrics;
 import io.tocsin.store.wal.WalRecovery;
 import io.tocsin.store.wal.WriteAheadLog;
 import io.tocsin.util.AtomicFiles;
+import io.tocsin.util.Durations;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -94,7 +95,7 @@ public final class Tocsin implements AutoCloseable {
 
     // The engine hands events to the notification stage, which records deliveries in the engine's history.
     engine = MonitorEngine.persistent(store, (monitor, events) -> notifications.deliver(monitor, events), clock,
-        config.dataDir(), registry);
+        config.dataDir(), registry, config.wal().enabled());
     silences = new Silences(config.dataDir(), clock);
     HttpClient http = HttpClient.newBuilder().connectTimeout(config.notifications().requestTimeout()).build();
     notifications = new NotificationDispatcher(config.dataDir(),
@@ -134,6 +135,7 @@ public final class Tocsin implements AutoCloseable {
     otlpHttp = OtlpHttpServer.start(config.listen().otlpHttp().toSocketAddress(), limits.maxRequestBytes(),
         limits.requestReadTimeout(), ingest);
     closeables.push(otlpHttp);
+    engine.receivingSince(clock.millis());
     if (schedule) {
       notifications.start();
       MonitorScheduler scheduler = MonitorScheduler.start(engine, clock);
@@ -148,7 +150,7 @@ public final class Tocsin implements AutoCloseable {
     log.info("OTLP/HTTP listening on {}:{} (POST /v1/metrics)", config.listen().otlpHttp().host(), otlpHttp.port());
     log.info("REST API and /metrics listening on {}:{}", config.listen().http().host(), api.port());
     log.info("store: retention {}, at most {} series ({} per metric); data dir {}",
-        io.tocsin.util.Durations.format(store.retention()), limits.maxSeries(), limits.maxSeriesPerMetric(),
+        Durations.format(store.retention()), limits.maxSeries(), limits.maxSeriesPerMetric(),
         config.dataDir());
     ready = true;
   }

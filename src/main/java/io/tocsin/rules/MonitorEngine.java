@@ -45,7 +45,7 @@ public final class MonitorEngine {
   private final Set<MonitorRuntime> inFlight = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean dirty = new AtomicBoolean();
   /** The time before this engine started in which no data arrived (see {@link Downtime}). */
-  private final Downtime downtime;
+  private volatile Downtime downtime;
   private volatile List<MonitorRuntime> runtimes = List.of();
   /** When the monitors were last loaded: the runtimes of a load are due from then on. */
   private volatile long loadedMs;
@@ -102,6 +102,17 @@ public final class MonitorEngine {
       log.info("restored the state of {} monitors from {}", state.monitors().size(), stateFile.path());
     }
     return engine;
+  }
+
+  /**
+   * Data can arrive from {@code ms} on (the OTLP receivers are open): the downtime ends there,
+   * not when the engine was built, since recovering the store may take a while before it.
+   */
+  public void receivingSince(long ms) {
+    Downtime current = downtime;
+    if (ms > current.toMs()) {
+      downtime = new Downtime(current.fromMs(), ms);
+    }
   }
 
   /**
