@@ -1,17 +1,62 @@
 package io.tocsin.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Shared by the snapshot tests: a writer state and its codec, and whole-store descriptions to compare. */
 final class SnapshotFixtures {
+  static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  static final long START = T0.toEpochMilli();
+  static final long STEP = 15_000;
+  static final double[] BOUNDS = {0.1, 1, 10};
+  static final double[] OTHER_BOUNDS = {0.5, 5};
+
   private SnapshotFixtures() {}
+
+  /**
+   * Appends steps {@code from <= step < to}, 15 s apart from {@link #START}, of three series of
+   * each kind: gauges with decimal and long-fraction values, NaN, infinities and stale markers,
+   * counters with writer states, additive sums, histograms whose layout changes at step 300 and
+   * with stale markers.
+   */
+  static void append(SeriesStore store, int from, int to) {
+    for (int step = from; step < to; step++) {
+      long t = START + step * STEP;
+      int i = step;
+      for (String node : List.of("n1", "n2", "n3")) {
+        Labels labels = Labels.of("node", node, "region", "eu");
+        double mem = i % 50 == 49 ? StaleMarker.VALUE : i % 97 == 5 ? Double.NaN : i * 0.25 + node.hashCode() % 7;
+        write(store, "mem", MetricKind.GAUGE, labels, s -> s.append(t, mem));
+        write(store, "ratio", MetricKind.GAUGE, labels, s -> s.append(t, i % 60 == 7 ? Double.POSITIVE_INFINITY
+            : Math.sin(i) / 3));
+        write(store, "hits", MetricKind.COUNTER, labels, s -> {
+          s.append(t, i % 7);
+          s.writerState(new CounterState(i * 3.5, START));
+        });
+        write(store, "queue", MetricKind.ADDITIVE, labels, s -> s.append(t, (i % 13) - 6));
+        double[] bounds = i < 300 ? BOUNDS : OTHER_BOUNDS;
+        HistogramSample h = i % 100 == 99 ? null
+            : new HistogramSample(i % 5, i * 0.5, bounds, i < 300 ? new double[] {1, 0, i % 3, 0} : new double[] {0, 1, 1});
+        write(store, "latency", MetricKind.HISTOGRAM, labels, s -> s.appendHistogram(t, h));
+      }
+    }
+  }
+
+  static void write(SeriesStore store, String metric, MetricKind kind, Labels labels,
+      Consumer<Series> action) {
+    assertThat(store.write(metric, kind, labels, action)).isEqualTo(SeriesStore.Admission.OK);
+  }
+
 
   /** What ingest keeps per counter stream, in miniature: the last cumulative value and its start. */
   record CounterState(double lastCumulative, long startMs) {}

@@ -1,19 +1,22 @@
 package io.tocsin.store;
 
+import static io.tocsin.store.SnapshotFixtures.START;
+import static io.tocsin.store.SnapshotFixtures.STEP;
+import static io.tocsin.store.SnapshotFixtures.T0;
+import static io.tocsin.store.SnapshotFixtures.append;
 import static io.tocsin.store.SnapshotFixtures.internals;
 import static io.tocsin.store.SnapshotFixtures.reads;
+import static io.tocsin.store.SnapshotFixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tocsin.store.SnapshotFixtures.CounterState;
 import io.tocsin.store.SnapshotFixtures.StateCodec;
-import io.tocsin.testing.LogCapture;
 import io.tocsin.util.MutableClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -21,12 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SnapshotsTest {
-  static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-  static final long START = T0.toEpochMilli();
-  static final long STEP = 15_000;
-  static final double[] BOUNDS = {0.1, 1, 10};
-  static final double[] OTHER_BOUNDS = {0.5, 5};
-
   final MutableClock clock = new MutableClock(T0);
   final StoreSettings settings = new StoreSettings(Duration.ofHours(1), 100_000, 100_000);
   @TempDir
@@ -45,10 +42,9 @@ class SnapshotsTest {
   }
 
   /**
-   * Two hours at 15 s of every kind of series, the first hour past the retention by the time the
-   * clock is moved to the end: gauges with decimal and long-fraction values, NaN, infinities and
-   * stale markers, counters with writer states, additive sums, histograms whose layout changes
-   * and with stale markers, and a counter stream that has a writer state but no sample yet.
+   * {@code steps} of every kind of series ({@link SnapshotFixtures#append}), and a counter stream
+   * with a writer state but no sample yet; the clock moves to the end, so that with 480 steps
+   * the first hour is past the retention.
    */
   SeriesStore filled(int steps) {
     SeriesStore store = newStore();
@@ -56,35 +52,6 @@ class SnapshotsTest {
     store.write("hits", MetricKind.COUNTER, Labels.of("node", "fresh"), s -> s.writerState(new CounterState(42, START)));
     clock.setMillis(START + steps * STEP);
     return store;
-  }
-
-  /** Appends steps {@code from <= step < to} of the data {@link #filled} holds. */
-  static void append(SeriesStore store, int from, int to) {
-    for (int step = from; step < to; step++) {
-      long t = START + step * STEP;
-      int i = step;
-      for (String node : List.of("n1", "n2", "n3")) {
-        Labels labels = Labels.of("node", node, "region", "eu");
-        double mem = i % 50 == 49 ? StaleMarker.VALUE : i % 97 == 5 ? Double.NaN : i * 0.25 + node.hashCode() % 7;
-        write(store, "mem", MetricKind.GAUGE, labels, s -> s.append(t, mem));
-        write(store, "ratio", MetricKind.GAUGE, labels, s -> s.append(t, i % 60 == 7 ? Double.POSITIVE_INFINITY
-            : Math.sin(i) / 3));
-        write(store, "hits", MetricKind.COUNTER, labels, s -> {
-          s.append(t, i % 7);
-          s.writerState(new CounterState(i * 3.5, START));
-        });
-        write(store, "queue", MetricKind.ADDITIVE, labels, s -> s.append(t, (i % 13) - 6));
-        double[] bounds = i < 300 ? BOUNDS : OTHER_BOUNDS;
-        HistogramSample h = i % 100 == 99 ? null
-            : new HistogramSample(i % 5, i * 0.5, bounds, i < 300 ? new double[] {1, 0, i % 3, 0} : new double[] {0, 1, 1});
-        write(store, "latency", MetricKind.HISTOGRAM, labels, s -> s.appendHistogram(t, h));
-      }
-    }
-  }
-
-  static void write(SeriesStore store, String metric, MetricKind kind, Labels labels,
-      java.util.function.Consumer<Series> action) {
-    assertThat(store.write(metric, kind, labels, action)).isEqualTo(SeriesStore.Admission.OK);
   }
 
   SeriesStore loaded(long expectedSegment) throws IOException {
