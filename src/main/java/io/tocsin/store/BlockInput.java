@@ -17,8 +17,9 @@ final class BlockInput {
   private final ByteBuffer buffer;
   private final List<String> strings = new ArrayList<>();
 
-  BlockInput(byte[] payload) {
-    this.buffer = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
+  /** The block in the first {@code length} bytes of {@code payload}. */
+  BlockInput(byte[] payload, int length) {
+    this.buffer = ByteBuffer.wrap(payload, 0, length).slice().order(ByteOrder.LITTLE_ENDIAN);
   }
 
   boolean hasRemaining() {

@@ -7,6 +7,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -118,7 +119,8 @@ final class SeriesRecords {
       return Series.restore(id, metric, labels, kind, maxChunkSpanMs, lastTimeMs, state, null, null, histograms);
     }
     int count = in.getLength(8 * Chunk.HEADER_WORDS);
-    List<long[]> sealed = new ArrayList<>(count);
+    long[][] sealed = new long[count][];
+    int kept = 0;
     long previousLast = Long.MIN_VALUE;
     for (int i = 0; i < count; i++) {
       long[] chunk = in.getWords();
@@ -128,7 +130,7 @@ final class SeriesRecords {
       }
       previousLast = Chunk.lastTime(chunk);
       if (previousLast >= cutoffMs) {
-        sealed.add(chunk);
+        sealed[kept++] = chunk;
         samples[0] += Chunk.count(chunk);
       }
     }
@@ -150,7 +152,7 @@ final class SeriesRecords {
       throw new IOException(metric + labels + " ends at " + previousLast + ", not at its last time " + lastTimeMs);
     }
     return Series.restore(id, metric, labels, kind, maxChunkSpanMs, lastTimeMs, state,
-        sealed.toArray(new long[0][]), head, null);
+        kept == count ? sealed : Arrays.copyOf(sealed, kept), head, null);
   }
 
   private static Object readState(ByteBuffer bytes, WriterStateCodec codec, String metric, Labels labels)

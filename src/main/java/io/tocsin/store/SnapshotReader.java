@@ -8,9 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -75,8 +76,13 @@ final class SnapshotReader {
       t.setDaemon(true);
       return t;
     });
-    // At most two blocks per decoder wait in memory: reading runs ahead of decoding only so far.
-    Semaphore inFlight = new Semaphore(2 * threads);
+    // Two buffers per decoder, reused: reading runs ahead of decoding only so far, and a load
+    // allocates no garbage the size of the file (which would mean young collections copying the
+    // series restored so far, again and again).
+    BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(2 * threads);
+    for (int i = 0; i < 2 * threads; i++) {
+      buffers.add(new byte[0]);
+    }
     ByteBuffer header = ByteBuffer.allocate(BlockOutput.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     CRC32C crc = new CRC32C();
     long blocks = 0;
@@ -89,22 +95,22 @@ final class SnapshotReader {
         if (length <= 0 || length > MAX_BLOCK_BYTES || length > meta.seriesFileBytes() - position - 8) {
           throw new IOException("block " + blocks + " at byte " + position + " has an impossible length " + length);
         }
-        byte[] payload = new byte[length];
-        readFully(channel, ByteBuffer.wrap(payload));
+        byte[] free = takeUninterruptibly(buffers);
+        byte[] payload = free.length >= length ? free : new byte[Math.max(length, SnapshotWriter.BLOCK_BYTES * 2)];
+        readFully(channel, ByteBuffer.wrap(payload, 0, length));
         crc.reset();
-        crc.update(payload);
+        crc.update(payload, 0, length);
         if ((int) crc.getValue() != header.getInt(4)) {
           throw new IOException("block " + blocks + " at byte " + position + " fails its checksum");
         }
         long index = blocks;
-        inFlight.acquireUninterruptibly();
         decoders.execute(() -> {
           try {
-            decode(payload, index);
+            decode(payload, length, index);
           } catch (IOException | RuntimeException e) {
             failure.compareAndSet(null, e);
           } finally {
-            inFlight.release();
+            buffers.add(payload);
           }
         });
         blocks++;
@@ -123,8 +129,8 @@ final class SnapshotReader {
     }
   }
 
-  private void decode(byte[] payload, long index) throws IOException {
-    BlockInput in = new BlockInput(payload);
+  private void decode(byte[] payload, int length, long index) throws IOException {
+    BlockInput in = new BlockInput(payload, length);
     long cutoff = store.retentionCutoffMs();
     long maxChunkSpanMs = store.settings().maxChunkSpanMs();
     long[] sampleCount = {0};
@@ -147,6 +153,23 @@ final class SnapshotReader {
     while (buffer.hasRemaining()) {
       if (channel.read(buffer) < 0) {
         throw new IOException("the series file ends early");
+      }
+    }
+  }
+
+  private static byte[] takeUninterruptibly(BlockingQueue<byte[]> queue) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return queue.take();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }
