@@ -7,6 +7,7 @@ import io.tocsin.store.WriterStateCodec;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,6 +41,10 @@ public final class SnapshotBenchmark {
   };
 
   public static void main(String[] args) throws Exception {
+    if (args.length == 2 && args[0].equals("load")) {
+      loadOnce(Path.of(args[1]));
+      return;
+    }
     List<Integer> seriesCounts = new ArrayList<>();
     for (String arg : args) {
       seriesCounts.add(Integer.parseInt(arg.replace("_", "")));
@@ -66,6 +71,7 @@ public final class SnapshotBenchmark {
             written.bytes() / written.series(), written.bytes() / (double) written.samples());
       }
       store = null;
+      coldLoad(dataDir);
       IngestBenchmark.usedHeapAfterGc();
       for (int round = 1; round <= 2; round++) {
         SeriesStore restored = new SeriesStore(Clock.systemUTC(), settings);
@@ -87,6 +93,36 @@ public final class SnapshotBenchmark {
         }
       }
     }
+  }
+
+  /**
+   * Loads the snapshot in a new JVM, as a restart does: nothing compiled yet, the heap at its
+   * initial size.
+   */
+  private static void coldLoad(Path dataDir) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), SnapshotBenchmark.class.getName(), "load",
+        dataDir.toString()));
+    try {
+      int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+      if (exit != 0) {
+        throw new IllegalStateException("the loading JVM exited with " + exit);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  private static void loadOnce(Path dataDir) throws IOException {
+    long started = System.nanoTime();
+    SeriesStore restored = new SeriesStore(Clock.systemUTC(), new StoreSettings(Duration.ofHours(1), 4_000_000, 4_000_000));
+    Snapshots.Loaded loaded = new Snapshots(dataDir, NO_STATES, Clock.systemUTC()).loadNewest(restored).orElseThrow();
+    System.out.printf(Locale.ROOT,
+        "snapshot: load in a new JVM: %,d series, %,d samples in %.2f s (%.2f s since the JVM's main began)%n",
+        loaded.series(), loaded.samples(), seconds(loaded.took()), (System.nanoTime() - started) / 1e9);
   }
 
   private static double seconds(Duration d) {
