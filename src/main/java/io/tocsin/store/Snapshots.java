@@ -44,8 +44,15 @@ public final class Snapshots {
   private final WriterStateCodec codec;
   private final Clock clock;
 
-  /** What {@link #write} wrote: the published directory, its size and how long it took. */
-  public record Written(Path dir, long walSegment, long series, long samples, long bytes, Duration took) {}
+  /**
+   * What {@link #write} wrote: the published directory, its size and how long it took.
+   *
+   * @param oldestKeptWalSegment the log position of the older snapshot kept (this one's when it is
+   *     the only one): log segments before it are no longer needed, while those between it and
+   *     {@code walSegment} still are, in case this snapshot turns out unreadable at the next start
+   */
+  public record Written(Path dir, long walSegment, long oldestKeptWalSegment, long series, long samples, long bytes,
+      Duration took) {}
 
   /** What {@link #loadNewest} loaded, with the log position the caller replays from. */
   public record Loaded(Path dir, long walSegment, long series, long samples, long bytes, Duration took) {}
@@ -93,11 +100,24 @@ public final class Snapshots {
     for (Path old : all.subList(Math.min(KEPT, all.size()), all.size())) {
       deleteTree(old);
     }
+    long oldestKept = walSegment;
+    for (Path kept : all.subList(0, Math.min(KEPT, all.size()))) {
+      oldestKept = Math.min(oldestKept, walSegmentOf(kept, walSegment));
+    }
     Duration took = Duration.ofNanos(System.nanoTime() - started);
     long bytes = meta.seriesFileBytes() + Files.size(target.resolve(SnapshotMeta.FILE));
     log.info("wrote snapshot {}: {} series, {} samples, {} bytes in {} ms", target, meta.series(), meta.samples(),
         bytes, took.toMillis());
-    return new Written(target, walSegment, meta.series(), meta.samples(), bytes, took);
+    return new Written(target, walSegment, oldestKept, meta.series(), meta.samples(), bytes, took);
+  }
+
+  /** The log position {@code snapshot} records, or {@code fallback} when it is unreadable (and useless). */
+  private static long walSegmentOf(Path snapshot, long fallback) {
+    try {
+      return SnapshotMeta.decode(Files.readAllBytes(snapshot.resolve(SnapshotMeta.FILE))).walSegment();
+    } catch (IOException e) {
+      return fallback;
+    }
   }
 
   /**

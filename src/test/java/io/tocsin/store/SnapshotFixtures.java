@@ -13,7 +13,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Shared by the snapshot tests: a writer state and its codec, and whole-store descriptions to compare. */
+/** Shared by the snapshot tests: data of every kind, a writer state and its codec, whole-store descriptions. */
 final class SnapshotFixtures {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   static final long START = T0.toEpochMilli();
@@ -52,11 +52,10 @@ final class SnapshotFixtures {
     }
   }
 
-  static void write(SeriesStore store, String metric, MetricKind kind, Labels labels,
-      Consumer<Series> action) {
+  /** Writes through the store's write path and checks the write was admitted. */
+  static void write(SeriesStore store, String metric, MetricKind kind, Labels labels, Consumer<Series> action) {
     assertThat(store.write(metric, kind, labels, action)).isEqualTo(SeriesStore.Admission.OK);
   }
-
 
   /** What ingest keeps per counter stream, in miniature: the last cumulative value and its start. */
   record CounterState(double lastCumulative, long startMs) {}

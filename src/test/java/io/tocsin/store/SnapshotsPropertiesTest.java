@@ -35,13 +35,16 @@ import net.jqwik.api.Tuple;
 class SnapshotsPropertiesTest {
   private static final double[][] LAYOUTS = {{}, {1}, {0.5, 2.5, 10}};
   private static final List<String> METRICS = List.of("a", "b", "c", "d", "e", "f");
-
-  /** One write: to series {@code series} (kind fixed by it) {@code gapMs} after its last, of {@code value}. */
-  record Op(int series, long gapMs, double value, int layout, boolean state) {}
-
   private static final MetricKind[] KINDS = {MetricKind.GAUGE, MetricKind.COUNTER, MetricKind.ADDITIVE,
       MetricKind.HISTOGRAM, MetricKind.GAUGE, MetricKind.HISTOGRAM};
   private static final int SERIES = 24;
+
+  /**
+   * One write to series {@code series} (its metric and kind follow from the number), {@code
+   * gapMs} after its last: {@code value}, or for a histogram a sample of layout {@code layout}
+   * (one past the last layout: a stale marker); with {@code state}, a new writer state too.
+   */
+  record Op(int series, long gapMs, double value, int layout, boolean state) {}
 
   @Property(tries = 60)
   void loadedStoreReadsAndAppendsLikeTheOriginal(@ForAll("ops") List<Op> before, @ForAll("ops") List<Op> after)

@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tocsin.store.SnapshotFixtures.CounterState;
 import io.tocsin.store.SnapshotFixtures.StateCodec;
 import io.tocsin.util.MutableClock;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,6 +76,7 @@ class SnapshotsTest {
 
     assertThat(written.series()).isEqualTo(original.seriesCount()).isEqualTo(restored.seriesCount()).isEqualTo(16);
     assertThat(written.dir()).isEqualTo(dataDir.resolve("snapshot-" + clock.millis()));
+    assertThat(written.oldestKeptWalSegment()).as("the only snapshot").isEqualTo(7);
     assertThat(internals(restored, Long.MIN_VALUE)).isEqualTo(internals(original, original.retentionCutoffMs()))
         .anySatisfy(line -> assertThat(line).contains("state=CounterState[lastCumulative=1676.5"))
         .anySatisfy(line -> assertThat(line).startsWith("hits{node=\"fresh\"} id=16 COUNTER state=CounterState["
@@ -119,17 +121,19 @@ class SnapshotsTest {
   @Test
   void write_keepsTheNewestTwoSnapshots() throws IOException {
     SeriesStore store = filled(40);
-    Path last = null;
+    Snapshots.Written last = null;
     for (int i = 0; i < 4; i++) {
-      last = snapshots().write(store, i).dir();
+      last = snapshots().write(store, 10 + i);
     }
 
     try (Stream<Path> entries = Files.list(dataDir)) {
       assertThat(entries.map(p -> p.getFileName().toString()))
           .containsExactlyInAnyOrder("snapshot-" + (clock.millis() + 2), "snapshot-" + (clock.millis() + 3));
     }
-    assertThat(last.getFileName().toString()).isEqualTo("snapshot-" + (clock.millis() + 3));
-    loaded(3);
+    assertThat(last.dir().getFileName().toString()).isEqualTo("snapshot-" + (clock.millis() + 3));
+    assertThat(last.walSegment()).isEqualTo(13);
+    assertThat(last.oldestKeptWalSegment()).as("the previous snapshot's, for a fallback to it").isEqualTo(12);
+    loaded(13);
   }
 
   @Test
@@ -155,7 +159,7 @@ class SnapshotsTest {
     snapshots().write(store, 1);
     WriterStateCodec failing = new StateCodec() {
       @Override
-      public void write(Object state, java.io.DataOutput out) throws IOException {
+      public void write(Object state, DataOutput out) throws IOException {
         throw new IOException("No space left on device");
       }
     };
