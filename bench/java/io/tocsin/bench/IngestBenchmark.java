@@ -303,14 +303,23 @@ public final class IngestBenchmark {
 
   // --- memory --------------------------------------------------------------------------------
 
-  /**
-   * Fills a store with {@code series} series of one hour of 15 s samples through the store's
-   * write path, and reports the heap it holds. Values mix what real metrics look like: a third
-   * constant (up = 1), a third small counter increases, a third gauges that wander.
-   */
+  /** Fills a store with {@link #filledStore} and reports the heap it holds. */
   static void memory(int series) {
     System.out.printf(Locale.ROOT, "%nmemory: %,d series x 240 samples (1 h at 15 s)...%n", series);
     long before = usedHeapAfterGc();
+    SeriesStore store = filledStore(series);
+    long after = usedHeapAfterGc();
+    long perSeries = (after - before) / series;
+    System.out.printf(Locale.ROOT, "memory: %,d series hold %,d MiB: %,d bytes per series (%d samples each)%n",
+        store.seriesCount(), (after - before) >> 20, perSeries, 240);
+  }
+
+  /**
+   * A store of {@code series} series holding one hour of 15 s samples ending now, written through
+   * the store's write path. Values mix what real metrics look like: a third constant (up = 1), a
+   * third small counter increases, a third gauges that wander.
+   */
+  public static SeriesStore filledStore(int series) {
     long endMs = System.currentTimeMillis();
     long startMs = endMs - Duration.ofHours(1).toMillis() + STEP_MS;
     SeriesStore store = new SeriesStore(Clock.systemUTC(), new StoreSettings(Duration.ofHours(1), series, series));
@@ -333,15 +342,10 @@ public final class IngestBenchmark {
             labels[s], sr -> sr.append(time, value));
       }
     }
-    labels = null;
-    state = null;
-    long after = usedHeapAfterGc();
-    long perSeries = (after - before) / series;
-    System.out.printf(Locale.ROOT, "memory: %,d series hold %,d MiB: %,d bytes per series (%d samples each)%n",
-        store.seriesCount(), (after - before) >> 20, perSeries, 240);
     if (store.seriesCount() != series) {
       throw new IllegalStateException("expected " + series + " series");
     }
+    return store;
   }
 
   /** CPU time of live Java threads, summed by name with digits dropped (pools). */
@@ -380,7 +384,7 @@ public final class IngestBenchmark {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
-  private static long usedHeapAfterGc() {
+  static long usedHeapAfterGc() {
     for (int i = 0; i < 4; i++) {
       System.gc();
       try {

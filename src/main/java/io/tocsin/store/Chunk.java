@@ -176,6 +176,30 @@ final class Chunk {
       words[2] = ((long) exponent << 40) | ((long) (decimal ? DECIMAL : XOR) << 32);
     }
 
+    /**
+     * A writer that continues a head chunk a snapshot saved with {@link #image}: the words and
+     * the coding state are taken as they were, so appending goes on exactly as before the save.
+     */
+    Writer(HeadImage image) {
+      int e = (int) ((image.words()[2] >>> 40) & 0xff);
+      this.decimal = ((image.words()[2] >>> 32) & 0xff) == DECIMAL;
+      this.exponent = e;
+      this.scale = POW10[exponent];
+      this.words = image.words();
+      this.bitLength = image.bitLength();
+      this.lastDelta = image.lastDelta();
+      this.lastMantissa = image.lastMantissa();
+      this.lastValueBits = image.lastValueBits();
+      this.lastLeading = image.lastLeading();
+      this.lastTrailing = image.lastTrailing();
+    }
+
+    /** A copy of the used words and of the coding state, for a snapshot. */
+    HeadImage image() {
+      return new HeadImage(Arrays.copyOf(words, (bitLength + 63) >>> 6), bitLength, lastDelta, lastMantissa,
+          lastValueBits, lastLeading, lastTrailing);
+    }
+
     long[] words() {
       return words;
     }
@@ -332,6 +356,26 @@ final class Chunk {
         words[word + 1] |= v << (64 - (n - free));
       }
       bitLength += n;
+    }
+  }
+
+  /**
+   * A head chunk as a snapshot keeps it: its words trimmed to the bits written, and what the
+   * writer needs to append the next sample (the last timestamp delta and value).
+   */
+  record HeadImage(long[] words, int bitLength, long lastDelta, long lastMantissa, long lastValueBits,
+      int lastLeading, int lastTrailing) {
+    /** Rejects an image no writer could have produced (a defect in the file, not just a bad byte). */
+    HeadImage {
+      if (words.length < HEADER_WORDS || bitLength < HEADER_WORDS * 64 || words.length != (bitLength + 63) >>> 6) {
+        throw new IllegalArgumentException("head chunk of " + words.length + " words holds " + bitLength + " bits");
+      }
+      int coding = (int) ((words[2] >>> 32) & 0xff);
+      int exponent = (int) ((words[2] >>> 40) & 0xff);
+      if (coding > DECIMAL || exponent > MAX_EXPONENT || lastLeading < -1 || lastLeading > 31 || lastTrailing < 0
+          || lastTrailing > 63) {
+        throw new IllegalArgumentException("head chunk has an unknown coding");
+      }
     }
   }
 

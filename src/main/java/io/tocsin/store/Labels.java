@@ -62,6 +62,24 @@ public final class Labels implements Comparable<Labels> {
     return builder.build();
   }
 
+  /**
+   * Labels from alternating keys and values already sorted by key, as {@link #key}/{@link
+   * #value} list them: a snapshot restores a million series and skips the sort.
+   *
+   * @throws IllegalArgumentException when the keys are not strictly increasing
+   */
+  static Labels ofSortedPairs(String[] pairs) {
+    if (pairs.length % 2 != 0) {
+      throw new IllegalArgumentException("labels need key, value pairs; got an odd count");
+    }
+    for (int i = 2; i < pairs.length; i += 2) {
+      if (pairs[i - 2].compareTo(pairs[i]) >= 0) {
+        throw new IllegalArgumentException("label keys out of order: " + pairs[i - 2] + ", " + pairs[i]);
+      }
+    }
+    return pairs.length == 0 ? EMPTY : new Labels(pairs);
+  }
+
   public static Builder builder() {
     return new Builder();
   }

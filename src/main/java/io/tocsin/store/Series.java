@@ -1,7 +1,10 @@
 package io.tocsin.store;
 
+import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -227,6 +230,67 @@ public final class Series {
     return removed;
   }
 
+  /**
+   * A copy of this series for a snapshot, taken under its lock so that a writer waits only for
+   * the copy: sealed chunks never change and are shared, the head is copied. Sealed chunks and
+   * histogram samples older than {@code cutoffMs} are left out, as eviction would drop them; the
+   * head and the newest histogram sample stay even when older, because appending after a restore
+   * compares with them. The writer state is encoded here too, since a writer may change it in
+   * place. Null when eviction has removed the series.
+   */
+  synchronized SeriesImage image(long cutoffMs, StateEncoder stateEncoder) throws IOException {
+    if (removed) {
+      return null;
+    }
+    byte[] state = writerState == null ? null : stateEncoder.encode(writerState);
+    if (kind == MetricKind.HISTOGRAM) {
+      List<TimedHistogram> kept = new ArrayList<>(histograms.size());
+      for (TimedHistogram h : histograms) {
+        if (h.timeMs() >= cutoffMs || h == histograms.peekLast()) {
+          kept.add(h);
+        }
+      }
+      return new SeriesImage(this, lastTimeMs, state, NO_CHUNKS, null, kept);
+    }
+    int keepFrom = 0;
+    while (keepFrom < sealed.length && Chunk.lastTime(sealed[keepFrom]) < cutoffMs) {
+      keepFrom++;
+    }
+    long[][] chunks = keepFrom == 0 ? sealed : Arrays.copyOfRange(sealed, keepFrom, sealed.length);
+    return new SeriesImage(this, lastTimeMs, state, chunks, head == null ? null : head.image(), List.of());
+  }
+
+  /** Encodes a writer state, which is not null, into bytes. */
+  @FunctionalInterface
+  interface StateEncoder {
+    byte[] encode(Object state) throws IOException;
+  }
+
+  /**
+   * What a snapshot keeps of a series. Histogram samples are {@link TimedHistogram}s, a null
+   * sample a stale marker.
+   */
+  record SeriesImage(Series series, long lastTimeMs, byte[] writerState, long[][] sealed, Chunk.HeadImage head,
+      List<TimedHistogram> histograms) {}
+
+  /**
+   * A series brought back from a snapshot, as it was: the chunks are taken as they are, never
+   * re-encoded, so appending continues exactly where it stopped.
+   */
+  static Series restore(long id, String metric, Labels labels, MetricKind kind, long maxChunkSpanMs,
+      long lastTimeMs, Object writerState, long[][] sealed, Chunk.HeadImage head, List<TimedHistogram> histograms) {
+    Series series = new Series(id, metric, labels, kind, maxChunkSpanMs);
+    series.lastTimeMs = lastTimeMs;
+    series.writerState = writerState;
+    if (kind == MetricKind.HISTOGRAM) {
+      series.histograms.addAll(histograms);
+    } else {
+      series.sealed = sealed.length == 0 ? NO_CHUNKS : sealed;
+      series.head = head == null ? null : new Chunk.Writer(head);
+    }
+    return series;
+  }
+
   /** True once eviction emptied and unlinked this series; writers must look it up again. */
   synchronized boolean isRemoved() {
     return removed;
@@ -238,7 +302,7 @@ public final class Series {
     void sample(long timeMs, HistogramSample sample);
   }
 
-  private record TimedHistogram(long timeMs, HistogramSample sample) {}
+  record TimedHistogram(long timeMs, HistogramSample sample) {}
 
   @Override
   public String toString() {

@@ -380,6 +380,51 @@ public final class SeriesStore {
     return removed;
   }
 
+  /**
+   * Calls {@code action} for every series, metric by metric in creation order, for a snapshot.
+   * Series created meanwhile may or may not be seen; removed ones may be among them.
+   */
+  void forEachSeries(Consumer<Series> action) {
+    for (MetricIndex index : metrics.values()) {
+      MetricIndex.Ordered all = index.ordered();
+      for (int i = 0; i < all.size(); i++) {
+        action.accept(all.series()[i]);
+      }
+    }
+  }
+
+  /**
+   * Adds series a snapshot brought back, with their ids, regardless of the series limits (they
+   * were admitted before the restart); ids given to new series continue above the largest. Only
+   * for a store nobody else uses yet.
+   *
+   * @throws IllegalArgumentException for a series that conflicts with one already added (same
+   *     metric and labels, or a metric of another kind): the snapshot is inconsistent
+   */
+  void restore(Series series) {
+    MetricIndex index = metrics.computeIfAbsent(series.metric(), name -> new MetricIndex(name, series.kind()));
+    if (index.kind != series.kind()) {
+      throw new IllegalArgumentException(series.metric() + " is both a " + index.kind.label() + " and a "
+          + series.kind().label());
+    }
+    index.restore(series);
+    index.count.incrementAndGet();
+    seriesCount.incrementAndGet();
+    lastSeriesId.accumulateAndGet(series.id(), Math::max);
+  }
+
+  /** Empties a store whose restore failed halfway, so that another snapshot can be loaded. */
+  void discardRestored() {
+    metrics.clear();
+    seriesCount.set(0);
+    lastSeriesId.set(0);
+  }
+
+  /** True when the store has never held a series (or {@link #discardRestored} emptied it). */
+  boolean isPristine() {
+    return metrics.isEmpty() && lastSeriesId.get() == 0;
+  }
+
   /** The series of one metric name. */
   private static final class MetricIndex {
     final String name;
@@ -415,6 +460,11 @@ public final class SeriesStore {
       }
       Series created = new Series(id, name, labels.interned(), kind, maxChunkSpanMs, log);
       series.put(created.labels(), created);
+      append(created);
+      return created;
+    }
+
+    private void append(Series created) {
       Ordered current = ordered;
       Series[] array = current.series;
       if (current.size == array.length) {
@@ -422,7 +472,13 @@ public final class SeriesStore {
       }
       array[current.size] = created;
       ordered = new Ordered(array, current.size + 1);
-      return created;
+    }
+
+    synchronized void restore(Series restored) {
+      if (series.putIfAbsent(restored.labels(), restored) != null) {
+        throw new IllegalArgumentException(name + restored.labels() + " appears twice");
+      }
+      append(restored);
     }
 
     synchronized void removed(Series s) {

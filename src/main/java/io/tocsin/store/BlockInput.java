@@ -1,0 +1,116 @@
+package io.tocsin.store;
+
+import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads one verified block that {@link BlockOutput} wrote. A block whose CRC matched can still be
+ * inconsistent if the writer had a defect; every read is bounded by the block, and what does not
+ * add up is an {@link IOException}, never a wrong store.
+ */
+final class BlockInput {
+  private final ByteBuffer buffer;
+  private final List<String> strings = new ArrayList<>();
+
+  /** The block in the first {@code length} bytes of {@code payload}. */
+  BlockInput(byte[] payload, int length) {
+    this.buffer = ByteBuffer.wrap(payload, 0, length).slice().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  boolean hasRemaining() {
+    return buffer.hasRemaining();
+  }
+
+  int getByte() throws IOException {
+    need(1);
+    return buffer.get() & 0xFF;
+  }
+
+  long getVarLong() throws IOException {
+    long value = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      int b = getByte();
+      value |= (long) (b & 0x7F) << shift;
+      if ((b & 0x80) == 0) {
+        return value;
+      }
+    }
+    throw new IOException("a number runs past 64 bits");
+  }
+
+  /** A count or length that must fit in the block: at least {@code unitBytes} per unit. */
+  int getLength(int unitBytes) throws IOException {
+    long n = getVarLong();
+    if (n > buffer.remaining() / Math.max(1, unitBytes)) {
+      throw new IOException("a length of " + n + " runs past the end of its block");
+    }
+    return (int) n;
+  }
+
+  long getLong() throws IOException {
+    need(8);
+    return buffer.getLong();
+  }
+
+  double getDouble() throws IOException {
+    return Double.longBitsToDouble(getLong());
+  }
+
+  long[] getWords() throws IOException {
+    long[] words = new long[getLength(8)];
+    buffer.asLongBuffer().get(words);
+    buffer.position(buffer.position() + 8 * words.length);
+    return words;
+  }
+
+  double[] getDoubles() throws IOException {
+    double[] values = new double[getLength(8)];
+    buffer.asDoubleBuffer().get(values);
+    buffer.position(buffer.position() + 8 * values.length);
+    return values;
+  }
+
+  /** What {@link BlockOutput#putBytes} wrote, as a slice of the block, or null. */
+  ByteBuffer getBytes() throws IOException {
+    long n = getVarLong();
+    if (n == 0) {
+      return null;
+    }
+    if (n - 1 > buffer.remaining()) {
+      throw new IOException("a length of " + (n - 1) + " runs past the end of its block");
+    }
+    ByteBuffer slice = buffer.slice(buffer.position(), (int) (n - 1));
+    buffer.position(buffer.position() + (int) (n - 1));
+    return slice;
+  }
+
+  /**
+   * A string of the block, the JVM's canonical copy: live series hold interned label strings
+   * too, so restored and new series share them.
+   */
+  String getString() throws IOException {
+    long ref = getVarLong();
+    if (ref > 0) {
+      if (ref > strings.size()) {
+        throw new IOException("string " + ref + " is not defined in its block");
+      }
+      return strings.get((int) (ref - 1));
+    }
+    int length = getLength(1);
+    String s = new String(buffer.array(), buffer.position(), length, StandardCharsets.UTF_8).intern();
+    buffer.position(buffer.position() + length);
+    strings.add(s);
+    return s;
+  }
+
+  private void need(int bytes) throws IOException {
+    if (buffer.remaining() < bytes) {
+      throw new IOException("a record runs past the end of its block", new BufferUnderflowException());
+    }
+  }
+}

@@ -1,0 +1,230 @@
+package io.tocsin.store;
+
+import io.tocsin.store.Series.SeriesImage;
+import io.tocsin.store.Series.TimedHistogram;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One series in a snapshot block: id, metric, kind, labels, last time, writer state, then its
+ * samples as the store keeps them, so that nothing is decoded or re-encoded on either side:
+ *
+ * <pre>
+ * id varint | metric string | kind byte | label count varint, key and value strings
+ * last time long | writer state bytes (or none)
+ * scalar:    sealed chunk count varint, each chunk's words | head flag byte
+ *            [head words | bit length varint | last delta, mantissa, value bits longs | leading+1, trailing bytes]
+ * histogram: sample count varint, each: time delta varint | flags byte (1 stale, 2 bounds as before)
+ *            [count, sum doubles | bounds doubles unless as before | bucket counts doubles]
+ * </pre>
+ */
+final class SeriesRecords {
+  private static final int STALE = 1;
+  private static final int SAME_BOUNDS = 2;
+
+  private SeriesRecords() {}
+
+  static void write(BlockOutput out, SeriesImage image) {
+    Series series = image.series();
+    out.putVarLong(series.id());
+    out.putString(series.metric());
+    out.putByte(kindCode(series.kind()));
+    Labels labels = series.labels();
+    out.putVarLong(labels.size());
+    for (int i = 0; i < labels.size(); i++) {
+      out.putString(labels.key(i));
+      out.putString(labels.value(i));
+    }
+    out.putLong(image.lastTimeMs());
+    out.putBytes(image.writerState());
+    if (series.kind() == MetricKind.HISTOGRAM) {
+      writeHistograms(out, image.histograms());
+      return;
+    }
+    out.putVarLong(image.sealed().length);
+    for (long[] chunk : image.sealed()) {
+      out.putWords(chunk);
+    }
+    Chunk.HeadImage head = image.head();
+    out.putByte(head == null ? 0 : 1);
+    if (head != null) {
+      out.putWords(head.words());
+      out.putVarLong(head.bitLength());
+      out.putLong(head.lastDelta());
+      out.putLong(head.lastMantissa());
+      out.putLong(head.lastValueBits());
+      out.putByte(head.lastLeading() + 1);
+      out.putByte(head.lastTrailing());
+    }
+  }
+
+  private static void writeHistograms(BlockOutput out, List<TimedHistogram> histograms) {
+    out.putVarLong(histograms.size());
+    long previousTime = 0;
+    double[] previousBounds = null;
+    for (TimedHistogram h : histograms) {
+      out.putVarLong(h.timeMs() - previousTime);
+      previousTime = h.timeMs();
+      HistogramSample sample = h.sample();
+      if (sample == null) {
+        out.putByte(STALE);
+        continue;
+      }
+      boolean sameBounds = sample.bounds() == previousBounds;
+      out.putByte(sameBounds ? SAME_BOUNDS : 0);
+      out.putDouble(sample.count());
+      out.putDouble(sample.sum());
+      if (!sameBounds) {
+        out.putDoubles(sample.bounds());
+        previousBounds = sample.bounds();
+      }
+      out.putDoubles(sample.counts());
+    }
+  }
+
+  /**
+   * Reads one series. Sealed chunks and histogram samples older than {@code cutoffMs} (the
+   * retention may have shrunk since the snapshot) are skipped, as {@link Series#image} does.
+   *
+   * @param samples gets the number of samples restored added to its first element
+   */
+  static Series read(BlockInput in, long maxChunkSpanMs, long cutoffMs, WriterStateCodec codec, long[] samples)
+      throws IOException {
+    long id = in.getVarLong();
+    String metric = in.getString();
+    MetricKind kind = kind(in.getByte());
+    String[] pairs = new String[2 * in.getLength(2)];
+    for (int i = 0; i < pairs.length; i++) {
+      pairs[i] = in.getString();
+    }
+    Labels labels;
+    try {
+      labels = Labels.ofSortedPairs(pairs);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(metric + ": " + e.getMessage(), e);
+    }
+    long lastTimeMs = in.getLong();
+    Object state = readState(in.getBytes(), codec, metric, labels);
+    if (id <= 0) {
+      throw new IOException(metric + labels + " has the id " + id);
+    }
+    if (kind == MetricKind.HISTOGRAM) {
+      List<TimedHistogram> histograms = readHistograms(in, cutoffMs, lastTimeMs, metric, labels);
+      samples[0] += histograms.size();
+      return Series.restore(id, metric, labels, kind, maxChunkSpanMs, lastTimeMs, state, null, null, histograms);
+    }
+    int count = in.getLength(8 * Chunk.HEADER_WORDS);
+    long[][] sealed = new long[count][];
+    int kept = 0;
+    long previousLast = Long.MIN_VALUE;
+    for (int i = 0; i < count; i++) {
+      long[] chunk = in.getWords();
+      if (chunk.length <= Chunk.HEADER_WORDS || Chunk.count(chunk) < 1 || Chunk.firstTime(chunk) <= previousLast
+          || Chunk.lastTime(chunk) < Chunk.firstTime(chunk)) {
+        throw new IOException(metric + labels + " has a chunk out of order or without samples");
+      }
+      previousLast = Chunk.lastTime(chunk);
+      if (previousLast >= cutoffMs) {
+        sealed[kept++] = chunk;
+        samples[0] += Chunk.count(chunk);
+      }
+    }
+    Chunk.HeadImage head = null;
+    if (in.getByte() == 1) {
+      try {
+        head = new Chunk.HeadImage(in.getWords(), (int) in.getVarLong(), in.getLong(), in.getLong(), in.getLong(),
+            in.getByte() - 1, in.getByte());
+      } catch (IllegalArgumentException e) {
+        throw new IOException(metric + labels + ": " + e.getMessage(), e);
+      }
+      if (Chunk.firstTime(head.words()) <= previousLast || Chunk.count(head.words()) < 1) {
+        throw new IOException(metric + labels + " has a head chunk out of order or without samples");
+      }
+      previousLast = Chunk.lastTime(head.words());
+      samples[0] += Chunk.count(head.words());
+    }
+    if (previousLast != lastTimeMs) {
+      throw new IOException(metric + labels + " ends at " + previousLast + ", not at its last time " + lastTimeMs);
+    }
+    return Series.restore(id, metric, labels, kind, maxChunkSpanMs, lastTimeMs, state,
+        kept == count ? sealed : Arrays.copyOf(sealed, kept), head, null);
+  }
+
+  private static Object readState(ByteBuffer bytes, WriterStateCodec codec, String metric, Labels labels)
+      throws IOException {
+    if (bytes == null) {
+      return null;
+    }
+    ByteArrayInputStream stream = new ByteArrayInputStream(bytes.array(), bytes.arrayOffset() + bytes.position(),
+        bytes.remaining());
+    Object state = codec.read(new DataInputStream(stream));
+    if (stream.available() != 0) {
+      throw new IOException("the writer state of " + metric + labels + " has " + stream.available()
+          + " bytes its codec did not read");
+    }
+    return state;
+  }
+
+  private static List<TimedHistogram> readHistograms(BlockInput in, long cutoffMs, long lastTimeMs, String metric,
+      Labels labels) throws IOException {
+    int count = in.getLength(2);
+    List<TimedHistogram> histograms = new ArrayList<>(count);
+    long time = 0;
+    double[] bounds = null;
+    for (int i = 0; i < count; i++) {
+      long delta = in.getVarLong();
+      if (i > 0 && delta <= 0) {
+        throw new IOException(metric + labels + " has histogram samples out of order");
+      }
+      time += delta;
+      int flags = in.getByte();
+      HistogramSample sample = null;
+      if (flags != STALE) {
+        double sampleCount = in.getDouble();
+        double sum = in.getDouble();
+        if ((flags & SAME_BOUNDS) == 0) {
+          bounds = in.getDoubles();
+        } else if (bounds == null) {
+          throw new IOException(metric + labels + " refers to histogram bounds it never gave");
+        }
+        try {
+          sample = new HistogramSample(sampleCount, sum, bounds, in.getDoubles());
+        } catch (IllegalArgumentException e) {
+          throw new IOException(metric + labels + ": " + e.getMessage(), e);
+        }
+      }
+      if (time >= cutoffMs || i == count - 1) {
+        histograms.add(new TimedHistogram(time, sample));
+      }
+    }
+    if ((count == 0 ? Long.MIN_VALUE : time) != lastTimeMs) {
+      throw new IOException(metric + labels + " ends at " + time + ", not at its last time " + lastTimeMs);
+    }
+    return histograms;
+  }
+
+  /** Kinds by a number of their own, so that reordering the enum does not change the format. */
+  private static int kindCode(MetricKind kind) {
+    return switch (kind) {
+      case GAUGE -> 1;
+      case COUNTER -> 2;
+      case ADDITIVE -> 3;
+      case HISTOGRAM -> 4;
+    };
+  }
+
+  private static MetricKind kind(int code) throws IOException {
+    return switch (code) {
+      case 1 -> MetricKind.GAUGE;
+      case 2 -> MetricKind.COUNTER;
+      case 3 -> MetricKind.ADDITIVE;
+      case 4 -> MetricKind.HISTOGRAM;
+      default -> throw new IOException("unknown metric kind " + code);
+    };
+  }
+}

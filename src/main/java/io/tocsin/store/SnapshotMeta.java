@@ -1,0 +1,59 @@
+package io.tocsin.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * The {@code meta} file of a snapshot, written after its series file: what the series file must
+ * hold (so a truncated or swapped file is caught before anything is loaded) and the write-ahead
+ * log position the snapshot was taken at. Fixed size, checksummed.
+ *
+ * @param walSegment the caller's log position: replay resumes from this segment
+ * @param createdMs when the snapshot was started
+ * @param series how many series records the series file holds
+ * @param samples how many samples they hold, for the log
+ * @param blocks how many blocks the series file holds
+ * @param seriesFileBytes the series file's size
+ */
+record SnapshotMeta(long walSegment, long createdMs, long series, long samples, long blocks, long seriesFileBytes) {
+  static final String FILE = "meta";
+  static final String SERIES_FILE = "series";
+  private static final byte[] MAGIC = "TOCSNAP\n".getBytes(StandardCharsets.US_ASCII);
+  private static final int VERSION = 1;
+  private static final int SIZE = MAGIC.length + 4 + 6 * 8 + 4;
+
+  byte[] encode() {
+    ByteBuffer buffer = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    buffer.put(MAGIC).putInt(VERSION).putLong(walSegment).putLong(createdMs).putLong(series).putLong(samples)
+        .putLong(blocks).putLong(seriesFileBytes);
+    buffer.putInt((int) crc(buffer.array()));
+    return buffer.array();
+  }
+
+  static SnapshotMeta decode(byte[] bytes) throws IOException {
+    if (bytes.length != SIZE || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+      throw new IOException("meta is not a snapshot description (" + bytes.length + " bytes)");
+    }
+    ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    if (buffer.getInt(SIZE - 4) != (int) crc(bytes)) {
+      throw new IOException("meta fails its checksum");
+    }
+    buffer.position(MAGIC.length);
+    int version = buffer.getInt();
+    if (version != VERSION) {
+      throw new IOException("meta has format version " + version + "; this Tocsin reads version " + VERSION);
+    }
+    return new SnapshotMeta(buffer.getLong(), buffer.getLong(), buffer.getLong(), buffer.getLong(), buffer.getLong(),
+        buffer.getLong());
+  }
+
+  private static long crc(byte[] bytes) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, SIZE - 4);
+    return crc.getValue();
+  }
+}
