@@ -25,7 +25,7 @@ import net.jqwik.api.constraints.Size;
  * whose every error is {@code file:line:col: message}; never another exception, and within
  * bounded time and memory for each input.
  */
-class YamlLoaderProperties {
+class YamlLoaderPropertiesTest {
   private static final String SEED = readSeed();
   private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
   private static final long MAX_NANOS = 2_000_000_000L;
