@@ -6,11 +6,11 @@ import io.tocsin.config.ConfigException;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.ingest.IngestLimiter;
 import io.tocsin.ingest.IngestMetrics;
-import io.tocsin.ingest.WriterStates;
 import io.tocsin.ingest.MetricsTranslator;
 import io.tocsin.ingest.OtlpGrpcServer;
 import io.tocsin.ingest.OtlpHttpServer;
 import io.tocsin.ingest.OtlpIngest;
+import io.tocsin.ingest.WriterStates;
 import io.tocsin.notify.NotificationDispatcher;
 import io.tocsin.notify.NotifierContext;
 import io.tocsin.notify.silence.Silences;
@@ -19,9 +19,7 @@ import io.tocsin.rules.MonitorScheduler;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreMetrics;
 import io.tocsin.store.StoreSettings;
-import io.tocsin.store.wal.WalMetrics;
-import io.tocsin.store.wal.WalRecovery;
-import io.tocsin.store.wal.WriteAheadLog;
+import io.tocsin.store.wal.DurableStore;
 import io.tocsin.util.AtomicFiles;
 import io.tocsin.util.Durations;
 import java.io.IOException;
@@ -54,6 +52,7 @@ public final class Tocsin implements AutoCloseable {
   private NotificationDispatcher notifications;
   private Silences silences;
   private RulesReloader rules;
+  private DurableStore durable;
   private volatile boolean ready;
 
   private Tocsin(ServerConfig config, Clock clock) {
@@ -123,7 +122,8 @@ public final class Tocsin implements AutoCloseable {
             config.query(), clock));
     closeables.push(api);
     if (config.wal().enabled()) {
-      recover(config, housekeeping);
+      durable = DurableStore.open(config.dataDir(), config.wal(), store, WriterStates.CODEC, registry, clock);
+      closeables.push(durable);
     }
 
     // Only now, with the window back, do exports get in and monitors run.
@@ -155,25 +155,6 @@ public final class Tocsin implements AutoCloseable {
     ready = true;
   }
 
-  /**
-   * Replays the write-ahead log into the store, then logs every change from here on; segments
-   * wholly older than the retention window are deleted now and then (until snapshots exist, this
-   * is what bounds the log's disk use).
-   */
-  private void recover(ServerConfig config, ScheduledExecutorService housekeeping) throws IOException {
-    Path walDir = config.dataDir().resolve("wal");
-    WalMetrics walMetrics = new WalMetrics(registry);
-    WalRecovery.Result recovered = WalRecovery.replay(walDir, 1, store, WriterStates.CODEC, walMetrics);
-    WriteAheadLog wal = WriteAheadLog.open(walDir, config.wal(), WriterStates.CODEC, walMetrics,
-        recovered.nextSegment(), recovered.segments());
-    closeables.push(wal);
-    store.attachLog(wal);
-    wal.deleteSegmentsOlderThan(store.retentionCutoffMs());
-    long everyMs = Math.min(60_000, config.retention().toMillis() / 10);
-    housekeeping.scheduleWithFixedDelay(() -> wal.deleteSegmentsOlderThan(store.retentionCutoffMs()), everyMs,
-        everyMs, TimeUnit.MILLISECONDS);
-  }
-
   /** A data directory that cannot be written is a startup error, not a surprise at the first write. */
   private static void checkWritable(Path dataDir) throws IOException {
     try {
@@ -200,6 +181,11 @@ public final class Tocsin implements AutoCloseable {
 
   public SeriesStore store() {
     return store;
+  }
+
+  /** What keeps the store across restarts; null with {@code store.wal.enabled: false}. */
+  public DurableStore durableStore() {
+    return durable;
   }
 
   public MonitorEngine engine() {

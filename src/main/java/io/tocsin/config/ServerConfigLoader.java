@@ -26,7 +26,7 @@ public final class ServerConfigLoader {
   private static final Set<String> LIMITS = Set.of(
       "max_series", "max_series_per_metric", "max_request_bytes", "max_inflight_requests", "request_read_timeout",
       "max_label_name_length", "max_label_value_length", "max_labels_per_series", "max_attributes_per_point");
-  private static final Set<String> STORE = Set.of("retention", "wal");
+  private static final Set<String> STORE = Set.of("retention", "wal", "snapshot_interval");
   private static final Set<String> WAL = Set.of("enabled", "fsync", "fsync_interval");
   private static final Set<String> NOTIFICATIONS = Set.of("give_up_after", "request_timeout");
   private static final Set<String> QUERY = Set.of(
@@ -104,7 +104,14 @@ public final class ServerConfigLoader {
     if (retention.compareTo(Duration.ofMinutes(1)) < 0) {
       store.error(store.node("retention"), "store.retention must be at least 1m, got " + Durations.format(retention));
     }
-    WalSettings walConfig = wal(store.mapping("wal", WAL));
+    WalSettings wal = wal(store.mapping("wal", WAL));
+    Duration snapshotInterval = store.duration("snapshot_interval", WalSettings.DEFAULT_SNAPSHOT_INTERVAL);
+    if (snapshotInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+      store.error(store.node("snapshot_interval"), "store.snapshot_interval must be at least 1s, got "
+          + Durations.format(snapshotInterval));
+      snapshotInterval = WalSettings.DEFAULT_SNAPSHOT_INTERVAL;
+    }
+    WalSettings walConfig = wal.withSnapshotInterval(snapshotInterval);
 
     MappingReader notifications = top.mapping("notifications", NOTIFICATIONS);
     Notifications notificationsConfig = new Notifications(
@@ -151,7 +158,8 @@ public final class ServerConfigLoader {
           + Durations.format(interval));
       interval = defaults.fsyncInterval();
     }
-    return new WalSettings(wal.bool("enabled", defaults.enabled()), fsync, interval, defaults.segmentBytes());
+    return new WalSettings(wal.bool("enabled", defaults.enabled()), fsync, interval, defaults.segmentBytes(),
+        defaults.snapshotInterval());
   }
 
   private static Duration positive(MappingReader reader, String key, Duration defaultValue) {

@@ -279,7 +279,7 @@ public final class Series {
    */
   static Series restore(long id, String metric, Labels labels, MetricKind kind, long maxChunkSpanMs,
       long lastTimeMs, Object writerState, long[][] sealed, Chunk.HeadImage head, List<TimedHistogram> histograms) {
-    Series series = new Series(id, metric, labels, kind, maxChunkSpanMs);
+    Series series = new Series(id, metric, labels, kind, maxChunkSpanMs, AppendLog.NONE);
     series.lastTimeMs = lastTimeMs;
     series.writerState = writerState;
     if (kind == MetricKind.HISTOGRAM) {

@@ -95,26 +95,28 @@ class ServerConfigLoaderTest {
 
   @Test
   void parse_storeWal_readsTheLogSettings() throws Exception {
-    ServerConfig config = loader.parse("wal.yml", "store:\n  wal: {enabled: true, fsync: always, fsync_interval: 200ms}\n",
-        BASE);
+    ServerConfig config = loader.parse("wal.yml",
+        "store:\n  wal: {enabled: true, fsync: always, fsync_interval: 200ms}\n  snapshot_interval: 10m\n", BASE);
 
     assertThat(config.wal()).isEqualTo(new WalSettings(true, Fsync.ALWAYS, Duration.ofMillis(200),
-        WalSettings.DEFAULT_SEGMENT_BYTES));
+        WalSettings.DEFAULT_SEGMENT_BYTES, Duration.ofMinutes(10)));
     assertThat(loader.parse("off.yml", "store: {wal: {enabled: false}}", BASE).wal().enabled()).isFalse();
     assertThat(ServerConfig.defaults(BASE).wal()).isEqualTo(new WalSettings(true, Fsync.INTERVAL, Duration.ofSeconds(1),
-        128L << 20));
+        128L << 20, Duration.ofMinutes(5)));
   }
 
   @Test
   void parse_badStoreWal_isAnErrorWithItsPlace() {
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.parse("wal.yml",
-        "store:\n  wal:\n    fsync: sometimes\n    fsync_interval: 5ms\n    enabled: maybe\n    fsnyc: off\n", BASE));
+        "store:\n  wal:\n    fsync: sometimes\n    fsync_interval: 5ms\n    enabled: maybe\n    fsnyc: off\n"
+            + "  snapshot_interval: 100ms\n", BASE));
 
     assertThat(e.getMessage().lines()).containsExactly(
         "wal.yml:3:12: store.wal.fsync must be interval, always or off, got \"sometimes\"",
         "wal.yml:4:21: store.wal.fsync_interval must be between 10ms and 1m, got 5ms",
         "wal.yml:5:14: store.wal.enabled must be true or false, got \"maybe\"",
-        "wal.yml:6:5: unknown key \"fsnyc\" in store.wal, did you mean 'fsync'?");
+        "wal.yml:6:5: unknown key \"fsnyc\" in store.wal, did you mean 'fsync'?",
+        "wal.yml:7:22: store.snapshot_interval must be at least 1s, got 100ms");
   }
 
   @Test
