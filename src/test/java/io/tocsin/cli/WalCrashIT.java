@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.tocsin.testing.JarProcess;
 import io.tocsin.testing.OtlpPoints;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,14 +51,18 @@ class WalCrashIT {
    * it wrote (the kernel has it); only a machine crash can lose up to {@code fsync_interval}.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"always", "interval"})
-  void killedUnderLoad_everyAcknowledgedPointIsThereAfterRestart(String fsync) throws Exception {
+  @ValueSource(strings = {"{wal: {fsync: always}}", "{wal: {fsync: interval}}",
+      "{wal: {fsync: always}, snapshot_interval: 1s}"})
+  void killedUnderLoad_everyAcknowledgedPointIsThereAfterRestart(String store) throws Exception {
     Path config = dir.resolve("tocsin.yml");
     Files.writeString(config, """
         listen: {otlp_grpc: "127.0.0.1:0", otlp_http: "127.0.0.1:0", http: "127.0.0.1:0"}
         rule_files: []
-        store: {wal: {fsync: %s}}
-        """.formatted(fsync));
+        store: %s
+        """.formatted(store));
+    // With a snapshot a second, the kill lands after (or while) snapshots are written under load,
+    // and recovery goes through the newest snapshot that is complete plus the log after it.
+    boolean snapshots = store.contains("snapshot_interval");
     long base = System.currentTimeMillis() - 120_000;
     int[] acknowledged = new int[WRITERS];
     AtomicInteger requestsAnswered = new AtomicInteger();
@@ -88,7 +93,8 @@ class WalCrashIT {
         writers.add(thread);
       }
       long deadline = System.nanoTime() + 20_000_000_000L;
-      while (requestsAnswered.get() < 300 && System.nanoTime() < deadline) {
+      while ((requestsAnswered.get() < 300 || snapshots && !hasSnapshot(dir.resolve("data")))
+          && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
       first.kill(); // mid-load: requests are in flight
@@ -105,8 +111,21 @@ class WalCrashIT {
         assertThat(totals.getOrDefault("w" + w, 0.0)).as("points of writer w%d, %d requests acknowledged", w,
             acknowledged[w]).isBetween((double) SERIES * acknowledged[w], (double) SERIES * (acknowledged[w] + 1));
       }
-      assertThat(second.lines()).anyMatch(l -> l.contains("write-ahead log: recovered " + WRITERS * SERIES + " series"));
+      if (snapshots) {
+        assertThat(second.lines()).anyMatch(l -> l.contains("loaded snapshot "));
+      } else {
+        assertThat(second.lines()).anyMatch(l -> l.contains("write-ahead log: recovered " + WRITERS * SERIES + " series"));
+      }
       second.terminate();
+    }
+  }
+
+  private static boolean hasSnapshot(Path dataDir) throws IOException {
+    if (!Files.isDirectory(dataDir)) {
+      return false;
+    }
+    try (var files = Files.list(dataDir)) {
+      return files.anyMatch(p -> p.getFileName().toString().matches("snapshot-\\d+"));
     }
   }
 

@@ -66,7 +66,8 @@ public final class DurableStore implements AutoCloseable {
     store.attachLog(wal);
 
     DurableStore durable = new DurableStore(store, wal, snapshots, snapshotMetrics);
-    wal.deleteSegmentsBefore(fromSegment);
+    // Segments before the loaded snapshot stay until the next snapshot: the older kept snapshot
+    // may need them if this one is found damaged at a later start.
     wal.deleteSegmentsOlderThan(store.retentionCutoffMs());
     long everyMs = settings.snapshotInterval().toMillis();
     durable.background.scheduleWithFixedDelay(durable::snapshotSafely, everyMs, everyMs, TimeUnit.MILLISECONDS);
