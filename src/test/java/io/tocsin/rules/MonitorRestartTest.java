@@ -158,15 +158,23 @@ class MonitorRestartTest {
     assertThat(lifecycle()).containsExactly("firing n1");
   }
 
-  @Test
-  void pendingGroup_keepsTheBucketsItHadBeforeARestart_andFiresWhenItWouldHaveWithoutIt() throws Exception {
-    start(seed(), true);
+  /**
+   * n1's hit rate breaches in minutes 0 to 3; minutes 0 to 2 are evaluated (pending, a streak of
+   * 3), minute 3 is stored but not yet evaluated.
+   */
+  private void breachMinutesZeroToThree() {
     for (int m = 0; m <= 3; m++) {
       hitRate(N1, m, 50, 50);
       if (m >= 1) {
         evaluateAt(m);
       }
     }
+  }
+
+  @Test
+  void pendingGroup_keepsTheBucketsItHadBeforeARestart_andFiresWhenItWouldHaveWithoutIt() throws Exception {
+    start(seed(), true);
+    breachMinutesZeroToThree();
     assertThat(group(HIT_RATE, N1).streak()).isEqualTo(3); // minutes 0, 1 and 2 breached
     stopAt(3, 55); // minute 3 is in the store but not evaluated yet
 
@@ -182,12 +190,7 @@ class MonitorRestartTest {
   @Test
   void pendingGroup_whoseDowntimeBucketIsLost_neitherStartsOverNorCountsIt() throws Exception {
     start(seed(), true);
-    for (int m = 0; m <= 3; m++) {
-      hitRate(N1, m, 50, 50);
-      if (m >= 1) {
-        evaluateAt(m);
-      }
-    }
+    breachMinutesZeroToThree();
     stopAt(3, 55);
 
     restartAt(5, 25, true); // minute 4 was never received
@@ -204,12 +207,7 @@ class MonitorRestartTest {
   @Test
   void downtimeLongerThanNPlusOneBuckets_startsPendingGroupsOver() throws Exception {
     start(seed(), true);
-    for (int m = 0; m <= 3; m++) {
-      hitRate(N1, m, 50, 50);
-      if (m >= 1) {
-        evaluateAt(m);
-      }
-    }
+    breachMinutesZeroToThree();
     stopAt(3, 55);
 
     restartAt(13, 25, true); // ten minutes down: more than N + 1 = 6 buckets
@@ -268,6 +266,33 @@ class MonitorRestartTest {
       evaluateAt(m + 1);
       assertThat(state("Shard is down", N1)).isEqualTo(State.OK);
       assertThat(state("Shard is down", N2)).isEqualTo(State.OK);
+    }
+    assertThat(sent).isEmpty();
+  }
+
+  /**
+   * Recovering the store took minutes (a large window): the receivers opened only at 10:20, so
+   * minutes 6 to 9 could not be received either, and are downtime too, not absences.
+   */
+  @Test
+  void absentAlert_theTimeRecoveryTook_isDowntimeUntilTheReceiversOpen() throws Exception {
+    start(rules(SHARD_DOWN_ALERT), true);
+    for (int m = 0; m <= 4; m++) {
+      up(N1, m, 1);
+      if (m >= 1) {
+        evaluateAt(m);
+      }
+    }
+    stopAt(4, 50);
+
+    restartAt(6, 20, true);
+    engine.receivingSince(at(10, 20));
+    evaluateAt(10);
+    assertThat(state("Shard is down", N1)).isEqualTo(State.OK);
+    for (int m = 10; m <= 12; m++) {
+      up(N1, m, 1);
+      evaluateAt(m + 1);
+      assertThat(state("Shard is down", N1)).isEqualTo(State.OK);
     }
     assertThat(sent).isEmpty();
   }
