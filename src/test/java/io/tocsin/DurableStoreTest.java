@@ -183,6 +183,73 @@ class DurableStoreTest {
     }
   }
 
+  /**
+   * The seed's hit-rate monitor, 3 of its 5 buckets breached and a fourth received but not yet
+   * evaluated when Tocsin stops: the bucket comes back from the log and the group fires at 5:30,
+   * when it fires without a restart (with the log off, that bucket would be lost and it would
+   * fire a minute later); it then stays firing through a second restart and resolves once.
+   */
+  @Test
+  void seedHitRate_acrossRestarts_firesOnTimeAndNeverResolvesAndRefires() throws Exception {
+    Files.createDirectories(dataDir.resolve("rules"));
+    Files.copy(Path.of("rules/redis.yml"), dataDir.resolve("rules/redis.yml"));
+    long t0 = clock.millis();
+    try (Tocsin first = start(WalSettings.DEFAULT)) {
+      for (int m = 0; m <= 3; m++) {
+        hitRate(first, t0, m, 50, 50);
+        if (m <= 2) {
+          evaluateAt(first, t0, m + 1);
+        }
+      }
+      clock.setMillis(t0 + minutes(3) + 55_000);
+    }
+    clock.setMillis(t0 + minutes(4) + 40_000); // bucket 3 fell due while Tocsin was down
+    try (Tocsin second = start(WalSettings.DEFAULT)) {
+      hitRate(second, t0, 4, 50, 50);
+      evaluateAt(second, t0, 5);
+      assertThat(hitRateEvents(second)).containsExactly("firing");
+      hitRate(second, t0, 5, 50, 50);
+      clock.setMillis(t0 + minutes(6) + 5_000);
+    }
+    clock.setMillis(t0 + minutes(6) + 50_000);
+    try (Tocsin third = start(WalSettings.DEFAULT)) {
+      hitRate(third, t0, 6, 50, 50);
+      evaluateAt(third, t0, 7);
+      assertThat(hitRateEvents(third)).containsExactly("firing");
+      hitRate(third, t0, 7, 100, 0);
+      evaluateAt(third, t0, 8);
+      assertThat(hitRateEvents(third)).containsExactly("firing", "resolved");
+    }
+  }
+
+  private static long minutes(int m) {
+    return m * 60_000L;
+  }
+
+  /** One export of the hit and miss counters' increases in minute {@code m}. */
+  private void hitRate(Tocsin tocsin, long t0, int m, double hits, double misses) throws Exception {
+    String[] node = {"cluster", "c1", "bdb", "1", "node", "n1"};
+    post(tocsin, OtlpPoints.deltaCounter("redis_keyspace_read_hits", point(t0 + minutes(m) + 10_000, hits, node)),
+        OtlpPoints.deltaCounter("redis_keyspace_read_misses", point(t0 + minutes(m) + 10_000, misses, node)));
+  }
+
+  /** The scheduler's tick at {@code m:30}, when the bucket of minute m - 1 is due. */
+  private void evaluateAt(Tocsin tocsin, long t0, int m) {
+    clock.setMillis(t0 + minutes(m) + 30_000);
+    tocsin.evaluateMonitors();
+  }
+
+  /** The hit-rate group's lifecycle events, oldest first. */
+  private static List<String> hitRateEvents(Tocsin tocsin) {
+    List<String> types = new ArrayList<>();
+    for (var entry : tocsin.engine().history().entries()) {
+      if (entry.monitor().startsWith("Redis read hit rate") && Set.of("firing", "resolved").contains(entry.type())) {
+        types.add(0, entry.type());
+      }
+    }
+    return types;
+  }
+
   /** Today's behaviour, kept for those who want it: nothing survives, and a counter's next point counts 0. */
   @Test
   void walDisabled_restartStartsEmpty() throws Exception {
