@@ -27,7 +27,7 @@ public final class ServerConfigLoader {
       "max_series", "max_series_per_metric", "max_request_bytes", "max_inflight_requests", "request_read_timeout",
       "max_label_name_length", "max_label_value_length", "max_labels_per_series", "max_attributes_per_point");
   private static final Set<String> STORE = Set.of("retention", "wal", "snapshot_interval");
-  private static final Set<String> WAL = Set.of("enabled", "fsync", "fsync_interval");
+  private static final Set<String> WAL = Set.of("enabled", "fsync", "fsync_interval", "segment_size");
   private static final Set<String> NOTIFICATIONS = Set.of("give_up_after", "request_timeout");
   private static final Set<String> QUERY = Set.of(
       "max_points_scanned", "max_result_points", "timeout", "max_concurrent", "max_queued");
@@ -158,7 +158,13 @@ public final class ServerConfigLoader {
           + Durations.format(interval));
       interval = defaults.fsyncInterval();
     }
-    return new WalSettings(wal.bool("enabled", defaults.enabled()), fsync, interval, defaults.segmentBytes(),
+    long segmentBytes = wal.byteSize("segment_size", defaults.segmentBytes());
+    if (segmentBytes < WalSettings.MIN_SEGMENT_BYTES || segmentBytes > WalSettings.MAX_SEGMENT_BYTES) {
+      wal.error(wal.node("segment_size"), "store.wal.segment_size must be between 64KiB and 1GiB, got \""
+          + wal.string("segment_size", "") + "\"");
+      segmentBytes = defaults.segmentBytes();
+    }
+    return new WalSettings(wal.bool("enabled", defaults.enabled()), fsync, interval, segmentBytes,
         defaults.snapshotInterval());
   }
 

@@ -96,10 +96,13 @@ class ServerConfigLoaderTest {
   @Test
   void parse_storeWal_readsTheLogSettings() throws Exception {
     ServerConfig config = loader.parse("wal.yml",
-        "store:\n  wal: {enabled: true, fsync: always, fsync_interval: 200ms}\n  snapshot_interval: 10m\n", BASE);
+        "store:\n  wal: {enabled: true, fsync: always, fsync_interval: 200ms, segment_size: 64KiB}\n"
+            + "  snapshot_interval: 10m\n", BASE);
 
     assertThat(config.wal()).isEqualTo(new WalSettings(true, Fsync.ALWAYS, Duration.ofMillis(200),
-        WalSettings.DEFAULT_SEGMENT_BYTES, Duration.ofMinutes(10)));
+        64 << 10, Duration.ofMinutes(10)));
+    assertThat(loader.parse("plain.yml", "store: {wal: {segment_size: 1073741824}}", BASE).wal().segmentBytes())
+        .isEqualTo(1L << 30);
     assertThat(loader.parse("off.yml", "store: {wal: {enabled: false}}", BASE).wal().enabled()).isFalse();
     assertThat(ServerConfig.defaults(BASE).wal()).isEqualTo(new WalSettings(true, Fsync.INTERVAL, Duration.ofSeconds(1),
         128L << 20, Duration.ofMinutes(5)));
@@ -109,14 +112,29 @@ class ServerConfigLoaderTest {
   void parse_badStoreWal_isAnErrorWithItsPlace() {
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.parse("wal.yml",
         "store:\n  wal:\n    fsync: sometimes\n    fsync_interval: 5ms\n    enabled: maybe\n    fsnyc: off\n"
-            + "  snapshot_interval: 100ms\n", BASE));
+            + "    segment_size: 64000\n  snapshot_interval: 100ms\n", BASE));
 
     assertThat(e.getMessage().lines()).containsExactly(
         "wal.yml:3:12: store.wal.fsync must be interval, always or off, got \"sometimes\"",
         "wal.yml:4:21: store.wal.fsync_interval must be between 10ms and 1m, got 5ms",
         "wal.yml:5:14: store.wal.enabled must be true or false, got \"maybe\"",
         "wal.yml:6:5: unknown key \"fsnyc\" in store.wal, did you mean 'fsync'?",
-        "wal.yml:7:22: store.snapshot_interval must be at least 1s, got 100ms");
+        "wal.yml:7:19: store.wal.segment_size must be between 64KiB and 1GiB, got \"64000\"",
+        "wal.yml:8:22: store.snapshot_interval must be at least 1s, got 100ms");
+  }
+
+  @Test
+  void parse_badStoreWalSegmentSize_isAnErrorWithItsPlace() {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.parse("seg.yml",
+        "store:\n  wal:\n    segment_size: 2GiB\n  retention: 1h\n  wal2: 1\n", BASE));
+    ConfigException notBytes = catchThrowableOfType(ConfigException.class, () -> loader.parse("seg.yml",
+        "store: {wal: {segment_size: 128 megs}}", BASE));
+
+    assertThat(e.getMessage().lines()).containsExactly(
+        "seg.yml:3:19: store.wal.segment_size must be between 64KiB and 1GiB, got \"2GiB\"",
+        "seg.yml:5:3: unknown key \"wal2\" in store, did you mean 'wal'?");
+    assertThat(notBytes.getMessage().lines()).containsExactly("seg.yml:1:29: store.wal.segment_size must be a "
+        + "positive byte count such as 67108864 or 64MiB, got \"128 megs\"");
   }
 
   @Test
