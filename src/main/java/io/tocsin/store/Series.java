@@ -96,7 +96,7 @@ public final class Series {
   }
 
   /**
-   * A number the {@link AppendLog} keeps per series (which log segment has its definition); only
+   * A number the {@link AppendLog} keeps per series (the log segment where it was last defined); only
    * read and written by the log, under this series' lock.
    */
   public long logMark() {

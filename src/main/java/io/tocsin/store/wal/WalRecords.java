@@ -20,9 +20,9 @@ import java.util.zip.CRC32C;
  * the series' writer state changed with it:
  *
  * <ul>
- *   <li>{@code SERIES}: id, kind, metric, labels. Written the first time a series appears in a
- *       segment, so each segment can be replayed on its own (after a snapshot, or when older
- *       segments were deleted).
+ *   <li>{@code SERIES}: id, kind, metric, labels. Written the first time a series appears after
+ *       the log was opened or cut for a snapshot, so replay from a snapshot's segment knows every
+ *       series it meets (see {@code WriteAheadLog#epochStart}).
  *   <li>{@code SAMPLE}: id, time, the value as stored (a counter's increase; a stale marker is
  *       its NaN), then the new writer state when {@code HAS_STATE}.
  *   <li>{@code HISTOGRAM}: id, time, the stored sample or none (a stale marker), then state.

@@ -17,7 +17,7 @@ import java.util.Locale;
 public record WalSettings(boolean enabled, Fsync fsync, Duration fsyncInterval, long segmentBytes,
     Duration snapshotInterval) {
   public static final long DEFAULT_SEGMENT_BYTES = 128L << 20;
-  /** Smaller segments would mostly be headers and series definitions (each segment defines its series anew). */
+  /** Smaller segments would make a file per few hundred records. */
   public static final long MIN_SEGMENT_BYTES = 64L << 10;
   public static final long MAX_SEGMENT_BYTES = 1L << 30;
   public static final Duration DEFAULT_SNAPSHOT_INTERVAL = Duration.ofMinutes(5);

@@ -49,6 +49,15 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
   /** The series whose record is in {@link #body}, not yet framed: its writer state may follow. */
   private Series open;
   private long segment;
+  /**
+   * The first segment of the current definition epoch: a series is defined (metric, labels) the
+   * first time it appears from this segment on, not in every segment. An epoch starts at open and
+   * at every {@link #cutSegment} (a snapshot), which holds every series defined before it; so
+   * replay from a snapshot's segment finds each series either in the snapshot or defined in the
+   * log after it. Defining in every segment instead cost ~60 bytes per sample at a million series
+   * (a 128 MiB segment held little but definitions) and most of a restart's replay time.
+   */
+  private long epochStart;
   private long segmentSize;
   /** Latest sample time per finished segment (Long.MIN_VALUE when it has none), for deletion by age. */
   private final TreeMap<Long, Long> maxTimes = new TreeMap<>();
@@ -75,6 +84,7 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
     this.metrics = metrics;
     this.maxTimes.putAll(existing);
     this.segment = firstSegment;
+    this.epochStart = firstSegment;
     this.segmentSize = Segments.HEADER.length;
     pending.reset(firstSegment);
     inFlight.reset(firstSegment);
@@ -148,7 +158,7 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
     if (segmentSize >= settings.segmentBytes()) {
       startSegment(segment + 1);
     }
-    if (series.logMark() != segment) {
+    if (series.logMark() < epochStart) {
       WalRecords.seriesBody(body, series.id(), series.metric(), series.kind(), series.labels());
       add(WalRecords.frame(body, pending.data, crc));
       series.logMark(segment);
@@ -188,6 +198,7 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
   public synchronized long cutSegment() {
     frameOpen();
     startSegment(segment + 1);
+    epochStart = segment;
     return segment;
   }
 
@@ -196,9 +207,16 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
     deleteWhere(number, Long.MAX_VALUE);
   }
 
-  /** Deletes the segments whose samples are all older than {@code cutoffMs}; returns how many. */
+  /**
+   * Deletes the segments whose samples are all older than {@code cutoffMs}; returns how many.
+   * Segments of the current definition epoch stay: later segments may need their definitions.
+   */
   public int deleteSegmentsOlderThan(long cutoffMs) {
-    return deleteWhere(Long.MAX_VALUE, cutoffMs);
+    long before;
+    synchronized (this) {
+      before = epochStart;
+    }
+    return deleteWhere(before, cutoffMs);
   }
 
   private int deleteWhere(long below, long cutoffMs) {

@@ -206,6 +206,42 @@ class WriteAheadLogTest {
   }
 
   /**
+   * A series is defined once per epoch (from open or a cut on), not in every segment: the same
+   * writes take the same bytes whether or not the log rotates, and replay across the rotated
+   * segments still knows every series.
+   */
+  @Test
+  void rotation_definesNoSeriesAgain_andReplayAcrossSegmentsKnowsThemAll() throws Exception {
+    long[] bytes = new long[2];
+    long[] segments = new long[2];
+    int round = 0;
+    for (long segmentBytes : new long[] {WalSettings.DEFAULT_SEGMENT_BYTES, 1024}) {
+      dir = Files.createDirectories(dir.resolve("rotating-" + segmentBytes));
+      SeriesStore store = newStore();
+      try (WriteAheadLog wal = recoverAndOpen(store, settings.withSegmentBytes(segmentBytes))) {
+        for (int i = 0; i < 3; i++) {
+          for (int s = 0; s < 200; s++) {
+            int value = i;
+            store.write("temp", MetricKind.GAUGE, Labels.of("host", "h" + s), series -> series.append(now() - 1000 + value, value));
+          }
+        }
+        wal.commit();
+      }
+      for (long number : Segments.list(dir)) {
+        bytes[round] += Files.size(Segments.path(dir, number)) - Segments.HEADER.length;
+        segments[round]++;
+      }
+      SeriesStore restored = replayed(1);
+      assertThat(restored.seriesCount()).isEqualTo(200);
+      assertThat(restored.read("temp", l -> true, 0, Long.MAX_VALUE)).allSatisfy(
+          series -> assertThat(series.values()).containsExactly(0, 1, 2));
+      round++;
+    }
+    assertThat(segments[1]).as("the small segments rotated").isGreaterThan(10);
+    assertThat(bytes[1]).isEqualTo(bytes[0]);
+  }
+
+  /**
    * Records spanning several small segments when the disk fills after the first few: the parts
    * written before the failure count as written (not again, and not never), commit reports the failure, and once there is room everything is
    * written and replays.
@@ -259,6 +295,24 @@ class WriteAheadLogTest {
       assertThat(Segments.list(dir)).containsExactly(2L);
     }
     assertThat(replayed(1).read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).containsExactly(2);
+  }
+
+  /** Until the next cut (a snapshot), old segments stay: they hold the definitions later ones use. */
+  @Test
+  void oldSegmentsOfTheCurrentEpoch_stay_forTheDefinitionsLaterSegmentsUse() throws Exception {
+    SeriesStore store = newStore();
+    try (WriteAheadLog wal = recoverAndOpen(store, settings.withSegmentBytes(1024))) {
+      for (int i = 0; i < 100; i++) {
+        gauge(store, "temp", now() + i, i);
+      }
+      wal.commit();
+      clock.advance(Duration.ofMinutes(90));
+      gauge(store, "temp", now(), 1000);
+      wal.commit();
+      assertThat(wal.segmentCount()).isGreaterThan(2);
+      assertThat(wal.deleteSegmentsOlderThan(store.retentionCutoffMs())).isZero();
+    }
+    assertThat(replayed(1).read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).containsExactly(1000);
   }
 
   @Test
