@@ -3,7 +3,7 @@ package io.tocsin.ruletest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.tocsin.Main;
+import io.tocsin.cli.Main;
 import io.tocsin.config.ConfigException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
