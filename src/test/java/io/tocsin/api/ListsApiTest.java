@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tocsin.Tocsin;
-import io.tocsin.rules.AlertHistory;
+import io.tocsin.history.AlertHistory;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.testing.TestServers;

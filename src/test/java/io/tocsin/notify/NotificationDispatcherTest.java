@@ -7,7 +7,7 @@ import io.tocsin.Tocsin;
 import io.tocsin.config.ConfigException;
 import io.tocsin.config.RuleFiles;
 import io.tocsin.config.ServerConfig;
-import io.tocsin.rules.AlertHistory;
+import io.tocsin.history.AlertHistory;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.testing.TestServers;

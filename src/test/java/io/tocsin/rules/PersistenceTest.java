@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.Tocsin;
 import io.tocsin.config.ServerConfig;
+import io.tocsin.history.AlertHistory;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.testing.TestServers;

@@ -7,7 +7,7 @@ import io.tocsin.query.ast.Filter;
 import io.tocsin.query.ast.MetricDeclaration;
 import io.tocsin.query.ast.Part;
 import io.tocsin.store.Labels;
-import io.tocsin.store.Names;
+import io.tocsin.util.Names;
 import io.tocsin.util.Suggestions;
 import java.time.Duration;
 import java.util.ArrayList;
