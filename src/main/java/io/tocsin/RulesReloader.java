@@ -1,15 +1,15 @@
 package io.tocsin;
 
 import io.tocsin.api.Reloader;
-import io.tocsin.config.ConfigError;
-import io.tocsin.config.ConfigException;
-import io.tocsin.config.RuleFiles;
-import io.tocsin.config.RuleSet;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.notify.Channels;
 import io.tocsin.notify.NotificationDispatcher;
+import io.tocsin.rulefiles.RuleFiles;
+import io.tocsin.rulefiles.RuleSet;
 import io.tocsin.rules.MonitorEngine;
 import io.tocsin.store.SeriesStore;
+import io.tocsin.yaml.ConfigError;
+import io.tocsin.yaml.ConfigException;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;

@@ -2,7 +2,6 @@ package io.tocsin;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tocsin.api.ApiServer;
-import io.tocsin.config.ConfigException;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.ingest.IngestLimiter;
 import io.tocsin.ingest.IngestMetrics;
@@ -22,6 +21,7 @@ import io.tocsin.store.StoreSettings;
 import io.tocsin.store.wal.DurableStore;
 import io.tocsin.util.AtomicFiles;
 import io.tocsin.util.Durations;
+import io.tocsin.yaml.ConfigException;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;

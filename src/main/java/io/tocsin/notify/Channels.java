@@ -1,13 +1,12 @@
 package io.tocsin.notify;
 
-import io.tocsin.config.ChannelDeclaration;
-import io.tocsin.config.ConfigError;
 import io.tocsin.notify.alertmanager.AlertmanagerNotifier;
 import io.tocsin.notify.email.EmailNotifier;
 import io.tocsin.notify.log.LogNotifier;
 import io.tocsin.notify.slack.SlackNotifier;
 import io.tocsin.notify.telegram.TelegramNotifier;
 import io.tocsin.notify.webhook.WebhookNotifier;
+import io.tocsin.yaml.ConfigError;
 import java.util.List;
 
 /**

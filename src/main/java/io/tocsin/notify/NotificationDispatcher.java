@@ -1,17 +1,16 @@
 package io.tocsin.notify;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.tocsin.config.ChannelDeclaration;
-import io.tocsin.config.ConfigError;
-import io.tocsin.config.ConfigException;
-import io.tocsin.config.Mark;
-import io.tocsin.config.YamlNode;
 import io.tocsin.history.AlertHistory;
 import io.tocsin.notify.silence.Silences;
 import io.tocsin.rules.AlertEvent;
 import io.tocsin.rules.AlertSink;
 import io.tocsin.rules.Annotations;
 import io.tocsin.rules.MonitorDefinition;
+import io.tocsin.yaml.ConfigError;
+import io.tocsin.yaml.ConfigException;
+import io.tocsin.yaml.Mark;
+import io.tocsin.yaml.YamlNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

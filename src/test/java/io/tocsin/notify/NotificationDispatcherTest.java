@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tocsin.Tocsin;
-import io.tocsin.config.ConfigException;
-import io.tocsin.config.RuleFiles;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.history.AlertHistory;
+import io.tocsin.rulefiles.RuleFiles;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.testing.TestServers;
 import io.tocsin.util.MutableClock;
+import io.tocsin.yaml.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

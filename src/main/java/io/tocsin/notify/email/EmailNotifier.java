@@ -1,12 +1,12 @@
 package io.tocsin.notify.email;
 
-import io.tocsin.config.Secret;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.notify.ChannelSettings;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.Notifier;
 import io.tocsin.notify.NotifierContext;
+import io.tocsin.yaml.Secret;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;

@@ -1,9 +1,9 @@
 package io.tocsin.notify.webhook;
 
-import io.tocsin.config.Secret;
 import io.tocsin.notify.ChannelSettings;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.Redactor;
+import io.tocsin.yaml.Secret;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;

@@ -3,13 +3,13 @@ package io.tocsin.notify.slack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.tocsin.config.ChannelDeclaration;
-import io.tocsin.config.ConfigError;
-import io.tocsin.config.ConfigException;
-import io.tocsin.config.RuleFiles;
-import io.tocsin.config.Secret;
+import io.tocsin.notify.ChannelDeclaration;
 import io.tocsin.notify.ChannelSettings;
 import io.tocsin.notify.Channels;
+import io.tocsin.rulefiles.RuleFiles;
+import io.tocsin.yaml.ConfigError;
+import io.tocsin.yaml.ConfigException;
+import io.tocsin.yaml.Secret;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

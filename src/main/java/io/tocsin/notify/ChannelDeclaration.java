@@ -1,6 +1,10 @@
-package io.tocsin.config;
+package io.tocsin.notify;
 
 import io.tocsin.util.Suggestions;
+import io.tocsin.yaml.ConfigError;
+import io.tocsin.yaml.MappingReader;
+import io.tocsin.yaml.Mark;
+import io.tocsin.yaml.YamlNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +26,7 @@ public record ChannelDeclaration(String name, String type, YamlNode.Mapping sett
       "log", Set.of());
 
   /** Parses one entry of {@code channels:}; null (with errors added) when it is unusable. */
-  static ChannelDeclaration parse(YamlNode node, List<ConfigError> errors) {
+  public static ChannelDeclaration parse(YamlNode node, List<ConfigError> errors) {
     if (!(node instanceof YamlNode.Mapping mapping)) {
       errors.add(new ConfigError(node.mark(), "each channel must be a mapping, got " + node.describe()));
       return null;
