@@ -1,8 +1,8 @@
 package io.tocsin;
 
 import io.tocsin.api.Reloader;
+import io.tocsin.channels.Channels;
 import io.tocsin.config.ServerConfig;
-import io.tocsin.notify.Channels;
 import io.tocsin.notify.NotificationDispatcher;
 import io.tocsin.rulefiles.RuleFiles;
 import io.tocsin.rulefiles.RuleSet;

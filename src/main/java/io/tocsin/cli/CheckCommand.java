@@ -1,6 +1,6 @@
 package io.tocsin.cli;
 
-import io.tocsin.notify.Channels;
+import io.tocsin.channels.Channels;
 import io.tocsin.rulefiles.RuleFiles;
 import io.tocsin.rulefiles.RuleSet;
 import io.tocsin.yaml.ConfigException;

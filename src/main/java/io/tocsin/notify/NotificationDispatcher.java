@@ -36,6 +36,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
       new YamlNode.Mapping(new Mark("<default>", 1, 1), Map.of()), new Mark("<default>", 1, 1));
 
   private final Outbox outbox;
+  private final ChannelTypes types;
   private final NotifierContext context;
   private final Path channelsRoot;
   private final Silences silences;
@@ -47,17 +48,19 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
   private boolean running;
 
   /**
+   * @param types the channel types declarations may use
    * @param context shared by every channel; each gets its own state directory under it
    * @param registry where the self-metrics go, or null
    */
-  public NotificationDispatcher(Path dataDir, NotifierContext context, Silences silences, AlertHistory history,
-      Duration giveUpAfter, PrometheusRegistry registry) {
-    this(dataDir, context, silences, history, giveUpAfter, Backoff.DEFAULT, registry);
+  public NotificationDispatcher(Path dataDir, ChannelTypes types, NotifierContext context, Silences silences,
+      AlertHistory history, Duration giveUpAfter, PrometheusRegistry registry) {
+    this(dataDir, types, context, silences, history, giveUpAfter, Backoff.DEFAULT, registry);
   }
 
-  NotificationDispatcher(Path dataDir, NotifierContext context, Silences silences, AlertHistory history,
-      Duration giveUpAfter, Backoff backoff, PrometheusRegistry registry) {
+  NotificationDispatcher(Path dataDir, ChannelTypes types, NotifierContext context, Silences silences,
+      AlertHistory history, Duration giveUpAfter, Backoff backoff, PrometheusRegistry registry) {
     this.outbox = new Outbox(dataDir.resolve("outbox"));
+    this.types = types;
     this.context = context;
     this.channelsRoot = dataDir.resolve("channels");
     this.silences = silences;
@@ -82,7 +85,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
         built.put(d.name(), existing.channel());
         continue;
       }
-      Channel channel = Channels.create(d, context.forChannel(channelDir(d.name())), errors);
+      Channel channel = types.create(d, context.forChannel(channelDir(d.name())), errors);
       if (channel != null) {
         built.put(d.name(), channel);
       }

@@ -1,5 +1,6 @@
 package io.tocsin.rulefiles;
 
+import io.tocsin.channels.Channels;
 import io.tocsin.notify.ChannelDeclaration;
 import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.rules.MonitorParser;
@@ -139,7 +140,7 @@ public final class RuleFiles {
         }
       }
       for (YamlNode node : list(top, "channels", errors)) {
-        ChannelDeclaration channel = ChannelDeclaration.parse(node, errors);
+        ChannelDeclaration channel = ChannelDeclaration.parse(node, Channels.TYPES.keysByType(), errors);
         if (channel == null) {
           continue;
         }

@@ -11,6 +11,7 @@ import com.slack.api.webhook.Payload;
 import com.slack.api.webhook.WebhookResponse;
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.ChannelSettings;
+import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.Notifier;
@@ -122,6 +123,9 @@ public final class SlackNotifier implements Notifier {
     }
     return new Config(webhookUrl, token, channel, apiUrl);
   }
+
+  public static final ChannelType<Config> TYPE = new ChannelType<>("slack", Set.of("webhook_url", "token", "channel"),
+      SlackNotifier::parse, SlackNotifier::new);
 
   public SlackNotifier(Config config, NotifierContext context) {
     if (config.webhookUrl().isEmpty() == config.token().isEmpty()) {

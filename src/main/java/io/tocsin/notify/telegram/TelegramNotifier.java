@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tocsin.notify.ChannelSettings;
+import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.Notifier;
@@ -16,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -47,6 +49,9 @@ public final class TelegramNotifier implements Notifier {
   private final Config config;
   private final NotifierContext context;
   private final URI sendMessage;
+
+  public static final ChannelType<Config> TYPE = new ChannelType<>("telegram", Set.of("bot_token", "chat_id", "message_thread_id"),
+      TelegramNotifier::parse, TelegramNotifier::new);
 
   public TelegramNotifier(Config config, NotifierContext context) {
     this.config = config;

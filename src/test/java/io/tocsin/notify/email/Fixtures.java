@@ -1,10 +1,10 @@
 package io.tocsin.notify.email;
 
+import io.tocsin.channels.Channels;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.ChannelDeclaration;
 import io.tocsin.notify.ChannelSettings;
-import io.tocsin.notify.Channels;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.NotifierContext;
 import io.tocsin.rulefiles.RuleFiles;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import io.tocsin.channels.Channels;
 import io.tocsin.notify.ChannelDeclaration;
 import io.tocsin.notify.ChannelSettings;
-import io.tocsin.notify.Channels;
 import io.tocsin.rulefiles.RuleFiles;
 import io.tocsin.yaml.ConfigError;
 import io.tocsin.yaml.ConfigException;

@@ -1,7 +1,7 @@
 package io.tocsin.notify.webhook;
 
+import io.tocsin.channels.Channels;
 import io.tocsin.notify.ChannelSettings;
-import io.tocsin.notify.Channels;
 import io.tocsin.rulefiles.RuleFiles;
 import io.tocsin.yaml.ConfigError;
 import io.tocsin.yaml.ConfigException;
