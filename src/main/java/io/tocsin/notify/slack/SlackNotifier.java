@@ -199,8 +199,6 @@ public final class SlackNotifier implements Notifier {
       response = slack.send(config.webhookUrl().reveal(), payload);
     } catch (IOException e) {
       return Delivery.of(e);
-    } catch (RuntimeException e) {
-      return Delivery.failed("cannot send: " + e);
     }
     return Delivery.ofHttp(response.getCode(), response.getBody(), header(response.getHeaders(), "Retry-After"));
   }
@@ -278,9 +276,6 @@ public final class SlackNotifier implements Notifier {
       SlackApiErrorResponse error = e.getError();
       String body = error != null && error.getError() != null ? error.getError() : e.getResponseBody();
       return new Posted(null, Delivery.ofHttp(e.getResponse().code(), body, e.getResponse().header("Retry-After")));
-    } catch (RuntimeException e) {
-      // The SDK could not build the request or read the answer: sending it again will not help.
-      return new Posted(null, Delivery.failed("chat.postMessage: " + shorten(e.toString())));
     }
     if (response.isOk()) {
       return new Posted(response.getTs(), null);

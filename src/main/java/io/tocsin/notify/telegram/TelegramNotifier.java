@@ -117,9 +117,6 @@ public final class TelegramNotifier implements Notifier {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Delivery.retry("interrupted while sending", null);
-    } catch (RuntimeException e) {
-      // The HTTP client's own complaints name the URL; the worker would log them whole.
-      return Delivery.retry(describe(e), null);
     }
     return answer(response.statusCode(), response.body(), response.headers().firstValue("Retry-After").orElse(null));
   }

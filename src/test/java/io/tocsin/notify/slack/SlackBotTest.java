@@ -13,6 +13,7 @@ import static io.tocsin.notify.slack.SlackTestData.repeat;
 import static io.tocsin.notify.slack.SlackTestData.resolved;
 import static io.tocsin.notify.slack.SlackTestData.testNotification;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.Delivery;
@@ -318,6 +319,15 @@ class SlackBotTest {
     Delivery delivery = notifier().send(next(firing("n1")));
 
     assertThat(delivery).isEqualTo(Delivery.retry("HTTP 500: <html>Internal Server Error</html>", null));
+  }
+
+  @Test
+  void send_unreadableAnswer_isLeftToTheWorkerToRetry() {
+    // A proxy's page instead of Slack's JSON: the SDK cannot read it. ChannelWorker retries
+    // whatever a notifier throws, so the notifier must not turn it into a permanent failure.
+    slack.enqueue(FakeSlack.Answer.of(200, "<html>proxy login</html>"));
+
+    assertThatThrownBy(() -> notifier().send(next(firing("n1")))).isInstanceOf(RuntimeException.class);
   }
 
   @Test
