@@ -3,7 +3,6 @@ package io.tocsin.notify.slack;
 import static io.tocsin.notify.slack.FakeSlack.ts;
 import static io.tocsin.notify.slack.SlackTestData.T0;
 import static io.tocsin.notify.slack.SlackTestData.TOKEN;
-import static io.tocsin.notify.slack.SlackTestData.config;
 import static io.tocsin.notify.slack.SlackTestData.context;
 import static io.tocsin.notify.slack.SlackTestData.firing;
 import static io.tocsin.notify.slack.SlackTestData.form;
@@ -23,7 +22,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -38,15 +36,16 @@ class SlackBotTest {
   private static final String SINCE = "value 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC";
   private static final String FIRED_FOR = "resolved at 2026-03-01 13:05:00 UTC after firing for 1h5m (value 1)";
 
-  private final FakeSlack slack = new FakeSlack();
-  private final MutableClock clock = new MutableClock(Instant.ofEpochMilli(T0));
+  private final SlackFixture fixture = new SlackFixture();
+  private final FakeSlack slack = fixture.slack;
+  private final MutableClock clock = fixture.clock;
   @TempDir
   Path dir;
   private int nextId = 1;
 
   @AfterEach
   void stop() {
-    slack.close();
+    fixture.close();
   }
 
   private SlackNotifier notifier() {
@@ -54,8 +53,7 @@ class SlackBotTest {
   }
 
   private SlackNotifier notifier(String channel) {
-    return new SlackNotifier(config("{name: ops, type: slack, token: " + TOKEN + ", channel: \"" + channel
-        + "\", api_url: \"" + slack.apiUrl() + "\"}"), context(clock, dir, Duration.ofSeconds(5)));
+    return fixture.bot(slack.apiUrl(), channel, dir, Duration.ofSeconds(5));
   }
 
   private Notification next(Alert... alerts) {
@@ -407,8 +405,7 @@ class SlackBotTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    SlackNotifier notifier = new SlackNotifier(config("{name: ops, type: slack, token: " + TOKEN
-        + ", channel: C1, api_url: \"http://127.0.0.1:" + port + "/api/\"}"), context(clock, dir, Duration.ofSeconds(5)));
+    SlackNotifier notifier = fixture.bot("http://127.0.0.1:" + port + "/api/", "C1", dir, Duration.ofSeconds(5));
 
     Delivery delivery = notifier.send(next(firing("n1")));
 
@@ -421,8 +418,7 @@ class SlackBotTest {
   void send_slowerThanTheRequestTimeout_isRetried() {
     CountDownLatch release = new CountDownLatch(1);
     slack.enqueue(new FakeSlack.Answer(200, Map.of(), "{\"ok\":true,\"ts\":\"1.2\"}", release));
-    SlackNotifier notifier = new SlackNotifier(config("{name: ops, type: slack, token: " + TOKEN
-        + ", channel: C1, api_url: \"" + slack.apiUrl() + "\"}"), context(clock, dir, Duration.ofMillis(300)));
+    SlackNotifier notifier = fixture.bot(slack.apiUrl(), "C1", dir, Duration.ofMillis(300));
     try {
       Delivery delivery = notifier.send(next(firing("n1")));
 
