@@ -1,8 +1,8 @@
 package io.tocsin.bench;
 
 import com.sun.management.ThreadMXBean;
-import io.tocsin.config.RuleFiles;
-import io.tocsin.config.RuleSet;
+import io.tocsin.rulefiles.RuleFiles;
+import io.tocsin.rulefiles.RuleSet;
 import io.tocsin.rules.MonitorEngine;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;

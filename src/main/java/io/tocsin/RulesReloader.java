@@ -1,16 +1,17 @@
 package io.tocsin;
 
 import io.tocsin.api.Reloader;
-import io.tocsin.config.ConfigError;
-import io.tocsin.config.ConfigException;
-import io.tocsin.config.RuleFiles;
-import io.tocsin.config.RuleSet;
+import io.tocsin.channels.Channels;
 import io.tocsin.config.ServerConfig;
-import io.tocsin.notify.Channels;
 import io.tocsin.notify.NotificationDispatcher;
+import io.tocsin.rulefiles.RuleFiles;
+import io.tocsin.rulefiles.RuleSet;
 import io.tocsin.rules.MonitorEngine;
 import io.tocsin.store.SeriesStore;
+import io.tocsin.yaml.ConfigError;
+import io.tocsin.yaml.ConfigException;
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -175,7 +176,10 @@ final class RulesReloader implements Reloader, AutoCloseable {
           reloadFor(request);
         }
       }
-    } catch (InterruptedException | ClosedWatchServiceException e) {
+    } catch (InterruptedException e) {
+      // closing; the flag stays set for whoever runs this thread
+      Thread.currentThread().interrupt();
+    } catch (ClosedWatchServiceException e) {
       // closing
     }
   }
@@ -193,7 +197,7 @@ final class RulesReloader implements Reloader, AutoCloseable {
     try {
       Class<?> signalClass = Class.forName("sun.misc.Signal");
       Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
-      Object handler = java.lang.reflect.Proxy.newProxyInstance(handlerClass.getClassLoader(),
+      Object handler = Proxy.newProxyInstance(handlerClass.getClassLoader(),
           new Class<?>[] {handlerClass}, (proxy, method, args) -> {
             if (method.getName().equals("handle")) {
               log.info("SIGHUP: reloading rule files");

@@ -2,7 +2,7 @@ package io.tocsin;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tocsin.api.ApiServer;
-import io.tocsin.config.ConfigException;
+import io.tocsin.channels.Channels;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.ingest.IngestLimiter;
 import io.tocsin.ingest.IngestMetrics;
@@ -22,6 +22,7 @@ import io.tocsin.store.StoreSettings;
 import io.tocsin.store.wal.DurableStore;
 import io.tocsin.util.AtomicFiles;
 import io.tocsin.util.Durations;
+import io.tocsin.yaml.ConfigException;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -97,7 +98,7 @@ public final class Tocsin implements AutoCloseable {
         config.dataDir(), registry, config.wal().enabled());
     silences = new Silences(config.dataDir(), clock);
     HttpClient http = HttpClient.newBuilder().connectTimeout(config.notifications().requestTimeout()).build();
-    notifications = new NotificationDispatcher(config.dataDir(),
+    notifications = new NotificationDispatcher(config.dataDir(), Channels.TYPES,
         new NotifierContext(clock, config.dataDir(), config.smtp(), config.externalUrl(), http,
             config.notifications().requestTimeout()),
         silences, engine.history(), config.notifications().giveUpAfter(), registry);

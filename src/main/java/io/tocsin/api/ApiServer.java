@@ -2,6 +2,7 @@ package io.tocsin.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -140,7 +141,7 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  private static void reload(io.javalin.http.Context ctx, Reloader reloader) {
+  private static void reload(Context ctx, Reloader reloader) {
     Reloader.Result result = reloader.reload();
     Map<String, Object> body = new LinkedHashMap<>();
     if (result.reloaded()) {

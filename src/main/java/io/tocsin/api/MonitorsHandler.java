@@ -2,9 +2,9 @@ package io.tocsin.api;
 
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.tocsin.history.AlertHistory;
 import io.tocsin.notify.silence.Matcher;
 import io.tocsin.rules.AlertEvent;
-import io.tocsin.rules.AlertHistory;
 import io.tocsin.rules.GroupState;
 import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.rules.MonitorEngine;

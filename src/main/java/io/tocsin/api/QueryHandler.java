@@ -1,5 +1,6 @@
 package io.tocsin.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
@@ -143,7 +144,7 @@ final class QueryHandler {
       JsonNode root;
       try {
         root = json.readTree(body);
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      } catch (JsonProcessingException e) {
         throw new BadRequestException("request body is not valid JSON: " + e.getOriginalMessage());
       } catch (IOException e) {
         throw new BadRequestException("cannot read the request body");

@@ -1,9 +1,9 @@
 package io.tocsin.cli;
 
-import io.tocsin.config.ConfigException;
-import io.tocsin.config.RuleFiles;
-import io.tocsin.config.RuleSet;
-import io.tocsin.notify.Channels;
+import io.tocsin.channels.Channels;
+import io.tocsin.rulefiles.RuleFiles;
+import io.tocsin.rulefiles.RuleSet;
+import io.tocsin.yaml.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.tocsin.cli;
 
 import io.tocsin.Tocsin;
-import io.tocsin.config.ConfigException;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.config.ServerConfigLoader;
+import io.tocsin.yaml.ConfigException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;

@@ -1,7 +1,7 @@
 package io.tocsin.cli;
 
-import io.tocsin.config.ConfigException;
 import io.tocsin.ruletest.RuleTestRunner;
+import io.tocsin.yaml.ConfigException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.tocsin.config;
 
 import io.tocsin.ingest.LabelLimits;
 import io.tocsin.store.wal.WalSettings;
+import io.tocsin.yaml.Secret;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

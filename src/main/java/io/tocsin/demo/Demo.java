@@ -1,8 +1,8 @@
 package io.tocsin.demo;
 
 import io.tocsin.Tocsin;
-import io.tocsin.config.ConfigException;
 import io.tocsin.config.ServerConfig;
+import io.tocsin.yaml.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

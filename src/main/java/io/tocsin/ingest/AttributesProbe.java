@@ -1,8 +1,8 @@
 package io.tocsin.ingest;
 
-import io.tocsin.store.Names;
 import io.tocsin.store.Labels;
 import io.tocsin.store.LabelsProbe;
+import io.tocsin.util.Names;
 
 /**
  * Describes "resource labels plus the attributes of this number point" straight from the request

@@ -1,6 +1,5 @@
 package io.tocsin.ingest;
 
-import io.tocsin.store.Names;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
@@ -13,6 +12,7 @@ import io.tocsin.store.AppendLog;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
+import io.tocsin.util.Names;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

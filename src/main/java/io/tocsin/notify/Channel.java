@@ -1,6 +1,5 @@
 package io.tocsin.notify;
 
-import io.tocsin.config.ChannelDeclaration;
 
 /**
  * A configured channel: its declaration (to tell on reload whether it changed), whether it is

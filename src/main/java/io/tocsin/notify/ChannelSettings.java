@@ -1,10 +1,9 @@
 package io.tocsin.notify;
 
-import io.tocsin.config.ChannelDeclaration;
-import io.tocsin.config.ConfigError;
-import io.tocsin.config.MappingReader;
-import io.tocsin.config.Secret;
-import io.tocsin.config.YamlNode;
+import io.tocsin.yaml.ConfigError;
+import io.tocsin.yaml.MappingReader;
+import io.tocsin.yaml.Secret;
+import io.tocsin.yaml.YamlNode;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;

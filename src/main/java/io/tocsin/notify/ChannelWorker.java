@@ -13,6 +13,10 @@ import org.slf4j.LoggerFactory;
  * rate limit. Each channel has its own worker (and in {@code serve}, its own thread), so a slow
  * or failing channel delays only itself.
  *
+ * <p>A notifier that throws (a bug, or an answer its client library cannot read) is retried
+ * here like any transient failure, until {@code giveUpAfter}: one rule for every channel, so no
+ * notifier catches {@link RuntimeException} to decide on its own.
+ *
  * <p>Only one thread delivers ({@link #deliverDue}); others only {@link #add}. Sends happen
  * outside the lock, so adding never waits for a network call.
  */

@@ -1,17 +1,16 @@
 package io.tocsin.notify;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.tocsin.config.ChannelDeclaration;
-import io.tocsin.config.ConfigError;
-import io.tocsin.config.ConfigException;
-import io.tocsin.config.Mark;
-import io.tocsin.config.YamlNode;
+import io.tocsin.history.AlertHistory;
 import io.tocsin.notify.silence.Silences;
 import io.tocsin.rules.AlertEvent;
-import io.tocsin.rules.AlertHistory;
 import io.tocsin.rules.AlertSink;
 import io.tocsin.rules.Annotations;
 import io.tocsin.rules.MonitorDefinition;
+import io.tocsin.yaml.ConfigError;
+import io.tocsin.yaml.ConfigException;
+import io.tocsin.yaml.Mark;
+import io.tocsin.yaml.YamlNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +36,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
       new YamlNode.Mapping(new Mark("<default>", 1, 1), Map.of()), new Mark("<default>", 1, 1));
 
   private final Outbox outbox;
+  private final ChannelTypes types;
   private final NotifierContext context;
   private final Path channelsRoot;
   private final Silences silences;
@@ -48,17 +48,19 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
   private boolean running;
 
   /**
+   * @param types the channel types declarations may use
    * @param context shared by every channel; each gets its own state directory under it
    * @param registry where the self-metrics go, or null
    */
-  public NotificationDispatcher(Path dataDir, NotifierContext context, Silences silences, AlertHistory history,
-      Duration giveUpAfter, PrometheusRegistry registry) {
-    this(dataDir, context, silences, history, giveUpAfter, Backoff.DEFAULT, registry);
+  public NotificationDispatcher(Path dataDir, ChannelTypes types, NotifierContext context, Silences silences,
+      AlertHistory history, Duration giveUpAfter, PrometheusRegistry registry) {
+    this(dataDir, types, context, silences, history, giveUpAfter, Backoff.DEFAULT, registry);
   }
 
-  NotificationDispatcher(Path dataDir, NotifierContext context, Silences silences, AlertHistory history,
-      Duration giveUpAfter, Backoff backoff, PrometheusRegistry registry) {
+  NotificationDispatcher(Path dataDir, ChannelTypes types, NotifierContext context, Silences silences,
+      AlertHistory history, Duration giveUpAfter, Backoff backoff, PrometheusRegistry registry) {
     this.outbox = new Outbox(dataDir.resolve("outbox"));
+    this.types = types;
     this.context = context;
     this.channelsRoot = dataDir.resolve("channels");
     this.silences = silences;
@@ -83,7 +85,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
         built.put(d.name(), existing.channel());
         continue;
       }
-      Channel channel = Channels.create(d, context.forChannel(channelDir(d.name())), errors);
+      Channel channel = types.create(d, context.forChannel(channelDir(d.name())), errors);
       if (channel != null) {
         built.put(d.name(), channel);
       }

@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * Sends notifications to one channel. Implementations do not retry or queue: the {@link
  * ChannelWorker} does that, guided by the {@link Delivery} each send returns. A send never
- * throws for a delivery problem; it says whether trying again could help.
+ * throws for a delivery problem; it says whether trying again could help. Anything unexpected
+ * it lets through, and the worker retries it.
  */
 public interface Notifier {
 

@@ -1,6 +1,6 @@
 package io.tocsin.notify;
 
-import io.tocsin.config.Secret;
+import io.tocsin.yaml.Secret;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;

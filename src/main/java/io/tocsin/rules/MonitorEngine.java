@@ -1,6 +1,7 @@
 package io.tocsin.rules;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tocsin.history.AlertHistory;
 import io.tocsin.query.eval.EvaluationCache;
 import io.tocsin.query.eval.QueryEvaluator;
 import io.tocsin.store.SeriesStore;
@@ -236,7 +237,10 @@ public final class MonitorEngine {
   }
 
   private void deliver(MonitorDefinition monitor, List<AlertEvent> events) {
-    history.addAll(monitor, events);
+    for (AlertEvent e : events) {
+      history.add(new AlertHistory.Entry(e.at(), e.type().id(), monitor.id(), monitor.name(), e.labels().asMap(),
+          e.value(), e.reason(), null));
+    }
     if (metrics != null) {
       events.forEach(metrics::event);
     }

@@ -3,6 +3,7 @@ package io.tocsin.rules;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.tocsin.history.AlertHistory;
 import io.tocsin.rules.GroupState.State;
 import io.tocsin.store.Labels;
 import io.tocsin.util.AtomicFiles;

@@ -1,12 +1,12 @@
 package io.tocsin.ruletest;
 
-import io.tocsin.config.ConfigError;
-import io.tocsin.config.ConfigException;
-import io.tocsin.config.MappingReader;
-import io.tocsin.config.Mark;
-import io.tocsin.config.YamlNode;
-import io.tocsin.config.YamlReader;
 import io.tocsin.util.Durations;
+import io.tocsin.yaml.ConfigError;
+import io.tocsin.yaml.ConfigException;
+import io.tocsin.yaml.MappingReader;
+import io.tocsin.yaml.Mark;
+import io.tocsin.yaml.YamlNode;
+import io.tocsin.yaml.YamlReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.tocsin.ruletest;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -10,11 +11,10 @@ import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.Sum;
-import io.tocsin.config.ConfigException;
-import io.tocsin.config.RuleFiles;
-import io.tocsin.config.RuleSet;
 import io.tocsin.ingest.IngestResult;
 import io.tocsin.ingest.MetricsTranslator;
+import io.tocsin.rulefiles.RuleFiles;
+import io.tocsin.rulefiles.RuleSet;
 import io.tocsin.rules.Annotations;
 import io.tocsin.rules.GroupState;
 import io.tocsin.rules.MonitorDefinition;
@@ -24,6 +24,8 @@ import io.tocsin.store.Labels;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
 import io.tocsin.util.MutableClock;
+import io.tocsin.yaml.ConfigException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,7 +56,7 @@ public final class RuleTestRunner {
   private RuleTestRunner() {}
 
   /** Runs every test of a file; problems with the file itself are a {@link ConfigException}. */
-  public static List<Result> run(java.nio.file.Path testFile) throws ConfigException {
+  public static List<Result> run(Path testFile) throws ConfigException {
     RuleTestFile file = RuleTestFile.read(testFile);
     RuleSet rules = new RuleFiles(System::getenv).load(file.ruleFiles());
     List<MonitorDefinition> monitors = rules.monitors().stream().map(RuleTestRunner::withoutDelay).toList();
@@ -137,7 +139,7 @@ public final class RuleTestRunner {
           failures.add("input series " + series.series().metric() + series.series().labels() + ": " + result.message());
           return;
         }
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      } catch (InvalidProtocolBufferException e) {
         throw new IllegalStateException(e);
       }
     }

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tocsin.Tocsin;
-import io.tocsin.config.ConfigException;
-import io.tocsin.config.Secret;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.config.ServerConfigLoader;
 import io.tocsin.testing.RawHttpConnection;
 import io.tocsin.testing.TestServers;
 import io.tocsin.util.MutableClock;
+import io.tocsin.yaml.ConfigException;
+import io.tocsin.yaml.Secret;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

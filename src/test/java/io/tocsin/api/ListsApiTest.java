@@ -6,13 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tocsin.Tocsin;
-import io.tocsin.rules.AlertHistory;
-import io.tocsin.store.Labels;
-import io.tocsin.store.MetricKind;
-import io.tocsin.testing.TestServers;
+import io.tocsin.history.AlertHistory;
+import io.tocsin.testing.RuleHarness;
 import io.tocsin.util.MutableClock;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The filters of {@code GET /api/v1/alerts} and the paging of every list, over HTTP. */
 class ListsApiTest {
-  private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+  private static final Instant T0 = RuleHarness.T0;
   private static final String RULES = """
       monitors:
         - name: Shard is down
@@ -50,15 +47,14 @@ class ListsApiTest {
   @TempDir
   Path dataDir;
 
-  private final MutableClock clock = new MutableClock(T0);
+  private final RuleHarness harness = new RuleHarness();
+  private final MutableClock clock = harness.clock();
   private Tocsin tocsin;
   private ApiClient api;
 
   @BeforeEach
   void start() throws Exception {
-    Files.createDirectories(dataDir.resolve("rules"));
-    Files.writeString(dataDir.resolve("rules/redis.yml"), RULES);
-    tocsin = Tocsin.start(TestServers.loopbackConfig(dataDir), clock, false);
+    tocsin = harness.start(dataDir, "redis.yml", RULES);
     api = ApiClient.of(tocsin);
   }
 
@@ -68,13 +64,11 @@ class ListsApiTest {
   }
 
   private void value(String node, int minute, double v) {
-    tocsin.store().write("redis_up", MetricKind.GAUGE, Labels.of("node", node),
-        s -> s.append(T0.toEpochMilli() + minute * 60_000L + 10_000, v));
+    RuleHarness.value(tocsin, node, minute, v);
   }
 
   private void evaluateAt(int minute) {
-    clock.set(T0.plus(Duration.ofMinutes(minute)));
-    tocsin.evaluateMonitors();
+    harness.evaluateAt(tocsin, minute);
   }
 
   /**

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tocsin.Tocsin;
-import io.tocsin.store.Labels;
-import io.tocsin.store.MetricKind;
-import io.tocsin.testing.TestServers;
+import io.tocsin.testing.RuleHarness;
 import io.tocsin.util.MutableClock;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Monitors, alerts, history, pause/resume and reload over HTTP, on a simulated clock. */
 class MonitorsApiTest {
-  private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+  private static final Instant T0 = RuleHarness.T0;
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String RULES = """
       monitors:
@@ -45,15 +42,14 @@ class MonitorsApiTest {
   @TempDir
   Path dataDir;
 
-  private final MutableClock clock = new MutableClock(T0);
+  private final RuleHarness harness = new RuleHarness();
+  private final MutableClock clock = harness.clock();
   private final HttpClient http = HttpClient.newHttpClient();
   private Tocsin tocsin;
 
   @BeforeEach
   void start() throws Exception {
-    Files.createDirectories(dataDir.resolve("rules"));
-    Files.writeString(dataDir.resolve("rules/redis.yml"), RULES);
-    tocsin = Tocsin.start(TestServers.loopbackConfig(dataDir), clock, false);
+    tocsin = harness.start(dataDir, "redis.yml", RULES);
   }
 
   @AfterEach
@@ -62,13 +58,11 @@ class MonitorsApiTest {
   }
 
   private void value(String node, int minute, double v) {
-    tocsin.store().write("redis_up", MetricKind.GAUGE, Labels.of("node", node),
-        s -> s.append(T0.toEpochMilli() + minute * 60_000L + 10_000, v));
+    RuleHarness.value(tocsin, node, minute, v);
   }
 
   private void evaluateAt(int minute) {
-    clock.set(T0.plus(Duration.ofMinutes(minute)));
-    tocsin.evaluateMonitors();
+    harness.evaluateAt(tocsin, minute);
   }
 
   private HttpResponse<String> get(String path) throws Exception {

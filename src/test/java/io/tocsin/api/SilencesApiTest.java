@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tocsin.Tocsin;
-import io.tocsin.testing.TestServers;
+import io.tocsin.testing.RuleHarness;
 import io.tocsin.util.MutableClock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,21 +24,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The silences REST API over HTTP against an in-process Tocsin on a simulated clock. */
 class SilencesApiTest {
-  private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+  private static final Instant T0 = RuleHarness.T0;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir
   Path dataDir;
 
-  private final MutableClock clock = new MutableClock(T0);
+  private final RuleHarness harness = new RuleHarness();
+  private final MutableClock clock = harness.clock();
   private final HttpClient http = HttpClient.newHttpClient();
   private Tocsin tocsin;
 
   @BeforeEach
   void start() throws Exception {
-    Files.createDirectories(dataDir.resolve("rules"));
-    Files.writeString(dataDir.resolve("rules/redis.yml"), MonitorsApiTest.RULES);
-    tocsin = Tocsin.start(TestServers.loopbackConfig(dataDir), clock, false);
+    tocsin = harness.start(dataDir, "redis.yml", MonitorsApiTest.RULES);
   }
 
   @AfterEach

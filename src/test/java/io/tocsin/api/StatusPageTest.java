@@ -3,17 +3,13 @@ package io.tocsin.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.Tocsin;
-import io.tocsin.store.Labels;
-import io.tocsin.store.MetricKind;
-import io.tocsin.testing.TestServers;
+import io.tocsin.testing.RuleHarness;
 import io.tocsin.util.MutableClock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,30 +18,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The status page over HTTP: what fires, the charts, and escaping of what users and exporters write. */
 class StatusPageTest {
-  private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+  private static final Instant T0 = RuleHarness.T0;
 
   @TempDir
   Path dataDir;
 
-  private final MutableClock clock = new MutableClock(T0);
+  private final RuleHarness harness = new RuleHarness();
+  private final MutableClock clock = harness.clock();
   private final HttpClient http = HttpClient.newHttpClient();
   private Tocsin tocsin;
 
   @BeforeEach
   void start() throws Exception {
-    Files.createDirectories(dataDir.resolve("rules"));
-    Files.writeString(dataDir.resolve("rules/r.yml"), MonitorsApiTest.RULES);
-    tocsin = Tocsin.start(TestServers.loopbackConfig(dataDir), clock, false);
+    tocsin = harness.start(dataDir, MonitorsApiTest.RULES);
     for (int m = 0; m < 3; m++) {
-      int minute = m;
-      tocsin.store().write("redis_up", MetricKind.GAUGE, Labels.of("node", "<script>x</script>"),
-          s -> s.append(T0.toEpochMilli() + minute * 60_000L + 10_000, 0));
-      tocsin.store().write("redis_up", MetricKind.GAUGE, Labels.of("node", "n2"),
-          s -> s.append(T0.toEpochMilli() + minute * 60_000L + 10_000, 1));
+      RuleHarness.value(tocsin, "<script>x</script>", m, 0);
+      RuleHarness.value(tocsin, "n2", m, 1);
     }
     for (int m = 1; m <= 3; m++) {
-      clock.set(T0.plus(Duration.ofMinutes(m)));
-      tocsin.evaluateMonitors();
+      harness.evaluateAt(tocsin, m);
     }
   }
 

@@ -2,7 +2,6 @@ package io.tocsin.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tocsin.Main;
 import io.tocsin.Tocsin;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;

@@ -2,7 +2,6 @@ package io.tocsin.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tocsin.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

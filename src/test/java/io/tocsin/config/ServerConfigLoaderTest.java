@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.tocsin.ingest.LabelLimits;
 import io.tocsin.store.wal.WalSettings;
 import io.tocsin.store.wal.WalSettings.Fsync;
+import io.tocsin.yaml.ConfigException;
+import io.tocsin.yaml.Secret;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -2,11 +2,10 @@ package io.tocsin.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tocsin.config.ChannelDeclaration;
-import io.tocsin.config.Mark;
-import io.tocsin.config.YamlNode;
 import io.tocsin.rules.AlertEvent;
 import io.tocsin.util.MutableClock;
+import io.tocsin.yaml.Mark;
+import io.tocsin.yaml.YamlNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

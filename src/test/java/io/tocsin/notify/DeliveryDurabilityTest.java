@@ -5,17 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tocsin.Tocsin;
+import io.tocsin.history.AlertHistory;
 import io.tocsin.notify.webhook.RecordingReceiver;
-import io.tocsin.rules.AlertHistory;
-import io.tocsin.store.Labels;
-import io.tocsin.store.MetricKind;
 import io.tocsin.testing.LogCapture;
-import io.tocsin.testing.TestServers;
+import io.tocsin.testing.RuleHarness;
 import io.tocsin.util.AtomicFiles;
 import io.tocsin.util.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,13 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
  * clock, a webhook channel, and a real HTTP receiver that answers 503 until it "comes back".
  */
 class DeliveryDurabilityTest {
-  private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+  private static final Instant T0 = RuleHarness.T0;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir
   Path dataDir;
 
-  private final MutableClock clock = new MutableClock(T0);
+  private final RuleHarness harness = new RuleHarness();
+  private final MutableClock clock = harness.clock();
   private final RecordingReceiver receiver = RecordingReceiver.start("/hook");
 
   @AfterEach
@@ -45,29 +43,15 @@ class DeliveryDurabilityTest {
   }
 
   private Tocsin start() throws Exception {
-    Files.createDirectories(dataDir.resolve("rules"));
-    Files.writeString(dataDir.resolve("rules/r.yml"), """
-        monitors:
-          - name: Shard is down
-            metrics: [redis_up as $up]
-            query: [group by node, $up]
-            min_allowed_value: 1
-            for_duration: 1m
-            evaluation_delay: 0s
-        channels:
-          - {name: hook, type: webhook, url: "%s"}
-        """.formatted(receiver.url("/hook")));
-    return Tocsin.start(TestServers.loopbackConfig(dataDir), clock, false);
+    return harness.start(dataDir, RuleHarness.shardIsDown(receiver.url("/hook")));
   }
 
   private static void down(Tocsin tocsin, int minute) {
-    tocsin.store().write("redis_up", MetricKind.GAUGE, Labels.of("node", "n1"),
-        s -> s.append(T0.toEpochMilli() + minute * 60_000L + 10_000, 0));
+    RuleHarness.value(tocsin, "n1", minute, 0);
   }
 
   private void evaluateAt(Tocsin tocsin, int minute) {
-    clock.set(T0.plus(Duration.ofMinutes(minute)));
-    tocsin.evaluateMonitors();
+    harness.evaluateAt(tocsin, minute);
   }
 
   /** The status of each webhook the receiver got, in order. */

@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tocsin.Tocsin;
-import io.tocsin.config.ConfigException;
-import io.tocsin.config.RuleFiles;
-import io.tocsin.config.ServerConfig;
-import io.tocsin.rules.AlertHistory;
-import io.tocsin.store.Labels;
-import io.tocsin.store.MetricKind;
-import io.tocsin.testing.TestServers;
+import io.tocsin.history.AlertHistory;
+import io.tocsin.rulefiles.RuleFiles;
+import io.tocsin.testing.RuleHarness;
 import io.tocsin.util.MutableClock;
-import java.nio.file.Files;
+import io.tocsin.yaml.ConfigException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,28 +24,24 @@ import org.junit.jupiter.api.io.TempDir;
  * channel. Deliveries are read back from the alert history.
  */
 class NotificationDispatcherTest {
-  private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+  private static final Instant T0 = RuleHarness.T0;
 
   @TempDir
   Path dataDir;
 
-  private final MutableClock clock = new MutableClock(T0);
+  private final RuleHarness harness = new RuleHarness();
+  private final MutableClock clock = harness.clock();
 
   private Tocsin start(String rules) throws Exception {
-    Files.createDirectories(dataDir.resolve("rules"));
-    Files.writeString(dataDir.resolve("rules/r.yml"), rules);
-    ServerConfig config = TestServers.loopbackConfig(dataDir);
-    return Tocsin.start(config, clock, false);
+    return harness.start(dataDir, rules);
   }
 
   private static void up(Tocsin tocsin, String node, int minute, double value) {
-    tocsin.store().write("redis_up", MetricKind.GAUGE, Labels.of("node", node),
-        s -> s.append(T0.toEpochMilli() + minute * 60_000L + 10_000, value));
+    RuleHarness.value(tocsin, node, minute, value);
   }
 
   private void evaluateAt(Tocsin tocsin, int minute) {
-    clock.set(T0.plus(Duration.ofMinutes(minute)));
-    tocsin.evaluateMonitors();
+    harness.evaluateAt(tocsin, minute);
   }
 
   /** Delivery entries, oldest first, as "channel type: detail". */

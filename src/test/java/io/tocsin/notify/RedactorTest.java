@@ -2,7 +2,7 @@ package io.tocsin.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tocsin.config.Secret;
+import io.tocsin.yaml.Secret;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;

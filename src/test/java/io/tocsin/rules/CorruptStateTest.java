@@ -9,7 +9,7 @@ import io.tocsin.notify.webhook.RecordingReceiver;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.testing.LogCapture;
-import io.tocsin.testing.TestServers;
+import io.tocsin.testing.RuleHarness;
 import io.tocsin.util.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,13 +31,14 @@ import org.junit.jupiter.api.io.TempDir;
  * start over, and the notifications waiting in the outbox are still delivered.
  */
 class CorruptStateTest {
-  private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+  private static final Instant T0 = RuleHarness.T0;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir
   Path dataDir;
 
-  private final MutableClock clock = new MutableClock(T0);
+  private final RuleHarness harness = new RuleHarness();
+  private final MutableClock clock = harness.clock();
   private final RecordingReceiver receiver = RecordingReceiver.start("/hook");
 
   @AfterEach
@@ -46,19 +47,7 @@ class CorruptStateTest {
   }
 
   private Tocsin start() throws Exception {
-    Files.createDirectories(dataDir.resolve("rules"));
-    Files.writeString(dataDir.resolve("rules/r.yml"), """
-        monitors:
-          - name: Shard is down
-            metrics: [redis_up as $up]
-            query: [group by node, $up]
-            min_allowed_value: 1
-            for_duration: 1m
-            evaluation_delay: 0s
-        channels:
-          - {name: hook, type: webhook, url: "%s"}
-        """.formatted(receiver.url("/hook")));
-    return Tocsin.start(TestServers.loopbackConfig(dataDir), clock, false);
+    return harness.start(dataDir, RuleHarness.shardIsDown(receiver.url("/hook")));
   }
 
   private Path stateFile() {

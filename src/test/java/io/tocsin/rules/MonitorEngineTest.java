@@ -2,7 +2,7 @@ package io.tocsin.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tocsin.config.RuleFiles;
+import io.tocsin.rulefiles.RuleFiles;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;

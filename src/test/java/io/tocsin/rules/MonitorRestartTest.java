@@ -3,7 +3,7 @@ package io.tocsin.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.tocsin.config.RuleFiles;
+import io.tocsin.rulefiles.RuleFiles;
 import io.tocsin.rules.GroupState.State;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;

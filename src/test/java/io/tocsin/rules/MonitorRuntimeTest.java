@@ -3,9 +3,9 @@ package io.tocsin.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.tocsin.config.RuleFiles;
 import io.tocsin.query.eval.EvaluationCache;
 import io.tocsin.query.eval.QueryEvaluator;
+import io.tocsin.rulefiles.RuleFiles;
 import io.tocsin.rules.AlertEvent.Type;
 import io.tocsin.rules.GroupState.State;
 import io.tocsin.store.Labels;

@@ -3,9 +3,10 @@ package io.tocsin.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.Tocsin;
-import io.tocsin.config.ServerConfig;
+import io.tocsin.history.AlertHistory;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
+import io.tocsin.testing.RuleHarness;
 import io.tocsin.testing.TestServers;
 import io.tocsin.util.MutableClock;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Monitor state survives a restart: no forgotten alert, no duplicate firing event. */
 class PersistenceTest {
-  private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+  private static final Instant T0 = RuleHarness.T0;
   private static final String RULES = """
       monitors:
         - name: Shard is down
@@ -32,23 +33,19 @@ class PersistenceTest {
   @TempDir
   Path dataDir;
 
-  private final MutableClock clock = new MutableClock(T0);
+  private final RuleHarness harness = new RuleHarness();
+  private final MutableClock clock = harness.clock();
 
   private Tocsin start() throws Exception {
-    Files.createDirectories(dataDir.resolve("rules"));
-    Files.writeString(dataDir.resolve("rules/redis.yml"), RULES);
-    ServerConfig config = TestServers.loopbackConfig(dataDir);
-    return Tocsin.start(config, clock, false);
+    return harness.start(dataDir, "redis.yml", RULES);
   }
 
   private static void down(Tocsin tocsin, int minute) {
-    tocsin.store().write("redis_up", MetricKind.GAUGE, Labels.of("node", "n1"),
-        s -> s.append(T0.toEpochMilli() + minute * 60_000L + 10_000, 0));
+    RuleHarness.value(tocsin, "n1", minute, 0);
   }
 
   private void evaluateAt(Tocsin tocsin, int minute) {
-    clock.set(T0.plus(Duration.ofMinutes(minute)));
-    tocsin.evaluateMonitors();
+    harness.evaluateAt(tocsin, minute);
   }
 
   private static List<String> historyTypes(Tocsin tocsin) {

@@ -3,8 +3,8 @@ package io.tocsin.ruletest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.tocsin.Main;
-import io.tocsin.config.ConfigException;
+import io.tocsin.cli.Main;
+import io.tocsin.yaml.ConfigException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -4,11 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.ChannelSettings;
+import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Delivery;
+import io.tocsin.notify.HttpTarget;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.Notifier;
 import io.tocsin.notify.NotifierContext;
-import io.tocsin.notify.webhook.HttpTarget;
 import io.tocsin.util.Durations;
 import java.net.URI;
 import java.time.Duration;
@@ -48,6 +49,9 @@ public final class AlertmanagerNotifier implements Notifier {
 
   /** The channel's settings; {@code url} is Alertmanager's base URL; prints no URL or credential. */
   public record Config(HttpTarget target) {}
+
+  public static final ChannelType<Config> TYPE = new ChannelType<>("alertmanager", HttpTarget.KEYS,
+      AlertmanagerNotifier::parse, AlertmanagerNotifier::new);
 
   public AlertmanagerNotifier(Config config, NotifierContext context) {
     this.target = config.target();

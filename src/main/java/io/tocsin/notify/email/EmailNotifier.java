@@ -1,12 +1,13 @@
 package io.tocsin.notify.email;
 
-import io.tocsin.config.Secret;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.notify.ChannelSettings;
+import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.Notifier;
 import io.tocsin.notify.NotifierContext;
+import io.tocsin.yaml.Secret;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import javax.net.ssl.SSLSocketFactory;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.slf4j.Logger;
@@ -53,6 +55,9 @@ public final class EmailNotifier implements Notifier {
   private final InternetAddress[] to;
   private final Session session;
   private final NotifierContext context;
+
+  public static final ChannelType<Config> TYPE = new ChannelType<>("email", Set.of("to", "from", "host", "port", "username", "password", "starttls", "tls"),
+      EmailNotifier::parse, EmailNotifier::new);
 
   public EmailNotifier(Config config, NotifierContext context) {
     this(config, context, null);

@@ -1,7 +1,7 @@
 package io.tocsin.notify.email;
 
-import io.tocsin.config.Secret;
 import io.tocsin.config.ServerConfig;
+import io.tocsin.yaml.Secret;
 import java.time.Duration;
 import java.util.Properties;
 import javax.net.ssl.SSLSocketFactory;

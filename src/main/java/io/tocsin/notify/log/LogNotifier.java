@@ -1,11 +1,13 @@
 package io.tocsin.notify.log;
 
 import io.tocsin.notify.Alert;
+import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.Messages;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.Notifier;
 import java.time.Instant;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +18,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogNotifier implements Notifier {
   private static final Logger log = LoggerFactory.getLogger("alerts");
+  public static final ChannelType<Void> TYPE = new ChannelType<>("log", Set.of(), settings -> null,
+      (config, context) -> new LogNotifier());
 
   @Override
   public Delivery send(Notification notification) {

@@ -9,14 +9,15 @@ import com.slack.api.methods.request.chat.ChatPostMessageRequest;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.webhook.Payload;
 import com.slack.api.webhook.WebhookResponse;
-import io.tocsin.config.Secret;
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.ChannelSettings;
+import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.Notifier;
 import io.tocsin.notify.NotifierContext;
 import io.tocsin.rules.AlertEvent;
+import io.tocsin.yaml.Secret;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -123,6 +124,9 @@ public final class SlackNotifier implements Notifier {
     return new Config(webhookUrl, token, channel, apiUrl);
   }
 
+  public static final ChannelType<Config> TYPE = new ChannelType<>("slack", Set.of("webhook_url", "token", "channel"),
+      SlackNotifier::parse, SlackNotifier::new);
+
   public SlackNotifier(Config config, NotifierContext context) {
     if (config.webhookUrl().isEmpty() == config.token().isEmpty()) {
       throw new IllegalArgumentException("needs either webhook_url or token");
@@ -195,8 +199,6 @@ public final class SlackNotifier implements Notifier {
       response = slack.send(config.webhookUrl().reveal(), payload);
     } catch (IOException e) {
       return Delivery.of(e);
-    } catch (RuntimeException e) {
-      return Delivery.failed("cannot send: " + e);
     }
     return Delivery.ofHttp(response.getCode(), response.getBody(), header(response.getHeaders(), "Retry-After"));
   }
@@ -274,9 +276,6 @@ public final class SlackNotifier implements Notifier {
       SlackApiErrorResponse error = e.getError();
       String body = error != null && error.getError() != null ? error.getError() : e.getResponseBody();
       return new Posted(null, Delivery.ofHttp(e.getResponse().code(), body, e.getResponse().header("Retry-After")));
-    } catch (RuntimeException e) {
-      // The SDK could not build the request or read the answer: sending it again will not help.
-      return new Posted(null, Delivery.failed("chat.postMessage: " + shorten(e.toString())));
     }
     if (response.isOk()) {
       return new Posted(response.getTs(), null);

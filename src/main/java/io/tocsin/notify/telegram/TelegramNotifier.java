@@ -4,18 +4,20 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tocsin.config.Secret;
 import io.tocsin.notify.ChannelSettings;
+import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.Notifier;
 import io.tocsin.notify.NotifierContext;
+import io.tocsin.yaml.Secret;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -47,6 +49,9 @@ public final class TelegramNotifier implements Notifier {
   private final Config config;
   private final NotifierContext context;
   private final URI sendMessage;
+
+  public static final ChannelType<Config> TYPE = new ChannelType<>("telegram", Set.of("bot_token", "chat_id", "message_thread_id"),
+      TelegramNotifier::parse, TelegramNotifier::new);
 
   public TelegramNotifier(Config config, NotifierContext context) {
     this.config = config;
@@ -112,9 +117,6 @@ public final class TelegramNotifier implements Notifier {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Delivery.retry("interrupted while sending", null);
-    } catch (RuntimeException e) {
-      // The HTTP client's own complaints name the URL; the worker would log them whole.
-      return Delivery.retry(describe(e), null);
     }
     return answer(response.statusCode(), response.body(), response.headers().firstValue("Retry-After").orElse(null));
   }

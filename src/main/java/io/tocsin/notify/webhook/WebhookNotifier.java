@@ -3,7 +3,9 @@ package io.tocsin.notify.webhook;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tocsin.notify.ChannelSettings;
+import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Delivery;
+import io.tocsin.notify.HttpTarget;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.Notifier;
 import io.tocsin.notify.NotifierContext;
@@ -21,6 +23,9 @@ public final class WebhookNotifier implements Notifier {
 
   /** The channel's settings; prints no URL, header value or credential. */
   public record Config(HttpTarget target) {}
+
+  public static final ChannelType<Config> TYPE = new ChannelType<>("webhook", HttpTarget.KEYS,
+      WebhookNotifier::parse, WebhookNotifier::new);
 
   public WebhookNotifier(Config config, NotifierContext context) {
     this.target = config.target();

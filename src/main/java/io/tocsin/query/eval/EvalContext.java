@@ -4,6 +4,7 @@ import io.tocsin.store.BucketGrid;
 import io.tocsin.store.SeriesStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** What one evaluation reads: the store, the buckets, and the columns computed so far. */
 final class EvalContext {
@@ -24,7 +25,7 @@ final class EvalContext {
     this.gridKey = " @" + grid.startMs() + "/" + grid.stepMs() + "x" + grid.count();
   }
 
-  <T> T memoized(String key, java.util.function.Supplier<T> compute) {
+  <T> T memoized(String key, Supplier<T> compute) {
     return cache.get(key + gridKey, compute);
   }
 

@@ -6,8 +6,10 @@ import io.tocsin.query.ast.Expr;
 import io.tocsin.query.ast.Filter;
 import io.tocsin.query.ast.MetricDeclaration;
 import io.tocsin.query.ast.Part;
+import io.tocsin.query.ast.Position;
 import io.tocsin.store.Labels;
-import io.tocsin.store.Names;
+import io.tocsin.util.Durations;
+import io.tocsin.util.Names;
 import io.tocsin.util.Suggestions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.DoubleUnaryOperator;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -112,7 +115,7 @@ final class Planner {
     }
     if (expr instanceof Expr.Selector s) {
       if (s.range() != null) {
-        throw new QueryException(s.position(), "a range such as [" + io.tocsin.util.Durations.format(s.range())
+        throw new QueryException(s.position(), "a range such as [" + Durations.format(s.range())
             + "] needs a function that reads windows, such as rate or avg_over_time");
       }
       return new SeriesNode.Selector(spec(s), false);
@@ -217,7 +220,7 @@ final class Planner {
   }
 
   /** Where an expression's text begins: a binary operation's position is its operator's. */
-  private static io.tocsin.query.ast.Position start(Expr expr) {
+  private static Position start(Expr expr) {
     return expr instanceof Expr.Binary b ? start(b.left()) : expr.position();
   }
 
@@ -242,7 +245,7 @@ final class Planner {
   }
 
   private static Object elementwise(Object planned, Grouping context,
-      java.util.function.Function<EvalContext, DoubleUnaryOperator> f) {
+      Function<EvalContext, DoubleUnaryOperator> f) {
     if (planned instanceof SeriesNode series) {
       return new SeriesNode.Elementwise(series, f);
     }

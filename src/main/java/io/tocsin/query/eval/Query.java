@@ -1,9 +1,11 @@
 package io.tocsin.query.eval;
 
 import io.tocsin.query.QueryException;
+import io.tocsin.query.ast.Expr;
 import io.tocsin.query.ast.Filter;
 import io.tocsin.query.ast.MetricDeclaration;
 import io.tocsin.query.ast.Part;
+import io.tocsin.query.ast.Position;
 import io.tocsin.query.parser.QuerySyntax;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,7 +81,7 @@ public final class Query {
             Grouping grouping = plan.grouping();
             columns.add(new Column(c.name(), c.isHelper(), grouping == null ? List.of() : grouping.attributes()));
           } catch (QueryException e) {
-            if (c.expr() instanceof io.tocsin.query.ast.Expr.ColumnRef && parsed.get(i).size() == 1 && i > 0) {
+            if (c.expr() instanceof Expr.ColumnRef && parsed.get(i).size() == 1 && i > 0) {
               // "query: [group by a, b, $m]" is three items in YAML: the b lost its group by.
               throw new QueryException(e.position(), e.detail() + "; if it belongs to the group by before it, "
                   + "quote that item: YAML splits [a, b] lists at commas").in(QueryException.Source.QUERY, i);
@@ -90,7 +92,7 @@ public final class Query {
       }
     }
     if (columns.isEmpty()) {
-      throw new QueryException(io.tocsin.query.ast.Position.UNKNOWN, "the query has no column to compute; "
+      throw new QueryException(Position.UNKNOWN, "the query has no column to compute; "
           + "add an expression such as $m or sum($m)").in(QueryException.Source.QUERY, Math.max(0, items.size() - 1));
     }
     return new Query(List.copyOf(metrics), List.copyOf(columns), List.copyOf(plans), planner.lookback());

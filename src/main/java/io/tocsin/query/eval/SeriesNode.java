@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 
 /**
  * Values per series and bucket, streamed one series at a time so that no evaluation holds a
@@ -85,7 +86,7 @@ abstract class SeriesNode {
 
     private Materialized materialize(EvalContext ctx, MetricKind kind) {
       int parts = Runtime.getRuntime().availableProcessors();
-      return java.util.stream.IntStream.range(0, parts).parallel()
+      return IntStream.range(0, parts).parallel()
           .mapToObj(part -> {
             Materialized m = new Materialized(ctx.grid.count());
             read(ctx, kind, part, parts, m::add);

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
-import io.tocsin.config.Secret;
 import io.tocsin.config.ServerConfig;
+import io.tocsin.yaml.Secret;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;

@@ -4,10 +4,10 @@ import static io.tocsin.notify.email.Fixtures.firing;
 import static io.tocsin.notify.email.Fixtures.notification;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tocsin.config.Secret;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.Notification;
+import io.tocsin.yaml.Secret;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;

@@ -1,17 +1,17 @@
 package io.tocsin.notify.email;
 
-import io.tocsin.config.ChannelDeclaration;
-import io.tocsin.config.ConfigError;
-import io.tocsin.config.ConfigException;
-import io.tocsin.config.RuleFiles;
+import io.tocsin.channels.Channels;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.notify.Alert;
+import io.tocsin.notify.ChannelDeclaration;
 import io.tocsin.notify.ChannelSettings;
-import io.tocsin.notify.Channels;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.NotifierContext;
+import io.tocsin.rulefiles.RuleFiles;
 import io.tocsin.rules.AlertEvent;
 import io.tocsin.util.MutableClock;
+import io.tocsin.yaml.ConfigError;
+import io.tocsin.yaml.ConfigException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

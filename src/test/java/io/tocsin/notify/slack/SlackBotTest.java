@@ -3,7 +3,6 @@ package io.tocsin.notify.slack;
 import static io.tocsin.notify.slack.FakeSlack.ts;
 import static io.tocsin.notify.slack.SlackTestData.T0;
 import static io.tocsin.notify.slack.SlackTestData.TOKEN;
-import static io.tocsin.notify.slack.SlackTestData.config;
 import static io.tocsin.notify.slack.SlackTestData.context;
 import static io.tocsin.notify.slack.SlackTestData.firing;
 import static io.tocsin.notify.slack.SlackTestData.form;
@@ -13,6 +12,7 @@ import static io.tocsin.notify.slack.SlackTestData.repeat;
 import static io.tocsin.notify.slack.SlackTestData.resolved;
 import static io.tocsin.notify.slack.SlackTestData.testNotification;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.Delivery;
@@ -22,7 +22,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -37,15 +36,16 @@ class SlackBotTest {
   private static final String SINCE = "value 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC";
   private static final String FIRED_FOR = "resolved at 2026-03-01 13:05:00 UTC after firing for 1h5m (value 1)";
 
-  private final FakeSlack slack = new FakeSlack();
-  private final MutableClock clock = new MutableClock(Instant.ofEpochMilli(T0));
+  private final SlackFixture fixture = new SlackFixture();
+  private final FakeSlack slack = fixture.slack;
+  private final MutableClock clock = fixture.clock;
   @TempDir
   Path dir;
   private int nextId = 1;
 
   @AfterEach
   void stop() {
-    slack.close();
+    fixture.close();
   }
 
   private SlackNotifier notifier() {
@@ -53,8 +53,7 @@ class SlackBotTest {
   }
 
   private SlackNotifier notifier(String channel) {
-    return new SlackNotifier(config("{name: ops, type: slack, token: " + TOKEN + ", channel: \"" + channel
-        + "\", api_url: \"" + slack.apiUrl() + "\"}"), context(clock, dir, Duration.ofSeconds(5)));
+    return fixture.bot(slack.apiUrl(), channel, dir, Duration.ofSeconds(5));
   }
 
   private Notification next(Alert... alerts) {
@@ -321,6 +320,15 @@ class SlackBotTest {
   }
 
   @Test
+  void send_unreadableAnswer_isLeftToTheWorkerToRetry() {
+    // A proxy's page instead of Slack's JSON: the SDK cannot read it. ChannelWorker retries
+    // whatever a notifier throws, so the notifier must not turn it into a permanent failure.
+    slack.enqueue(FakeSlack.Answer.of(200, "<html>proxy login</html>"));
+
+    assertThatThrownBy(() -> notifier().send(next(firing("n1")))).isInstanceOf(RuntimeException.class);
+  }
+
+  @Test
   void send_400_failsWithoutRetry() {
     slack.enqueue(FakeSlack.Answer.of(400, "{\"ok\":false,\"error\":\"invalid_form_data\"}"));
 
@@ -397,8 +405,7 @@ class SlackBotTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    SlackNotifier notifier = new SlackNotifier(config("{name: ops, type: slack, token: " + TOKEN
-        + ", channel: C1, api_url: \"http://127.0.0.1:" + port + "/api/\"}"), context(clock, dir, Duration.ofSeconds(5)));
+    SlackNotifier notifier = fixture.bot("http://127.0.0.1:" + port + "/api/", "C1", dir, Duration.ofSeconds(5));
 
     Delivery delivery = notifier.send(next(firing("n1")));
 
@@ -411,8 +418,7 @@ class SlackBotTest {
   void send_slowerThanTheRequestTimeout_isRetried() {
     CountDownLatch release = new CountDownLatch(1);
     slack.enqueue(new FakeSlack.Answer(200, Map.of(), "{\"ok\":true,\"ts\":\"1.2\"}", release));
-    SlackNotifier notifier = new SlackNotifier(config("{name: ops, type: slack, token: " + TOKEN
-        + ", channel: C1, api_url: \"" + slack.apiUrl() + "\"}"), context(clock, dir, Duration.ofMillis(300)));
+    SlackNotifier notifier = fixture.bot(slack.apiUrl(), "C1", dir, Duration.ofMillis(300));
     try {
       Delivery delivery = notifier.send(next(firing("n1")));
 

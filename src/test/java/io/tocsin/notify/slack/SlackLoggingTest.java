@@ -1,8 +1,6 @@
 package io.tocsin.notify.slack;
 
-import static io.tocsin.notify.slack.SlackTestData.T0;
 import static io.tocsin.notify.slack.SlackTestData.TOKEN;
-import static io.tocsin.notify.slack.SlackTestData.config;
 import static io.tocsin.notify.slack.SlackTestData.context;
 import static io.tocsin.notify.slack.SlackTestData.firing;
 import static io.tocsin.notify.slack.SlackTestData.notification;
@@ -17,7 +15,6 @@ import ch.qos.logback.core.read.ListAppender;
 import io.tocsin.util.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,8 +29,9 @@ import org.slf4j.LoggerFactory;
 class SlackLoggingTest {
   private static final List<String> LOGGERS = List.of("com.slack", "io.tocsin.notify.slack");
 
-  private final FakeSlack slack = new FakeSlack();
-  private final MutableClock clock = new MutableClock(Instant.ofEpochMilli(T0));
+  private final SlackFixture fixture = new SlackFixture();
+  private final FakeSlack slack = fixture.slack;
+  private final MutableClock clock = fixture.clock;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
   @TempDir
   Path dir;
@@ -60,7 +58,7 @@ class SlackLoggingTest {
       logger.setAdditive(true);
       logger.setLevel(null);
     }
-    slack.close();
+    fixture.close();
   }
 
   private String logged() {
@@ -76,9 +74,7 @@ class SlackLoggingTest {
 
   @Test
   void send_webhookAtTraceLevel_neverLogsTheWebhookUrl() {
-    SlackNotifier notifier = new SlackNotifier(
-        config("{name: ops, type: slack, webhook_url: \"" + slack.webhookUrl() + "\"}"),
-        context(clock, dir, Duration.ofSeconds(5)));
+    SlackNotifier notifier = fixture.webhook(slack.webhookUrl(), dir, Duration.ofSeconds(5));
     slack.enqueue(FakeSlack.Answer.of(404, "no_service"));
 
     notifier.send(notification(firing("n1")));
@@ -90,8 +86,7 @@ class SlackLoggingTest {
 
   @Test
   void send_botAtTraceLevel_neverLogsTheToken() {
-    SlackNotifier notifier = new SlackNotifier(config("{name: ops, type: slack, token: " + TOKEN
-        + ", channel: C1, api_url: \"" + slack.apiUrl() + "\"}"), context(clock, dir, Duration.ofSeconds(5)));
+    SlackNotifier notifier = fixture.bot(slack.apiUrl(), "C1", dir, Duration.ofSeconds(5));
     slack.enqueue(FakeSlack.Answer.of(429, "{\"ok\":false,\"error\":\"ratelimited\"}").withHeader("Retry-After", "1"));
     slack.enqueue(FakeSlack.Answer.of(200, "{\"ok\":false,\"error\":\"invalid_auth\"}"));
     slack.enqueue(FakeSlack.Answer.of(500, "not json"));

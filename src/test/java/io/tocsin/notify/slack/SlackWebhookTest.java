@@ -3,7 +3,6 @@ package io.tocsin.notify.slack;
 import static io.tocsin.notify.slack.SlackTestData.LINK;
 import static io.tocsin.notify.slack.SlackTestData.T0;
 import static io.tocsin.notify.slack.SlackTestData.alert;
-import static io.tocsin.notify.slack.SlackTestData.config;
 import static io.tocsin.notify.slack.SlackTestData.context;
 import static io.tocsin.notify.slack.SlackTestData.firing;
 import static io.tocsin.notify.slack.SlackTestData.json;
@@ -21,7 +20,6 @@ import io.tocsin.util.MutableClock;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -33,14 +31,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class SlackWebhookTest {
-  private final FakeSlack slack = new FakeSlack();
-  private final MutableClock clock = new MutableClock(Instant.ofEpochMilli(T0));
+  private final SlackFixture fixture = new SlackFixture();
+  private final FakeSlack slack = fixture.slack;
+  private final MutableClock clock = fixture.clock;
   @TempDir
   Path dir;
 
   @AfterEach
   void stop() {
-    slack.close();
+    fixture.close();
   }
 
   private SlackNotifier notifier() {
@@ -48,8 +47,7 @@ class SlackWebhookTest {
   }
 
   private SlackNotifier notifier(Duration timeout) {
-    return new SlackNotifier(config("{name: ops, type: slack, webhook_url: \"" + slack.webhookUrl() + "\"}"),
-        context(clock, dir, timeout));
+    return fixture.webhook(slack.webhookUrl(), dir, timeout);
   }
 
   @Test
@@ -283,8 +281,7 @@ class SlackWebhookTest {
       port = socket.getLocalPort();
     }
     String url = "http://127.0.0.1:" + port + FakeSlack.WEBHOOK_PATH;
-    SlackNotifier notifier = new SlackNotifier(config("{name: ops, type: slack, webhook_url: \"" + url + "\"}"),
-        context(clock, dir, Duration.ofSeconds(5)));
+    SlackNotifier notifier = fixture.webhook(url, dir, Duration.ofSeconds(5));
 
     Delivery delivery = notifier.send(notification(firing("n1")));
 

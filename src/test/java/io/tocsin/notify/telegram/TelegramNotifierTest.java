@@ -8,11 +8,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tocsin.config.Secret;
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.NotifierContext;
+import io.tocsin.yaml.Secret;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;

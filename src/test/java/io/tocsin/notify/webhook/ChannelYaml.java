@@ -1,10 +1,10 @@
 package io.tocsin.notify.webhook;
 
-import io.tocsin.config.ConfigError;
-import io.tocsin.config.ConfigException;
-import io.tocsin.config.RuleFiles;
+import io.tocsin.channels.Channels;
 import io.tocsin.notify.ChannelSettings;
-import io.tocsin.notify.Channels;
+import io.tocsin.rulefiles.RuleFiles;
+import io.tocsin.yaml.ConfigError;
+import io.tocsin.yaml.ConfigException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

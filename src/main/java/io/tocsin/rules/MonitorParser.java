@@ -1,14 +1,14 @@
-package io.tocsin.config;
+package io.tocsin.rules;
 
+import com.github.mustachejava.MustacheException;
 import io.tocsin.query.QueryException;
 import io.tocsin.query.eval.Query;
-import com.github.mustachejava.MustacheException;
-import io.tocsin.rules.AbsentPoints;
-import io.tocsin.rules.Annotations;
-import io.tocsin.rules.MonitorDefinition;
-import io.tocsin.rules.Thresholds;
 import io.tocsin.util.Durations;
 import io.tocsin.util.Suggestions;
+import io.tocsin.yaml.ConfigError;
+import io.tocsin.yaml.MappingReader;
+import io.tocsin.yaml.Mark;
+import io.tocsin.yaml.YamlNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** Reads one entry of {@code monitors:} (design section 2), adding an error for each problem. */
-final class MonitorParser {
+public final class MonitorParser {
   static final Set<String> KEYS = Set.of("name", "type", "metrics", "query", "column", "column_unit",
       "min_allowed_value", "max_allowed_value", "recovery_min_value", "recovery_max_value", "for_duration",
       "check_num_point", "grouping_interval", "evaluation_delay", "keep_firing_for", "absent_points",
@@ -29,7 +29,7 @@ final class MonitorParser {
   private MonitorParser() {}
 
   /** The monitor, or null when it has errors (which are added to {@code errors}). */
-  static MonitorDefinition parse(YamlNode.Mapping node, Set<String> channelNames, List<ConfigError> errors) {
+  public static MonitorDefinition parse(YamlNode.Mapping node, Set<String> channelNames, List<ConfigError> errors) {
     int before = errors.size();
     MappingReader m = MappingReader.of(node, "monitor", KEYS, errors);
     String name = m.string("name", null);

@@ -1,4 +1,4 @@
-package io.tocsin.store;
+package io.tocsin.util;
 
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -1,4 +1,4 @@
-package io.tocsin.config;
+package io.tocsin.yaml;
 
 /** A position in a configuration file, printed as {@code file:line:column} (both from 1). */
 public record Mark(String file, int line, int column) {

@@ -1,9 +1,6 @@
-package io.tocsin.notify.webhook;
+package io.tocsin.notify;
 
-import io.tocsin.config.Secret;
-import io.tocsin.notify.ChannelSettings;
-import io.tocsin.notify.Delivery;
-import io.tocsin.notify.Redactor;
+import io.tocsin.yaml.Secret;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -34,6 +31,8 @@ import java.util.regex.Pattern;
  * @param authorization the whole {@code Authorization} value, or {@link Secret#NONE}
  */
 public record HttpTarget(Secret url, Map<String, Secret> headers, Secret authorization) {
+  /** The keys {@link #parse} reads, for the channel types that post this way. */
+  public static final Set<String> KEYS = Set.of("url", "headers", "username", "password", "bearer_token");
   /** Headers the JDK client refuses or that Tocsin sets itself; lower case. */
   private static final Set<String> RESERVED = Set.of("connection", "content-length", "content-type", "expect", "host",
       "upgrade");

@@ -1,8 +1,9 @@
-package io.tocsin.config;
+package io.tocsin.rulefiles;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.ThreadMXBean;
+import io.tocsin.yaml.ConfigException;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

@@ -1,6 +1,15 @@
-package io.tocsin.config;
+package io.tocsin.rulefiles;
 
+import io.tocsin.channels.Channels;
+import io.tocsin.notify.ChannelDeclaration;
 import io.tocsin.rules.MonitorDefinition;
+import io.tocsin.rules.MonitorParser;
+import io.tocsin.yaml.ConfigError;
+import io.tocsin.yaml.ConfigException;
+import io.tocsin.yaml.MappingReader;
+import io.tocsin.yaml.Mark;
+import io.tocsin.yaml.YamlNode;
+import io.tocsin.yaml.YamlReader;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -131,7 +140,7 @@ public final class RuleFiles {
         }
       }
       for (YamlNode node : list(top, "channels", errors)) {
-        ChannelDeclaration channel = ChannelDeclaration.parse(node, errors);
+        ChannelDeclaration channel = ChannelDeclaration.parse(node, Channels.TYPES.keysByType(), errors);
         if (channel == null) {
           continue;
         }

@@ -1,4 +1,4 @@
-package io.tocsin.config;
+package io.tocsin.yaml;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;

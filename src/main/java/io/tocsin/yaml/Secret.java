@@ -1,4 +1,4 @@
-package io.tocsin.config;
+package io.tocsin.yaml;
 
 /**
  * A configuration value that must never be printed: tokens, passwords, webhook URLs. Its {@link

@@ -1,4 +1,4 @@
-package io.tocsin.config;
+package io.tocsin.yaml;
 
 /** One problem in a configuration file, printed as {@code file:line:col: message}. */
 public record ConfigError(Mark mark, String message) {

@@ -1,15 +1,10 @@
-package io.tocsin;
+package io.tocsin.cli;
 
-import io.tocsin.cli.CheckCommand;
-import io.tocsin.cli.DemoCommand;
-import io.tocsin.cli.QueryCommand;
-import io.tocsin.cli.ServeCommand;
-import io.tocsin.cli.TestCommand;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code tocsin} command line; each subcommand lives in {@code io.tocsin.cli}. */
+/** The {@code tocsin} command line; each subcommand is a class next to this one. */
 @Command(name = "tocsin", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Alert rule engine for OpenTelemetry metrics.",
     subcommands = {ServeCommand.class, DemoCommand.class, CheckCommand.class, TestCommand.class, QueryCommand.class})

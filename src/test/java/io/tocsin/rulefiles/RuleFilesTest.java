@@ -1,4 +1,4 @@
-package io.tocsin.config;
+package io.tocsin.rulefiles;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.tocsin.rules.AbsentPoints;
 import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.rules.Thresholds;
+import io.tocsin.yaml.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.tocsin.config;
+package io.tocsin.yaml;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

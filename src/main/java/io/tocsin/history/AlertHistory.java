@@ -1,4 +1,4 @@
-package io.tocsin.rules;
+package io.tocsin.history;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -29,14 +29,8 @@ public final class AlertHistory {
     }
   }
 
-  void addAll(MonitorDefinition monitor, List<AlertEvent> events) {
-    for (AlertEvent e : events) {
-      add(new Entry(e.at(), e.type().id(), monitor.id(), monitor.name(), e.labels().asMap(), e.value(), e.reason(), null));
-    }
-  }
-
   /** Grows with every entry added, so that a saver can tell whether anything changed. */
-  synchronized long version() {
+  public synchronized long version() {
     return version;
   }
 
@@ -45,7 +39,7 @@ public final class AlertHistory {
     return new ArrayList<>(entries);
   }
 
-  synchronized void restore(List<Entry> saved) {
+  public synchronized void restore(List<Entry> saved) {
     entries.clear();
     saved.stream().limit(CAPACITY).forEach(entries::addLast);
   }

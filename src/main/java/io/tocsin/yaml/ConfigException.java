@@ -1,4 +1,4 @@
-package io.tocsin.config;
+package io.tocsin.yaml;
 
 import java.util.Comparator;
 import java.util.List;

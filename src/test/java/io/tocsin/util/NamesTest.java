@@ -1,4 +1,4 @@
-package io.tocsin.store;
+package io.tocsin.util;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.tocsin.config;
+package io.tocsin.yaml;
 
 import io.tocsin.util.Durations;
 import io.tocsin.util.Suggestions;

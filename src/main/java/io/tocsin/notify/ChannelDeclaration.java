@@ -1,6 +1,10 @@
-package io.tocsin.config;
+package io.tocsin.notify;
 
 import io.tocsin.util.Suggestions;
+import io.tocsin.yaml.ConfigError;
+import io.tocsin.yaml.MappingReader;
+import io.tocsin.yaml.Mark;
+import io.tocsin.yaml.YamlNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -9,20 +13,17 @@ import java.util.TreeSet;
 /**
  * A notification channel as declared in a rule file: its name, type, and its settings, kept as
  * parsed YAML for the notification stage to read. Keys are checked here against what each type
- * takes, so a typo is an error at load time like everywhere else.
+ * takes ({@link ChannelType#keys}), so a typo is an error at load time like everywhere else.
  */
 public record ChannelDeclaration(String name, String type, YamlNode.Mapping settings, Mark mark) {
   static final Set<String> COMMON = Set.of("name", "type", "send_resolved", "api_url");
-  static final Map<String, Set<String>> KEYS_BY_TYPE = Map.of(
-      "slack", Set.of("webhook_url", "token", "channel"),
-      "email", Set.of("to", "from", "host", "port", "username", "password", "starttls", "tls"),
-      "telegram", Set.of("bot_token", "chat_id", "message_thread_id"),
-      "webhook", Set.of("url", "headers", "username", "password", "bearer_token"),
-      "alertmanager", Set.of("url", "headers", "username", "password", "bearer_token"),
-      "log", Set.of());
-
-  /** Parses one entry of {@code channels:}; null (with errors added) when it is unusable. */
-  static ChannelDeclaration parse(YamlNode node, List<ConfigError> errors) {
+  /**
+   * Parses one entry of {@code channels:}; null (with errors added) when it is unusable.
+   *
+   * @param keysByType the keys each known channel type takes besides {@link #COMMON}
+   */
+  public static ChannelDeclaration parse(YamlNode node, Map<String, Set<String>> keysByType,
+      List<ConfigError> errors) {
     if (!(node instanceof YamlNode.Mapping mapping)) {
       errors.add(new ConfigError(node.mark(), "each channel must be a mapping, got " + node.describe()));
       return null;
@@ -30,10 +31,10 @@ public record ChannelDeclaration(String name, String type, YamlNode.Mapping sett
     YamlNode typeNode = mapping.entries().containsKey("type") ? mapping.entries().get("type").value() : null;
     String type = typeNode instanceof YamlNode.Scalar s ? s.text() : null;
     Set<String> allowed = new TreeSet<>(COMMON);
-    if (type != null && KEYS_BY_TYPE.containsKey(type)) {
-      allowed.addAll(KEYS_BY_TYPE.get(type));
+    if (type != null && keysByType.containsKey(type)) {
+      allowed.addAll(keysByType.get(type));
     } else {
-      KEYS_BY_TYPE.values().forEach(allowed::addAll);
+      keysByType.values().forEach(allowed::addAll);
     }
     String what = "channel";
     MappingReader reader = MappingReader.of(mapping, what, allowed, errors);
@@ -44,13 +45,13 @@ public record ChannelDeclaration(String name, String type, YamlNode.Mapping sett
     }
     if (type == null) {
       errors.add(new ConfigError(mapping.mark(), "channel \"" + name + "\" needs a type: one of "
-          + String.join(", ", new TreeSet<>(KEYS_BY_TYPE.keySet()))));
+          + String.join(", ", new TreeSet<>(keysByType.keySet()))));
       return null;
     }
-    if (!KEYS_BY_TYPE.containsKey(type)) {
+    if (!keysByType.containsKey(type)) {
       errors.add(new ConfigError(typeNode.mark(), "unknown channel type \"" + type + "\""
-          + Suggestions.hint(type, KEYS_BY_TYPE.keySet()) + "; types are "
-          + String.join(", ", new TreeSet<>(KEYS_BY_TYPE.keySet()))));
+          + Suggestions.hint(type, keysByType.keySet()) + "; types are "
+          + String.join(", ", new TreeSet<>(keysByType.keySet()))));
       return null;
     }
     return new ChannelDeclaration(name, type, mapping, mapping.mark());

@@ -1,5 +1,6 @@
-package io.tocsin.config;
+package io.tocsin.rulefiles;
 
+import io.tocsin.notify.ChannelDeclaration;
 import io.tocsin.rules.MonitorDefinition;
 import java.time.Duration;
 import java.util.List;
