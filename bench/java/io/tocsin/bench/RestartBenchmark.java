@@ -38,7 +38,7 @@ import java.util.stream.Stream;
  * Restart-to-ready figures for the design's target (section 8): a data directory holding a
  * snapshot of N series with one hour of 15 s samples ({@link IngestBenchmark#fill}) plus the
  * write-ahead log of the minute after it (4 samples a series), and the real service started on it
- * in a new JVM ({@code io.tocsin.Main serve}, as a user runs it, no rules): the wall time from
+ * in a new JVM ({@code io.tocsin.cli.Main serve}, as a user runs it, no rules): the wall time from
  * starting the process until {@code GET /-/ready} answers 200, where that time went (from the
  * service's own log lines), and the process' resident memory once ready. The files are in the
  * page cache, as after a restart (not a reboot). Prints, never asserts.
@@ -121,7 +121,7 @@ public final class RestartBenchmark {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tocsin.Main", "serve", "--config",
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tocsin.cli.Main", "serve", "--config",
         config.toString()));
 
     HttpClient client = HttpClient.newHttpClient();
