@@ -381,10 +381,11 @@ public final class SeriesStore {
   }
 
   /**
-   * Calls {@code action} for every series, metric by metric in creation order, for a snapshot.
-   * Series created meanwhile may or may not be seen; removed ones may be among them.
+   * Calls {@code action} for every series, metric by metric in creation order (for a snapshot,
+   * and for recovery to find restored series by id). Series created meanwhile may or may not be
+   * seen; removed ones may be among them.
    */
-  void forEachSeries(Consumer<Series> action) {
+  public void forEachSeries(Consumer<Series> action) {
     for (MetricIndex index : metrics.values()) {
       MetricIndex.Ordered all = index.ordered();
       for (int i = 0; i < all.size(); i++) {

@@ -52,6 +52,14 @@ final class WalRecords {
 
   /** What replay is told, record by record. */
   interface Visitor {
+    /**
+     * Whether the series of {@code id} is known already (restored from a snapshot, say): then its
+     * definition record, checksum-verified, is passed over without decoding its labels.
+     */
+    default boolean knows(long id) {
+      return false;
+    }
+
     void series(long id, String metric, MetricKind kind, Labels labels);
 
     /** {@code state} is {@link #UNCHANGED}, null (cleared) or the new state. */
@@ -178,6 +186,9 @@ final class WalRecords {
     long id = readVarLong(body);
     switch (type) {
       case SERIES -> {
+        if (visitor.knows(id)) {
+          return;
+        }
         int kind = readByte(body);
         if (kind >= KINDS.length) {
           throw new Corrupt("unknown metric kind " + kind);

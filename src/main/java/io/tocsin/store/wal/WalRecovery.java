@@ -46,6 +46,8 @@ public final class WalRecovery implements WalRecords.Visitor {
   private final long cutoffMs;
   private final Map<Long, Definition> definitions = new HashMap<>();
   private final Map<Long, Series> restored = new HashMap<>();
+  /** The series the store held before the replay (from a snapshot), by id. */
+  private final Map<Long, Series> loaded;
   private long samples;
   private long skipped;
   private long unknown;
@@ -54,6 +56,8 @@ public final class WalRecovery implements WalRecords.Visitor {
   private WalRecovery(SeriesStore store) {
     this.store = store;
     this.cutoffMs = store.retentionCutoffMs();
+    this.loaded = new HashMap<>(Math.max(16, store.seriesCount() * 4 / 3 + 1));
+    store.forEachSeries(series -> loaded.put(series.id(), series));
   }
 
   private record Definition(String metric, MetricKind kind, Labels labels) {}
@@ -165,8 +169,13 @@ public final class WalRecovery implements WalRecords.Visitor {
   }
 
   @Override
+  public boolean knows(long id) {
+    return restored.containsKey(id) || loaded.containsKey(id);
+  }
+
+  @Override
   public void state(long id, Object state) {
-    Series series = restored.get(id);
+    Series series = find(id);
     if (series != null) {
       series.writerState(state);
     }
@@ -182,13 +191,25 @@ public final class WalRecovery implements WalRecords.Visitor {
     }
   }
 
+  /** The series of {@code id} replayed so far or loaded before the replay; null when neither. */
+  private Series find(long id) {
+    Series series = restored.get(id);
+    if (series == null) {
+      series = loaded.get(id);
+      if (series != null) {
+        restored.put(id, series);
+      }
+    }
+    return series;
+  }
+
   /** The series of {@code id}, created on its first sample inside the window; null to skip the record. */
   private Series current(long id, long timeMs) {
     if (timeMs < cutoffMs) {
       skipped++;
       return null;
     }
-    Series series = restored.get(id);
+    Series series = find(id);
     if (series == null) {
       Definition d = definitions.remove(id);
       if (d == null) {
