@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +53,8 @@ class CrashRecoveryIT {
         .filter(e -> !e.has("channel")).map(e -> e.get("type").asText()).toList();
   }
 
+  private static final Pattern FIRING_SAVED = Pattern.compile("\"state\"\\s*:\\s*\"firing\"");
+
   @Test
   void killedWhileFiring_restartsFiringWithoutFiringAgain() throws Exception {
     Files.createDirectories(dir.resolve("rules"));
@@ -78,7 +81,12 @@ class CrashRecoveryIT {
           assertThat(System.nanoTime()).as("firing in time").isLessThan(deadline);
           Thread.sleep(100);
         }
-        Thread.sleep(1_000); // the state is written a few times a second
+        // Killed only once the firing state is on disk: a fixed pause lost that race on a busy machine.
+        Path stateFile = dir.resolve("data/state.json");
+        while (!Files.exists(stateFile) || !FIRING_SAVED.matcher(Files.readString(stateFile)).find()) {
+          assertThat(System.nanoTime()).as("firing state saved in time").isLessThan(deadline);
+          Thread.sleep(50);
+        }
         first.kill();
       } finally {
         provider.shutdown();
