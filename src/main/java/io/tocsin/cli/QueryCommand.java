@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -72,7 +74,7 @@ public final class QueryCommand implements Callable<Integer> {
               .POST(HttpRequest.BodyPublishers.ofString(mapper.writeValueAsString(body))).build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      err.println("cannot reach " + server + ": " + e.getMessage());
+      err.println("cannot reach " + server + ": " + why(e));
       return 1;
     }
     JsonNode answer = mapper.readTree(response.body());
@@ -112,5 +114,19 @@ public final class QueryCommand implements Callable<Integer> {
         out.println(line);
       }
     }
+  }
+
+  /**
+   * What went wrong, in words: the HTTP client's exceptions often carry no message of their own
+   * (a refused connection is a {@code ConnectException} with a null message).
+   */
+  private static String why(IOException e) {
+    if (e instanceof ConnectException) {
+      return "connection refused (is Tocsin running there?)";
+    }
+    if (e instanceof HttpTimeoutException) {
+      return "no answer in time";
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 }

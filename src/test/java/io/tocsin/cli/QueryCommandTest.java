@@ -83,6 +83,7 @@ class QueryCommandTest {
     int exit = run("query", "--server", "http://127.0.0.1:1", "1");
 
     assertThat(exit).isEqualTo(1);
-    assertThat(err.toString()).startsWith("cannot reach http://127.0.0.1:1: ");
+    assertThat(err.toString()).isEqualTo(
+        "cannot reach http://127.0.0.1:1: connection refused (is Tocsin running there?)" + System.lineSeparator());
   }
 }
