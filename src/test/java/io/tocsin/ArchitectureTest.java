@@ -42,6 +42,7 @@ class ArchitectureTest {
         .layer("api").definedBy("io.tocsin.api..")
         .layer("ruletest").definedBy("io.tocsin.ruletest..")
         .layer("rulefiles").definedBy("io.tocsin.rulefiles..")
+        .layer("cluster").definedBy("io.tocsin.cluster..")
         .layer("channels").definedBy("io.tocsin.channels..")
         .layer("integrations").definedBy("io.tocsin.notify.alertmanager..", "io.tocsin.notify.email..",
             "io.tocsin.notify.log..", "io.tocsin.notify.slack..", "io.tocsin.notify.telegram..",
@@ -60,12 +61,14 @@ class ArchitectureTest {
 
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()
         .whereLayer("demo").mayOnlyAccessLayers("service", "config", "yaml", "util")
-        .whereLayer("service").mayOnlyAccessLayers("api", "rulefiles", "channels", "notify", "silence", "config",
+        .whereLayer("service").mayOnlyAccessLayers("api", "cluster", "rulefiles", "channels", "notify", "silence", "config",
             "rules", "history", "ingest", "wal", "store", "yaml", "util")
-        .whereLayer("api").mayOnlyAccessLayers("notify", "silence", "config", "rules", "history", "query", "store",
+        .whereLayer("api").mayOnlyAccessLayers("cluster", "notify", "silence", "config", "rules", "history", "query", "store",
             "yaml", "util")
         .whereLayer("ruletest").mayOnlyAccessLayers("rulefiles", "rules", "ingest", "store", "yaml", "util")
         .whereLayer("rulefiles").mayOnlyAccessLayers("channels", "notify", "rules", "yaml", "util")
+        .whereLayer("cluster").mayOnlyAccessLayers("notify", "silence", "config", "rules", "history", "store",
+            "yaml", "util")
         .whereLayer("channels").mayOnlyAccessLayers("integrations", "notify", "yaml", "util")
         .whereLayer("integrations").mayOnlyAccessLayers("notify", "config", "rules", "yaml", "util")
         .whereLayer("notify").mayOnlyAccessLayers("silence", "config", "rules", "history", "store", "yaml", "util")
