@@ -70,7 +70,12 @@ class ChannelWorkerTest {
           public void gaveUp(Notification n, int attempts) {
             events.add(n.monitor() + " gave up after " + attempts);
           }
-        });
+
+          @Override
+          public void deduplicated(Notification n, String by) {
+            events.add(n.monitor() + " deduplicated, sent by " + by);
+          }
+        }, NotificationLog.ALONE);
   }
 
   private void enqueue(String monitor) throws Exception {
