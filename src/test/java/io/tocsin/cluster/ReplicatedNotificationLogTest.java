@@ -215,6 +215,23 @@ class ReplicatedNotificationLogTest {
   }
 
   @Test
+  void open_writesTheFileInTheBackground() throws Exception {
+    InMemoryPeers peers = network.join("a:7800");
+    ReplicatedNotificationLog a = ReplicatedNotificationLog.open(peers, dataDir, clock, PEER_TIMEOUT, () -> retention,
+        null);
+    opened.add(a);
+    a.delivered(notification(alert("n1", T0.toEpochMilli())));
+
+    Path file = dataDir.resolve("nflog.json");
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!Files.exists(file) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+
+    assertThat(JSON.readTree(file.toFile()).at("/entries/0/by").asText()).isEqualTo("a:7800");
+  }
+
+  @Test
   void anUnreadableFile_isSetAside_andTheLogStartsEmpty() throws Exception {
     Path dir = dataDir.resolve("a:7800");
     Files.createDirectories(dir);
