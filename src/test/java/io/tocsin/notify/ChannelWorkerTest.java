@@ -451,4 +451,19 @@ class ChannelWorkerTest {
     worker.deliverDue();
     assertThat(notifier.sent).containsExactly("a @15s");
   }
+
+  @Test
+  void whatThisMemberSentBeforeACrash_isNotSentAgainFromTheOutbox() throws Exception {
+    ReplicatedNotificationLog first = member("a:7800");
+    start(Duration.ofHours(24), first);
+    Notification n = notification("a", alert("n1", AlertEvent.Type.FIRING, clock.millis()));
+    enqueue(n);
+    first.delivered(n); // the channel took it; the crash came before the outbox file was deleted
+
+    worker.deliverDue();
+
+    assertThat(notifier.sent).isEmpty();
+    assertThat(events).containsExactly("a deduplicated, sent by a:7800");
+    assertThat(outboxFiles()).isZero();
+  }
 }
