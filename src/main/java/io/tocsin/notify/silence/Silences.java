@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +17,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * The silences, kept in {@code <data_dir>/silences.json}: loaded on construction and written
  * (atomically) on every change. An expired silence stays visible for {@link #RETENTION} after it
  * ended, then is dropped.
+ *
+ * <p>In a cluster every member keeps all silences: a local change is handed to the
+ * {@link #onChange} listeners (which broadcast it), and a peer's is applied with {@link #merge},
+ * where the one updated last wins. So that a change made here always wins over what this member
+ * has seen, even with a clock behind a peer's, its update time is at least 1 ms after the one it
+ * replaces.
  *
  * <p>Thread-safe. Changes are serialized and take effect only once written; {@link #silencing},
  * called for every alert event, reads an immutable snapshot without locking.
@@ -38,6 +48,7 @@ public final class Silences {
   /** Guarded by {@code this}; replaced, never changed in place. */
   private Map<String, Silence> byId = Map.of();
   private volatile List<Silence> snapshot = List.of();
+  private final List<Consumer<Silence>> listeners = new CopyOnWriteArrayList<>();
 
   public Silences(Path dataDir, Clock clock) {
     this(dataDir, clock, () -> UUID.randomUUID().toString());
@@ -57,6 +68,15 @@ public final class Silences {
    */
   public record Draft(String id, List<Matcher> matchers, Instant startsAt, Instant endsAt, String createdBy,
       String comment) {}
+
+  /**
+   * Calls {@code listener} with every silence created, updated or expired here, as saved, once it
+   * is written; not with those applied by {@link #merge}, so that what a peer sent is not sent back.
+   * Called under this store's lock, in the order of the changes: the listener must be quick.
+   */
+  public void onChange(Consumer<Silence> listener) {
+    listeners.add(listener);
+  }
 
   /** The id of the silence that covers an alert with these labels at {@code atMs}, if any. */
   public Optional<String> silencing(Map<String, String> labels, long atMs) {
@@ -95,12 +115,13 @@ public final class Silences {
     }
     Silence silence = new Silence(old != null ? old.id() : newId.get(), draft.matchers(), startsAt, endsAt,
         draft.createdBy() != null || old == null ? draft.createdBy() : old.createdBy(),
-        draft.comment() != null || old == null ? draft.comment() : old.comment(), now);
+        draft.comment() != null || old == null ? draft.comment() : old.comment(), updateTime(old, now));
     Map<String, Silence> next = retained(now);
     next.put(silence.id(), silence);
     commit(next);
     log.info("silence {} {}: {} from {} to {} by \"{}\": {}", silence.id(), old == null ? "created" : "updated",
         silence.matchers(), silence.startsAt(), silence.endsAt(), silence.createdBy(), silence.comment());
+    changed(silence);
     return Optional.of(silence);
   }
 
@@ -121,12 +142,90 @@ public final class Silences {
       return Optional.of(old);
     }
     Silence expired = new Silence(old.id(), old.matchers(), state == Silence.State.PENDING ? now : old.startsAt(),
-        now, old.createdBy(), old.comment(), now);
+        now, old.createdBy(), old.comment(), updateTime(old, now));
     Map<String, Silence> next = retained(now);
     next.put(id, expired);
     commit(next);
     log.info("silence {} expired: {}", id, expired.matchers());
+    changed(expired);
     return Optional.of(expired);
+  }
+
+  /**
+   * Applies a silence a peer created, updated or expired, when it was updated after the one here
+   * (the same update time: the one whose encoding sorts last, so that every member picks the
+   * same), and writes the file. One past its retention is ignored. The {@link #onChange}
+   * listeners are not called.
+   *
+   * @param source who sent it, for the log ("peer host:port")
+   * @return whether it changed anything here
+   */
+  public boolean merge(Silence silence, String source) {
+    return !merge(List.of(silence), source).isEmpty();
+  }
+
+  /**
+   * {@link #merge(Silence, String)} for many silences (a peer's state), with one write.
+   *
+   * @return the silences that changed something here
+   */
+  public synchronized List<Silence> merge(Collection<Silence> silences, String source) {
+    Instant now = now();
+    Map<String, Silence> next = retained(now);
+    List<Silence> applied = new ArrayList<>();
+    for (Silence incoming : silences) {
+      Silence old = next.get(incoming.id());
+      if (!incoming.endsAt().plus(RETENTION).isAfter(now) || (old != null && !newer(incoming, old))) {
+        continue;
+      }
+      next.put(incoming.id(), incoming);
+      applied.add(incoming);
+      boolean expired = incoming.state(now.toEpochMilli()) == Silence.State.EXPIRED;
+      String what = old == null ? "created" : expired && old.state(now.toEpochMilli()) != Silence.State.EXPIRED
+          ? "expired" : "updated";
+      log.info("silence {} {} by {}: {} from {} to {} by \"{}\": {}", incoming.id(), what, source,
+          incoming.matchers(), incoming.startsAt(), incoming.endsAt(), incoming.createdBy(), incoming.comment());
+    }
+    if (applied.isEmpty()) {
+      return applied;
+    }
+    try {
+      commit(next);
+    } catch (IOException e) {
+      // Unlike a local change, nobody can be told to retry: the cluster has decided, so the silence
+      // applies here too, and the next write saves it.
+      log.error("cannot write {} after a silence from {}: {}", file.path(), source, e.toString());
+      install(next);
+    }
+    return applied;
+  }
+
+  /** Last update wins; on a tie the larger encoding, which every member computes alike. */
+  private static boolean newer(Silence incoming, Silence old) {
+    int byTime = incoming.updatedAt().compareTo(old.updatedAt());
+    if (byTime != 0) {
+      return byTime > 0;
+    }
+    return Arrays.compare(SilenceJson.encode(List.of(incoming)), SilenceJson.encode(List.of(old))) > 0;
+  }
+
+  /** Now, or just after {@code old}'s update when this clock is behind the peer's that wrote it. */
+  private static Instant updateTime(Silence old, Instant now) {
+    if (old == null || now.isAfter(old.updatedAt())) {
+      return now;
+    }
+    return old.updatedAt().plusMillis(1);
+  }
+
+  private void changed(Silence silence) {
+    for (Consumer<Silence> listener : listeners) {
+      try {
+        listener.accept(silence);
+      } catch (RuntimeException e) {
+        // The change is saved here; the peers get it with the next state exchange.
+        log.error("silence {} saved, but a listener failed: {}", silence.id(), e.toString());
+      }
+    }
   }
 
   public synchronized Optional<Silence> get(String id) {
