@@ -134,7 +134,7 @@ class DeployFilesTest {
       ServerConfig config = new ServerConfigLoader(env::get).load(HA.resolve("tocsin.yml"));
       assertThat(config.ruleFiles()).containsExactly("/etc/tocsin/rules/*.yml");
     }
-    Map<String, String> env = Map.of("POD_NAMESPACE", "monitoring", "TOCSIN_CLUSTER_SECRET", "s3cr3t",
+    Map<String, String> env = Map.of("POD_NAME", "tocsin-0", "POD_NAMESPACE", "monitoring", "TOCSIN_CLUSTER_SECRET", "s3cr3t",
         "TOCSIN_EXTERNAL_URL", "https://tocsin.example.com");
     ServerConfig config = new ServerConfigLoader(env::get).load(KUBERNETES.resolve("tocsin.yml"));
     assertThat(config.ruleFiles()).containsExactly("/etc/tocsin/rules/*.yml");
@@ -207,9 +207,11 @@ class DeployFilesTest {
     container.get("env").forEach(e -> env.put(e.get("name").asText(), e));
     assertThat(env.get("TOCSIN_CLUSTER_SECRET").at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("tocsin-cluster");
     assertThat(env.get("POD_NAMESPACE").at("/valueFrom/fieldRef/fieldPath").asText()).isEqualTo("metadata.namespace");
+    assertThat(env.get("POD_NAME").at("/valueFrom/fieldRef/fieldPath").asText()).isEqualTo("metadata.name");
 
     JsonNode cluster = YAML.readTree(KUBERNETES.resolve("tocsin.yml").toFile()).get("cluster");
     assertThat(cluster.get("dns").asText()).isEqualTo("tocsin-headless.${POD_NAMESPACE}.svc.cluster.local");
+    assertThat(cluster.get("bind").asText()).isEqualTo("${POD_NAME}:7800");
     assertThat(cluster.has("members")).isFalse();
     assertThat(cluster.get("secret").asText()).isEqualTo("${TOCSIN_CLUSTER_SECRET}");
     assertThat(kustomization.get("namespace").asText()).isEqualTo("monitoring"); // as in otel-collector.yaml
