@@ -72,7 +72,9 @@ public final class Silences {
   /**
    * Calls {@code listener} with every silence created, updated or expired here, as saved, once it
    * is written; not with those applied by {@link #merge}, so that what a peer sent is not sent back.
-   * Called under this store's lock, in the order of the changes: the listener must be quick.
+   * Called on the thread that made the change, outside this store's lock (a broadcast must not
+   * hold up lookups and merges); two changes of one silence may reach it in either order, and the
+   * later one is the one with the later {@link Silence#updatedAt}.
    */
   public void onChange(Consumer<Silence> listener) {
     listeners.add(listener);
@@ -95,7 +97,13 @@ public final class Silences {
    * @throws IllegalArgumentException when the draft is not a usable silence (message for the user)
    * @throws IOException when the file cannot be written; nothing changed then
    */
-  public synchronized Optional<Silence> save(Draft draft) throws IOException {
+  public Optional<Silence> save(Draft draft) throws IOException {
+    Optional<Silence> saved = write(draft);
+    saved.ifPresent(this::changed);
+    return saved;
+  }
+
+  private synchronized Optional<Silence> write(Draft draft) throws IOException {
     Instant now = now();
     Silence old = null;
     if (draft.id() != null) {
@@ -121,7 +129,6 @@ public final class Silences {
     commit(next);
     log.info("silence {} {}: {} from {} to {} by \"{}\": {}", silence.id(), old == null ? "created" : "updated",
         silence.matchers(), silence.startsAt(), silence.endsAt(), silence.createdBy(), silence.comment());
-    changed(silence);
     return Optional.of(silence);
   }
 
@@ -131,15 +138,30 @@ public final class Silences {
    *
    * @return the silence as it is now; empty when there is none with this id
    */
-  public synchronized Optional<Silence> expire(String id) throws IOException {
-    Silence old = byId.get(id);
-    if (old == null) {
-      return Optional.empty();
+  public Optional<Silence> expire(String id) throws IOException {
+    Silence old;
+    Optional<Silence> expired;
+    synchronized (this) {
+      old = byId.get(id);
+      if (old == null) {
+        return Optional.empty();
+      }
+      expired = end(old);
     }
+    if (expired.isEmpty()) {
+      return Optional.of(old);
+    }
+    changed(expired.get());
+    return expired;
+  }
+
+  /** {@code old} expired now and written; empty when it had already expired. */
+  private synchronized Optional<Silence> end(Silence old) throws IOException {
+    String id = old.id();
     Instant now = now();
     Silence.State state = old.state(now.toEpochMilli());
     if (state == Silence.State.EXPIRED) {
-      return Optional.of(old);
+      return Optional.empty();
     }
     Silence expired = new Silence(old.id(), old.matchers(), state == Silence.State.PENDING ? now : old.startsAt(),
         now, old.createdBy(), old.comment(), updateTime(old, now));
@@ -147,7 +169,6 @@ public final class Silences {
     next.put(id, expired);
     commit(next);
     log.info("silence {} expired: {}", id, expired.matchers());
-    changed(expired);
     return Optional.of(expired);
   }
 

@@ -301,6 +301,22 @@ class SilencesTest {
   }
 
   @Test
+  void onChange_listenerThatFails_isLogged_andTheChangeStays() throws IOException {
+    Silences silences = open();
+    silences.onChange(s -> {
+      throw new IllegalStateException("cluster is closed");
+    });
+
+    try (LogCapture log = LogCapture.of(Silences.class)) {
+      assertThat(silences.save(draft(null, null, t(60), "node=\"n1\""))).isPresent();
+
+      assertThat(log.messages()).last()
+          .isEqualTo("ERROR silence s1 saved, but a listener failed: java.lang.IllegalStateException: cluster is closed");
+    }
+    assertThat(open().silencing(N1, ms(0))).contains("s1");
+  }
+
+  @Test
   void merge_whenTheFileCannotBeWritten_appliesTheSilenceAnyway() throws IOException {
     Path notADirectory = Files.writeString(dataDir.resolve("plain-file"), "");
     Silences silences = new Silences(notADirectory, clock);
