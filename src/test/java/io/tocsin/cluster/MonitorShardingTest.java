@@ -12,6 +12,7 @@ import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
 import io.tocsin.testing.InMemoryPeers;
+import io.tocsin.testing.LogCapture;
 import io.tocsin.util.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -136,8 +137,22 @@ class MonitorShardingTest {
     Map<String, List<String>> before = new HashMap<>();
     ids(members.get(0)).forEach(id -> before.put(id, members.get(0).sharding().owners(id)));
 
-    network.leave(members.get(3).peers());
+    List<String> logged;
+    try (LogCapture log = LogCapture.of(MonitorSharding.class)) {
+      network.leave(members.get(3).peers());
+      logged = log.messages();
+    }
 
+    List<String> expectedLog = new ArrayList<>();
+    for (Member m : members.subList(0, 3)) {
+      String self = m.peers().self();
+      List<String> tookOver = ids(m).stream()
+          .filter(id -> m.evaluates(id) && !before.get(id).contains(self)).toList();
+      expectedLog.add("INFO cluster view of 3 members: this member evaluates "
+          + ids(m).stream().filter(m::evaluates).count() + " of 30 monitors (shard_monitors.replicas 2)"
+          + (tookOver.isEmpty() ? "" : "; took over " + tookOver.size() + ": " + String.join(", ", tookOver)));
+    }
+    assertThat(logged).containsExactlyElementsOf(expectedLog);
     int moved = 0;
     for (String id : before.keySet()) {
       List<String> now = members.get(0).sharding().owners(id);
