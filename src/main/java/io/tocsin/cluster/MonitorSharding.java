@@ -168,13 +168,20 @@ public final class MonitorSharding implements SharedState, MonitorPlacement {
     states.forEach(engine::adopt);
   }
 
-  /** The alert states of every monitor that has pending or firing groups, evaluated here or adopted. */
+  /**
+   * The alert states of every monitor, evaluated here or adopted; also those where nothing pends
+   * or fires, so that a member restarted with alerts its peers resolved meanwhile learns it.
+   */
   @Override
   public byte[] state() {
-    return AlertStateCodec.encode(engine.alertStates().stream().filter(s -> !s.groups().isEmpty()).toList());
+    return AlertStateCodec.encode(engine.alertStates());
   }
 
-  /** Adopts the alert state of each monitor that has none here (a member started with an empty data_dir). */
+  /**
+   * Adopts the alert state of each monitor that has none here (a member started with an empty
+   * data_dir), and, as a broadcast would, a newer one for a monitor another member evaluates (a
+   * member restarted with what it adopted before its stop).
+   */
   @Override
   public void merge(byte[] state) {
     List<AlertState> states;
@@ -187,7 +194,7 @@ public final class MonitorSharding implements SharedState, MonitorPlacement {
     }
     List<String> adopted = new ArrayList<>();
     for (AlertState s : states) {
-      if (engine.adoptIfEmpty(s)) {
+      if (engine.adopt(s) || engine.adoptIfEmpty(s)) {
         adopted.add(s.monitorId());
       }
     }

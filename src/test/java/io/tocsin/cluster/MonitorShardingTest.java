@@ -1,6 +1,7 @@
 package io.tocsin.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tocsin.rulefiles.RuleFiles;
 import io.tocsin.rules.AlertState;
@@ -14,6 +15,7 @@ import io.tocsin.store.StoreSettings;
 import io.tocsin.testing.InMemoryPeers;
 import io.tocsin.testing.LogCapture;
 import io.tocsin.util.MutableClock;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -254,6 +256,45 @@ class MonitorShardingTest {
     assertThat(joiner.monitor("down-1").groups()).isEqualTo(peer.monitor("down-1").groups()).isNotEmpty();
     assertThat(joiner.monitor("down-1").lastBucketEnd()).isEqualTo(peer.monitor("down-1").lastBucketEnd());
     assertThat(joiner.monitor("down-2").groups()).singleElement().satisfies(g -> assertThat(g.streak()).isEqualTo(1));
+  }
+
+  @Test
+  void joinTransfer_withSharding_alsoRefreshesAnOlderStateOfAMonitorEvaluatedElsewhere() throws Exception {
+    List<MonitorDefinition> monitors = monitors(4, "up");
+    Member peer = join("a:7800", store, monitors, 1);
+    value(store, "up", 0, 0);
+    value(store, "up", 1, 1);
+    evaluateAt(1, List.of(peer));
+    List<AlertState> alerting = peer.engine().alertStates();
+    evaluateAt(2, List.of(peer));
+    assertThat(peer.engine().monitors()).extracting(MonitorStatus::state).containsOnly("ok");
+    // A member restarted with the state it adopted before its stop, of a monitor "a:7800" evaluates.
+    SeriesStore restartedData = new SeriesStore(clock, new StoreSettings(Duration.ofHours(2), 1000, 1000));
+    Member restarted = join("b:7800", restartedData, monitors, 1);
+    AlertState stale = alerting.stream().filter(s -> !restarted.evaluates(s.monitorId())).findFirst().orElseThrow();
+    assertThat(stale.groups()).isNotEmpty();
+    assertThat(restarted.engine().adoptIfEmpty(stale)).isTrue();
+
+    network.transferState(restarted.peers());
+
+    assertThat(restarted.monitor(stale.monitorId()).groups()).isEmpty();
+    assertThat(restarted.monitor(stale.monitorId()).lastBucketEnd())
+        .isEqualTo(T0.plus(Duration.ofMinutes(2)).toEpochMilli());
+  }
+
+  @Test
+  void alertStateCodec_keepsEveryFieldOfAGroup_andRefusesAnUnknownState() throws Exception {
+    List<MonitorDefinition> monitors = monitors(2, "up");
+    Member member = join("a:7800", store, monitors, 0);
+    value(store, "up", 0, 0);
+    evaluateAt(1, List.of(member));
+    List<AlertState> states = member.engine().alertStates();
+    assertThat(states.get(0).groups()).singleElement().satisfies(g -> assertThat(g.value()).isZero());
+
+    assertThat(AlertStateCodec.decode(AlertStateCodec.encode(states))).isEqualTo(states);
+    String unknown = new String(AlertStateCodec.encode(states), StandardCharsets.UTF_8).replace("\"firing\"", "\"burning\"");
+    assertThatThrownBy(() -> AlertStateCodec.decode(unknown.getBytes(StandardCharsets.UTF_8)))
+        .hasMessage("monitor \"down-1\" has a group without labels or neither pending nor firing");
   }
 
   @Test
