@@ -42,7 +42,7 @@ final class MonitorRuntime {
    * evaluation of it still queued must then emit nothing, or its transitions would be sent twice.
    */
   private boolean retired;
-  /** The pending and firing groups as {@link #alertStateIfChanged} last reported them or {@link #adopt} installed them. */
+  /** The pending and firing groups {@link #alertStateIfChanged} last reported or {@link #adopt} installed. */
   private List<GroupState> lastAlertBearing = List.of();
   /**
    * Set when {@link #adopt} installed pending or firing groups of a peer that evaluated the same

@@ -66,7 +66,11 @@ class MonitorsApiTest {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tocsin.httpPort() + path)).build(),
+    return get(tocsin, path);
+  }
+
+  private HttpResponse<String> get(Tocsin from, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + from.httpPort() + path)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -127,23 +131,18 @@ class MonitorsApiTest {
       peer.engine().placeBy(id -> !id.equals("shard-is-down"));
       tocsin.engine().alertStates().forEach(peer.engine()::adopt);
       peer.evaluateMonitors();
-      String base = "http://127.0.0.1:" + peer.httpPort();
 
-      JsonNode down = json(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/monitors")).build(),
-          HttpResponse.BodyHandlers.ofString())).get("monitors").get(0);
+      JsonNode down = json(get(peer, "/api/v1/monitors")).get("monitors").get(0);
       assertThat(down.get("id").asText()).isEqualTo("shard-is-down");
       assertThat(down.get("state").asText()).isEqualTo("firing");
       assertThat(down.get("groups_firing").asInt()).isEqualTo(1);
       assertThat(down.get("evaluated_here").asBoolean()).isFalse();
       assertThat(down.get("last_evaluation").isNull()).isTrue();
-      JsonNode alerts = json(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/alerts")).build(),
-          HttpResponse.BodyHandlers.ofString())).get("alerts");
-      assertThat(alerts).singleElement().satisfies(a -> {
+      assertThat(json(get(peer, "/api/v1/alerts")).get("alerts")).singleElement().satisfies(a -> {
         assertThat(a.get("labels").toString()).isEqualTo("{\"node\":\"n1\"}");
         assertThat(a.get("fired_at").asLong()).isEqualTo(T0.plusSeconds(120).toEpochMilli());
       });
-      assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString()).body())
+      assertThat(get(peer, "/metrics").body())
           .contains("\ntocsin_monitor_evaluated_here{monitor=\"shard-is-down\"} 0.0\n")
           .contains("\ntocsin_monitor_evaluated_here{monitor=\"never-fires\"} 1.0\n");
     }

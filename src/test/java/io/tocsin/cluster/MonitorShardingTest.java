@@ -292,7 +292,8 @@ class MonitorShardingTest {
     assertThat(states.get(0).groups()).singleElement().satisfies(g -> assertThat(g.value()).isZero());
 
     assertThat(AlertStateCodec.decode(AlertStateCodec.encode(states))).isEqualTo(states);
-    String unknown = new String(AlertStateCodec.encode(states), StandardCharsets.UTF_8).replace("\"firing\"", "\"burning\"");
+    String unknown = new String(AlertStateCodec.encode(states), StandardCharsets.UTF_8)
+        .replace("\"firing\"", "\"burning\"");
     assertThatThrownBy(() -> AlertStateCodec.decode(unknown.getBytes(StandardCharsets.UTF_8)))
         .hasMessage("monitor \"down-1\" has a group without labels or neither pending nor firing");
   }
