@@ -115,6 +115,7 @@ public final class Cluster implements Peers, AutoCloseable {
       log.warn("cluster \"{}\": no cluster.secret: cluster traffic is neither authenticated nor encrypted",
           settings.name());
     }
+    long started = System.nanoTime();
     try {
       channel.connect(settings.name(), null, STATE_TIMEOUT_MS);
     } catch (Exception e) {
@@ -125,14 +126,17 @@ public final class Cluster implements Peers, AutoCloseable {
     List<String> now = members;
     log.info("cluster \"{}\": joined as {}, position {} of {} (view {})", settings.name(), self, position(),
         now.size(), viewId);
-    if (now.size() == 1) {
+    long joinAttemptsMs = ClusterStack.JOIN_TIMEOUT_MS * ClusterStack.MAX_JOIN_ATTEMPTS;
+    if (now.size() == 1 && (System.nanoTime() - started) / 1_000_000 >= joinAttemptsMs) {
       explainIfRefused();
     }
   }
 
   /**
-   * Members that answered discovery but let this one wait for the join until it started alone
-   * did not accept its credentials (or, rarely, were too busy; then they merge later).
+   * Called when this member ends up alone after every join attempt timed out: that only happens
+   * when discovery found a coordinator, and members that answer discovery (which is not
+   * encrypted) but drop the join did not accept this member's key. (Members starting at the same
+   * time decide in one discovery round, well before that.)
    */
   private void explainIfRefused() {
     TP transport = channel.getProtocolStack().getTransport();
@@ -191,8 +195,12 @@ public final class Cluster implements Peers, AutoCloseable {
   /** Leaves the view gracefully, so that peers take over at once instead of after peer_timeout. */
   @Override
   public void close() {
+    boolean wasConnected = connected;
     connected = false;
     channel.close();
+    if (wasConnected) {
+      log.info("cluster \"{}\": {} left", settings.name(), self);
+    }
   }
 
   static byte[] frame(String part, byte[] message) {

@@ -99,6 +99,37 @@ class ClusterTest {
   }
 
   @Test
+  void connect_membersStartingTogether_formOneViewAndBlameNoSecret() throws Exception {
+    List<Integer> ports = TestClusters.freePorts(3);
+    try (LogCapture logs = LogCapture.of(Cluster.class)) {
+      List<Cluster> members = new ArrayList<>();
+      for (int port : ports) {
+        Cluster member = Cluster.create(TestClusters.member("together", port, ports, "s3cret"), new PrometheusRegistry());
+        started.add(member);
+        members.add(member);
+      }
+      List<Thread> joining = new ArrayList<>();
+      for (Cluster m : members) {
+        Thread t = new Thread(() -> {
+          try {
+            m.connect();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+        t.start();
+        joining.add(t);
+      }
+      for (Thread t : joining) {
+        t.join();
+      }
+
+      await("one view of three", () -> members.stream().allMatch(m -> m.members().size() == 3));
+      assertThat(logs.messages()).noneMatch(line -> line.startsWith("ERROR") || line.startsWith("WARN"));
+    }
+  }
+
+  @Test
   void broadcast_reachesTheOtherMembersButNotTheSender() throws Exception {
     Recorder[] parts = {new Recorder("nflog", ""), new Recorder("nflog", ""), new Recorder("nflog", "")};
     List<Cluster> members = three("s3cret", parts);
