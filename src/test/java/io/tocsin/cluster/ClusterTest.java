@@ -4,8 +4,11 @@ import static io.tocsin.testing.TestClusters.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tocsin.config.HostPort;
+import io.tocsin.config.ServerConfig;
 import io.tocsin.testing.LogCapture;
 import io.tocsin.testing.TestClusters;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,6 +130,23 @@ class ClusterTest {
       await("one view of three", () -> members.stream().allMatch(m -> m.members().size() == 3));
       assertThat(logs.messages()).noneMatch(line -> line.startsWith("ERROR") || line.startsWith("WARN"));
     }
+  }
+
+  @Test
+  void connect_wildcardBind_isNamedAfterTheHostAndReachable() throws Exception {
+    List<Integer> ports = TestClusters.freePorts(2);
+    ServerConfig.Cluster loopback = TestClusters.member("wild", ports.get(0), ports, "s3cret");
+    ServerConfig.Cluster wildcard = new ServerConfig.Cluster("wild", new HostPort("0.0.0.0", ports.get(1)),
+        loopback.members(), null, loopback.secret(), loopback.peerTimeout(), null);
+    Cluster first = member("wild", ports.get(0), ports, "s3cret");
+    Cluster second = Cluster.create(wildcard, new PrometheusRegistry());
+    started.add(second);
+
+    second.connect();
+
+    await("a view of two", () -> first.members().size() == 2);
+    assertThat(second.self()).isEqualTo(InetAddress.getLocalHost().getHostName() + ":" + ports.get(1));
+    assertThat(first.members()).containsExactly(first.self(), second.self());
   }
 
   @Test
