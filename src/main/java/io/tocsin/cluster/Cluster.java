@@ -21,10 +21,13 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
 import org.jgroups.JChannel;
+import org.jgroups.MergeView;
 import org.jgroups.Message;
 import org.jgroups.PhysicalAddress;
 import org.jgroups.Receiver;
@@ -57,6 +60,12 @@ public final class Cluster implements Peers, AutoCloseable {
   private final Map<String, SharedState> parts = new ConcurrentHashMap<>();
   private final List<Consumer<List<String>>> listeners = new CopyOnWriteArrayList<>();
   private final Counter viewChanges;
+  /** Fetches peers' state after a partition heals, off the thread that installs the view. */
+  private final ExecutorService healing = Executors.newSingleThreadExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "cluster-heal");
+    thread.setDaemon(true);
+    return thread;
+  });
   private volatile List<String> members;
   private volatile long viewId;
   private volatile boolean connected;
@@ -197,10 +206,40 @@ public final class Cluster implements Peers, AutoCloseable {
   public void close() {
     boolean wasConnected = connected;
     connected = false;
+    healing.shutdownNow();
     channel.close();
     if (wasConnected) {
       log.info("cluster \"{}\": {} left", settings.name(), self);
     }
+  }
+
+  /**
+   * After a partition, each side may have recorded what the other has not (a delivery, a
+   * silence): every member merges the state of the oldest member of each side it was not on.
+   */
+  private void fetchStateOfTheOtherSides(MergeView merged) {
+    List<Address> sources = new ArrayList<>();
+    for (View side : merged.getSubgroups()) {
+      if (!side.containsMember(channel.getAddress())) {
+        sources.add(side.getCoord());
+      }
+    }
+    healing.execute(() -> {
+      for (Address source : sources) {
+        try {
+          channel.getState(source, STATE_TIMEOUT_MS);
+          log.info("cluster \"{}\": partition healed: merged the state of {}", settings.name(), source);
+        } catch (Exception e) {
+          log.warn("cluster \"{}\": partition healed, but the state of {} could not be fetched: {}",
+              settings.name(), source, e.toString());
+        }
+      }
+    });
+  }
+
+  /** The JGroups channel, for tests that cut or mend the network. */
+  JChannel channel() {
+    return channel;
   }
 
   static byte[] frame(String part, byte[] message) {
@@ -259,6 +298,9 @@ public final class Cluster implements Peers, AutoCloseable {
         List<String> left = before.stream().filter(n -> !names.contains(n)).toList();
         log.info("cluster \"{}\": view {}: {} (joined {}, left {}); this member at position {}",
             settings.name(), viewId, names, joined, left, position());
+      }
+      if (connected && view instanceof MergeView merged) {
+        fetchStateOfTheOtherSides(merged);
       }
       for (Consumer<List<String>> listener : listeners) {
         try {

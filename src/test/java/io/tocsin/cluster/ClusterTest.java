@@ -9,11 +9,13 @@ import io.tocsin.config.ServerConfig;
 import io.tocsin.testing.LogCapture;
 import io.tocsin.testing.TestClusters;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jgroups.protocols.TCPPING;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -198,6 +200,29 @@ class ClusterTest {
     assertThat(members.get(2).position()).isEqualTo(1);
     assertThat(members.get(1).members()).containsExactly(members.get(1).self(), members.get(2).self());
     assertThat(members.get(1).viewId()).isGreaterThan(before);
+  }
+
+  @Test
+  void viewChange_partitionHeals_eachSideMergesTheStateOfTheOther() throws Exception {
+    List<Integer> ports = TestClusters.freePorts(2);
+    Recorder left = new Recorder("silences", "left state");
+    Recorder right = new Recorder("silences", "right state");
+    // Each side knows only itself: two views of one, as after a partition.
+    Cluster a = member("split", ports.get(0), List.of(ports.get(0)), "s3cret", left);
+    Cluster b = member("split", ports.get(1), List.of(ports.get(1)), "s3cret", right);
+    assertThat(a.members()).hasSize(1);
+    assertThat(b.members()).hasSize(1);
+
+    // The network comes back: each finds the other again.
+    List<InetSocketAddress> both = ports.stream().map(p -> new InetSocketAddress("127.0.0.1", p)).toList();
+    for (Cluster side : List.of(a, b)) {
+      side.channel().getProtocolStack().<TCPPING>findProtocol(TCPPING.class).setInitialHosts(both);
+    }
+
+    await("one view of two", () -> a.members().size() == 2 && b.members().size() == 2);
+    await("the states exchanged", () -> left.merged.size() == 1 && right.merged.size() == 1);
+    assertThat(left.merged).containsExactly("right state");
+    assertThat(right.merged).containsExactly("left state");
   }
 
   @Test
