@@ -224,6 +224,9 @@ public final class Cluster implements Peers, AutoCloseable {
         sources.add(side.getCoord());
       }
     }
+    if (sources.isEmpty()) {
+      return;
+    }
     healing.execute(() -> {
       for (Address source : sources) {
         try {
@@ -294,13 +297,21 @@ public final class Cluster implements Peers, AutoCloseable {
       viewId = view.getViewId().getId();
       if (connected) {
         viewChanges.inc();
+      }
+      if (connected && view instanceof MergeView merged) {
+        // Before the check below: a member that was frozen may still hold a view of everyone.
+        fetchStateOfTheOtherSides(merged);
+      }
+      if (names.equals(before)) {
+        // A member refused by the others (another secret) installs a view of itself after every
+        // failed merge attempt; nothing changed for the parts.
+        return;
+      }
+      if (connected) {
         List<String> joined = names.stream().filter(n -> !before.contains(n)).toList();
         List<String> left = before.stream().filter(n -> !names.contains(n)).toList();
         log.info("cluster \"{}\": view {}: {} (joined {}, left {}); this member at position {}",
             settings.name(), viewId, names, joined, left, position());
-      }
-      if (connected && view instanceof MergeView merged) {
-        fetchStateOfTheOtherSides(merged);
       }
       for (Consumer<List<String>> listener : listeners) {
         try {

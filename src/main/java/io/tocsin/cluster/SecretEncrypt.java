@@ -38,7 +38,7 @@ final class SecretEncrypt extends SYM_ENCRYPT {
 
   @Override
   public void up(MessageBatch batch) {
-    batch.removeIf(msg -> refused(msg, batch.sender()), false);
+    batch.removeIf(msg -> refused(msg, batch.sender()), true);
     if (!batch.isEmpty()) {
       super.up(batch);
     }
