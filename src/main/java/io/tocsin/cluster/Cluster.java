@@ -68,6 +68,7 @@ public final class Cluster implements Peers, AutoCloseable {
   });
   private volatile List<String> members;
   private volatile long viewId;
+  private volatile View installed;
   private volatile boolean connected;
 
   private Cluster(ServerConfig.Cluster settings, String self, JChannel channel, PrometheusRegistry registry) {
@@ -215,14 +216,23 @@ public final class Cluster implements Peers, AutoCloseable {
 
   /**
    * After a partition, each side may have recorded what the other has not (a delivery, a
-   * silence): every member merges the state of the oldest member of each side it was not on.
+   * silence): every member merges the state of one member of each side it was not on. A member
+   * that was frozen (SIGSTOP, a long GC pause) may bring a stale view that still lists this one,
+   * so the source is a member of that side this one did not see in its own last view, or else
+   * any member there but itself; merging a state twice is harmless.
    */
-  private void fetchStateOfTheOtherSides(MergeView merged) {
+  private void fetchStateOfTheOtherSides(MergeView merged, View previous) {
+    Address me = channel.getAddress();
     List<Address> sources = new ArrayList<>();
     for (View side : merged.getSubgroups()) {
-      if (!side.containsMember(channel.getAddress())) {
-        sources.add(side.getCoord());
+      if (previous != null && side.getViewId().equals(previous.getViewId())) {
+        continue;
       }
+      side.getMembers().stream()
+          .filter(m -> !m.equals(me) && (previous == null || !previous.containsMember(m)))
+          .findFirst()
+          .or(() -> side.getMembers().stream().filter(m -> !m.equals(me)).findFirst())
+          .ifPresent(sources::add);
     }
     if (sources.isEmpty()) {
       return;
@@ -293,6 +303,8 @@ public final class Cluster implements Peers, AutoCloseable {
       List<String> names = new ArrayList<>();
       view.getMembers().forEach(a -> names.add(String.valueOf(a)));
       List<String> before = members;
+      View previous = installed;
+      installed = view;
       members = List.copyOf(names);
       viewId = view.getViewId().getId();
       if (connected) {
@@ -300,7 +312,7 @@ public final class Cluster implements Peers, AutoCloseable {
       }
       if (connected && view instanceof MergeView merged) {
         // Before the check below: a member that was frozen may still hold a view of everyone.
-        fetchStateOfTheOtherSides(merged);
+        fetchStateOfTheOtherSides(merged, previous);
       }
       if (names.equals(before)) {
         // A member refused by the others (another secret) installs a view of itself after every
