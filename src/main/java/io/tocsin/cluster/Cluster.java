@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: {@link SharedState#receive} runs on JGroups' message threads, one message at a time
  * per sender and in the order that sender broadcast them, messages of different senders at once.
  * A part that blocks there holds up that sender's later messages (and, past the flow-control
- * credits, the sender itself). View listeners run on the thread that installs the view.
+ * credits, the sender itself). View listeners run on the thread that installs the view, and
+ * must return quickly. A broadcast before {@link #connect} or after {@link #close} goes nowhere
+ * (peers get the part's state when this member joins).
  */
 public final class Cluster implements Peers, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Cluster.class);
