@@ -3,6 +3,7 @@ package io.tocsin;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tocsin.api.ApiServer;
 import io.tocsin.channels.Channels;
+import io.tocsin.cluster.Cluster;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.ingest.IngestLimiter;
 import io.tocsin.ingest.IngestMetrics;
@@ -54,6 +55,7 @@ public final class Tocsin implements AutoCloseable {
   private Silences silences;
   private RulesReloader rules;
   private DurableStore durable;
+  private Cluster cluster;
   private volatile boolean ready;
 
   private Tocsin(ServerConfig config, Clock clock) {
@@ -92,6 +94,12 @@ public final class Tocsin implements AutoCloseable {
     // Before the outbox, state and silences are read: a crash or a full disk may have left temporary files.
     AtomicFiles.removeStaleTemps(config.dataDir());
     ServerConfig.Limits limits = config.limits();
+    if (config.cluster() != null) {
+      // Created (not joined) first, so that the parts can be built with it; closed last, so that
+      // whatever the stages record while they stop still reaches the peers.
+      cluster = Cluster.create(config.cluster(), registry);
+      closeables.push(cluster);
+    }
 
     // The engine hands events to the notification stage, which records deliveries in the engine's history.
     engine = MonitorEngine.persistent(store, (monitor, events) -> notifications.deliver(monitor, events), clock,
@@ -120,11 +128,17 @@ public final class Tocsin implements AutoCloseable {
     // The REST server answers from the start: /-/healthy 200, /-/ready 503 until recovery is done.
     api = ApiServer.start(config.listen().http().toSocketAddress(),
         new ApiServer.Services(registry, this::notReady, store, engine, rules, notifications, silences, config.api(),
-            config.query(), clock));
+            config.query(), clock, cluster));
     closeables.push(api);
     if (config.wal().enabled()) {
       durable = DurableStore.open(config.dataDir(), config.wal(), store, WriterStates.CODEC, registry, clock);
       closeables.push(durable);
+    }
+
+    if (cluster != null) {
+      // The replicated parts (notification log, silences, sharded monitor state) register here,
+      // before connect, which merges the peers' state into them.
+      cluster.connect();
     }
 
     // Only now, with the window back, do exports get in and monitors run.
@@ -201,6 +215,11 @@ public final class Tocsin implements AutoCloseable {
     engine.evaluateDue(clock.millis());
     notifications.deliverDue();
     engine.persistIfChanged();
+  }
+
+  /** This member of the cluster; null without a {@code cluster:} section. */
+  public Cluster cluster() {
+    return cluster;
   }
 
   public NotificationDispatcher notifications() {
