@@ -4,6 +4,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tocsin.api.ApiServer;
 import io.tocsin.channels.Channels;
 import io.tocsin.cluster.Cluster;
+import io.tocsin.cluster.MonitorSharding;
+import io.tocsin.cluster.ReplicatedNotificationLog;
+import io.tocsin.cluster.ReplicatedSilences;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.ingest.IngestLimiter;
 import io.tocsin.ingest.IngestMetrics;
@@ -13,6 +16,7 @@ import io.tocsin.ingest.OtlpHttpServer;
 import io.tocsin.ingest.OtlpIngest;
 import io.tocsin.ingest.WriterStates;
 import io.tocsin.notify.NotificationDispatcher;
+import io.tocsin.notify.NotificationLog;
 import io.tocsin.notify.NotifierContext;
 import io.tocsin.notify.silence.Silences;
 import io.tocsin.rules.MonitorEngine;
@@ -106,10 +110,20 @@ public final class Tocsin implements AutoCloseable {
         config.dataDir(), registry, config.wal().enabled());
     silences = new Silences(config.dataDir(), clock);
     HttpClient http = HttpClient.newBuilder().connectTimeout(config.notifications().requestTimeout()).build();
+    NotificationLog notificationLog = NotificationLog.ALONE;
+    if (cluster != null) {
+      // Closed after the dispatcher (pushed before it): its last write holds the last deliveries.
+      ReplicatedNotificationLog replicated = ReplicatedNotificationLog.open(cluster, config.dataDir(), clock,
+          config.cluster().peerTimeout(), () -> ReplicatedNotificationLog.retentionFor(rules.current().monitors()),
+          registry);
+      closeables.push(replicated);
+      cluster.register(replicated);
+      notificationLog = replicated;
+    }
     notifications = new NotificationDispatcher(config.dataDir(), Channels.TYPES,
         new NotifierContext(clock, config.dataDir(), config.smtp(), config.externalUrl(), http,
             config.notifications().requestTimeout()),
-        silences, engine.history(), config.notifications().giveUpAfter(), registry);
+        silences, engine.history(), config.notifications().giveUpAfter(), notificationLog, registry);
     closeables.push(notifications);
     rules = new RulesReloader(config, engine, notifications, store);
     closeables.push(rules);
@@ -136,8 +150,11 @@ public final class Tocsin implements AutoCloseable {
     }
 
     if (cluster != null) {
-      // The replicated parts (notification log, silences, sharded monitor state) register here,
-      // before connect, which merges the peers' state into them.
+      // Registered before connect, which merges the peers' state into them: the monitors are
+      // loaded by now (a joiner adopts alert state into them), the scheduler not yet started.
+      cluster.register(new ReplicatedSilences(cluster, silences));
+      ServerConfig.ShardMonitors shard = config.cluster().shardMonitors();
+      cluster.register(MonitorSharding.attach(cluster, engine, shard == null ? 0 : shard.replicas()));
       cluster.connect();
     }
 
