@@ -3,6 +3,10 @@ package io.tocsin;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tocsin.api.ApiServer;
 import io.tocsin.channels.Channels;
+import io.tocsin.cluster.Cluster;
+import io.tocsin.cluster.MonitorSharding;
+import io.tocsin.cluster.ReplicatedNotificationLog;
+import io.tocsin.cluster.ReplicatedSilences;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.ingest.IngestLimiter;
 import io.tocsin.ingest.IngestMetrics;
@@ -12,6 +16,7 @@ import io.tocsin.ingest.OtlpHttpServer;
 import io.tocsin.ingest.OtlpIngest;
 import io.tocsin.ingest.WriterStates;
 import io.tocsin.notify.NotificationDispatcher;
+import io.tocsin.notify.NotificationLog;
 import io.tocsin.notify.NotifierContext;
 import io.tocsin.notify.silence.Silences;
 import io.tocsin.rules.MonitorEngine;
@@ -54,6 +59,7 @@ public final class Tocsin implements AutoCloseable {
   private Silences silences;
   private RulesReloader rules;
   private DurableStore durable;
+  private Cluster cluster;
   private volatile boolean ready;
 
   private Tocsin(ServerConfig config, Clock clock) {
@@ -92,16 +98,32 @@ public final class Tocsin implements AutoCloseable {
     // Before the outbox, state and silences are read: a crash or a full disk may have left temporary files.
     AtomicFiles.removeStaleTemps(config.dataDir());
     ServerConfig.Limits limits = config.limits();
+    if (config.cluster() != null) {
+      // Created (not joined) first, so that the parts can be built with it; closed last, so that
+      // whatever the stages record while they stop still reaches the peers.
+      cluster = Cluster.create(config.cluster(), registry);
+      closeables.push(cluster);
+    }
 
     // The engine hands events to the notification stage, which records deliveries in the engine's history.
     engine = MonitorEngine.persistent(store, (monitor, events) -> notifications.deliver(monitor, events), clock,
         config.dataDir(), registry, config.wal().enabled());
     silences = new Silences(config.dataDir(), clock);
     HttpClient http = HttpClient.newBuilder().connectTimeout(config.notifications().requestTimeout()).build();
+    NotificationLog notificationLog = NotificationLog.ALONE;
+    if (cluster != null) {
+      // Closed after the dispatcher (pushed before it): its last write holds the last deliveries.
+      ReplicatedNotificationLog replicated = ReplicatedNotificationLog.open(cluster, config.dataDir(), clock,
+          config.cluster().peerTimeout(), () -> ReplicatedNotificationLog.retentionFor(rules.current().monitors()),
+          registry);
+      closeables.push(replicated);
+      cluster.register(replicated);
+      notificationLog = replicated;
+    }
     notifications = new NotificationDispatcher(config.dataDir(), Channels.TYPES,
         new NotifierContext(clock, config.dataDir(), config.smtp(), config.externalUrl(), http,
             config.notifications().requestTimeout()),
-        silences, engine.history(), config.notifications().giveUpAfter(), registry);
+        silences, engine.history(), config.notifications().giveUpAfter(), notificationLog, registry);
     closeables.push(notifications);
     rules = new RulesReloader(config, engine, notifications, store);
     closeables.push(rules);
@@ -120,11 +142,20 @@ public final class Tocsin implements AutoCloseable {
     // The REST server answers from the start: /-/healthy 200, /-/ready 503 until recovery is done.
     api = ApiServer.start(config.listen().http().toSocketAddress(),
         new ApiServer.Services(registry, this::notReady, store, engine, rules, notifications, silences, config.api(),
-            config.query(), clock));
+            config.query(), clock, cluster));
     closeables.push(api);
     if (config.wal().enabled()) {
       durable = DurableStore.open(config.dataDir(), config.wal(), store, WriterStates.CODEC, registry, clock);
       closeables.push(durable);
+    }
+
+    if (cluster != null) {
+      // Registered before connect, which merges the peers' state into them: the monitors are
+      // loaded by now (a joiner adopts alert state into them), the scheduler not yet started.
+      cluster.register(new ReplicatedSilences(cluster, silences));
+      ServerConfig.ShardMonitors shard = config.cluster().shardMonitors();
+      cluster.register(MonitorSharding.attach(cluster, engine, shard == null ? 0 : shard.replicas()));
+      cluster.connect();
     }
 
     // Only now, with the window back, do exports get in and monitors run.
@@ -201,6 +232,11 @@ public final class Tocsin implements AutoCloseable {
     engine.evaluateDue(clock.millis());
     notifications.deliverDue();
     engine.persistIfChanged();
+  }
+
+  /** This member of the cluster; null without a {@code cluster:} section. */
+  public Cluster cluster() {
+    return cluster;
   }
 
   public NotificationDispatcher notifications() {

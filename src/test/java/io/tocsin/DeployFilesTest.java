@@ -3,6 +3,7 @@ package io.tocsin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tocsin.channels.Channels;
@@ -13,6 +14,7 @@ import io.tocsin.rulefiles.RuleSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -20,9 +22,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Docker cannot run here, so the packaging files are checked for what can be checked: they parse,
- * every file they name exists, the container config and rules load, and the collector sends to
- * the service and port the compose file gives Tocsin.
+ * Docker and Kubernetes cannot run here, so the packaging files are checked for what can be
+ * checked: they parse, every file they name exists, the container configs and rules load, the
+ * collectors send to the services and ports the compose files give Tocsin (to every replica in the
+ * high-availability ones), and the Kubernetes objects refer to each other by the right names.
  */
 class DeployFilesTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -80,5 +83,137 @@ class DeployFilesTest {
       pipeline.get(kind).forEach(name -> assertThat(collector.get(kind).has(name.asText()))
           .as(kind + " " + name.asText()).isTrue());
     }
+  }
+
+  private static final Path HA = Path.of("deploy/compose/ha");
+  private static final Path KUBERNETES = Path.of("deploy/kubernetes");
+  private static final List<String> REPLICAS = List.of("tocsin-1", "tocsin-2", "tocsin-3");
+
+  @Test
+  void haComposeFile_runsThreeReplicas_eachWithItsOwnAddressAndDataVolume() throws Exception {
+    JsonNode compose = YAML.readTree(HA.resolve("compose.yml").toFile());
+    JsonNode services = compose.get("services");
+
+    assertThat(services.fieldNames()).toIterable()
+        .containsExactlyInAnyOrder("tocsin-1", "tocsin-2", "tocsin-3", "redis", "otel-collector", "mailpit");
+    List<String> dataVolumes = new ArrayList<>();
+    for (String name : REPLICAS) {
+      JsonNode replica = services.get(name);
+      assertThat(HA.resolve(replica.get("build").asText()).resolve("Dockerfile")).exists();
+      assertThat(replica.get("hostname").asText()).isEqualTo(name);
+      assertThat(replica.at("/environment/TOCSIN_CLUSTER_BIND").asText()).isEqualTo(name + ":7800");
+      assertThat(replica.at("/environment/TOCSIN_CLUSTER_SECRET").asText()).startsWith("${TOCSIN_CLUSTER_SECRET:?");
+      List<String> mounts = new ArrayList<>();
+      replica.get("volumes").forEach(v -> mounts.add(v.asText()));
+      assertThat(mounts).contains("./tocsin.yml:/etc/tocsin/tocsin.yml:ro", "../rules:/etc/tocsin/rules:ro");
+      mounts.stream().filter(m -> m.startsWith(".")).forEach(m -> assertThat(HA.resolve(m.split(":")[0])).exists());
+      mounts.stream().filter(m -> m.endsWith(":/var/lib/tocsin")).forEach(m -> dataVolumes.add(m.split(":")[0]));
+    }
+    assertThat(dataVolumes).containsExactly("tocsin-1-data", "tocsin-2-data", "tocsin-3-data");
+    assertThat(compose.get("volumes").fieldNames()).toIterable().containsExactlyInAnyOrderElementsOf(dataVolumes);
+    assertThat(HA.resolve(services.at("/otel-collector/volumes/0").asText().split(":")[0])).exists();
+  }
+
+  @Test
+  void haConfig_listsTheReplicasOfTheComposeFileAsMembers() throws Exception {
+    JsonNode cluster = YAML.readTree(HA.resolve("tocsin.yml").toFile()).get("cluster");
+
+    assertThat(cluster.get("bind").asText()).isEqualTo("${TOCSIN_CLUSTER_BIND}");
+    assertThat(cluster.get("secret").asText()).isEqualTo("${TOCSIN_CLUSTER_SECRET}");
+    List<String> members = new ArrayList<>();
+    cluster.get("members").forEach(m -> members.add(m.asText()));
+    assertThat(members).containsExactly("tocsin-1:7800", "tocsin-2:7800", "tocsin-3:7800");
+  }
+
+  /** Needs the {@code cluster:} section in the config loader (issue 12). */
+  @Test
+  void haConfigs_loadOnEveryReplica() throws Exception {
+    for (String replica : REPLICAS) {
+      Map<String, String> env = Map.of("TOCSIN_CLUSTER_BIND", replica + ":7800", "TOCSIN_CLUSTER_SECRET", "s3cr3t",
+          "SMTP_HOST", "mailpit");
+      ServerConfig config = new ServerConfigLoader(env::get).load(HA.resolve("tocsin.yml"));
+      assertThat(config.ruleFiles()).containsExactly("/etc/tocsin/rules/*.yml");
+    }
+    Map<String, String> env = Map.of("POD_NAME", "tocsin-0", "POD_NAMESPACE", "monitoring", "TOCSIN_CLUSTER_SECRET", "s3cr3t",
+        "TOCSIN_EXTERNAL_URL", "https://tocsin.example.com");
+    ServerConfig config = new ServerConfigLoader(env::get).load(KUBERNETES.resolve("tocsin.yml"));
+    assertThat(config.ruleFiles()).containsExactly("/etc/tocsin/rules/*.yml");
+  }
+
+  @Test
+  void haCollectors_sendEveryMetricToEveryReplica() throws Exception {
+    Map<Path, List<String>> endpoints = Map.of(
+        HA.resolve("otel-collector.yaml"), List.of("tocsin-1:4317", "tocsin-2:4317", "tocsin-3:4317"),
+        KUBERNETES.resolve("otel-collector.yaml"), List.of(
+            "tocsin-0.tocsin-headless.monitoring.svc.cluster.local:4317",
+            "tocsin-1.tocsin-headless.monitoring.svc.cluster.local:4317",
+            "tocsin-2.tocsin-headless.monitoring.svc.cluster.local:4317"));
+    for (Map.Entry<Path, List<String>> file : endpoints.entrySet()) {
+      JsonNode collector = YAML.readTree(file.getKey().toFile());
+      JsonNode pipeline = collector.at("/service/pipelines/metrics");
+      List<String> sentTo = new ArrayList<>();
+      pipeline.get("exporters").forEach(name -> sentTo.add(collector.get("exporters").get(name.asText())
+          .get("endpoint").asText()));
+
+      assertThat(sentTo).as(file.getKey().toString()).containsExactlyElementsOf(file.getValue());
+      assertThat(collector.get("exporters").fieldNames()).toIterable().allMatch(name -> name.startsWith("otlp/"));
+      for (String kind : List.of("receivers", "processors", "exporters")) {
+        pipeline.get(kind).forEach(name -> assertThat(collector.get(kind).has(name.asText()))
+            .as(file.getKey() + " " + kind + " " + name.asText()).isTrue());
+      }
+    }
+  }
+
+  @Test
+  void kubernetes_statefulSetAndServicesReferToEachOther_andDiscoveryUsesTheHeadlessService() throws Exception {
+    JsonNode kustomization = YAML.readTree(KUBERNETES.resolve("kustomization.yaml").toFile());
+    Map<String, JsonNode> objects = new HashMap<>();
+    for (JsonNode resource : kustomization.get("resources")) {
+      try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class)
+          .readValues(KUBERNETES.resolve(resource.asText()).toFile())) {
+        docs.forEachRemaining(d -> objects.put(d.get("kind").asText() + "/" + d.at("/metadata/name").asText(), d));
+      }
+    }
+    kustomization.at("/configMapGenerator/0/files")
+        .forEach(f -> assertThat(KUBERNETES.resolve(f.asText())).exists());
+
+    assertThat(objects).containsOnlyKeys("StatefulSet/tocsin", "Service/tocsin-headless", "Service/tocsin",
+        "PodDisruptionBudget/tocsin");
+    JsonNode set = objects.get("StatefulSet/tocsin");
+    JsonNode headless = objects.get("Service/tocsin-headless");
+    JsonNode pod = set.at("/spec/template");
+    JsonNode container = pod.at("/spec/containers/0");
+    assertThat(set.at("/spec/replicas").asInt()).isEqualTo(3);
+    assertThat(set.at("/spec/serviceName").asText()).isEqualTo("tocsin-headless");
+    assertThat(headless.at("/spec/clusterIP").asText()).isEqualTo("None");
+    assertThat(headless.at("/spec/publishNotReadyAddresses").asBoolean()).isTrue();
+    for (JsonNode selector : List.of(headless.at("/spec/selector"), objects.get("Service/tocsin").at("/spec/selector"),
+        set.at("/spec/selector/matchLabels"), objects.get("PodDisruptionBudget/tocsin").at("/spec/selector/matchLabels"))) {
+      assertThat(selector).isEqualTo(pod.at("/metadata/labels"));
+    }
+    List<String> portNames = new ArrayList<>();
+    container.get("ports").forEach(p -> portNames.add(p.get("name").asText()));
+    headless.at("/spec/ports").forEach(p -> assertThat(portNames).contains(p.get("targetPort").asText()));
+    assertThat(objects.get("Service/tocsin").at("/spec/ports").toString()).contains("8080").doesNotContain("4317");
+
+    assertThat(container.at("/volumeMounts/0/name").asText())
+        .isEqualTo(set.at("/spec/volumeClaimTemplates/0/metadata/name").asText());
+    assertThat(container.at("/volumeMounts/0/mountPath").asText()).isEqualTo("/var/lib/tocsin");
+    assertThat(container.at("/args/2").asText()).isEqualTo("/etc/tocsin/config/tocsin.yml");
+    assertThat(container.at("/volumeMounts/1/mountPath").asText()).isEqualTo("/etc/tocsin/config");
+    assertThat(pod.at("/spec/volumes/0/configMap/name").asText())
+        .isEqualTo(kustomization.at("/configMapGenerator/0/name").asText());
+    Map<String, JsonNode> env = new HashMap<>();
+    container.get("env").forEach(e -> env.put(e.get("name").asText(), e));
+    assertThat(env.get("TOCSIN_CLUSTER_SECRET").at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("tocsin-cluster");
+    assertThat(env.get("POD_NAMESPACE").at("/valueFrom/fieldRef/fieldPath").asText()).isEqualTo("metadata.namespace");
+    assertThat(env.get("POD_NAME").at("/valueFrom/fieldRef/fieldPath").asText()).isEqualTo("metadata.name");
+
+    JsonNode cluster = YAML.readTree(KUBERNETES.resolve("tocsin.yml").toFile()).get("cluster");
+    assertThat(cluster.get("dns").asText()).isEqualTo("tocsin-headless.${POD_NAMESPACE}.svc.cluster.local");
+    assertThat(cluster.get("bind").asText()).isEqualTo("${POD_NAME}:7800");
+    assertThat(cluster.has("members")).isFalse();
+    assertThat(cluster.get("secret").asText()).isEqualTo("${TOCSIN_CLUSTER_SECRET}");
+    assertThat(kustomization.get("namespace").asText()).isEqualTo("monitoring"); // as in otel-collector.yaml
   }
 }

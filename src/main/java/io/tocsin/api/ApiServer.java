@@ -6,6 +6,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tocsin.cluster.Cluster;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.notify.NotificationDispatcher;
 import io.tocsin.notify.silence.Silences;
@@ -54,7 +55,7 @@ public final class ApiServer implements AutoCloseable {
    */
   public record Services(PrometheusRegistry registry, Supplier<String> notReady, SeriesStore store, MonitorEngine engine,
       Reloader reloader, NotificationDispatcher notifications, Silences silences, ServerConfig.Api api,
-      ServerConfig.Query query, Clock clock) {}
+      ServerConfig.Query query, Clock clock, Cluster cluster) {}
 
   public static ApiServer start(InetSocketAddress address, Services services) {
     PrometheusTextFormatWriter textFormat = PrometheusTextFormatWriter.create();
@@ -66,7 +67,8 @@ public final class ApiServer implements AutoCloseable {
     ChannelsHandler channels = new ChannelsHandler(services.notifications());
     ApiAuth auth = new ApiAuth(services.api());
     SilencesHandler silences = new SilencesHandler(services.silences(), services.clock(), new ObjectMapper());
-    StatusPage status = new StatusPage(services.engine(), queries, services.clock(), silences::rows);
+    ClusterHandler cluster = new ClusterHandler(services.cluster());
+    StatusPage status = new StatusPage(services.engine(), queries, services.clock(), silences::rows, cluster::statusLine);
     byte[] openApi = openApiDocument();
     List<Routes.Route> registered = new ArrayList<>();
     Javalin app = Javalin.create(config -> {
@@ -93,6 +95,7 @@ public final class ApiServer implements AutoCloseable {
       routes.post("/api/v1/silences", silences::post);
       routes.get("/api/v1/silences/{id}", silences::get);
       routes.delete("/api/v1/silences/{id}", silences::delete);
+      routes.get("/api/v1/cluster", cluster::get);
       routes.get("/", status::index);
       routes.get("/monitors/{id}", status::monitor);
       routes.post("/-/reload", ctx -> reload(ctx, services.reloader()));

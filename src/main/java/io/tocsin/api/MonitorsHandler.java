@@ -256,6 +256,7 @@ final class MonitorsHandler {
     m.put("groups_total", s.groups().size());
     m.put("groups_pending", s.count(GroupState.State.PENDING));
     m.put("groups_firing", s.count(GroupState.State.FIRING));
+    m.put("evaluated_here", s.evaluatedHere());
     return m;
   }
 

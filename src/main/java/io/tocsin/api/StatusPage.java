@@ -43,15 +43,21 @@ final class StatusPage {
   private final AdHocQueries queries;
   private final Clock clock;
   private final Supplier<List<Map<String, Object>>> silences;
+  private final Supplier<Map<String, Object>> cluster;
   private final Mustache index;
   private final Mustache monitor;
 
-  /** @param silences rows for the silences table: state, matchers, endsAt, createdBy, comment */
-  StatusPage(MonitorEngine engine, AdHocQueries queries, Clock clock, Supplier<List<Map<String, Object>>> silences) {
+  /**
+   * @param silences rows for the silences table: state, matchers, endsAt, createdBy, comment
+   * @param cluster the cluster line (name, size, self, position), or null without a cluster
+   */
+  StatusPage(MonitorEngine engine, AdHocQueries queries, Clock clock, Supplier<List<Map<String, Object>>> silences,
+      Supplier<Map<String, Object>> cluster) {
     this.engine = engine;
     this.queries = queries;
     this.clock = clock;
     this.silences = silences;
+    this.cluster = cluster;
     DefaultMustacheFactory templates = new DefaultMustacheFactory("io/tocsin/api/status");
     this.index = templates.compile("index.mustache");
     this.monitor = templates.compile("monitor.mustache");
@@ -91,6 +97,7 @@ final class StatusPage {
     page.put("monitors", monitors);
     page.put("alerts", alerts);
     page.put("silences", silences.get());
+    page.put("cluster", cluster.get());
     page.put("history", history(null));
     render(ctx, index, page);
   }

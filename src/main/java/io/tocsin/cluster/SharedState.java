@@ -19,6 +19,10 @@ public interface SharedState {
   /** Everything a joining member needs of this part, encoded; called on the member that hands it over. */
   byte[] state();
 
-  /** Merges the {@link #state} of a peer into this member's; called once on a member that joined. */
+  /**
+   * Merges the {@link #state} of a peer into this member's: once on a member that joined, and
+   * again on every member when a partition heals (with the state of the other side), so it must
+   * be a merge, never a replacement.
+   */
   void merge(byte[] state);
 }

@@ -18,6 +18,7 @@ import java.util.List;
  * @param retention how long the store keeps samples
  * @param notifications how notifications are delivered
  * @param wal the store's write-ahead log ({@code store.wal})
+ * @param cluster the replicas this server shares state with, or null: a single process
  */
 public record ServerConfig(
     Path baseDir,
@@ -31,7 +32,8 @@ public record ServerConfig(
     Duration retention,
     Notifications notifications,
     Query query,
-    WalSettings wal) {
+    WalSettings wal,
+    Cluster cluster) {
 
   /** Where each server listens. */
   public record Listen(HostPort otlpGrpc, HostPort otlpHttp, HostPort http) {
@@ -110,51 +112,83 @@ public record ServerConfig(
     public static final Query DEFAULT = new Query(50_000_000, 500_000, Duration.ofSeconds(30), 1, 4);
   }
 
+  /**
+   * High availability ({@code cluster:}): replicas that share the notification log, silences and,
+   * with sharding, monitor state.
+   *
+   * @param name the cluster's name: only members with the same name form a cluster
+   * @param bind the address cluster traffic is received on; also this member's name
+   * @param members the static member list (may include this member), or empty with {@code dns}
+   * @param dns a DNS name (a Kubernetes headless Service) whose A records are the members, or null
+   * @param secret authenticates members and encrypts traffic; {@link Secret#NONE} for neither
+   * @param peerTimeout how long a silent member stays in the view; also the notification delay
+   *     per view position
+   * @param shardMonitors null to evaluate every monitor on every member
+   */
+  public record Cluster(String name, HostPort bind, List<HostPort> members, String dns, Secret secret,
+      Duration peerTimeout, ShardMonitors shardMonitors) {
+    public static final String DEFAULT_NAME = "tocsin";
+    public static final HostPort DEFAULT_BIND = new HostPort("0.0.0.0", 7800);
+    public static final Duration DEFAULT_PEER_TIMEOUT = Duration.ofSeconds(15);
+
+    public Cluster {
+      members = List.copyOf(members);
+    }
+  }
+
+  /** {@code cluster.shard_monitors}: each monitor is evaluated on {@code replicas} members. */
+  public record ShardMonitors(int replicas) {}
+
   public static final Duration DEFAULT_RETENTION = Duration.ofHours(1);
 
   /** The embedded defaults: rules from {@code rules/*.yml}, data in {@code ./data}, standard ports. */
   public static ServerConfig defaults(Path baseDir) {
     return new ServerConfig(baseDir, List.of("rules/*.yml"), baseDir.resolve("data"),
         "http://localhost:8080", Listen.DEFAULT, Api.OPEN, null, Limits.DEFAULT, DEFAULT_RETENTION,
-        Notifications.DEFAULT, Query.DEFAULT, WalSettings.DEFAULT);
+        Notifications.DEFAULT, Query.DEFAULT, WalSettings.DEFAULT, null);
   }
 
   public ServerConfig withListen(Listen newListen) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, newListen, api, smtp, limits, retention, notifications, query, wal);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, newListen, api, smtp, limits, retention, notifications, query, wal, cluster);
   }
 
   public ServerConfig withDataDir(Path newDataDir) {
-    return new ServerConfig(baseDir, ruleFiles, newDataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query, wal);
+    return new ServerConfig(baseDir, ruleFiles, newDataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query, wal, cluster);
   }
 
   /** Rule globs relative to {@code newBaseDir} (which other relative paths were already resolved against). */
   public ServerConfig withRuleFiles(Path newBaseDir, List<String> newRuleFiles) {
-    return new ServerConfig(newBaseDir, newRuleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query, wal);
+    return new ServerConfig(newBaseDir, newRuleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query, wal, cluster);
   }
 
   public ServerConfig withApi(Api newApi) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, newApi, smtp, limits, retention, notifications, query, wal);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, newApi, smtp, limits, retention, notifications, query, wal, cluster);
   }
 
   public ServerConfig withSmtp(Smtp newSmtp) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, newSmtp, limits, retention, notifications, query, wal);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, newSmtp, limits, retention, notifications, query, wal, cluster);
   }
 
   public ServerConfig withNotifications(Notifications newNotifications) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, newNotifications, query, wal);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, newNotifications, query, wal, cluster);
   }
 
   public ServerConfig withQuery(Query newQuery) {
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications,
-        newQuery, wal);
+        newQuery, wal, cluster);
   }
 
   public ServerConfig withWal(WalSettings newWal) {
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query,
-        newWal);
+        newWal, cluster);
+  }
+
+  public ServerConfig withCluster(Cluster newCluster) {
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query,
+        wal, newCluster);
   }
 
   public ServerConfig withLimits(Limits newLimits) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, newLimits, retention, notifications, query, wal);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, newLimits, retention, notifications, query, wal, cluster);
   }
 }

@@ -1,10 +1,12 @@
 package io.tocsin.config;
 
 import io.tocsin.config.ServerConfig.Api;
+import io.tocsin.config.ServerConfig.Cluster;
 import io.tocsin.config.ServerConfig.Limits;
 import io.tocsin.config.ServerConfig.Listen;
 import io.tocsin.config.ServerConfig.Notifications;
 import io.tocsin.config.ServerConfig.Query;
+import io.tocsin.config.ServerConfig.ShardMonitors;
 import io.tocsin.config.ServerConfig.Smtp;
 import io.tocsin.store.wal.WalSettings;
 import io.tocsin.store.wal.WalSettings.Fsync;
@@ -25,7 +27,10 @@ import java.util.function.Function;
 /** Reads and validates {@code tocsin.yml}, reporting every problem at once. */
 public final class ServerConfigLoader {
   private static final Set<String> TOP = Set.of(
-      "rule_files", "data_dir", "external_url", "listen", "api", "smtp", "limits", "store", "notifications", "query");
+      "rule_files", "data_dir", "external_url", "listen", "api", "smtp", "limits", "store", "notifications", "query", "cluster");
+  private static final Set<String> CLUSTER = Set.of(
+      "name", "bind", "members", "dns", "secret", "peer_timeout", "shard_monitors");
+  private static final Set<String> SHARD_MONITORS = Set.of("replicas");
   private static final Set<String> LISTEN = Set.of("otlp_grpc", "otlp_http", "http");
   private static final Set<String> API = Set.of("token", "protect_reads");
   private static final Set<String> SMTP = Set.of("host", "port", "username", "password", "starttls", "tls", "from");
@@ -136,11 +141,81 @@ public final class ServerConfigLoader {
           + Durations.format(queryConfig.timeout()));
     }
 
+    Cluster cluster = top.has("cluster") ? cluster(top.mapping("cluster", CLUSTER), errors) : null;
+
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listenConfig, apiConfig, smtp, limitsConfig, retention,
-        notificationsConfig, queryConfig, walConfig);
+        notificationsConfig, queryConfig, walConfig, cluster);
+  }
+
+  private static Cluster cluster(MappingReader cluster, List<ConfigError> errors) {
+    String name = cluster.string("name", Cluster.DEFAULT_NAME).trim();
+    if (name.isEmpty()) {
+      cluster.error(cluster.node("name"), "cluster.name must not be empty");
+      name = Cluster.DEFAULT_NAME;
+    }
+    HostPort bind = Cluster.DEFAULT_BIND;
+    String bindText = cluster.string("bind", null);
+    if (bindText != null) {
+      bind = clusterAddress(cluster, cluster.node("bind"), "cluster.bind", bindText, bind);
+    }
+    List<HostPort> members = new ArrayList<>();
+    YamlNode membersNode = cluster.node("members");
+    if (membersNode instanceof YamlNode.Sequence list) {
+      for (YamlNode item : list.items()) {
+        if (item instanceof YamlNode.Scalar s && !s.isNull()) {
+          HostPort member = clusterAddress(cluster, item, "cluster.members", s.text(), null);
+          if (member != null) {
+            members.add(member);
+          }
+        } else {
+          cluster.error(item, "cluster.members must list host:port addresses, got " + item.describe());
+        }
+      }
+    } else if (membersNode != null) {
+      cluster.error(membersNode, "cluster.members must be a list of host:port addresses, got " + membersNode.describe());
+    }
+    String dns = cluster.string("dns", null);
+    if (dns != null && dns.isBlank()) {
+      cluster.error(cluster.node("dns"), "cluster.dns must not be empty");
+    }
+    if (membersNode != null && dns != null) {
+      cluster.error(cluster.node("dns"), "cluster: give either members or dns, not both");
+    } else if (membersNode == null && dns == null) {
+      errors.add(new ConfigError(cluster.mark(), "cluster needs members (a list of host:port) or dns (a headless service name)"));
+    }
+    Duration peerTimeout = cluster.duration("peer_timeout", Cluster.DEFAULT_PEER_TIMEOUT);
+    if (peerTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+      cluster.error(cluster.node("peer_timeout"), "cluster.peer_timeout must be at least 1s, got "
+          + Durations.format(peerTimeout));
+      peerTimeout = Cluster.DEFAULT_PEER_TIMEOUT;
+    }
+    ShardMonitors shard = null;
+    if (cluster.has("shard_monitors")) {
+      MappingReader s = cluster.mapping("shard_monitors", SHARD_MONITORS);
+      if (!s.has("replicas")) {
+        s.error(cluster.node("shard_monitors"), "cluster.shard_monitors.replicas is required");
+      }
+      shard = new ShardMonitors(s.integer("replicas", 1, 1));
+    }
+    return new Cluster(name, bind, members, dns == null ? null : dns.trim(), Secret.of(cluster.string("secret", "")),
+        peerTimeout, shard);
+  }
+
+  /** Members find each other by address, so a cluster address needs a real port. */
+  private static HostPort clusterAddress(MappingReader reader, YamlNode at, String key, String text, HostPort fallback) {
+    try {
+      HostPort address = HostPort.parse(text);
+      if (address.port() != 0) {
+        return address;
+      }
+      reader.error(at, key + ": port 0 is not allowed: members find each other by address, got \"" + text + "\"");
+    } catch (IllegalArgumentException e) {
+      reader.error(at, key + ": " + e.getMessage().replace("0.0.0.0:4317", "10.0.0.1:7800"));
+    }
+    return fallback;
   }
 
   private static WalSettings wal(MappingReader wal) {

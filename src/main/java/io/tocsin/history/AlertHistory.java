@@ -13,7 +13,8 @@ public final class AlertHistory {
   /**
    * An entry: when, what, and about which alert. Lifecycle entries ({@code firing}, {@code
    * repeat}, {@code resolved}) have no channel; delivery entries ({@code sent}, {@code retry},
-   * {@code failed}, {@code silenced}) name it, and their labels are those the alerts share.
+   * {@code failed}, {@code gave_up}, {@code silenced}, {@code deduplicated}) name it, and their
+   * labels are those the alerts share.
    */
   public record Entry(long at, String type, String monitorId, String monitor, Map<String, String> labels,
       double value, String detail, String channel) {}

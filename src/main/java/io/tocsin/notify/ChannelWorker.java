@@ -3,7 +3,12 @@ package io.tocsin.notify;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * here like any transient failure, until {@code giveUpAfter}: one rule for every channel, so no
  * notifier catches {@link RuntimeException} to decide on its own.
  *
+ * <p>In a cluster, the {@link NotificationLog} decides what is left to send: a new notification
+ * waits for this member's hold, and before every attempt the alerts a peer already delivered are
+ * taken out; a notification with none left is dropped as a duplicate.
+ *
  * <p>Only one thread delivers ({@link #deliverDue}); others only {@link #add}. Sends happen
  * outside the lock, so adding never waits for a network call.
  */
@@ -29,6 +38,9 @@ final class ChannelWorker {
     void attempted(Notification notification, Delivery delivery, int attempt);
 
     void gaveUp(Notification notification, int attempts);
+
+    /** Dropped before an attempt because {@code by} (members' names) delivered all its alerts. */
+    void deduplicated(Notification notification, String by);
   }
 
   private static final class Pending {
@@ -46,6 +58,7 @@ final class ChannelWorker {
   private final Backoff backoff;
   private final Duration giveUpAfter;
   private final Listener listener;
+  private final NotificationLog notificationLog;
   private final Deque<Pending> queue = new ArrayDeque<>();
   private volatile Channel channel;
   private long lastSendAt = Long.MIN_VALUE / 2;
@@ -54,8 +67,10 @@ final class ChannelWorker {
   private volatile boolean stopped;
   private Thread thread;
 
-  ChannelWorker(Channel channel, Outbox outbox, Clock clock, Backoff backoff, Duration giveUpAfter, Listener listener) {
+  ChannelWorker(Channel channel, Outbox outbox, Clock clock, Backoff backoff, Duration giveUpAfter, Listener listener,
+      NotificationLog notificationLog) {
     this.channel = channel;
+    this.notificationLog = notificationLog;
     this.outbox = outbox;
     this.clock = clock;
     this.backoff = backoff;
@@ -72,8 +87,18 @@ final class ChannelWorker {
     this.channel = changed;
   }
 
+  /**
+   * Queues a notification. Its hold is fixed now, from this member's position at this moment: a
+   * member that moves up the view later must not shorten it, or it would send together with the
+   * member that moved up before it.
+   */
   synchronized void add(Outbox.Entry entry) {
-    queue.addLast(new Pending(entry));
+    Pending pending = new Pending(entry);
+    long hold = holdMillis();
+    if (hold > 0) {
+      pending.nextAttemptAt = entry.notification().createdAt() + hold;
+    }
+    queue.addLast(pending);
     signalled = true;
     notifyAll();
   }
@@ -92,8 +117,9 @@ final class ChannelWorker {
 
   /**
    * Sends every notification that is due, in order, and returns when the next one will be due
-   * ({@link Long#MAX_VALUE} when none is waiting). A notification waiting for a retry holds back
-   * the ones behind it, so a channel never gets a resolution before its firing message.
+   * ({@link Long#MAX_VALUE} when none is waiting). A notification waiting for a retry or for its
+   * hold holds back the ones behind it, so a channel never gets a resolution before its firing
+   * message. (The ones behind were created later, so their holds end later anyway.)
    */
   long deliverDue() {
     Channel current = channel;
@@ -115,22 +141,85 @@ final class ChannelWorker {
         listener.gaveUp(n, head.attempts);
         continue;
       }
-      long allowedAt = Math.max(head.nextAttemptAt, lastSendAt + current.notifier().minInterval().toMillis());
-      if (allowedAt > now) {
-        return allowedAt;
+      long rateLimitedUntil = lastSendAt + current.notifier().minInterval().toMillis();
+      if (head.nextAttemptAt > now) {
+        return Math.max(head.nextAttemptAt, rateLimitedUntil);
       }
-      Delivery delivery = sendSafely(current, n);
+      // Asked before every attempt, retries too: a peer may have delivered while this one waited.
+      Set<String> deliveredBy = new TreeSet<>();
+      Notification rest = undelivered(n, deliveredBy);
+      if (rest == null) {
+        remove(head);
+        outbox.delete(head.entry);
+        listener.deduplicated(n, String.join(", ", deliveredBy));
+        continue;
+      }
+      if (rateLimitedUntil > now) {
+        return rateLimitedUntil;
+      }
+      Delivery delivery = sendSafely(current, rest);
       lastSendAt = clock.millis();
       head.attempts++;
-      listener.attempted(n, delivery, head.attempts);
+      listener.attempted(rest, delivery, head.attempts);
       if (delivery.outcome() == Delivery.Outcome.RETRY) {
         head.nextAttemptAt = lastSendAt + backoff.delayMillis(head.attempts, delivery.retryAfter());
         continue; // due later: the next round of the loop returns that time
+      }
+      if (delivery.isSent()) {
+        recordSafely(current, rest);
       }
       remove(head);
       outbox.delete(head.entry);
     }
     return Long.MAX_VALUE;
+  }
+
+  private long holdMillis() {
+    try {
+      return notificationLog.hold().toMillis();
+    } catch (RuntimeException e) {
+      log.error("channel \"{}\": cannot tell this member's hold; sending without", channel.name(), e);
+      return 0;
+    }
+  }
+
+  /**
+   * {@code n} without the alerts a member already delivered (adding who to {@code by}); null when
+   * none is left. When the log fails, everything is sent: a duplicate is better than nothing.
+   */
+  private Notification undelivered(Notification n, Set<String> by) {
+    List<Alert> rest = new ArrayList<>();
+    for (Alert alert : n.alerts()) {
+      Optional<String> member;
+      try {
+        member = notificationLog.deliveredBy(n, alert);
+      } catch (RuntimeException e) {
+        log.error("channel \"{}\": cannot read the notification log; sending {} in full", channel.name(), n.id(), e);
+        return n;
+      }
+      if (member.isPresent()) {
+        by.add(member.get());
+      } else {
+        rest.add(alert);
+      }
+    }
+    if (rest.isEmpty()) {
+      return null;
+    }
+    if (rest.size() == n.alerts().size()) {
+      return n;
+    }
+    return new Notification(n.id(), n.channel(), n.monitorId(), n.monitor(), n.monitorLabels(), n.unit(), n.link(),
+        rest, n.createdAt(), n.test());
+  }
+
+  private void recordSafely(Channel channel, Notification sent) {
+    try {
+      notificationLog.delivered(sent);
+    } catch (RuntimeException e) {
+      // Sent all the same; a peer may send it again, which at-least-once allows.
+      log.error("channel \"{}\": cannot record notification {} in the notification log", channel.name(), sent.id(), e);
+    }
   }
 
   private static Delivery sendSafely(Channel channel, Notification n) {

@@ -44,6 +44,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
   private final Duration giveUpAfter;
   private final Backoff backoff;
   private final NotifyMetrics metrics;
+  private final NotificationLog notificationLog;
   private final Map<String, ChannelWorker> workers = new LinkedHashMap<>();
   private boolean running;
 
@@ -54,11 +55,19 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
    */
   public NotificationDispatcher(Path dataDir, ChannelTypes types, NotifierContext context, Silences silences,
       AlertHistory history, Duration giveUpAfter, PrometheusRegistry registry) {
-    this(dataDir, types, context, silences, history, giveUpAfter, Backoff.DEFAULT, registry);
+    this(dataDir, types, context, silences, history, giveUpAfter, NotificationLog.ALONE, registry);
+  }
+
+  /** @param notificationLog what the peers of a cluster delivered; {@link NotificationLog#ALONE} without one */
+  public NotificationDispatcher(Path dataDir, ChannelTypes types, NotifierContext context, Silences silences,
+      AlertHistory history, Duration giveUpAfter, NotificationLog notificationLog, PrometheusRegistry registry) {
+    this(dataDir, types, context, silences, history, giveUpAfter, Backoff.DEFAULT, notificationLog, registry);
   }
 
   NotificationDispatcher(Path dataDir, ChannelTypes types, NotifierContext context, Silences silences,
-      AlertHistory history, Duration giveUpAfter, Backoff backoff, PrometheusRegistry registry) {
+      AlertHistory history, Duration giveUpAfter, Backoff backoff, NotificationLog notificationLog,
+      PrometheusRegistry registry) {
+    this.notificationLog = notificationLog;
     this.outbox = new Outbox(dataDir.resolve("outbox"));
     this.types = types;
     this.context = context;
@@ -109,7 +118,8 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
         worker.replace(channel);
         continue;
       }
-      worker = new ChannelWorker(channel, outbox, context.clock(), backoff, giveUpAfter, listener(channel.name()));
+      worker = new ChannelWorker(channel, outbox, context.clock(), backoff, giveUpAfter, listener(channel.name()),
+          notificationLog);
       try {
         for (Outbox.Entry waiting : outbox.load(channel.name())) {
           worker.add(waiting);
@@ -262,6 +272,15 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
             channel), channel, "gave_up");
         log.error("channel \"{}\": gave up on notification {} for \"{}\" after {} attempts", channel, n.id(),
             n.monitor(), attempts);
+      }
+
+      @Override
+      public void deduplicated(Notification n, String by) {
+        String detail = n.status() + ", " + n.alerts().size() + (n.alerts().size() == 1 ? " alert" : " alerts")
+            + ": already sent by " + by;
+        record(new AlertHistory.Entry(context.clock().millis(), "deduplicated", n.monitorId(), n.monitor(), common(n),
+            Double.NaN, detail, channel), channel, "deduplicated");
+        log.info("channel \"{}\": notification {} for \"{}\" {}", channel, n.id(), n.monitor(), detail);
       }
     };
   }

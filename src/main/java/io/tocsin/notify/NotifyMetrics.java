@@ -12,7 +12,7 @@ final class NotifyMetrics {
 
   NotifyMetrics(PrometheusRegistry registry, Supplier<Map<String, Integer>> queued) {
     notifications = Counter.builder().name("tocsin_notifications_total")
-        .help("Notification outcomes by channel: sent, retry (a failed attempt to be retried), failed, gave_up, silenced")
+        .help("Notification outcomes by channel: sent, retry (a failed attempt to be retried), failed, gave_up, silenced, deduplicated (a peer in the cluster delivered it)")
         .labelNames("channel", "outcome").register(registry);
     GaugeWithCallback.builder().name("tocsin_notifications_queued")
         .help("Notifications waiting to be delivered, by channel").labelNames("channel")

@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,11 @@ public final class MonitorEngine {
   private volatile List<MonitorRuntime> runtimes = List.of();
   /** When the monitors were last loaded: the runtimes of a load are due from then on. */
   private volatile long loadedMs;
+  private volatile MonitorPlacement placement = MonitorPlacement.EVERYWHERE;
+  /** When the placement last changed: monitors that moved here are due from then on. */
+  private volatile long placedMs;
+  /** Told the alert state of a monitor evaluated here whenever it changed; null when nobody listens. */
+  private volatile Consumer<AlertState> alertStateListener;
 
   /** How long past its due time an evaluation may be missing before evaluation counts as stalled. */
   static final long MIN_STALL_MS = 30_000;
@@ -180,7 +186,7 @@ public final class MonitorEngine {
     EvaluationCache cache = new EvaluationCache();
     List<AlertEvent> all = new ArrayList<>();
     for (MonitorRuntime runtime : runtimes) {
-      if (runtime.isDue(nowMs)) {
+      if (evaluatesHere(runtime) && runtime.isDue(nowMs)) {
         all.addAll(evaluate(runtime, cache, nowMs));
       }
     }
@@ -191,12 +197,13 @@ public final class MonitorEngine {
    * Starts the evaluation of every monitor due at {@code nowMs} on {@code pool} and returns at
    * once. A monitor still busy with its previous evaluation is skipped and counted: one slow
    * monitor delays only itself. Monitors started together share one {@link EvaluationCache}.
+   * Monitors another member evaluates are neither started nor counted.
    */
   public List<Future<?>> evaluateDueAsync(long nowMs, ExecutorService pool) {
     EvaluationCache cache = new EvaluationCache();
     List<Future<?>> started = new ArrayList<>();
     for (MonitorRuntime runtime : runtimes) {
-      if (!runtime.isDue(nowMs)) {
+      if (!evaluatesHere(runtime) || !runtime.isDue(nowMs)) {
         continue;
       }
       if (!inFlight.add(runtime)) {
@@ -233,7 +240,79 @@ public final class MonitorEngine {
     if (!events.isEmpty()) {
       deliver(runtime.definition(), events);
     }
+    Consumer<AlertState> listener = alertStateListener;
+    if (listener != null) {
+      AlertState changed = runtime.alertStateIfChanged();
+      if (changed != null) {
+        try {
+          listener.accept(changed);
+        } catch (RuntimeException e) {
+          log.error("handing on the alert state of monitor \"{}\" failed", runtime.definition().name(), e);
+        }
+      }
+    }
     return events;
+  }
+
+  private boolean evaluatesHere(MonitorRuntime runtime) {
+    return placement.evaluatesHere(runtime.definition().id());
+  }
+
+  /** Decides from now on which monitors this process evaluates; by default all of them. */
+  public void placeBy(MonitorPlacement placement) {
+    this.placement = placement;
+    placementChanged();
+  }
+
+  /**
+   * The placement's answer changed (a new cluster view): a monitor that moved here is due from
+   * now on, not late for the time another member evaluated it.
+   */
+  public void placementChanged() {
+    placedMs = clock.millis();
+  }
+
+  /**
+   * Calls {@code listener} after each evaluation of a monitor evaluated here that changed its
+   * {@link AlertState} (pending or firing groups), on the evaluating thread, after its events
+   * went to the sink; never for an evaluation that changed none.
+   */
+  public void onAlertStateChange(Consumer<AlertState> listener) {
+    this.alertStateListener = listener;
+  }
+
+  /** The alert state of every monitor, in definition order: evaluated here or adopted. */
+  public List<AlertState> alertStates() {
+    return runtimes.stream().map(MonitorRuntime::alertState).toList();
+  }
+
+  /**
+   * Installs the alert state a peer evaluated into a monitor this process does not evaluate now,
+   * so that it continues from there when it takes the monitor over. False, changing nothing, for
+   * a monitor evaluated here (its own evaluation of the same data stands, with its own events),
+   * an unknown one, one whose name, query or interval differ, or a state older than this one.
+   */
+  public boolean adopt(AlertState state) {
+    Optional<MonitorRuntime> runtime = runtime(state.monitorId());
+    if (runtime.isEmpty() || evaluatesHere(runtime.get()) || !runtime.get().adopt(state, false)) {
+      return false;
+    }
+    dirty.set(true);
+    return true;
+  }
+
+  /**
+   * Installs a peer's alert state into a monitor that has none here (no group pends or fires, as
+   * after a start with an empty data_dir), whoever evaluates it: a joining member continues the
+   * alerts' episodes, so that its events carry the transition buckets of its peers' events.
+   */
+  public boolean adoptIfEmpty(AlertState state) {
+    Optional<MonitorRuntime> runtime = runtime(state.monitorId());
+    if (runtime.isEmpty() || !runtime.get().adopt(state, true)) {
+      return false;
+    }
+    dirty.set(true);
+    return true;
   }
 
   private void deliver(MonitorDefinition monitor, List<AlertEvent> events) {
@@ -255,18 +334,19 @@ public final class MonitorEngine {
    * Why monitor evaluation is behind schedule at {@code nowMs}, or null when it is not. A monitor
    * is behind when its next bucket has been due (bucket end plus evaluation delay) for longer
    * than max(3 × grouping_interval, 30s) without an evaluation finishing: counted from its last
-   * finished evaluation, or from when it was loaded. Paused monitors are never due.
+   * finished evaluation, or from when it was loaded or moved here. Paused monitors, and those
+   * another member evaluates, are never due.
    */
   public String behindSchedule(long nowMs) {
     List<String> late = new ArrayList<>();
     for (MonitorRuntime runtime : runtimes) {
-      if (runtime.paused()) {
+      if (runtime.paused() || !evaluatesHere(runtime)) {
         continue;
       }
       MonitorDefinition d = runtime.definition();
       long interval = d.groupingInterval().toMillis();
       long delay = d.evaluationDelay().toMillis();
-      long since = Math.max(runtime.lastEvaluationMs(), loadedMs);
+      long since = Math.max(runtime.lastEvaluationMs(), Math.max(loadedMs, placedMs));
       long due = (Math.floorDiv(since - delay, interval) + 1) * interval + delay;
       long allowed = Math.max(3 * interval, MIN_STALL_MS);
       if (nowMs - due > allowed) {
@@ -281,16 +361,28 @@ public final class MonitorEngine {
         + (late.size() > 5 ? ", ..." : "");
   }
 
-  /** Each evaluated monitor's last finished evaluation (Unix ms), by id. */
+  /**
+   * Each monitor's last finished evaluation (Unix ms), by id, for those evaluated here: one
+   * another member took over would look stalled.
+   */
   Map<String, Long> lastEvaluations() {
     Map<String, Long> last = new LinkedHashMap<>();
     for (MonitorRuntime runtime : runtimes) {
       long ms = runtime.lastEvaluationMs();
-      if (ms > 0) {
+      if (ms > 0 && evaluatesHere(runtime)) {
         last.put(runtime.definition().id(), ms);
       }
     }
     return last;
+  }
+
+  /** Whether this process evaluates each monitor now, by id. */
+  public Map<String, Boolean> placements() {
+    Map<String, Boolean> placed = new LinkedHashMap<>();
+    for (MonitorRuntime runtime : runtimes) {
+      placed.put(runtime.definition().id(), evaluatesHere(runtime));
+    }
+    return placed;
   }
 
   /** How many groups of all monitors are in {@code state}. */
@@ -304,11 +396,11 @@ public final class MonitorEngine {
 
   /** Every monitor's status, in definition order. */
   public List<MonitorStatus> monitors() {
-    return runtimes.stream().map(MonitorRuntime::snapshot).toList();
+    return runtimes.stream().map(r -> r.snapshot(evaluatesHere(r))).toList();
   }
 
   public Optional<MonitorStatus> monitor(String id) {
-    return runtime(id).map(MonitorRuntime::snapshot);
+    return runtime(id).map(r -> r.snapshot(evaluatesHere(r)));
   }
 
   /** Pauses or resumes a monitor; false when there is no such monitor. */

@@ -19,6 +19,11 @@ import java.util.Map;
  * them in order. Locking: this object's monitor guards all mutable state.
  */
 final class MonitorRuntime {
+  /**
+   * How many buckets an adopted state is continued over, one query: beyond that the gap rules
+   * apply as after a restart (pending groups start over).
+   */
+  static final int MAX_CATCH_UP_BUCKETS = 1000;
 
   private final MonitorDefinition definition;
   private final StateMachine machine;
@@ -37,6 +42,15 @@ final class MonitorRuntime {
    * evaluation of it still queued must then emit nothing, or its transitions would be sent twice.
    */
   private boolean retired;
+  /** The pending and firing groups {@link #alertStateIfChanged} last reported or {@link #adopt} installed. */
+  private List<GroupState> lastAlertBearing = List.of();
+  /**
+   * Set when {@link #adopt} installed pending or firing groups of a peer that evaluated the same
+   * data: the next evaluation steps through every bucket since the adopted one instead of
+   * starting pending groups over after a gap, since their streaks were earned in buckets this
+   * process holds too.
+   */
+  private boolean continuesAdopted;
 
   MonitorRuntime(MonitorDefinition definition) {
     this.definition = definition;
@@ -80,7 +94,8 @@ final class MonitorRuntime {
     long started = System.nanoTime();
     try {
       long first = lastBucketEnd;
-      if (first < 0 || end - first > (n + 1) * interval) {
+      boolean catchUp = continuesAdopted && end - first <= MAX_CATCH_UP_BUCKETS * interval;
+      if (first < 0 || (!catchUp && end - first > (n + 1) * interval)) {
         // A stop of a process that had evaluated all that was due: the store recovered the
         // buckets after that, up to the stop.
         boolean recovered = first >= 0 && downtime.keptWindow() && downtime.covers(first, first + interval, delay);
@@ -94,7 +109,9 @@ final class MonitorRuntime {
         changed = true;
       }
       BucketGrid grid = new BucketGrid(first, interval, (int) ((end - first) / interval));
-      stepThrough(evaluator, cache, grid, downtime, events);
+      if (stepThrough(evaluator, cache, grid, downtime, events)) {
+        continuesAdopted = false;
+      }
       return events;
     } finally {
       evaluationMillis = (System.nanoTime() - started) / 1e6;
@@ -323,12 +340,67 @@ final class MonitorRuntime {
     return n;
   }
 
+  /** A consistent copy of the state of a monitor evaluated here. */
+  MonitorStatus snapshot() {
+    return snapshot(true);
+  }
+
   /** A consistent copy of the state, for the REST API. */
-  synchronized MonitorStatus snapshot() {
+  synchronized MonitorStatus snapshot(boolean evaluatedHere) {
     List<GroupState> sorted = new ArrayList<>(groups.values());
     sorted.sort(Comparator.comparing(GroupState::labels));
     return new MonitorStatus(definition, List.copyOf(sorted), lastBucketEnd, health, lastError,
-        lastEvaluationMs, evaluationMillis, paused);
+        lastEvaluationMs, evaluationMillis, paused, evaluatedHere);
+  }
+
+  synchronized AlertState alertState() {
+    return new AlertState(definition.id(), definition.stateKey(), lastBucketEnd, alertBearing());
+  }
+
+  /**
+   * The alert state when its pending and firing groups differ from what this method last
+   * returned or {@link #adopt} installed (a new group, an advanced pending count, a new value, a
+   * resolution), else null: a monitor where nothing pends or fires has nothing to tell.
+   */
+  synchronized AlertState alertStateIfChanged() {
+    List<GroupState> now = alertBearing();
+    if (now.equals(lastAlertBearing)) {
+      return null;
+    }
+    lastAlertBearing = now;
+    return new AlertState(definition.id(), definition.stateKey(), lastBucketEnd, now);
+  }
+
+  private List<GroupState> alertBearing() {
+    List<GroupState> bearing = new ArrayList<>();
+    for (GroupState g : groups.values()) {
+      if (g.state() != State.OK) {
+        bearing.add(g);
+      }
+    }
+    bearing.sort(Comparator.comparing(GroupState::labels));
+    return List.copyOf(bearing);
+  }
+
+  /**
+   * Installs the alert state of a process that evaluated this monitor: its pending and firing
+   * groups replace these (ok groups stay), and evaluation continues after its last bucket. Changes
+   * nothing and returns false when the state is of a monitor with another name, query or
+   * interval, when it is older than what this runtime evaluated, or, with {@code onlyIfEmpty},
+   * when a group here pends or fires.
+   */
+  synchronized boolean adopt(AlertState state, boolean onlyIfEmpty) {
+    boolean bearing = groups.values().stream().anyMatch(g -> g.state() != State.OK);
+    if (retired || !state.stateKey().equals(definition.stateKey()) || state.lastBucketEnd() < lastBucketEnd
+        || (onlyIfEmpty && bearing)) {
+      return false;
+    }
+    groups.values().removeIf(g -> g.state() != State.OK);
+    state.groups().forEach(g -> groups.put(g.labels(), g));
+    lastBucketEnd = state.lastBucketEnd();
+    lastAlertBearing = state.groups();
+    continuesAdopted = !state.groups().isEmpty();
+    return true;
   }
 
   /** Whether {@link #evaluate} at {@code nowMs} would read a new bucket. */

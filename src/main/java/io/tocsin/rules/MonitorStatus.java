@@ -10,9 +10,11 @@ import java.util.Locale;
  * @param lastBucketEnd the end of the last bucket evaluated, or -1
  * @param lastEvaluationMs when it was last evaluated (Unix ms), or 0
  * @param evaluationMillis how long that evaluation took
+ * @param evaluatedHere whether this process evaluates the monitor now; when not (a cluster that
+ *     shards monitors), the groups are those its evaluating peers replicated
  */
 public record MonitorStatus(MonitorDefinition definition, List<GroupState> groups, long lastBucketEnd, Health health,
-    String lastError, long lastEvaluationMs, double evaluationMillis, boolean paused) {
+    String lastError, long lastEvaluationMs, double evaluationMillis, boolean paused, boolean evaluatedHere) {
 
   /** Whether the last evaluation worked. */
   public enum Health {

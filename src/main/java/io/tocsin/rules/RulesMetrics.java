@@ -43,6 +43,11 @@ final class RulesMetrics {
         .labelNames("monitor")
         .callback(callback -> engine.lastEvaluations().forEach((id, ms) -> callback.call(ms / 1000.0, id)))
         .register(registry);
+    GaugeWithCallback.builder().name("tocsin_monitor_evaluated_here")
+        .help("1 for each monitor this process evaluates, 0 for one another cluster member evaluates (shard_monitors)")
+        .labelNames("monitor")
+        .callback(callback -> engine.placements().forEach((id, here) -> callback.call(here ? 1 : 0, id)))
+        .register(registry);
   }
 
   void evaluated(double millis, boolean failed) {

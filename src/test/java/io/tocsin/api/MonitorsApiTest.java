@@ -66,7 +66,11 @@ class MonitorsApiTest {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tocsin.httpPort() + path)).build(),
+    return get(tocsin, path);
+  }
+
+  private HttpResponse<String> get(Tocsin from, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + from.httpPort() + path)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -118,6 +122,31 @@ class MonitorsApiTest {
     assertThat(down.get("groups_pending").asInt()).isZero();
     assertThat(down.get("groups_firing").asInt()).isEqualTo(1);
     assertThat(monitors.get(1).get("state").asText()).isEqualTo("ok");
+  }
+
+  @Test
+  void monitors_evaluatedElsewhere_showTheAlertStateTheirEvaluatingPeerReplicated() throws Exception {
+    fireN1();
+    try (Tocsin peer = harness.start(dataDir.resolve("peer"), "redis.yml", RULES)) {
+      peer.engine().placeBy(id -> !id.equals("shard-is-down"));
+      tocsin.engine().alertStates().forEach(peer.engine()::adopt);
+      peer.evaluateMonitors();
+
+      JsonNode down = json(get(peer, "/api/v1/monitors")).get("monitors").get(0);
+      assertThat(down.get("id").asText()).isEqualTo("shard-is-down");
+      assertThat(down.get("state").asText()).isEqualTo("firing");
+      assertThat(down.get("groups_firing").asInt()).isEqualTo(1);
+      assertThat(down.get("evaluated_here").asBoolean()).isFalse();
+      assertThat(down.get("last_evaluation").isNull()).isTrue();
+      assertThat(json(get(peer, "/api/v1/alerts")).get("alerts")).singleElement().satisfies(a -> {
+        assertThat(a.get("labels").toString()).isEqualTo("{\"node\":\"n1\"}");
+        assertThat(a.get("fired_at").asLong()).isEqualTo(T0.plusSeconds(120).toEpochMilli());
+      });
+      assertThat(get(peer, "/metrics").body())
+          .contains("\ntocsin_monitor_evaluated_here{monitor=\"shard-is-down\"} 0.0\n")
+          .contains("\ntocsin_monitor_evaluated_here{monitor=\"never-fires\"} 1.0\n");
+    }
+    assertThat(json(get("/api/v1/monitors")).get("monitors").get(0).get("evaluated_here").asBoolean()).isTrue();
   }
 
   @Test

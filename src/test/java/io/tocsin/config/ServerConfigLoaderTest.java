@@ -96,6 +96,75 @@ class ServerConfigLoaderTest {
   }
 
   @Test
+  void parse_clusterSection_readsEveryKey_withTheSecretFromTheEnvironment() throws Exception {
+    ServerConfigLoader withSecret = new ServerConfigLoader(Map.of("TOCSIN_CLUSTER_SECRET", "s3cret")::get);
+    ServerConfig config = withSecret.parse("c.yml", """
+        cluster:
+          name: alerts
+          bind: 10.0.0.1:7801
+          members: [10.0.0.1:7801, "10.0.0.2:7801"]
+          secret: ${TOCSIN_CLUSTER_SECRET}
+          peer_timeout: 5s
+          shard_monitors: {replicas: 2}
+        """, BASE);
+
+    assertThat(config.cluster()).isEqualTo(new ServerConfig.Cluster("alerts", new HostPort("10.0.0.1", 7801),
+        List.of(new HostPort("10.0.0.1", 7801), new HostPort("10.0.0.2", 7801)), null, Secret.of("s3cret"),
+        Duration.ofSeconds(5), new ServerConfig.ShardMonitors(2)));
+    assertThat(config.toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void parse_clusterWithDns_takesTheDefaultsForTheRest() throws Exception {
+    ServerConfig config = loader.parse("c.yml", "cluster: {dns: tocsin-headless.monitoring.svc.cluster.local}", BASE);
+
+    assertThat(config.cluster()).isEqualTo(new ServerConfig.Cluster("tocsin", new HostPort("0.0.0.0", 7800), List.of(),
+        "tocsin-headless.monitoring.svc.cluster.local", Secret.NONE, Duration.ofSeconds(15), null));
+  }
+
+  @Test
+  void parse_noClusterSection_isASingleProcess() throws Exception {
+    assertThat(loader.parse("c.yml", "data_dir: d", BASE).cluster()).isNull();
+  }
+
+  @Test
+  void parse_badCluster_isAnErrorAtEachPlace() {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.parse("c.yml", """
+        cluster:
+          name: ""
+          bind: 10.0.0.1
+          members: [10.0.0.2:7800, "10.0.0.3", {host: x}]
+          dns: tocsin
+          peer_timeout: 100ms
+          shard_monitors: {replicas: 0, replica: 2}
+          secrets: x
+        """, BASE));
+
+    assertThat(e.getMessage().lines()).containsExactly(
+        "c.yml:2:9: cluster.name must not be empty",
+        "c.yml:3:9: cluster.bind: expected host:port such as 10.0.0.1:7800, got \"10.0.0.1\"",
+        "c.yml:4:28: cluster.members: expected host:port such as 10.0.0.1:7800, got \"10.0.0.3\"",
+        "c.yml:4:40: cluster.members must list host:port addresses, got a mapping",
+        "c.yml:5:8: cluster: give either members or dns, not both",
+        "c.yml:6:17: cluster.peer_timeout must be at least 1s, got 100ms",
+        "c.yml:7:30: cluster.shard_monitors.replicas must be a whole number of at least 1, got \"0\"",
+        "c.yml:7:33: unknown key \"replica\" in cluster.shard_monitors, did you mean 'replicas'?",
+        "c.yml:8:3: unknown key \"secrets\" in cluster, did you mean 'secret'?");
+  }
+
+  @Test
+  void parse_clusterWithoutMembersOrDns_orWithPortZero_isAnError() {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.parse("c.yml", """
+        cluster:
+          bind: 127.0.0.1:0
+        """, BASE));
+
+    assertThat(e.getMessage().lines()).containsExactly(
+        "c.yml:2:3: cluster needs members (a list of host:port) or dns (a headless service name)",
+        "c.yml:2:9: cluster.bind: port 0 is not allowed: members find each other by address, got \"127.0.0.1:0\"");
+  }
+
+  @Test
   void parse_storeWal_readsTheLogSettings() throws Exception {
     ServerConfig config = loader.parse("wal.yml",
         "store:\n  wal: {enabled: true, fsync: always, fsync_interval: 200ms, segment_size: 64KiB}\n"

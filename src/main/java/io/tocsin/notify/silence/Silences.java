@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +17,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * The silences, kept in {@code <data_dir>/silences.json}: loaded on construction and written
  * (atomically) on every change. An expired silence stays visible for {@link #RETENTION} after it
  * ended, then is dropped.
+ *
+ * <p>In a cluster every member keeps all silences: a local change is handed to the
+ * {@link #onChange} listeners (which broadcast it), and a peer's is applied with {@link #merge},
+ * where the one updated last wins. So that a change made here always wins over what this member
+ * has seen, even with a clock behind a peer's, its update time is at least 1 ms after the one it
+ * replaces.
  *
  * <p>Thread-safe. Changes are serialized and take effect only once written; {@link #silencing},
  * called for every alert event, reads an immutable snapshot without locking.
@@ -38,6 +48,7 @@ public final class Silences {
   /** Guarded by {@code this}; replaced, never changed in place. */
   private Map<String, Silence> byId = Map.of();
   private volatile List<Silence> snapshot = List.of();
+  private final List<Consumer<Silence>> listeners = new CopyOnWriteArrayList<>();
 
   public Silences(Path dataDir, Clock clock) {
     this(dataDir, clock, () -> UUID.randomUUID().toString());
@@ -58,6 +69,17 @@ public final class Silences {
   public record Draft(String id, List<Matcher> matchers, Instant startsAt, Instant endsAt, String createdBy,
       String comment) {}
 
+  /**
+   * Calls {@code listener} with every silence created, updated or expired here, as saved, once it
+   * is written; not with those applied by {@link #merge}, so that what a peer sent is not sent back.
+   * Called on the thread that made the change, outside this store's lock (a broadcast must not
+   * hold up lookups and merges); two changes of one silence may reach it in either order, and the
+   * later one is the one with the later {@link Silence#updatedAt}.
+   */
+  public void onChange(Consumer<Silence> listener) {
+    listeners.add(listener);
+  }
+
   /** The id of the silence that covers an alert with these labels at {@code atMs}, if any. */
   public Optional<String> silencing(Map<String, String> labels, long atMs) {
     for (Silence s : snapshot) {
@@ -75,7 +97,13 @@ public final class Silences {
    * @throws IllegalArgumentException when the draft is not a usable silence (message for the user)
    * @throws IOException when the file cannot be written; nothing changed then
    */
-  public synchronized Optional<Silence> save(Draft draft) throws IOException {
+  public Optional<Silence> save(Draft draft) throws IOException {
+    Optional<Silence> saved = write(draft);
+    saved.ifPresent(this::changed);
+    return saved;
+  }
+
+  private synchronized Optional<Silence> write(Draft draft) throws IOException {
     Instant now = now();
     Silence old = null;
     if (draft.id() != null) {
@@ -95,7 +123,7 @@ public final class Silences {
     }
     Silence silence = new Silence(old != null ? old.id() : newId.get(), draft.matchers(), startsAt, endsAt,
         draft.createdBy() != null || old == null ? draft.createdBy() : old.createdBy(),
-        draft.comment() != null || old == null ? draft.comment() : old.comment(), now);
+        draft.comment() != null || old == null ? draft.comment() : old.comment(), updateTime(old, now));
     Map<String, Silence> next = retained(now);
     next.put(silence.id(), silence);
     commit(next);
@@ -110,23 +138,115 @@ public final class Silences {
    *
    * @return the silence as it is now; empty when there is none with this id
    */
-  public synchronized Optional<Silence> expire(String id) throws IOException {
-    Silence old = byId.get(id);
-    if (old == null) {
-      return Optional.empty();
+  public Optional<Silence> expire(String id) throws IOException {
+    Silence old;
+    Optional<Silence> expired;
+    synchronized (this) {
+      old = byId.get(id);
+      if (old == null) {
+        return Optional.empty();
+      }
+      expired = end(old);
     }
+    if (expired.isEmpty()) {
+      return Optional.of(old);
+    }
+    changed(expired.get());
+    return expired;
+  }
+
+  /** {@code old} expired now and written; empty when it had already expired. */
+  private synchronized Optional<Silence> end(Silence old) throws IOException {
+    String id = old.id();
     Instant now = now();
     Silence.State state = old.state(now.toEpochMilli());
     if (state == Silence.State.EXPIRED) {
-      return Optional.of(old);
+      return Optional.empty();
     }
     Silence expired = new Silence(old.id(), old.matchers(), state == Silence.State.PENDING ? now : old.startsAt(),
-        now, old.createdBy(), old.comment(), now);
+        now, old.createdBy(), old.comment(), updateTime(old, now));
     Map<String, Silence> next = retained(now);
     next.put(id, expired);
     commit(next);
     log.info("silence {} expired: {}", id, expired.matchers());
     return Optional.of(expired);
+  }
+
+  /**
+   * Applies a silence a peer created, updated or expired, when it was updated after the one here
+   * (the same update time: the one whose encoding sorts last, so that every member picks the
+   * same), and writes the file. One past its retention is ignored. The {@link #onChange}
+   * listeners are not called.
+   *
+   * @param source who sent it, for the log ("peer host:port")
+   * @return whether it changed anything here
+   */
+  public boolean merge(Silence silence, String source) {
+    return !merge(List.of(silence), source).isEmpty();
+  }
+
+  /**
+   * {@link #merge(Silence, String)} for many silences (a peer's state), with one write.
+   *
+   * @return the silences that changed something here
+   */
+  public synchronized List<Silence> merge(Collection<Silence> silences, String source) {
+    Instant now = now();
+    Map<String, Silence> next = retained(now);
+    List<Silence> applied = new ArrayList<>();
+    for (Silence incoming : silences) {
+      Silence old = next.get(incoming.id());
+      if (!incoming.endsAt().plus(RETENTION).isAfter(now) || (old != null && !newer(incoming, old))) {
+        continue;
+      }
+      next.put(incoming.id(), incoming);
+      applied.add(incoming);
+      boolean expired = incoming.state(now.toEpochMilli()) == Silence.State.EXPIRED;
+      String what = old == null ? "created" : expired && old.state(now.toEpochMilli()) != Silence.State.EXPIRED
+          ? "expired" : "updated";
+      log.info("silence {} {} by {}: {} from {} to {} by \"{}\": {}", incoming.id(), what, source,
+          incoming.matchers(), incoming.startsAt(), incoming.endsAt(), incoming.createdBy(), incoming.comment());
+    }
+    if (applied.isEmpty()) {
+      return applied;
+    }
+    try {
+      commit(next);
+    } catch (IOException e) {
+      // Unlike a local change, nobody can be told to retry: the cluster has decided, so the silence
+      // applies here too, and the next write saves it.
+      log.error("cannot write {} after a silence from {}: {}", file.path(), source, e.toString());
+      install(next);
+    }
+    return applied;
+  }
+
+  /** Last update wins; on a tie the larger encoding, which every member computes alike. */
+  private static boolean newer(Silence incoming, Silence old) {
+    int byTime = incoming.updatedAt().compareTo(old.updatedAt());
+    if (byTime != 0) {
+      return byTime > 0;
+    }
+    return Arrays.compare(SilenceJson.encode(List.of(incoming)), SilenceJson.encode(List.of(old))) > 0;
+  }
+
+  /** Now, or just after {@code old}'s update when this clock is behind the peer's that wrote it. */
+  private static Instant updateTime(Silence old, Instant now) {
+    if (old == null || now.isAfter(old.updatedAt())) {
+      return now;
+    }
+    return old.updatedAt().plusMillis(1);
+  }
+
+  private void changed(Silence silence) {
+    for (Consumer<Silence> listener : listeners) {
+      try {
+        listener.accept(silence);
+      } catch (RuntimeException e) {
+        // The change is saved here; the peers get it with the next state exchange.
+        log.error("silence {} saved, but a listener failed: {}", silence.id(), e.toString());
+      }
+    }
   }
 
   public synchronized Optional<Silence> get(String id) {

@@ -284,6 +284,54 @@ class SilencesTest {
   }
 
   @Test
+  void onChange_getsEachLocalChangeAsSaved_butNotWhatWasMerged() throws IOException {
+    Silences silences = open();
+    List<Silence> changes = new ArrayList<>();
+    silences.onChange(changes::add);
+
+    Silence created = silences.save(draft(null, null, t(60), "node=\"n1\"")).orElseThrow();
+    clock.set(t(1));
+    Silence updated = silences.save(draft("s1", null, t(90), "node=\"n1\"")).orElseThrow();
+    Silence expired = silences.expire("s1").orElseThrow();
+    silences.expire("s1"); // already expired: no change
+    silences.merge(new Silence("peer-1", List.of(Matcher.parse("node=\"n2\"")), T0, t(60), "", "", T0), "peer m2");
+
+    assertThat(changes).containsExactly(created, updated, expired);
+    assertThat(silences.silencing(N2, ms(1))).contains("peer-1");
+  }
+
+  @Test
+  void onChange_listenerThatFails_isLogged_andTheChangeStays() throws IOException {
+    Silences silences = open();
+    silences.onChange(s -> {
+      throw new IllegalStateException("cluster is closed");
+    });
+
+    try (LogCapture log = LogCapture.of(Silences.class)) {
+      assertThat(silences.save(draft(null, null, t(60), "node=\"n1\""))).isPresent();
+
+      assertThat(log.messages()).last()
+          .isEqualTo("ERROR silence s1 saved, but a listener failed: java.lang.IllegalStateException: cluster is closed");
+    }
+    assertThat(open().silencing(N1, ms(0))).contains("s1");
+  }
+
+  @Test
+  void merge_whenTheFileCannotBeWritten_appliesTheSilenceAnyway() throws IOException {
+    Path notADirectory = Files.writeString(dataDir.resolve("plain-file"), "");
+    Silences silences = new Silences(notADirectory, clock);
+
+    try (LogCapture log = LogCapture.of(Silences.class)) {
+      assertThat(silences.merge(new Silence("peer-1", List.of(Matcher.parse("node=\"n1\"")), T0, t(60), "", "",
+          T0), "peer m2")).isTrue();
+
+      assertThat(log.messages()).last().asString().startsWith("ERROR cannot write " + notADirectory.resolve(
+          "silences.json") + " after a silence from peer m2: ");
+    }
+    assertThat(silences.silencing(N1, ms(0))).contains("peer-1");
+  }
+
+  @Test
   void concurrentSavesAndLookups_loseNothing() throws Exception {
     Silences silences = open();
     int threads = 4;
