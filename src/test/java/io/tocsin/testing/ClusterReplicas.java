@@ -3,7 +3,6 @@ package io.tocsin.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,30 +41,12 @@ public final class ClusterReplicas implements AutoCloseable {
   public ClusterReplicas(Path dir, int replicas, String rules, String clusterExtra, RedisUpFeed feed)
       throws IOException {
     this.dir = dir;
-    this.clusterPorts = freePorts(replicas);
+    this.clusterPorts = TestClusters.freePorts(replicas).stream().mapToInt(Integer::intValue).toArray();
     this.processes = new JarProcess[replicas];
     this.clusterExtra = clusterExtra;
     this.feed = feed;
     Files.createDirectories(dir.resolve("rules"));
     Files.writeString(dir.resolve("rules/cluster.yml"), rules);
-  }
-
-  /** Ports that were free a moment ago, with room above each for the protocols that add an offset. */
-  private static int[] freePorts(int n) throws IOException {
-    int[] ports = new int[n];
-    List<ServerSocket> held = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        ServerSocket socket = new ServerSocket(0);
-        held.add(socket);
-        ports[i] = socket.getLocalPort();
-      }
-    } finally {
-      for (ServerSocket s : held) {
-        s.close();
-      }
-    }
-    return ports;
   }
 
   public int size() {
@@ -104,7 +85,7 @@ public final class ClusterReplicas implements AutoCloseable {
    * none), on a port of its own; it is not fed and not one of the replicas. Close it after use.
    */
   public JarProcess startOutsider(String secret) throws Exception {
-    return serve("outsider", "127.0.0.1:" + freePorts(1)[0], secret);
+    return serve("outsider", "127.0.0.1:" + TestClusters.freePorts(1).get(0), secret);
   }
 
   private JarProcess serve(String name, String bind, String secret) throws Exception {
