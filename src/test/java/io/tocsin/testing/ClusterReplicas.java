@@ -182,7 +182,7 @@ public final class ClusterReplicas implements AutoCloseable {
   }
 
   /** A JSON answer of {@code process}; {@code /metrics} as one text node. */
-  public JsonNode get(JarProcess process, String path) throws Exception {
+  public static JsonNode get(JarProcess process, String path) throws Exception {
     HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri(process, path))
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     if (path.equals("/metrics")) {
@@ -195,7 +195,7 @@ public final class ClusterReplicas implements AutoCloseable {
     return post(processes[i], path, json);
   }
 
-  public JsonNode post(JarProcess process, String path, String json) throws Exception {
+  public static JsonNode post(JarProcess process, String path, String json) throws Exception {
     HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri(process, path))
         .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
