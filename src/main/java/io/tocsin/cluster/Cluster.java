@@ -3,6 +3,7 @@ package io.tocsin.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tocsin.config.ServerConfig;
@@ -32,6 +33,7 @@ import org.jgroups.Message;
 import org.jgroups.PhysicalAddress;
 import org.jgroups.Receiver;
 import org.jgroups.View;
+import org.jgroups.protocols.MsgStats;
 import org.jgroups.protocols.TP;
 import org.jgroups.util.LazyRemovalCache;
 import org.slf4j.Logger;
@@ -88,6 +90,12 @@ public final class Cluster implements Peers, AutoCloseable {
         .register(registry);
     viewChanges = Counter.builder().name("tocsin_cluster_view_changes_total")
         .help("Views installed since this member joined: members joining, leaving or merging")
+        .register(registry);
+    // The transport's own count: heartbeats, views and replicated state, as they go on the wire.
+    MsgStats sent = channel.getProtocolStack().getTransport().getMessageStats().enable(true);
+    CounterWithCallback.builder().name("tocsin_cluster_sent_bytes")
+        .help("Bytes this member sent to its peers, as on the wire (encrypted when cluster.secret is set)")
+        .callback(callback -> callback.call(sent.getNumBytesSent()))
         .register(registry);
   }
 

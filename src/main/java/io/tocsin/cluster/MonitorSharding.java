@@ -178,9 +178,9 @@ public final class MonitorSharding implements SharedState, MonitorPlacement {
   }
 
   /**
-   * Adopts the alert state of each monitor that has none here (a member started with an empty
-   * data_dir), and, as a broadcast would, a newer one for a monitor another member evaluates (a
-   * member restarted with what it adopted before its stop).
+   * Adopts the peers' alert state of each monitor where it is newer than this member's (a member
+   * restarted after a while, or started with an empty data_dir), so that a joiner's events carry
+   * the same transition buckets as its peers'.
    */
   @Override
   public void merge(byte[] state) {
@@ -194,7 +194,7 @@ public final class MonitorSharding implements SharedState, MonitorPlacement {
     }
     List<String> adopted = new ArrayList<>();
     for (AlertState s : states) {
-      if (engine.adopt(s) || engine.adoptIfEmpty(s)) {
+      if (engine.adopt(s) || engine.adoptOnJoin(s)) {
         adopted.add(s.monitorId());
       }
     }

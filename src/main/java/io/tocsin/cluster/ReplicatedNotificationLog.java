@@ -146,10 +146,25 @@ public final class ReplicatedNotificationLog implements SharedState, Notificatio
     return peerTimeout.multipliedBy(peers.position());
   }
 
+  /**
+   * Who delivered this event of this alert to the notification's channel: the same event type of
+   * the same alert at the same bucket end, or one bucket before or after it. Two replicas whose data
+   * or evaluation differed by a bucket (a point that came late to one of them) see one transition a
+   * bucket apart; two different transitions of the same type are further apart than that, since
+   * between them the alert must have changed state for at least a bucket.
+   */
   @Override
   public Optional<String> deliveredBy(Notification notification, Alert alert) {
-    Delivered d = entries.get(keyOf(notification, alert));
-    return d == null || d.expiresAt() <= clock.millis() ? Optional.empty() : Optional.of(d.by());
+    Key key = keyOf(notification, alert);
+    long bucket = notification.bucketMillis();
+    long now = clock.millis();
+    for (long at : bucket > 0 ? new long[] {key.at(), key.at() - bucket, key.at() + bucket} : new long[] {key.at()}) {
+      Delivered d = entries.get(new Key(key.channel(), key.monitor(), key.fingerprint(), key.type(), at));
+      if (d != null && d.expiresAt() > now) {
+        return Optional.of(d.by());
+      }
+    }
+    return Optional.empty();
   }
 
   @Override

@@ -209,8 +209,7 @@ final class ChannelWorker {
     if (rest.size() == n.alerts().size()) {
       return n;
     }
-    return new Notification(n.id(), n.channel(), n.monitorId(), n.monitor(), n.monitorLabels(), n.unit(), n.link(),
-        rest, n.createdAt(), n.test());
+    return n.withAlerts(rest);
   }
 
   private void recordSafely(Channel channel, Notification sent) {

@@ -13,6 +13,8 @@ import java.util.TreeMap;
  * @param unit the unit of the checked column, for formatting values; may be empty
  * @param link the monitor's page on the status page
  * @param test whether this is a test message sent on request, not a real alert
+ * @param bucketMillis the monitor's {@code grouping_interval}: in a cluster, two events of one
+ *     alert this close are one transition that two replicas saw a bucket apart; 0 when not known
  */
 public record Notification(
     String id,
@@ -24,11 +26,24 @@ public record Notification(
     String link,
     List<Alert> alerts,
     long createdAt,
-    boolean test) {
+    boolean test,
+    long bucketMillis) {
 
   public Notification {
     monitorLabels = Map.copyOf(monitorLabels);
     alerts = List.copyOf(alerts);
+  }
+
+  /** Without the bucket length: test messages, and notifications of tests. */
+  public Notification(String id, String channel, String monitorId, String monitor, Map<String, String> monitorLabels,
+      String unit, String link, List<Alert> alerts, long createdAt, boolean test) {
+    this(id, channel, monitorId, monitor, monitorLabels, unit, link, alerts, createdAt, test, 0);
+  }
+
+  /** The same notification carrying only {@code some} of its alerts. */
+  public Notification withAlerts(List<Alert> some) {
+    return new Notification(id, channel, monitorId, monitor, monitorLabels, unit, link, some, createdAt, test,
+        bucketMillis);
   }
 
   /** Firing and repeated alerts. */

@@ -188,7 +188,8 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
       }
       long now = context.clock().millis();
       Notification n = new Notification(outbox.nextId(now), channel.name(), monitor.id(), monitor.name(),
-          monitor.labels(), monitor.unit(), link("/monitors/" + monitor.id()), forChannel, now, false);
+          monitor.labels(), monitor.unit(), link("/monitors/" + monitor.id()), forChannel, now, false,
+          monitor.groupingInterval().toMillis());
       try {
         worker.add(outbox.write(n));
       } catch (IOException e) {

@@ -302,11 +302,13 @@ public final class MonitorEngine {
   }
 
   /**
-   * Installs a peer's alert state into a monitor that has none here (no group pends or fires, as
-   * after a start with an empty data_dir), whoever evaluates it: a joining member continues the
-   * alerts' episodes, so that its events carry the transition buckets of its peers' events.
+   * Installs a peer's alert state handed over when this member joined, whoever evaluates the
+   * monitor, when it is newer than this member's (a member restarted after a while: the peers
+   * evaluated the buckets it missed) or this monitor has none here (a start with an empty
+   * data_dir). The joiner continues the alerts' episodes where its peers are, so its events carry
+   * the transition buckets of theirs and the notification log recognises them.
    */
-  public boolean adoptIfEmpty(AlertState state) {
+  public boolean adoptOnJoin(AlertState state) {
     Optional<MonitorRuntime> runtime = runtime(state.monitorId());
     if (runtime.isEmpty() || !runtime.get().adopt(state, true)) {
       return false;

@@ -386,13 +386,14 @@ final class MonitorRuntime {
    * Installs the alert state of a process that evaluated this monitor: its pending and firing
    * groups replace these (ok groups stay), and evaluation continues after its last bucket. Changes
    * nothing and returns false when the state is of a monitor with another name, query or
-   * interval, when it is older than what this runtime evaluated, or, with {@code onlyIfEmpty},
-   * when a group here pends or fires.
+   * interval, or when it is older than what this runtime evaluated; on {@code joining}, also when
+   * it is not newer and a group here pends or fires (this member's own evaluation of the same
+   * buckets stands).
    */
-  synchronized boolean adopt(AlertState state, boolean onlyIfEmpty) {
+  synchronized boolean adopt(AlertState state, boolean joining) {
     boolean bearing = groups.values().stream().anyMatch(g -> g.state() != State.OK);
     if (retired || !state.stateKey().equals(definition.stateKey()) || state.lastBucketEnd() < lastBucketEnd
-        || (onlyIfEmpty && bearing)) {
+        || (joining && bearing && state.lastBucketEnd() == lastBucketEnd)) {
       return false;
     }
     groups.values().removeIf(g -> g.state() != State.OK);

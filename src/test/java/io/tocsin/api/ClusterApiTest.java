@@ -14,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +67,9 @@ class ClusterApiTest {
     String metrics = ApiClient.of(first).get("/metrics").body();
     assertThat(metrics).contains("\ntocsin_cluster_members 2.0\n", "\ntocsin_cluster_position 0.0\n",
         "\ntocsin_cluster_view_changes_total 1.0\n");
+    Matcher sent = Pattern.compile("\ntocsin_cluster_sent_bytes_total (\\S+)\n").matcher(metrics);
+    assertThat(sent.find()).as("tocsin_cluster_sent_bytes_total in " + metrics).isTrue();
+    assertThat(Double.parseDouble(sent.group(1))).as("bytes sent by the coordinator of a view of two").isPositive();
     assertThat(ApiClient.of(second).get("/").body()).contains("<p id=\"cluster\">Cluster <b>api</b>: 2 members; "
         + "this member is 127.0.0.1:" + ports.get(1) + ", at position 1.</p>");
 

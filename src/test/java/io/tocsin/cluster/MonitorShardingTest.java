@@ -273,7 +273,7 @@ class MonitorShardingTest {
     Member restarted = join("b:7800", restartedData, monitors, 1);
     AlertState stale = alerting.stream().filter(s -> !restarted.evaluates(s.monitorId())).findFirst().orElseThrow();
     assertThat(stale.groups()).isNotEmpty();
-    assertThat(restarted.engine().adoptIfEmpty(stale)).isTrue();
+    assertThat(restarted.engine().adoptOnJoin(stale)).isTrue();
 
     network.transferState(restarted.peers());
 

@@ -101,6 +101,31 @@ class ReplicatedNotificationLogTest {
   }
 
   @Test
+  void deliveredBy_coversTheSameEventABucketEarlierOrLater_notTwoBuckets() {
+    ReplicatedNotificationLog a = member("a:7800");
+    ReplicatedNotificationLog b = member("b:7800");
+    long at = T0.toEpochMilli();
+    long bucket = 60_000;
+    a.delivered(notification(alert("n1", at)));
+
+    for (long seen : new long[] {at - bucket, at, at + bucket}) {
+      Notification late = inBuckets(bucket, alert("n1", seen));
+      assertThat(b.deliveredBy(late, late.alerts().get(0))).as("seen at %d", seen).contains("a:7800");
+    }
+    for (long seen : new long[] {at - 2 * bucket, at + 2 * bucket}) {
+      Notification other = inBuckets(bucket, alert("n1", seen));
+      assertThat(b.deliveredBy(other, other.alerts().get(0))).as("seen at %d", seen).isEmpty();
+    }
+    Notification unknownBucket = notification(alert("n1", at + bucket));
+    assertThat(b.deliveredBy(unknownBucket, unknownBucket.alerts().get(0))).isEmpty();
+  }
+
+  private static Notification inBuckets(long bucketMillis, Alert alert) {
+    return new Notification("1-1", "slack", "shard-is-down", "Shard is down", Map.of(), "", "", List.of(alert),
+        alert.at(), false, bucketMillis);
+  }
+
+  @Test
   void hold_isThePositionTimesThePeerTimeout() {
     ReplicatedNotificationLog a = member("a:7800");
     ReplicatedNotificationLog b = member("b:7800");

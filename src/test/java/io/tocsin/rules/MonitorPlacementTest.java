@@ -233,7 +233,7 @@ class MonitorPlacementTest {
   }
 
   @Test
-  void adoptIfEmpty_takesAPeersStateOnlyForAMonitorWithoutPendingOrFiringGroups() throws Exception {
+  void adoptOnJoin_takesAPeersStateWhenItIsNewerOrNoneIsHere() throws Exception {
     load("3m");
     value(0, 0);
     value(1, 0);
@@ -244,10 +244,12 @@ class MonitorPlacementTest {
     MonitorEngine joiner = MonitorEngine.inMemory(store, (m, events) -> record(takerSent, events), clock);
     joiner.load(shardDown("3m"));
 
-    assertThat(joiner.adoptIfEmpty(pendingOnce)).isTrue();
-    assertThat(joiner.adoptIfEmpty(pendingTwice)).isFalse();
+    assertThat(joiner.adoptOnJoin(pendingOnce)).as("none here").isTrue();
+    assertThat(joiner.adoptOnJoin(pendingOnce)).as("the same buckets, evaluated here too").isFalse();
+    assertThat(joiner.adoptOnJoin(pendingTwice)).as("newer").isTrue();
+    assertThat(joiner.adoptOnJoin(pendingOnce)).as("older").isFalse();
     assertThat(joiner.monitor(ID).orElseThrow().groups()).singleElement()
-        .satisfies(g -> assertThat(g.streak()).isEqualTo(1));
+        .satisfies(g -> assertThat(g.streak()).isEqualTo(2));
   }
 
   @Test

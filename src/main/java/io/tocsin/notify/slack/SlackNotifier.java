@@ -256,8 +256,7 @@ public final class SlackNotifier implements Notifier {
   }
 
   private Posted post(Notification n, Post post) {
-    Notification part = post.alerts().size() == n.alerts().size() ? n : new Notification(n.id(), n.channel(),
-        n.monitorId(), n.monitor(), n.monitorLabels(), n.unit(), n.link(), post.alerts(), n.createdAt(), n.test());
+    Notification part = post.alerts().size() == n.alerts().size() ? n : n.withAlerts(post.alerts());
     SlackMessage message = SlackMessage.of(part);
     ChatPostMessageRequest request = ChatPostMessageRequest.builder()
         .channel(config.channel())
