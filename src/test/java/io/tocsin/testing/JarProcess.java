@@ -40,8 +40,13 @@ public final class JarProcess implements AutoCloseable {
   /** Like {@link #serve(Path)}, with these environment variables added. */
   public static JarProcess serve(Path config, Map<String, String> env) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java, "-jar", System.getProperty("tocsin.jar"), "serve", "--config",
-        config.toString()).redirectErrorStream(true);
+    String packaged = System.getProperty("tocsin.jar");
+    // The integration tests run the packaged jar; a benchmark started from the classes runs those.
+    List<String> command = packaged != null
+        ? List.of(java, "-jar", packaged, "serve", "--config", config.toString())
+        : List.of(java, "-cp", System.getProperty("java.class.path"), "io.tocsin.cli.Main", "serve", "--config",
+            config.toString());
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(env);
     Process process = builder.start();
     JarProcess jar = new JarProcess(process);
@@ -86,6 +91,27 @@ public final class JarProcess implements AutoCloseable {
     process.toHandle().destroyForcibly();
     process.waitFor(20, TimeUnit.SECONDS);
     reader.join(5000);
+  }
+
+  /** SIGSTOP: the process is frozen, its sockets stay open, as a hung or partitioned machine looks to peers. */
+  public void pause() throws Exception {
+    signal("-STOP");
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  public void resume() throws Exception {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+    }
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   @Override
