@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
  *   <li>notification latency: from the end of the bucket that fired an alert (its history entry's
  *       {@code at}) to the Slack stand-in receiving the message — one process, and the cluster
  *       (position 0 delivers; the difference is what the cluster adds);
- *   <li>failover: position 0 killed (-9) while the alert is pending; the same latency for the
- *       message position 1 delivers, and the time from the kill;
+ *   <li>failover: position 0 killed (-9), or frozen (SIGSTOP), while the alert is pending; the
+ *       same latency for the message position 1 delivers, and the time from the kill;
  *   <li>cluster traffic ({@code tocsin_cluster_sent_bytes_total} summed over the members) while N
  *       groups go from ok to firing and resolve, and per second while they fire, with and without
  *       {@code shard_monitors}.
@@ -57,13 +57,21 @@ public final class ClusterBenchmark {
     Path dir = Files.createTempDirectory("tocsin-cluster-bench");
     try (SlackStandIn slack = new SlackStandIn(); RedisUpFeed feed = new RedisUpFeed()) {
       List<Long> alone = latencyAlone(dir.resolve("alone"), slack, feed);
+      System.out.println("one process, bucket end -> Slack (ms): " + alone);
       List<Long> first;
       List<Long> failover = new ArrayList<>();
       List<Long> fromKill = new ArrayList<>();
+      List<Long> frozen = new ArrayList<>();
+      List<Long> fromFreeze = new ArrayList<>();
       try (ClusterReplicas replicas = new ClusterReplicas(dir.resolve("cluster"), 3, rules(slack), "", feed)) {
         replicas.startAll();
         first = latencyInCluster(replicas, slack, feed);
-        failover(replicas, slack, feed, failover, fromKill);
+        System.out.println("cluster position 0, bucket end -> Slack (ms): " + first);
+        failover(replicas, slack, feed, false, failover, fromKill);
+        System.out.println("failover, bucket end -> Slack (ms): " + failover + "; kill -> Slack: " + fromKill);
+        failover(replicas, slack, feed, true, frozen, fromFreeze);
+        System.out.println("position 0 frozen, bucket end -> Slack (ms): " + frozen + "; SIGSTOP -> Slack: "
+            + fromFreeze);
         traffic(replicas, feed, groups, "no sharding");
       }
       try (ClusterReplicas replicas = new ClusterReplicas(dir.resolve("sharded"), 3, rules(slack),
@@ -76,6 +84,8 @@ public final class ClusterBenchmark {
       System.out.printf(Locale.ROOT, "failover, position 0 killed while pending (median of %d, ms): bucket end -> "
           + "Slack %d (peer_timeout 2000), kill -> Slack %d; all: %s / %s%n", ROUNDS, median(failover),
           median(fromKill), failover, fromKill);
+      System.out.printf(Locale.ROOT, "position 0 frozen (SIGSTOP) while pending (median of %d, ms): bucket end -> "
+          + "Slack %d, SIGSTOP -> Slack %d%n", ROUNDS, median(frozen), median(fromFreeze));
     }
   }
 
@@ -121,24 +131,36 @@ public final class ClusterBenchmark {
     return received - at;
   }
 
-  private static void failover(ClusterReplicas replicas, SlackStandIn slack, RedisUpFeed feed, List<Long> fromBucket,
-      List<Long> fromKill) throws Exception {
+  /**
+   * Position 0 killed (or, with {@code freeze}, stopped with SIGSTOP: a hung machine, which the
+   * others notice only after their failure detection) while the alert pends; position 1 delivers.
+   */
+  private static void failover(ClusterReplicas replicas, SlackStandIn slack, RedisUpFeed feed, boolean freeze,
+      List<Long> fromBucket, List<Long> fromKill) throws Exception {
     for (int round = 0; round < ROUNDS; round++) {
       replicas.awaitView(3);
-      String node = "failover" + round;
+      String node = (freeze ? "frozen" : "failover") + round;
       int first = replicas.atPosition(0);
       int second = replicas.atPosition(1);
       feed.set(node, 0);
       JarProcess http = replicas.replica(first);
       await(Duration.ofSeconds(60), () -> ClusterReplicas.get(http, "/api/v1/alerts?state=pending").toString().contains(node));
-      replicas.kill(first);
+      if (freeze) {
+        replicas.replica(first).pause();
+      } else {
+        replicas.kill(first);
+      }
       long killedAt = System.currentTimeMillis();
       await(Duration.ofSeconds(60), () -> !slack.messages("FIRING", "node=\"" + node + "\"").isEmpty());
       long received = slack.messages("FIRING", "node=\"" + node + "\"").get(0).receivedAtMs();
       fromBucket.add(received - firingAt(replicas.replica(second), node));
       fromKill.add(received - killedAt);
       feed.set(node, 1);
-      replicas.start(first);
+      if (freeze) {
+        replicas.replica(first).resume();
+      } else {
+        replicas.start(first);
+      }
     }
   }
 
@@ -156,8 +178,7 @@ public final class ClusterBenchmark {
       feed.set("bulk" + g, 0);
     }
     JarProcess http = replicas.replica(0);
-    await(Duration.ofSeconds(120), () -> ClusterReplicas.get(http, "/api/v1/alerts?state=firing&limit=10000").path("alerts").size()
-        >= groups);
+    await(Duration.ofSeconds(120), () -> firingGroups(http) >= groups);
     Thread.sleep(6_000); // every position's hold over
     long fired = sent(replicas);
     double firingSeconds = seconds(start);
@@ -167,7 +188,7 @@ public final class ClusterBenchmark {
     for (int g = 0; g < groups; g++) {
       feed.set("bulk" + g, 1);
     }
-    await(Duration.ofSeconds(120), () -> ClusterReplicas.get(http, "/api/v1/alerts?state=firing&limit=10000").path("alerts").isEmpty());
+    await(Duration.ofSeconds(120), () -> firingGroups(http) == 0);
     Thread.sleep(6_000);
     long resolved = sent(replicas);
     for (int g = 0; g < groups; g++) {
@@ -176,6 +197,14 @@ public final class ClusterBenchmark {
     System.out.printf(Locale.ROOT, "cluster traffic (%s, all members): idle %.0f B/s; %d groups going firing: "
         + "%,d B in %.1f s; while they fire %.0f B/s; resolving them: %,d B%n", what, idle, groups, fired - before,
         firingSeconds, steady, resolved - fired);
+  }
+
+  private static long firingGroups(JarProcess tocsin) throws Exception {
+    long firing = 0;
+    for (JsonNode monitor : ClusterReplicas.get(tocsin, "/api/v1/monitors").get("monitors")) {
+      firing += monitor.path("groups_firing").asLong();
+    }
+    return firing;
   }
 
   private static long sent(ClusterReplicas replicas) throws Exception {

@@ -37,6 +37,8 @@ final class MonitorRuntime {
   private long lastEvaluationMs;
   private double evaluationMillis;
   private boolean paused;
+  /** A monitor's unchanged alert state is handed on again after this many buckets (see {@link #alertStateIfChanged}). */
+  static final int REFRESH_BUCKETS = 60;
   /**
    * Set once a reload handed this runtime's state to its successor or removed the monitor: an
    * evaluation of it still queued must then emit nothing, or its transitions would be sent twice.
@@ -44,6 +46,8 @@ final class MonitorRuntime {
   private boolean retired;
   /** The pending and firing groups {@link #alertStateIfChanged} last reported or {@link #adopt} installed. */
   private List<GroupState> lastAlertBearing = List.of();
+  /** The bucket end of {@link #lastAlertBearing}. */
+  private long lastAlertBearingEnd;
   /**
    * Set when {@link #adopt} installed pending or firing groups of a peer that evaluated the same
    * data: the next evaluation steps through every bucket since the adopted one instead of
@@ -358,17 +362,33 @@ final class MonitorRuntime {
   }
 
   /**
-   * The alert state when its pending and firing groups differ from what this method last
-   * returned or {@link #adopt} installed (a new group, an advanced pending count, a new value, a
-   * resolution), else null: a monitor where nothing pends or fires has nothing to tell.
+   * The alert state when a transition of its pending and firing groups differs from what this
+   * method last returned or {@link #adopt} installed (a new group, an advanced pending count, a
+   * resolution, a notification), or when that is {@link #REFRESH_BUCKETS} buckets old, else null.
+   * A firing group's value and streak change every bucket without changing what a member taking
+   * over must know: it re-evaluates the buckets since the state it adopted. The refresh bounds how
+   * many those are.
    */
   synchronized AlertState alertStateIfChanged() {
     List<GroupState> now = alertBearing();
-    if (now.equals(lastAlertBearing)) {
+    boolean stale = !now.isEmpty()
+        && lastBucketEnd - lastAlertBearingEnd >= REFRESH_BUCKETS * definition.groupingInterval().toMillis();
+    if (!stale && transitions(now).equals(transitions(lastAlertBearing))) {
       return null;
     }
     lastAlertBearing = now;
+    lastAlertBearingEnd = lastBucketEnd;
     return new AlertState(definition.id(), definition.stateKey(), lastBucketEnd, now);
+  }
+
+  /** What a member taking a monitor over must agree on: a pending group's count, every group's times. */
+  private static List<List<Object>> transitions(List<GroupState> bearing) {
+    List<List<Object>> transitions = new ArrayList<>(bearing.size());
+    for (GroupState g : bearing) {
+      transitions.add(List.of(g.labels(), g.state(), g.state() == State.PENDING ? g.streak() : 0, g.activeAt(),
+          g.firedAt(), g.lastNotified()));
+    }
+    return transitions;
   }
 
   private List<GroupState> alertBearing() {
@@ -400,6 +420,7 @@ final class MonitorRuntime {
     state.groups().forEach(g -> groups.put(g.labels(), g));
     lastBucketEnd = state.lastBucketEnd();
     lastAlertBearing = state.groups();
+    lastAlertBearingEnd = state.lastBucketEnd();
     continuesAdopted = !state.groups().isEmpty();
     return true;
   }

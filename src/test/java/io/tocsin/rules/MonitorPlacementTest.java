@@ -214,6 +214,22 @@ class MonitorPlacementTest {
   }
 
   @Test
+  void alertStateListener_isNotToldOfAFiringGroupsNewValues_butOfItsStateEveryRefresh() throws Exception {
+    load("2m");
+    for (int m = 1; m <= 70; m++) {
+      value(m, m % 2 == 0 ? 0 : 0.5); // still breaching, with another value in every bucket
+    }
+    for (int m = 1; m <= 70; m++) {
+      clock.set(T0.plus(Duration.ofMinutes(m)));
+      owner.evaluateDue(clock.millis());
+    }
+
+    assertThat(handedOn).extracting(s -> minute(s.lastBucketEnd()) + ":" + s.groups().stream()
+        .map(g -> g.state().id() + " " + g.streak()).toList())
+        .containsExactly("2:[pending 1]", "3:[firing 2]", (3 + MonitorRuntime.REFRESH_BUCKETS) + ":[firing 62]");
+  }
+
+  @Test
   void adopt_refusesAMonitorEvaluatedHere_anOlderState_andAnotherQuery() throws Exception {
     load("3m");
     value(0, 0);
