@@ -141,7 +141,7 @@ class ClusterIT {
       });
       restart.start();
       await(Duration.ofSeconds(30), () -> count("FIRING", node) > 0, "the firing message of " + node);
-      restart.join(60_000);
+      restart.join(60_000); // before the next round, which kills the one at position 0 then
       feed.set(node, 1);
     }
     Thread.sleep(SETTLED.toMillis());

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -30,7 +31,8 @@ public final class ClusterReplicas implements AutoCloseable {
 
   private final Path dir;
   private final int[] clusterPorts;
-  private final JarProcess[] processes;
+  /** Written by the thread that (re)starts a replica, read by others. */
+  private final AtomicReferenceArray<JarProcess> processes;
   private final String clusterExtra;
   private final RedisUpFeed feed;
 
@@ -42,7 +44,7 @@ public final class ClusterReplicas implements AutoCloseable {
       throws IOException {
     this.dir = dir;
     this.clusterPorts = TestClusters.freePorts(replicas).stream().mapToInt(Integer::intValue).toArray();
-    this.processes = new JarProcess[replicas];
+    this.processes = new AtomicReferenceArray<>(replicas);
     this.clusterExtra = clusterExtra;
     this.feed = feed;
     Files.createDirectories(dir.resolve("rules"));
@@ -50,7 +52,7 @@ public final class ClusterReplicas implements AutoCloseable {
   }
 
   public int size() {
-    return processes.length;
+    return processes.length();
   }
 
   /** The member name of replica {@code i}: its cluster address. */
@@ -60,10 +62,10 @@ public final class ClusterReplicas implements AutoCloseable {
 
   /** Starts every replica, one after the other (so positions follow indexes), and waits for one view. */
   public ClusterReplicas startAll() throws Exception {
-    for (int i = 0; i < processes.length; i++) {
+    for (int i = 0; i < processes.length(); i++) {
       start(i);
     }
-    awaitView(processes.length);
+    awaitView(processes.length());
     return this;
   }
 
@@ -75,7 +77,7 @@ public final class ClusterReplicas implements AutoCloseable {
   /** Starts replica {@code i} with this cluster secret (null: none) and begins feeding it. */
   public JarProcess start(int i, String secret) throws Exception {
     JarProcess process = serve("r" + i, member(i), secret);
-    processes[i] = process;
+    processes.set(i, process);
     feed.attach(process);
     return process;
   }
@@ -90,7 +92,7 @@ public final class ClusterReplicas implements AutoCloseable {
 
   private JarProcess serve(String name, String bind, String secret) throws Exception {
     Path config = dir.resolve(name + ".yml");
-    List<String> all = new ArrayList<>(IntStream.range(0, processes.length).mapToObj(this::member).toList());
+    List<String> all = new ArrayList<>(IntStream.range(0, processes.length()).mapToObj(this::member).toList());
     if (!all.contains(bind)) {
       all.add(bind);
     }
@@ -115,8 +117,8 @@ public final class ClusterReplicas implements AutoCloseable {
 
   /** kill -9 of replica {@code i}; its feed stops first, as the collector's exports to it would fail. */
   public void kill(int i) throws InterruptedException {
-    feed.detach(processes[i]);
-    processes[i].kill();
+    feed.detach(processes.get(i));
+    processes.get(i).kill();
   }
 
   /** Deletes replica {@code i}'s data directory (it must not be running). */
@@ -129,11 +131,11 @@ public final class ClusterReplicas implements AutoCloseable {
   }
 
   public JarProcess replica(int i) {
-    return processes[i];
+    return processes.get(i);
   }
 
   public boolean isAlive(int i) {
-    return processes[i] != null && processes[i].isAlive();
+    return processes.get(i) != null && processes.get(i).isAlive();
   }
 
   /** {@code GET /api/v1/cluster} of replica {@code i}. */
@@ -148,7 +150,7 @@ public final class ClusterReplicas implements AutoCloseable {
 
   /** The index of the live replica at view position {@code position}, as that replica reports it. */
   public int atPosition(int position) throws Exception {
-    for (int i = 0; i < processes.length; i++) {
+    for (int i = 0; i < processes.length(); i++) {
       if (isAlive(i) && cluster(i).path("position").asInt(-1) == position) {
         return i;
       }
@@ -161,7 +163,7 @@ public final class ClusterReplicas implements AutoCloseable {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (true) {
       List<String> views = new ArrayList<>();
-      for (int i = 0; i < processes.length; i++) {
+      for (int i = 0; i < processes.length(); i++) {
         if (isAlive(i)) {
           views.add(cluster(i).path("members").toString());
         }
@@ -178,7 +180,7 @@ public final class ClusterReplicas implements AutoCloseable {
   }
 
   public JsonNode get(int i, String path) throws Exception {
-    return get(processes[i], path);
+    return get(processes.get(i), path);
   }
 
   /** A JSON answer of {@code process}; {@code /metrics} as one text node. */
@@ -192,7 +194,7 @@ public final class ClusterReplicas implements AutoCloseable {
   }
 
   public JsonNode post(int i, String path, String json) throws Exception {
-    return post(processes[i], path, json);
+    return post(processes.get(i), path, json);
   }
 
   public static JsonNode post(JarProcess process, String path, String json) throws Exception {
@@ -211,7 +213,8 @@ public final class ClusterReplicas implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    for (JarProcess p : processes) {
+    for (int i = 0; i < processes.length(); i++) {
+      JarProcess p = processes.get(i);
       if (p != null) {
         feed.detach(p);
         p.close();
