@@ -1,6 +1,7 @@
 package io.tocsin.notify;
 
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -36,10 +37,14 @@ public record Delivery(Outcome outcome, String detail, Duration retryAfter) {
     return new Delivery(Outcome.FAILED, detail, null);
   }
 
-  /** A network error: the channel may be back soon. */
-  public static Delivery of(IOException e) {
-    String message = e.getMessage() == null ? "" : ": " + e.getMessage();
-    return retry(e.getClass().getSimpleName() + message, null);
+  /**
+   * A network error talking to {@code target}: the channel may be back soon. The detail says what
+   * happened and with which host and port ({@link NetworkFailures}).
+   *
+   * @param timeout the request timeout, for the message; null when not known
+   */
+  public static Delivery of(IOException e, URI target, Duration timeout) {
+    return retry(NetworkFailures.describe(e, NetworkFailures.hostAndPort(target), timeout), null);
   }
 
   /**

@@ -181,7 +181,7 @@ public record HttpTarget(Secret url, Map<String, Secret> headers, Secret authori
       delivery = Delivery.ofHttp(response.statusCode(), redactor.redact(response.body()),
           response.headers().firstValue("Retry-After").orElse(null));
     } catch (IOException e) {
-      delivery = Delivery.of(e);
+      delivery = Delivery.of(e, target, timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // shutting down: the notification stays in the outbox
       delivery = Delivery.retry("interrupted", null);

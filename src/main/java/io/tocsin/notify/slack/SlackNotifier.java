@@ -73,6 +73,8 @@ public final class SlackNotifier implements Notifier {
 
   private final Config config;
   private final Clock clock;
+  /** For failure messages ("no answer within 10s"). */
+  private final Duration requestTimeout;
   private final Slack slack;
   private final MethodsClient methods;
   private final SlackThreads threads;
@@ -136,6 +138,7 @@ public final class SlackNotifier implements Notifier {
     }
     this.config = config;
     this.clock = context.clock();
+    this.requestTimeout = context.requestTimeout();
     if (config.isWebhook()) {
       String url = config.webhookUrl().reveal();
       secrets.add(url);
@@ -198,7 +201,7 @@ public final class SlackNotifier implements Notifier {
     try {
       response = slack.send(config.webhookUrl().reveal(), payload);
     } catch (IOException e) {
-      return Delivery.of(e);
+      return Delivery.of(e, URI.create(config.webhookUrl().reveal()), requestTimeout);
     }
     return Delivery.ofHttp(response.getCode(), response.getBody(), header(response.getHeaders(), "Retry-After"));
   }
@@ -269,7 +272,7 @@ public final class SlackNotifier implements Notifier {
     try {
       response = methods.chatPostMessage(request);
     } catch (IOException e) {
-      return new Posted(null, Delivery.of(e));
+      return new Posted(null, Delivery.of(e, config.apiUrl(), requestTimeout));
     } catch (SlackApiException e) {
       // A non-2xx answer: 429 (with Retry-After) and 5xx are retried, other 4xx fail.
       SlackApiErrorResponse error = e.getError();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tocsin.notify.ChannelSettings;
 import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Delivery;
+import io.tocsin.notify.NetworkFailures;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.Notifier;
 import io.tocsin.notify.NotifierContext;
@@ -113,7 +114,8 @@ public final class TelegramNotifier implements Notifier {
     try {
       response = context.http().send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      return Delivery.retry(describe(e), null);
+      return Delivery.retry(redact(NetworkFailures.describe(e, NetworkFailures.hostAndPort(sendMessage),
+          context.requestTimeout())), null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Delivery.retry("interrupted while sending", null);
@@ -184,11 +186,6 @@ public final class TelegramNotifier implements Notifier {
     } catch (JsonProcessingException e) {
       return null;
     }
-  }
-
-  private String describe(Exception e) {
-    String message = e.getMessage() == null ? "" : ": " + redact(e.getMessage());
-    return e.getClass().getSimpleName() + message;
   }
 
   /** The text with the token taken out, also where ':' is percent-encoded. */

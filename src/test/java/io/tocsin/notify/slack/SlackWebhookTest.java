@@ -14,10 +14,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.Delivery;
+import io.tocsin.notify.NetworkFailures;
 import io.tocsin.notify.Notification;
 import io.tocsin.rules.AlertEvent;
 import io.tocsin.util.MutableClock;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -286,7 +288,7 @@ class SlackWebhookTest {
     Delivery delivery = notifier.send(notification(firing("n1")));
 
     assertThat(delivery.outcome()).isEqualTo(Delivery.Outcome.RETRY);
-    assertThat(delivery.detail()).startsWith("ConnectException: ").doesNotContain("webhook-secret");
+    assertThat(delivery.detail()).isEqualTo("connection refused by 127.0.0.1:" + port); // not the secret path
     assertThat(delivery.retryAfter()).isNull();
   }
 
@@ -297,7 +299,8 @@ class SlackWebhookTest {
     try {
       Delivery delivery = notifier(Duration.ofMillis(300)).send(notification(firing("n1")));
 
-      assertThat(delivery).isEqualTo(Delivery.retry("InterruptedIOException: timeout", null));
+      assertThat(delivery).isEqualTo(Delivery.retry("no answer from " + NetworkFailures.hostAndPort(URI.create(slack.webhookUrl()))
+          + " within 300 ms", null));
     } finally {
       release.countDown();
     }
