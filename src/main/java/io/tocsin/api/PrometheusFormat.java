@@ -1,6 +1,8 @@
 package io.tocsin.api;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -49,8 +51,7 @@ final class PrometheusFormat {
     if (v == 0) {
       return (1 / v < 0 ? "-" : "") + "0e+00";
     }
-    // Double.toString gives the shortest digits that read back as v (JDK 19+; on 17 nearly always).
-    BigDecimal decimal = new BigDecimal(Double.toString(Math.abs(v))).stripTrailingZeros();
+    BigDecimal decimal = shortest(Math.abs(v));
     String digits = decimal.unscaledValue().toString();
     int exponent = digits.length() - 1 - decimal.scale();
     StringBuilder sb = new StringBuilder(v < 0 ? "-" : "");
@@ -64,6 +65,21 @@ final class PrometheusFormat {
       sb.append('0');
     }
     return sb.append(magnitude).toString();
+  }
+
+  /**
+   * The fewest significant digits that read back as {@code v}, rounded from its exact value (so
+   * the closest such decimal). Java 17's {@code Double.toString} is not always the shortest.
+   */
+  private static BigDecimal shortest(double v) {
+    BigDecimal exact = new BigDecimal(v);
+    for (int digits = 1; digits < 17; digits++) {
+      BigDecimal rounded = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
+      if (rounded.doubleValue() == v) {
+        return rounded.stripTrailingZeros();
+      }
+    }
+    return exact.round(new MathContext(17, RoundingMode.HALF_EVEN)).stripTrailingZeros();
   }
 
   /** Seconds as a JSON number: whole ones without a fraction, as Go writes a float64. */
