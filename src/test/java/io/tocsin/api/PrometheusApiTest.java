@@ -164,6 +164,9 @@ class PrometheusApiTest {
         .at("/data/groups/0/rules")).hasSize(2);
     assertThat(json(api.get("/api/prometheus/api/v1/rules?rule_group[]=" + ApiClient.q(file)
         + "&rule_name[]=" + ApiClient.q("Shard is down")).body()).at("/data/groups/0/rules")).hasSize(1);
+    // Grafana percent-encodes the brackets.
+    assertThat(json(api.get("/api/prometheus/api/v1/rules?rule_name%5B%5D=" + ApiClient.q("Never fires")).body())
+        .at("/data/groups/0/rules")).hasSize(1);
     assertThat(api.get("/api/prometheus/api/v1/rules?file[]=other.yml").body())
         .isEqualTo("{\"status\":\"success\",\"data\":{\"groups\":[]}}");
   }
