@@ -64,6 +64,7 @@ public final class ApiServer implements AutoCloseable {
     AdHocQueries queries = new AdHocQueries(new QueryEvaluator(services.store()), services.query());
     QueryHandler query = new QueryHandler(queries, services.clock(), new ObjectMapper());
     MonitorsHandler monitors = new MonitorsHandler(services.engine(), queries, services.clock());
+    PrometheusRulesHandler prometheus = new PrometheusRulesHandler(services.engine());
     ChannelsHandler channels = new ChannelsHandler(services.notifications());
     ApiAuth auth = new ApiAuth(services.api());
     SilencesHandler silences = new SilencesHandler(services.silences(), services.clock(), new ObjectMapper());
@@ -96,6 +97,8 @@ public final class ApiServer implements AutoCloseable {
       routes.get("/api/v1/silences/{id}", silences::get);
       routes.delete("/api/v1/silences/{id}", silences::delete);
       routes.get("/api/v1/cluster", cluster::get);
+      routes.get("/api/prometheus/api/v1/rules", prometheus::rules);
+      routes.get("/api/prometheus/api/v1/alerts", prometheus::alerts);
       routes.get("/", status::index);
       routes.get("/monitors/{id}", status::monitor);
       routes.post("/-/reload", ctx -> reload(ctx, services.reloader()));

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -399,6 +400,22 @@ public final class MonitorEngine {
   /** Every monitor's status, in definition order. */
   public List<MonitorStatus> monitors() {
     return runtimes.stream().map(r -> r.snapshot(evaluatesHere(r))).toList();
+  }
+
+  /**
+   * Every monitor's status with its counts of pending and firing groups, in definition order;
+   * the groups themselves only of the monitors {@code withGroups} accepts, at most {@code limit}
+   * in all (the first monitors' first).
+   */
+  public List<ActiveGroups> active(Predicate<MonitorDefinition> withGroups, int limit) {
+    List<ActiveGroups> all = new ArrayList<>();
+    int left = limit;
+    for (MonitorRuntime r : runtimes) {
+      ActiveGroups active = r.active(evaluatesHere(r), withGroups.test(r.definition()) ? left : 0);
+      left -= active.status().groups().size();
+      all.add(active);
+    }
+    return all;
   }
 
   public Optional<MonitorStatus> monitor(String id) {

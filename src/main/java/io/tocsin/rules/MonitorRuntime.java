@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 
 /**
  * A monitor's definition and its evolving state. {@link #evaluate} runs the query over the
@@ -355,6 +356,41 @@ final class MonitorRuntime {
     sorted.sort(Comparator.comparing(GroupState::labels));
     return new MonitorStatus(definition, List.copyOf(sorted), lastBucketEnd, health, lastError,
         lastEvaluationMs, evaluationMillis, paused, evaluatedHere);
+  }
+
+  /**
+   * The pending and firing groups, the first {@code limit} in {@link ActiveGroups#ORDER}, chosen
+   * with a bounded heap so that a monitor with many groups is neither copied nor fully sorted
+   * under its lock.
+   */
+  synchronized ActiveGroups active(boolean evaluatedHere, int limit) {
+    PriorityQueue<GroupState> kept = new PriorityQueue<>(ActiveGroups.ORDER.reversed());
+    long pending = 0;
+    long firing = 0;
+    for (GroupState g : groups.values()) {
+      if (g.state() == State.OK) {
+        continue;
+      }
+      if (g.state() == State.FIRING) {
+        firing++;
+      } else {
+        pending++;
+      }
+      if (limit <= 0) {
+        continue;
+      }
+      if (kept.size() < limit) {
+        kept.add(g);
+      } else if (ActiveGroups.ORDER.compare(g, kept.peek()) < 0) {
+        kept.poll();
+        kept.add(g);
+      }
+    }
+    List<GroupState> sorted = new ArrayList<>(kept);
+    sorted.sort(ActiveGroups.ORDER);
+    MonitorStatus status = new MonitorStatus(definition, List.copyOf(sorted), lastBucketEnd, health, lastError,
+        lastEvaluationMs, evaluationMillis, paused, evaluatedHere);
+    return new ActiveGroups(status, pending, firing);
   }
 
   synchronized AlertState alertState() {

@@ -333,6 +333,9 @@ class OpenApiTest {
     conforms(soft, "POST /api/v1/query", api.post("/api/v1/query", "[]"));
     conforms(soft, "GET /api/v1/channels", api.get("/api/v1/channels"));
     conforms(soft, "GET /api/v1/cluster", api.get("/api/v1/cluster"));
+    conforms(soft, "GET /api/prometheus/api/v1/rules", api.get("/api/prometheus/api/v1/rules"));
+    conforms(soft, "GET /api/prometheus/api/v1/rules", api.get("/api/prometheus/api/v1/rules?type=recorded"));
+    conforms(soft, "GET /api/prometheus/api/v1/alerts", api.get("/api/prometheus/api/v1/alerts"));
     conforms(soft, "POST /api/v1/channels/{name}/test", api.post("/api/v1/channels/log/test", null));
     conforms(soft, "POST /api/v1/channels/{name}/test", api.post("/api/v1/channels/refusing/test", null));
     conforms(soft, "POST /api/v1/channels/{name}/test", api.post("/api/v1/channels/nope/test", null));

@@ -92,6 +92,33 @@ class MonitorRuntimeTest {
   }
 
   @Test
+  void active_keepsAtMostTheLimit_firingFirstThenByLabels_andCountsThemAll() throws Exception {
+    monitor("min_allowed_value: 1\nfor_duration: 2m");
+    Labels c = Labels.of("node", "c");
+    Labels d = Labels.of("node", "d");
+    for (int m = 0; m < 2; m++) {
+      value(A, m, m == 0 ? 1 : 0); // breaches from minute 1: pending
+      value(B, m, 0);
+      value(c, m, 0);
+      value(d, m, 1); // ok
+    }
+    evaluateAt(1);
+    evaluateAt(2);
+
+    ActiveGroups two = runtime.active(true, 2);
+    assertThat(two.status().groups()).extracting(GroupState::labels, GroupState::state)
+        .containsExactly(tuple(B, State.FIRING), tuple(c, State.FIRING));
+    assertThat(two.firing()).isEqualTo(2);
+    assertThat(two.pending()).isEqualTo(1);
+    assertThat(two.leftOut()).isEqualTo(1);
+    assertThat(runtime.active(true, 10).status().groups()).extracting(GroupState::labels).containsExactly(B, c, A);
+    ActiveGroups none = runtime.active(false, 0);
+    assertThat(none.status().groups()).isEmpty();
+    assertThat(none.leftOut()).isEqualTo(3);
+    assertThat(none.status().evaluatedHere()).isFalse();
+  }
+
+  @Test
   void pendingFallsBackToOkWithoutAnEvent() throws Exception {
     monitor("min_allowed_value: 1\nfor_duration: 3m");
     value(A, 0, 0);
