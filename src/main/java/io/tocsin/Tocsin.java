@@ -15,6 +15,7 @@ import io.tocsin.ingest.OtlpGrpcServer;
 import io.tocsin.ingest.OtlpHttpServer;
 import io.tocsin.ingest.OtlpIngest;
 import io.tocsin.ingest.WriterStates;
+import io.tocsin.notify.ChannelDeclaration;
 import io.tocsin.notify.NotificationDispatcher;
 import io.tocsin.notify.NotificationLog;
 import io.tocsin.notify.NotifierContext;
@@ -29,12 +30,14 @@ import io.tocsin.util.AtomicFiles;
 import io.tocsin.util.Durations;
 import io.tocsin.yaml.ConfigException;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -128,6 +131,7 @@ public final class Tocsin implements AutoCloseable {
     rules = new RulesReloader(config, engine, notifications, store);
     closeables.push(rules);
     rules.loadInitial();
+    warnIfLinksPointAtLocalhost(config.externalUrl(), rules.current().channels());
 
     StoreMetrics storeMetrics = new StoreMetrics(store, registry);
     ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -185,6 +189,20 @@ public final class Tocsin implements AutoCloseable {
         Durations.format(store.retention()), limits.maxSeries(), limits.maxSeriesPerMetric(),
         config.dataDir());
     ready = true;
+  }
+
+  /**
+   * Links in notifications lead to {@code external_url}; left at localhost, nobody who receives
+   * them elsewhere can open them. Said once at start, when a channel reaches people (not only the
+   * log, as in {@code tocsin demo}, where localhost is right).
+   */
+  static void warnIfLinksPointAtLocalhost(String externalUrl, List<ChannelDeclaration> channels) {
+    String host = URI.create(externalUrl).getHost();
+    boolean local = host == null || host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
+    if (local && channels.stream().anyMatch(c -> !c.type().equals("log"))) {
+      log.warn("external_url is {}: links in notifications point at localhost, which the people who receive them "
+          + "cannot open; set external_url in tocsin.yml to the address they reach Tocsin at", externalUrl);
+    }
   }
 
   /** A data directory that cannot be written is a startup error, not a surprise at the first write. */
