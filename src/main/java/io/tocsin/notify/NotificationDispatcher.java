@@ -160,6 +160,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
   @Override
   public void deliver(MonitorDefinition monitor, List<AlertEvent> events) {
     List<Alert> alerts = new ArrayList<>();
+    List<String> silenced = new ArrayList<>();
     for (AlertEvent event : events) {
       Map<String, String> labels = new TreeMap<>(monitor.labels());
       labels.putAll(event.labels().asMap());
@@ -167,6 +168,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
       // Silenced now, as Alertmanager decides at send time: the event's bucket ended a while ago.
       Optional<String> silence = silences.silencing(labels, context.clock().millis());
       if (silence.isPresent()) {
+        silenced.add(event.type().id() + " " + event.labels() + " (silence " + silence.get() + ")");
         record(new AlertHistory.Entry(event.at(), "silenced", monitor.id(), monitor.name(), event.labels().asMap(),
             event.value(), event.type().id() + " silenced by " + silence.get(), null), null, "silenced");
         continue;
@@ -175,6 +177,11 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
           Annotations.render(monitor, event.labels(), event.value(), event.type().id()), event.value(),
           event.threshold(), event.activeAt(), event.firedAt(), event.resolvedAt(), event.at(), event.fingerprint(),
           event.reason()));
+    }
+    if (!silenced.isEmpty()) {
+      log.info("monitor \"{}\": not sent, silenced: {}{}", monitor.name(), String.join(", ",
+          silenced.subList(0, Math.min(3, silenced.size()))), silenced.size() > 3 ? " and " + (silenced.size() - 3)
+          + " more" : "");
     }
     if (alerts.isEmpty()) {
       return;
@@ -258,11 +265,14 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
         record(new AlertHistory.Entry(context.clock().millis(), d.outcome().id(), n.monitorId(), n.monitor(),
             common(n), Double.NaN, detail, channel), channel, d.outcome().id());
         if (d.outcome() == Delivery.Outcome.FAILED) {
-          log.error("channel \"{}\" refused notification {} for \"{}\" (not retried): {}", channel, n.id(),
-              n.monitor(), d.detail());
+          log.error("channel \"{}\" refused notification {} for \"{}\" {} (not retried): {}", channel, n.id(),
+              n.monitor(), groups(n), d.detail());
         } else if (d.outcome() == Delivery.Outcome.RETRY) {
-          log.warn("channel \"{}\": notification {} for \"{}\" failed, will retry: {}", channel, n.id(), n.monitor(),
-              d.detail());
+          log.warn("channel \"{}\": notification {} for \"{}\" {} failed, will retry: {}", channel, n.id(),
+              n.monitor(), groups(n), d.detail());
+        } else {
+          log.info("channel \"{}\": sent notification {} for \"{}\": {} {}", channel, n.id(), n.monitor(), n.status(),
+              groups(n));
         }
       }
 
@@ -284,6 +294,12 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
         log.info("channel \"{}\": notification {} for \"{}\" {}", channel, n.id(), n.monitor(), detail);
       }
     };
+  }
+
+  /** The groups a notification is about, for a log line: at most three, then how many more. */
+  private static String groups(Notification n) {
+    List<String> shown = n.alerts().stream().limit(3).map(a -> Messages.labels(a.labels())).toList();
+    return String.join(", ", shown) + (n.alerts().size() > 3 ? " and " + (n.alerts().size() - 3) + " more" : "");
   }
 
   /** The group labels all of a notification's alerts share. */

@@ -5,10 +5,12 @@ import io.tocsin.history.AlertHistory;
 import io.tocsin.query.eval.EvaluationCache;
 import io.tocsin.query.eval.QueryEvaluator;
 import io.tocsin.store.SeriesStore;
+import io.tocsin.util.Numbers;
 import io.tocsin.util.Quarantine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -319,6 +321,7 @@ public final class MonitorEngine {
   }
 
   private void deliver(MonitorDefinition monitor, List<AlertEvent> events) {
+    log.info("{}", describe(monitor, events));
     for (AlertEvent e : events) {
       history.add(new AlertHistory.Entry(e.at(), e.type().id(), monitor.id(), monitor.name(), e.labels().asMap(),
           e.value(), e.reason(), null));
@@ -331,6 +334,33 @@ public final class MonitorEngine {
     } catch (RuntimeException e) {
       log.error("delivering the events of monitor \"{}\" failed", monitor.name(), e);
     }
+  }
+
+  /** Shown per event in the log line of an evaluation; the rest are counted. */
+  static final int LOGGED_EVENTS = 5;
+
+  /**
+   * One log line for the events of one evaluation, whatever channels exist: {@code monitor "Shard
+   * is down": firing {node="n1"} value 0 (breaching since 2026-03-01T10:02:00Z), resolved
+   * {node="n2"}}, the first {@link #LOGGED_EVENTS} events and a count of the others, so that a
+   * storm of a thousand groups is one line, not a thousand.
+   */
+  static String describe(MonitorDefinition monitor, List<AlertEvent> events) {
+    StringBuilder line = new StringBuilder("monitor \"").append(monitor.name()).append("\": ");
+    for (int i = 0; i < Math.min(events.size(), LOGGED_EVENTS); i++) {
+      AlertEvent e = events.get(i);
+      line.append(i == 0 ? "" : ", ").append(e.type().id()).append(' ').append(e.labels());
+      if (e.type() == AlertEvent.Type.RESOLVED) {
+        line.append(e.reason().isEmpty() ? "" : " (" + e.reason() + ")");
+      } else {
+        line.append(" value ").append(Numbers.format(e.value())).append(" (breaching since ")
+            .append(Instant.ofEpochMilli(e.activeAt())).append(')');
+      }
+    }
+    if (events.size() > LOGGED_EVENTS) {
+      line.append(" and ").append(events.size() - LOGGED_EVENTS).append(" more");
+    }
+    return line.toString();
   }
 
   /**

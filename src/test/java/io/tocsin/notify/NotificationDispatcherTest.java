@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tocsin.Tocsin;
 import io.tocsin.history.AlertHistory;
 import io.tocsin.rulefiles.RuleFiles;
+import io.tocsin.rules.MonitorEngine;
+import io.tocsin.testing.LogCapture;
 import io.tocsin.testing.RuleHarness;
 import io.tocsin.util.MutableClock;
 import io.tocsin.yaml.ConfigException;
@@ -124,6 +126,30 @@ class NotificationDispatcherTest {
 
       assertThat(tocsin.notifications().channels()).containsExactly("log");
       assertThat(deliveries(tocsin)).containsExactly("log sent: firing, 1 alert, attempt 1: logged 1 alerts");
+    }
+  }
+
+  @Test
+  void everyTransitionAndDelivery_isOneLogLine_whateverTheChannels() throws Exception {
+    try (LogCapture engineLog = LogCapture.of(MonitorEngine.class);
+        LogCapture dispatcherLog = LogCapture.of(NotificationDispatcher.class);
+        Tocsin tocsin = start(MONITOR + """
+          channels:
+            - {name: ops, type: log}
+          """)) {
+      up(tocsin, "n1", 0, 0);
+      up(tocsin, "n2", 0, 0);
+      evaluateAt(tocsin, 1);
+      up(tocsin, "n1", 1, 1);
+      evaluateAt(tocsin, 2);
+
+      assertThat(engineLog.messages()).containsExactly(
+          "INFO monitor \"Shard is down\": firing {node=\"n1\"} value 0 (breaching since 2026-03-01T12:00:00Z), "
+              + "firing {node=\"n2\"} value 0 (breaching since 2026-03-01T12:00:00Z)",
+          "INFO monitor \"Shard is down\": resolved {node=\"n1\"}");
+      assertThat(dispatcherLog.messages()).hasSize(2).allSatisfy(m -> assertThat(m).matches(
+          "INFO channel \"ops\": sent notification \\S+ for \"Shard is down\": (firing \\{node=\"n1\"\\}, "
+              + "\\{node=\"n2\"\\}|resolved \\{node=\"n1\"\\})"));
     }
   }
 
