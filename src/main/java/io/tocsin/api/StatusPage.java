@@ -87,7 +87,7 @@ final class StatusPage {
           alert.put("monitor", d.name());
           alert.put("labels", Messages.labels(g.labels().asMap()));
           alert.put("value", Messages.value(g.value(), d.unit()));
-          alert.put("since", Messages.time(g.state() == GroupState.State.FIRING ? g.firedAt() : g.activeAt()));
+          alert.put("since", Messages.since(g.activeAt(), g.state() == GroupState.State.FIRING ? g.firedAt() : 0));
           alert.put("order", g.state() == GroupState.State.FIRING ? 0 : 1);
           alerts.add(alert);
         }
@@ -149,7 +149,7 @@ final class StatusPage {
       group.put("state", g == null ? "ok" : g.state().id());
       group.put("value", Messages.value(g == null ? last(values) : g.value(), d.unit()));
       group.put("since", g == null || g.state() == GroupState.State.OK ? null
-          : Messages.time(g.state() == GroupState.State.FIRING ? g.firedAt() : g.activeAt()));
+          : Messages.since(g.activeAt(), g.state() == GroupState.State.FIRING ? g.firedAt() : 0));
       group.put("svg", Chart.svg(points.grid(), values, d.thresholds()));
       groups.add(group);
     }

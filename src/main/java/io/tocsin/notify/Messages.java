@@ -85,8 +85,9 @@ public final class Messages {
   }
 
   /**
-   * What an alert is about, in one line: {@code value 0 is below the minimum 1 since 2026-03-01
-   * 12:00:00 UTC}, or for a resolution {@code resolved at ... after firing for 5m (value 1)}.
+   * What an alert is about, in one line: {@code value 0 is below the minimum 1, breaching since
+   * 2026-03-01 12:00:00 UTC, firing since 2026-03-01 12:05:00 UTC}, or for a resolution {@code
+   * resolved at ... after firing for 5m (value 1)}.
    */
   public static String describe(Notification n, Alert alert) {
     if (alert.isResolved()) {
@@ -109,8 +110,20 @@ public final class Messages {
       crossed = "value " + value(alert.value(), n.unit()) + " is " + (below ? "below the minimum " : "above the maximum ")
           + value(alert.threshold(), n.unit());
     }
-    long since = alert.firedAt() > 0 ? alert.firedAt() : alert.activeAt();
-    return crossed + " since " + time(since);
+    String since = since(alert.activeAt(), alert.firedAt());
+    return crossed + (since.startsWith("since") ? " " : ", ") + since;
+  }
+
+  /**
+   * When the breach began and, if later, when the alert fired: {@code breaching since 10:02:00
+   * UTC, firing since 10:07:00 UTC}. The engineer on call needs the first; the second says when
+   * the for_duration ran out. One time when they are the same, or the alert does not fire yet.
+   */
+  public static String since(long activeAt, long firedAt) {
+    if (firedAt <= 0 || activeAt <= 0 || firedAt == activeAt) {
+      return "since " + time(activeAt > 0 ? activeAt : firedAt);
+    }
+    return "breaching since " + time(activeAt) + ", firing since " + time(firedAt);
   }
 
   /** How long a resolved alert fired, such as {@code 1h5m}. */

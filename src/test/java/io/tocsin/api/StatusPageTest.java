@@ -59,7 +59,7 @@ class StatusPageTest {
     assertThat(page.body())
         .contains("<a href=\"/monitors/shard-is-down\">Shard is down</a></td><td><span class=\"state firing\">firing</span>")
         .contains("<a href=\"/monitors/never-fires\">Never fires</a></td><td><span class=\"state ok\">ok</span>")
-        .contains("<td class=\"labels\">{node&#61;&quot;&lt;script&gt;x&lt;/script&gt;&quot;}</td><td>0</td><td>2026-03-01 12:02:00 UTC</td>")
+        .contains("<td class=\"labels\">{node&#61;&quot;&lt;script&gt;x&lt;/script&gt;&quot;}</td><td>0</td><td>breaching since 2026-03-01 12:00:00 UTC, firing since 2026-03-01 12:02:00 UTC</td>")
         .doesNotContain("<script>")
         .doesNotContain("http://", "https://"); // everything is bundled: works offline
   }

@@ -101,7 +101,7 @@ class EmailContentTest {
         [FIRING] Redis shard is down {cluster="c1", node="n1"}
 
         FIRING {cluster="c1", node="n1"}
-          value 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC
+          value 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC
           summary: Shard n1 of c1 is down
           runbook_url: https://runbooks.example.com/redis?step=1&shard=n1
 
@@ -127,7 +127,7 @@ class EmailContentTest {
         <div style="margin: 0 0 12px 0; padding: 4px 12px; border-left: 4px solid #c62828;">
         <p style="margin: 4px 0;"><strong style="color: #c62828;">FIRING</strong> <code>{cluster&#61;&quot;c1&quot;, \
         node&#61;&quot;n1&quot;}</code></p>
-        <p style="margin: 4px 0;">value 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC</p>
+        <p style="margin: 4px 0;">value 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC</p>
         <p style="margin: 4px 0; white-space: pre-wrap;"><strong>summary:</strong> Shard n1 of c1 is down</p>
         <p style="margin: 4px 0; white-space: pre-wrap;"><strong>runbook_url:</strong> \
         <a href="https://runbooks.example.com/redis?step&#61;1&amp;shard&#61;n1">\
@@ -152,7 +152,7 @@ class EmailContentTest {
     assertThat(m.getSubject()).isEqualTo("[FIRING] Disk < 10% & falling {node=\"<script>alert(1)</script>\"}");
     assertThat(text(m)).contains(crlf("""
         FIRING {node="<script>alert(1)</script>"}
-          value 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC
+          value 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC
           summary: <b>bold</b> & "quoted"
           runbook_url: javascript:alert(1)
         """));
@@ -197,10 +197,10 @@ class EmailContentTest {
         [FIRING:2, RESOLVED:1] Redis shard is down
 
         FIRING {node="n1"}
-          value 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC
+          value 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC
 
         STILL FIRING {node="n2"}
-          value 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC
+          value 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC
 
         RESOLVED {node="n3"}
           resolved at 2026-03-01 13:05:00 UTC after firing for 1h5m (value 1)
@@ -222,7 +222,7 @@ class EmailContentTest {
     assertThat(text.lines().filter(line -> line.startsWith("FIRING {"))).hasSize(20);
     assertThat(text).contains("FIRING {node=\"n20\"}").doesNotContain("{node=\"n21\"}");
     assertThat(text).endsWith(crlf("""
-          value 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC
+          value 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC
 
         and 3 more
 

@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class SlackBotTest {
   private static final String FIRING_N1 = "[FIRING] Redis shard is down {node=\\\"n1\\\"}";
-  private static final String SINCE = "value 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC";
+  private static final String SINCE = "value 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC";
   private static final String FIRED_FOR = "resolved at 2026-03-01 13:05:00 UTC after firing for 1h5m (value 1)";
 
   private final SlackFixture fixture = new SlackFixture();

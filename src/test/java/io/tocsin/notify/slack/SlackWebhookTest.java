@@ -76,7 +76,7 @@ class SlackWebhookTest {
             "fallback": "[FIRING] Redis shard is down {node=\\"n1\\"}",
             "blocks": [
               {"type": "section", "text": {"type": "mrkdwn", "verbatim": true,
-                "text": "*Firing* {node=\\"n1\\"}\\nvalue 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC\\nShard n1 is down\\nWrites to n1 fail.\\n<https://runbooks.example/redis?shard=n1&amp;step=2|Runbook>"}},
+                "text": "*Firing* {node=\\"n1\\"}\\nvalue 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC\\nShard n1 is down\\nWrites to n1 fail.\\n<https://runbooks.example/redis?shard=n1&amp;step=2|Runbook>"}},
               {"type": "context", "elements": [
                 {"type": "mrkdwn", "verbatim": true, "text": "<http://tocsin.example/monitors/redis-shard-is-down|Open the monitor in Tocsin>"}]}
             ]
@@ -125,9 +125,9 @@ class SlackWebhookTest {
             "fallback": "[FIRING:2, RESOLVED:1] Redis shard is down",
             "blocks": [
               {"type": "section", "text": {"type": "mrkdwn", "verbatim": true,
-                "text": "*Firing* {node=\\"n1\\"}\\nvalue 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC"}},
+                "text": "*Firing* {node=\\"n1\\"}\\nvalue 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC"}},
               {"type": "section", "text": {"type": "mrkdwn", "verbatim": true,
-                "text": "*Still firing* {node=\\"n2\\"}\\nvalue 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC"}},
+                "text": "*Still firing* {node=\\"n2\\"}\\nvalue 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC"}},
               {"type": "section", "text": {"type": "mrkdwn", "verbatim": true,
                 "text": "*Resolved* {node=\\"n3\\"}\\nresolved at 2026-03-01 13:05:00 UTC after firing for 1h5m (value 1)"}},
               {"type": "context", "elements": [
@@ -163,7 +163,7 @@ class SlackWebhookTest {
             "fallback": "%1$s",
             "blocks": [
               {"type": "section", "text": {"type": "mrkdwn", "verbatim": true,
-                "text": "*Firing* {node=\\"&lt;script&gt;alert(1)&lt;/script&gt;\\", team=\\"&lt;!channel&gt; &amp; &lt;@U0123&gt;\\"}\\nvalue 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC\\nping &lt;!here&gt; &lt;#C0123|general&gt;\\na|b &gt; c &amp; d\\nRunbook: javascript:alert('&lt;x&gt;')"}},
+                "text": "*Firing* {node=\\"&lt;script&gt;alert(1)&lt;/script&gt;\\", team=\\"&lt;!channel&gt; &amp; &lt;@U0123&gt;\\"}\\nvalue 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC\\nping &lt;!here&gt; &lt;#C0123|general&gt;\\na|b &gt; c &amp; d\\nRunbook: javascript:alert('&lt;x&gt;')"}},
               {"type": "context", "elements": [
                 {"type": "mrkdwn", "verbatim": true, "text": "<http://tocsin.example/monitors/m?a=1&amp;b=2|Open the monitor in Tocsin>"}]}
             ]
@@ -209,7 +209,7 @@ class SlackWebhookTest {
     String[] lines = section.split("\n");
     assertThat(lines).hasSize(4);
     assertThat(lines[0]).startsWith("*Firing* {node=\"x &amp; y").endsWith("…").hasSizeLessThanOrEqualTo(9 + 800);
-    assertThat(lines[1]).isEqualTo("value 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC");
+    assertThat(lines[1]).isEqualTo("value 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC");
     assertThat(lines[2]).startsWith("x &amp; y").endsWith("…").hasSizeLessThanOrEqualTo(800).isEqualTo(lines[3]);
     assertThat(body.get("text").asText()).isEqualTo(title.substring(1, title.length() - 1));
   }

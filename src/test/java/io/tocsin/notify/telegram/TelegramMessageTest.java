@@ -31,7 +31,7 @@ class TelegramMessageTest {
         <b>[FIRING:1, RESOLVED:1] Redis shard is down</b>
 
         <b>FIRING</b> <code>{node="n1"}</code>
-        value 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC
+        value 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC
         Shard n1 is down
         <i>It stopped answering pings.</i>
         <a href="https://runbooks.example/redis">Runbook</a>
@@ -55,7 +55,7 @@ class TelegramMessageTest {
         Monitor labels: <code>{team="storage"}</code>
 
         <b>STILL FIRING</b> <code>{disk="sda"}</code>
-        value 97.5% is above the maximum 90% since 2026-03-01 11:10:00 UTC
+        value 97.5% is above the maximum 90%, breaching since 2026-03-01 11:00:00 UTC, firing since 2026-03-01 11:10:00 UTC
 
         <a href="http://tocsin.example/monitors/disk-full">Open in Tocsin</a>""");
   }
@@ -93,7 +93,7 @@ class TelegramMessageTest {
         Monitor labels: <code>{t="&lt;&amp;&gt;"}</code>
 
         <b>FIRING</b> <code>{node="&lt;/code&gt;&lt;b&gt;\\"x\\"&lt;/b&gt; &amp; co"}</code>
-        value 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC
+        value 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC
         &lt;script&gt;alert(1)&lt;/script&gt; &amp;amp;
         <i>&lt;/i&gt;5 &gt; 3 &amp; 2 &lt; 4</i>
         <a href="https://x.example/?a=1&amp;b=&quot;&gt;&lt;i&gt;">Runbook</a>
@@ -104,7 +104,7 @@ class TelegramMessageTest {
         Monitor labels: {t="<&>"}
 
         FIRING {node="</code><b>\\"x\\"</b> & co"}
-        value 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC
+        value 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC
         <script>alert(1)</script> &amp;
         </i>5 > 3 & 2 < 4
         Runbook
@@ -122,7 +122,7 @@ class TelegramMessageTest {
         <b>[FIRING] M</b>
 
         <b>FIRING</b>
-        value 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC
+        value 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC
         Runbook: javascript:alert(1)
 
         Open in Tocsin: /monitors/m""");
@@ -158,7 +158,7 @@ class TelegramMessageTest {
     String text = telegramText(html);
     assertThat(text.length()).isLessThanOrEqualTo(TelegramMessage.MAX_LENGTH).isGreaterThan(2048);
     assertThat(html).startsWith("<b>[FIRING:500] Redis shard is down</b>\n\n<b>FIRING</b> <code>{cluster=")
-        .endsWith("</code>\nvalue 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC\nShard 3 &amp; &lt;friends&gt; "
+        .endsWith("</code>\nvalue 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC\nShard 3 &amp; &lt;friends&gt; "
             + "are down\n\n… (truncated)\n\n<a href=\"" + LINK + "\">Open in Tocsin</a>");
   }
 

@@ -38,7 +38,7 @@ class TelegramNotifierTest {
       <b>[FIRING] Redis shard is down {node="n1"}</b>
 
       <b>FIRING</b> <code>{node="n1"}</code>
-      value 0 is below the minimum 1 since 2026-03-01 12:00:00 UTC
+      value 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC
 
       <a href="http://tocsin.example/monitors/redis-shard-is-down">Open in Tocsin</a>""";
 

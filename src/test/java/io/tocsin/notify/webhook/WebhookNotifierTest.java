@@ -103,7 +103,7 @@ class WebhookNotifierTest {
             "fingerprint": "redis-shard-is-down-n1",
             "value": 0.0,
             "threshold": 1.0,
-            "message": "value 0 is below the minimum 1 since 2026-03-01 12:05:00 UTC"
+            "message": "value 0 is below the minimum 1, breaching since 2026-03-01 12:00:00 UTC, firing since 2026-03-01 12:05:00 UTC"
           }],
           "groupLabels": {"alertname": "Redis shard is down"},
           "commonLabels": {"alertname": "Redis shard is down", "cluster": "c1", "node": "n1", "severity": "page"},
@@ -149,7 +149,7 @@ class WebhookNotifierTest {
             "fingerprint": "redis-shard-is-down-n2",
             "value": null,
             "threshold": 1.0,
-            "message": "no data (absent points count as a breach) since 2026-03-01 12:05:00 UTC"
+            "message": "no data (absent points count as a breach), breaching since 2026-03-01 12:00:00 UTC, firing since 2026-03-01 12:05:00 UTC"
           }],
           "groupLabels": {"alertname": "Redis shard is down"},
           "commonLabels": {"alertname": "Redis shard is down", "cluster": "c1", "severity": "page"},
