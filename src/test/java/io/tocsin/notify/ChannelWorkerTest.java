@@ -92,7 +92,7 @@ class ChannelWorkerTest {
     ChannelDeclaration d = new ChannelDeclaration("hook", "webhook",
         new YamlNode.Mapping(new Mark("r.yml", 1, 1), Map.of()), new Mark("r.yml", 1, 1));
     worker = new ChannelWorker(new Channel(d, true, notifier, Redactor.NONE), outbox, clock, new Backoff(Duration.ofSeconds(10),
-        Duration.ofMinutes(5)), giveUpAfter, new ChannelWorker.Listener() {
+        Duration.ofMinutes(5), bound -> bound / 2), giveUpAfter, new ChannelWorker.Listener() {
           @Override
           public void attempted(Notification n, Delivery delivery, int attempt) {
             events.add(n.monitor() + " " + delivery.outcome().id() + " #" + attempt);
@@ -159,8 +159,8 @@ class ChannelWorkerTest {
     enqueue("a");
 
     long next = worker.deliverDue();
-    // First backoff: between half and all of the initial 10 s.
-    assertThat(next - clock.millis()).isBetween(5_000L, 10_000L);
+    // First backoff: half the initial 10 s, plus the (fixed) jitter's half of the other half.
+    assertThat(next - clock.millis()).isEqualTo(7_500L);
     assertThat(outboxFiles()).isEqualTo(1);
     advance(4);
     worker.deliverDue();
