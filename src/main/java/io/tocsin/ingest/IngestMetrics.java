@@ -9,7 +9,9 @@ public final class IngestMetrics {
   /** How a request arrived. */
   public enum Transport {
     GRPC,
-    HTTP;
+    HTTP,
+    /** Prometheus remote write, on the REST port. */
+    REMOTE_WRITE;
 
     String id() {
       return name().toLowerCase(Locale.ROOT);
