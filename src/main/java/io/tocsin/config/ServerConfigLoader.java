@@ -149,11 +149,11 @@ public final class ServerConfigLoader {
 
     Cluster cluster = top.has("cluster") ? cluster(top.mapping("cluster", CLUSTER), errors) : null;
 
+    Map<String, MetricKind> remoteWriteKinds =
+        remoteWriteKinds(top.mapping("ingest", INGEST).mapping("remote_write", REMOTE_WRITE), errors);
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
-    Map<String, MetricKind> remoteWriteKinds =
-        remoteWriteKinds(top.mapping("ingest", INGEST).mapping("remote_write", REMOTE_WRITE), errors);
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listenConfig, apiConfig, smtp, limitsConfig, retention,
         notificationsConfig, queryConfig, walConfig, cluster, remoteWriteKinds);
   }

@@ -124,10 +124,9 @@ public final class RemoteWriteReceiver implements Handler {
     }
     WriteRequest request;
     try {
-      int length = Snappy.uncompressedLength(body);
-      if (length < 0 || length > maxRequestBytes) {
-        fail(ctx, 413, Outcome.TOO_LARGE, tooLarge("decompressed request body of "
-            + Integer.toUnsignedLong(length) + " bytes"));
+      long length = declaredLength(body);
+      if (length > maxRequestBytes) {
+        fail(ctx, 413, Outcome.TOO_LARGE, tooLarge("decompressed request body of " + length + " bytes"));
         return;
       }
       request = WriteRequest.parseFrom(Snappy.uncompress(body));
@@ -151,6 +150,24 @@ public final class RemoteWriteReceiver implements Handler {
     } else {
       respond(ctx, 400, result.message() + "; the other " + result.accepted() + " were stored");
     }
+  }
+
+  /**
+   * The uncompressed length a snappy block declares: its leading varint (at most 5 bytes, 32
+   * bits). Read here so that nothing is allocated for a body that claims too much.
+   */
+  static long declaredLength(byte[] block) throws IOException {
+    long length = 0;
+    for (int i = 0; i < Math.min(5, block.length); i++) {
+      length |= (long) (block[i] & 0x7f) << (7 * i);
+      if ((block[i] & 0x80) == 0) {
+        if (length > 0xffffffffL) {
+          break;
+        }
+        return length;
+      }
+    }
+    throw new IOException("no valid uncompressed length at its start");
   }
 
   private String tooLarge(String what) {

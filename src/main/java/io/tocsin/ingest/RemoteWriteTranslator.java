@@ -11,6 +11,7 @@ import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.PrometheusKinds;
 import io.tocsin.store.SeriesStore;
+import io.tocsin.store.StaleMarker;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,6 +29,9 @@ import java.util.regex.Pattern;
  * its own through the same {@link PointWriter} as OTLP, so limits, rejections and cumulative
  * counter resets behave the same.
  *
+ * <p>Prometheus' staleness marker (a NaN with payload 2) is Tocsin's {@link StaleMarker}: it ends
+ * a series, and a counter's next sample starts a new stream.
+ *
  * <p>Prometheus sends metadata in requests of their own, so the type of each metric family is
  * remembered (up to {@link #MAX_FAMILIES} families) for the requests after it.
  *
@@ -38,8 +42,6 @@ import java.util.regex.Pattern;
 final class RemoteWriteTranslator {
   /** Metric families whose metadata type is remembered; enough for any one Prometheus. */
   static final int MAX_FAMILIES = 100_000;
-  /** Prometheus' staleness marker: a NaN with this payload ends a series. */
-  static final long STALE_NAN_BITS = 0x7ff0000000000002L;
   private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
   private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
   private static final String NAME = "__name__";
@@ -132,7 +134,7 @@ final class RemoteWriteTranslator {
     }
     writer.metric(name, name);
     for (Sample s : series.getSamplesList()) {
-      boolean stale = Double.doubleToRawLongBits(s.getValue()) == STALE_NAN_BITS;
+      boolean stale = StaleMarker.is(s.getValue());
       writer.prometheus(kind, labels, s.getTimestamp(), s.getValue(), null, stale, 1);
     }
   }
@@ -154,7 +156,7 @@ final class RemoteWriteTranslator {
     writer.metric(key.family + "_bucket", key.family);
     int n = cumulative.size();
     Double total = cumulative.get(Double.POSITIVE_INFINITY);
-    boolean stale = cumulative.values().stream().anyMatch(v -> Double.doubleToRawLongBits(v) == STALE_NAN_BITS);
+    boolean stale = cumulative.values().stream().anyMatch(StaleMarker::is);
     if (total == null && !stale) {
       writer.rejectAll(RejectReason.INCOMPLETE_HISTOGRAM, n);
       return;
