@@ -57,7 +57,7 @@ public final class ExternalServer implements AutoCloseable {
    * its remote-write receiver on ({@code POST /api/v1/write}).
    */
   public static ExternalServer prometheus(Path dir, String configYaml) throws Exception {
-    Path config = Files.writeString(dir.resolve("prometheus.yml"), configYaml);
+    Path config = Files.writeString(Files.createDirectories(dir).resolve("prometheus.yml"), configYaml);
     return start(dir, "prometheus", "/-/ready", port -> List.of(PROMETHEUS.toString(), "--config.file=" + config,
         "--storage.tsdb.path=" + dir.resolve("prometheus-data"), "--web.listen-address=127.0.0.1:" + port,
         "--web.enable-remote-write-receiver", "--log.level=warn"));
