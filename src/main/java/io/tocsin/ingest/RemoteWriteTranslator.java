@@ -20,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
 /**
  * Turns a Prometheus remote-write request into store samples (design section 10): labels as sent
@@ -42,8 +41,6 @@ import java.util.regex.Pattern;
 final class RemoteWriteTranslator {
   /** Metric families whose metadata type is remembered; enough for any one Prometheus. */
   static final int MAX_FAMILIES = 100_000;
-  private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
-  private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
   private static final String NAME = "__name__";
 
   private final SeriesStore store;
@@ -92,7 +89,7 @@ final class RemoteWriteTranslator {
       String key = label.getName();
       if (key.equals(NAME)) {
         name = label.getValue();
-      } else if (!LABEL_NAME.matcher(key).matches()) {
+      } else if (!isName(key, false)) {
         badLabel = badLabel == null ? key : badLabel;
       } else if (!label.getValue().isEmpty()) {
         if (key.equals("le")) {
@@ -106,7 +103,7 @@ final class RemoteWriteTranslator {
     if (series.getHistogramsCount() > 0) {
       tally.reject(RejectReason.UNSUPPORTED_SAMPLE, shown, series.getHistogramsCount());
     }
-    if (!METRIC_NAME.matcher(name).matches() || badLabel != null) {
+    if (!isName(name, true) || badLabel != null) {
       String detail = badLabel == null ? "metric name \"" + RejectionTally.shorten(name, 64) + "\""
           : "label name \"" + RejectionTally.shorten(badLabel, 64) + "\"";
       tally.reject(RejectReason.INVALID_LABEL, shown, samples, detail);
@@ -137,6 +134,22 @@ final class RemoteWriteTranslator {
       boolean stale = StaleMarker.is(s.getValue());
       writer.prometheus(kind, labels, s.getTimestamp(), s.getValue(), null, stale, 1);
     }
+  }
+
+  /** Prometheus' classic name grammar: {@code [a-zA-Z_][a-zA-Z0-9_]*}, with {@code :} too in metric names. */
+  static boolean isName(String s, boolean metric) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (metric && c == ':')
+          || (i > 0 && c >= '0' && c <= '9');
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private MetricKind kindOf(String name, boolean hasLe) {
