@@ -148,7 +148,8 @@ public final class RemoteWriteReceiver implements Handler {
     if (result.rejected() == 0) {
       ctx.status(204);
     } else {
-      respond(ctx, 400, result.message() + "; the other " + result.accepted() + " were stored");
+      respond(ctx, 400, result.message() + "; the other " + result.accepted()
+          + (result.accepted() == 1 ? " was stored" : " were stored"));
     }
   }
 

@@ -188,7 +188,7 @@ class RemoteWriteReceiverTest {
 
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(response.body()).isEqualTo("rejected 2 data points: 2 of a histogram whose buckets did not all arrive "
-        + "in one request (no le=\"+Inf\" bucket) (first in metric \"latency_seconds_bucket\"); the other 1 were stored\n");
+        + "in one request (no le=\"+Inf\" bucket) (first in metric \"latency_seconds_bucket\"); the other 1 was stored\n");
     assertThat(values("up")).containsExactly(1);
   }
 
@@ -236,7 +236,7 @@ class RemoteWriteReceiverTest {
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(response.body()).isEqualTo("rejected 2 data points: 2 with a metric or label name that is not a "
         + "Prometheus name ([a-zA-Z_][a-zA-Z0-9_]*) (first in metric \"redis_up\", label name \"host-name\"); "
-        + "the other 1 were stored\n");
+        + "the other 1 was stored\n");
     assertThat(read("redis_up")).extracting(SeriesSamples::labels).containsExactly(Labels.of("node", "ok"));
   }
 
