@@ -25,10 +25,14 @@ import io.tocsin.store.StaleMarker;
 import io.tocsin.testing.TestServers;
 import io.tocsin.util.MutableClock;
 import io.tocsin.yaml.Secret;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -341,6 +345,34 @@ class RemoteWriteReceiverTest {
     assertThat(inflated.statusCode()).isEqualTo(413);
     assertThat(inflated.body()).startsWith("decompressed request body of ");
     assertThat(tocsin.store().seriesCount()).isZero();
+  }
+
+  @Test
+  void slowBody_cutOffAtTheReadTimeout_holdingNoPermit() throws Exception {
+    ServerConfig config = TestServers.loopbackConfig(dataDir)
+        .withLimits(new ServerConfig.Limits(1000, 1000, MAX_REQUEST_BYTES, 1).withRequestReadTimeout(Duration.ofSeconds(1)));
+    tocsin = Tocsin.start(config, clock, false);
+    try (Socket slow = new Socket("127.0.0.1", tocsin.httpPort())) {
+      slow.setSoTimeout(15_000);
+      slow.getOutputStream().write(("POST /api/v1/write HTTP/1.1\r\nHost: localhost\r\n"
+          + "Content-Type: application/x-protobuf\r\nContent-Encoding: snappy\r\nContent-Length: 1000\r\n"
+          + "Expect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      BufferedReader in = new BufferedReader(new InputStreamReader(slow.getInputStream(), StandardCharsets.US_ASCII));
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 100 Continue");
+      slow.getOutputStream().write(new byte[] {0x0a, 0x01});
+
+      // The only in-flight permit is free while the slow body arrives.
+      HttpResponse<String> other = post("http://127.0.0.1:" + tocsin.httpPort(), request(series("up", labels(), T, 1)));
+      assertThat(other.statusCode()).isEqualTo(204);
+
+      in.readLine(); // the blank line after 100 Continue
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 408 Request Timeout");
+      String line;
+      do {
+        line = in.readLine();
+      } while (!line.isEmpty());
+      assertThat(in.readLine()).isEqualTo("request body not received within limits.request_read_timeout (1s)");
+    }
   }
 
   @Test
