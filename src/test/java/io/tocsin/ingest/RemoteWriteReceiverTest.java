@@ -110,6 +110,21 @@ class RemoteWriteReceiverTest {
   }
 
   @Test
+  void samples_surviveARestartThroughTheWriteAheadLog() throws Exception {
+    String url = start();
+    assertThat(post(url, request(series("requests_total", labels("node", "a"), T, 10, T + 1000, 15))).statusCode())
+        .isEqualTo(204);
+    tocsin.close();
+
+    url = start();
+    assertThat(values("requests_total")).containsExactly(0, 5);
+    // The counter's last value came back with it: the next sample's increase is against it.
+    assertThat(post(url, request(series("requests_total", labels("node", "a"), T + 2000, 18))).statusCode())
+        .isEqualTo(204);
+    assertThat(values("requests_total")).containsExactly(0, 5, 3);
+  }
+
+  @Test
   void counterReset_countsTheNewValueAsTheIncrease() throws Exception {
     String url = start();
     // The target restarted between the second and third scrape: its counter began again at 0.
