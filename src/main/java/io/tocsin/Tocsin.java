@@ -1,5 +1,6 @@
 package io.tocsin;
 
+import io.javalin.http.Context;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tocsin.api.ApiServer;
 import io.tocsin.channels.Channels;
@@ -14,6 +15,7 @@ import io.tocsin.ingest.MetricsTranslator;
 import io.tocsin.ingest.OtlpGrpcServer;
 import io.tocsin.ingest.OtlpHttpServer;
 import io.tocsin.ingest.OtlpIngest;
+import io.tocsin.ingest.RemoteWriteReceiver;
 import io.tocsin.ingest.WriterStates;
 import io.tocsin.notify.ChannelDeclaration;
 import io.tocsin.notify.NotificationDispatcher;
@@ -57,6 +59,8 @@ public final class Tocsin implements AutoCloseable {
   private OtlpGrpcServer grpc;
   private OtlpHttpServer otlpHttp;
   private ApiServer api;
+  /** Null until the store's window is back, and again from the start of {@link #close}. */
+  private volatile RemoteWriteReceiver remoteWrite;
   private MonitorEngine engine;
   private NotificationDispatcher notifications;
   private Silences silences;
@@ -146,7 +150,7 @@ public final class Tocsin implements AutoCloseable {
     // The REST server answers from the start: /-/healthy 200, /-/ready 503 until recovery is done.
     api = ApiServer.start(config.listen().http().toSocketAddress(),
         new ApiServer.Services(registry, this::notReady, store, engine, rules, notifications, silences, config.api(),
-            config.query(), clock, cluster));
+            config.query(), clock, cluster, this::receiveRemoteWrite));
     closeables.push(api);
     if (config.wal().enabled()) {
       durable = DurableStore.open(config.dataDir(), config.wal(), store, WriterStates.CODEC, registry, clock);
@@ -163,14 +167,18 @@ public final class Tocsin implements AutoCloseable {
     }
 
     // Only now, with the window back, do exports get in and monitors run.
-    OtlpIngest ingest = new OtlpIngest(new MetricsTranslator(store, clock, limits.labels()),
-        new IngestLimiter(limits.maxInflightRequests()), new IngestMetrics(registry));
+    IngestLimiter limiter = new IngestLimiter(limits.maxInflightRequests());
+    IngestMetrics ingestMetrics = new IngestMetrics(registry);
+    OtlpIngest ingest = new OtlpIngest(new MetricsTranslator(store, clock, limits.labels()), limiter, ingestMetrics);
     grpc = OtlpGrpcServer.start(config.listen().otlpGrpc().toSocketAddress(), (int) limits.maxRequestBytes(),
         limits.requestReadTimeout(), ingest);
     closeables.push(grpc);
     otlpHttp = OtlpHttpServer.start(config.listen().otlpHttp().toSocketAddress(), limits.maxRequestBytes(),
         limits.requestReadTimeout(), ingest);
     closeables.push(otlpHttp);
+    remoteWrite = new RemoteWriteReceiver(store, clock, limits.labels(), config.remoteWriteKinds(), limiter,
+        ingestMetrics, limits.maxRequestBytes(), limits.requestReadTimeout());
+    closeables.push(() -> remoteWrite = null);
     engine.receivingSince(clock.millis());
     if (schedule) {
       notifications.start();
@@ -217,6 +225,16 @@ public final class Tocsin implements AutoCloseable {
   }
 
   /** Why the service is not ready, or null: still starting, or monitor evaluation behind schedule. */
+  /** Remote write is answered, like OTLP, only once the store's window is back. */
+  private void receiveRemoteWrite(Context ctx) {
+    RemoteWriteReceiver receiver = remoteWrite;
+    if (receiver == null) {
+      ctx.status(503).header("Retry-After", "1").result("Tocsin is starting or stopping; retry later\n");
+      return;
+    }
+    receiver.handle(ctx);
+  }
+
   private String notReady() {
     return ready ? engine.behindSchedule(clock.millis()) : "starting";
   }

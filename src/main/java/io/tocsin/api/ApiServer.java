@@ -3,6 +3,7 @@ package io.tocsin.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HttpStatus;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -37,6 +38,8 @@ public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
 
   static final String OPENAPI = "/io/tocsin/api/openapi.json";
+  /** Prometheus remote write: its handler comes from ingest and reads its own, bounded body. */
+  static final String REMOTE_WRITE = "/api/v1/write";
 
   private final Javalin app;
   private final List<Routes.Route> routes;
@@ -52,10 +55,11 @@ public final class ApiServer implements AutoCloseable {
    * What the API serves.
    *
    * @param notReady why the service is not ready (starting, monitor evaluation behind), or null
+   * @param remoteWrite the Prometheus remote-write receiver, which reads its own body within the ingest limits
    */
   public record Services(PrometheusRegistry registry, Supplier<String> notReady, SeriesStore store, MonitorEngine engine,
       Reloader reloader, NotificationDispatcher notifications, Silences silences, ServerConfig.Api api,
-      ServerConfig.Query query, Clock clock, Cluster cluster) {}
+      ServerConfig.Query query, Clock clock, Cluster cluster, Handler remoteWrite) {}
 
   public static ApiServer start(InetSocketAddress address, Services services) {
     PrometheusTextFormatWriter textFormat = PrometheusTextFormatWriter.create();
@@ -84,6 +88,7 @@ public final class ApiServer implements AutoCloseable {
       Routes routes = new Routes(config.routes);
       routes.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
       routes.post("/api/v1/query", query::handle);
+      routes.post(REMOTE_WRITE, services.remoteWrite());
       routes.get("/api/v1/monitors", monitors::list);
       routes.get("/api/v1/monitors/{id}", monitors::get);
       routes.post("/api/v1/monitors/{id}/pause", ctx -> monitors.pause(ctx, true));

@@ -9,6 +9,7 @@ import java.util.Set;
  * Reads the body of every request that may carry one before its handler runs (Javalin keeps it
  * for {@link Context#bodyAsBytes}), so that a body that cannot be read, such as a chunked body
  * with a malformed or absurd chunk size, is a 400 for the client and not an error of a handler.
+ * Remote write is left alone: it reads its body within the ingest limits and read timeout.
  */
 final class RequestBody {
   private static final Set<HandlerType> WITH_BODY = Set.of(HandlerType.POST, HandlerType.PUT, HandlerType.PATCH,
@@ -20,7 +21,7 @@ final class RequestBody {
   private RequestBody() {}
 
   static void readFirst(Context ctx) {
-    if (!WITH_BODY.contains(ctx.method())) {
+    if (!WITH_BODY.contains(ctx.method()) || ctx.path().equals(ApiServer.REMOTE_WRITE)) {
       return;
     }
     try {

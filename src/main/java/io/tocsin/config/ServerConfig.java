@@ -1,11 +1,13 @@
 package io.tocsin.config;
 
 import io.tocsin.ingest.LabelLimits;
+import io.tocsin.store.MetricKind;
 import io.tocsin.store.wal.WalSettings;
 import io.tocsin.yaml.Secret;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The server configuration ({@code tocsin.yml}), validated and immutable. Relative paths are
@@ -19,6 +21,8 @@ import java.util.List;
  * @param notifications how notifications are delivered
  * @param wal the store's write-ahead log ({@code store.wal})
  * @param cluster the replicas this server shares state with, or null: a single process
+ * @param remoteWriteKinds {@code ingest.remote_write.kinds}: the kind of a remote-written metric by
+ *     name, over its metadata and the suffix rules
  */
 public record ServerConfig(
     Path baseDir,
@@ -33,7 +37,8 @@ public record ServerConfig(
     Notifications notifications,
     Query query,
     WalSettings wal,
-    Cluster cluster) {
+    Cluster cluster,
+    Map<String, MetricKind> remoteWriteKinds) {
 
   /** Where each server listens. */
   public record Listen(HostPort otlpGrpc, HostPort otlpHttp, HostPort http) {
@@ -145,50 +150,55 @@ public record ServerConfig(
   public static ServerConfig defaults(Path baseDir) {
     return new ServerConfig(baseDir, List.of("rules/*.yml"), baseDir.resolve("data"),
         "http://localhost:8080", Listen.DEFAULT, Api.OPEN, null, Limits.DEFAULT, DEFAULT_RETENTION,
-        Notifications.DEFAULT, Query.DEFAULT, WalSettings.DEFAULT, null);
+        Notifications.DEFAULT, Query.DEFAULT, WalSettings.DEFAULT, null, Map.of());
   }
 
   public ServerConfig withListen(Listen newListen) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, newListen, api, smtp, limits, retention, notifications, query, wal, cluster);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, newListen, api, smtp, limits, retention, notifications, query, wal, cluster, remoteWriteKinds);
   }
 
   public ServerConfig withDataDir(Path newDataDir) {
-    return new ServerConfig(baseDir, ruleFiles, newDataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query, wal, cluster);
+    return new ServerConfig(baseDir, ruleFiles, newDataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query, wal, cluster, remoteWriteKinds);
   }
 
   /** Rule globs relative to {@code newBaseDir} (which other relative paths were already resolved against). */
   public ServerConfig withRuleFiles(Path newBaseDir, List<String> newRuleFiles) {
-    return new ServerConfig(newBaseDir, newRuleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query, wal, cluster);
+    return new ServerConfig(newBaseDir, newRuleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query, wal, cluster, remoteWriteKinds);
   }
 
   public ServerConfig withApi(Api newApi) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, newApi, smtp, limits, retention, notifications, query, wal, cluster);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, newApi, smtp, limits, retention, notifications, query, wal, cluster, remoteWriteKinds);
   }
 
   public ServerConfig withSmtp(Smtp newSmtp) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, newSmtp, limits, retention, notifications, query, wal, cluster);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, newSmtp, limits, retention, notifications, query, wal, cluster, remoteWriteKinds);
   }
 
   public ServerConfig withNotifications(Notifications newNotifications) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, newNotifications, query, wal, cluster);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, newNotifications, query, wal, cluster, remoteWriteKinds);
   }
 
   public ServerConfig withQuery(Query newQuery) {
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications,
-        newQuery, wal, cluster);
+        newQuery, wal, cluster, remoteWriteKinds);
   }
 
   public ServerConfig withWal(WalSettings newWal) {
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query,
-        newWal, cluster);
+        newWal, cluster, remoteWriteKinds);
   }
 
   public ServerConfig withCluster(Cluster newCluster) {
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query,
-        wal, newCluster);
+        wal, newCluster, remoteWriteKinds);
+  }
+
+  public ServerConfig withRemoteWriteKinds(Map<String, MetricKind> newKinds) {
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query,
+        wal, cluster, Map.copyOf(newKinds));
   }
 
   public ServerConfig withLimits(Limits newLimits) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, newLimits, retention, notifications, query, wal, cluster);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, newLimits, retention, notifications, query, wal, cluster, remoteWriteKinds);
   }
 }

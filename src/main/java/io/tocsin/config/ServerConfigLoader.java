@@ -8,6 +8,7 @@ import io.tocsin.config.ServerConfig.Notifications;
 import io.tocsin.config.ServerConfig.Query;
 import io.tocsin.config.ServerConfig.ShardMonitors;
 import io.tocsin.config.ServerConfig.Smtp;
+import io.tocsin.store.MetricKind;
 import io.tocsin.store.wal.WalSettings;
 import io.tocsin.store.wal.WalSettings.Fsync;
 import io.tocsin.util.Durations;
@@ -20,14 +21,19 @@ import io.tocsin.yaml.YamlReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
 /** Reads and validates {@code tocsin.yml}, reporting every problem at once. */
 public final class ServerConfigLoader {
   private static final Set<String> TOP = Set.of(
-      "rule_files", "data_dir", "external_url", "listen", "api", "smtp", "limits", "store", "notifications", "query", "cluster");
+      "rule_files", "data_dir", "external_url", "listen", "api", "smtp", "limits", "store", "notifications", "query", "cluster",
+      "ingest");
+  private static final Set<String> INGEST = Set.of("remote_write");
+  private static final Set<String> REMOTE_WRITE = Set.of("kinds");
   private static final Set<String> CLUSTER = Set.of(
       "name", "bind", "members", "dns", "secret", "peer_timeout", "shard_monitors");
   private static final Set<String> SHARD_MONITORS = Set.of("replicas");
@@ -143,11 +149,38 @@ public final class ServerConfigLoader {
 
     Cluster cluster = top.has("cluster") ? cluster(top.mapping("cluster", CLUSTER), errors) : null;
 
+    Map<String, MetricKind> remoteWriteKinds =
+        remoteWriteKinds(top.mapping("ingest", INGEST).mapping("remote_write", REMOTE_WRITE), errors);
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listenConfig, apiConfig, smtp, limitsConfig, retention,
-        notificationsConfig, queryConfig, walConfig, cluster);
+        notificationsConfig, queryConfig, walConfig, cluster, remoteWriteKinds);
+  }
+
+  /** {@code kinds: {metric_name: counter|gauge}}: metric names as sent, kinds a counter or a gauge. */
+  private static Map<String, MetricKind> remoteWriteKinds(MappingReader remoteWrite, List<ConfigError> errors) {
+    YamlNode node = remoteWrite.node("kinds");
+    if (node == null || node instanceof YamlNode.Scalar scalar && scalar.isNull()) {
+      return Map.of();
+    }
+    if (!(node instanceof YamlNode.Mapping mapping)) {
+      remoteWrite.error(node, "ingest.remote_write.kinds must map metric names to counter or gauge, got "
+          + node.describe());
+      return Map.of();
+    }
+    Map<String, MetricKind> kinds = new LinkedHashMap<>();
+    for (YamlNode.Entry entry : mapping.entries().values()) {
+      String text = entry.value() instanceof YamlNode.Scalar scalar ? scalar.text() : null;
+      MetricKind kind = "counter".equals(text) ? MetricKind.COUNTER : "gauge".equals(text) ? MetricKind.GAUGE : null;
+      if (kind == null) {
+        errors.add(new ConfigError(entry.value().mark(), "ingest.remote_write.kinds." + entry.key()
+            + " must be counter or gauge, got " + (text == null ? entry.value().describe() : "\"" + text + "\"")));
+      } else {
+        kinds.put(entry.key(), kind);
+      }
+    }
+    return Map.copyOf(kinds);
   }
 
   private static Cluster cluster(MappingReader cluster, List<ConfigError> errors) {

@@ -4,12 +4,17 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Locale;
 
-/** Ingest self-metrics: points received, accepted and rejected, and requests by outcome. */
+/**
+ * Ingest self-metrics: points received, accepted and rejected, and requests by outcome. Named
+ * tocsin_otlp_* since OTLP came first; remote write is the transport {@code remote_write}.
+ */
 public final class IngestMetrics {
   /** How a request arrived. */
   public enum Transport {
     GRPC,
-    HTTP;
+    HTTP,
+    /** Prometheus remote write, on the REST port. */
+    REMOTE_WRITE;
 
     String id() {
       return name().toLowerCase(Locale.ROOT);
@@ -49,13 +54,13 @@ public final class IngestMetrics {
 
   public IngestMetrics(PrometheusRegistry registry) {
     received = Counter.builder().name("tocsin_otlp_points_received_total")
-        .help("OTLP data points received").labelNames("transport").register(registry);
+        .help("Data points received (OTLP, and remote-write samples), by transport").labelNames("transport").register(registry);
     accepted = Counter.builder().name("tocsin_otlp_points_accepted_total")
-        .help("OTLP data points stored").labelNames("transport").register(registry);
+        .help("Data points stored (OTLP, and remote-write samples), by transport").labelNames("transport").register(registry);
     rejected = Counter.builder().name("tocsin_otlp_points_rejected_total")
-        .help("OTLP data points rejected, by reason").labelNames("transport", "reason").register(registry);
+        .help("Data points rejected (OTLP, and remote-write samples), by transport and reason").labelNames("transport", "reason").register(registry);
     requests = Counter.builder().name("tocsin_otlp_requests_total")
-        .help("OTLP export requests, by outcome").labelNames("transport", "outcome").register(registry);
+        .help("Export requests (OTLP, and remote-write requests), by transport and outcome").labelNames("transport", "outcome").register(registry);
   }
 
   void recordPoints(Transport transport, IngestResult result) {

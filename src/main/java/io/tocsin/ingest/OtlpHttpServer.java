@@ -12,7 +12,6 @@ import io.tocsin.ingest.IngestMetrics.Transport;
 import io.tocsin.ingest.OtlpIngest.InvalidRequestException;
 import io.tocsin.ingest.OtlpIngest.OverloadedException;
 import io.tocsin.ingest.OtlpIngest.TooLargeException;
-import io.tocsin.util.Durations;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -21,14 +20,9 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
-import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
-import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.handler.ThreadLimitHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,8 +46,6 @@ public final class OtlpHttpServer implements AutoCloseable {
    * uses by default (10 concurrent exports), far below Jetty's pool (250 threads).
    */
   static final int THREADS_PER_CLIENT = 16;
-  /** The first buffer for a body of unknown or declared length; it grows as bytes arrive. */
-  private static final int INITIAL_BUFFER = 64 * 1024;
 
   private static final Logger log = LoggerFactory.getLogger(OtlpHttpServer.class);
   private static final JsonFormat.Parser JSON_PARSER = JsonFormat.parser().ignoringUnknownFields();
@@ -177,11 +169,11 @@ public final class OtlpHttpServer implements AutoCloseable {
       }
       byte[] body;
       try {
-        body = readBody(ctx, declared);
+        body = HttpBody.read(ctx, declared, maxRequestBytes, readTimeout);
       } catch (TooLargeException e) {
         fail(ctx, encoding, 413, Code.RESOURCE_EXHAUSTED, Outcome.TOO_LARGE, e.getMessage());
         return;
-      } catch (ReadTimeoutException e) {
+      } catch (HttpBody.ReadTimeoutException e) {
         ctx.header("Connection", "close");
         fail(ctx, encoding, 408, Code.DEADLINE_EXCEEDED, Outcome.TIMEOUT, e.getMessage());
         return;
@@ -216,58 +208,6 @@ public final class OtlpHttpServer implements AutoCloseable {
           "method " + ctx.method() + " is not allowed on " + PATH + "; use POST");
     }
 
-    /**
-     * Reads the body, at most {@code maxRequestBytes + 1} bytes, within the read timeout. The
-     * connection's idle timeout is lowered to what is left of it before every read, so a read
-     * blocked on a silent client ends at the deadline too, and a client trickling bytes is cut
-     * off at the first read after it.
-     */
-    private byte[] readBody(Context ctx, long declared) throws IOException, TooLargeException, ReadTimeoutException {
-      EndPoint endPoint = ServletContextRequest.getServletContextRequest(ctx.req())
-          .getConnectionMetaData().getConnection().getEndPoint();
-      long idleTimeout = endPoint.getIdleTimeout();
-      long deadline = System.nanoTime() + readTimeout.toNanos();
-      InputStream in = ctx.req().getInputStream();
-      byte[] buffer = new byte[(int) Math.min(declared >= 0 ? declared + 1 : INITIAL_BUFFER, INITIAL_BUFFER)];
-      int length = 0;
-      try {
-        while (true) {
-          long remaining = deadline - System.nanoTime();
-          if (remaining <= 0) {
-            throw new ReadTimeoutException(readTimeout);
-          }
-          endPoint.setIdleTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
-          if (length == buffer.length) {
-            buffer = Arrays.copyOf(buffer, (int) Math.min(maxRequestBytes + 1, buffer.length * 2L));
-          }
-          int read = in.read(buffer, length, buffer.length - length);
-          if (read < 0) {
-            return length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
-          }
-          length += read;
-          if (length > maxRequestBytes) {
-            throw new TooLargeException(tooLarge("request body"));
-          }
-        }
-      } catch (IOException e) {
-        if (System.nanoTime() - deadline >= 0 || causedByTimeout(e)) {
-          throw new ReadTimeoutException(readTimeout);
-        }
-        throw e;
-      } finally {
-        endPoint.setIdleTimeout(idleTimeout);
-      }
-    }
-
-    private static boolean causedByTimeout(Throwable e) {
-      for (Throwable t = e; t != null; t = t.getCause()) {
-        if (t instanceof TimeoutException) {
-          return true;
-        }
-      }
-      return false;
-    }
-
     /** OTLP JSON is the proto3 JSON mapping; decoding goes on from the protobuf form. */
     private static byte[] jsonToProtobuf(byte[] body) throws InvalidRequestException {
       ExportMetricsServiceRequest.Builder builder = ExportMetricsServiceRequest.newBuilder();
@@ -295,7 +235,7 @@ public final class OtlpHttpServer implements AutoCloseable {
     }
 
     private String tooLarge(String what) {
-      return what + " exceeds limits.max_request_bytes (" + maxRequestBytes + ")";
+      return HttpBody.tooLarge(what, maxRequestBytes);
     }
 
     void fail(Context ctx, Encoding encoding, int httpStatus, Code code, Outcome outcome, String message) {
@@ -319,15 +259,6 @@ public final class OtlpHttpServer implements AutoCloseable {
       } catch (InvalidProtocolBufferException e) {
         throw new IllegalStateException("cannot print " + message.getDescriptorForType().getName(), e);
       }
-    }
-  }
-
-  /** The body did not arrive within limits.request_read_timeout. */
-  private static final class ReadTimeoutException extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    ReadTimeoutException(Duration timeout) {
-      super("request body not received within limits.request_read_timeout (" + Durations.format(timeout) + ")");
     }
   }
 }

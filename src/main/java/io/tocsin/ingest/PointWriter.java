@@ -48,6 +48,8 @@ final class PointWriter {
   private HistogramSample histogram;
   private ExponentialBuckets exponential;
   private RejectReason outcome;
+  // How many samples as sent the current point stands for: the buckets of a Prometheus histogram.
+  private int points = 1;
   // The last label limit a point broke: the tally shows it for the first such point.
   private LabelLimits.Violation violation;
 
@@ -160,6 +162,49 @@ final class PointWriter {
     finish(first);
   }
 
+  /**
+   * Writes one sample of Prometheus remote write under {@code labels} (without {@code __name__}):
+   * counters and histograms are cumulative with no start time, so a decrease is a reset, as for
+   * an OTLP cumulative stream; a staleness marker is a stale point.
+   *
+   * @param histogram the cumulative buckets of a histogram, for kind HISTOGRAM; else null
+   * @param points how many samples as sent this stands for, for the tally
+   */
+  void prometheus(MetricKind kind, Labels labels, long timeMs, double value, HistogramSample histogram, boolean stale,
+      int points) {
+    this.points = points;
+    try {
+      if (timeMs < minTimeMs) {
+        reject(RejectReason.TOO_OLD);
+        return;
+      }
+      if (timeMs > maxTimeMs) {
+        reject(RejectReason.TOO_NEW);
+        return;
+      }
+      RejectReason overLimit = checkLabels(labels);
+      if (overLimit != null) {
+        reject(overLimit);
+        return;
+      }
+      this.timeMs = timeMs;
+      this.startNanos = 0;
+      this.cumulative = true;
+      this.stale = stale;
+      this.value = value;
+      this.histogram = histogram;
+      finish(write(name, kind, labels));
+    } finally {
+      this.points = 1;
+    }
+  }
+
+  /** Rejects {@code points} samples of the current metric at once. */
+  void rejectAll(RejectReason reason, int points) {
+    violation = null;
+    tally.reject(reason, sourceName, points);
+  }
+
   private static RejectReason firstOf(RejectReason first, RejectReason next) {
     return first != null ? first : next;
   }
@@ -242,14 +287,14 @@ final class PointWriter {
 
   private void finish(RejectReason reason) {
     if (reason == null) {
-      tally.accept();
+      tally.accept(points);
     } else {
       reject(reason);
     }
   }
 
   private void reject(RejectReason reason) {
-    tally.reject(reason, sourceName, 1, violation != null && reason == violation.reason() ? violation.detail() : null);
+    tally.reject(reason, sourceName, points, violation != null && reason == violation.reason() ? violation.detail() : null);
   }
 
   private void record(AppendResult result) {

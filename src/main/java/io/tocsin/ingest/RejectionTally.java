@@ -16,6 +16,10 @@ final class RejectionTally {
     accepted++;
   }
 
+  void accept(int points) {
+    accepted += points;
+  }
+
   void reject(RejectReason reason, String metric, int points) {
     reject(reason, metric, points, null);
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.tocsin.ingest.LabelLimits;
+import io.tocsin.store.MetricKind;
 import io.tocsin.store.wal.WalSettings;
 import io.tocsin.store.wal.WalSettings.Fsync;
 import io.tocsin.yaml.ConfigException;
@@ -82,6 +83,27 @@ class ServerConfigLoaderTest {
     assertThat(config.query()).isEqualTo(new ServerConfig.Query(1000, 100, Duration.ofSeconds(5), 2, 0));
     assertThat(ServerConfig.defaults(BASE).query())
         .isEqualTo(new ServerConfig.Query(50_000_000, 500_000, Duration.ofSeconds(30), 1, 4));
+  }
+
+  @Test
+  void parse_remoteWriteKinds_readsCountersAndGauges() throws Exception {
+    ServerConfig config = loader.parse("i.yml",
+        "ingest:\n  remote_write:\n    kinds:\n      queue_depth_total: gauge\n      errors: counter\n", BASE);
+
+    assertThat(config.remoteWriteKinds())
+        .isEqualTo(Map.of("queue_depth_total", MetricKind.GAUGE, "errors", MetricKind.COUNTER));
+    assertThat(loader.parse("i.yml", "", BASE).remoteWriteKinds()).isEmpty();
+  }
+
+  @Test
+  void parse_badRemoteWriteKinds_areErrorsWithTheirPlace() {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.parse("i.yml",
+        "ingest:\n  remote_write:\n    kinds:\n      a: histogram\n      b: [gauge]\n    kind: {}\n", BASE));
+
+    assertThat(e.getMessage().lines()).containsExactly(
+        "i.yml:4:10: ingest.remote_write.kinds.a must be counter or gauge, got \"histogram\"",
+        "i.yml:5:10: ingest.remote_write.kinds.b must be counter or gauge, got a list",
+        "i.yml:6:5: unknown key \"kind\" in ingest.remote_write, did you mean 'kinds'?");
   }
 
   @Test

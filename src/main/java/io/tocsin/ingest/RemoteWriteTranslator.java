@@ -1,0 +1,226 @@
+package io.tocsin.ingest;
+
+import io.tocsin.ingest.prompb.Label;
+import io.tocsin.ingest.prompb.MetricMetadata;
+import io.tocsin.ingest.prompb.Sample;
+import io.tocsin.ingest.prompb.TimeSeries;
+import io.tocsin.ingest.prompb.WriteRequest;
+import io.tocsin.store.AppendLog;
+import io.tocsin.store.HistogramSample;
+import io.tocsin.store.Labels;
+import io.tocsin.store.MetricKind;
+import io.tocsin.store.PrometheusKinds;
+import io.tocsin.store.SeriesStore;
+import io.tocsin.store.StaleMarker;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Turns a Prometheus remote-write request into store samples (design section 10): labels as sent
+ * ({@code __name__} is the metric name, empty values are absent labels as in Prometheus), kinds
+ * from {@code ingest.remote_write.kinds}, else {@link PrometheusKinds}. Each sample is judged on
+ * its own through the same {@link PointWriter} as OTLP, so limits, rejections and cumulative
+ * counter resets behave the same.
+ *
+ * <p>Prometheus' staleness marker (a NaN with payload 2) is Tocsin's {@link StaleMarker}: it ends
+ * a series, and a counter's next sample starts a new stream.
+ *
+ * <p>Prometheus sends metadata in requests of their own, so the type of each metric family is
+ * remembered (up to {@link #MAX_FAMILIES} families) for the requests after it.
+ *
+ * <p>The {@code _bucket} series of a classic histogram become one histogram sample of the base
+ * name per timestamp; all buckets of one scrape must arrive in the same request (Prometheus sends
+ * them together unless it shards a queue so busy that they split), else they are rejected.
+ */
+final class RemoteWriteTranslator {
+  /** Metric families whose metadata type is remembered; enough for any one Prometheus. */
+  static final int MAX_FAMILIES = 100_000;
+  private static final String NAME = "__name__";
+
+  private final SeriesStore store;
+  private final Clock clock;
+  private final LabelLimits limits;
+  private final Map<String, MetricKind> overrides;
+  private final Map<String, String> familyTypes = new ConcurrentHashMap<>();
+
+  /** @param overrides kind by metric name, over metadata and suffix rules (counter or gauge) */
+  RemoteWriteTranslator(SeriesStore store, Clock clock, LabelLimits limits, Map<String, MetricKind> overrides) {
+    this.store = store;
+    this.clock = clock;
+    this.limits = limits;
+    this.overrides = Map.copyOf(overrides);
+  }
+
+  AppendLog log() {
+    return store.log();
+  }
+
+  IngestResult write(WriteRequest request) {
+    for (MetricMetadata m : request.getMetadataList()) {
+      if (m.getType() != MetricMetadata.MetricType.UNKNOWN && m.getType() != MetricMetadata.MetricType.UNRECOGNIZED
+          && (familyTypes.size() < MAX_FAMILIES || familyTypes.containsKey(m.getMetricFamilyName()))) {
+        familyTypes.put(m.getMetricFamilyName(), m.getType().name().toLowerCase(Locale.ROOT));
+      }
+    }
+    RejectionTally tally = new RejectionTally();
+    PointWriter writer = new PointWriter(store, tally, limits, 0, store.retentionCutoffMs(),
+        clock.millis() + MetricsTranslator.MAX_FUTURE_MS);
+    Map<HistogramKey, TreeMap<Double, Double>> buckets = new LinkedHashMap<>();
+    for (TimeSeries series : request.getTimeseriesList()) {
+      writeSeries(series, writer, tally, buckets);
+    }
+    buckets.forEach((key, cumulative) -> writeHistogram(key, cumulative, writer));
+    return tally.result();
+  }
+
+  private void writeSeries(TimeSeries series, PointWriter writer, RejectionTally tally,
+      Map<HistogramKey, TreeMap<Double, Double>> buckets) {
+    String name = "";
+    String le = null;
+    String badLabel = null;
+    Labels.Builder builder = Labels.builder();
+    for (Label label : series.getLabelsList()) {
+      String key = label.getName();
+      if (key.equals(NAME)) {
+        name = label.getValue();
+      } else if (!isName(key, false)) {
+        badLabel = badLabel == null ? key : badLabel;
+      } else if (!label.getValue().isEmpty()) {
+        if (key.equals("le")) {
+          le = label.getValue();
+        }
+        builder.put(key, label.getValue());
+      }
+    }
+    int samples = series.getSamplesCount();
+    String shown = name.isEmpty() ? series.getLabelsList().toString() : name;
+    if (series.getHistogramsCount() > 0) {
+      tally.reject(RejectReason.UNSUPPORTED_SAMPLE, shown, series.getHistogramsCount());
+    }
+    if (!isName(name, true) || badLabel != null) {
+      String detail = badLabel == null ? "metric name \"" + RejectionTally.shorten(name, 64) + "\""
+          : "label name \"" + RejectionTally.shorten(badLabel, 64) + "\"";
+      tally.reject(RejectReason.INVALID_LABEL, shown, samples, detail);
+      return;
+    }
+    if (name.length() > limits.maxValueLength()) {
+      tally.reject(RejectReason.LABEL_VALUE_TOO_LONG, shown, samples, "the metric name, " + name.length() + " characters");
+      return;
+    }
+    Labels labels = builder.build();
+    MetricKind kind = kindOf(name, le != null);
+    if (kind == MetricKind.HISTOGRAM) {
+      Double bound = parseBound(le);
+      if (bound == null) {
+        tally.reject(RejectReason.INVALID_HISTOGRAM, name, samples, "le=\"" + RejectionTally.shorten(le, 64) + "\"");
+        return;
+      }
+      Labels withoutLe = withoutLe(labels);
+      String family = PrometheusKinds.familyOf(name);
+      for (Sample s : series.getSamplesList()) {
+        buckets.computeIfAbsent(new HistogramKey(family, withoutLe, s.getTimestamp()), k -> new TreeMap<>())
+            .put(bound, s.getValue());
+      }
+      return;
+    }
+    writer.metric(name, name);
+    for (Sample s : series.getSamplesList()) {
+      boolean stale = StaleMarker.is(s.getValue());
+      writer.prometheus(kind, labels, s.getTimestamp(), s.getValue(), null, stale, 1);
+    }
+  }
+
+  /** Prometheus' classic name grammar: {@code [a-zA-Z_][a-zA-Z0-9_]*}, with {@code :} too in metric names. */
+  static boolean isName(String s, boolean metric) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (metric && c == ':')
+          || (i > 0 && c >= '0' && c <= '9');
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private MetricKind kindOf(String name, boolean hasLe) {
+    MetricKind override = overrides.get(name);
+    if (override != null) {
+      return override;
+    }
+    String type = familyTypes.get(name);
+    if (type == null) {
+      type = familyTypes.get(PrometheusKinds.familyOf(name));
+    }
+    return PrometheusKinds.kindOf(name, type, hasLe);
+  }
+
+  /** One histogram sample from its cumulative buckets ({@code le} to count), or a rejection. */
+  private static void writeHistogram(HistogramKey key, TreeMap<Double, Double> cumulative, PointWriter writer) {
+    writer.metric(key.family + "_bucket", key.family);
+    int n = cumulative.size();
+    Double total = cumulative.get(Double.POSITIVE_INFINITY);
+    boolean stale = cumulative.values().stream().anyMatch(StaleMarker::is);
+    if (total == null && !stale) {
+      writer.rejectAll(RejectReason.INCOMPLETE_HISTOGRAM, n);
+      return;
+    }
+    if (stale) {
+      writer.prometheus(MetricKind.HISTOGRAM, key.labels, key.timeMs, Double.NaN, null, true, n);
+      return;
+    }
+    double[] bounds = new double[n - 1];
+    double[] counts = new double[n];
+    double below = 0;
+    int i = 0;
+    for (Map.Entry<Double, Double> bucket : cumulative.entrySet()) {
+      double count = bucket.getValue();
+      if (!(count >= below) || Double.isInfinite(count)) {
+        writer.rejectAll(RejectReason.INVALID_HISTOGRAM, n);
+        return;
+      }
+      if (i < bounds.length) {
+        bounds[i] = bucket.getKey();
+      }
+      counts[i++] = count - below;
+      below = count;
+    }
+    writer.prometheus(MetricKind.HISTOGRAM, key.labels, key.timeMs, total,
+        new HistogramSample(total, Double.NaN, bounds, counts), false, n);
+  }
+
+  private static Double parseBound(String le) {
+    try {
+      double bound = switch (le) {
+        case "+Inf", "Inf", "+inf", "inf" -> Double.POSITIVE_INFINITY;
+        default -> Double.parseDouble(le);
+      };
+      return Double.isNaN(bound) ? null : bound;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static Labels withoutLe(Labels labels) {
+    List<String> keep = new ArrayList<>(labels.size());
+    for (int i = 0; i < labels.size(); i++) {
+      if (!labels.key(i).equals("le")) {
+        keep.add(labels.key(i));
+      }
+    }
+    return labels.keep(keep);
+  }
+
+  /** The samples of one histogram series at one time. */
+  private record HistogramKey(String family, Labels labels, long timeMs) {}
+
+}
