@@ -3,6 +3,7 @@ package io.tocsin.ingest;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
  * Ingest self-metrics: points received, accepted and rejected, and requests by outcome. Named
@@ -51,8 +52,14 @@ public final class IngestMetrics {
   private final Counter accepted;
   private final Counter rejected;
   private final Counter requests;
+  private final RejectionWarnings warnings;
 
   public IngestMetrics(PrometheusRegistry registry) {
+    this(registry, System::nanoTime);
+  }
+
+  IngestMetrics(PrometheusRegistry registry, LongSupplier nanoTime) {
+    warnings = new RejectionWarnings(nanoTime);
     received = Counter.builder().name("tocsin_otlp_points_received_total")
         .help("Data points received (OTLP, and remote-write samples), by transport").labelNames("transport").register(registry);
     accepted = Counter.builder().name("tocsin_otlp_points_accepted_total")
@@ -68,6 +75,7 @@ public final class IngestMetrics {
     accepted.labelValues(transport.id()).inc(result.accepted());
     result.rejectedByReason().forEach((reason, n) -> rejected.labelValues(transport.id(), reason.id()).inc(n));
     recordRequest(transport, result.rejected() == 0 ? Outcome.OK : Outcome.PARTIAL);
+    warnings.rejected(transport, result);
   }
 
   void recordRequest(Transport transport, Outcome outcome) {
