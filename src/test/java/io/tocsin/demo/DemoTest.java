@@ -30,37 +30,41 @@ class DemoTest {
 
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private JsonNode firing(int port) throws Exception {
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + port + "/api/v1/alerts?state=firing")).build(), HttpResponse.BodyHandlers.ofString());
-    return JSON.readTree(response.body()).get("alerts");
-  }
-
+  /**
+   * Read from the alert history, not by polling the current alerts: a loaded machine may evaluate
+   * late, and the history still has every transition. n4 stays down 15 s, three times what firing
+   * takes, so a slow start leaves time to fire.
+   */
   @Test
   void demo_firesTheShardDownAlertForShardN4_thenResolvesIt() throws Exception {
-    DemoTraffic.Scenario quick = new DemoTraffic.Scenario(Duration.ofSeconds(2), Duration.ofSeconds(9),
+    DemoTraffic.Scenario quick = new DemoTraffic.Scenario(Duration.ofSeconds(2), Duration.ofSeconds(15),
         Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofHours(2));
     try (Demo demo = Demo.start(TestServers.loopbackConfig(dir), dir, Clock.systemUTC(), quick)) {
       int port = demo.tocsin().httpPort();
-      List<String> seen = new ArrayList<>();
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      boolean fired = false;
-      boolean resolved = false;
-      while (System.nanoTime() < deadline && !resolved) {
-        List<String> now = new ArrayList<>();
-        firing(port).forEach(a -> now.add(a.get("monitor").asText() + " " + a.get("labels").get("node").asText()));
-        if (!now.isEmpty()) {
-          seen.addAll(now);
-          fired = true;
-        } else if (fired) {
-          resolved = true;
-        }
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      List<String> transitions = transitions(port);
+      while (System.nanoTime() < deadline && !transitions.contains("resolved Redis shard is down n4")) {
         Thread.sleep(200); // polling a real-time service; the logic under test runs on its own clock
+        transitions = transitions(port);
       }
 
-      assertThat(fired).as("the shard-down alert fired within 30 s").isTrue();
-      assertThat(seen).containsOnly("Redis shard is down n4");
-      assertThat(resolved).as("and resolved once n4 came back").isTrue();
+      assertThat(transitions).as("fired, then resolved once n4 came back, within 60 s")
+          .containsExactly("firing Redis shard is down n4", "resolved Redis shard is down n4");
     }
+  }
+
+  /** The lifecycle events in the history, oldest first, as "type monitor node". */
+  private List<String> transitions(int port) throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + "/api/v1/alerts/history?limit=1000")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    List<String> transitions = new ArrayList<>();
+    for (JsonNode e : JSON.readTree(response.body()).get("history")) {
+      if (!e.has("channel")) {
+        transitions.add(0, e.get("type").asText() + " " + e.get("monitor").asText() + " "
+            + e.get("labels").path("node").asText());
+      }
+    }
+    return transitions;
   }
 }
