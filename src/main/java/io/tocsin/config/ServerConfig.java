@@ -1,5 +1,6 @@
 package io.tocsin.config;
 
+import io.tocsin.datasource.DatasourceSettings;
 import io.tocsin.ingest.LabelLimits;
 import io.tocsin.store.wal.WalSettings;
 import io.tocsin.yaml.Secret;
@@ -19,6 +20,7 @@ import java.util.List;
  * @param notifications how notifications are delivered
  * @param wal the store's write-ahead log ({@code store.wal})
  * @param cluster the replicas this server shares state with, or null: a single process
+ * @param datasources Prometheus-compatible stores monitors may be evaluated against
  */
 public record ServerConfig(
     Path baseDir,
@@ -33,7 +35,8 @@ public record ServerConfig(
     Notifications notifications,
     Query query,
     WalSettings wal,
-    Cluster cluster) {
+    Cluster cluster,
+    List<DatasourceSettings> datasources) {
 
   /** Where each server listens. */
   public record Listen(HostPort otlpGrpc, HostPort otlpHttp, HostPort http) {
@@ -145,50 +148,55 @@ public record ServerConfig(
   public static ServerConfig defaults(Path baseDir) {
     return new ServerConfig(baseDir, List.of("rules/*.yml"), baseDir.resolve("data"),
         "http://localhost:8080", Listen.DEFAULT, Api.OPEN, null, Limits.DEFAULT, DEFAULT_RETENTION,
-        Notifications.DEFAULT, Query.DEFAULT, WalSettings.DEFAULT, null);
+        Notifications.DEFAULT, Query.DEFAULT, WalSettings.DEFAULT, null, List.of());
   }
 
   public ServerConfig withListen(Listen newListen) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, newListen, api, smtp, limits, retention, notifications, query, wal, cluster);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, newListen, api, smtp, limits, retention, notifications, query, wal, cluster, datasources);
   }
 
   public ServerConfig withDataDir(Path newDataDir) {
-    return new ServerConfig(baseDir, ruleFiles, newDataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query, wal, cluster);
+    return new ServerConfig(baseDir, ruleFiles, newDataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query, wal, cluster, datasources);
   }
 
   /** Rule globs relative to {@code newBaseDir} (which other relative paths were already resolved against). */
   public ServerConfig withRuleFiles(Path newBaseDir, List<String> newRuleFiles) {
-    return new ServerConfig(newBaseDir, newRuleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query, wal, cluster);
+    return new ServerConfig(newBaseDir, newRuleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query, wal, cluster, datasources);
   }
 
   public ServerConfig withApi(Api newApi) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, newApi, smtp, limits, retention, notifications, query, wal, cluster);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, newApi, smtp, limits, retention, notifications, query, wal, cluster, datasources);
   }
 
   public ServerConfig withSmtp(Smtp newSmtp) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, newSmtp, limits, retention, notifications, query, wal, cluster);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, newSmtp, limits, retention, notifications, query, wal, cluster, datasources);
   }
 
   public ServerConfig withNotifications(Notifications newNotifications) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, newNotifications, query, wal, cluster);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, newNotifications, query, wal, cluster, datasources);
   }
 
   public ServerConfig withQuery(Query newQuery) {
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications,
-        newQuery, wal, cluster);
+        newQuery, wal, cluster, datasources);
   }
 
   public ServerConfig withWal(WalSettings newWal) {
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query,
-        newWal, cluster);
+        newWal, cluster, datasources);
   }
 
   public ServerConfig withCluster(Cluster newCluster) {
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query,
-        wal, newCluster);
+        wal, newCluster, datasources);
+  }
+
+  public ServerConfig withDatasources(List<DatasourceSettings> newDatasources) {
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query,
+        wal, cluster, List.copyOf(newDatasources));
   }
 
   public ServerConfig withLimits(Limits newLimits) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, newLimits, retention, notifications, query, wal, cluster);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, newLimits, retention, notifications, query, wal, cluster, datasources);
   }
 }

@@ -14,6 +14,7 @@ import io.tocsin.util.Durations;
 import io.tocsin.yaml.ConfigError;
 import io.tocsin.yaml.ConfigException;
 import io.tocsin.yaml.MappingReader;
+import io.tocsin.datasource.DatasourceSettings;
 import io.tocsin.yaml.Secret;
 import io.tocsin.yaml.YamlNode;
 import io.tocsin.yaml.YamlReader;
@@ -27,7 +28,7 @@ import java.util.function.Function;
 /** Reads and validates {@code tocsin.yml}, reporting every problem at once. */
 public final class ServerConfigLoader {
   private static final Set<String> TOP = Set.of(
-      "rule_files", "data_dir", "external_url", "listen", "api", "smtp", "limits", "store", "notifications", "query", "cluster");
+      "rule_files", "data_dir", "external_url", "listen", "api", "smtp", "limits", "store", "notifications", "query", "cluster", "datasources");
   private static final Set<String> CLUSTER = Set.of(
       "name", "bind", "members", "dns", "secret", "peer_timeout", "shard_monitors");
   private static final Set<String> SHARD_MONITORS = Set.of("replicas");
@@ -142,12 +143,13 @@ public final class ServerConfigLoader {
     }
 
     Cluster cluster = top.has("cluster") ? cluster(top.mapping("cluster", CLUSTER), errors) : null;
+    List<DatasourceSettings> datasources = DatasourcesLoader.read(top.node("datasources"), errors);
 
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listenConfig, apiConfig, smtp, limitsConfig, retention,
-        notificationsConfig, queryConfig, walConfig, cluster);
+        notificationsConfig, queryConfig, walConfig, cluster, datasources);
   }
 
   private static Cluster cluster(MappingReader cluster, List<ConfigError> errors) {
