@@ -94,6 +94,47 @@ class DatasourceMonitorTest {
     }
   }
 
+  @Test
+  void queryApi_withDatasource_showsWhatTheMonitorSees() throws Exception {
+    assumeTrue(ExternalServer.installed(ExternalServer.VICTORIA_METRICS),
+        "VictoriaMetrics is not installed at " + ExternalServer.VICTORIA_METRICS);
+    try (ExternalServer victoria = ExternalServer.victoriaMetrics(dir.resolve("vm"));
+        FaultyProxy proxy = new FaultyProxy(victoria.url())) {
+      long t = RuleHarness.T0.toEpochMilli();
+      importInto(victoria.url(), "redis_up{node=\"a\"} 0 " + (t + 70_000) + "\nredis_up{node=\"b\"} 1 " + (t + 70_000) + "\n");
+      RuleHarness harness = new RuleHarness();
+      harness.clock().set(RuleHarness.T0.plus(Duration.ofMinutes(3)));
+      Files.createDirectories(dir.resolve("rules"));
+      Files.writeString(dir.resolve("rules/r.yml"), RULES);
+      DatasourceSettings vm = new DatasourceSettings("vm", URI.create(proxy.url()),
+          DatasourceSettings.Flavor.VICTORIAMETRICS, Map.of(), "", Secret.NONE, Secret.NONE, Duration.ofSeconds(5), Map.of());
+      try (Tocsin tocsin = Tocsin.start(TestServers.loopbackConfig(dir).withDatasources(List.of(vm)),
+          harness.clock(), false)) {
+        String body = "{\"metrics\": [\"redis_up as $up\"], \"query\": [\"group by node\", \"$up as up\"], "
+            + "\"interval\": \"1m\", \"range\": \"3m\", \"datasource\": \"%s\"}";
+        HttpResponse<String> ok = post(tocsin, body.formatted("vm"));
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).isEqualTo("{\"columns\":[\"up\"],\"groups\":["
+            + "{\"labels\":{\"node\":\"a\"},\"columns\":{\"up\":[[" + (t + 60_000) + ",0.0]]}},"
+            + "{\"labels\":{\"node\":\"b\"},\"columns\":{\"up\":[[" + (t + 60_000) + ",1.0]]}}]}");
+
+        HttpResponse<String> unknown = post(tocsin, body.formatted("v"));
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body()).isEqualTo("{\"error\":\"unknown datasource \\\"v\\\", did you mean 'vm'?; declared: vm\"}");
+
+        proxy.mode(FaultyProxy.Mode.ERROR);
+        HttpResponse<String> down = post(tocsin, body.formatted("vm"));
+        assertThat(down.statusCode()).isEqualTo(502);
+        assertThat(down.body()).isEqualTo("{\"error\":\"datasource vm: HTTP 503 unavailable: storage is overloaded\"}");
+      }
+    }
+  }
+
+  private static HttpResponse<String> post(Tocsin tocsin, String body) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tocsin.httpPort()
+        + "/api/v1/query")).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   private static void assertFailsKeepingState(RuleHarness harness, Tocsin tocsin, int minute, String error) {
     assertThat(evaluateAt(harness, tocsin, minute)).isEmpty();
     MonitorStatus status = status(tocsin);

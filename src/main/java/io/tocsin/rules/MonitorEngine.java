@@ -234,6 +234,11 @@ public final class MonitorEngine {
     this.datasources = Map.copyOf(byName);
   }
 
+  /** The names of the configured datasources. */
+  public Set<String> datasourceNames() {
+    return datasources.keySet();
+  }
+
   /** The local store for {@code null}, else the named datasource. */
   public QuerySource sourceOf(String datasource) {
     if (datasource == null) {
