@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Random;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The same generated samples written to Tocsin's store and, as Prometheus text with timestamps,
@@ -27,10 +28,16 @@ final class RemoteData {
   /** A counter sampled every {@code everyMs} from {@code fromMs} for {@code count} samples; resets at {@code resetAt}. */
   RemoteData counter(String metric, Labels labels, long fromMs, long everyMs, int count, int resetAt, long seed) {
     Random random = new Random(seed);
-    double cumulative = 1000 + random.nextInt(1000);
+    return counter(metric, labels, fromMs, everyMs, count, resetAt, 1000 + random.nextInt(1000), i -> random.nextInt(20));
+  }
+
+  /** A counter that grows by {@code growth.applyAsInt(i)} at sample {@code i}, from {@code start}. */
+  RemoteData counter(String metric, Labels labels, long fromMs, long everyMs, int count, int resetAt, double start,
+      IntUnaryOperator growth) {
+    double cumulative = start;
     double previous = Double.NaN;
     for (int i = 0; i < count; i++) {
-      cumulative = i == resetAt ? random.nextInt(5) : cumulative + random.nextInt(20);
+      cumulative = i == resetAt ? growth.applyAsInt(i) % 5 : cumulative + growth.applyAsInt(i);
       double increase = Double.isNaN(previous) ? 0 : cumulative >= previous ? cumulative - previous : cumulative;
       previous = cumulative;
       long t = fromMs + i * everyMs;
@@ -43,8 +50,13 @@ final class RemoteData {
   /** A gauge of whole numbers (VictoriaMetrics keeps 12 significant digits; these stay exact). */
   RemoteData gauge(String metric, Labels labels, long fromMs, long everyMs, int count, long seed) {
     Random random = new Random(seed);
+    return gauge(metric, labels, fromMs, everyMs, count, i -> 100 + random.nextInt(900));
+  }
+
+  /** A gauge whose sample {@code i} is {@code value.applyAsInt(i)}. */
+  RemoteData gauge(String metric, Labels labels, long fromMs, long everyMs, int count, IntUnaryOperator valueAt) {
     for (int i = 0; i < count; i++) {
-      double value = 100 + random.nextInt(900);
+      double value = valueAt.applyAsInt(i);
       long t = fromMs + i * everyMs;
       store.write(metric, MetricKind.GAUGE, labels, s -> s.append(t, value));
       line(metric, labels, value, t);
