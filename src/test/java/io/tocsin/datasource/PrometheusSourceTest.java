@@ -1,12 +1,14 @@
 package io.tocsin.datasource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tocsin.query.eval.EvaluationCache;
 import io.tocsin.query.eval.Query;
 import io.tocsin.query.eval.QueryEvaluator;
 import io.tocsin.query.eval.QueryResult;
+import io.tocsin.query.eval.QuerySourceException;
 import io.tocsin.store.BucketGrid;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -141,6 +144,15 @@ class PrometheusSourceTest {
       assertThat(expected.groups()).as("local groups").isNotEmpty();
       assertThat(text(actual.groups())).as(item).isEqualTo(text(expected.groups()));
     }
+  }
+
+  @Test
+  void storeRefusingTheQuery_isASourceErrorWithItsMessage() {
+    assumeTrue(victoria != null, "VictoriaMetrics is not installed at " + ExternalServer.VICTORIA_METRICS);
+    PrometheusClient client = new PrometheusClient(remote.settings());
+    QuerySourceException e = catchThrowableOfType(QuerySourceException.class,
+        () -> client.queryRange("sum(", GRID.startMs(), GRID.endMs(), GRID.stepMs()));
+    assertThat(e.getMessage()).startsWith("datasource vm: HTTP 422 ");
   }
 
   /** Values to 9 significant digits, so that sums in another order compare equal. */

@@ -15,11 +15,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A loopback HTTP proxy in front of a real store (VictoriaMetrics, Prometheus) that can be told to
- * fail: answer a Prometheus-shaped 503, never answer (until closed), or drop the connection.
+ * fail: answer a Prometheus-shaped 503, never answer (until closed), drop the connection, or
+ * answer something that is not the Prometheus API (a misconfigured proxy's page).
  * It makes a real datasource down, slow or wrong on demand.
  */
 public final class FaultyProxy implements AutoCloseable {
-  public enum Mode { FORWARD, ERROR, HANG, DROP }
+  public enum Mode { FORWARD, ERROR, HANG, DROP, GARBAGE }
 
   private final HttpServer server;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -55,6 +56,7 @@ public final class FaultyProxy implements AutoCloseable {
           }
         }
         case DROP -> { } // closes the connection without an answer
+        case GARBAGE -> respond(exchange, 200, "<html>proxy error</html>");
         case FORWARD -> {
           HttpResponse<byte[]> answer;
           try {
