@@ -8,7 +8,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -20,6 +22,8 @@ import java.util.function.IntUnaryOperator;
 final class RemoteData {
   private final SeriesStore store;
   private final StringBuilder text = new StringBuilder();
+  /** The same samples as OpenMetrics, by metric family (which must not interleave), for promtool. */
+  private final Map<String, StringBuilder> openMetrics = new TreeMap<>();
 
   RemoteData(SeriesStore store) {
     this.store = store;
@@ -68,6 +72,19 @@ final class RemoteData {
     text.append(metric).append('{');
     labels.forEach((k, v) -> text.append(k).append("=\"").append(v).append("\","));
     text.append("} ").append((long) value).append(' ').append(t).append('\n');
+    StringBuilder family = openMetrics.computeIfAbsent(metric, m -> new StringBuilder());
+    family.append(metric).append('{');
+    labels.forEach((k, v) -> family.append(k).append("=\"").append(v).append("\","));
+    family.setLength(family.length() - (labels.isEmpty() ? 0 : 1));
+    family.append("} ").append((long) value).append(' ').append(t / 1000).append('.')
+        .append(String.format("%03d", t % 1000)).append('\n');
+  }
+
+  /** The samples as OpenMetrics text, for {@code promtool tsdb create-blocks-from openmetrics}. */
+  String openMetrics() {
+    StringBuilder out = new StringBuilder();
+    openMetrics.values().forEach(out::append);
+    return out.append("# EOF\n").toString();
   }
 
   /** Sends the text to VictoriaMetrics and makes it searchable at once. */
