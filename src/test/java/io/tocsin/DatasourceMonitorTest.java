@@ -122,6 +122,12 @@ class DatasourceMonitorTest {
         assertThat(unknown.statusCode()).isEqualTo(400);
         assertThat(unknown.body()).isEqualTo("{\"error\":\"unknown datasource \\\"v\\\", did you mean 'vm'?; declared: vm\"}");
 
+        HttpResponse<String> monitor = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+            "http://127.0.0.1:" + tocsin.httpPort() + "/api/v1/monitors/shard-is-down")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(monitor.body()).contains("\"datasource\":\"vm\"")
+            .contains("\"points\":[[" + (t + 60_000) + ",0.0]]").doesNotContain("points_error");
+
         proxy.mode(FaultyProxy.Mode.ERROR);
         HttpResponse<String> down = post(tocsin, body.formatted("vm"));
         assertThat(down.statusCode()).isEqualTo(502);
