@@ -45,8 +45,10 @@ public final class PrometheusSource implements QuerySource {
     List<QueryResult.Column> columns = new ArrayList<>();
     for (PromQlTranslator.Column column : translated) {
       if (!column.helper()) {
-        columns.add(new QueryResult.Column(column.name(), column.groupBy(),
-            Collections.unmodifiableMap(groups(column, grid))));
+        // Monitors that differ only in thresholds send the same PromQL: one request per cycle.
+        Map<Labels, double[]> groups = cache.get("datasource " + settings.name() + " " + grid + " " + column.promql(),
+            () -> Collections.unmodifiableMap(groups(column, grid)));
+        columns.add(new QueryResult.Column(column.name(), column.groupBy(), groups));
       }
     }
     return new QueryResult(grid, List.copyOf(columns));
