@@ -7,6 +7,7 @@ import io.tocsin.notify.NotificationDispatcher;
 import io.tocsin.rulefiles.RuleFiles;
 import io.tocsin.rulefiles.RuleSet;
 import io.tocsin.rules.MonitorEngine;
+import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.yaml.ConfigError;
 import io.tocsin.yaml.ConfigException;
@@ -19,8 +20,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,7 +46,7 @@ final class RulesReloader implements Reloader, AutoCloseable {
   private final MonitorEngine engine;
   private final NotificationDispatcher notifications;
   private final SeriesStore store;
-  private final RuleFiles ruleFiles = new RuleFiles(System::getenv, Channels::check);
+  private final RuleFiles ruleFiles;
   private volatile RuleSet current = RuleSet.EMPTY;
   /** Reload requests so far; each one's number is its ticket. */
   private final AtomicLong requests = new AtomicLong();
@@ -55,6 +58,9 @@ final class RulesReloader implements Reloader, AutoCloseable {
 
   RulesReloader(ServerConfig config, MonitorEngine engine, NotificationDispatcher notifications, SeriesStore store) {
     this.config = config;
+    Map<String, Map<String, MetricKind>> datasources = new HashMap<>();
+    config.datasources().forEach(d -> datasources.put(d.name(), d.kinds()));
+    this.ruleFiles = new RuleFiles(System::getenv, Channels::check).withDatasources(datasources);
     this.engine = engine;
     this.notifications = notifications;
     this.store = store;

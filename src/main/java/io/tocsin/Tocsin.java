@@ -9,6 +9,7 @@ import io.tocsin.cluster.MonitorSharding;
 import io.tocsin.cluster.ReplicatedNotificationLog;
 import io.tocsin.cluster.ReplicatedSilences;
 import io.tocsin.config.ServerConfig;
+import io.tocsin.datasource.PrometheusSource;
 import io.tocsin.ingest.IngestLimiter;
 import io.tocsin.ingest.IngestMetrics;
 import io.tocsin.ingest.MetricsTranslator;
@@ -22,6 +23,7 @@ import io.tocsin.notify.NotificationDispatcher;
 import io.tocsin.notify.NotificationLog;
 import io.tocsin.notify.NotifierContext;
 import io.tocsin.notify.silence.Silences;
+import io.tocsin.query.eval.QuerySource;
 import io.tocsin.rules.MonitorEngine;
 import io.tocsin.rules.MonitorScheduler;
 import io.tocsin.store.SeriesStore;
@@ -39,7 +41,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -115,6 +119,9 @@ public final class Tocsin implements AutoCloseable {
     // The engine hands events to the notification stage, which records deliveries in the engine's history.
     engine = MonitorEngine.persistent(store, (monitor, events) -> notifications.deliver(monitor, events), clock,
         config.dataDir(), registry, config.wal().enabled());
+    Map<String, QuerySource> datasources = new HashMap<>();
+    config.datasources().forEach(d -> datasources.put(d.name(), new PrometheusSource(d)));
+    engine.useDatasources(datasources);
     silences = new Silences(config.dataDir(), clock);
     HttpClient http = HttpClient.newBuilder().connectTimeout(config.notifications().requestTimeout()).build();
     NotificationLog notificationLog = NotificationLog.ALONE;

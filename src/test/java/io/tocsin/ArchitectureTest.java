@@ -50,6 +50,7 @@ class ArchitectureTest {
         .layer("notify").definedBy("io.tocsin.notify")
         .layer("silence").definedBy("io.tocsin.notify.silence..")
         .layer("config").definedBy("io.tocsin.config..")
+        .layer("datasource").definedBy("io.tocsin.datasource..")
         .layer("rules").definedBy("io.tocsin.rules..")
         .layer("history").definedBy("io.tocsin.history..")
         .layer("query").definedBy("io.tocsin.query..")
@@ -62,18 +63,20 @@ class ArchitectureTest {
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()
         .whereLayer("demo").mayOnlyAccessLayers("service", "config", "yaml", "util")
         .whereLayer("service").mayOnlyAccessLayers("api", "cluster", "rulefiles", "channels", "notify", "silence", "config",
-            "rules", "history", "ingest", "wal", "store", "yaml", "util")
-        .whereLayer("api").mayOnlyAccessLayers("cluster", "notify", "silence", "config", "rules", "history", "query", "store",
+            "datasource", "rules", "history", "ingest", "wal", "store", "yaml", "util")
+        .whereLayer("api").mayOnlyAccessLayers("cluster", "notify", "silence", "config", "datasource", "rules", "history",
+            "query", "store",
             "yaml", "util")
         .whereLayer("ruletest").mayOnlyAccessLayers("rulefiles", "rules", "ingest", "store", "yaml", "util")
-        .whereLayer("rulefiles").mayOnlyAccessLayers("channels", "notify", "rules", "yaml", "util")
+        .whereLayer("rulefiles").mayOnlyAccessLayers("channels", "notify", "rules", "store", "yaml", "util")
         .whereLayer("cluster").mayOnlyAccessLayers("notify", "silence", "config", "rules", "history", "store",
             "yaml", "util")
         .whereLayer("channels").mayOnlyAccessLayers("integrations", "notify", "yaml", "util")
         .whereLayer("integrations").mayOnlyAccessLayers("notify", "config", "rules", "yaml", "util")
         .whereLayer("notify").mayOnlyAccessLayers("silence", "config", "rules", "history", "store", "yaml", "util")
         .whereLayer("silence").mayOnlyAccessLayers("util")
-        .whereLayer("config").mayOnlyAccessLayers("ingest", "wal", "store", "yaml", "util")
+        .whereLayer("config").mayOnlyAccessLayers("datasource", "ingest", "wal", "store", "yaml", "util")
+        .whereLayer("datasource").mayOnlyAccessLayers("query", "store", "yaml", "util")
         .whereLayer("rules").mayOnlyAccessLayers("history", "query", "store", "yaml", "util")
         .whereLayer("history").mayOnlyAccessLayers("util")
         .whereLayer("query").mayOnlyAccessLayers("store", "util")

@@ -66,7 +66,7 @@ public final class ApiServer implements AutoCloseable {
     PrometheusRegistry registry = services.registry();
     Supplier<String> notReady = services.notReady();
     AdHocQueries queries = new AdHocQueries(new QueryEvaluator(services.store()), services.query());
-    QueryHandler query = new QueryHandler(queries, services.clock(), new ObjectMapper());
+    QueryHandler query = new QueryHandler(queries, services.engine(), services.clock(), new ObjectMapper());
     MonitorsHandler monitors = new MonitorsHandler(services.engine(), queries, services.clock());
     PrometheusRulesHandler prometheus = new PrometheusRulesHandler(services.engine());
     ChannelsHandler channels = new ChannelsHandler(services.notifications());

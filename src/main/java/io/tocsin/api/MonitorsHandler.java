@@ -77,7 +77,7 @@ final class MonitorsHandler {
     }
     Map<String, Object> body = summary(status);
     body.putAll(definition(d));
-    MonitorPoints recent = MonitorPoints.of(queries, d, clock, range);
+    MonitorPoints recent = MonitorPoints.of(queries, engine, d, clock, range);
     if (recent.error() != null) {
       body.put("points_error", recent.error());
     }
@@ -281,6 +281,9 @@ final class MonitorsHandler {
     m.put("channels", d.channels());
     m.put("paused", d.paused());
     m.put("source", d.source());
+    if (d.datasource() != null) {
+      m.put("datasource", d.datasource());
+    }
     return m;
   }
 

@@ -6,12 +6,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.tocsin.query.QueryException;
+import io.tocsin.query.eval.EvaluationCache;
 import io.tocsin.query.eval.Query;
 import io.tocsin.query.eval.QueryLimitException;
 import io.tocsin.query.eval.QueryResult;
+import io.tocsin.query.eval.QuerySourceException;
+import io.tocsin.rules.MonitorEngine;
 import io.tocsin.store.BucketGrid;
 import io.tocsin.store.Labels;
 import io.tocsin.util.Durations;
+import io.tocsin.util.Suggestions;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,7 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * {@code POST /api/v1/query}: runs an ad-hoc monitor query over the complete buckets that end
@@ -34,11 +40,13 @@ final class QueryHandler {
   static final String RETRY_AFTER = "5";
 
   private final AdHocQueries queries;
+  private final MonitorEngine engine;
   private final Clock clock;
   private final ObjectMapper json;
 
-  QueryHandler(AdHocQueries queries, Clock clock, ObjectMapper json) {
+  QueryHandler(AdHocQueries queries, MonitorEngine engine, Clock clock, ObjectMapper json) {
     this.queries = queries;
+    this.engine = engine;
     this.clock = clock;
     this.json = json;
   }
@@ -63,6 +71,27 @@ final class QueryHandler {
     int buckets = (int) (range / step + (range % step == 0 ? 0 : 1));
     BucketGrid grid = BucketGrid.endingAt(clock.millis(), step, buckets);
     QueryResult result;
+    if (request.datasource() != null) {
+      Set<String> names = engine.datasourceNames();
+      if (!names.contains(request.datasource())) {
+        ApiErrors.badRequest(ctx, "unknown datasource \"" + request.datasource() + "\""
+            + Suggestions.hint(request.datasource(), names)
+            + (names.isEmpty() ? "; tocsin.yml declares no datasources" : "; declared: " + String.join(", ", new TreeSet<>(names))));
+        return;
+      }
+      try {
+        // What a monitor with this datasource would see; the datasource's timeout bounds it.
+        result = engine.sourceOf(request.datasource()).evaluate(query, grid, new EvaluationCache());
+      } catch (QueryException e) {
+        queryError(ctx, e);
+        return;
+      } catch (QuerySourceException e) {
+        ApiErrors.respond(ctx, HttpStatus.BAD_GATEWAY, e.getMessage());
+        return;
+      }
+      ctx.json(render(result));
+      return;
+    }
     try {
       result = queries.evaluate(query, grid);
     } catch (QueryException e) {
@@ -139,7 +168,7 @@ final class QueryHandler {
   }
 
   /** The body of a query request, checked. */
-  record QueryRequest(List<String> metrics, List<String> items, Duration interval, Duration range) {
+  record QueryRequest(List<String> metrics, List<String> items, Duration interval, Duration range, String datasource) {
     static QueryRequest parse(ObjectMapper json, byte[] body) throws BadRequestException {
       JsonNode root;
       try {
@@ -154,8 +183,8 @@ final class QueryHandler {
       }
       for (var names = root.fieldNames(); names.hasNext(); ) {
         String name = names.next();
-        if (!List.of("metrics", "query", "interval", "range").contains(name)) {
-          throw new BadRequestException("unknown field \"" + name + "\"; expected metrics, query, interval, range");
+        if (!List.of("metrics", "query", "interval", "range", "datasource").contains(name)) {
+          throw new BadRequestException("unknown field \"" + name + "\"; expected metrics, query, interval, range, datasource");
         }
       }
       List<String> metrics = strings(root, "metrics", false);
@@ -173,7 +202,12 @@ final class QueryHandler {
         throw new BadRequestException("range / interval gives more than " + MAX_BUCKETS + " buckets; "
             + "use a longer interval or a shorter range");
       }
-      return new QueryRequest(metrics, items, interval, range);
+      JsonNode datasource = root.get("datasource");
+      if (datasource != null && !datasource.isNull() && !datasource.isTextual()) {
+        throw new BadRequestException("\"datasource\" must be a datasource's name");
+      }
+      return new QueryRequest(metrics, items, interval, range,
+          datasource == null || datasource.isNull() ? null : datasource.asText());
     }
 
     private static List<String> strings(JsonNode root, String field, boolean required) throws BadRequestException {

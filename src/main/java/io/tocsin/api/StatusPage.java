@@ -126,7 +126,7 @@ final class StatusPage {
     page.put("source", d.source());
     Duration range = chartRange(d);
     page.put("range", Durations.format(range));
-    MonitorPoints points = MonitorPoints.of(queries, d, clock, range);
+    MonitorPoints points = MonitorPoints.of(queries, engine, d, clock, range);
     page.put("pointsError", points.error());
 
     Map<Labels, GroupState> states = new HashMap<>();

@@ -49,6 +49,10 @@ public final class QueryCommand implements Callable<Integer> {
   @Option(names = {"-r", "--range"}, defaultValue = "15m", description = "How far back (default: ${DEFAULT-VALUE}).")
   String range;
 
+  @Option(names = {"-d", "--datasource"}, paramLabel = "NAME",
+      description = "Evaluate against this datasource of the server's tocsin.yml, as a monitor with datasource: NAME would.")
+  String datasource;
+
   @Option(names = "--json", description = "Print the server's JSON answer as it is.")
   boolean json;
 
@@ -65,6 +69,9 @@ public final class QueryCommand implements Callable<Integer> {
     body.set("query", mapper.valueToTree(items));
     body.put("interval", interval);
     body.put("range", range);
+    if (datasource != null) {
+      body.put("datasource", datasource);
+    }
     HttpResponse<String> response;
     try {
       response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build().send(

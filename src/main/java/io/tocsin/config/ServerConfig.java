@@ -1,5 +1,6 @@
 package io.tocsin.config;
 
+import io.tocsin.datasource.DatasourceSettings;
 import io.tocsin.ingest.LabelLimits;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.wal.WalSettings;
@@ -23,6 +24,7 @@ import java.util.Map;
  * @param cluster the replicas this server shares state with, or null: a single process
  * @param remoteWriteKinds {@code ingest.remote_write.kinds}: the kind of a remote-written metric by
  *     name, over its metadata and the suffix rules
+ * @param datasources Prometheus-compatible stores monitors may be evaluated against
  */
 public record ServerConfig(
     Path baseDir,
@@ -38,7 +40,8 @@ public record ServerConfig(
     Query query,
     WalSettings wal,
     Cluster cluster,
-    Map<String, MetricKind> remoteWriteKinds) {
+    Map<String, MetricKind> remoteWriteKinds,
+    List<DatasourceSettings> datasources) {
 
   /** Where each server listens. */
   public record Listen(HostPort otlpGrpc, HostPort otlpHttp, HostPort http) {
@@ -150,55 +153,60 @@ public record ServerConfig(
   public static ServerConfig defaults(Path baseDir) {
     return new ServerConfig(baseDir, List.of("rules/*.yml"), baseDir.resolve("data"),
         "http://localhost:8080", Listen.DEFAULT, Api.OPEN, null, Limits.DEFAULT, DEFAULT_RETENTION,
-        Notifications.DEFAULT, Query.DEFAULT, WalSettings.DEFAULT, null, Map.of());
+        Notifications.DEFAULT, Query.DEFAULT, WalSettings.DEFAULT, null, Map.of(), List.of());
   }
 
   public ServerConfig withListen(Listen newListen) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, newListen, api, smtp, limits, retention, notifications, query, wal, cluster, remoteWriteKinds);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, newListen, api, smtp, limits, retention, notifications, query, wal, cluster, remoteWriteKinds, datasources);
   }
 
   public ServerConfig withDataDir(Path newDataDir) {
-    return new ServerConfig(baseDir, ruleFiles, newDataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query, wal, cluster, remoteWriteKinds);
+    return new ServerConfig(baseDir, ruleFiles, newDataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query, wal, cluster, remoteWriteKinds, datasources);
   }
 
   /** Rule globs relative to {@code newBaseDir} (which other relative paths were already resolved against). */
   public ServerConfig withRuleFiles(Path newBaseDir, List<String> newRuleFiles) {
-    return new ServerConfig(newBaseDir, newRuleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query, wal, cluster, remoteWriteKinds);
+    return new ServerConfig(newBaseDir, newRuleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query, wal, cluster, remoteWriteKinds, datasources);
   }
 
   public ServerConfig withApi(Api newApi) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, newApi, smtp, limits, retention, notifications, query, wal, cluster, remoteWriteKinds);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, newApi, smtp, limits, retention, notifications, query, wal, cluster, remoteWriteKinds, datasources);
   }
 
   public ServerConfig withSmtp(Smtp newSmtp) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, newSmtp, limits, retention, notifications, query, wal, cluster, remoteWriteKinds);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, newSmtp, limits, retention, notifications, query, wal, cluster, remoteWriteKinds, datasources);
   }
 
   public ServerConfig withNotifications(Notifications newNotifications) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, newNotifications, query, wal, cluster, remoteWriteKinds);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, newNotifications, query, wal, cluster, remoteWriteKinds, datasources);
   }
 
   public ServerConfig withQuery(Query newQuery) {
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications,
-        newQuery, wal, cluster, remoteWriteKinds);
+        newQuery, wal, cluster, remoteWriteKinds, datasources);
   }
 
   public ServerConfig withWal(WalSettings newWal) {
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query,
-        newWal, cluster, remoteWriteKinds);
+        newWal, cluster, remoteWriteKinds, datasources);
   }
 
   public ServerConfig withCluster(Cluster newCluster) {
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query,
-        wal, newCluster, remoteWriteKinds);
+        wal, newCluster, remoteWriteKinds, datasources);
   }
 
   public ServerConfig withRemoteWriteKinds(Map<String, MetricKind> newKinds) {
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query,
-        wal, cluster, Map.copyOf(newKinds));
+        wal, cluster, Map.copyOf(newKinds), datasources);
+  }
+
+  public ServerConfig withDatasources(List<DatasourceSettings> newDatasources) {
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, limits, retention, notifications, query,
+        wal, cluster, remoteWriteKinds, List.copyOf(newDatasources));
   }
 
   public ServerConfig withLimits(Limits newLimits) {
-    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, newLimits, retention, notifications, query, wal, cluster, remoteWriteKinds);
+    return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listen, api, smtp, newLimits, retention, notifications, query, wal, cluster, remoteWriteKinds, datasources);
   }
 }

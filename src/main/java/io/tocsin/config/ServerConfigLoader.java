@@ -15,6 +15,7 @@ import io.tocsin.util.Durations;
 import io.tocsin.yaml.ConfigError;
 import io.tocsin.yaml.ConfigException;
 import io.tocsin.yaml.MappingReader;
+import io.tocsin.datasource.DatasourceSettings;
 import io.tocsin.yaml.Secret;
 import io.tocsin.yaml.YamlNode;
 import io.tocsin.yaml.YamlReader;
@@ -31,7 +32,7 @@ import java.util.function.Function;
 public final class ServerConfigLoader {
   private static final Set<String> TOP = Set.of(
       "rule_files", "data_dir", "external_url", "listen", "api", "smtp", "limits", "store", "notifications", "query", "cluster",
-      "ingest");
+      "ingest", "datasources");
   private static final Set<String> INGEST = Set.of("remote_write");
   private static final Set<String> REMOTE_WRITE = Set.of("kinds");
   private static final Set<String> CLUSTER = Set.of(
@@ -148,6 +149,7 @@ public final class ServerConfigLoader {
     }
 
     Cluster cluster = top.has("cluster") ? cluster(top.mapping("cluster", CLUSTER), errors) : null;
+    List<DatasourceSettings> datasources = DatasourcesLoader.read(top.node("datasources"), errors);
 
     Map<String, MetricKind> remoteWriteKinds =
         remoteWriteKinds(top.mapping("ingest", INGEST).mapping("remote_write", REMOTE_WRITE), errors);
@@ -155,7 +157,7 @@ public final class ServerConfigLoader {
       throw new ConfigException(errors);
     }
     return new ServerConfig(baseDir, ruleFiles, dataDir, externalUrl, listenConfig, apiConfig, smtp, limitsConfig, retention,
-        notificationsConfig, queryConfig, walConfig, cluster, remoteWriteKinds);
+        notificationsConfig, queryConfig, walConfig, cluster, remoteWriteKinds, datasources);
   }
 
   /** {@code kinds: {metric_name: counter|gauge}}: metric names as sent, kinds a counter or a gauge. */

@@ -4,6 +4,7 @@ import io.tocsin.channels.Channels;
 import io.tocsin.notify.ChannelDeclaration;
 import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.rules.MonitorParser;
+import io.tocsin.store.MetricKind;
 import io.tocsin.yaml.ConfigError;
 import io.tocsin.yaml.ConfigException;
 import io.tocsin.yaml.MappingReader;
@@ -36,6 +37,7 @@ public final class RuleFiles {
 
   private final Function<String, String> env;
   private final BiConsumer<ChannelDeclaration, List<ConfigError>> channelCheck;
+  private final Map<String, Map<String, MetricKind>> datasources;
 
   public RuleFiles(Function<String, String> env) {
     this(env, (channel, errors) -> { });
@@ -46,8 +48,22 @@ public final class RuleFiles {
    *     knows what each channel type needs
    */
   public RuleFiles(Function<String, String> env, BiConsumer<ChannelDeclaration, List<ConfigError>> channelCheck) {
+    this(env, channelCheck, null);
+  }
+
+  private RuleFiles(Function<String, String> env, BiConsumer<ChannelDeclaration, List<ConfigError>> channelCheck,
+      Map<String, Map<String, MetricKind>> datasources) {
     this.env = env;
     this.channelCheck = channelCheck;
+    this.datasources = datasources;
+  }
+
+  /**
+   * These rule files, read knowing the datasources (name to metric kinds): a monitor's unknown
+   * {@code datasource:} is an error, and its query is translated with that datasource's kinds.
+   */
+  public RuleFiles withDatasources(Map<String, Map<String, MetricKind>> known) {
+    return new RuleFiles(env, channelCheck, Map.copyOf(known));
   }
 
   /** The files matching {@code patterns} (globs relative to {@code baseDir}), sorted. */
@@ -159,7 +175,7 @@ public final class RuleFiles {
     Map<String, Mark> names = new HashMap<>();
     Map<String, String> ids = new HashMap<>();
     for (YamlNode.Mapping node : monitorNodes) {
-      MonitorDefinition monitor = MonitorParser.parse(node, channelNames, errors);
+      MonitorDefinition monitor = MonitorParser.parse(node, channelNames, datasources, errors);
       if (monitor == null) {
         continue;
       }

@@ -36,7 +36,8 @@ public record MonitorDefinition(
     Map<String, String> annotations,
     List<String> channels,
     boolean paused,
-    String source) {
+    String source,
+    String datasource) {
 
   public MonitorDefinition {
     metrics = List.copyOf(metrics);

@@ -4,6 +4,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tocsin.history.AlertHistory;
 import io.tocsin.query.eval.EvaluationCache;
 import io.tocsin.query.eval.QueryEvaluator;
+import io.tocsin.query.eval.QuerySource;
+import io.tocsin.query.eval.QuerySourceException;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.util.Numbers;
 import io.tocsin.util.Quarantine;
@@ -39,6 +41,8 @@ public final class MonitorEngine {
   private static final Logger log = LoggerFactory.getLogger(MonitorEngine.class);
 
   private final QueryEvaluator evaluator;
+  /** Remote stores by datasource name, for monitors with {@code datasource:}. */
+  private volatile Map<String, QuerySource> datasources = Map.of();
   private final AlertSink sink;
   private final Clock clock;
   private final StateFile stateFile;
@@ -228,12 +232,36 @@ public final class MonitorEngine {
     return started;
   }
 
+  /** The datasources monitors with {@code datasource: NAME} are evaluated against, by name. */
+  public void useDatasources(Map<String, QuerySource> byName) {
+    this.datasources = Map.copyOf(byName);
+  }
+
+  /** The names of the configured datasources. */
+  public Set<String> datasourceNames() {
+    return datasources.keySet();
+  }
+
+  /** The local store for {@code null}, else the named datasource. */
+  public QuerySource sourceOf(String datasource) {
+    if (datasource == null) {
+      return evaluator;
+    }
+    QuerySource source = datasources.get(datasource);
+    if (source == null) {
+      return (query, grid, cache) -> {
+        throw new QuerySourceException("datasource " + datasource + " is not configured in tocsin.yml");
+      };
+    }
+    return source;
+  }
+
   private List<AlertEvent> evaluate(MonitorRuntime runtime, EvaluationCache cache, long nowMs) {
     if (runtime.retired()) {
       // Queued before a reload replaced it; its successor evaluates instead.
       return List.of();
     }
-    List<AlertEvent> events = runtime.evaluate(evaluator, cache, nowMs, downtime);
+    List<AlertEvent> events = runtime.evaluate(sourceOf(runtime.definition().datasource()), cache, nowMs, downtime);
     if (metrics != null) {
       metrics.evaluated(runtime.evaluationMillis(), runtime.health() == MonitorStatus.Health.ERROR);
     }

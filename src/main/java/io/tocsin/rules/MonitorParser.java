@@ -3,6 +3,8 @@ package io.tocsin.rules;
 import com.github.mustachejava.MustacheException;
 import io.tocsin.query.QueryException;
 import io.tocsin.query.eval.Query;
+import io.tocsin.query.promql.PromQlTranslator;
+import io.tocsin.store.MetricKind;
 import io.tocsin.util.Durations;
 import io.tocsin.util.Suggestions;
 import io.tocsin.yaml.ConfigError;
@@ -16,13 +18,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** Reads one entry of {@code monitors:} (design section 2), adding an error for each problem. */
 public final class MonitorParser {
   static final Set<String> KEYS = Set.of("name", "type", "metrics", "query", "column", "column_unit",
       "min_allowed_value", "max_allowed_value", "recovery_min_value", "recovery_max_value", "for_duration",
       "check_num_point", "grouping_interval", "evaluation_delay", "keep_firing_for", "absent_points",
-      "repeat_interval", "labels", "annotations", "channels", "paused");
+      "repeat_interval", "labels", "annotations", "channels", "paused", "datasource");
   static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
   static final Duration MAX_EVALUATION_DELAY = Duration.ofSeconds(30);
 
@@ -30,6 +33,16 @@ public final class MonitorParser {
 
   /** The monitor, or null when it has errors (which are added to {@code errors}). */
   public static MonitorDefinition parse(YamlNode.Mapping node, Set<String> channelNames, List<ConfigError> errors) {
+    return parse(node, channelNames, null, errors);
+  }
+
+  /**
+   * Like {@link #parse(YamlNode.Mapping, Set, List)}, knowing the datasources: their names and
+   * metric kinds by name ({@code null}: not known here, as in {@code tocsin check}, which then
+   * translates with the suffix rule and leaves names to the server).
+   */
+  public static MonitorDefinition parse(YamlNode.Mapping node, Set<String> channelNames,
+      Map<String, Map<String, MetricKind>> datasources, List<ConfigError> errors) {
     int before = errors.size();
     MappingReader m = MappingReader.of(node, "monitor", KEYS, errors);
     String name = m.string("name", null);
@@ -130,13 +143,14 @@ public final class MonitorParser {
       }
     }
     boolean paused = m.bool("paused", false);
+    String datasource = datasource(m, query, interval, datasources, errors);
 
     if (errors.size() > before || query == null) {
       return null;
     }
     return new MonitorDefinition(MonitorDefinition.idOf(name), name, metrics, items, query, column[0], column[1],
         new Thresholds(min, max, recoveryMin, recoveryMax), forDuration, interval, delay, keepFiringFor, absent, repeat,
-        labels, annotations, channels, paused, node.mark().file() + ":" + node.mark().line());
+        labels, annotations, channels, paused, node.mark().file() + ":" + node.mark().line(), datasource);
   }
 
   /** Half the interval, at most 30 s: late exports still count, alerts are not late by much. */
@@ -218,6 +232,33 @@ public final class MonitorParser {
 
   private static List<YamlNode> items(YamlNode node) {
     return node instanceof YamlNode.Sequence seq ? seq.items() : List.of(node);
+  }
+
+  /**
+   * {@code datasource:}, or null for the local store. Its query is translated to PromQL here so
+   * that a construct without a faithful translation is an error at its place in the file.
+   */
+  private static String datasource(MappingReader m, Query query, Duration interval,
+      Map<String, Map<String, MetricKind>> datasources, List<ConfigError> errors) {
+    String name = m.string("datasource", null);
+    if (name == null) {
+      return null;
+    }
+    if (datasources != null && !datasources.containsKey(name)) {
+      m.error(m.node("datasource"), "unknown datasource \"" + name + "\"" + Suggestions.hint(name, datasources.keySet())
+          + (datasources.isEmpty() ? "; tocsin.yml declares no datasources" : "; declared: "
+          + String.join(", ", new TreeSet<>(datasources.keySet()))));
+      return name;
+    }
+    if (query != null) {
+      Map<String, MetricKind> kinds = datasources == null ? Map.of() : datasources.get(name);
+      try {
+        PromQlTranslator.translate(query.metrics(), query.items(), interval, kinds);
+      } catch (QueryException e) {
+        errors.add(new ConfigError(positionOf(m, e), "datasource " + name + ": " + e.detail()));
+      }
+    }
+    return name;
   }
 
   /** The file position of a query error: the item's position plus the error's inside it. */

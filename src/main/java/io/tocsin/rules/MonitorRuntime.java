@@ -2,7 +2,8 @@ package io.tocsin.rules;
 
 import io.tocsin.query.QueryException;
 import io.tocsin.query.eval.EvaluationCache;
-import io.tocsin.query.eval.QueryEvaluator;
+import io.tocsin.query.eval.QuerySource;
+import io.tocsin.query.eval.QuerySourceException;
 import io.tocsin.query.eval.QueryResult;
 import io.tocsin.rules.GroupState.State;
 import io.tocsin.store.BucketGrid;
@@ -83,7 +84,7 @@ final class MonitorRuntime {
    * @param downtime the time before this process started in which no data could arrive: a
    *     missing value there says nothing about the source (no absent breach, no silence)
    */
-  synchronized List<AlertEvent> evaluate(QueryEvaluator evaluator, EvaluationCache cache, long nowMs, Downtime downtime) {
+  synchronized List<AlertEvent> evaluate(QuerySource evaluator, EvaluationCache cache, long nowMs, Downtime downtime) {
     changed = false;
     if (paused || retired) {
       return List.of();
@@ -128,13 +129,17 @@ final class MonitorRuntime {
    * Runs the query over {@code grid} and steps every group through its buckets; false when the
    * query failed, which changes no state.
    */
-  private boolean stepThrough(QueryEvaluator evaluator, EvaluationCache cache, BucketGrid grid, Downtime downtime,
+  private boolean stepThrough(QuerySource evaluator, EvaluationCache cache, BucketGrid grid, Downtime downtime,
       List<AlertEvent> events) {
     QueryResult result;
     try {
       result = evaluator.evaluate(definition.query(), grid, cache);
     } catch (QueryException e) {
       fail("query failed: " + e.getMessage());
+      return false;
+    } catch (QuerySourceException e) {
+      // A datasource that is down, slow or wrong says nothing about the groups: keep their states.
+      fail(e.getMessage());
       return false;
     } catch (RuntimeException e) {
       fail("evaluation failed: " + e);

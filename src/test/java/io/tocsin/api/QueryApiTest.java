@@ -132,7 +132,7 @@ class QueryApiTest {
     assertThat(query("{\"query\": [\"1\"], \"interval\": \"1s\", \"range\": \"1d\"}").body())
         .isEqualTo("{\"error\":\"range / interval gives more than 10000 buckets; use a longer interval or a shorter range\"}");
     assertThat(query("{\"query\": [\"1\"], \"step\": \"1m\"}").body())
-        .isEqualTo("{\"error\":\"unknown field \\\"step\\\"; expected metrics, query, interval, range\"}");
+        .isEqualTo("{\"error\":\"unknown field \\\"step\\\"; expected metrics, query, interval, range, datasource\"}");
     assertThat(query("{not json").statusCode()).isEqualTo(400);
   }
 

@@ -56,6 +56,15 @@ class QueryCommandTest {
   }
 
   @Test
+  void query_datasource_isSentToTheServer() {
+    int exit = run("query", "--server", "http://127.0.0.1:" + tocsin.httpPort(), "--datasource", "vm",
+        "-m", "redis_up as $up", "$up");
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString()).isEqualTo("unknown datasource \"vm\"; tocsin.yml declares no datasources\n");
+  }
+
+  @Test
   void query_error_printsItAndExits1() {
     int exit = run("query", "--server", "http://127.0.0.1:" + tocsin.httpPort(), "-m", "redis_up as $up", "$up + nope(1)");
 

@@ -3,6 +3,7 @@ package io.tocsin.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.tocsin.datasource.DatasourceSettings;
 import io.tocsin.ingest.LabelLimits;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.wal.WalSettings;
@@ -11,6 +12,7 @@ import io.tocsin.yaml.ConfigException;
 import io.tocsin.yaml.Secret;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -325,5 +327,54 @@ class ServerConfigLoaderTest {
   void listDefaults_areTheDesignsPorts() {
     assertThat(List.of(ServerConfig.Listen.DEFAULT.otlpGrpc().port(), ServerConfig.Listen.DEFAULT.otlpHttp().port(),
         ServerConfig.Listen.DEFAULT.http().port())).containsExactly(4317, 4318, 8080);
+  }
+
+  @Test
+  void parse_datasources_readsEveryKeyWithSecrets() throws Exception {
+    ServerConfigLoader withToken = new ServerConfigLoader(Map.of("VM_TOKEN", "s3cret")::get);
+    ServerConfig config = withToken.parse("d.yml", """
+        datasources:
+          - name: vm
+            type: prometheus
+            url: http://vm.example:8428/
+            flavor: victoriametrics
+            headers: {X-Scope-OrgID: team-a}
+            bearer_token: ${VM_TOKEN}
+            timeout: 5s
+            kinds: {redis_keyspace_read_hits: counter, up: gauge}
+          - {name: prom, url: "https://prom.example/prometheus", basic_auth: {username: u, password: p}}
+        """, BASE);
+
+    assertThat(config.datasources()).containsExactly(
+        new DatasourceSettings("vm", URI.create("http://vm.example:8428"), DatasourceSettings.Flavor.VICTORIAMETRICS,
+            Map.of("X-Scope-OrgID", Secret.of("team-a")), "", Secret.NONE, Secret.of("s3cret"), Duration.ofSeconds(5),
+            Map.of("redis_keyspace_read_hits", MetricKind.COUNTER, "up", MetricKind.GAUGE)),
+        new DatasourceSettings("prom", URI.create("https://prom.example/prometheus"), DatasourceSettings.Flavor.PROMETHEUS,
+            Map.of(), "u", Secret.of("p"), Secret.NONE, DatasourceSettings.DEFAULT_TIMEOUT, Map.of()));
+    assertThat(config.toString()).doesNotContain("s3cret").doesNotContain("team-a");
+  }
+
+  @Test
+  void parse_badDatasources_areErrorsAtEachPlace() {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.parse("d.yml", """
+        datasources:
+          - name: vm
+            url: ftp://vm
+            flavor: victoria
+            type: influx
+            kinds: {x: histogram}
+            timout: 5s
+          - {name: vm, url: "http://a", bearer_token: t, basic_auth: {username: u}}
+          - {url: "http://b"}
+        """, BASE));
+
+    assertThat(e.getMessage().lines()).containsExactly(
+        "d.yml:3:10: datasource url must be http:// or https:// with a host, got \"ftp://vm\"",
+        "d.yml:4:13: flavor must be prometheus or victoriametrics, got \"victoria\"",
+        "d.yml:5:11: datasource type must be prometheus (any Prometheus-compatible store), got \"influx\"",
+        "d.yml:6:16: kind of x must be counter or gauge, got \"histogram\"",
+        "d.yml:7:5: unknown key \"timout\" in datasources[0], did you mean 'timeout'?",
+        "d.yml:8:47: a datasource takes basic_auth or bearer_token, not both",
+        "d.yml:9:5: a datasource needs a name");
   }
 }

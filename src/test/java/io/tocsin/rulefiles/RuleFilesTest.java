@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.tocsin.rules.AbsentPoints;
 import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.rules.Thresholds;
+import io.tocsin.store.MetricKind;
 import io.tocsin.yaml.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -189,5 +190,38 @@ class RuleFilesTest {
     assertThat(RuleFiles.resolve(dir, List.of("missing/*.yml"))).isEmpty();
     assertThat(RuleFiles.expand(List.of(dir.resolve("rules"))))
         .containsExactly(dir.resolve("rules/a.yml"), dir.resolve("rules/b.yaml"));
+  }
+
+  @Test
+  void datasource_translatesTheQueryWithItsKinds() throws Exception {
+    RuleFiles known = loader.withDatasources(Map.of("vm", Map.of("redis_hits", MetricKind.COUNTER)));
+    RuleSet rules = known.parse(Map.of("r.yml",
+        "monitors: [{name: a, datasource: vm, metrics: [redis_hits as $h], query: [\"rate($h[5m])\"], max_allowed_value: 1}]"));
+    assertThat(rules.monitors().get(0).datasource()).isEqualTo("vm");
+  }
+
+  @Test
+  void datasource_untranslatableConstruct_isAnErrorAtItsPlace() {
+    String yaml = """
+        monitors:
+          - name: a
+            datasource: vm
+            metrics: [mem as $m]
+            query:
+              - where host = a or host = b
+              - $m
+            max_allowed_value: 1
+        """;
+    assertThat(errors(yaml)).isEqualTo("r.yml:6:15: datasource vm: 'or' between conditions has no PromQL label "
+        + "matcher; for one attribute write it as 'in (...)' or a regular expression, such as host ~ \"^(a|b)$\"");
+  }
+
+  @Test
+  void datasource_unknownName_isAnErrorWithAHintWhereDatasourcesAreKnown() {
+    RuleFiles known = loader.withDatasources(Map.of("victoria", Map.of(), "prom", Map.of()));
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> known.parse(Map.of("r.yml",
+        "monitors: [{name: a, datasource: victria, metrics: [x as $x], query: [$x], max_allowed_value: 1}]")));
+    assertThat(e.getMessage()).isEqualTo("r.yml:1:34: unknown datasource \"victria\", did you mean 'victoria'?; "
+        + "declared: prom, victoria");
   }
 }

@@ -56,11 +56,39 @@ public final class ExternalServer implements AutoCloseable {
    * Prometheus with this configuration (scrape jobs, {@code remote_write}), storing in {@code dir},
    * its remote-write receiver on ({@code POST /api/v1/write}).
    */
-  public static ExternalServer prometheus(Path dir, String configYaml) throws Exception {
+  public static ExternalServer prometheus(Path dir, String configYaml, String... flags) throws Exception {
     Path config = Files.writeString(Files.createDirectories(dir).resolve("prometheus.yml"), configYaml);
-    return start(dir, "prometheus", "/-/ready", port -> List.of(PROMETHEUS.toString(), "--config.file=" + config,
-        "--storage.tsdb.path=" + dir.resolve("prometheus-data"), "--web.listen-address=127.0.0.1:" + port,
-        "--web.enable-remote-write-receiver", "--log.level=warn"));
+    return start(dir, "prometheus", "/-/ready", port -> {
+      List<String> command = new ArrayList<>(List.of(PROMETHEUS.toString(), "--config.file=" + config,
+          "--storage.tsdb.path=" + prometheusData(dir), "--web.listen-address=127.0.0.1:" + port,
+          "--web.enable-remote-write-receiver", "--log.level=warn"));
+      command.addAll(List.of(flags));
+      return command;
+    });
+  }
+
+  /** Where {@link #prometheus} keeps its TSDB: blocks written there before the start (promtool) are served. */
+  public static Path prometheusData(Path dir) {
+    return dir.resolve("prometheus-data");
+  }
+
+  public static final Path PROMTOOL = Path.of("/usr/bin/promtool");
+
+  /**
+   * Backfills {@code dir}'s Prometheus with OpenMetrics text ({@code promtool tsdb
+   * create-blocks-from openmetrics}), before {@link #prometheus} starts: Prometheus has no other
+   * way to take old samples than remote write.
+   */
+  public static void backfillPrometheus(Path dir, String openMetrics) throws Exception {
+    Files.createDirectories(dir);
+    Path input = Files.writeString(dir.resolve("backfill.om"), openMetrics);
+    Process process = new ProcessBuilder(PROMTOOL.toString(), "tsdb", "create-blocks-from", "openmetrics",
+        input.toString(), prometheusData(dir).toString()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("promtool.log").toFile()).start();
+    if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
+      process.destroyForcibly();
+      throw new AssertionError("promtool failed: " + Files.readString(dir.resolve("promtool.log")));
+    }
   }
 
   /** Starts {@code name}; the port is free when chosen but may be taken before it binds: tries again then. */

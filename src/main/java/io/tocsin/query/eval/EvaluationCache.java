@@ -14,8 +14,12 @@ import java.util.function.Supplier;
 public final class EvaluationCache {
   private final ConcurrentHashMap<String, CompletableFuture<Object>> results = new ConcurrentHashMap<>();
 
+  /**
+   * The result under {@code key}, computed by {@code compute} by the first caller of this cycle;
+   * the result must not be changed by anyone, since every caller shares it.
+   */
   @SuppressWarnings("unchecked")
-  <T> T get(String key, Supplier<T> compute) {
+  public <T> T get(String key, Supplier<T> compute) {
     CompletableFuture<Object> mine = new CompletableFuture<>();
     CompletableFuture<Object> existing = results.putIfAbsent(key, mine);
     if (existing != null) {

@@ -21,12 +21,15 @@ public final class Query {
   public record Column(String name, boolean helper, List<String> groupBy) {}
 
   private final List<MetricDeclaration> metrics;
+  private final List<List<Part>> items;
   private final List<Column> columns;
   private final List<ValueNode> plans;
   private final Duration lookback;
 
-  private Query(List<MetricDeclaration> metrics, List<Column> columns, List<ValueNode> plans, Duration lookback) {
+  private Query(List<MetricDeclaration> metrics, List<List<Part>> items, List<Column> columns,
+      List<ValueNode> plans, Duration lookback) {
     this.metrics = metrics;
+    this.items = items;
     this.columns = columns;
     this.plans = plans;
     this.lookback = lookback;
@@ -95,7 +98,7 @@ public final class Query {
       throw new QueryException(Position.UNKNOWN, "the query has no column to compute; "
           + "add an expression such as $m or sum($m)").in(QueryException.Source.QUERY, Math.max(0, items.size() - 1));
     }
-    return new Query(List.copyOf(metrics), List.copyOf(columns), List.copyOf(plans), planner.lookback());
+    return new Query(List.copyOf(metrics), List.copyOf(parsed), List.copyOf(columns), List.copyOf(plans), planner.lookback());
   }
 
   private static int indexOfPosition(List<MetricDeclaration> metrics, QueryException e) {
@@ -109,6 +112,11 @@ public final class Query {
 
   public List<MetricDeclaration> metrics() {
     return metrics;
+  }
+
+  /** The parsed parts of each query item, in order: what a translation to another language reads. */
+  public List<List<Part>> items() {
+    return items;
   }
 
   /** Every column, helpers included, in order. */

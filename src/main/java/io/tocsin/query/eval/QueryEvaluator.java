@@ -8,7 +8,7 @@ import java.util.Collections;
 import java.util.List;
 
 /** Evaluates queries against the store. Stateless and thread-safe. */
-public final class QueryEvaluator {
+public final class QueryEvaluator implements QuerySource {
   private final SeriesStore store;
 
   public QueryEvaluator(SeriesStore store) {
@@ -27,6 +27,7 @@ public final class QueryEvaluator {
    * Like {@link #evaluate(Query, BucketGrid)}, sharing results with the other queries evaluated
    * with the same {@code cache}: an expression several queries have in common is computed once.
    */
+  @Override
   public QueryResult evaluate(Query query, BucketGrid grid, EvaluationCache cache) {
     return evaluate(query, grid, cache, QueryBudget.UNLIMITED);
   }
