@@ -121,7 +121,7 @@ public final class YamlReader {
       }
       return readValue(parser, file, errors, 0);
     } catch (JsonProcessingException e) {
-      throw new ConfigException(List.of(new ConfigError(mark(file, e.getLocation()), syntaxMessage(e))));
+      throw new ConfigException(List.of(YamlSyntax.error(file, e)));
     } catch (IOException e) {
       throw new ConfigException(List.of(new ConfigError(new Mark(file, 1, 1), "cannot read: " + e.getMessage())));
     }
@@ -202,22 +202,5 @@ public final class YamlReader {
       return new Mark(file, 1, 1);
     }
     return new Mark(file, Math.max(1, location.getLineNr()), Math.max(1, location.getColumnNr()));
-  }
-
-  /** SnakeYAML's messages span lines and repeat the position; keep the problem itself. */
-  private static String syntaxMessage(JsonProcessingException e) {
-    String original = e.getOriginalMessage();
-    if (original == null) {
-      return "invalid YAML";
-    }
-    String[] lines = original.strip().split("\n");
-    String problem = lines[0].strip();
-    for (String line : lines) {
-      String l = line.strip();
-      if (!l.isEmpty() && !l.startsWith("in ") && !l.startsWith("at ") && !l.contains("line ") && !l.startsWith("^")) {
-        problem = l;
-      }
-    }
-    return "invalid YAML: " + problem;
   }
 }
