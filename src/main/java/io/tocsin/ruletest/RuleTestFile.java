@@ -7,8 +7,6 @@ import io.tocsin.yaml.MappingReader;
 import io.tocsin.yaml.Mark;
 import io.tocsin.yaml.YamlNode;
 import io.tocsin.yaml.YamlReader;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,13 +35,7 @@ record RuleTestFile(Path file, List<Path> ruleFiles, List<TestCase> tests) {
   private static final Set<String> ALERT = Set.of("exp_labels", "exp_state", "exp_annotations");
 
   static RuleTestFile read(Path file) throws ConfigException {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (IOException e) {
-      throw new ConfigException(List.of(new ConfigError(new Mark(file.toString(), 1, 1),
-          "cannot read test file: " + e.getMessage())));
-    }
+    String text = YamlReader.readFile(file, "test file");
     List<ConfigError> errors = new ArrayList<>();
     YamlNode root = new YamlReader(System::getenv).read(file.toString(), text, errors);
     MappingReader top = MappingReader.of(root, "", TOP, errors);

@@ -2,6 +2,7 @@ package io.tocsin.ruletest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.tocsin.cli.Main;
 import io.tocsin.yaml.ConfigException;
@@ -98,6 +99,26 @@ class RuleTestRunnerTest {
               firing {node="a"} {summary=a is up}
             got:
               firing {node="a"} {summary=a is down (0)}"""));
+  }
+
+  @Test
+  void anchorsAndAliases_inTestFiles_areExpanded() throws Exception {
+    Path test = testFile("""
+        - name: pending
+          input_series: &down
+            - {series: 'redis_up{node="a"}', values: '0x3'}
+          alert_rule_test:
+            - &check {eval_time: 1m, monitor: Shard down, exp_alerts: [{exp_labels: {node: a}, exp_state: pending}]}
+        - name: firing
+          input_series: *down
+          alert_rule_test:
+            - <<: *check
+              eval_time: 2m
+              exp_alerts: [{exp_labels: {node: a}}]
+        """);
+
+    assertThat(RuleTestRunner.run(test)).extracting(RuleTestRunner.Result::name, RuleTestRunner.Result::failures)
+        .containsExactly(tuple("pending", List.of()), tuple("firing", List.of()));
   }
 
   @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -26,5 +28,68 @@ class YamlReaderTest {
       """)
   void read_syntaxError_pointsAtTheMistakeAndSaysWhatIsWrong(String what, String text, String error) {
     assertThat(syntaxError(text.replace("\\n", "\n").replace("\\t", "\t"))).isEqualTo(error);
+  }
+
+  private static YamlNode read(String text, List<ConfigError> errors) throws ConfigException {
+    return new YamlReader(name -> null).read("r.yml", text, errors);
+  }
+
+  @Test
+  void read_anchorsAliasesAndMergeKeys_areExpanded() throws Exception {
+    List<ConfigError> errors = new ArrayList<>();
+    YamlNode root = read("""
+        defaults: &defaults
+          for_duration: 5m
+          labels: &labels {severity: page}
+        other: &other {team: db, for_duration: 1m}
+        monitors:
+          - <<: *defaults
+            name: a
+            for_duration: 2m
+          - <<: [*other, *defaults]
+            name: b
+            extra: *labels
+        """, errors);
+
+    assertThat(errors).isEmpty();
+    YamlNode.Sequence monitors = (YamlNode.Sequence) ((YamlNode.Mapping) root).entries().get("monitors").value();
+    YamlNode.Mapping a = (YamlNode.Mapping) monitors.items().get(0);
+    YamlNode.Mapping b = (YamlNode.Mapping) monitors.items().get(1);
+    assertThat(a.entries().keySet()).containsExactly("name", "for_duration", "labels");
+    assertThat(text(a, "for_duration")).isEqualTo("2m"); // given beats merged
+    assertThat(b.entries().keySet()).containsExactly("name", "extra", "team", "for_duration", "labels");
+    assertThat(text(b, "for_duration")).isEqualTo("1m"); // the first mapping of a merge list wins
+    assertThat(((YamlNode.Mapping) b.entries().get("extra").value()).entries()).containsKey("severity");
+    // a merged value points at where it was written
+    assertThat(a.entries().get("labels").keyMark()).isEqualTo(new Mark("r.yml", 3, 3));
+  }
+
+  private static String text(YamlNode.Mapping mapping, String key) {
+    return ((YamlNode.Scalar) mapping.entries().get(key).value()).text();
+  }
+
+  @Test
+  void read_badAliasOrMerge_isAnErrorWithItsPosition() throws Exception {
+    ConfigException unknown = catchThrowableOfType(ConfigException.class,
+        () -> read("a: &a [*a]\n", new ArrayList<>()));
+    assertThat(unknown.getMessage()).isEqualTo("r.yml:1:8: unknown alias *a: no anchor &a before it");
+
+    List<ConfigError> errors = new ArrayList<>();
+    read("x: &x 5\ny:\n  <<: *x\n  z: 1\n", errors);
+    assertThat(errors).extracting(ConfigError::toString)
+        .containsExactly("r.yml:1:4: << (merge key) needs a mapping, an alias of one or a list of them, got \"5\"");
+  }
+
+  @Test
+  void read_billionLaughs_isRefusedAtTheAliasThatExpandsTooFar() {
+    StringBuilder bomb = new StringBuilder("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for (char name = 'b'; name <= 'z'; name++) {
+      bomb.append(name).append(": &").append(name).append(" [").append(("*" + (char) (name - 1) + ", ").repeat(9))
+          .append('*').append((char) (name - 1)).append("]\n");
+    }
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> read(bomb.toString(), new ArrayList<>()));
+
+    assertThat(e.getMessage()).isEqualTo("r.yml:5:36: YAML aliases expand to more than 100000 values; refusing the"
+        + " file (write the repeated values out, or alias fewer of them)");
   }
 }
