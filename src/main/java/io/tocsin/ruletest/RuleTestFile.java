@@ -31,7 +31,7 @@ record RuleTestFile(Path file, List<Path> ruleFiles, List<TestCase> tests) {
   private static final Set<String> TOP = Set.of("rule_files", "tests");
   private static final Set<String> TEST = Set.of("name", "interval", "input_series", "alert_rule_test");
   private static final Set<String> SERIES = Set.of("series", "type", "values");
-  private static final Set<String> ALERT_TEST = Set.of("eval_time", "monitor", "exp_alerts");
+  private static final Set<String> ALERT_TEST = Set.of("eval_time", "monitor", "alertname", "exp_alerts");
   private static final Set<String> ALERT = Set.of("exp_labels", "exp_state", "exp_annotations");
 
   static RuleTestFile read(Path file) throws ConfigException {
@@ -75,9 +75,9 @@ record RuleTestFile(Path file, List<Path> ruleFiles, List<TestCase> tests) {
       for (YamlNode a : items(t.node("alert_rule_test"), "alert_rule_test", errors)) {
         MappingReader ar = MappingReader.of(a, "alert_rule_test", ALERT_TEST, errors);
         Duration evalTime = ar.duration("eval_time", null);
-        String monitor = ar.string("monitor", null);
+        String monitor = monitorName(ar);
         if (evalTime == null || monitor == null) {
-          errors.add(new ConfigError(a.mark(), "each alert_rule_test needs eval_time and monitor"));
+          errors.add(new ConfigError(a.mark(), "each alert_rule_test needs eval_time and monitor (or alertname)"));
           continue;
         }
         List<ExpectedAlert> expected = new ArrayList<>();
@@ -97,6 +97,16 @@ record RuleTestFile(Path file, List<Path> ruleFiles, List<TestCase> tests) {
       throw new ConfigException(errors);
     }
     return new RuleTestFile(file, ruleFiles, tests);
+  }
+
+  /** The monitor under test: {@code monitor}, or {@code alertname} as promtool files say. */
+  private static String monitorName(MappingReader reader) {
+    String monitor = reader.string("monitor", null);
+    String alertname = reader.string("alertname", null);
+    if (monitor != null && alertname != null) {
+      reader.error(reader.node("alertname"), "give monitor or alertname (its promtool name), not both");
+    }
+    return monitor != null ? monitor : alertname;
   }
 
   private static List<YamlNode> items(YamlNode node, String what, List<ConfigError> errors) {

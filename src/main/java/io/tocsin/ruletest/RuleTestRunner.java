@@ -24,6 +24,7 @@ import io.tocsin.store.Labels;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
 import io.tocsin.util.MutableClock;
+import io.tocsin.util.Suggestions;
 import io.tocsin.yaml.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -154,8 +155,10 @@ public final class RuleTestRunner {
         .filter(s -> s.definition().name().equals(check.monitor())).findFirst();
     String at = "at " + RuleTestFile.format(check.evalTime()) + ", monitor \"" + check.monitor() + "\"";
     if (found.isEmpty()) {
-      failures.add(at + ": no such monitor; monitors: "
-          + String.join(", ", engine.monitors().stream().map(s -> "\"" + s.definition().name() + "\"").toList()));
+      List<String> names = engine.monitors().stream().map(s -> s.definition().name()).toList();
+      failures.add(at + ": no such monitor"
+          + Suggestions.closest(check.monitor(), names).map(n -> ", did you mean \"" + n + "\"?").orElse("")
+          + "; monitors: " + String.join(", ", names.stream().map(n -> "\"" + n + "\"").toList()));
       return;
     }
     MonitorStatus status = found.get();

@@ -122,6 +122,31 @@ class RuleTestRunnerTest {
   }
 
   @Test
+  void alertname_isTheMonitorUnderItsPromtoolName() throws Exception {
+    Path test = testFile("""
+        - name: promtool port
+          input_series:
+            - {series: 'redis_up{node="a"}', values: '0x3'}
+          alert_rule_test:
+            - {eval_time: 2m, alertname: Shard down, exp_alerts: [{exp_labels: {node: a}}]}
+            - {eval_time: 1m, alertname: Shard down, exp_alerts: []}
+        """);
+    assertThat(RuleTestRunner.run(test).get(0).failures()).containsExactly("""
+        at 1m, monitor "Shard down":
+            expected: nothing
+            got:
+              pending {node="a"}""");
+
+    Path both = testFile("""
+        - name: both
+          alert_rule_test:
+            - {eval_time: 1m, monitor: Shard down, alertname: Shard down}
+        """);
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> RuleTestRunner.run(both));
+    assertThat(e.getMessage()).isEqualTo(both + ":5:57: give monitor or alertname (its promtool name), not both");
+  }
+
+  @Test
   void unknownMonitorAndBadFile_areReported() throws Exception {
     Path test = testFile("""
         - name: typo
@@ -129,7 +154,8 @@ class RuleTestRunnerTest {
             - {eval_time: 1m, monitor: Shard dwn, exp_alerts: []}
         """);
     assertThat(RuleTestRunner.run(test).get(0).failures())
-        .containsExactly("at 1m, monitor \"Shard dwn\": no such monitor; monitors: \"Shard down\"");
+        .containsExactly("at 1m, monitor \"Shard dwn\": no such monitor, did you mean \"Shard down\"?;"
+            + " monitors: \"Shard down\"");
 
     Path broken = testFile("""
         - name: broken
