@@ -162,10 +162,13 @@ class RuleTestRunnerTest {
           input_series:
             - {series: 'redis_up{node="a"}', values: '1 two', type: gauge}
             - {series: 'redis_up', values: '1', type: histogram}
+            - {series: 'redis_up{node="b"}', values: '1 NaN 1'}
         """);
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> RuleTestRunner.run(broken));
     assertThat(e.getMessage().lines()).containsExactly(
         broken + ":5:9: cannot read \"two\": expected a number, _, stale, a+bxn or axn",
-        broken + ":6:49: type must be gauge, counter, delta_counter or additive, got \"histogram\"");
+        broken + ":6:49: type must be gauge, counter, delta_counter or additive, got \"histogram\"",
+        broken + ":7:9: cannot read \"NaN\": a NaN sample is a bucket without a value to a monitor; write _ for no"
+            + " sample, or stale for a stale marker");
   }
 }
