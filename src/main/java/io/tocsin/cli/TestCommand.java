@@ -45,6 +45,7 @@ public final class TestCommand implements Callable<Integer> {
         continue;
       }
       for (RuleTestRunner.Result result : results) {
+        result.warnings().forEach(w -> err.println(w.mark() + ": warning: " + w.message()));
         tests++;
         if (result.passed()) {
           out.println("PASS " + result.name());

@@ -26,7 +26,16 @@ record RuleTestFile(Path file, List<Path> ruleFiles, List<TestCase> tests) {
 
   record AlertTest(Duration evalTime, String monitor, List<ExpectedAlert> alerts) {}
 
-  record TestCase(String name, Duration interval, List<InputSeries> series, List<AlertTest> alertTests) {}
+  /** A test; {@code warnings} are likely mistakes that do not stop it from running. */
+  record TestCase(String name, Duration interval, List<InputSeries> series, List<AlertTest> alertTests,
+      List<ConfigError> warnings) {}
+
+  /**
+   * Name parts of series that count things. promtool series have no type and Tocsin's default
+   * is gauge, so a ported counter without {@code type: counter} would be read as a gauge.
+   */
+  private static final Set<String> COUNTER_WORDS = Set.of("total", "count", "sum", "bucket", "hits", "misses",
+      "errors", "failures", "requests", "processed", "received", "sent");
 
   private static final Set<String> TOP = Set.of("rule_files", "tests");
   private static final Set<String> TEST = Set.of("name", "interval", "input_series", "alert_rule_test");
@@ -54,10 +63,16 @@ record RuleTestFile(Path file, List<Path> ruleFiles, List<TestCase> tests) {
         interval = Duration.ofMinutes(1);
       }
       List<InputSeries> series = new ArrayList<>();
+      List<ConfigError> warnings = new ArrayList<>();
       for (YamlNode s : items(t.node("input_series"), "input_series", errors)) {
         MappingReader sr = MappingReader.of(s, "input series", SERIES, errors);
         try {
           SeriesNotation.Series parsed = SeriesNotation.parseSeries(sr.string("series", ""));
+          if (!sr.has("type") && looksLikeACounter(parsed.metric())) {
+            warnings.add(new ConfigError(s.mark(), "series " + parsed.metric() + " is named like a counter but has"
+                + " no type, so it is a gauge; add type: counter (a cumulative total, as promtool series are),"
+                + " or type: gauge to keep it"));
+          }
           String typeText = sr.string("type", "gauge");
           SeriesType type;
           try {
@@ -91,12 +106,17 @@ record RuleTestFile(Path file, List<Path> ruleFiles, List<TestCase> tests) {
         }
         alertTests.add(new AlertTest(evalTime, monitor, expected));
       }
-      tests.add(new TestCase(name, interval, series, alertTests));
+      tests.add(new TestCase(name, interval, series, alertTests, warnings));
     }
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
     return new RuleTestFile(file, ruleFiles, tests);
+  }
+
+  private static boolean looksLikeACounter(String metric) {
+    String[] words = metric.toLowerCase(Locale.ROOT).split("[_.]");
+    return words.length > 0 && (COUNTER_WORDS.contains(words[words.length - 1]) || words[0].equals("total"));
   }
 
   /** The monitor under test: {@code monitor}, or {@code alertname} as promtool files say. */

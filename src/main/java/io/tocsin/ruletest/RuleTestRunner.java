@@ -25,6 +25,7 @@ import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
 import io.tocsin.util.MutableClock;
 import io.tocsin.util.Suggestions;
+import io.tocsin.yaml.ConfigError;
 import io.tocsin.yaml.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,8 +48,11 @@ public final class RuleTestRunner {
   /** Test time 0: midnight, so buckets of any interval up to a day line up with it. */
   static final Instant START = Instant.parse("2020-01-01T00:00:00Z");
 
-  /** The outcome of one test; {@code failures} explain each mismatch, empty when it passed. */
-  public record Result(String file, String name, List<String> failures) {
+  /**
+   * The outcome of one test; {@code failures} explain each mismatch, empty when it passed, and
+   * {@code warnings} point at likely mistakes in its input (a counter left a gauge).
+   */
+  public record Result(String file, String name, List<String> failures, List<ConfigError> warnings) {
     public boolean passed() {
       return failures.isEmpty();
     }
@@ -63,7 +67,7 @@ public final class RuleTestRunner {
     List<MonitorDefinition> monitors = rules.monitors().stream().map(RuleTestRunner::withoutDelay).toList();
     List<Result> results = new ArrayList<>();
     for (RuleTestFile.TestCase test : file.tests()) {
-      results.add(new Result(testFile.toString(), test.name(), runTest(test, monitors)));
+      results.add(new Result(testFile.toString(), test.name(), runTest(test, monitors), test.warnings()));
     }
     return results;
   }

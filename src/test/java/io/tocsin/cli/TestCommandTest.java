@@ -74,4 +74,28 @@ class TestCommandTest {
     assertThat(test(broken)).isEqualTo(1);
     assertThat(out.toString()).isEqualTo("ERROR " + broken + ": 1 error, no tests run\n0 tests, 0 failed, 1 file with errors\n");
   }
+
+  @Test
+  void test_seriesNamedLikeACounterWithoutType_warns() throws Exception {
+    Path file = testFile("counters.yml", """
+        - name: a promtool port
+          input_series:
+            - {series: 'redis_up{node="a"}', values: '1'}
+            - {series: 'redis_keyspace_hits_total{node="a"}', values: '0+10x3'}
+            - {series: 'redis_keyspace_misses', values: '0+1x3'}
+            - {series: 'total_commands_processed', values: '0+1x3'}
+            - {series: 'redis_requests_count', type: gauge, values: '0+1x3'}
+            - {series: 'redis_hits_ratio', values: '0.5'}
+        """);
+
+    assertThat(test(file)).isZero();
+    assertThat(err.toString().lines()).containsExactly(
+        file + ":6:9: warning: series redis_keyspace_hits_total is named like a counter but has no type, so it is a"
+            + " gauge; add type: counter (a cumulative total, as promtool series are), or type: gauge to keep it",
+        file + ":7:9: warning: series redis_keyspace_misses is named like a counter but has no type, so it is a"
+            + " gauge; add type: counter (a cumulative total, as promtool series are), or type: gauge to keep it",
+        file + ":8:9: warning: series total_commands_processed is named like a counter but has no type, so it is a"
+            + " gauge; add type: counter (a cumulative total, as promtool series are), or type: gauge to keep it");
+    assertThat(out.toString()).isEqualTo("PASS a promtool port\n1 test, 0 failed\n");
+  }
 }
