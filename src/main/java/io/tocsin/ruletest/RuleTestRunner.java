@@ -170,9 +170,10 @@ public final class RuleTestRunner {
       failures.add(at + ": the query failed: " + status.lastError());
       return;
     }
+    MonitorDefinition monitor = status.definition();
     TreeSet<String> expected = new TreeSet<>();
     for (RuleTestFile.ExpectedAlert alert : check.alerts()) {
-      expected.add(describe(alert.state(), Labels.of(alert.labels()), alert.annotations()));
+      expected.add(describe(alert.state(), alertLabels(alert.labels(), monitor), alert.annotations()));
     }
     TreeSet<String> actual = new TreeSet<>();
     for (GroupState g : status.groups()) {
@@ -180,14 +181,15 @@ public final class RuleTestRunner {
         continue;
       }
       Map<String, String> annotations = Map.of();
+      Labels labels = alertLabels(g.labels().asMap(), monitor);
       Optional<RuleTestFile.ExpectedAlert> wanted = check.alerts().stream()
-          .filter(a -> Labels.of(a.labels()).equals(g.labels())).findFirst();
+          .filter(a -> alertLabels(a.labels(), monitor).equals(labels)).findFirst();
       if (wanted.isPresent() && !wanted.get().annotations().isEmpty()) {
         Map<String, String> rendered = Annotations.render(status.definition(), g.labels(), g.value(), g.state().id());
         annotations = new TreeMap<>(rendered);
         annotations.keySet().retainAll(wanted.get().annotations().keySet());
       }
-      actual.add(describe(g.state().id(), g.labels(), annotations));
+      actual.add(describe(g.state().id(), labels, annotations));
     }
     if (!expected.equals(actual)) {
       StringBuilder diff = new StringBuilder(at + ":");
@@ -197,6 +199,23 @@ public final class RuleTestRunner {
       appendAll(diff, actual);
       failures.add(diff.toString());
     }
+  }
+
+  /**
+   * The labels an alert carries, without {@code alertname}: the monitor's static labels, then
+   * the group's. So {@code exp_labels} may give the group's labels alone, or add static labels
+   * such as {@code severity} (and {@code alertname}) as promtool's exp_labels do; a static label
+   * given with another value than the monitor's is a mismatch.
+   */
+  private static Labels alertLabels(Map<String, String> labels, MonitorDefinition monitor) {
+    Map<String, String> all = new TreeMap<>(monitor.labels());
+    labels.forEach((name, value) -> {
+      boolean isStatic = value.equals(monitor.labels().get(name)) || name.equals("alertname") && value.equals(monitor.name());
+      if (!isStatic) {
+        all.put(name, value);
+      }
+    });
+    return Labels.of(all);
   }
 
   private static void appendAll(StringBuilder sb, TreeSet<String> alerts) {

@@ -147,6 +147,38 @@ class RuleTestRunnerTest {
   }
 
   @Test
+  void expLabels_mayAddTheMonitorsStaticLabels() throws Exception {
+    Path test = testFile("""
+        - name: static labels
+          input_series:
+            - {series: 'redis_up{node="a"}', values: '0x3'}
+            - {series: 'redis_up{node="b"}', values: '0x3'}
+          alert_rule_test:
+            - eval_time: 3m
+              monitor: Shard down
+              exp_alerts:
+                - exp_labels: {node: a}
+                - exp_labels: {node: b, team: db, severity: page, alertname: Shard down}
+            - eval_time: 3m
+              alertname: Shard down
+              exp_alerts:
+                - exp_labels: {node: a, severity: critical}
+                - exp_labels: {node: b, team: app}
+        """);
+    Files.writeString(dir.resolve("rules.yml"), Files.readString(dir.resolve("rules.yml"))
+        + "    labels: {severity: page, team: db}\n");
+
+    assertThat(RuleTestRunner.run(test)).singleElement().satisfies(r -> assertThat(r.failures()).containsExactly("""
+        at 3m, monitor "Shard down":
+            expected:
+              firing {node="a", severity="critical", team="db"}
+              firing {node="b", severity="page", team="app"}
+            got:
+              firing {node="a", severity="page", team="db"}
+              firing {node="b", severity="page", team="db"}"""));
+  }
+
+  @Test
   void unknownMonitorAndBadFile_areReported() throws Exception {
     Path test = testFile("""
         - name: typo
