@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** A rule test file (design section 6), read and checked with every error's position. */
@@ -26,9 +27,17 @@ record RuleTestFile(Path file, List<Path> ruleFiles, List<TestCase> tests) {
 
   record AlertTest(Duration evalTime, String monitor, List<ExpectedAlert> alerts) {}
 
+  record ExpectedValue(Map<String, String> labels, double value) {}
+
+  /** The values of a monitor's groups at {@code evalTime}, equal within {@code tolerance}. */
+  record ValueTest(Duration evalTime, String monitor, List<ExpectedValue> values, double tolerance) {}
+
   /** A test; {@code warnings} are likely mistakes that do not stop it from running. */
   record TestCase(String name, Duration interval, List<InputSeries> series, List<AlertTest> alertTests,
-      List<ConfigError> warnings) {}
+      List<ValueTest> valueTests, List<ConfigError> warnings) {}
+
+  /** promtool's default: values match to about six significant digits. */
+  static final double DEFAULT_TOLERANCE = 1e-6;
 
   /**
    * Name parts of series that count things. promtool series have no type and Tocsin's default
@@ -38,9 +47,11 @@ record RuleTestFile(Path file, List<Path> ruleFiles, List<TestCase> tests) {
       "errors", "failures", "requests", "processed", "received", "sent");
 
   private static final Set<String> TOP = Set.of("rule_files", "tests");
-  private static final Set<String> TEST = Set.of("name", "interval", "input_series", "alert_rule_test");
+  private static final Set<String> TEST = Set.of("name", "interval", "input_series", "alert_rule_test", "query_test");
   private static final Set<String> SERIES = Set.of("series", "type", "values");
   private static final Set<String> ALERT_TEST = Set.of("eval_time", "monitor", "alertname", "exp_alerts");
+  private static final Set<String> QUERY_TEST = Set.of("eval_time", "monitor", "alertname", "exp_values", "tolerance");
+  private static final Set<String> VALUE = Set.of("labels", "value");
   private static final Set<String> ALERT = Set.of("exp_labels", "exp_state", "exp_annotations");
 
   static RuleTestFile read(Path file) throws ConfigException {
@@ -106,12 +117,57 @@ record RuleTestFile(Path file, List<Path> ruleFiles, List<TestCase> tests) {
         }
         alertTests.add(new AlertTest(evalTime, monitor, expected));
       }
-      tests.add(new TestCase(name, interval, series, alertTests, warnings));
+      List<ValueTest> valueTests = new ArrayList<>();
+      for (YamlNode q : items(t.node("query_test"), "query_test", errors)) {
+        valueTest(q, errors).ifPresent(valueTests::add);
+      }
+      tests.add(new TestCase(name, interval, series, alertTests, valueTests, warnings));
     }
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
     return new RuleTestFile(file, ruleFiles, tests);
+  }
+
+  private static Optional<ValueTest> valueTest(YamlNode node, List<ConfigError> errors) {
+    MappingReader qr = MappingReader.of(node, "query_test", QUERY_TEST, errors);
+    Duration evalTime = qr.duration("eval_time", null);
+    String monitor = monitorName(qr);
+    double tolerance = number(qr, "tolerance", DEFAULT_TOLERANCE);
+    if (tolerance < 0) {
+      qr.error(qr.node("tolerance"), "tolerance must be at least 0");
+    }
+    List<ExpectedValue> values = new ArrayList<>();
+    for (YamlNode v : items(qr.node("exp_values"), "exp_values", errors)) {
+      MappingReader vr = MappingReader.of(v, "exp_values entry", VALUE, errors);
+      if (!vr.has("value")) {
+        errors.add(new ConfigError(v.mark(), "each exp_values entry needs a value"));
+        continue;
+      }
+      values.add(new ExpectedValue(map(vr, "labels", errors), number(vr, "value", Double.NaN)));
+    }
+    if (evalTime == null || monitor == null) {
+      errors.add(new ConfigError(node.mark(), "each query_test needs eval_time and monitor (or alertname)"));
+      return Optional.empty();
+    }
+    return Optional.of(new ValueTest(evalTime, monitor, values, tolerance));
+  }
+
+  private static double number(MappingReader reader, String key, double defaultValue) {
+    String text = reader.string(key, null);
+    if (text == null) {
+      return defaultValue;
+    }
+    try {
+      double value = Double.parseDouble(text);
+      if (Double.isFinite(value)) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    reader.error(reader.node(key), key + " must be a number, got \"" + text + "\"");
+    return defaultValue;
   }
 
   private static boolean looksLikeACounter(String metric) {

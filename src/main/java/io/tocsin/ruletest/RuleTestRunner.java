@@ -31,12 +31,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 
 /**
  * Runs rule unit tests: writes each test's input series through the real ingest path into a
@@ -57,6 +59,9 @@ public final class RuleTestRunner {
       return failures.isEmpty();
     }
   }
+
+  /** An expectation at {@code evalTime}, adding to the failures when it is not met. */
+  private record Check(Duration evalTime, BiConsumer<MonitorEngine, List<String>> compare) {}
 
   private RuleTestRunner() {}
 
@@ -81,7 +86,11 @@ public final class RuleTestRunner {
   private static List<String> runTest(RuleTestFile.TestCase test, List<MonitorDefinition> monitors) {
     long interval = test.interval().toMillis();
     int samples = test.series().stream().mapToInt(s -> s.values().size()).max().orElse(0);
-    long lastEval = test.alertTests().stream().mapToLong(a -> a.evalTime().toMillis()).max().orElse(0);
+    List<Check> checks = new ArrayList<>();
+    test.alertTests().forEach(a -> checks.add(new Check(a.evalTime(), (engine, f) -> compare(a, engine, f))));
+    test.valueTests().forEach(v -> checks.add(new Check(v.evalTime(), (engine, f) -> ValueCheck.compare(v, engine, f))));
+    checks.sort(Comparator.comparing(Check::evalTime));
+    long lastEval = checks.stream().mapToLong(c -> c.evalTime().toMillis()).max().orElse(0);
     long span = Math.max(samples * interval, lastEval) + interval;
     MutableClock clock = new MutableClock(START);
     SeriesStore store = new SeriesStore(clock, new StoreSettings(Duration.ofMillis(span).plusDays(1), 10_000_000, 10_000_000));
@@ -95,9 +104,7 @@ public final class RuleTestRunner {
     MonitorEngine engine = MonitorEngine.inMemory(store, (monitor, events) -> { }, clock);
     engine.load(monitors);
     long t = 0;
-    List<RuleTestFile.AlertTest> checks = new ArrayList<>(test.alertTests());
-    checks.sort(Comparator.comparing(RuleTestFile.AlertTest::evalTime));
-    for (RuleTestFile.AlertTest check : checks) {
+    for (Check check : checks) {
       long until = check.evalTime().toMillis();
       for (; t <= until; t += interval) {
         clock.setMillis(START.toEpochMilli() + t);
@@ -105,7 +112,7 @@ public final class RuleTestRunner {
       }
       clock.setMillis(START.toEpochMilli() + until);
       engine.evaluateDue(clock.millis());
-      compare(check, engine, failures);
+      check.compare().accept(engine, failures);
     }
     return failures;
   }
@@ -155,21 +162,12 @@ public final class RuleTestRunner {
   }
 
   private static void compare(RuleTestFile.AlertTest check, MonitorEngine engine, List<String> failures) {
-    Optional<MonitorStatus> found = engine.monitors().stream()
-        .filter(s -> s.definition().name().equals(check.monitor())).findFirst();
     String at = "at " + RuleTestFile.format(check.evalTime()) + ", monitor \"" + check.monitor() + "\"";
+    Optional<MonitorStatus> found = monitor(engine, check.monitor(), at, failures);
     if (found.isEmpty()) {
-      List<String> names = engine.monitors().stream().map(s -> s.definition().name()).toList();
-      failures.add(at + ": no such monitor"
-          + Suggestions.closest(check.monitor(), names).map(n -> ", did you mean \"" + n + "\"?").orElse("")
-          + "; monitors: " + String.join(", ", names.stream().map(n -> "\"" + n + "\"").toList()));
       return;
     }
     MonitorStatus status = found.get();
-    if (status.health() == MonitorStatus.Health.ERROR) {
-      failures.add(at + ": the query failed: " + status.lastError());
-      return;
-    }
     MonitorDefinition monitor = status.definition();
     TreeSet<String> expected = new TreeSet<>();
     for (RuleTestFile.ExpectedAlert alert : check.alerts()) {
@@ -202,6 +200,26 @@ public final class RuleTestRunner {
   }
 
   /**
+   * The monitor named {@code name} if it exists and its query ran; otherwise a failure saying
+   * why, starting with {@code at}.
+   */
+  static Optional<MonitorStatus> monitor(MonitorEngine engine, String name, String at, List<String> failures) {
+    Optional<MonitorStatus> found = engine.monitors().stream().filter(s -> s.definition().name().equals(name)).findFirst();
+    if (found.isEmpty()) {
+      List<String> names = engine.monitors().stream().map(s -> s.definition().name()).toList();
+      failures.add(at + ": no such monitor"
+          + Suggestions.closest(name, names).map(n -> ", did you mean \"" + n + "\"?").orElse("")
+          + "; monitors: " + String.join(", ", names.stream().map(n -> "\"" + n + "\"").toList()));
+      return Optional.empty();
+    }
+    if (found.get().health() == MonitorStatus.Health.ERROR) {
+      failures.add(at + ": the query failed: " + found.get().lastError());
+      return Optional.empty();
+    }
+    return found;
+  }
+
+  /**
    * The labels an alert carries, without {@code alertname}: the monitor's static labels, then
    * the group's. So {@code exp_labels} may give the group's labels alone, or add static labels
    * such as {@code severity} (and {@code alertname}) as promtool's exp_labels do; a static label
@@ -218,7 +236,7 @@ public final class RuleTestRunner {
     return Labels.of(all);
   }
 
-  private static void appendAll(StringBuilder sb, TreeSet<String> alerts) {
+  static void appendAll(StringBuilder sb, Collection<String> alerts) {
     if (alerts.isEmpty()) {
       sb.append(" nothing");
     }

@@ -179,6 +179,78 @@ class RuleTestRunnerTest {
   }
 
   @Test
+  void queryTest_comparesEveryGroupsValueWithinATolerance() throws Exception {
+    Files.writeString(dir.resolve("rules.yml"), """
+        monitors:
+          - name: Hit rate
+            metrics: [hits as $hits, misses as $misses]
+            query: [group by node, $hits / ($hits + $misses) as hit_rate]
+            min_allowed_value: 0.75
+        """);
+    Path test = dir.resolve("test.yml");
+    Files.writeString(test, """
+        rule_files: [rules.yml]
+        tests:
+          - name: values
+            input_series:
+              - {series: 'hits{node="a"}', type: counter, values: '0+1x5'}
+              - {series: 'misses{node="a"}', type: counter, values: '0+2x5'}
+              - {series: 'hits{node="b"}', type: counter, values: '0+3x5'}
+              - {series: 'misses{node="b"}', type: counter, values: '0+1x5'}
+            query_test:
+              - eval_time: 3m
+                monitor: Hit rate
+                exp_values:
+                  - {labels: {node: a}, value: 0.3333333}
+                  - {labels: {node: b}, value: 0.75}
+              - eval_time: 3m
+                alertname: Hit rate
+                tolerance: 0.01
+                exp_values:
+                  - {labels: {node: b}, value: 0.75}
+                  - {labels: {node: a}, value: 0.33}
+              - eval_time: 4m
+                monitor: Hit rate
+                exp_values:
+                  - {labels: {node: a}, value: 0.33}
+                  - {labels: {node: c}, value: 1}
+              - eval_time: 4m
+                monitor: Hit rat
+                exp_values: []
+        """);
+
+    assertThat(RuleTestRunner.run(test)).singleElement().satisfies(r -> assertThat(r.failures()).containsExactly("""
+        at 4m, monitor "Hit rate" values:
+            expected:
+              {node="a"} 0.33
+              {node="c"} 1
+            got:
+              {node="a"} 0.3333333333333333
+              {node="b"} 0.75""",
+        "at 4m, monitor \"Hit rat\" values: no such monitor, did you mean \"Hit rate\"?; monitors: \"Hit rate\""));
+  }
+
+  @Test
+  void queryTest_badEntries_areReportedWithPositions() throws Exception {
+    Path test = testFile("""
+        - name: bad values
+          query_test:
+            - eval_time: 1m
+              monitor: Shard down
+              tolerance: -1
+              exp_values:
+                - {labels: {node: a}, value: lots}
+                - {labels: {node: b}}
+        """);
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> RuleTestRunner.run(test));
+    assertThat(e.getMessage().lines()).containsExactly(
+        test + ":7:20: tolerance must be at least 0",
+        test + ":9:40: value must be a number, got \"lots\"",
+        test + ":10:13: each exp_values entry needs a value");
+  }
+
+  @Test
   void unknownMonitorAndBadFile_areReported() throws Exception {
     Path test = testFile("""
         - name: typo
