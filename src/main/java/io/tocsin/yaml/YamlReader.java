@@ -156,7 +156,9 @@ public final class YamlReader {
     if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
       return alias(parser.getText(), mark);
     }
-    String anchor = parser.getObjectId() instanceof String name ? name : scalarAnchor(parser.currentTokenLocation());
+    JsonLocation location = parser.currentTokenLocation();
+    String anchor = parser.getObjectId() instanceof String name ? name
+        : scalarAnchor(location == null ? -1 : location.getCharOffset());
     long valuesBefore = values;
     YamlNode node = readNode(parser, file, mark, errors, depth);
     values++;
@@ -223,8 +225,12 @@ public final class YamlReader {
         return new YamlNode.Scalar(mark, null);
       }
       default -> {
-        Mark content = contentMark(mark, parser.currentTokenLocation());
-        return new YamlNode.Scalar(mark, expander.expand(parser.getText(), mark, errors), content);
+        JsonLocation location = parser.currentTokenLocation();
+        long offset = location == null ? -1 : location.getCharOffset();
+        int anchor = anchorWidth(offset);
+        Mark at = anchor == 0 ? mark : new Mark(mark.file(), mark.line(), mark.column() + anchor);
+        Mark content = contentMark(at, offset + anchor);
+        return new YamlNode.Scalar(at, expander.expand(parser.getText(), at, errors), content);
       }
     }
   }
@@ -249,8 +255,7 @@ public final class YamlReader {
    * The anchor of a scalar: Jackson reports anchors of mappings and lists only, but a scalar's
    * position is where its anchor ({@code &name 5}), if any, starts.
    */
-  private String scalarAnchor(JsonLocation location) {
-    long offset = location == null ? -1 : location.getCharOffset();
+  private String scalarAnchor(long offset) {
     if (text == null || offset < 0 || offset >= text.length() || text.charAt((int) offset) != '&') {
       return null;
     }
@@ -261,9 +266,27 @@ public final class YamlReader {
     return text.substring((int) offset + 1, end);
   }
 
+  /**
+   * How far a scalar's value is from its position when an anchor comes first on the same line
+   * ({@code &name 5}), so that errors point at the value; 0 otherwise.
+   */
+  private int anchorWidth(long offset) {
+    if (scalarAnchor(offset) == null) {
+      return 0;
+    }
+    int end = (int) offset + 1;
+    while (end < text.length() && !Character.isWhitespace(text.charAt(end)) && ",[]{}".indexOf(text.charAt(end)) < 0) {
+      end++;
+    }
+    while (end < text.length() && (text.charAt(end) == ' ' || text.charAt(end) == '\t')) {
+      end++;
+    }
+    boolean valueOnThisLine = end < text.length() && text.charAt(end) != '\n' && text.charAt(end) != '\r';
+    return valueOnThisLine ? end - (int) offset : 0;
+  }
+
   /** Where a scalar's text starts: past a quote, or on the line after {@code |} or {@code >}. */
-  private Mark contentMark(Mark mark, JsonLocation location) {
-    long offset = location == null ? -1 : location.getCharOffset();
+  private Mark contentMark(Mark mark, long offset) {
     if (text == null || offset < 0 || offset >= text.length()) {
       return mark;
     }

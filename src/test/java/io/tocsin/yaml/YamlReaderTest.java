@@ -69,6 +69,17 @@ class YamlReaderTest {
   }
 
   @Test
+  void read_anchoredScalar_pointsAtItsValue() throws Exception {
+    YamlNode.Mapping root = (YamlNode.Mapping) read("x: &x 'abc'\ny: *x\nz: &z\n  5\n", new ArrayList<>());
+
+    YamlNode.Scalar x = (YamlNode.Scalar) root.entries().get("x").value();
+    assertThat(x.mark()).isEqualTo(new Mark("r.yml", 1, 7));
+    assertThat(x.at(1, 1)).isEqualTo(new Mark("r.yml", 1, 8));
+    assertThat(root.entries().get("y").value()).isSameAs(x);
+    assertThat(((YamlNode.Scalar) root.entries().get("z").value()).text()).isEqualTo("5");
+  }
+
+  @Test
   void read_badAliasOrMerge_isAnErrorWithItsPosition() throws Exception {
     ConfigException unknown = catchThrowableOfType(ConfigException.class,
         () -> read("a: &a [*a]\n", new ArrayList<>()));
@@ -77,7 +88,7 @@ class YamlReaderTest {
     List<ConfigError> errors = new ArrayList<>();
     read("x: &x 5\ny:\n  <<: *x\n  z: 1\n", errors);
     assertThat(errors).extracting(ConfigError::toString)
-        .containsExactly("r.yml:1:4: << (merge key) needs a mapping, an alias of one or a list of them, got \"5\"");
+        .containsExactly("r.yml:1:7: << (merge key) needs a mapping, an alias of one or a list of them, got \"5\"");
   }
 
   @Test
