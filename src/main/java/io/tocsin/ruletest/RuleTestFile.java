@@ -7,8 +7,6 @@ import io.tocsin.yaml.MappingReader;
 import io.tocsin.yaml.Mark;
 import io.tocsin.yaml.YamlNode;
 import io.tocsin.yaml.YamlReader;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** A rule test file (design section 6), read and checked with every error's position. */
@@ -28,22 +27,35 @@ record RuleTestFile(Path file, List<Path> ruleFiles, List<TestCase> tests) {
 
   record AlertTest(Duration evalTime, String monitor, List<ExpectedAlert> alerts) {}
 
-  record TestCase(String name, Duration interval, List<InputSeries> series, List<AlertTest> alertTests) {}
+  record ExpectedValue(Map<String, String> labels, double value) {}
+
+  /** The values of a monitor's groups at {@code evalTime}, equal within {@code tolerance}. */
+  record ValueTest(Duration evalTime, String monitor, List<ExpectedValue> values, double tolerance) {}
+
+  /** A test; {@code warnings} are likely mistakes that do not stop it from running. */
+  record TestCase(String name, Duration interval, List<InputSeries> series, List<AlertTest> alertTests,
+      List<ValueTest> valueTests, List<ConfigError> warnings) {}
+
+  /** promtool's default: values match to about six significant digits. */
+  static final double DEFAULT_TOLERANCE = 1e-6;
+
+  /**
+   * Name parts of series that count things. promtool series have no type and Tocsin's default
+   * is gauge, so a ported counter without {@code type: counter} would be read as a gauge.
+   */
+  private static final Set<String> COUNTER_WORDS = Set.of("total", "count", "sum", "bucket", "hits", "misses",
+      "errors", "failures", "requests", "processed", "received", "sent");
 
   private static final Set<String> TOP = Set.of("rule_files", "tests");
-  private static final Set<String> TEST = Set.of("name", "interval", "input_series", "alert_rule_test");
+  private static final Set<String> TEST = Set.of("name", "interval", "input_series", "alert_rule_test", "query_test");
   private static final Set<String> SERIES = Set.of("series", "type", "values");
-  private static final Set<String> ALERT_TEST = Set.of("eval_time", "monitor", "exp_alerts");
+  private static final Set<String> ALERT_TEST = Set.of("eval_time", "monitor", "alertname", "exp_alerts");
+  private static final Set<String> QUERY_TEST = Set.of("eval_time", "monitor", "alertname", "exp_values", "tolerance");
+  private static final Set<String> VALUE = Set.of("labels", "value");
   private static final Set<String> ALERT = Set.of("exp_labels", "exp_state", "exp_annotations");
 
   static RuleTestFile read(Path file) throws ConfigException {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (IOException e) {
-      throw new ConfigException(List.of(new ConfigError(new Mark(file.toString(), 1, 1),
-          "cannot read test file: " + e.getMessage())));
-    }
+    String text = YamlReader.readFile(file, "test file");
     List<ConfigError> errors = new ArrayList<>();
     YamlNode root = new YamlReader(System::getenv).read(file.toString(), text, errors);
     MappingReader top = MappingReader.of(root, "", TOP, errors);
@@ -62,10 +74,16 @@ record RuleTestFile(Path file, List<Path> ruleFiles, List<TestCase> tests) {
         interval = Duration.ofMinutes(1);
       }
       List<InputSeries> series = new ArrayList<>();
+      List<ConfigError> warnings = new ArrayList<>();
       for (YamlNode s : items(t.node("input_series"), "input_series", errors)) {
         MappingReader sr = MappingReader.of(s, "input series", SERIES, errors);
         try {
           SeriesNotation.Series parsed = SeriesNotation.parseSeries(sr.string("series", ""));
+          if (!sr.has("type") && looksLikeACounter(parsed.metric())) {
+            warnings.add(new ConfigError(s.mark(), "series " + parsed.metric() + " is named like a counter but has"
+                + " no type, so it is a gauge; add type: counter (a cumulative total, as promtool series are),"
+                + " or type: gauge to keep it"));
+          }
           String typeText = sr.string("type", "gauge");
           SeriesType type;
           try {
@@ -83,9 +101,9 @@ record RuleTestFile(Path file, List<Path> ruleFiles, List<TestCase> tests) {
       for (YamlNode a : items(t.node("alert_rule_test"), "alert_rule_test", errors)) {
         MappingReader ar = MappingReader.of(a, "alert_rule_test", ALERT_TEST, errors);
         Duration evalTime = ar.duration("eval_time", null);
-        String monitor = ar.string("monitor", null);
+        String monitor = monitorName(ar);
         if (evalTime == null || monitor == null) {
-          errors.add(new ConfigError(a.mark(), "each alert_rule_test needs eval_time and monitor"));
+          errors.add(new ConfigError(a.mark(), "each alert_rule_test needs eval_time and monitor (or alertname)"));
           continue;
         }
         List<ExpectedAlert> expected = new ArrayList<>();
@@ -99,12 +117,72 @@ record RuleTestFile(Path file, List<Path> ruleFiles, List<TestCase> tests) {
         }
         alertTests.add(new AlertTest(evalTime, monitor, expected));
       }
-      tests.add(new TestCase(name, interval, series, alertTests));
+      List<ValueTest> valueTests = new ArrayList<>();
+      for (YamlNode q : items(t.node("query_test"), "query_test", errors)) {
+        valueTest(q, errors).ifPresent(valueTests::add);
+      }
+      tests.add(new TestCase(name, interval, series, alertTests, valueTests, warnings));
     }
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
     return new RuleTestFile(file, ruleFiles, tests);
+  }
+
+  private static Optional<ValueTest> valueTest(YamlNode node, List<ConfigError> errors) {
+    MappingReader qr = MappingReader.of(node, "query_test", QUERY_TEST, errors);
+    Duration evalTime = qr.duration("eval_time", null);
+    String monitor = monitorName(qr);
+    double tolerance = number(qr, "tolerance", DEFAULT_TOLERANCE);
+    if (tolerance < 0) {
+      qr.error(qr.node("tolerance"), "tolerance must be at least 0");
+    }
+    List<ExpectedValue> values = new ArrayList<>();
+    for (YamlNode v : items(qr.node("exp_values"), "exp_values", errors)) {
+      MappingReader vr = MappingReader.of(v, "exp_values entry", VALUE, errors);
+      if (!vr.has("value")) {
+        errors.add(new ConfigError(v.mark(), "each exp_values entry needs a value"));
+        continue;
+      }
+      values.add(new ExpectedValue(map(vr, "labels", errors), number(vr, "value", Double.NaN)));
+    }
+    if (evalTime == null || monitor == null) {
+      errors.add(new ConfigError(node.mark(), "each query_test needs eval_time and monitor (or alertname)"));
+      return Optional.empty();
+    }
+    return Optional.of(new ValueTest(evalTime, monitor, values, tolerance));
+  }
+
+  private static double number(MappingReader reader, String key, double defaultValue) {
+    String text = reader.string(key, null);
+    if (text == null) {
+      return defaultValue;
+    }
+    try {
+      double value = Double.parseDouble(text);
+      if (Double.isFinite(value)) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    reader.error(reader.node(key), key + " must be a number, got \"" + text + "\"");
+    return defaultValue;
+  }
+
+  private static boolean looksLikeACounter(String metric) {
+    String[] words = metric.toLowerCase(Locale.ROOT).split("[_.]");
+    return words.length > 0 && (COUNTER_WORDS.contains(words[words.length - 1]) || words[0].equals("total"));
+  }
+
+  /** The monitor under test: {@code monitor}, or {@code alertname} as promtool files say. */
+  private static String monitorName(MappingReader reader) {
+    String monitor = reader.string("monitor", null);
+    String alertname = reader.string("alertname", null);
+    if (monitor != null && alertname != null) {
+      reader.error(reader.node("alertname"), "give monitor or alertname (its promtool name), not both");
+    }
+    return monitor != null ? monitor : alertname;
   }
 
   private static List<YamlNode> items(YamlNode node, String what, List<ConfigError> errors) {

@@ -24,17 +24,21 @@ import io.tocsin.store.Labels;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
 import io.tocsin.util.MutableClock;
+import io.tocsin.util.Suggestions;
+import io.tocsin.yaml.ConfigError;
 import io.tocsin.yaml.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 
 /**
  * Runs rule unit tests: writes each test's input series through the real ingest path into a
@@ -46,12 +50,18 @@ public final class RuleTestRunner {
   /** Test time 0: midnight, so buckets of any interval up to a day line up with it. */
   static final Instant START = Instant.parse("2020-01-01T00:00:00Z");
 
-  /** The outcome of one test; {@code failures} explain each mismatch, empty when it passed. */
-  public record Result(String file, String name, List<String> failures) {
+  /**
+   * The outcome of one test; {@code failures} explain each mismatch, empty when it passed, and
+   * {@code warnings} point at likely mistakes in its input (a counter left a gauge).
+   */
+  public record Result(String file, String name, List<String> failures, List<ConfigError> warnings) {
     public boolean passed() {
       return failures.isEmpty();
     }
   }
+
+  /** An expectation at {@code evalTime}, adding to the failures when it is not met. */
+  private record Check(Duration evalTime, BiConsumer<MonitorEngine, List<String>> compare) {}
 
   private RuleTestRunner() {}
 
@@ -62,7 +72,7 @@ public final class RuleTestRunner {
     List<MonitorDefinition> monitors = rules.monitors().stream().map(RuleTestRunner::withoutDelay).toList();
     List<Result> results = new ArrayList<>();
     for (RuleTestFile.TestCase test : file.tests()) {
-      results.add(new Result(testFile.toString(), test.name(), runTest(test, monitors)));
+      results.add(new Result(testFile.toString(), test.name(), runTest(test, monitors), test.warnings()));
     }
     return results;
   }
@@ -76,7 +86,11 @@ public final class RuleTestRunner {
   private static List<String> runTest(RuleTestFile.TestCase test, List<MonitorDefinition> monitors) {
     long interval = test.interval().toMillis();
     int samples = test.series().stream().mapToInt(s -> s.values().size()).max().orElse(0);
-    long lastEval = test.alertTests().stream().mapToLong(a -> a.evalTime().toMillis()).max().orElse(0);
+    List<Check> checks = new ArrayList<>();
+    test.alertTests().forEach(a -> checks.add(new Check(a.evalTime(), (engine, f) -> compare(a, engine, f))));
+    test.valueTests().forEach(v -> checks.add(new Check(v.evalTime(), (engine, f) -> ValueCheck.compare(v, engine, f))));
+    checks.sort(Comparator.comparing(Check::evalTime));
+    long lastEval = checks.stream().mapToLong(c -> c.evalTime().toMillis()).max().orElse(0);
     long span = Math.max(samples * interval, lastEval) + interval;
     MutableClock clock = new MutableClock(START);
     SeriesStore store = new SeriesStore(clock, new StoreSettings(Duration.ofMillis(span).plusDays(1), 10_000_000, 10_000_000));
@@ -90,9 +104,7 @@ public final class RuleTestRunner {
     MonitorEngine engine = MonitorEngine.inMemory(store, (monitor, events) -> { }, clock);
     engine.load(monitors);
     long t = 0;
-    List<RuleTestFile.AlertTest> checks = new ArrayList<>(test.alertTests());
-    checks.sort(Comparator.comparing(RuleTestFile.AlertTest::evalTime));
-    for (RuleTestFile.AlertTest check : checks) {
+    for (Check check : checks) {
       long until = check.evalTime().toMillis();
       for (; t <= until; t += interval) {
         clock.setMillis(START.toEpochMilli() + t);
@@ -100,7 +112,7 @@ public final class RuleTestRunner {
       }
       clock.setMillis(START.toEpochMilli() + until);
       engine.evaluateDue(clock.millis());
-      compare(check, engine, failures);
+      check.compare().accept(engine, failures);
     }
     return failures;
   }
@@ -150,22 +162,16 @@ public final class RuleTestRunner {
   }
 
   private static void compare(RuleTestFile.AlertTest check, MonitorEngine engine, List<String> failures) {
-    Optional<MonitorStatus> found = engine.monitors().stream()
-        .filter(s -> s.definition().name().equals(check.monitor())).findFirst();
     String at = "at " + RuleTestFile.format(check.evalTime()) + ", monitor \"" + check.monitor() + "\"";
+    Optional<MonitorStatus> found = monitor(engine, check.monitor(), at, failures);
     if (found.isEmpty()) {
-      failures.add(at + ": no such monitor; monitors: "
-          + String.join(", ", engine.monitors().stream().map(s -> "\"" + s.definition().name() + "\"").toList()));
       return;
     }
     MonitorStatus status = found.get();
-    if (status.health() == MonitorStatus.Health.ERROR) {
-      failures.add(at + ": the query failed: " + status.lastError());
-      return;
-    }
+    MonitorDefinition monitor = status.definition();
     TreeSet<String> expected = new TreeSet<>();
     for (RuleTestFile.ExpectedAlert alert : check.alerts()) {
-      expected.add(describe(alert.state(), Labels.of(alert.labels()), alert.annotations()));
+      expected.add(describe(alert.state(), alertLabels(alert.labels(), monitor), alert.annotations()));
     }
     TreeSet<String> actual = new TreeSet<>();
     for (GroupState g : status.groups()) {
@@ -173,14 +179,15 @@ public final class RuleTestRunner {
         continue;
       }
       Map<String, String> annotations = Map.of();
+      Labels labels = alertLabels(g.labels().asMap(), monitor);
       Optional<RuleTestFile.ExpectedAlert> wanted = check.alerts().stream()
-          .filter(a -> Labels.of(a.labels()).equals(g.labels())).findFirst();
+          .filter(a -> alertLabels(a.labels(), monitor).equals(labels)).findFirst();
       if (wanted.isPresent() && !wanted.get().annotations().isEmpty()) {
         Map<String, String> rendered = Annotations.render(status.definition(), g.labels(), g.value(), g.state().id());
         annotations = new TreeMap<>(rendered);
         annotations.keySet().retainAll(wanted.get().annotations().keySet());
       }
-      actual.add(describe(g.state().id(), g.labels(), annotations));
+      actual.add(describe(g.state().id(), labels, annotations));
     }
     if (!expected.equals(actual)) {
       StringBuilder diff = new StringBuilder(at + ":");
@@ -192,7 +199,44 @@ public final class RuleTestRunner {
     }
   }
 
-  private static void appendAll(StringBuilder sb, TreeSet<String> alerts) {
+  /**
+   * The monitor named {@code name} if it exists and its query ran; otherwise a failure saying
+   * why, starting with {@code at}.
+   */
+  static Optional<MonitorStatus> monitor(MonitorEngine engine, String name, String at, List<String> failures) {
+    Optional<MonitorStatus> found = engine.monitors().stream().filter(s -> s.definition().name().equals(name)).findFirst();
+    if (found.isEmpty()) {
+      List<String> names = engine.monitors().stream().map(s -> s.definition().name()).toList();
+      failures.add(at + ": no such monitor"
+          + Suggestions.closest(name, names).map(n -> ", did you mean \"" + n + "\"?").orElse("")
+          + "; monitors: " + String.join(", ", names.stream().map(n -> "\"" + n + "\"").toList()));
+      return Optional.empty();
+    }
+    if (found.get().health() == MonitorStatus.Health.ERROR) {
+      failures.add(at + ": the query failed: " + found.get().lastError());
+      return Optional.empty();
+    }
+    return found;
+  }
+
+  /**
+   * The labels an alert carries, without {@code alertname}: the monitor's static labels, then
+   * the group's. So {@code exp_labels} may give the group's labels alone, or add static labels
+   * such as {@code severity} (and {@code alertname}) as promtool's exp_labels do; a static label
+   * given with another value than the monitor's is a mismatch.
+   */
+  private static Labels alertLabels(Map<String, String> labels, MonitorDefinition monitor) {
+    Map<String, String> all = new TreeMap<>(monitor.labels());
+    labels.forEach((name, value) -> {
+      boolean isStatic = value.equals(monitor.labels().get(name)) || name.equals("alertname") && value.equals(monitor.name());
+      if (!isStatic) {
+        all.put(name, value);
+      }
+    });
+    return Labels.of(all);
+  }
+
+  static void appendAll(StringBuilder sb, Collection<String> alerts) {
     if (alerts.isEmpty()) {
       sb.append(" nothing");
     }

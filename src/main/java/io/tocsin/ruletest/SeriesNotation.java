@@ -81,6 +81,12 @@ final class SeriesNotation {
   }
 
   private static double number(String text, String term) {
+    if (text.equalsIgnoreCase("nan")) {
+      // promtool stores NaN as a value; Tocsin reads a NaN as a bucket without a value, so a
+      // NaN here could not mean what it means to promtool. Say which notation fits instead.
+      throw new IllegalArgumentException("cannot read \"" + term + "\": a NaN sample is a bucket without a value to a"
+          + " monitor; write _ for no sample, or stale for a stale marker");
+    }
     try {
       return Double.parseDouble(text);
     } catch (NumberFormatException e) {

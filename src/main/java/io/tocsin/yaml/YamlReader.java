@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,11 +40,27 @@ public final class YamlReader {
   static final int MAX_LINE_CHARS = 256 << 10;
   /** Deeper nesting than any configuration needs; bounds recursion on hostile input. */
   private static final int MAX_DEPTH = 64;
+  /**
+   * How many values aliases may add to a file, counting an alias as every value under its anchor.
+   * Anchors let a few lines stand for billions of values (the "billion laughs" file); this is far
+   * more than shared defaults in any real file need.
+   */
+  static final int MAX_ALIAS_VALUES = 100_000;
+  /** The merge key: {@code <<: *defaults} copies the entries of a mapping not given here. */
+  private static final String MERGE_KEY = "<<";
   private static final YAMLFactory FACTORY = YAMLFactory.builder().loaderOptions(loaderOptions()).build();
 
   private final EnvExpander expander;
   /** The text being read, to find where scalars' contents start. */
   private String text;
+  /** The anchors seen so far in the text being read, and how many values each stands for. */
+  private final Map<String, Anchored> anchors = new HashMap<>();
+  /** Values read so far, aliases counted as every value under their anchor. */
+  private long values;
+  /** The part of {@link #values} that aliases added. */
+  private long aliasValues;
+
+  private record Anchored(YamlNode node, long values) {}
 
   public YamlReader(Function<String, String> env) {
     this.expander = new EnvExpander(env);
@@ -114,6 +131,9 @@ public final class YamlReader {
   public YamlNode read(String file, String text, List<ConfigError> errors) throws ConfigException {
     checkSize(file, text);
     this.text = text;
+    anchors.clear();
+    values = 0;
+    aliasValues = 0;
     try (JsonParser parser = FACTORY.createParser(text)) {
       JsonToken token = parser.nextToken();
       if (token == null) {
@@ -121,7 +141,7 @@ public final class YamlReader {
       }
       return readValue(parser, file, errors, 0);
     } catch (JsonProcessingException e) {
-      throw new ConfigException(List.of(new ConfigError(mark(file, e.getLocation()), syntaxMessage(e))));
+      throw new ConfigException(List.of(YamlSyntax.error(file, e)));
     } catch (IOException e) {
       throw new ConfigException(List.of(new ConfigError(new Mark(file, 1, 1), "cannot read: " + e.getMessage())));
     }
@@ -134,25 +154,63 @@ public final class YamlReader {
       throw new ConfigException(List.of(new ConfigError(mark, "nesting deeper than " + MAX_DEPTH + " levels")));
     }
     if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
-      // Jackson would read an alias as its anchor's name; expanding aliases is how a small
-      // file grows into billions of nodes. A configuration can repeat the value instead.
-      throw new ConfigException(List.of(new ConfigError(mark, "YAML aliases (*" + parser.getText()
-          + ") are not supported; write the value out")));
+      return alias(parser.getText(), mark);
     }
+    JsonLocation location = parser.currentTokenLocation();
+    String anchor = parser.getObjectId() instanceof String name ? name
+        : scalarAnchor(location == null ? -1 : location.getCharOffset());
+    long valuesBefore = values;
+    YamlNode node = readNode(parser, file, mark, errors, depth);
+    values++;
+    if (anchor != null) {
+      anchors.put(anchor, new Anchored(node, values - valuesBefore));
+    }
+    return node;
+  }
+
+  /**
+   * The node an alias stands for, shared rather than copied. Each use counts all the values under
+   * the anchor, so nested aliases cannot hide their growth.
+   */
+  private YamlNode alias(String name, Mark mark) throws ConfigException {
+    Anchored anchored = anchors.get(name);
+    if (anchored == null) {
+      throw new ConfigException(List.of(new ConfigError(mark, "unknown alias *" + name
+          + ": no anchor &" + name + " before it")));
+    }
+    aliasValues += anchored.values();
+    values += anchored.values();
+    if (aliasValues > MAX_ALIAS_VALUES) {
+      throw new ConfigException(List.of(new ConfigError(mark, "YAML aliases expand to more than "
+          + MAX_ALIAS_VALUES + " values; refusing the file (write the repeated values out, or alias fewer of them)")));
+    }
+    return anchored.node();
+  }
+
+  private YamlNode readNode(JsonParser parser, String file, Mark mark, List<ConfigError> errors, int depth)
+      throws IOException, ConfigException {
     JsonToken token = parser.currentToken();
     switch (token) {
       case START_OBJECT -> {
         Map<String, YamlNode.Entry> entries = new LinkedHashMap<>();
+        YamlNode.Entry merge = null;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
           String key = parser.currentName();
           Mark keyMark = mark(file, parser.currentTokenLocation());
           parser.nextToken();
           YamlNode value = readValue(parser, file, errors, depth + 1);
-          YamlNode.Entry previous = entries.putIfAbsent(key, new YamlNode.Entry(key, keyMark, value));
+          YamlNode.Entry entry = new YamlNode.Entry(key, keyMark, value);
+          YamlNode.Entry previous = entries.putIfAbsent(key, entry);
           if (previous != null) {
             errors.add(new ConfigError(keyMark, "duplicate key \"" + key + "\" (first at line "
                 + previous.keyMark().line() + ")"));
+          } else if (key.equals(MERGE_KEY)) {
+            merge = entry;
           }
+        }
+        if (merge != null) {
+          entries.remove(MERGE_KEY);
+          merge(merge, entries, errors);
         }
         return new YamlNode.Mapping(mark, entries);
       }
@@ -167,15 +225,68 @@ public final class YamlReader {
         return new YamlNode.Scalar(mark, null);
       }
       default -> {
-        Mark content = contentMark(mark, parser.currentTokenLocation());
-        return new YamlNode.Scalar(mark, expander.expand(parser.getText(), mark, errors), content);
+        JsonLocation location = parser.currentTokenLocation();
+        long offset = location == null ? -1 : location.getCharOffset();
+        int anchor = anchorWidth(offset);
+        Mark at = anchor == 0 ? mark : new Mark(mark.file(), mark.line(), mark.column() + anchor);
+        Mark content = contentMark(at, offset + anchor);
+        return new YamlNode.Scalar(at, expander.expand(parser.getText(), at, errors), content);
       }
     }
   }
 
+  /**
+   * Adds the entries of a merge key's mappings that the mapping does not give itself; of a list
+   * of mappings, the first that gives a key wins (YAML's merge key type).
+   */
+  private static void merge(YamlNode.Entry merge, Map<String, YamlNode.Entry> entries, List<ConfigError> errors) {
+    List<YamlNode> sources = merge.value() instanceof YamlNode.Sequence seq ? seq.items() : List.of(merge.value());
+    for (YamlNode source : sources) {
+      if (!(source instanceof YamlNode.Mapping mapping)) {
+        errors.add(new ConfigError(source.mark(), "<< (merge key) needs a mapping, an alias of one or a list of them, got "
+            + source.describe()));
+        continue;
+      }
+      mapping.entries().values().forEach(e -> entries.putIfAbsent(e.key(), e));
+    }
+  }
+
+  /**
+   * The anchor of a scalar: Jackson reports anchors of mappings and lists only, but a scalar's
+   * position is where its anchor ({@code &name 5}), if any, starts.
+   */
+  private String scalarAnchor(long offset) {
+    if (text == null || offset < 0 || offset >= text.length() || text.charAt((int) offset) != '&') {
+      return null;
+    }
+    int end = (int) offset + 1;
+    while (end < text.length() && !Character.isWhitespace(text.charAt(end)) && ",[]{}".indexOf(text.charAt(end)) < 0) {
+      end++;
+    }
+    return text.substring((int) offset + 1, end);
+  }
+
+  /**
+   * How far a scalar's value is from its position when an anchor comes first on the same line
+   * ({@code &name 5}), so that errors point at the value; 0 otherwise.
+   */
+  private int anchorWidth(long offset) {
+    if (scalarAnchor(offset) == null) {
+      return 0;
+    }
+    int end = (int) offset + 1;
+    while (end < text.length() && !Character.isWhitespace(text.charAt(end)) && ",[]{}".indexOf(text.charAt(end)) < 0) {
+      end++;
+    }
+    while (end < text.length() && (text.charAt(end) == ' ' || text.charAt(end) == '\t')) {
+      end++;
+    }
+    boolean valueOnThisLine = end < text.length() && text.charAt(end) != '\n' && text.charAt(end) != '\r';
+    return valueOnThisLine ? end - (int) offset : 0;
+  }
+
   /** Where a scalar's text starts: past a quote, or on the line after {@code |} or {@code >}. */
-  private Mark contentMark(Mark mark, JsonLocation location) {
-    long offset = location == null ? -1 : location.getCharOffset();
+  private Mark contentMark(Mark mark, long offset) {
     if (text == null || offset < 0 || offset >= text.length()) {
       return mark;
     }
@@ -202,22 +313,5 @@ public final class YamlReader {
       return new Mark(file, 1, 1);
     }
     return new Mark(file, Math.max(1, location.getLineNr()), Math.max(1, location.getColumnNr()));
-  }
-
-  /** SnakeYAML's messages span lines and repeat the position; keep the problem itself. */
-  private static String syntaxMessage(JsonProcessingException e) {
-    String original = e.getOriginalMessage();
-    if (original == null) {
-      return "invalid YAML";
-    }
-    String[] lines = original.strip().split("\n");
-    String problem = lines[0].strip();
-    for (String line : lines) {
-      String l = line.strip();
-      if (!l.isEmpty() && !l.startsWith("in ") && !l.startsWith("at ") && !l.contains("line ") && !l.startsWith("^")) {
-        problem = l;
-      }
-    }
-    return "invalid YAML: " + problem;
   }
 }

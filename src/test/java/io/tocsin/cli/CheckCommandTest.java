@@ -48,6 +48,36 @@ class CheckCommandTest {
   }
 
   @Test
+  void check_anchorsAliasesAndMergeKeys_areExpandedLikeInPrometheusRuleFiles() throws Exception {
+    Path rules = dir.resolve("anchors.yml");
+    Files.writeString(rules, """
+        monitors:
+          - &shard
+            name: Shard down
+            metrics: [redis_up as $up]
+            query: [group by node, $up]
+            for_duration: 5m
+            min_allowed_value: 1
+            labels: {severity: &severity page}
+          - <<: *shard
+            name: Shard down for long
+            for_duration: 1h
+            annotations: {summary: *severity}
+          - <<: *shard
+            name: Shard down elsewhere
+            query: [group by node, $down]
+        """);
+
+    assertThat(check(rules.toString())).isEqualTo(1);
+    assertThat(err.toString()).isEqualTo(rules + ":15:28: unknown metric alias $down; declared: $up\n");
+
+    Files.writeString(rules, Files.readString(rules).replace("$down", "$up"));
+    err.getBuffer().setLength(0);
+    assertThat(check(rules.toString())).as(err.toString()).isZero();
+    assertThat(out.toString()).isEqualTo("1 file: 3 monitors, 0 channels\n");
+  }
+
+  @Test
   void check_missingPath_exit1() {
     assertThat(check("nope.yml")).isEqualTo(1);
     assertThat(err.toString()).isEqualTo("nope.yml: no such file or directory\n");
@@ -72,7 +102,8 @@ class CheckCommandTest {
     assertThat(exit).isEqualTo(1);
     assertThat(err.toString().lines()).containsExactly(
         deep + ":1:75: nesting deeper than 64 levels",
-        laughs + ":2:8: YAML aliases (*a) are not supported; write the value out",
+        laughs + ":6:8: YAML aliases expand to more than 100000 values; refusing the file (write the repeated values"
+            + " out, or alias fewer of them)",
         longLine + ":2:1: line longer than 262144 characters; break long values over several lines");
   }
 

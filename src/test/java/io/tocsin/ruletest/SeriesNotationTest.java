@@ -26,6 +26,15 @@ class SeriesNotationTest {
   }
 
   @Test
+  void parseValues_nan_isRefusedPointingAtUnderscoreAndStale() {
+    for (String nan : List.of("1 NaN", "nan 1")) {
+      assertThatThrownBy(() -> SeriesNotation.parseValues(nan)).as(nan)
+          .hasMessage("cannot read \"" + nan.replace("1", "").strip() + "\": a NaN sample is a bucket without a value"
+              + " to a monitor; write _ for no sample, or stale for a stale marker");
+    }
+  }
+
+  @Test
   void parseSeries_readsNameAndLabels() {
     assertThat(SeriesNotation.parseSeries("redis_up{cluster=\"c1\", bdb=\"1\",node=\"n\\\"1\"}"))
         .isEqualTo(new SeriesNotation.Series("redis_up", Map.of("cluster", "c1", "bdb", "1", "node", "n\"1")));
