@@ -23,6 +23,7 @@ import java.util.function.IntFunction;
 public final class ExternalServer implements AutoCloseable {
   public static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
   public static final Path VICTORIA_METRICS = Path.of("/usr/bin/victoria-metrics");
+  public static final Path ALERTMANAGER = Path.of("/usr/bin/prometheus-alertmanager");
 
   private final Process process;
   private final Thread killOnExit;
@@ -50,6 +51,14 @@ public final class ExternalServer implements AutoCloseable {
     return start(dir, "victoria-metrics", "/health", port -> List.of(VICTORIA_METRICS.toString(),
         "-storageDataPath=" + dir.resolve("victoria-metrics-data"), "-httpListenAddr=127.0.0.1:" + port,
         "-retentionPeriod=100y", "-search.latencyOffset=0s", "-loggerLevel=ERROR"));
+  }
+
+  /** Alertmanager with this configuration, clustering off, storing in {@code dir}. */
+  public static ExternalServer alertmanager(Path dir, String configYaml) throws Exception {
+    Path config = Files.writeString(Files.createDirectories(dir).resolve("alertmanager.yml"), configYaml);
+    return start(dir, "alertmanager", "/-/ready", port -> List.of(ALERTMANAGER.toString(), "--config.file=" + config,
+        "--storage.path=" + dir.resolve("alertmanager-data"), "--cluster.listen-address=",
+        "--web.listen-address=127.0.0.1:" + port));
   }
 
   /**
