@@ -176,28 +176,38 @@ public final class RuleFiles {
     Map<String, String> ids = new HashMap<>();
     for (YamlNode.Mapping node : monitorNodes) {
       MonitorDefinition monitor = MonitorParser.parse(node, channelNames, datasources, errors);
-      if (monitor == null) {
-        continue;
+      // Names are checked whether or not the monitor has other errors: all of them at once.
+      String name = nameOf(node);
+      if (name != null) {
+        Mark first = names.putIfAbsent(name, node.mark());
+        if (first != null) {
+          errors.add(new ConfigError(markOfName(node), "duplicate monitor name \"" + name + "\" (first at " + first
+              + ")"));
+          continue;
+        }
+        String id = MonitorDefinition.idOf(name);
+        String other = ids.putIfAbsent(id, name);
+        if (other != null) {
+          errors.add(new ConfigError(markOfName(node), "monitor \"" + name + "\" would have the same id \"" + id
+              + "\" as \"" + other + "\"; rename one of them"));
+          continue;
+        }
       }
-      Mark mark = node.mark();
-      Mark first = names.putIfAbsent(monitor.name(), mark);
-      if (first != null) {
-        errors.add(new ConfigError(markOfName(node), "duplicate monitor name \"" + monitor.name() + "\" (first at "
-            + first + ")"));
-        continue;
+      if (monitor != null) {
+        monitors.add(monitor);
       }
-      String other = ids.putIfAbsent(monitor.id(), monitor.name());
-      if (other != null) {
-        errors.add(new ConfigError(markOfName(node), "monitor \"" + monitor.name() + "\" would have the same id \""
-            + monitor.id() + "\" as \"" + other + "\"; rename one of them"));
-        continue;
-      }
-      monitors.add(monitor);
     }
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
     return new RuleSet(List.copyOf(monitors), List.copyOf(channels));
+  }
+
+  /** The monitor's name as written, or null when it has none (an error the parser reports). */
+  private static String nameOf(YamlNode.Mapping node) {
+    YamlNode.Entry name = node.entries().get("name");
+    return name != null && name.value() instanceof YamlNode.Scalar scalar && !scalar.text().isBlank()
+        ? scalar.text() : null;
   }
 
   private static Mark markOfName(YamlNode.Mapping node) {

@@ -65,9 +65,9 @@ public final class MonitorParser {
     }
     Query query = null;
     if (!metrics.isEmpty() && !items.isEmpty()) {
-      try {
-        query = Query.compile(metrics, items);
-      } catch (QueryException e) {
+      List<QueryException> problems = new ArrayList<>();
+      query = Query.compile(metrics, items, problems);
+      for (QueryException e : problems) {
         errors.add(new ConfigError(positionOf(m, e), e.detail()));
       }
     }

@@ -165,6 +165,26 @@ class RuleFilesTest {
   }
 
   @Test
+  void aDuplicateWithOtherErrors_andEveryQueryErrorOfAMonitor_areAllReported() {
+    String yaml = """
+        monitors:
+          - name: a
+            metrics: [redis_up]
+            query: [$redis_up]
+            min_allowed_value: 1
+          - name: a
+            metrics: [redis_up as $up]
+            query: [$up, nosuchfn($up) as x, $nope as y, x + 1 as z]
+            min_allowed_value: 1
+        """;
+    assertThat(errors(yaml).lines()).containsExactly(
+        "r.yml:3:15: metric 'redis_up' needs an alias, e.g. 'redis_up as $redis_up'",
+        "r.yml:6:11: duplicate monitor name \"a\" (first at r.yml:2:5)",
+        "r.yml:8:18: unknown function 'nosuchfn'",
+        "r.yml:8:38: unknown metric alias $nope; declared: $up");
+  }
+
+  @Test
   void everyProblem_isReported_inFileOrder() {
     Map<String, String> files = new LinkedHashMap<>();
     files.put("a.yml", "monitors:\n  - {name: dup, metrics: [x as $x], query: [$x], max_allowed_value: 1}\n");

@@ -9,7 +9,9 @@ import io.tocsin.query.ast.Position;
 import io.tocsin.query.parser.QuerySyntax;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A checked query, ready to evaluate: metric declarations ({@code redis_up as $up}) and query
@@ -37,15 +39,31 @@ public final class Query {
 
   /**
    * Parses and checks a query. A problem is a {@link QueryException} whose {@link
-   * QueryException#source()} says which metric or item it is in.
+   * QueryException#source()} says which metric or item it is in: the first of {@link
+   * #compile(List, List, List)}'s.
    */
   public static Query compile(List<String> metricDeclarations, List<String> items) {
+    List<QueryException> errors = new ArrayList<>();
+    Query query = compile(metricDeclarations, items, errors);
+    if (query == null) {
+      throw errors.get(0);
+    }
+    return query;
+  }
+
+  /**
+   * Parses and checks a query, adding every problem to {@code errors} (null then): each metric
+   * declaration and each item that does not parse, and when all parse, each column that cannot be
+   * planned (a later column's "unknown column" for one of those is left out: it says nothing new).
+   */
+  public static Query compile(List<String> metricDeclarations, List<String> items, List<QueryException> errors) {
+    int before = errors.size();
     List<MetricDeclaration> metrics = new ArrayList<>();
     for (int i = 0; i < metricDeclarations.size(); i++) {
       try {
         metrics.add(QuerySyntax.parseMetric(metricDeclarations.get(i)));
       } catch (QueryException e) {
-        throw e.in(QueryException.Source.METRICS, i);
+        errors.add(e.in(QueryException.Source.METRICS, i));
       }
     }
     List<List<Part>> parsed = new ArrayList<>();
@@ -64,17 +82,22 @@ public final class Query {
           }
         }
       } catch (QueryException e) {
-        throw e.in(QueryException.Source.QUERY, i);
+        errors.add(e.in(QueryException.Source.QUERY, i));
       }
+    }
+    if (errors.size() > before) {
+      return null;
     }
     Planner planner;
     try {
       planner = new Planner(metrics, where, groupBy);
     } catch (QueryException e) {
-      throw e.in(QueryException.Source.METRICS, indexOfPosition(metrics, e));
+      errors.add(e.in(QueryException.Source.METRICS, indexOfPosition(metrics, e)));
+      return null;
     }
     List<Column> columns = new ArrayList<>();
     List<ValueNode> plans = new ArrayList<>();
+    Set<String> failed = new HashSet<>();
     for (int i = 0; i < parsed.size(); i++) {
       for (Part part : parsed.get(i)) {
         if (part instanceof Part.Column c) {
@@ -84,19 +107,30 @@ public final class Query {
             Grouping grouping = plan.grouping();
             columns.add(new Column(c.name(), c.isHelper(), grouping == null ? List.of() : grouping.attributes()));
           } catch (QueryException e) {
+            boolean followsFromAnother = failed.stream()
+                .anyMatch(name -> e.detail().startsWith("unknown column '" + name + "'"));
+            failed.add(c.name());
+            if (followsFromAnother) {
+              continue;
+            }
             if (c.expr() instanceof Expr.ColumnRef && parsed.get(i).size() == 1 && i > 0) {
               // "query: [group by a, b, $m]" is three items in YAML: the b lost its group by.
-              throw new QueryException(e.position(), e.detail() + "; if it belongs to the group by before it, "
-                  + "quote that item: YAML splits [a, b] lists at commas").in(QueryException.Source.QUERY, i);
+              errors.add(new QueryException(e.position(), e.detail() + "; if it belongs to the group by before it, "
+                  + "quote that item: YAML splits [a, b] lists at commas").in(QueryException.Source.QUERY, i));
+            } else {
+              errors.add(e.in(QueryException.Source.QUERY, i));
             }
-            throw e.in(QueryException.Source.QUERY, i);
           }
         }
       }
     }
+    if (errors.size() > before) {
+      return null;
+    }
     if (columns.isEmpty()) {
-      throw new QueryException(Position.UNKNOWN, "the query has no column to compute; "
-          + "add an expression such as $m or sum($m)").in(QueryException.Source.QUERY, Math.max(0, items.size() - 1));
+      errors.add(new QueryException(Position.UNKNOWN, "the query has no column to compute; "
+          + "add an expression such as $m or sum($m)").in(QueryException.Source.QUERY, Math.max(0, items.size() - 1)));
+      return null;
     }
     return new Query(List.copyOf(metrics), List.copyOf(parsed), List.copyOf(columns), List.copyOf(plans), planner.lookback());
   }

@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.antlr.v4.runtime.BaseErrorListener;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
@@ -67,8 +68,17 @@ public final class QuerySyntax {
   /** A metric declaration such as {@code redis.keyspace.hits as $hits}. */
   public static MetricDeclaration parseMetric(String text) {
     checkShape(text);
+    if (BARE_METRIC.matcher(text).matches()) {
+      // Uptrace's format names every metric: the parser would only say the text ended early.
+      String name = text.strip();
+      throw new QueryException(positionOf(text, text.indexOf(name)), "metric '" + name + "' needs an alias, e.g. '"
+          + name + " as $" + name.replaceAll("[^A-Za-z0-9_]", "_") + "'");
+    }
     return parse(text, parser -> AstBuilder.metric(parser.metricDeclaration()));
   }
+
+  /** A metric name alone, without {@code as $alias}. */
+  private static final Pattern BARE_METRIC = Pattern.compile("\\s*[A-Za-z_][A-Za-z0-9_.:]*\\s*");
 
   private static <T> T parse(String text, Function<QueryParser, T> rule) {
     QueryLexer lexer = new QueryLexer(CharStreams.fromString(text));
