@@ -73,7 +73,8 @@ public final class ApiServer implements AutoCloseable {
     ApiAuth auth = new ApiAuth(services.api());
     SilencesHandler silences = new SilencesHandler(services.silences(), services.clock(), new ObjectMapper());
     ClusterHandler cluster = new ClusterHandler(services.cluster());
-    StatusPage status = new StatusPage(services.engine(), queries, services.clock(), silences::rows, cluster::statusLine);
+    StatusPage status = new StatusPage(services.engine(), queries, services.clock(), silences::rows, cluster::statusLine,
+        services.silences()::silencing);
     byte[] openApi = openApiDocument();
     List<Routes.Route> registered = new ArrayList<>();
     Javalin app = Javalin.create(config -> {

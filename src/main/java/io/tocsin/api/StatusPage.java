@@ -25,7 +25,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
@@ -37,22 +39,26 @@ final class StatusPage {
   private static final int HISTORY_ROWS = 30;
   private static final int MAX_CHARTED_GROUPS = 50;
   private static final Duration CHART_RANGE = Duration.ofHours(1);
-  private static final int MAX_BUCKETS_CHARTED = 360;
+  /** Recent data fills the chart: a minute at 1 s buckets, an hour at 1 m. */
+  private static final int MAX_BUCKETS_CHARTED = 60;
 
   private final MonitorEngine engine;
   private final AdHocQueries queries;
   private final Clock clock;
   private final Supplier<List<Map<String, Object>>> silences;
   private final Supplier<Map<String, Object>> cluster;
+  private final BiFunction<Map<String, String>, Long, Optional<String>> silencing;
   private final Mustache index;
   private final Mustache monitor;
 
   /**
    * @param silences rows for the silences table: state, matchers, endsAt, createdBy, comment
    * @param cluster the cluster line (name, size, self, position), or null without a cluster
+   * @param silencing the silence covering an alert's labels at a time, as notifications are silenced
    */
   StatusPage(MonitorEngine engine, AdHocQueries queries, Clock clock, Supplier<List<Map<String, Object>>> silences,
-      Supplier<Map<String, Object>> cluster) {
+      Supplier<Map<String, Object>> cluster, BiFunction<Map<String, String>, Long, Optional<String>> silencing) {
+    this.silencing = silencing;
     this.engine = engine;
     this.queries = queries;
     this.clock = clock;
@@ -87,6 +93,11 @@ final class StatusPage {
           alert.put("monitor", d.name());
           alert.put("labels", Messages.labels(g.labels().asMap()));
           alert.put("value", Messages.value(g.value(), d.unit()));
+          alert.put("threshold", Messages.value(d.thresholds().crossed(g.value()), d.unit()));
+          Map<String, String> labels = new TreeMap<>(d.labels());
+          labels.putAll(g.labels().asMap());
+          labels.put("alertname", d.name());
+          silencing.apply(labels, clock.millis()).ifPresent(id -> alert.put("silencedBy", id));
           alert.put("since", Messages.since(g.activeAt(), g.state() == GroupState.State.FIRING ? g.firedAt() : 0));
           alert.put("order", g.state() == GroupState.State.FIRING ? 0 : 1);
           alerts.add(alert);

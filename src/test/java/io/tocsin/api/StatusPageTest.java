@@ -3,6 +3,8 @@ package io.tocsin.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.Tocsin;
+import io.tocsin.notify.silence.Matcher;
+import io.tocsin.notify.silence.Silences;
 import io.tocsin.testing.RuleHarness;
 import io.tocsin.util.MutableClock;
 import java.net.URI;
@@ -10,7 +12,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,9 +63,20 @@ class StatusPageTest {
     assertThat(page.body())
         .contains("<a href=\"/monitors/shard-is-down\">Shard is down</a></td><td><span class=\"state firing\">firing</span>")
         .contains("<a href=\"/monitors/never-fires\">Never fires</a></td><td><span class=\"state ok\">ok</span>")
-        .contains("<td class=\"labels\">{node&#61;&quot;&lt;script&gt;x&lt;/script&gt;&quot;}</td><td>0</td><td>breaching since 2026-03-01 12:00:00 UTC, firing since 2026-03-01 12:02:00 UTC</td>")
+        .contains("<td class=\"labels\">{node&#61;&quot;&lt;script&gt;x&lt;/script&gt;&quot;}</td><td>0</td><td>1</td>"
+            + "<td>breaching since 2026-03-01 12:00:00 UTC, firing since 2026-03-01 12:02:00 UTC</td>")
+        .doesNotContain("state silenced")
         .doesNotContain("<script>")
         .doesNotContain("http://", "https://"); // everything is bundled: works offline
+  }
+
+  @Test
+  void index_marksAFiringAlertASilenceCovers() throws Exception {
+    String id = tocsin.silences().save(new Silences.Draft(null, List.of(Matcher.parse("alertname=\"Shard is down\"")),
+        null, T0.plus(Duration.ofHours(1)), "me", "maintenance")).orElseThrow().id();
+
+    assertThat(get("/").body()).contains("<span class=\"state firing\">firing</span> <span class=\"state silenced\" "
+        + "title=\"silence " + id + "\">silenced</span>");
   }
 
   @Test
