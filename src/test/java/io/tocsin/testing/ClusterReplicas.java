@@ -34,6 +34,7 @@ public final class ClusterReplicas implements AutoCloseable {
   /** Written by the thread that (re)starts a replica, read by others. */
   private final AtomicReferenceArray<JarProcess> processes;
   private final String clusterExtra;
+  private final Duration peerTimeout;
   private final RedisUpFeed feed;
 
   /**
@@ -42,6 +43,13 @@ public final class ClusterReplicas implements AutoCloseable {
    */
   public ClusterReplicas(Path dir, int replicas, String rules, String clusterExtra, RedisUpFeed feed)
       throws IOException {
+    this(dir, replicas, rules, clusterExtra, Duration.ofSeconds(2), feed);
+  }
+
+  /** With this {@code peer_timeout} instead of 2 s. */
+  public ClusterReplicas(Path dir, int replicas, String rules, String clusterExtra, Duration peerTimeout,
+      RedisUpFeed feed) throws IOException {
+    this.peerTimeout = peerTimeout;
     this.dir = dir;
     this.clusterPorts = TestClusters.freePorts(replicas).stream().mapToInt(Integer::intValue).toArray();
     this.processes = new AtomicReferenceArray<>(replicas);
@@ -105,9 +113,9 @@ public final class ClusterReplicas implements AutoCloseable {
           name: it
           bind: %s
           members: [%s]
-          peer_timeout: 2s
+          peer_timeout: %dms
         %s%s""".formatted(dir.resolve(name + "-data"), dir.resolve("rules"), name, bind, String.join(", ", all),
-        secret == null ? "" : "  secret: ${TOCSIN_CLUSTER_SECRET}\n", clusterExtra));
+        peerTimeout.toMillis(), secret == null ? "" : "  secret: ${TOCSIN_CLUSTER_SECRET}\n", clusterExtra));
     return JarProcess.serve(config, secret == null ? Map.of() : Map.of("TOCSIN_CLUSTER_SECRET", secret));
   }
 
