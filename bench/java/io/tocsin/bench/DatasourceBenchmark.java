@@ -21,7 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -36,8 +36,6 @@ import java.util.concurrent.Future;
  * Run with {@code bench/run datasource [monitors] [series]}.
  */
 public final class DatasourceBenchmark {
-  private static final List<String> GROUPINGS = List.of("group by cluster", "group by cluster, bdb",
-      "group by cluster, bdb, node");
 
   public static void main(String[] args) throws Exception {
     int monitors = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 100;
@@ -114,32 +112,10 @@ public final class DatasourceBenchmark {
 
   private static RuleSet rules(int monitors, String datasource) throws Exception {
     SplittableRandom random = new SplittableRandom(11);
-    StringBuilder yaml = new StringBuilder("monitors:\n");
-    String source = datasource == null ? "" : "    datasource: " + datasource + "\n";
-    for (int i = 0; i < monitors; i++) {
-      String grouping = GROUPINGS.get(i % GROUPINGS.size());
-      if (i % 2 == 0) {
-        yaml.append(String.format(Locale.ROOT, """
-              - name: shard down %d
-                metrics: [redis_up as $redis_up]
-                query: ["%s", $redis_up]
-                min_allowed_value: %.2f
-                for_duration: 5m
-                evaluation_delay: 0s
-            """, i, grouping, 0.5 + random.nextDouble() / 2)).append(source);
-      } else {
-        yaml.append(String.format(Locale.ROOT, """
-              - name: hit rate %d
-                metrics: [redis_keyspace_read_hits as $hits, redis_keyspace_read_misses as $misses]
-                query: ["%s", "$hits / ($hits + $misses) as hit_rate"]
-                min_allowed_value: %.2f
-                for_duration: 5m
-                evaluation_delay: 0s
-            """, i, grouping, 0.5 + random.nextDouble() / 4)).append(source);
-      }
-    }
+    String yaml = MonitorBenchmark.seedMonitorCopies(monitors, random,
+        datasource == null ? "" : "    datasource: " + datasource + "\n");
     return new RuleFiles(name -> null).withDatasources(Map.of("vm", Map.of(
         "redis_keyspace_read_hits", MetricKind.COUNTER, "redis_keyspace_read_misses", MetricKind.COUNTER)))
-        .parse(Map.of("bench.yml", yaml.toString()));
+        .parse(Map.of("bench.yml", yaml));
   }
 }

@@ -63,30 +63,8 @@ public final class MonitorBenchmark {
       }
     }
 
-    StringBuilder yaml = new StringBuilder("monitors:\n");
-    for (int i = 0; i < monitors; i++) {
-      String grouping = GROUPINGS.get(i % GROUPINGS.size());
-      if (i % 2 == 0) {
-        yaml.append(String.format(Locale.ROOT, """
-              - name: shard down %d
-                metrics: [redis_up as $redis_up]
-                query: ["%s", $redis_up]
-                min_allowed_value: %.2f
-                for_duration: 5m
-                evaluation_delay: 0s
-            """, i, grouping, 0.5 + random.nextDouble() / 2));
-      } else {
-        yaml.append(String.format(Locale.ROOT, """
-              - name: hit rate %d
-                metrics: [redis_keyspace_read_hits as $hits, redis_keyspace_read_misses as $misses]
-                query: ["%s", "$hits / ($hits + $misses) as hit_rate"]
-                min_allowed_value: %.2f
-                for_duration: 5m
-                evaluation_delay: 0s
-            """, i, grouping, 0.5 + random.nextDouble() / 4));
-      }
-    }
-    RuleSet rules = new RuleFiles(name -> null).parse(Map.of("bench.yml", yaml.toString()));
+    String yaml = seedMonitorCopies(monitors, random, "");
+    RuleSet rules = new RuleFiles(name -> null).parse(Map.of("bench.yml", yaml));
     MonitorEngine engine = MonitorEngine.inMemory(store, (monitor, events) -> { }, clock);
     engine.load(rules.monitors());
     ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
@@ -116,5 +94,36 @@ public final class MonitorBenchmark {
       total += Math.max(0, bytes);
     }
     return total;
+  }
+
+  /**
+   * {@code monitors} copies of the seed monitors, alternating, with varied groupings and
+   * thresholds from {@code random}; {@code extra} (indented YAML lines) is added to each.
+   */
+  static String seedMonitorCopies(int monitors, SplittableRandom random, String extra) {
+    StringBuilder yaml = new StringBuilder("monitors:\n");
+    for (int i = 0; i < monitors; i++) {
+      String grouping = GROUPINGS.get(i % GROUPINGS.size());
+      if (i % 2 == 0) {
+        yaml.append(String.format(Locale.ROOT, """
+              - name: shard down %d
+                metrics: [redis_up as $redis_up]
+                query: ["%s", $redis_up]
+                min_allowed_value: %.2f
+                for_duration: 5m
+                evaluation_delay: 0s
+            """, i, grouping, 0.5 + random.nextDouble() / 2)).append(extra);
+      } else {
+        yaml.append(String.format(Locale.ROOT, """
+              - name: hit rate %d
+                metrics: [redis_keyspace_read_hits as $hits, redis_keyspace_read_misses as $misses]
+                query: ["%s", "$hits / ($hits + $misses) as hit_rate"]
+                min_allowed_value: %.2f
+                for_duration: 5m
+                evaluation_delay: 0s
+            """, i, grouping, 0.5 + random.nextDouble() / 4)).append(extra);
+      }
+    }
+    return yaml.toString();
   }
 }
