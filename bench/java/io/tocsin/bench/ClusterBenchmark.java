@@ -36,20 +36,6 @@ public final class ClusterBenchmark {
   private static final int ROUNDS = 5;
   private static final Pattern SENT = Pattern.compile("(?m)^tocsin_cluster_sent_bytes_total (\\S+)$");
 
-  private static String rules(SlackStandIn slack) {
-    return """
-        monitors:
-          - name: Redis shard is down
-            metrics: [redis_up as $redis_up]
-            query: [group by node, $redis_up]
-            min_allowed_value: 1
-            grouping_interval: 1s
-            for_duration: 3s
-        channels:
-          - {name: slack, type: slack, webhook_url: "%s"}
-        """.formatted(slack.webhookUrl());
-  }
-
   public static void main(String[] args) throws Exception {
     int groups = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1000;
     System.out.printf(Locale.ROOT, "java %s, %d cores; 3 replicas on loopback, peer_timeout 2s, 1s buckets%n",
@@ -63,7 +49,8 @@ public final class ClusterBenchmark {
       List<Long> fromKill = new ArrayList<>();
       List<Long> frozen = new ArrayList<>();
       List<Long> fromFreeze = new ArrayList<>();
-      try (ClusterReplicas replicas = new ClusterReplicas(dir.resolve("cluster"), 3, rules(slack), "", feed)) {
+      try (ClusterReplicas replicas = new ClusterReplicas(dir.resolve("cluster"), 3,
+          ClusterReplicas.shardDownRules(slack), "", feed)) {
         replicas.startAll();
         first = latencyInCluster(replicas, slack, feed);
         System.out.println("cluster position 0, bucket end -> Slack (ms): " + first);
@@ -74,7 +61,7 @@ public final class ClusterBenchmark {
             + fromFreeze);
         traffic(replicas, feed, groups, "no sharding");
       }
-      try (ClusterReplicas replicas = new ClusterReplicas(dir.resolve("sharded"), 3, rules(slack),
+      try (ClusterReplicas replicas = new ClusterReplicas(dir.resolve("sharded"), 3, ClusterReplicas.shardDownRules(slack),
           "  shard_monitors: {replicas: 2}\n", feed)) {
         replicas.startAll();
         traffic(replicas, feed, groups, "shard_monitors.replicas 2");
@@ -91,7 +78,7 @@ public final class ClusterBenchmark {
 
   private static List<Long> latencyAlone(Path dir, SlackStandIn slack, RedisUpFeed feed) throws Exception {
     Files.createDirectories(dir.resolve("rules"));
-    Files.writeString(dir.resolve("rules/cluster.yml"), rules(slack));
+    Files.writeString(dir.resolve("rules/cluster.yml"), ClusterReplicas.shardDownRules(slack));
     Path config = dir.resolve("tocsin.yml");
     Files.writeString(config, """
         data_dir: %s

@@ -44,17 +44,7 @@ class ClusterIT {
   static void startCluster() throws Exception {
     slack = new SlackStandIn();
     feed = new RedisUpFeed();
-    replicas = new ClusterReplicas(dir, 3, """
-        monitors:
-          - name: Redis shard is down
-            metrics: [redis_up as $redis_up]
-            query: [group by node, $redis_up]
-            min_allowed_value: 1
-            grouping_interval: 1s
-            for_duration: 3s
-        channels:
-          - {name: slack, type: slack, webhook_url: "%s"}
-        """.formatted(slack.webhookUrl()), "", feed).startAll();
+    replicas = new ClusterReplicas(dir, 3, ClusterReplicas.shardDownRules(slack), "", feed).startAll();
   }
 
   @AfterAll

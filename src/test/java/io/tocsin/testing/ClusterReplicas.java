@@ -59,6 +59,24 @@ public final class ClusterReplicas implements AutoCloseable {
     Files.writeString(dir.resolve("rules/cluster.yml"), rules);
   }
 
+  /**
+   * The rule file of the cluster tests and benchmark: the seed's shard-down monitor at 1 s buckets,
+   * firing after 3 s, notifying the Slack stand-in.
+   */
+  public static String shardDownRules(SlackStandIn slack) {
+    return """
+        monitors:
+          - name: Redis shard is down
+            metrics: [redis_up as $redis_up]
+            query: [group by node, $redis_up]
+            min_allowed_value: 1
+            grouping_interval: 1s
+            for_duration: 3s
+        channels:
+          - {name: slack, type: slack, webhook_url: "%s"}
+        """.formatted(slack.webhookUrl());
+  }
+
   public int size() {
     return processes.length();
   }
