@@ -24,6 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -48,11 +50,17 @@ public final class MonitorEngine {
   private final StateFile stateFile;
   private final AlertHistory history = new AlertHistory();
   /** The history's version when it was last saved; delivery entries are added from other threads. */
-  private long savedHistoryVersion;
+  private volatile long savedHistoryVersion;
   private final RulesMetrics metrics;
   private final Map<String, StateFile.SavedMonitor> saved = new HashMap<>();
   private final Set<MonitorRuntime> inFlight = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean dirty = new AtomicBoolean();
+  /**
+   * Evaluations hold it shared from a state change until its history entries are recorded; a save
+   * holds it exclusively while it copies states and history. A crash between two saves then never
+   * leaves a saved alert firing without the history entry of its firing.
+   */
+  private final ReadWriteLock evaluationLock = new ReentrantReadWriteLock();
   /** The time before this engine started in which no data arrived (see {@link Downtime}). */
   private volatile Downtime downtime;
   private volatile List<MonitorRuntime> runtimes = List.of();
@@ -261,7 +269,14 @@ public final class MonitorEngine {
       // Queued before a reload replaced it; its successor evaluates instead.
       return List.of();
     }
-    List<AlertEvent> events = runtime.evaluate(sourceOf(runtime.definition().datasource()), cache, nowMs, downtime);
+    List<AlertEvent> events;
+    evaluationLock.readLock().lock();
+    try {
+      events = runtime.evaluate(sourceOf(runtime.definition().datasource()), cache, nowMs, downtime);
+      record(runtime.definition(), events);
+    } finally {
+      evaluationLock.readLock().unlock();
+    }
     if (metrics != null) {
       metrics.evaluated(runtime.evaluationMillis(), runtime.health() == MonitorStatus.Health.ERROR);
     }
@@ -269,7 +284,7 @@ public final class MonitorEngine {
       dirty.set(true);
     }
     if (!events.isEmpty()) {
-      deliver(runtime.definition(), events);
+      hand(runtime.definition(), events);
     }
     Consumer<AlertState> listener = alertStateListener;
     if (listener != null) {
@@ -349,11 +364,20 @@ public final class MonitorEngine {
   }
 
   private void deliver(MonitorDefinition monitor, List<AlertEvent> events) {
-    log.info("{}", describe(monitor, events));
+    record(monitor, events);
+    hand(monitor, events);
+  }
+
+  private void record(MonitorDefinition monitor, List<AlertEvent> events) {
     for (AlertEvent e : events) {
       history.add(new AlertHistory.Entry(e.at(), e.type().id(), monitor.id(), monitor.name(), e.labels().asMap(),
           e.value(), e.reason(), null));
     }
+  }
+
+  /** Logs the events, counts them and hands them to the sink; their history entries are recorded. */
+  private void hand(MonitorDefinition monitor, List<AlertEvent> events) {
+    log.info("{}", describe(monitor, events));
     if (metrics != null) {
       events.forEach(metrics::event);
     }
@@ -500,12 +524,11 @@ public final class MonitorEngine {
 
   /** Writes the state if it changed since the last write. */
   public void persistIfChanged() {
-    long historyVersion = history.version();
-    boolean historyChanged = historyVersion != savedHistoryVersion;
+    boolean historyChanged = history.version() != savedHistoryVersion;
     if (stateFile == null || !(dirty.getAndSet(false) | historyChanged)) {
       return;
     }
-    save(historyVersion);
+    save();
   }
 
   /**
@@ -515,20 +538,27 @@ public final class MonitorEngine {
   public void persistOnStop() {
     if (stateFile != null) {
       dirty.set(false);
-      save(history.version());
+      save();
     }
   }
 
-  private void save(long historyVersion) {
-    savedHistoryVersion = historyVersion;
+  private void save() {
     List<StateFile.SavedMonitor> monitors = new ArrayList<>();
-    for (MonitorRuntime runtime : runtimes) {
-      monitors.add(runtime.saved());
+    List<AlertHistory.Entry> entries;
+    evaluationLock.writeLock().lock();
+    try {
+      savedHistoryVersion = history.version();
+      for (MonitorRuntime runtime : runtimes) {
+        monitors.add(runtime.saved());
+      }
+      entries = history.entries();
+    } finally {
+      evaluationLock.writeLock().unlock();
     }
     // Monitors not loaded now (a bad reload, a file briefly missing) keep their saved state.
     saved.values().forEach(monitors::add);
     try {
-      stateFile.save(monitors, history.entries(), clock.millis());
+      stateFile.save(monitors, entries, clock.millis());
     } catch (IOException e) {
       dirty.set(true);
       log.error("cannot save monitor state to {}: {}", stateFile.path(), e.toString());

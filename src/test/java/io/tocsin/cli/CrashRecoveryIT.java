@@ -53,6 +53,11 @@ class CrashRecoveryIT {
         .filter(e -> !e.has("channel")).map(e -> e.get("type").asText()).toList();
   }
 
+  /** When the only monitor was last evaluated, epoch ms; 0 before its first evaluation. */
+  private static long lastEvaluation(JarProcess jar) throws Exception {
+    return get(jar, "/api/v1/monitors").get("monitors").get(0).path("last_evaluation").asLong(0);
+  }
+
   private static final Pattern FIRING_SAVED = Pattern.compile("\"state\"\\s*:\\s*\"firing\"");
 
   @Test
@@ -97,9 +102,15 @@ class CrashRecoveryIT {
       JsonNode alerts = get(second, "/api/v1/alerts?state=firing").get("alerts");
       assertThat(alerts).as("restored as firing").hasSize(1);
       assertThat(alerts.get(0).get("labels").toString()).isEqualTo("{\"node\":\"n1\"}");
+      long evaluatedBefore = System.currentTimeMillis();
       SdkMeterProvider provider = shardDown(second.grpcPort());
       try {
-        Thread.sleep(4_000); // data flows again, the monitor keeps evaluating
+        // Data flows again: two more evaluations (two 2 s buckets) must not fire the alert again.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (lastEvaluation(second) < evaluatedBefore + 4_000) {
+          assertThat(System.nanoTime()).as("evaluated twice more in time").isLessThan(deadline);
+          Thread.sleep(100);
+        }
       } finally {
         provider.shutdown();
       }
