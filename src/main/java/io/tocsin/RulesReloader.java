@@ -126,7 +126,8 @@ final class RulesReloader implements Reloader, AutoCloseable {
   }
 
   private void apply(RuleSet rules, List<Path> files) throws ConfigException {
-    notifications.configure(rules.channels());
+    notifications.configure(rules.channels(), rules.routing());
+    rules.warnings().forEach(w -> log.warn("{}", w));
     store.ensureRetention(rules.longestWindow());
     engine.load(rules.monitors());
     current = rules;

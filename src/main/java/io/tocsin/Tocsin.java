@@ -24,8 +24,12 @@ import io.tocsin.notify.NotificationLog;
 import io.tocsin.notify.NotifierContext;
 import io.tocsin.notify.silence.Silences;
 import io.tocsin.query.eval.QuerySource;
+import io.tocsin.rules.AlertEvent;
+import io.tocsin.rules.GroupState;
+import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.rules.MonitorEngine;
 import io.tocsin.rules.MonitorScheduler;
+import io.tocsin.rules.MonitorStatus;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreMetrics;
 import io.tocsin.store.StoreSettings;
@@ -44,6 +48,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -142,6 +147,7 @@ public final class Tocsin implements AutoCloseable {
     rules = new RulesReloader(config, engine, notifications, store);
     closeables.push(rules);
     rules.loadInitial();
+    notifications.alreadyFiring(firingAlerts(engine));
     warnIfLinksPointAtLocalhost(config.externalUrl(), rules.current().channels());
 
     StoreMetrics storeMetrics = new StoreMetrics(store, registry);
@@ -218,6 +224,23 @@ public final class Tocsin implements AutoCloseable {
       log.warn("external_url is {}: links in notifications point at localhost, which the people who receive them "
           + "cannot open; set external_url in tocsin.yml to the address they reach Tocsin at", externalUrl);
     }
+  }
+
+  /** The alerts restored as firing, by fingerprint, with the labels notifications carry. */
+  private static Map<String, Map<String, String>> firingAlerts(MonitorEngine engine) {
+    Map<String, Map<String, String>> firing = new HashMap<>();
+    for (MonitorStatus status : engine.monitors()) {
+      MonitorDefinition monitor = status.definition();
+      for (GroupState group : status.groups()) {
+        if (group.state() == GroupState.State.FIRING) {
+          Map<String, String> labels = new TreeMap<>(monitor.labels());
+          labels.putAll(group.labels().asMap());
+          labels.put("alertname", monitor.name());
+          firing.put(AlertEvent.fingerprint(monitor.id(), group.labels()), labels);
+        }
+      }
+    }
+    return firing;
   }
 
   /** A data directory that cannot be written is a startup error, not a surprise at the first write. */

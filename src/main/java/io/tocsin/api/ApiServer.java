@@ -70,6 +70,7 @@ public final class ApiServer implements AutoCloseable {
     MonitorsHandler monitors = new MonitorsHandler(services.engine(), queries, services.clock());
     PrometheusRulesHandler prometheus = new PrometheusRulesHandler(services.engine());
     ChannelsHandler channels = new ChannelsHandler(services.notifications());
+    RoutesHandler routesHandler = new RoutesHandler(services.notifications(), services.clock(), new ObjectMapper());
     ApiAuth auth = new ApiAuth(services.api());
     SilencesHandler silences = new SilencesHandler(services.silences(), services.clock(), new ObjectMapper());
     ClusterHandler cluster = new ClusterHandler(services.cluster());
@@ -98,6 +99,7 @@ public final class ApiServer implements AutoCloseable {
       routes.get("/api/v1/alerts/history", monitors::history);
       routes.get("/api/v1/channels", channels::list);
       routes.post("/api/v1/channels/{name}/test", channels::test);
+      routes.post("/api/v1/routes/test", routesHandler::test);
       routes.get("/api/v1/silences", silences::list);
       routes.post("/api/v1/silences", silences::post);
       routes.get("/api/v1/silences/{id}", silences::get);

@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code tocsin check FILE|DIR...}: validates rule files as the server would load them. */
 @Command(name = "check", mixinStandardHelpOptions = true,
-    description = "Check rule files: print every error as file:line:col: message and exit 1, or a summary and exit 0.")
+    description = "Check rule files: print every error as file:line:col: message and exit 1, or the warnings and a "
+        + "summary and exit 0.")
 public final class CheckCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -39,8 +40,11 @@ public final class CheckCommand implements Callable<Integer> {
       spec.commandLine().getErr().println(e.getMessage());
       return 1;
     }
-    spec.commandLine().getOut().printf("%s: %s, %s%n", plural(files.size(), "file"),
-        plural(rules.monitors().size(), "monitor"), plural(rules.channels().size(), "channel"));
+    // Warnings go to stderr like errors but do not fail the check: the files work as written.
+    rules.warnings().forEach(w -> spec.commandLine().getErr().println(w.mark() + ": warning: " + w.message()));
+    spec.commandLine().getOut().printf("%s: %s, %s%s%n", plural(files.size(), "file"),
+        plural(rules.monitors().size(), "monitor"), plural(rules.channels().size(), "channel"),
+        rules.warnings().isEmpty() ? "" : ", " + plural(rules.warnings().size(), "warning"));
     return 0;
   }
 

@@ -2,6 +2,8 @@ package io.tocsin.notify;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tocsin.history.AlertHistory;
+import io.tocsin.notify.route.Route;
+import io.tocsin.notify.route.Routing;
 import io.tocsin.notify.silence.Silences;
 import io.tocsin.rules.AlertEvent;
 import io.tocsin.rules.AlertSink;
@@ -14,6 +16,7 @@ import io.tocsin.yaml.YamlNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The notification stage: takes the events of each monitor evaluation, leaves out silenced
- * alerts, makes one notification per channel, writes it to the outbox and hands it to that
- * channel's worker. Channels come from the rule files and change on reload; with none
+ * alerts, routes each alert ({@link Routing}) and leaves it out of the channels whose routes are
+ * muted now, makes one notification per channel of the alerts routed to it, writes it to the
+ * outbox and hands it to that channel's worker. Channels come from the rule files and change on reload; with none
  * declared, everything goes to the log.
  */
 public final class NotificationDispatcher implements AlertSink, AutoCloseable {
@@ -46,6 +50,8 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
   private final NotifyMetrics metrics;
   private final NotificationLog notificationLog;
   private final Map<String, ChannelWorker> workers = new LinkedHashMap<>();
+  private volatile Routing routing = Routing.DEFAULT;
+  private final Inhibitions inhibitions = new Inhibitions();
   private boolean running;
 
   /**
@@ -85,6 +91,18 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
    * back). Nothing changes when any declaration is unusable.
    */
   public synchronized void configure(List<ChannelDeclaration> declarations) throws ConfigException {
+    configure(declarations, Routing.DEFAULT);
+  }
+
+  /** Sets the channels as {@link #configure(List)} does, and then the routing to them. */
+  public synchronized void configure(List<ChannelDeclaration> declarations, Routing routing)
+      throws ConfigException {
+    configureChannels(declarations);
+    this.routing = routing;
+    inhibitions.rules(routing.inhibitRules());
+  }
+
+  private void configureChannels(List<ChannelDeclaration> declarations) throws ConfigException {
     List<ChannelDeclaration> wanted = declarations.isEmpty() ? List.of(DEFAULT_LOG) : declarations;
     List<ConfigError> errors = new ArrayList<>();
     Map<String, Channel> built = new LinkedHashMap<>();
@@ -160,36 +178,75 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
   @Override
   public void deliver(MonitorDefinition monitor, List<AlertEvent> events) {
     List<Alert> alerts = new ArrayList<>();
-    List<String> silenced = new ArrayList<>();
+    List<List<Route>> routes = new ArrayList<>();
+    List<String> suppressed = new ArrayList<>();
+    Routing routing = this.routing;
     for (AlertEvent event : events) {
       Map<String, String> labels = new TreeMap<>(monitor.labels());
       labels.putAll(event.labels().asMap());
       labels.put("alertname", monitor.name());
+      boolean firingWasInhibited = false;
+      if (event.type() == AlertEvent.Type.RESOLVED) {
+        firingWasInhibited = inhibitions.resolved(event.fingerprint());
+      } else {
+        inhibitions.firing(event.fingerprint(), labels);
+      }
       // Silenced now, as Alertmanager decides at send time: the event's bucket ended a while ago.
       Optional<String> silence = silences.silencing(labels, context.clock().millis());
       if (silence.isPresent()) {
-        silenced.add(event.type().id() + " " + event.labels() + " (silence " + silence.get() + ")");
+        suppressed.add(event.type().id() + " " + event.labels() + " (silence " + silence.get() + ")");
         record(new AlertHistory.Entry(event.at(), "silenced", monitor.id(), monitor.name(), event.labels().asMap(),
             event.value(), event.type().id() + " silenced by " + silence.get(), null), null, "silenced");
+        continue;
+      }
+      String inhibitor = event.type() == AlertEvent.Type.RESOLVED ? null
+          : inhibitions.inhibitedBy(event.fingerprint(), labels);
+      if (inhibitor != null || firingWasInhibited) {
+        String why = inhibitor != null ? "inhibited by " + inhibitor : "its firing was inhibited";
+        suppressed.add(event.type().id() + " " + event.labels() + " (" + why + ")");
+        record(new AlertHistory.Entry(event.at(), "inhibited", monitor.id(), monitor.name(), event.labels().asMap(),
+            event.value(), event.type().id() + " not sent: " + why, null), null, "inhibited");
         continue;
       }
       alerts.add(new Alert(event.type(), event.labels().asMap(),
           Annotations.render(monitor, event.labels(), event.value(), event.type().id()), event.value(),
           event.threshold(), event.activeAt(), event.firedAt(), event.resolvedAt(), event.at(), event.fingerprint(),
           event.reason()));
+      routes.add(routing.routes(labels));
     }
-    if (!silenced.isEmpty()) {
-      log.info("monitor \"{}\": not sent, silenced: {}{}", monitor.name(), String.join(", ",
-          silenced.subList(0, Math.min(3, silenced.size()))), silenced.size() > 3 ? " and " + (silenced.size() - 3)
-          + " more" : "");
+    if (!suppressed.isEmpty()) {
+      log.info("monitor \"{}\": not sent, silenced or inhibited: {}{}", monitor.name(), String.join(", ",
+          suppressed.subList(0, Math.min(3, suppressed.size()))), suppressed.size() > 3 ? " and "
+          + (suppressed.size() - 3) + " more" : "");
     }
     if (alerts.isEmpty()) {
       return;
     }
-    List<ChannelWorker> targets = targets(monitor);
-    for (ChannelWorker worker : targets) {
+    Instant sendTime = Instant.ofEpochMilli(context.clock().millis());
+    for (ChannelWorker worker : workers()) {
       Channel channel = worker.channel();
-      List<Alert> forChannel = channel.sendResolved() ? alerts : alerts.stream().filter(a -> !a.isResolved()).toList();
+      List<Alert> forChannel = new ArrayList<>();
+      for (int i = 0; i < alerts.size(); i++) {
+        Alert alert = alerts.get(i);
+        if (alert.isResolved() && !channel.sendResolved()) {
+          continue;
+        }
+        String muted = null;
+        boolean routed = false;
+        for (Route route : routes.get(i)) {
+          if (route.sendsTo(channel.name())) {
+            String why = routing.mutedBy(route, sendTime);
+            routed |= why == null;
+            muted = why == null ? muted : why + " (route " + route.path() + ")";
+          }
+        }
+        if (routed) {
+          forChannel.add(alert);
+        } else if (muted != null) {
+          record(new AlertHistory.Entry(alert.at(), "muted", monitor.id(), monitor.name(), alert.labels(),
+              alert.value(), alert.status().id() + " not sent: " + muted, channel.name()), channel.name(), "muted");
+        }
+      }
       if (forChannel.isEmpty()) {
         continue;
       }
@@ -207,18 +264,26 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
     }
   }
 
-  private synchronized List<ChannelWorker> targets(MonitorDefinition monitor) {
-    if (monitor.channels().isEmpty()) {
-      return new ArrayList<>(workers.values());
-    }
-    List<ChannelWorker> targets = new ArrayList<>();
-    for (String name : monitor.channels()) {
-      ChannelWorker worker = workers.get(name);
-      if (worker != null) {
-        targets.add(worker);
-      }
-    }
-    return targets;
+  private synchronized List<ChannelWorker> workers() {
+    return new ArrayList<>(workers.values());
+  }
+
+  /**
+   * Tells the inhibition rules which alerts fire already, at start: restored firing alerts send no
+   * event until they repeat or resolve. {@code firing} maps fingerprints to full label sets.
+   */
+  public void alreadyFiring(Map<String, Map<String, String>> firing) {
+    firing.forEach(inhibitions::firing);
+  }
+
+  /** Why the alert {@code fingerprint} with these full labels is inhibited now, or empty. */
+  public Optional<String> inhibitedBy(String fingerprint, Map<String, String> labels) {
+    return Optional.ofNullable(inhibitions.inhibitedBy(fingerprint, labels));
+  }
+
+  /** The routing alerts take now. */
+  public Routing routing() {
+    return routing;
   }
 
   /** A page of the status page, under {@code external_url}. */

@@ -2,6 +2,8 @@ package io.tocsin.rulefiles;
 
 import io.tocsin.channels.Channels;
 import io.tocsin.notify.ChannelDeclaration;
+import io.tocsin.notify.route.Routing;
+import io.tocsin.notify.route.RoutingParser;
 import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.rules.MonitorParser;
 import io.tocsin.store.MetricKind;
@@ -28,12 +30,13 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
- * Reads rule files: each may hold {@code monitors:} and {@code channels:}. Every problem in every
- * file is collected, and any problem rejects the whole set, so that a broken edit never leaves
- * half the rules running.
+ * Reads rule files: each may hold {@code monitors:}, {@code channels:}, {@code routes:}, {@code
+ * inhibit_rules:} and {@code time_intervals:}. Every problem in every file is collected, and any
+ * problem rejects the whole set, so that a broken edit never leaves half the rules running. Routes
+ * of several files are tried in file name order.
  */
 public final class RuleFiles {
-  private static final Set<String> TOP = Set.of("monitors", "channels");
+  private static final Set<String> TOP = Set.of("monitors", "channels", "routes", "inhibit_rules", "time_intervals");
 
   private final Function<String, String> env;
   private final BiConsumer<ChannelDeclaration, List<ConfigError>> channelCheck;
@@ -137,6 +140,9 @@ public final class RuleFiles {
     List<ConfigError> errors = new ArrayList<>();
     List<YamlNode.Mapping> monitorNodes = new ArrayList<>();
     List<ChannelDeclaration> channels = new ArrayList<>();
+    List<YamlNode> routeNodes = new ArrayList<>();
+    List<YamlNode> inhibitNodes = new ArrayList<>();
+    List<YamlNode> intervalNodes = new ArrayList<>();
     Map<String, ChannelDeclaration> channelsByName = new HashMap<>();
     YamlReader reader = new YamlReader(env);
     for (Map.Entry<String, String> file : texts.entrySet()) {
@@ -155,6 +161,9 @@ public final class RuleFiles {
           errors.add(new ConfigError(node.mark(), "each monitor must be a mapping, got " + node.describe()));
         }
       }
+      routeNodes.addAll(list(top, "routes", errors));
+      inhibitNodes.addAll(list(top, "inhibit_rules", errors));
+      intervalNodes.addAll(list(top, "time_intervals", errors));
       for (YamlNode node : list(top, "channels", errors)) {
         ChannelDeclaration channel = ChannelDeclaration.parse(node, Channels.TYPES.keysByType(), errors);
         if (channel == null) {
@@ -197,10 +206,15 @@ public final class RuleFiles {
         monitors.add(monitor);
       }
     }
+    List<RoutingParser.MonitorChannels> monitorChannels = monitors.stream().filter(m -> !m.channels().isEmpty())
+        .map(m -> new RoutingParser.MonitorChannels(m.id(), m.name(), m.channels(), null)).toList();
+    List<ConfigError> warnings = new ArrayList<>();
+    Routing routing = RoutingParser.parse(routeNodes, inhibitNodes, intervalNodes, monitorChannels, channelNames,
+        errors, warnings);
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
-    return new RuleSet(List.copyOf(monitors), List.copyOf(channels));
+    return new RuleSet(List.copyOf(monitors), List.copyOf(channels), routing, List.copyOf(warnings));
   }
 
   /** The monitor's name as written, or null when it has none (an error the parser reports). */

@@ -355,6 +355,9 @@ class OpenApiTest {
     conforms(soft, "POST /api/v1/channels/{name}/test", api.post("/api/v1/channels/refusing/test", null));
     conforms(soft, "POST /api/v1/channels/{name}/test", api.post("/api/v1/channels/nope/test", null));
     conforms(soft, "GET /api/v1/alerts/history", api.get("/api/v1/alerts/history"));
+    conforms(soft, "POST /api/v1/routes/test", api.post("/api/v1/routes/test",
+        "{\"labels\": {\"monitor\": \"Shard is down\"}, \"at\": \"2026-03-01T12:00:00Z\"}"));
+    conforms(soft, "POST /api/v1/routes/test", api.post("/api/v1/routes/test", "{}"));
     conforms(soft, "POST /api/v1/monitors/{id}/pause", api.post("/api/v1/monitors/never-fires/pause", null));
     conforms(soft, "POST /api/v1/monitors/{id}/pause", api.post("/api/v1/monitors/nope/pause", null));
     conforms(soft, "POST /api/v1/monitors/{id}/resume", api.post("/api/v1/monitors/never-fires/resume", null));

@@ -34,6 +34,28 @@ class CheckCommandTest {
   }
 
   @Test
+  void check_routingWarnings_arePrintedWithPositions_andStillExit0() throws Exception {
+    Path file = dir.resolve("routes.yml");
+    Files.writeString(file, """
+        channels:
+          - {name: pager, type: log}
+          - {name: chat, type: log}
+          - {name: email, type: log}
+        routes:
+          - channels: [chat]
+          - matchers: ['severity="critical"']
+            channels: [pager]
+        """);
+
+    assertThat(check(file.toString())).isZero();
+    assertThat(err.toString().lines()).containsExactly(
+        file + ":7:5: warning: route root/1 is never reached: route root/0 (" + file + ":6:5) matches every alert and "
+            + "has no continue: true",
+        file + ":6:5: warning: channel \"email\" is not used by any route or monitor");
+    assertThat(out.toString()).isEqualTo("1 file: 0 monitors, 3 channels, 2 warnings\n");
+  }
+
+  @Test
   void check_brokenFiles_printEveryErrorAndExit1() throws Exception {
     Path a = dir.resolve("a.yml");
     Files.writeString(a, "monitors:\n  - name: x\n    metrics: [up as $up]\n    query: [$up]\n");
