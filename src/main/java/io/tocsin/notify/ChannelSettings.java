@@ -132,6 +132,27 @@ public final class ChannelSettings {
     return null;
   }
 
+  /**
+   * The message template under {@code key}, compiled for {@code format}, or null when there is
+   * none; a template that does not compile is an error at the line it breaks on.
+   */
+  public MessageTemplate template(String key, TemplateFormat format) {
+    YamlNode node = reader.node(key);
+    if (node == null) {
+      return null;
+    }
+    if (!(node instanceof YamlNode.Scalar scalar)) {
+      reader.error(node, key + " of channel \"" + name() + "\" must be a template (text), got " + node.describe());
+      return null;
+    }
+    try {
+      return MessageTemplate.compile(scalar.text(), format);
+    } catch (TemplateException e) {
+      errors.add(new ConfigError(scalar.at(e.line(), 1), key + " of channel \"" + name() + "\": " + e.getMessage()));
+      return null;
+    }
+  }
+
   /** An error about the channel as a whole, at its declaration. */
   public void error(String message) {
     errors.add(new ConfigError(declaration.mark(), "channel \"" + name() + "\": " + message));

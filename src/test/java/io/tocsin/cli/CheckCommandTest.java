@@ -56,6 +56,28 @@ class CheckCommandTest {
   }
 
   @Test
+  void check_brokenMessageTemplates_areErrorsAtTheLineTheyBreakOn() throws Exception {
+    Path file = dir.resolve("templates.yml");
+    Files.writeString(file, """
+        channels:
+          - name: chat
+            type: slack
+            webhook_url: https://hooks.slack.com/services/T0/B0/secret
+            title: "{{monitor.name}"
+            text: |
+              Firing:
+              {{#firing}}{{labels.node}}
+          - {name: hook, type: webhook, url: "https://hooks.example.com/x", body: "{{#alerts}}"}
+        """);
+
+    assertThat(check(file.toString())).isEqualTo(1);
+    assertThat(err.toString().lines()).containsExactly(
+        file + ":5:13: title of channel \"chat\": invalid template: Improperly closed variable",
+        file + ":8:7: text of channel \"chat\": invalid template: Failed to close 'firing' tag",
+        file + ":9:76: body of channel \"hook\": invalid template: Failed to close 'alerts' tag");
+  }
+
+  @Test
   void check_brokenFiles_printEveryErrorAndExit1() throws Exception {
     Path a = dir.resolve("a.yml");
     Files.writeString(a, "monitors:\n  - name: x\n    metrics: [up as $up]\n    query: [$up]\n");

@@ -3,6 +3,7 @@ package io.tocsin.notify.email;
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
 import io.tocsin.notify.Alert;
+import io.tocsin.notify.ChannelTemplates;
 import io.tocsin.notify.Messages;
 import io.tocsin.notify.Notification;
 import jakarta.mail.Message;
@@ -42,17 +43,25 @@ final class EmailMessage {
 
   static MimeMessage build(Session session, InternetAddress from, InternetAddress[] to, Notification n, long nowMs)
       throws MessagingException {
+    return build(session, from, to, n, nowMs, ChannelTemplates.NONE);
+  }
+
+  /** With the channel's templates: its title is the subject and heading, its text replaces the list of alerts. */
+  static MimeMessage build(Session session, InternetAddress from, InternetAddress[] to, Notification n, long nowMs,
+      ChannelTemplates templates) throws MessagingException {
+    String title = templates.title(n);
+    String custom = templates.text(n);
     MimeMessage message = new MimeMessage(session);
     message.setFrom(from);
     message.setRecipients(Message.RecipientType.TO, to);
-    message.setSubject(subject(n), "UTF-8");
+    message.setSubject(subject(title), "UTF-8");
     message.setSentDate(new Date(nowMs));
     // RFC 3834: out-of-office and other auto-replies must not answer an automatic message.
     message.setHeader("Auto-Submitted", "auto-generated");
     MimeBodyPart text = new MimeBodyPart();
-    text.setText(text(n), "UTF-8", "plain");
+    text.setText(text(n, title, custom), "UTF-8", "plain");
     MimeBodyPart html = new MimeBodyPart();
-    html.setText(html(n), "UTF-8", "html");
+    html.setText(html(n, title, custom), "UTF-8", "html");
     // multipart/alternative: the last part is the preferred one, so HTML goes last.
     MimeMultipart body = new MimeMultipart("alternative");
     body.addBodyPart(text);
@@ -67,14 +76,25 @@ final class EmailMessage {
    * (Jakarta Mail keeps it from starting a new header, but the subject would still be split).
    */
   static String subject(Notification n) {
-    return Messages.title(n).replaceAll("\\p{Cntrl}", " ");
+    return subject(Messages.title(n));
+  }
+
+  private static String subject(String title) {
+    return title.replaceAll("\\p{Cntrl}", " ");
   }
 
   static String text(Notification n) {
+    return text(n, Messages.title(n), null);
+  }
+
+  private static String text(Notification n, String title, String custom) {
     StringBuilder sb = new StringBuilder();
-    sb.append(Messages.title(n)).append("\n\n");
+    sb.append(title).append("\n\n");
     if (n.test()) {
       sb.append(TEST_NOTE).append("\n\n");
+    }
+    if (custom != null) {
+      return sb.append(custom.strip()).append("\n\nMonitor page: ").append(n.link()).append('\n').toString();
     }
     Messages.Listing listing = Messages.Listing.of(n.alerts());
     for (Alert alert : listing.shown()) {
@@ -98,8 +118,13 @@ final class EmailMessage {
   }
 
   static String html(Notification n) {
+    return html(n, Messages.title(n), null);
+  }
+
+  private static String html(Notification n, String title, String custom) {
     Map<String, Object> scope = new LinkedHashMap<>();
-    scope.put("title", Messages.title(n));
+    scope.put("title", title);
+    scope.put("custom", custom == null ? null : custom.strip());
     scope.put("test", n.test());
     scope.put("color", n.test() ? TEST_COLOR : n.firing().isEmpty() ? RESOLVED_COLOR : FIRING_COLOR);
     Messages.Listing listing = Messages.Listing.of(n.alerts());

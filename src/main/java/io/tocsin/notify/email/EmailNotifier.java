@@ -2,6 +2,7 @@ package io.tocsin.notify.email;
 
 import io.tocsin.config.ServerConfig;
 import io.tocsin.notify.ChannelSettings;
+import io.tocsin.notify.ChannelTemplates;
 import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.Notification;
@@ -43,10 +44,17 @@ public final class EmailNotifier implements Notifier {
    * @param from the sender as written, already checked
    */
   public record Config(List<String> to, String from, String host, Integer port, String username, Secret password,
-      Boolean starttls, Boolean tls) {
+      Boolean starttls, Boolean tls, ChannelTemplates templates) {
     public Config {
       to = List.copyOf(to);
       password = password == null ? Secret.NONE : password;
+      templates = templates == null ? ChannelTemplates.NONE : templates;
+    }
+
+    /** Without templates: Tocsin's default message. */
+    public Config(List<String> to, String from, String host, Integer port, String username, Secret password,
+        Boolean starttls, Boolean tls) {
+      this(to, from, host, port, username, password, starttls, tls, ChannelTemplates.NONE);
     }
   }
 
@@ -54,9 +62,10 @@ public final class EmailNotifier implements Notifier {
   private final InternetAddress from;
   private final InternetAddress[] to;
   private final Session session;
+  private final ChannelTemplates templates;
   private final NotifierContext context;
 
-  public static final ChannelType<Config> TYPE = new ChannelType<>("email", Set.of("to", "from", "host", "port", "username", "password", "starttls", "tls"),
+  public static final ChannelType<Config> TYPE = new ChannelType<>("email", ChannelTemplates.with("to", "from", "host", "port", "username", "password", "starttls", "tls"),
       EmailNotifier::parse, EmailNotifier::new);
 
   public EmailNotifier(Config config, NotifierContext context) {
@@ -69,6 +78,7 @@ public final class EmailNotifier implements Notifier {
    */
   EmailNotifier(Config config, NotifierContext context, SSLSocketFactory tlsSockets) {
     this.context = context;
+    this.templates = config.templates();
     this.server = MailServer.resolve(config, context.smtp());
     this.from = from(config, context.smtp());
     List<InternetAddress> recipients = new ArrayList<>();
@@ -144,7 +154,7 @@ public final class EmailNotifier implements Notifier {
       settings.error("starttls", "cannot be used with tls: true; tls is TLS from the start (usually port 465), "
           + "starttls upgrades a plain connection (usually port 587)");
     }
-    return new Config(to, from, host, port, username, password, starttls, tls);
+    return new Config(to, from, host, port, username, password, starttls, tls, ChannelTemplates.read(settings));
   }
 
   /** One address, checked the strict way; a display name is allowed: {@code Tocsin <alerts@example.com>}. */
@@ -208,7 +218,7 @@ public final class EmailNotifier implements Notifier {
   public Delivery send(Notification n) {
     MimeMessage message;
     try {
-      message = EmailMessage.build(session, from, to, n, context.clock().millis());
+      message = EmailMessage.build(session, from, to, n, context.clock().millis(), templates);
     } catch (MessagingException e) {
       return Delivery.failed("cannot build the mail: " + SmtpFailures.oneLine(e.getMessage()));
     }

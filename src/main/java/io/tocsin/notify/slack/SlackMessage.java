@@ -7,6 +7,7 @@ import com.slack.api.model.block.LayoutBlock;
 import com.slack.api.model.block.SectionBlock;
 import com.slack.api.model.block.composition.MarkdownTextObject;
 import io.tocsin.notify.Alert;
+import io.tocsin.notify.ChannelTemplates;
 import io.tocsin.notify.Messages;
 import io.tocsin.notify.Notification;
 import io.tocsin.rules.AlertEvent;
@@ -32,14 +33,24 @@ record SlackMessage(String text, List<LayoutBlock> blocks, List<Attachment> atta
   static final int MAX_PART = 800;
 
   static SlackMessage of(Notification n) {
-    String title = Mrkdwn.truncate(Mrkdwn.escape(Messages.title(n)), MAX_SECTION - 2);
+    return of(n, ChannelTemplates.NONE);
+  }
+
+  /** With the channel's templates: its title replaces the title, its text the sections of the alerts. */
+  static SlackMessage of(Notification n, ChannelTemplates templates) {
+    String title = Mrkdwn.truncate(Mrkdwn.escape(templates.title(n)), MAX_SECTION - 2);
     List<LayoutBlock> details = new ArrayList<>();
-    Messages.Listing listing = Messages.Listing.of(n.alerts());
-    for (Alert alert : listing.shown()) {
-      details.add(section(Mrkdwn.truncate(describe(n, alert), MAX_SECTION)));
-    }
-    if (listing.more() > 0) {
-      details.add(context(Mrkdwn.escape(listing.moreText())));
+    String text = templates.text(n);
+    if (text != null) {
+      details.add(section(Mrkdwn.truncate(Mrkdwn.escape(text), MAX_SECTION)));
+    } else {
+      Messages.Listing listing = Messages.Listing.of(n.alerts());
+      for (Alert alert : listing.shown()) {
+        details.add(section(Mrkdwn.truncate(describe(n, alert), MAX_SECTION)));
+      }
+      if (listing.more() > 0) {
+        details.add(context(Mrkdwn.escape(listing.moreText())));
+      }
     }
     details.add(context(Mrkdwn.link(n.link(), "Open the monitor in Tocsin")));
     Attachment attachment = Attachment.builder().color(colour(n)).fallback(title).blocks(details).build();

@@ -11,6 +11,7 @@ import com.slack.api.webhook.Payload;
 import com.slack.api.webhook.WebhookResponse;
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.ChannelSettings;
+import io.tocsin.notify.ChannelTemplates;
 import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.Notification;
@@ -53,7 +54,7 @@ public final class SlackNotifier implements Notifier {
    * @param channel with a token: the channel id or name to post to; empty with a webhook
    * @param apiUrl the base of Slack's Web API methods, ending in a slash
    */
-  public record Config(Secret webhookUrl, Secret token, String channel, URI apiUrl) {
+  public record Config(Secret webhookUrl, Secret token, String channel, URI apiUrl, ChannelTemplates templates) {
     boolean isWebhook() {
       return !webhookUrl.isEmpty();
     }
@@ -123,10 +124,11 @@ public final class SlackNotifier implements Notifier {
         apiUrl = url.toString().endsWith("/") ? url : URI.create(url + "/");
       }
     }
-    return new Config(webhookUrl, token, channel, apiUrl);
+    return new Config(webhookUrl, token, channel, apiUrl,
+        ChannelTemplates.read(settings));
   }
 
-  public static final ChannelType<Config> TYPE = new ChannelType<>("slack", Set.of("webhook_url", "token", "channel"),
+  public static final ChannelType<Config> TYPE = new ChannelType<>("slack", ChannelTemplates.with("webhook_url", "token", "channel"),
       SlackNotifier::parse, SlackNotifier::new);
 
   public SlackNotifier(Config config, NotifierContext context) {
@@ -191,7 +193,7 @@ public final class SlackNotifier implements Notifier {
   }
 
   private Delivery sendToWebhook(Notification n) {
-    SlackMessage message = SlackMessage.of(n);
+    SlackMessage message = SlackMessage.of(n, config.templates());
     Payload payload = Payload.builder()
         .text(message.text())
         .blocks(message.blocks())
@@ -260,7 +262,7 @@ public final class SlackNotifier implements Notifier {
 
   private Posted post(Notification n, Post post) {
     Notification part = post.alerts().size() == n.alerts().size() ? n : n.withAlerts(post.alerts());
-    SlackMessage message = SlackMessage.of(part);
+    SlackMessage message = SlackMessage.of(part, config.templates());
     ChatPostMessageRequest request = ChatPostMessageRequest.builder()
         .channel(config.channel())
         .threadTs(post.threadTs())

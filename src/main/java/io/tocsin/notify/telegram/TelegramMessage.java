@@ -4,6 +4,7 @@ import static io.tocsin.notify.telegram.TelegramHtml.attribute;
 import static io.tocsin.notify.telegram.TelegramHtml.text;
 
 import io.tocsin.notify.Alert;
+import io.tocsin.notify.ChannelTemplates;
 import io.tocsin.notify.Messages;
 import io.tocsin.notify.Notification;
 
@@ -36,19 +37,28 @@ final class TelegramMessage {
   private TelegramMessage() {}
 
   static String format(Notification n) {
+    return format(n, ChannelTemplates.NONE);
+  }
+
+  /** With the channel's templates: its title replaces the title, its text the list of alerts. */
+  static String format(Notification n, ChannelTemplates templates) {
     String footer = footer(n);
     // The link is what a reader needs most, so it survives a cut of the body (after a line
     // break). The lower bound only matters for a link shown as very long text: the final cut
     // then takes what is over.
     int bodyBudget = Math.max(MAX_LENGTH / 2, MAX_LENGTH - TelegramHtml.visibleLength(footer) - 1);
-    String body = TelegramHtml.truncate(body(n), bodyBudget, TRUNCATED);
+    String body = TelegramHtml.truncate(body(n, templates), bodyBudget, TRUNCATED);
     String message = (body.endsWith("\n") ? body : body + "\n") + footer;
     return TelegramHtml.truncate(message.stripTrailing(), MAX_LENGTH, TRUNCATED);
   }
 
-  private static String body(Notification n) {
+  private static String body(Notification n, ChannelTemplates templates) {
     StringBuilder sb = new StringBuilder();
-    sb.append("<b>").append(text(Messages.title(n))).append("</b>\n");
+    sb.append("<b>").append(text(templates.title(n))).append("</b>\n");
+    String custom = templates.text(n);
+    if (custom != null) {
+      return sb.append(text(custom)).append('\n').toString();
+    }
     if (n.test()) {
       sb.append("<i>A test message sent on request: nothing is wrong.</i>\n");
     }

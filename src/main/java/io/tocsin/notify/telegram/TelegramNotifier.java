@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tocsin.notify.ChannelSettings;
+import io.tocsin.notify.ChannelTemplates;
 import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.NetworkFailures;
@@ -45,13 +46,18 @@ public final class TelegramNotifier implements Notifier {
    *     public {@code @username}
    * @param messageThreadId the forum topic to post in, or 0 for the chat itself
    */
-  public record Config(Secret botToken, String chatId, int messageThreadId, URI apiUrl) {}
+  public record Config(Secret botToken, String chatId, int messageThreadId, URI apiUrl, ChannelTemplates templates) {
+    /** Without templates: Tocsin's default message. */
+    public Config(Secret botToken, String chatId, int messageThreadId, URI apiUrl) {
+      this(botToken, chatId, messageThreadId, apiUrl, ChannelTemplates.NONE);
+    }
+  }
 
   private final Config config;
   private final NotifierContext context;
   private final URI sendMessage;
 
-  public static final ChannelType<Config> TYPE = new ChannelType<>("telegram", Set.of("bot_token", "chat_id", "message_thread_id"),
+  public static final ChannelType<Config> TYPE = new ChannelType<>("telegram", ChannelTemplates.with("bot_token", "chat_id", "message_thread_id"),
       TelegramNotifier::parse, TelegramNotifier::new);
 
   public TelegramNotifier(Config config, NotifierContext context) {
@@ -94,7 +100,7 @@ public final class TelegramNotifier implements Notifier {
       }
     }
     return new Config(Secret.of(token.strip()), chatId, thread,
-        apiUrl == null ? URI.create(DEFAULT_API_URL) : apiUrl);
+        apiUrl == null ? URI.create(DEFAULT_API_URL) : apiUrl, ChannelTemplates.read(settings));
   }
 
   private static boolean isChatId(String chatId) {
@@ -134,7 +140,7 @@ public final class TelegramNotifier implements Notifier {
     if (config.messageThreadId() > 0) {
       body.put("message_thread_id", config.messageThreadId());
     }
-    body.put("text", TelegramMessage.format(n));
+    body.put("text", TelegramMessage.format(n, config.templates()));
     body.put("parse_mode", "HTML");
     body.put("disable_web_page_preview", true);
     try {

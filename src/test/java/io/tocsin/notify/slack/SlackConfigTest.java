@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.tocsin.channels.Channels;
 import io.tocsin.notify.ChannelDeclaration;
 import io.tocsin.notify.ChannelSettings;
+import io.tocsin.notify.ChannelTemplates;
 import io.tocsin.rulefiles.RuleFiles;
 import io.tocsin.yaml.ConfigError;
 import io.tocsin.yaml.ConfigException;
@@ -40,9 +41,9 @@ class SlackConfigTest {
 
     assertThat(errors).isEmpty();
     assertThat(config).isEqualTo(new SlackNotifier.Config(Secret.of(HOOK), Secret.NONE, "",
-        URI.create("https://slack.com/api/")));
-    assertThat(config.toString())
-        .isEqualTo("Config[webhookUrl=<redacted>, token=<none>, channel=, apiUrl=https://slack.com/api/]");
+        URI.create("https://slack.com/api/"), ChannelTemplates.NONE));
+    assertThat(config.toString()).isEqualTo("Config[webhookUrl=<redacted>, token=<none>, channel=, "
+        + "apiUrl=https://slack.com/api/, templates=ChannelTemplates[channel=, title=null, text=null]]");
   }
 
   @Test
@@ -51,9 +52,9 @@ class SlackConfigTest {
         "{name: ops, type: slack, token: xoxb-1-secret, channel: \"#alerts\", api_url: \"http://127.0.0.1:9/api\"}");
 
     assertThat(config).isEqualTo(new SlackNotifier.Config(Secret.NONE, Secret.of("xoxb-1-secret"), "#alerts",
-        URI.create("http://127.0.0.1:9/api/")));
-    assertThat(config.toString())
-        .isEqualTo("Config[webhookUrl=<none>, token=<redacted>, channel=#alerts, apiUrl=http://127.0.0.1:9/api/]");
+        URI.create("http://127.0.0.1:9/api/"), ChannelTemplates.NONE));
+    assertThat(config.toString()).isEqualTo("Config[webhookUrl=<none>, token=<redacted>, channel=#alerts, "
+        + "apiUrl=http://127.0.0.1:9/api/, templates=ChannelTemplates[channel=, title=null, text=null]]");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -239,7 +239,8 @@ class TelegramNotifierTest {
 
     assertThat(notifier.toString()).isEqualTo("TelegramNotifier[chat_id=-100123, api_url=" + api.url() + "]");
     assertThat(new TelegramNotifier.Config(Secret.of(TOKEN), "-100123", 0, URI.create(api.url())).toString())
-        .isEqualTo("Config[botToken=<redacted>, chatId=-100123, messageThreadId=0, apiUrl=" + api.url() + "]");
+        .isEqualTo("Config[botToken=<redacted>, chatId=-100123, messageThreadId=0, apiUrl=" + api.url()
+            + ", templates=ChannelTemplates[channel=, title=null, text=null]]");
   }
 
   @Test

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import io.tocsin.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -323,10 +324,35 @@ class WebhookNotifierTest {
         WebhookNotifier::parse);
 
     assertThat(config.toString()).isEqualTo("Config[target=HttpTarget[url=<redacted>, headers={X-Api-Key=<redacted>}, "
-        + "authorization=<redacted>]]");
+        + "authorization=<redacted>], body=null, name=ops-hook]");
   }
 
   private static String base64(String text) {
     return Base64.getEncoder().encodeToString(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void bodyTemplate_isTheRequestBody_withInsertedValuesEscapedAsJsonStrings() throws Exception {
+    WebhookNotifier hook = notifier(", body: '{\"text\": \"{{title}}\", \"nodes\": [{{#firing}}\"{{labels.node}}\"{{/firing}}]}'");
+
+    assertThat(hook.send(notification(firing("n1\" <b>&"))).isSent()).isTrue();
+
+    assertThat(receiver.requests().get(0).body()).isEqualTo(
+        "{\"text\": \"[FIRING] Redis shard is down {cluster=\\\"c1\\\", node=\\\"n1\\\\\\\" <b>&\\\"}\", "
+            + "\"nodes\": [\"n1\\\" <b>&\"]}");
+    assertThat(onlyBody().get("nodes").get(0).asText()).isEqualTo("n1\" <b>&");
+  }
+
+  @Test
+  void bodyTemplateThatIsNotJson_sendsTheDefaultBody_andSaysWhy() throws Exception {
+    WebhookNotifier hook = notifier(", body: '{\"nodes\": [{{#firing}}\"{{labels.node}}\",{{/firing}}]}'");
+    try (LogCapture logs = LogCapture.of(WebhookNotifier.class)) {
+      assertThat(hook.send(notification(firing("n1"))).isSent()).isTrue();
+
+      assertThat(onlyBody().get("version").asText()).isEqualTo("4");
+      assertThat(logs.messages()).containsExactly("WARN channel \"ops-hook\": the body template failed for "
+          + "notification 000001 (it is not valid JSON: Unexpected character (']' (code 93)): expected a valid value "
+          + "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')); sending the default body instead");
+    }
   }
 }

@@ -1,0 +1,54 @@
+package io.tocsin.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class MessageTemplateTest {
+  private static final String HOSTILE = TemplateFixtures.HOSTILE;
+
+  private static Notification notification() {
+    return TemplateFixtures.notification();
+  }
+
+  @Test
+  void render_exposesTheDocumentedModel() throws Exception {
+    MessageTemplate t = MessageTemplate.compile("""
+        {{status}} {{severity}} {{monitor.name}} ({{count}}: {{firing_count}} firing, {{resolved_count}} resolved)
+        {{#firing}}- {{state}} {{labels_text}} value {{value}} < {{threshold}} {{since}}
+        {{/firing}}{{#resolved}}- {{state}} {{labels.node}} after {{fired_for}}
+        {{/resolved}}{{link}}""", TemplateFormat.PLAIN);
+
+    assertThat(t.render(notification())).isEqualTo("""
+        firing critical Shard is down (2: 1 firing, 1 resolved)
+        - FIRING {node="<b>n1</b> & *bold* <!channel> \\"q\\" 'a'"} value 0 < 1 breaching since 2026-03-01 12:00:00 UTC, firing \
+        since 2026-03-01 12:05:00 UTC
+        - RESOLVED n2 after 1h
+        http://tocsin.example/monitors/shard-is-down""");
+  }
+
+  @Test
+  void aJsonBody_escapesInsertedValuesAsJsonStrings_andPlainTextInsertsThemAsTheyAre() throws Exception {
+    assertThat(MessageTemplate.compile("{\"node\": \"{{#firing}}{{labels.node}}{{/firing}}\"}", TemplateFormat.JSON)
+        .render(notification())).isEqualTo("{\"node\": \"<b>n1</b> & *bold* <!channel> \\\"q\\\" 'a'\"}");
+    assertThat(MessageTemplate.compile("{{#firing}}{{labels.node}}{{/firing}}", TemplateFormat.PLAIN)
+        .render(notification())).isEqualTo(HOSTILE);
+  }
+
+  @Test
+  void labelLists_iterateInNameOrder() throws Exception {
+    MessageTemplate t = MessageTemplate.compile("{{#common_labels_list}}{{name}}={{value}};{{/common_labels_list}}",
+        TemplateFormat.PLAIN);
+    assertThat(t.render(notification())).isEqualTo("alertname=Shard is down;severity=critical;");
+  }
+
+  @Test
+  void compile_anUnclosedSection_failsWithItsLine() {
+    assertThatThrownBy(() -> MessageTemplate.compile("first line\n{{#firing}}\n{{labels.node}}", TemplateFormat.PLAIN))
+        .isInstanceOfSatisfying(TemplateException.class, e -> {
+          assertThat(e.line()).as("where the section opens").isEqualTo(2);
+          assertThat(e.getMessage()).isEqualTo("invalid template: Failed to close 'firing' tag");
+        });
+  }
+}
