@@ -5,6 +5,7 @@ import io.tocsin.notify.ChannelTypes;
 import io.tocsin.notify.alertmanager.AlertmanagerNotifier;
 import io.tocsin.notify.email.EmailNotifier;
 import io.tocsin.notify.log.LogNotifier;
+import io.tocsin.notify.pagerduty.PagerDutyNotifier;
 import io.tocsin.notify.slack.SlackNotifier;
 import io.tocsin.notify.telegram.TelegramNotifier;
 import io.tocsin.notify.webhook.WebhookNotifier;
@@ -23,6 +24,7 @@ public final class Channels {
       TelegramNotifier.TYPE,
       WebhookNotifier.TYPE,
       AlertmanagerNotifier.TYPE,
+      PagerDutyNotifier.TYPE,
       LogNotifier.TYPE));
 
   private Channels() {}

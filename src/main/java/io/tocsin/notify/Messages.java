@@ -139,6 +139,30 @@ public final class Messages {
     return TIME.format(Instant.ofEpochMilli(millis));
   }
 
+  /** What ends a text that {@link #cut} shortened. */
+  public static final String CUT = "…";
+
+  /**
+   * {@code text} when it has at most {@code max} characters (UTF-16 units, as the vendors' JSON
+   * APIs count them), else its start with {@value #CUT}, {@code max} in all; never half a surrogate
+   * pair. For plain text only: escaped text must be cut by its own format's rules.
+   */
+  public static String cut(String text, int max) {
+    if (text.length() <= max) {
+      return text;
+    }
+    int end = max - CUT.length();
+    if (end > 0 && Character.isHighSurrogate(text.charAt(end - 1))) {
+      end--;
+    }
+    return text.substring(0, Math.max(0, end)) + CUT;
+  }
+
+  /** Whether a link is an absolute http(s) URL that a chat can link to (a bare path, without {@code external_url}, is not). */
+  public static boolean isWebUrl(String url) {
+    return url != null && (url.startsWith("https://") || url.startsWith("http://"));
+  }
+
   /** The alerts a message lists, and how many it leaves out. */
   public record Listing(List<Alert> shown, int more) {
     public static Listing of(List<Alert> alerts) {
