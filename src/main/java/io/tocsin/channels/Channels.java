@@ -5,6 +5,7 @@ import io.tocsin.notify.ChannelTypes;
 import io.tocsin.notify.alertmanager.AlertmanagerNotifier;
 import io.tocsin.notify.email.EmailNotifier;
 import io.tocsin.notify.log.LogNotifier;
+import io.tocsin.notify.opsgenie.OpsgenieNotifier;
 import io.tocsin.notify.pagerduty.PagerDutyNotifier;
 import io.tocsin.notify.slack.SlackNotifier;
 import io.tocsin.notify.telegram.TelegramNotifier;
@@ -25,6 +26,7 @@ public final class Channels {
       WebhookNotifier.TYPE,
       AlertmanagerNotifier.TYPE,
       PagerDutyNotifier.TYPE,
+      OpsgenieNotifier.TYPE,
       LogNotifier.TYPE));
 
   private Channels() {}
