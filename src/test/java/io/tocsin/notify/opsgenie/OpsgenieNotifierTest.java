@@ -168,6 +168,6 @@ class OpsgenieNotifierTest {
     assertThat(ChannelYaml.errors("- {name: og, type: opsgenie, api_key: \"a b\"}"))
         .isEqualTo("r.yml:2:41: api_key of channel \"og\" must not contain spaces or line breaks");
     assertThat(ChannelYaml.errors("- {name: og, type: opsgenie, api_key: k, api_url: \"ftp://x\"}"))
-        .isEqualTo("r.yml:2:52: api_url of channel \"og\" must be an http:// or https:// URL");
+        .isEqualTo("r.yml:2:53: api_url of channel \"og\" must be an http:// or https:// URL");
   }
 }
