@@ -3,6 +3,7 @@ package io.tocsin.channels;
 import io.tocsin.notify.ChannelDeclaration;
 import io.tocsin.notify.ChannelTypes;
 import io.tocsin.notify.alertmanager.AlertmanagerNotifier;
+import io.tocsin.notify.discord.DiscordNotifier;
 import io.tocsin.notify.email.EmailNotifier;
 import io.tocsin.notify.log.LogNotifier;
 import io.tocsin.notify.opsgenie.OpsgenieNotifier;
@@ -27,6 +28,7 @@ public final class Channels {
       AlertmanagerNotifier.TYPE,
       PagerDutyNotifier.TYPE,
       OpsgenieNotifier.TYPE,
+      DiscordNotifier.TYPE,
       LogNotifier.TYPE));
 
   private Channels() {}
