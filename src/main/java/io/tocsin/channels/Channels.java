@@ -6,6 +6,7 @@ import io.tocsin.notify.alertmanager.AlertmanagerNotifier;
 import io.tocsin.notify.discord.DiscordNotifier;
 import io.tocsin.notify.email.EmailNotifier;
 import io.tocsin.notify.log.LogNotifier;
+import io.tocsin.notify.mattermost.MattermostNotifier;
 import io.tocsin.notify.opsgenie.OpsgenieNotifier;
 import io.tocsin.notify.pagerduty.PagerDutyNotifier;
 import io.tocsin.notify.slack.SlackNotifier;
@@ -29,6 +30,7 @@ public final class Channels {
       PagerDutyNotifier.TYPE,
       OpsgenieNotifier.TYPE,
       DiscordNotifier.TYPE,
+      MattermostNotifier.TYPE,
       LogNotifier.TYPE));
 
   private Channels() {}
