@@ -5,6 +5,7 @@ import io.tocsin.notify.ChannelTypes;
 import io.tocsin.notify.alertmanager.AlertmanagerNotifier;
 import io.tocsin.notify.discord.DiscordNotifier;
 import io.tocsin.notify.email.EmailNotifier;
+import io.tocsin.notify.googlechat.GoogleChatNotifier;
 import io.tocsin.notify.log.LogNotifier;
 import io.tocsin.notify.mattermost.MattermostNotifier;
 import io.tocsin.notify.opsgenie.OpsgenieNotifier;
@@ -31,6 +32,7 @@ public final class Channels {
       OpsgenieNotifier.TYPE,
       DiscordNotifier.TYPE,
       MattermostNotifier.TYPE,
+      GoogleChatNotifier.TYPE,
       LogNotifier.TYPE));
 
   private Channels() {}

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.AlertKeys;
+import io.tocsin.notify.Html;
 import io.tocsin.notify.Messages;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.Severity;
@@ -41,9 +42,9 @@ final class OpsgenieAlert {
 
   static ObjectNode create(Notification n, Alert alert, Severity severity) {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
-    body.put("message", html(Messages.title(n.withAlerts(List.of(alert))), MAX_MESSAGE));
+    body.put("message", Html.escape(Messages.title(n.withAlerts(List.of(alert))), MAX_MESSAGE));
     body.put("alias", AlertKeys.of(n, alert));
-    body.put("description", html(description(n, alert), MAX_DESCRIPTION));
+    body.put("description", Html.escape(description(n, alert), MAX_DESCRIPTION));
     ObjectNode details = body.putObject("details");
     n.labelsOf(alert).forEach((k, v) -> details.put(k, cut(v, MAX_DETAIL)));
     body.put("entity", cut(n.monitor(), MAX_ENTITY));
@@ -70,33 +71,5 @@ final class OpsgenieAlert {
       sb.append("\nMonitor: ").append(n.link());
     }
     return sb.toString();
-  }
-
-  /**
-   * {@code text} with {@code &}, {@code <} and {@code >} escaped, cut (with "…") so that the
-   * escaped text has at most {@code max} characters and no entity is cut in half.
-   */
-  static String html(String text, int max) {
-    String all = escape(text);
-    if (all.length() <= max) {
-      return all;
-    }
-    int room = max - Messages.CUT.length();
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      String escaped = Character.isHighSurrogate(c) && i + 1 < text.length() ? text.substring(i, i + 2)
-          : escape(String.valueOf(c));
-      if (sb.length() + escaped.length() > room) {
-        break;
-      }
-      sb.append(escaped);
-      i += escaped.length() == 2 && Character.isHighSurrogate(c) ? 1 : 0;
-    }
-    return sb.append(Messages.CUT).toString();
-  }
-
-  private static String escape(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 }
