@@ -11,6 +11,7 @@ import io.tocsin.notify.mattermost.MattermostNotifier;
 import io.tocsin.notify.opsgenie.OpsgenieNotifier;
 import io.tocsin.notify.pagerduty.PagerDutyNotifier;
 import io.tocsin.notify.slack.SlackNotifier;
+import io.tocsin.notify.teams.TeamsNotifier;
 import io.tocsin.notify.telegram.TelegramNotifier;
 import io.tocsin.notify.webhook.WebhookNotifier;
 import io.tocsin.yaml.ConfigError;
@@ -33,6 +34,7 @@ public final class Channels {
       DiscordNotifier.TYPE,
       MattermostNotifier.TYPE,
       GoogleChatNotifier.TYPE,
+      TeamsNotifier.TYPE,
       LogNotifier.TYPE));
 
   private Channels() {}
