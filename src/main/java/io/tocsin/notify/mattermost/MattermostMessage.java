@@ -97,8 +97,11 @@ final class MattermostMessage {
     return sb.toString();
   }
 
-  /** Plain text (the fallback, the title) with mentions broken, as notifications show it. */
+  /**
+   * Plain text (the fallback, the title) with mentions broken, as notifications show it: {@code @}
+   * and Slack's {@code <!} each get a zero-width space.
+   */
   static String noMentions(String text) {
-    return text.replace("@", "@" + ZERO_WIDTH_SPACE);
+    return text.replace("@", "@" + ZERO_WIDTH_SPACE).replace("<!", "<" + ZERO_WIDTH_SPACE + "!");
   }
 }

@@ -55,12 +55,14 @@ final class OpsgenieAlert {
 
   static ObjectNode close(Notification n, Alert alert) {
     return JsonNodeFactory.instance.objectNode().put("source", "Tocsin")
-        .put("note", cut(Messages.describe(n, alert), MAX_DETAIL));
+        .put("note", n.test() ? "Closed right away: a test message." : cut(Messages.describe(n, alert), MAX_DETAIL));
   }
 
   /** What the value did and since when, the summary and description annotations, the runbook and the monitor's page. */
   private static String description(Notification n, Alert alert) {
-    StringBuilder sb = new StringBuilder(Messages.describe(n, alert));
+    // A test alert's value and threshold are made up; describing them would only confuse.
+    StringBuilder sb = new StringBuilder(n.test() ? "A test message sent on request: nothing is wrong."
+        : Messages.describe(n, alert));
     for (String key : List.of("summary", "description", "runbook_url")) {
       String value = alert.annotations().getOrDefault(key, "").strip();
       if (!value.isEmpty()) {

@@ -45,7 +45,9 @@ final class PagerDutyEvent {
     payload.put("class", cut(n.monitor(), MAX_DETAIL));
     ObjectNode details = payload.putObject("custom_details");
     details.put("state", Messages.state(n, alert));
-    details.put("description", Messages.describe(n, alert));
+    // A test alert's value and threshold are made up; describing them would only confuse.
+    details.put("description", n.test() ? "A test message sent on request: nothing is wrong."
+        : Messages.describe(n, alert));
     ObjectNode labels = details.putObject("labels");
     n.labelsOf(alert).forEach((k, v) -> labels.put(k, cut(v, MAX_DETAIL)));
     if (!alert.annotations().isEmpty()) {

@@ -87,7 +87,7 @@ class MattermostNotifierTest {
     assertThat(body(0).get("text").asText()).isEqualTo("\\[FIRING\\] Redis shard is down " + labels);
     assertThat(body(0).get("attachments").get(0).get("text").asText()).startsWith("**FIRING** " + labels + "\n");
     assertThat(body(0).get("attachments").get(0).get("fallback").asText()).contains("@" + ZWSP + "here")
-        .doesNotContain("@here");
+        .doesNotContain("@here", "<!channel>").endsWith("<" + ZWSP + "!channel>\"}");
   }
 
   @Test
