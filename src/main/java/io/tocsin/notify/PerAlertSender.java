@@ -25,6 +25,14 @@ public final class PerAlertSender {
    * @param sendOne sends one alert, never throwing for a delivery problem
    */
   public synchronized Delivery send(Notification n, Function<Alert, Delivery> sendOne) {
+    if (n.test()) {
+      // Sent on request, outside the queue: a sender of its own, so the worker's notification keeps its progress.
+      return new PerAlertSender().sendRest(n, sendOne);
+    }
+    return sendRest(n, sendOne);
+  }
+
+  private Delivery sendRest(Notification n, Function<Alert, Delivery> sendOne) {
     if (!n.id().equals(notificationId)) {
       notificationId = n.id();
       accepted.clear();

@@ -169,6 +169,22 @@ class PagerDutyNotifierTest {
   }
 
   @Test
+  void send_testMessageBetweenRetries_keepsTheProgressOfTheQueuedNotification() throws Exception {
+    pagerDuty.answerNext(202, ACCEPTED, Map.of());
+    pagerDuty.answerNext(429, "", Map.of());
+    PagerDutyNotifier notifier = notifier();
+    Notification two = notification("pd", List.of(firing("n1"), firing("n2")));
+
+    notifier.send(two);
+    notifier.send(ChannelTestData.testMessage("pd"));
+    Delivery retried = notifier.send(two);
+
+    assertThat(retried).isEqualTo(Delivery.sent("2 alerts: HTTP 200"));
+    assertThat(bodies()).extracting(b -> b.get("event_action").asText() + " " + b.at("/payload/custom_details/labels")
+        .path("node").asText()).containsExactly("trigger n1", "trigger n2", "trigger ", "resolve ", "trigger n2");
+  }
+
+  @Test
   void send_503WithHttpDate_isRetried() {
     pagerDuty.answer(503, "upstream unavailable", Map.of("Retry-After", "Sun, 01 Mar 2099 12:00:00 GMT"));
 
