@@ -114,6 +114,21 @@ class OpsgenieNotifierTest {
   }
 
   @Test
+  void send_hugeDescription_isCutTo15000Characters() throws Exception {
+    notifier().send(notification("og", List.of(firing(Map.of("node", "n1"), Map.of("description", "&".repeat(20_000))))));
+
+    String description = body(0).get("description").asText();
+    assertThat(description).hasSizeLessThanOrEqualTo(15_000).endsWith("&amp;…")
+        .startsWith("value 0 is below the minimum 1");
+  }
+
+  @Test
+  void config_defaultsToTheUsApiAndShowsNoKey() {
+    assertThat(ChannelYaml.parse("- {name: og, type: opsgenie, api_key: " + KEY + "}", OpsgenieNotifier::parse)
+        .toString()).isEqualTo("Config[apiKey=<redacted>, apiUrl=https://api.opsgenie.com]");
+  }
+
+  @Test
   void send_testMessage_createsAP5AlertAndClosesIt() throws Exception {
     Delivery delivery = notifier().send(ChannelTestData.testMessage("og"));
 
