@@ -51,7 +51,9 @@ class ArchitectureTest {
         .layer("channels").definedBy("io.tocsin.channels..")
         .layer("integrations").definedBy("io.tocsin.notify.alertmanager..", "io.tocsin.notify.email..",
             "io.tocsin.notify.log..", "io.tocsin.notify.slack..", "io.tocsin.notify.telegram..",
-            "io.tocsin.notify.webhook..")
+            "io.tocsin.notify.webhook..", "io.tocsin.notify.pagerduty..", "io.tocsin.notify.opsgenie..",
+            "io.tocsin.notify.teams..", "io.tocsin.notify.googlechat..", "io.tocsin.notify.mattermost..",
+            "io.tocsin.notify.discord..")
         .layer("notify").definedBy("io.tocsin.notify")
         .layer("route").definedBy("io.tocsin.notify.route..")
         .layer("silence").definedBy("io.tocsin.notify.silence..")

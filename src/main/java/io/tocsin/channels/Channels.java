@@ -3,9 +3,15 @@ package io.tocsin.channels;
 import io.tocsin.notify.ChannelDeclaration;
 import io.tocsin.notify.ChannelTypes;
 import io.tocsin.notify.alertmanager.AlertmanagerNotifier;
+import io.tocsin.notify.discord.DiscordNotifier;
 import io.tocsin.notify.email.EmailNotifier;
+import io.tocsin.notify.googlechat.GoogleChatNotifier;
 import io.tocsin.notify.log.LogNotifier;
+import io.tocsin.notify.mattermost.MattermostNotifier;
+import io.tocsin.notify.opsgenie.OpsgenieNotifier;
+import io.tocsin.notify.pagerduty.PagerDutyNotifier;
 import io.tocsin.notify.slack.SlackNotifier;
+import io.tocsin.notify.teams.TeamsNotifier;
 import io.tocsin.notify.telegram.TelegramNotifier;
 import io.tocsin.notify.webhook.WebhookNotifier;
 import io.tocsin.yaml.ConfigError;
@@ -23,6 +29,12 @@ public final class Channels {
       TelegramNotifier.TYPE,
       WebhookNotifier.TYPE,
       AlertmanagerNotifier.TYPE,
+      PagerDutyNotifier.TYPE,
+      OpsgenieNotifier.TYPE,
+      DiscordNotifier.TYPE,
+      MattermostNotifier.TYPE,
+      GoogleChatNotifier.TYPE,
+      TeamsNotifier.TYPE,
       LogNotifier.TYPE));
 
   private Channels() {}

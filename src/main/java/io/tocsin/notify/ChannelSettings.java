@@ -153,6 +153,22 @@ public final class ChannelSettings {
     }
   }
 
+  /**
+   * An incoming webhook's URL, the credential of chat services (Teams, Google Chat, Mattermost,
+   * Discord): required, http(s), and a secret. {@code api_url} is refused next to it, as the
+   * webhook URL is the whole endpoint. {@link Secret#NONE} (with an error added) when unusable.
+   */
+  public Secret webhookUrl(String example) {
+    if (reader.has("api_url")) {
+      error("api_url", "is not used by " + declaration.type() + " channels: webhook_url is the endpoint");
+    }
+    if (required("webhook_url", example).isBlank()) {
+      return Secret.NONE;
+    }
+    URI url = url("webhook_url", null);
+    return url == null ? Secret.NONE : keepSecret(Secret.of(url.toString()));
+  }
+
   /** An error about the channel as a whole, at its declaration. */
   public void error(String message) {
     errors.add(new ConfigError(declaration.mark(), "channel \"" + name() + "\": " + message));

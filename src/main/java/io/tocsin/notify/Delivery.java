@@ -3,6 +3,10 @@ package io.tocsin.notify;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /**
@@ -48,8 +52,8 @@ public record Delivery(Outcome outcome, String detail, Duration retryAfter) {
   }
 
   /**
-   * Classifies an HTTP answer: 2xx sent; 429 and 5xx retried (429 after {@code Retry-After},
-   * in seconds, when given); any other status failed.
+   * Classifies an HTTP answer: 2xx sent; 429 and 5xx retried (after {@code Retry-After}, in
+   * seconds or as an HTTP date, when given); any other status failed.
    */
   public static Delivery ofHttp(int status, String body, String retryAfterHeader) {
     String detail = "HTTP " + status + (body == null || body.isBlank() ? "" : ": " + shorten(body));
@@ -72,6 +76,15 @@ public record Delivery(Outcome outcome, String detail, Duration retryAfter) {
   }
 
   static Duration retryAfter(String header) {
+    return retryAfter(header, Instant.now());
+  }
+
+  /**
+   * {@code Retry-After} as RFC 9110 (section 10.2.3) has it: a number of seconds, or an HTTP date,
+   * which is measured from {@code now} (the wall clock: the date is the service's). A date in the
+   * past means at once; anything unreadable, the normal backoff.
+   */
+  static Duration retryAfter(String header, Instant now) {
     if (header == null || header.isBlank()) {
       return null;
     }
@@ -79,7 +92,14 @@ public record Delivery(Outcome outcome, String detail, Duration retryAfter) {
       long seconds = Long.parseLong(header.trim());
       return seconds < 0 ? null : Duration.ofSeconds(seconds);
     } catch (NumberFormatException e) {
-      return null; // an HTTP date: rare for these APIs; the normal backoff applies
+      // an HTTP date, below
+    }
+    try {
+      Duration until = Duration.between(now, ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+          .toInstant());
+      return until.isNegative() ? Duration.ZERO : until;
+    } catch (DateTimeParseException e) {
+      return null;
     }
   }
 

@@ -1,5 +1,8 @@
 package io.tocsin.notify;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tocsin.yaml.Secret;
 import java.io.IOException;
 import java.net.URI;
@@ -36,11 +39,17 @@ public record HttpTarget(Secret url, Map<String, Secret> headers, Secret authori
   /** Headers the JDK client refuses or that Tocsin sets itself; lower case. */
   private static final Set<String> RESERVED = Set.of("connection", "content-length", "content-type", "expect", "host",
       "upgrade");
+  private static final ObjectMapper JSON = new ObjectMapper();
   /** An HTTP token (RFC 9110, section 5.6.2): what a header name may consist of. */
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
   public HttpTarget {
     headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+  }
+
+  /** A URL that is itself the credential, as chat services' incoming webhooks are; no headers. */
+  public static HttpTarget of(Secret url) {
+    return new HttpTarget(url, Map.of(), Secret.NONE);
   }
 
   /**
@@ -160,10 +169,25 @@ public record HttpTarget(Secret url, Map<String, Secret> headers, Secret authori
   }
 
   /**
+   * How a channel reads its service's answer to a post: the status, the body (with this
+   * target's secrets already taken out) and the {@code Retry-After} header or null. {@link
+   * Delivery#ofHttp} is the plain reading; services that say more in their body (Discord's {@code
+   * retry_after}, an error message in JSON) read it themselves.
+   */
+  public interface AnswerReader {
+    Delivery read(int status, String body, String retryAfterHeader);
+  }
+
+  /**
    * Posts a JSON body and says how it went. Never throws: network trouble is a retry. The
    * outcome names neither the URL nor the credentials.
    */
   public Delivery postJson(HttpClient http, URI target, byte[] json, Duration timeout) {
+    return postJson(http, target, json, timeout, Delivery::ofHttp);
+  }
+
+  /** As {@link #postJson(HttpClient, URI, byte[], Duration)}, the answer read by {@code reader}. */
+  public Delivery postJson(HttpClient http, URI target, byte[] json, Duration timeout, AnswerReader reader) {
     HttpRequest.Builder request = HttpRequest.newBuilder(target)
         .timeout(timeout)
         .header("Content-Type", "application/json")
@@ -178,7 +202,7 @@ public record HttpTarget(Secret url, Map<String, Secret> headers, Secret authori
     try {
       HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       // Before the body is shortened, which could cut a secret where no form of it matches.
-      delivery = Delivery.ofHttp(response.statusCode(), redactor.redact(response.body()),
+      delivery = reader.read(response.statusCode(), redactor.redact(response.body()),
           response.headers().firstValue("Retry-After").orElse(null));
     } catch (IOException e) {
       delivery = Delivery.of(e, target, timeout);
@@ -188,6 +212,19 @@ public record HttpTarget(Secret url, Map<String, Secret> headers, Secret authori
     }
     // Redacted here too, not only by the channel: a notifier may log an answer itself (Alertmanager's refresh).
     return delivery.redacted(redactor);
+  }
+
+  /** A service's answer as a JSON object, or null when it is none (an empty body, a proxy's HTML page). */
+  public static JsonNode jsonObject(String body) {
+    if (body == null || body.isBlank()) {
+      return null;
+    }
+    try {
+      JsonNode json = JSON.readTree(body);
+      return json != null && json.isObject() ? json : null;
+    } catch (JsonProcessingException e) {
+      return null;
+    }
   }
 
   /** Takes this target's URL, header values and credentials out of a text. */

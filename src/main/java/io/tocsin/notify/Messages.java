@@ -10,6 +10,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -137,6 +138,61 @@ public final class Messages {
 
   public static String time(long millis) {
     return TIME.format(Instant.ofEpochMilli(millis));
+  }
+
+  /** What ends a text that {@link #cut} shortened. */
+  public static final String CUT = "…";
+
+  /**
+   * {@code text} when it has at most {@code max} characters (UTF-16 units, as the vendors' JSON
+   * APIs count them), else its start with {@value #CUT}, {@code max} in all; never half a surrogate
+   * pair. For plain text only: escaped text must be cut by its own format's rules.
+   */
+  public static String cut(String text, int max) {
+    if (text.length() <= max) {
+      return text;
+    }
+    int end = max - CUT.length();
+    if (end > 0 && Character.isHighSurrogate(text.charAt(end - 1))) {
+      end--;
+    }
+    return text.substring(0, Math.max(0, end)) + CUT;
+  }
+
+  /** Whether a link is an absolute http(s) URL that a chat can link to (a bare path, without {@code external_url}, is not). */
+  public static boolean isWebUrl(String url) {
+    return url != null && (url.startsWith("https://") || url.startsWith("http://"));
+  }
+
+  /**
+   * A chat message's list of alerts within a vendor's length limit: the {@code blocks} (one per
+   * alert, already in the channel's format) joined by {@code separator} while they fit, then, if
+   * any of the {@code total} alerts is left out, {@code more} of how many (such as "… and 3 more
+   * alerts", escaped by the caller), never over {@code max} characters in all. Each block must be
+   * short enough to fit alone (channels cap each part of it); one that does not is left out too.
+   */
+  public static String fit(List<String> blocks, int total, String separator, int max, IntFunction<String> more) {
+    StringBuilder sb = new StringBuilder();
+    int shown = 0;
+    for (String block : blocks) {
+      int leftOutAfter = total - shown - 1;
+      String tail = leftOutAfter == 0 ? "" : separator + more.apply(leftOutAfter);
+      int length = sb.length() + (shown == 0 ? 0 : separator.length()) + block.length();
+      if (length + tail.length() > max) {
+        break;
+      }
+      sb.append(shown == 0 ? "" : separator).append(block);
+      shown++;
+    }
+    if (shown < total) {
+      sb.append(shown == 0 ? "" : separator).append(more.apply(total - shown));
+    }
+    return sb.toString();
+  }
+
+  /** {@code … and 3 more alerts}: what ends a list that was cut. */
+  public static String moreAlerts(int leftOut) {
+    return CUT + " and " + leftOut + " more " + (leftOut == 1 ? "alert" : "alerts");
   }
 
   /** The alerts a message lists, and how many it leaves out. */

@@ -132,7 +132,7 @@ class RuleFilesTest {
       "bad type            | `monitors: [{name: a, type: log, metrics: [x as $x], query: [$x], max_allowed_value: 1}]`"
           + " | r.yml:1:28: monitor type \"log\" is not supported; only metric monitors are",
       "channel type        | `channels: [{name: c, type: slak}]`"
-          + " | r.yml:1:28: unknown channel type \"slak\", did you mean 'slack'?; types are alertmanager, email, log, slack, telegram, webhook",
+          + " | r.yml:1:28: unknown channel type \"slak\", did you mean 'slack'?; types are alertmanager, discord, email, googlechat, log, mattermost, opsgenie, pagerduty, slack, teams, telegram, webhook",
       "channel key         | `channels: [{name: c, type: slack, webhook: x}]`"
           + " | r.yml:1:35: unknown key \"webhook\" in channel",
       "top-level key       | `monitor: []`"

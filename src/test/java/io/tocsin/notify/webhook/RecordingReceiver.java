@@ -5,6 +5,8 @@ import io.javalin.http.Context;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -24,6 +26,8 @@ public final class RecordingReceiver implements AutoCloseable {
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final CountDownLatch release = new CountDownLatch(1);
   private volatile Answer answer = new Answer(200, "", Map.of(), false);
+  /** Answers for the next requests, one each, before {@link #answer} takes over again. */
+  private final Queue<Answer> next = new ConcurrentLinkedQueue<>();
   private volatile boolean hold;
   private final Javalin app;
 
@@ -49,7 +53,8 @@ public final class RecordingReceiver implements AutoCloseable {
     if (hold) {
       release.await(30, TimeUnit.SECONDS);
     }
-    Answer a = answer;
+    Answer queued = next.poll();
+    Answer a = queued != null ? queued : answer;
     a.headers().forEach(ctx::header);
     ctx.status(a.status()).result(a.echo() ? echo(ctx, headers) : a.body());
   }
@@ -64,6 +69,11 @@ public final class RecordingReceiver implements AutoCloseable {
   /** From now on, answer with this status, body and headers. */
   public void answer(int status, String body, Map<String, String> headers) {
     answer = new Answer(status, body, headers, false);
+  }
+
+  /** Answers the next request (after those queued before) with this status, body and headers. */
+  public void answerNext(int status, String body, Map<String, String> headers) {
+    next.add(new Answer(status, body, headers, false));
   }
 
   /** From now on, answer with this status and the request itself: method, URL, headers and body. */
