@@ -13,8 +13,12 @@ import java.util.Objects;
  * <p>Locking: the series' own monitor guards its samples and {@link #writerState()}. Writers run
  * inside {@link SeriesStore#write}, which holds it, so a read-modify-append (a cumulative counter
  * turned into an increase) is atomic per series. Reads go through {@link SeriesStore}.
+ *
+ * <p>Memory: a store holds millions of these, so a series is one object with as few fields as
+ * it can have. It is its own head chunk ({@link Chunk.Head}); what all series of a metric share
+ * is kept once in a {@link Family}; the last sample time is read from the head chunk.
  */
-public final class Series {
+public final class Series extends Chunk.Head {
   /** Samples per compressed chunk; 120 is where Gorilla compression stops improving much. */
   static final int MAX_CHUNK_SAMPLES = 120;
 
@@ -29,31 +33,45 @@ public final class Series {
     OUT_OF_ORDER
   }
 
-  private final long id;
-  private final String metric;
-  private final Labels labels;
-  private final MetricKind kind;
-  private final long maxChunkSpanMs;
+  /**
+   * What every series of one metric shares; the store keeps one per metric.
+   */
+  static final class Family {
+    final String metric;
+    final MetricKind kind;
+    final long maxChunkSpanMs;
+    /** Where changes are reported; set once recovery ends, before any writer runs. */
+    volatile AppendLog log;
 
-  private Chunk.Writer head;
+    Family(String metric, MetricKind kind, long maxChunkSpanMs, AppendLog log) {
+      this.metric = metric;
+      this.kind = kind;
+      this.maxChunkSpanMs = maxChunkSpanMs;
+      this.log = log;
+    }
+  }
+
+  private final long id;
+  private final Labels labels;
+  private final Family family;
+
   private long[][] sealed = NO_CHUNKS;
   private ArrayDeque<TimedHistogram> histograms;
-  private long lastTimeMs = Long.MIN_VALUE;
   private Object writerState;
   private boolean removed;
-  private AppendLog log;
   private long logMark;
 
-  Series(long id, String metric, Labels labels, MetricKind kind, long maxChunkSpanMs, AppendLog log) {
-    this.log = log;
+  Series(long id, Family family, Labels labels) {
     this.id = id;
-    this.metric = metric;
+    this.family = family;
     this.labels = labels;
-    this.kind = kind;
-    this.maxChunkSpanMs = maxChunkSpanMs;
-    if (kind == MetricKind.HISTOGRAM) {
+    if (family.kind == MetricKind.HISTOGRAM) {
       histograms = new ArrayDeque<>();
     }
+  }
+
+  Family family() {
+    return family;
   }
 
   /**
@@ -65,7 +83,7 @@ public final class Series {
   }
 
   public String metric() {
-    return metric;
+    return family.metric;
   }
 
   public Labels labels() {
@@ -73,7 +91,7 @@ public final class Series {
   }
 
   public MetricKind kind() {
-    return kind;
+    return family.kind;
   }
 
   /**
@@ -86,13 +104,9 @@ public final class Series {
 
   public synchronized void writerState(Object state) {
     if (state != writerState) {
-      log.writerState(this, state);
+      family.log.writerState(this, state);
     }
     this.writerState = state;
-  }
-
-  synchronized void log(AppendLog newLog) {
-    this.log = newLog;
   }
 
   /**
@@ -108,52 +122,66 @@ public final class Series {
   }
 
   public synchronized long lastTimeMs() {
-    return lastTimeMs;
+    return lastTime();
+  }
+
+  /** The time of the newest sample, or {@code Long.MIN_VALUE} before the first. */
+  private long lastTime() {
+    if (histograms != null) {
+      return histograms.isEmpty() ? Long.MIN_VALUE : histograms.peekLast().timeMs();
+    }
+    long[] head = headWords();
+    if (head != null) {
+      return Chunk.lastTime(head);
+    }
+    return sealed.length == 0 ? Long.MIN_VALUE : Chunk.lastTime(sealed[sealed.length - 1]);
   }
 
   /** Appends a scalar sample (a gauge value, or a counter increase). */
   public synchronized AppendResult append(long timeMs, double value) {
-    if (kind == MetricKind.HISTOGRAM) {
-      throw new IllegalStateException(metric + " is a histogram; append a HistogramSample");
+    Family f = family;
+    if (histograms != null) {
+      throw new IllegalStateException(f.metric + " is a histogram; append a HistogramSample");
     }
+    long lastTimeMs = lastTime();
     if (timeMs <= lastTimeMs) {
-      boolean sameValue = timeMs == lastTimeMs
-          && Double.doubleToRawLongBits(head.lastValue()) == Double.doubleToRawLongBits(value);
+      boolean sameValue = timeMs == lastTimeMs && headWords() != null
+          && Double.doubleToRawLongBits(headLastValue()) == Double.doubleToRawLongBits(value);
       return sameValue ? AppendResult.DUPLICATE : AppendResult.OUT_OF_ORDER;
     }
-    if (head == null) {
-      head = new Chunk.Writer(value);
-    } else if (head.count() >= MAX_CHUNK_SAMPLES || timeMs - head.firstTime() >= maxChunkSpanMs) {
+    if (headWords() == null) {
+      start(value, Chunk.HEADER_WORDS + 2);
+    } else if (headCount() >= MAX_CHUNK_SAMPLES || timeMs - headFirstTime() >= f.maxChunkSpanMs) {
       cutHead(value);
     }
-    if (!head.append(timeMs, value)) {
+    if (!encode(timeMs, value)) {
       cutHead(value); // the value does not fit the head's coding: a new chunk suits it
-      head.append(timeMs, value);
+      encode(timeMs, value);
     }
-    lastTimeMs = timeMs;
-    log.sample(this, timeMs, value);
+    f.log.sample(this, timeMs, value);
     return AppendResult.APPENDED;
   }
 
   private void cutHead(double nextValue) {
-    long[] chunk = head.seal();
+    long[] chunk = sealHead();
     sealed = Arrays.copyOf(sealed, sealed.length + 1);
     sealed[sealed.length - 1] = chunk;
-    head = new Chunk.Writer(nextValue, chunk.length + 1);
+    start(nextValue, chunk.length + 1);
   }
 
   /** Appends a histogram sample; a null sample is a stale marker. */
   public synchronized AppendResult appendHistogram(long timeMs, HistogramSample sample) {
-    if (kind != MetricKind.HISTOGRAM) {
-      throw new IllegalStateException(metric + " is a " + kind.label() + "; append a double");
+    Family f = family;
+    if (histograms == null) {
+      throw new IllegalStateException(f.metric + " is a " + f.kind.label() + "; append a double");
     }
+    long lastTimeMs = lastTime();
     if (timeMs <= lastTimeMs) {
       boolean same = timeMs == lastTimeMs && Objects.equals(histograms.peekLast().sample(), sample);
       return same ? AppendResult.DUPLICATE : AppendResult.OUT_OF_ORDER;
     }
     histograms.addLast(new TimedHistogram(timeMs, sample));
-    lastTimeMs = timeMs;
-    log.histogram(this, timeMs, sample);
+    f.log.histogram(this, timeMs, sample);
     return AppendResult.APPENDED;
   }
 
@@ -161,8 +189,9 @@ public final class Series {
     for (long[] chunk : sealed) {
       Chunk.forEach(chunk, fromMs, toMs, visitor);
     }
+    long[] head = headWords();
     if (head != null) {
-      Chunk.forEach(head.words(), fromMs, toMs, visitor);
+      Chunk.forEach(head, fromMs, toMs, visitor);
     }
   }
 
@@ -174,8 +203,9 @@ public final class Series {
     for (long[] chunk : sealed) {
       sink.decode(chunk, fromMs, toMs);
     }
+    long[] head = headWords();
     if (head != null) {
-      sink.decode(head.words(), fromMs, toMs);
+      sink.decode(head, fromMs, toMs);
     }
   }
 
@@ -209,10 +239,13 @@ public final class Series {
 
   /**
    * Drops samples older than {@code cutoffMs} at chunk granularity (readers clamp to the window
-   * themselves) and says whether the series is now empty, in which case it is marked removed.
+   * themselves) and says whether this emptied the series, in which case it is marked removed.
    */
   synchronized boolean evictBefore(long cutoffMs) {
-    if (kind == MetricKind.HISTOGRAM) {
+    if (removed) {
+      return false; // counted by the eviction that removed it
+    }
+    if (histograms != null) {
       while (!histograms.isEmpty() && histograms.peekFirst().timeMs() < cutoffMs) {
         histograms.pollFirst();
       }
@@ -226,7 +259,8 @@ public final class Series {
     if (keepFrom > 0) {
       sealed = keepFrom == sealed.length ? NO_CHUNKS : Arrays.copyOfRange(sealed, keepFrom, sealed.length);
     }
-    removed = sealed.length == 0 && (head == null || Chunk.lastTime(head.words()) < cutoffMs);
+    long[] head = headWords();
+    removed = sealed.length == 0 && (head == null || Chunk.lastTime(head) < cutoffMs);
     return removed;
   }
 
@@ -243,7 +277,8 @@ public final class Series {
       return null;
     }
     byte[] state = writerState == null ? null : stateEncoder.encode(writerState);
-    if (kind == MetricKind.HISTOGRAM) {
+    long lastTimeMs = lastTime();
+    if (histograms != null) {
       List<TimedHistogram> kept = new ArrayList<>(histograms.size());
       for (TimedHistogram h : histograms) {
         if (h.timeMs() >= cutoffMs || h == histograms.peekLast()) {
@@ -257,7 +292,7 @@ public final class Series {
       keepFrom++;
     }
     long[][] chunks = keepFrom == 0 ? sealed : Arrays.copyOfRange(sealed, keepFrom, sealed.length);
-    return new SeriesImage(this, lastTimeMs, state, chunks, head == null ? null : head.image(), List.of());
+    return new SeriesImage(this, lastTimeMs, state, chunks, headImage(), List.of());
   }
 
   /** Encodes a writer state, which is not null, into bytes. */
@@ -275,18 +310,20 @@ public final class Series {
 
   /**
    * A series brought back from a snapshot, as it was: the chunks are taken as they are, never
-   * re-encoded, so appending continues exactly where it stopped.
+   * re-encoded, so appending continues exactly where it stopped. Its last time is that of its
+   * newest sample, which the reader checks against what the snapshot says.
    */
-  static Series restore(long id, String metric, Labels labels, MetricKind kind, long maxChunkSpanMs,
-      long lastTimeMs, Object writerState, long[][] sealed, Chunk.HeadImage head, List<TimedHistogram> histograms) {
-    Series series = new Series(id, metric, labels, kind, maxChunkSpanMs, AppendLog.NONE);
-    series.lastTimeMs = lastTimeMs;
+  static Series restore(long id, Family family, Labels labels, Object writerState, long[][] sealed,
+      Chunk.HeadImage head, List<TimedHistogram> histograms) {
+    Series series = new Series(id, family, labels);
     series.writerState = writerState;
-    if (kind == MetricKind.HISTOGRAM) {
+    if (family.kind == MetricKind.HISTOGRAM) {
       series.histograms.addAll(histograms);
     } else {
       series.sealed = sealed.length == 0 ? NO_CHUNKS : sealed;
-      series.head = head == null ? null : new Chunk.Writer(head);
+      if (head != null) {
+        series.resume(head);
+      }
     }
     return series;
   }
@@ -306,6 +343,6 @@ public final class Series {
 
   @Override
   public String toString() {
-    return metric + labels;
+    return family.metric + labels;
   }
 }
