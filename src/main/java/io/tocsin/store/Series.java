@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -42,12 +44,24 @@ public final class Series extends Chunk.Head {
     final long maxChunkSpanMs;
     /** Where changes are reported; set once recovery ends, before any writer runs. */
     volatile AppendLog log;
+    /** The keys arrays this metric's series share (see {@link Labels#withSharedKeys}). */
+    private final Map<List<String>, String[]> keySets = new HashMap<>();
 
     Family(String metric, MetricKind kind, long maxChunkSpanMs, AppendLog log) {
       this.metric = metric;
       this.kind = kind;
       this.maxChunkSpanMs = maxChunkSpanMs;
       this.log = log;
+    }
+
+    /** {@code labels} with canonical strings and this metric's shared keys array, for a new series. */
+    synchronized Labels intern(Labels labels) {
+      return labels.interned(keySets);
+    }
+
+    /** {@code labels}, whose strings are canonical already, with this metric's shared keys array. */
+    synchronized Labels shareKeys(Labels labels) {
+      return labels.withSharedKeys(keySets);
     }
   }
 

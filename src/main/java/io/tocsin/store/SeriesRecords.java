@@ -116,7 +116,8 @@ final class SeriesRecords {
     if (kind == MetricKind.HISTOGRAM) {
       List<TimedHistogram> histograms = readHistograms(in, cutoffMs, lastTimeMs, metric, labels);
       samples[0] += histograms.size();
-      return Series.restore(id, store.family(metric, kind), labels, state, null, null, histograms);
+      Series.Family family = store.family(metric, kind);
+      return Series.restore(id, family, family.shareKeys(labels), state, null, null, histograms);
     }
     int count = in.getLength(8 * Chunk.HEADER_WORDS);
     long[][] sealed = new long[count][];
@@ -151,7 +152,8 @@ final class SeriesRecords {
     if (previousLast != lastTimeMs) {
       throw new IOException(metric + labels + " ends at " + previousLast + ", not at its last time " + lastTimeMs);
     }
-    return Series.restore(id, store.family(metric, kind), labels, state,
+    Series.Family family = store.family(metric, kind);
+    return Series.restore(id, family, family.shareKeys(labels), state,
         kept == count ? sealed : Arrays.copyOf(sealed, kept), head, null);
   }
 

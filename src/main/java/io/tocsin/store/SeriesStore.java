@@ -481,7 +481,7 @@ public final class SeriesStore {
         total.decrementAndGet();
         return existing;
       }
-      Series created = new Series(id, family, labels.interned());
+      Series created = new Series(id, family, family.intern(labels));
       table.add(created);
       append(created);
       return created;
