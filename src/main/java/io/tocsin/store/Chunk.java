@@ -354,9 +354,7 @@ final class Chunk {
       }
       int needed = (bitLength + n + 63) >>> 6;
       if (needed > words.length) {
-        // Grow by a quarter: a head is copied a few more times, but holds less slack while it
-        // grows, and a million heads are always growing.
-        words = Arrays.copyOf(words, Math.max(needed, words.length + Math.max(2, words.length >> 2)));
+        words = Arrays.copyOf(words, Math.max(needed, words.length + (words.length >> 1)));
       }
       long v = n == 64 ? value : value & ((1L << n) - 1);
       int word = bitLength >>> 6;
