@@ -144,94 +144,101 @@ final class Chunk {
     }
   }
 
-  /** Appends samples to a growing chunk; the head of a series. Not thread-safe. */
-  static final class Writer {
+  /**
+   * The growing chunk of a series and the coding state to append to it. Abstract so that a
+   * {@link Series} can extend it: a million series then cost one object each instead of two (the
+   * object header, a reference and the per-chunk constants came to 56 bytes per series). The
+   * coding and exponent are read from the header word rather than kept in fields, for the same
+   * reason. Not thread-safe.
+   */
+  abstract static class Head {
+    /** The chunk's words, header included; null before the first sample. */
     private long[] words;
     private int bitLength;
     private long lastDelta;
-    private final boolean decimal;
-    private final int exponent;
-    private final double scale;
     private long lastMantissa;
     private long lastValueBits;
-    private int lastLeading = -1;
-    private int lastTrailing;
-
-    /** A chunk whose coding suits {@code firstValue}; append it next. */
-    Writer(double firstValue) {
-      this(firstValue, HEADER_WORDS + 2);
-    }
+    private byte lastLeading = -1;
+    private byte lastTrailing;
 
     /**
-     * A chunk with room for {@code words} words at first. A series passes the size of its last
-     * chunk: the next one is usually alike, and growing the array costs a copy and garbage.
+     * Starts a new chunk whose coding suits {@code firstValue} (append it next), with room for
+     * {@code capacity} words at first. A series passes the size of its last chunk: the next one
+     * is usually alike, and growing the array costs a copy and garbage.
      */
-    Writer(double firstValue, int capacity) {
+    final void start(double firstValue, int capacity) {
       int e = decimalExponent(firstValue, 0);
-      this.decimal = e >= 0;
-      this.exponent = Math.max(e, 0);
-      this.scale = POW10[exponent];
-      this.words = new long[Math.max(capacity, HEADER_WORDS + 2)];
-      this.bitLength = HEADER_WORDS * 64;
-      words[2] = ((long) exponent << 40) | ((long) (decimal ? DECIMAL : XOR) << 32);
+      words = new long[Math.max(capacity, HEADER_WORDS + 2)];
+      bitLength = HEADER_WORDS * 64;
+      lastDelta = 0;
+      lastMantissa = 0;
+      lastValueBits = 0;
+      lastLeading = -1;
+      lastTrailing = 0;
+      words[2] = ((long) Math.max(e, 0) << 40) | ((long) (e >= 0 ? DECIMAL : XOR) << 32);
     }
 
     /**
-     * A writer that continues a head chunk a snapshot saved with {@link #image}: the words and
-     * the coding state are taken as they were, so appending goes on exactly as before the save.
+     * Continues a head chunk a snapshot saved with {@link #headImage}: the words and the coding
+     * state are taken as they were, so appending goes on exactly as before the save.
      */
-    Writer(HeadImage image) {
-      int e = (int) ((image.words()[2] >>> 40) & 0xff);
-      this.decimal = ((image.words()[2] >>> 32) & 0xff) == DECIMAL;
-      this.exponent = e;
-      this.scale = POW10[exponent];
+    final void resume(HeadImage image) {
       this.words = image.words();
       this.bitLength = image.bitLength();
       this.lastDelta = image.lastDelta();
       this.lastMantissa = image.lastMantissa();
       this.lastValueBits = image.lastValueBits();
-      this.lastLeading = image.lastLeading();
-      this.lastTrailing = image.lastTrailing();
+      this.lastLeading = (byte) image.lastLeading();
+      this.lastTrailing = (byte) image.lastTrailing();
     }
 
-    /** A copy of the used words and of the coding state, for a snapshot. */
-    HeadImage image() {
+    /** A copy of the used words and of the coding state, for a snapshot; null before any sample. */
+    final HeadImage headImage() {
+      if (words == null) {
+        return null;
+      }
       return new HeadImage(Arrays.copyOf(words, (bitLength + 63) >>> 6), bitLength, lastDelta, lastMantissa,
           lastValueBits, lastLeading, lastTrailing);
     }
 
-    long[] words() {
+    /** The chunk's words, or null before the first sample. */
+    final long[] headWords() {
       return words;
     }
 
-    int count() {
+    final int headCount() {
       return (int) words[2];
     }
 
-    long firstTime() {
+    final long headFirstTime() {
       return words[0];
     }
 
-    double lastValue() {
+    final double headLastValue() {
       return Double.longBitsToDouble(lastValueBits);
     }
 
-    long retainedBytes() {
-      return 16L + 8L * words.length;
+    private boolean decimal() {
+      return ((words[2] >>> 32) & 0xff) == DECIMAL;
+    }
+
+    private int exponent() {
+      return (int) ((words[2] >>> 40) & 0xff);
     }
 
     /**
      * Appends a sample later than the last, or returns false when the value does not fit this
      * chunk's coding and a new chunk must take it.
      */
-    boolean append(long time, double value) {
+    final boolean encode(long time, double value) {
       long valueBits = Double.doubleToRawLongBits(value);
-      int count = count();
+      int count = headCount();
+      boolean decimal = decimal();
       if (count == 0) {
         words[0] = time;
         write(time, 64);
         if (decimal) {
-          lastMantissa = (long) Math.rint(value * scale);
+          lastMantissa = (long) Math.rint(value * POW10[exponent()]);
           write(lastMantissa, 64);
         } else {
           write(valueBits, 64);
@@ -244,7 +251,7 @@ final class Chunk {
         writeTimestampDelta(delta - lastDelta);
         lastDelta = delta;
         if (decimal) {
-          writeDecimal(value, valueBits);
+          writeDecimal(value);
         } else {
           writeXor(valueBits);
         }
@@ -260,25 +267,28 @@ final class Chunk {
       if (valueBits == lastValueBits || Double.isNaN(value) || Double.isInfinite(value)) {
         return true;
       }
+      int exponent = exponent();
       if (exponent == 0) {
         return value == Math.rint(value) && Math.abs(value) < TWO_POW_53 && valueBits != Long.MIN_VALUE;
       }
       return decimalExponent(value, exponent) == exponent;
     }
 
-    /** The chunk trimmed to its exact size; the writer must not be used afterwards. */
-    long[] seal() {
+    /** The chunk trimmed to its exact size; {@link #start} must be called before appending again. */
+    final long[] sealHead() {
       int needed = (bitLength + 63) >>> 6;
-      return needed < words.length ? Arrays.copyOf(words, needed) : words;
+      long[] sealed = needed < words.length ? Arrays.copyOf(words, needed) : words;
+      words = null;
+      return sealed;
     }
 
-    private void writeDecimal(double value, long valueBits) {
+    private void writeDecimal(double value) {
       if (Double.isNaN(value) || Double.isInfinite(value)) {
         write(0b11111, 5);
-        write(valueBits, 64);
+        write(Double.doubleToRawLongBits(value), 64);
         return;
       }
-      long mantissa = (long) Math.rint(value * scale);
+      long mantissa = (long) Math.rint(value * POW10[exponent()]);
       long d = mantissa - lastMantissa;
       lastMantissa = mantissa;
       if (d == 0) {
@@ -333,8 +343,8 @@ final class Chunk {
         write(leading, 5);
         write(significant & 63, 6); // 64 significant bits are written as 0
         write(xor >>> trailing, significant);
-        lastLeading = leading;
-        lastTrailing = trailing;
+        lastLeading = (byte) leading;
+        lastTrailing = (byte) trailing;
       }
     }
 
@@ -356,6 +366,40 @@ final class Chunk {
         words[word + 1] |= v << (64 - (n - free));
       }
       bitLength += n;
+    }
+  }
+
+  /** A head chunk on its own, outside a series. */
+  static final class Writer extends Head {
+    /** A chunk whose coding suits {@code firstValue}; append it next. */
+    Writer(double firstValue) {
+      start(firstValue, HEADER_WORDS + 2);
+    }
+
+    /** A writer that continues a head chunk a snapshot saved with {@link #image}. */
+    Writer(HeadImage image) {
+      resume(image);
+    }
+
+    HeadImage image() {
+      return headImage();
+    }
+
+    long[] words() {
+      return headWords();
+    }
+
+    int count() {
+      return headCount();
+    }
+
+    boolean append(long time, double value) {
+      return encode(time, value);
+    }
+
+    /** The chunk trimmed to its exact size; the writer must not be used afterwards. */
+    long[] seal() {
+      return sealHead();
     }
   }
 

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
@@ -18,17 +19,38 @@ import java.util.function.BiConsumer;
 public final class Labels implements Comparable<Labels> {
   public static final Labels EMPTY = new Labels(new String[0]);
 
-  /** Alternating key, value; sorted by key; keys unique. */
-  private final String[] pairs;
+  /**
+   * Keys sorted and unique, and the values in the same order. Apart: the series of a metric
+   * mostly have the same keys, and the store's labels share one keys array ({@link #interned}),
+   * which saves a third of the arrays' size per series.
+   */
+  private final String[] keys;
+  private final String[] values;
   private final int hash;
 
+  /** From alternating key, value; sorted by key; keys unique. */
   private Labels(String[] pairs) {
-    this.pairs = pairs;
-    int h = 0;
-    for (int i = 0; i < pairs.length; i += 2) {
-      h += pairHash(pairs[i].hashCode(), pairs[i + 1].hashCode());
+    this.keys = new String[pairs.length / 2];
+    this.values = new String[pairs.length / 2];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = pairs[2 * i];
+      values[i] = pairs[2 * i + 1];
     }
-    this.hash = h;
+    this.hash = hash(keys, values);
+  }
+
+  private Labels(String[] keys, String[] values, int hash) {
+    this.keys = keys;
+    this.values = values;
+    this.hash = hash;
+  }
+
+  private static int hash(String[] keys, String[] values) {
+    int h = 0;
+    for (int i = 0; i < keys.length; i++) {
+      h += pairHash(keys[i].hashCode(), values[i].hashCode());
+    }
+    return h;
   }
 
   /**
@@ -85,19 +107,19 @@ public final class Labels implements Comparable<Labels> {
   }
 
   public int size() {
-    return pairs.length / 2;
+    return keys.length;
   }
 
   public boolean isEmpty() {
-    return pairs.length == 0;
+    return keys.length == 0;
   }
 
   public String key(int index) {
-    return pairs[index * 2];
+    return keys[index];
   }
 
   public String value(int index) {
-    return pairs[index * 2 + 1];
+    return values[index];
   }
 
   /** The value for {@code key}, or null when absent. */
@@ -106,9 +128,9 @@ public final class Labels implements Comparable<Labels> {
     int hi = size() - 1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      int cmp = pairs[mid * 2].compareTo(key);
+      int cmp = keys[mid].compareTo(key);
       if (cmp == 0) {
-        return pairs[mid * 2 + 1];
+        return values[mid];
       }
       if (cmp < 0) {
         lo = mid + 1;
@@ -124,17 +146,17 @@ public final class Labels implements Comparable<Labels> {
   }
 
   public void forEach(BiConsumer<String, String> action) {
-    for (int i = 0; i < pairs.length; i += 2) {
-      action.accept(pairs[i], pairs[i + 1]);
+    for (int i = 0; i < keys.length; i++) {
+      action.accept(keys[i], values[i]);
     }
   }
 
   /** Only the labels whose key is in {@code keys}: the group of a series under {@code group by}. */
   public Labels keep(Collection<String> keys) {
     Builder builder = builder();
-    for (int i = 0; i < pairs.length; i += 2) {
-      if (keys.contains(pairs[i])) {
-        builder.put(pairs[i], pairs[i + 1]);
+    for (int i = 0; i < this.keys.length; i++) {
+      if (keys.contains(this.keys[i])) {
+        builder.put(this.keys[i], values[i]);
       }
     }
     return builder.build();
@@ -146,12 +168,48 @@ public final class Labels implements Comparable<Labels> {
    * keep one copy; identical canonical strings also compare by reference.
    */
   public Labels interned() {
-    String[] canonical = new String[pairs.length];
-    for (int i = 0; i < pairs.length; i++) {
-      canonical[i] = pairs[i].intern();
-    }
-    return new Labels(canonical);
+    return interned(null);
   }
+
+  /**
+   * Like {@link #interned()}, with the keys array from {@code keySets} as {@link
+   * #withSharedKeys} takes it. {@code keySets} may be null.
+   */
+  Labels interned(Map<List<String>, String[]> keySets) {
+    String[] canonicalValues = new String[values.length];
+    for (int i = 0; i < values.length; i++) {
+      canonicalValues[i] = values[i].intern();
+    }
+    return new Labels(sharedKeys(keySets), canonicalValues, hash);
+  }
+
+  /**
+   * The same labels with the keys array from {@code keySets} when it holds an equal one (adding
+   * this one to it otherwise, while it has fewer than {@link #MAX_KEY_SETS}): the store keeps
+   * one such map per metric, so that its series share their keys arrays. Callers serialise the
+   * use of {@code keySets}.
+   */
+  Labels withSharedKeys(Map<List<String>, String[]> keySets) {
+    String[] shared = sharedKeys(keySets);
+    return shared == keys ? this : new Labels(shared, values, hash);
+  }
+
+  private String[] sharedKeys(Map<List<String>, String[]> keySets) {
+    String[] canonicalKeys = keySets == null ? null : keySets.get(Arrays.asList(keys));
+    if (canonicalKeys == null) {
+      canonicalKeys = new String[keys.length];
+      for (int i = 0; i < keys.length; i++) {
+        canonicalKeys[i] = keys[i].intern();
+      }
+      if (keySets != null && keySets.size() < MAX_KEY_SETS) {
+        keySets.put(Arrays.asList(canonicalKeys), canonicalKeys);
+      }
+    }
+    return canonicalKeys;
+  }
+
+  /** Bounds a metric's map of shared keys arrays: a metric rarely has more than a few key sets. */
+  static final int MAX_KEY_SETS = 256;
 
   public Map<String, String> asMap() {
     Map<String, String> map = new LinkedHashMap<>();
@@ -162,7 +220,8 @@ public final class Labels implements Comparable<Labels> {
   @Override
   public boolean equals(Object o) {
     return o == this
-        || (o instanceof Labels other && hash == other.hash && Arrays.equals(pairs, other.pairs));
+        || (o instanceof Labels other && hash == other.hash && (keys == other.keys || Arrays.equals(keys, other.keys))
+            && Arrays.equals(values, other.values));
   }
 
   @Override
@@ -172,26 +231,29 @@ public final class Labels implements Comparable<Labels> {
 
   @Override
   public int compareTo(Labels other) {
-    int n = Math.min(pairs.length, other.pairs.length);
+    int n = Math.min(keys.length, other.keys.length);
     for (int i = 0; i < n; i++) {
-      int cmp = pairs[i].compareTo(other.pairs[i]);
+      int cmp = keys[i].compareTo(other.keys[i]);
+      if (cmp == 0) {
+        cmp = values[i].compareTo(other.values[i]);
+      }
       if (cmp != 0) {
         return cmp;
       }
     }
-    return Integer.compare(pairs.length, other.pairs.length);
+    return Integer.compare(keys.length, other.keys.length);
   }
 
   /** Prometheus notation: {@code {a="1", b="2"}}. */
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("{");
-    for (int i = 0; i < pairs.length; i += 2) {
+    for (int i = 0; i < keys.length; i++) {
       if (i > 0) {
         sb.append(", ");
       }
-      sb.append(pairs[i]).append("=\"");
-      String value = pairs[i + 1];
+      sb.append(keys[i]).append("=\"");
+      String value = values[i];
       for (int c = 0; c < value.length(); c++) {
         char ch = value.charAt(c);
         switch (ch) {

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -13,8 +15,12 @@ import java.util.Objects;
  * <p>Locking: the series' own monitor guards its samples and {@link #writerState()}. Writers run
  * inside {@link SeriesStore#write}, which holds it, so a read-modify-append (a cumulative counter
  * turned into an increase) is atomic per series. Reads go through {@link SeriesStore}.
+ *
+ * <p>Memory: a store holds millions of these, so a series is one object with as few fields as
+ * it can have. It is its own head chunk ({@link Chunk.Head}); what all series of a metric share
+ * is kept once in a {@link Family}; the last sample time is read from the head chunk.
  */
-public final class Series {
+public final class Series extends Chunk.Head {
   /** Samples per compressed chunk; 120 is where Gorilla compression stops improving much. */
   static final int MAX_CHUNK_SAMPLES = 120;
 
@@ -29,31 +35,73 @@ public final class Series {
     OUT_OF_ORDER
   }
 
-  private final long id;
-  private final String metric;
-  private final Labels labels;
-  private final MetricKind kind;
-  private final long maxChunkSpanMs;
+  /**
+   * What every series of one metric shares; the store keeps one per metric.
+   */
+  static final class Family {
+    final String metric;
+    final MetricKind kind;
+    final long maxChunkSpanMs;
+    /** Where changes are reported; set once recovery ends, before any writer runs. */
+    volatile AppendLog log;
+    /** The keys arrays this metric's series share (see {@link Labels#withSharedKeys}). */
+    private final Map<List<String>, String[]> keySets = new HashMap<>();
 
-  private Chunk.Writer head;
-  private long[][] sealed = NO_CHUNKS;
-  private ArrayDeque<TimedHistogram> histograms;
-  private long lastTimeMs = Long.MIN_VALUE;
+    Family(String metric, MetricKind kind, long maxChunkSpanMs, AppendLog log) {
+      this.metric = metric;
+      this.kind = kind;
+      this.maxChunkSpanMs = maxChunkSpanMs;
+      this.log = log;
+    }
+
+    /** {@code labels} with canonical strings and this metric's shared keys array, for a new series. */
+    synchronized Labels intern(Labels labels) {
+      return labels.interned(keySets);
+    }
+
+    /** {@code labels}, whose strings are canonical already, with this metric's shared keys array. */
+    synchronized Labels shareKeys(Labels labels) {
+      return labels.withSharedKeys(keySets);
+    }
+  }
+
+  private final long id;
+  private final Labels labels;
+  private final Family family;
+
+  /**
+   * A scalar series' sealed chunks ({@code long[][]}), or a histogram series' samples ({@code
+   * ArrayDeque<TimedHistogram>}): one field for either, which makes a series 8 bytes smaller.
+   */
+  private Object older = NO_CHUNKS;
   private Object writerState;
   private boolean removed;
-  private AppendLog log;
   private long logMark;
 
-  Series(long id, String metric, Labels labels, MetricKind kind, long maxChunkSpanMs, AppendLog log) {
-    this.log = log;
+  Series(long id, Family family, Labels labels) {
     this.id = id;
-    this.metric = metric;
+    this.family = family;
     this.labels = labels;
-    this.kind = kind;
-    this.maxChunkSpanMs = maxChunkSpanMs;
-    if (kind == MetricKind.HISTOGRAM) {
-      histograms = new ArrayDeque<>();
+    if (family.kind == MetricKind.HISTOGRAM) {
+      older = new ArrayDeque<TimedHistogram>();
     }
+  }
+
+  private boolean isHistogram() {
+    return family.kind == MetricKind.HISTOGRAM;
+  }
+
+  private long[][] sealed() {
+    return (long[][]) older;
+  }
+
+  @SuppressWarnings("unchecked")
+  private ArrayDeque<TimedHistogram> histograms() {
+    return (ArrayDeque<TimedHistogram>) older;
+  }
+
+  Family family() {
+    return family;
   }
 
   /**
@@ -65,7 +113,7 @@ public final class Series {
   }
 
   public String metric() {
-    return metric;
+    return family.metric;
   }
 
   public Labels labels() {
@@ -73,7 +121,7 @@ public final class Series {
   }
 
   public MetricKind kind() {
-    return kind;
+    return family.kind;
   }
 
   /**
@@ -86,13 +134,9 @@ public final class Series {
 
   public synchronized void writerState(Object state) {
     if (state != writerState) {
-      log.writerState(this, state);
+      family.log.writerState(this, state);
     }
     this.writerState = state;
-  }
-
-  synchronized void log(AppendLog newLog) {
-    this.log = newLog;
   }
 
   /**
@@ -108,61 +152,78 @@ public final class Series {
   }
 
   public synchronized long lastTimeMs() {
-    return lastTimeMs;
+    return lastTime();
+  }
+
+  /** The time of the newest sample, or {@code Long.MIN_VALUE} before the first. */
+  private long lastTime() {
+    if (isHistogram()) {
+      return histograms().isEmpty() ? Long.MIN_VALUE : histograms().peekLast().timeMs();
+    }
+    long[] head = headWords();
+    if (head != null) {
+      return Chunk.lastTime(head);
+    }
+    long[][] sealed = sealed();
+    return sealed.length == 0 ? Long.MIN_VALUE : Chunk.lastTime(sealed[sealed.length - 1]);
   }
 
   /** Appends a scalar sample (a gauge value, or a counter increase). */
   public synchronized AppendResult append(long timeMs, double value) {
-    if (kind == MetricKind.HISTOGRAM) {
-      throw new IllegalStateException(metric + " is a histogram; append a HistogramSample");
+    Family f = family;
+    if (isHistogram()) {
+      throw new IllegalStateException(f.metric + " is a histogram; append a HistogramSample");
     }
+    long lastTimeMs = lastTime();
     if (timeMs <= lastTimeMs) {
-      boolean sameValue = timeMs == lastTimeMs
-          && Double.doubleToRawLongBits(head.lastValue()) == Double.doubleToRawLongBits(value);
+      boolean sameValue = timeMs == lastTimeMs && headWords() != null
+          && Double.doubleToRawLongBits(headLastValue()) == Double.doubleToRawLongBits(value);
       return sameValue ? AppendResult.DUPLICATE : AppendResult.OUT_OF_ORDER;
     }
-    if (head == null) {
-      head = new Chunk.Writer(value);
-    } else if (head.count() >= MAX_CHUNK_SAMPLES || timeMs - head.firstTime() >= maxChunkSpanMs) {
+    if (headWords() == null) {
+      start(value, Chunk.HEADER_WORDS + 2);
+    } else if (headCount() >= MAX_CHUNK_SAMPLES || timeMs - headFirstTime() >= f.maxChunkSpanMs) {
       cutHead(value);
     }
-    if (!head.append(timeMs, value)) {
+    if (!encode(timeMs, value)) {
       cutHead(value); // the value does not fit the head's coding: a new chunk suits it
-      head.append(timeMs, value);
+      encode(timeMs, value);
     }
-    lastTimeMs = timeMs;
-    log.sample(this, timeMs, value);
+    f.log.sample(this, timeMs, value);
     return AppendResult.APPENDED;
   }
 
   private void cutHead(double nextValue) {
-    long[] chunk = head.seal();
-    sealed = Arrays.copyOf(sealed, sealed.length + 1);
-    sealed[sealed.length - 1] = chunk;
-    head = new Chunk.Writer(nextValue, chunk.length + 1);
+    long[] chunk = sealHead();
+    long[][] chunks = Arrays.copyOf(sealed(), sealed().length + 1);
+    chunks[chunks.length - 1] = chunk;
+    older = chunks;
+    start(nextValue, chunk.length + 1);
   }
 
   /** Appends a histogram sample; a null sample is a stale marker. */
   public synchronized AppendResult appendHistogram(long timeMs, HistogramSample sample) {
-    if (kind != MetricKind.HISTOGRAM) {
-      throw new IllegalStateException(metric + " is a " + kind.label() + "; append a double");
+    Family f = family;
+    if (!isHistogram()) {
+      throw new IllegalStateException(f.metric + " is a " + f.kind.label() + "; append a double");
     }
+    long lastTimeMs = lastTime();
     if (timeMs <= lastTimeMs) {
-      boolean same = timeMs == lastTimeMs && Objects.equals(histograms.peekLast().sample(), sample);
+      boolean same = timeMs == lastTimeMs && Objects.equals(histograms().peekLast().sample(), sample);
       return same ? AppendResult.DUPLICATE : AppendResult.OUT_OF_ORDER;
     }
-    histograms.addLast(new TimedHistogram(timeMs, sample));
-    lastTimeMs = timeMs;
-    log.histogram(this, timeMs, sample);
+    histograms().addLast(new TimedHistogram(timeMs, sample));
+    f.log.histogram(this, timeMs, sample);
     return AppendResult.APPENDED;
   }
 
   synchronized void forEachSample(long fromMs, long toMs, SampleVisitor visitor) {
-    for (long[] chunk : sealed) {
+    for (long[] chunk : sealed()) {
       Chunk.forEach(chunk, fromMs, toMs, visitor);
     }
+    long[] head = headWords();
     if (head != null) {
-      Chunk.forEach(head.words(), fromMs, toMs, visitor);
+      Chunk.forEach(head, fromMs, toMs, visitor);
     }
   }
 
@@ -171,11 +232,12 @@ public final class Series {
    * them as needed.
    */
   synchronized void collect(long fromMs, long toMs, SampleBuffer sink) {
-    for (long[] chunk : sealed) {
+    for (long[] chunk : sealed()) {
       sink.decode(chunk, fromMs, toMs);
     }
+    long[] head = headWords();
     if (head != null) {
-      sink.decode(head.words(), fromMs, toMs);
+      sink.decode(head, fromMs, toMs);
     }
   }
 
@@ -197,7 +259,7 @@ public final class Series {
   }
 
   synchronized void forEachHistogram(long fromMs, long toMs, HistogramVisitor visitor) {
-    for (TimedHistogram h : histograms) {
+    for (TimedHistogram h : histograms()) {
       if (h.timeMs() >= toMs) {
         return;
       }
@@ -209,24 +271,29 @@ public final class Series {
 
   /**
    * Drops samples older than {@code cutoffMs} at chunk granularity (readers clamp to the window
-   * themselves) and says whether the series is now empty, in which case it is marked removed.
+   * themselves) and says whether this emptied the series, in which case it is marked removed.
    */
   synchronized boolean evictBefore(long cutoffMs) {
-    if (kind == MetricKind.HISTOGRAM) {
-      while (!histograms.isEmpty() && histograms.peekFirst().timeMs() < cutoffMs) {
-        histograms.pollFirst();
+    if (removed) {
+      return false; // counted by the eviction that removed it
+    }
+    if (isHistogram()) {
+      while (!histograms().isEmpty() && histograms().peekFirst().timeMs() < cutoffMs) {
+        histograms().pollFirst();
       }
-      removed = histograms.isEmpty();
+      removed = histograms().isEmpty();
       return removed;
     }
     int keepFrom = 0;
+    long[][] sealed = sealed();
     while (keepFrom < sealed.length && Chunk.lastTime(sealed[keepFrom]) < cutoffMs) {
       keepFrom++;
     }
     if (keepFrom > 0) {
-      sealed = keepFrom == sealed.length ? NO_CHUNKS : Arrays.copyOfRange(sealed, keepFrom, sealed.length);
+      older = keepFrom == sealed.length ? NO_CHUNKS : Arrays.copyOfRange(sealed, keepFrom, sealed.length);
     }
-    removed = sealed.length == 0 && (head == null || Chunk.lastTime(head.words()) < cutoffMs);
+    long[] head = headWords();
+    removed = keepFrom == sealed.length && (head == null || Chunk.lastTime(head) < cutoffMs);
     return removed;
   }
 
@@ -243,21 +310,23 @@ public final class Series {
       return null;
     }
     byte[] state = writerState == null ? null : stateEncoder.encode(writerState);
-    if (kind == MetricKind.HISTOGRAM) {
-      List<TimedHistogram> kept = new ArrayList<>(histograms.size());
-      for (TimedHistogram h : histograms) {
-        if (h.timeMs() >= cutoffMs || h == histograms.peekLast()) {
+    long lastTimeMs = lastTime();
+    if (isHistogram()) {
+      List<TimedHistogram> kept = new ArrayList<>(histograms().size());
+      for (TimedHistogram h : histograms()) {
+        if (h.timeMs() >= cutoffMs || h == histograms().peekLast()) {
           kept.add(h);
         }
       }
       return new SeriesImage(this, lastTimeMs, state, NO_CHUNKS, null, kept);
     }
     int keepFrom = 0;
+    long[][] sealed = sealed();
     while (keepFrom < sealed.length && Chunk.lastTime(sealed[keepFrom]) < cutoffMs) {
       keepFrom++;
     }
     long[][] chunks = keepFrom == 0 ? sealed : Arrays.copyOfRange(sealed, keepFrom, sealed.length);
-    return new SeriesImage(this, lastTimeMs, state, chunks, head == null ? null : head.image(), List.of());
+    return new SeriesImage(this, lastTimeMs, state, chunks, headImage(), List.of());
   }
 
   /** Encodes a writer state, which is not null, into bytes. */
@@ -275,18 +344,20 @@ public final class Series {
 
   /**
    * A series brought back from a snapshot, as it was: the chunks are taken as they are, never
-   * re-encoded, so appending continues exactly where it stopped.
+   * re-encoded, so appending continues exactly where it stopped. Its last time is that of its
+   * newest sample, which the reader checks against what the snapshot says.
    */
-  static Series restore(long id, String metric, Labels labels, MetricKind kind, long maxChunkSpanMs,
-      long lastTimeMs, Object writerState, long[][] sealed, Chunk.HeadImage head, List<TimedHistogram> histograms) {
-    Series series = new Series(id, metric, labels, kind, maxChunkSpanMs, AppendLog.NONE);
-    series.lastTimeMs = lastTimeMs;
+  static Series restore(long id, Family family, Labels labels, Object writerState, long[][] sealed,
+      Chunk.HeadImage head, List<TimedHistogram> histograms) {
+    Series series = new Series(id, family, labels);
     series.writerState = writerState;
-    if (kind == MetricKind.HISTOGRAM) {
-      series.histograms.addAll(histograms);
+    if (family.kind == MetricKind.HISTOGRAM) {
+      series.histograms().addAll(histograms);
     } else {
-      series.sealed = sealed.length == 0 ? NO_CHUNKS : sealed;
-      series.head = head == null ? null : new Chunk.Writer(head);
+      series.older = sealed.length == 0 ? NO_CHUNKS : sealed;
+      if (head != null) {
+        series.resume(head);
+      }
     }
     return series;
   }
@@ -306,6 +377,6 @@ public final class Series {
 
   @Override
   public String toString() {
-    return metric + labels;
+    return family.metric + labels;
   }
 }

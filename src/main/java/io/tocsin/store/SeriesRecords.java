@@ -93,7 +93,7 @@ final class SeriesRecords {
    *
    * @param samples gets the number of samples restored added to its first element
    */
-  static Series read(BlockInput in, long maxChunkSpanMs, long cutoffMs, WriterStateCodec codec, long[] samples)
+  static Series read(BlockInput in, SeriesStore store, long cutoffMs, WriterStateCodec codec, long[] samples)
       throws IOException {
     long id = in.getVarLong();
     String metric = in.getString();
@@ -116,7 +116,8 @@ final class SeriesRecords {
     if (kind == MetricKind.HISTOGRAM) {
       List<TimedHistogram> histograms = readHistograms(in, cutoffMs, lastTimeMs, metric, labels);
       samples[0] += histograms.size();
-      return Series.restore(id, metric, labels, kind, maxChunkSpanMs, lastTimeMs, state, null, null, histograms);
+      Series.Family family = store.family(metric, kind);
+      return Series.restore(id, family, family.shareKeys(labels), state, null, null, histograms);
     }
     int count = in.getLength(8 * Chunk.HEADER_WORDS);
     long[][] sealed = new long[count][];
@@ -151,7 +152,8 @@ final class SeriesRecords {
     if (previousLast != lastTimeMs) {
       throw new IOException(metric + labels + " ends at " + previousLast + ", not at its last time " + lastTimeMs);
     }
-    return Series.restore(id, metric, labels, kind, maxChunkSpanMs, lastTimeMs, state,
+    Series.Family family = store.family(metric, kind);
+    return Series.restore(id, family, family.shareKeys(labels), state,
         kept == count ? sealed : Arrays.copyOf(sealed, kept), head, null);
   }
 

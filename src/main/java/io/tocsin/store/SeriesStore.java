@@ -87,9 +87,7 @@ public final class SeriesStore {
   public void attachLog(AppendLog newLog) {
     this.log = newLog;
     for (MetricIndex index : metrics.values()) {
-      for (Series series : index.series.values()) {
-        series.log(newLog);
-      }
+      index.family.log = newLog;
     }
   }
 
@@ -123,7 +121,7 @@ public final class SeriesStore {
         if (index.kind != kind) {
           return Admission.KIND_CONFLICT;
         }
-        series = index.series.get(labels);
+        series = index.get(labels);
       }
       if (series == null) {
         // A new series: take its slot before creating anything, so refused writes leave nothing behind.
@@ -131,7 +129,7 @@ public final class SeriesStore {
           return Admission.SERIES_LIMIT;
         }
         if (index == null) {
-          index = metrics.computeIfAbsent(metric, name -> new MetricIndex(name, kind));
+          index = metrics.computeIfAbsent(metric, name -> newIndex(name, kind));
           if (index.kind != kind) {
             seriesCount.decrementAndGet();
             return Admission.KIND_CONFLICT;
@@ -141,8 +139,7 @@ public final class SeriesStore {
           seriesCount.decrementAndGet();
           return Admission.METRIC_SERIES_LIMIT;
         }
-        series = index.add(labels, settings.maxChunkSpanMs(), seriesCount, id != 0 ? id : lastSeriesId.incrementAndGet(),
-            log);
+        series = index.add(labels, seriesCount, id != 0 ? id : lastSeriesId.incrementAndGet());
         if (series == null) {
           continue; // the metric was unlinked by eviction meanwhile; start over
         }
@@ -165,7 +162,7 @@ public final class SeriesStore {
     if (index == null || index.kind != kind) {
       return null;
     }
-    return index.series.get(probe);
+    return index.get(probe);
   }
 
   /**
@@ -350,8 +347,10 @@ public final class SeriesStore {
       return List.of();
     }
     List<Series> selected = new ArrayList<>();
-    for (Series series : index.series.values()) {
-      if (filter.test(series.labels())) {
+    MetricIndex.Ordered all = index.ordered();
+    for (int i = 0; i < all.size(); i++) {
+      Series series = all.series()[i];
+      if (filter.test(series.labels()) && !series.isRemoved()) {
         selected.add(series);
       }
     }
@@ -367,7 +366,9 @@ public final class SeriesStore {
     long cutoff = retentionCutoffMs();
     int removed = 0;
     for (MetricIndex index : metrics.values()) {
-      for (Series series : index.series.values()) {
+      MetricIndex.Ordered all = index.ordered();
+      for (int i = 0; i < all.size(); i++) {
+        Series series = all.series()[i];
         if (series.evictBefore(cutoff)) {
           index.removed(series);
           index.count.decrementAndGet();
@@ -403,8 +404,8 @@ public final class SeriesStore {
    *     metric and labels, or a metric of another kind): the snapshot is inconsistent
    */
   void restore(Series series) {
-    MetricIndex index = metrics.computeIfAbsent(series.metric(), name -> new MetricIndex(name, series.kind()));
-    if (index.kind != series.kind()) {
+    MetricIndex index = metrics.computeIfAbsent(series.metric(), name -> newIndex(name, series.kind()));
+    if (index.kind != series.kind() || index.family != series.family()) {
       throw new IllegalArgumentException(series.metric() + " is both a " + index.kind.label() + " and a "
           + series.kind().label());
     }
@@ -412,6 +413,20 @@ public final class SeriesStore {
     index.count.incrementAndGet();
     seriesCount.incrementAndGet();
     lastSeriesId.accumulateAndGet(series.id(), Math::max);
+  }
+
+  /**
+   * The family a series restored from a snapshot joins: the store's own for {@code metric}, or,
+   * when the metric is known with another kind, a family of its own, which {@link
+   * #restore(Series)} then rejects.
+   */
+  Series.Family family(String metric, MetricKind kind) {
+    MetricIndex index = metrics.computeIfAbsent(metric, name -> newIndex(name, kind));
+    return index.kind == kind ? index.family : new Series.Family(metric, kind, settings.maxChunkSpanMs(), log);
+  }
+
+  private MetricIndex newIndex(String metric, MetricKind kind) {
+    return new MetricIndex(new Series.Family(metric, kind, settings.maxChunkSpanMs(), log));
   }
 
   /** Empties a store whose restore failed halfway, so that another snapshot can be loaded. */
@@ -430,11 +445,12 @@ public final class SeriesStore {
   private static final class MetricIndex {
     final String name;
     final MetricKind kind;
-    /** Keyed by labels; also looked up with {@link LabelsProbe}s. */
-    final ConcurrentHashMap<Object, Series> series = new ConcurrentHashMap<>();
+    final Series.Family family;
+    /** By labels; also looked up with {@link LabelsProbe}s. Written under this index's lock. */
+    private final SeriesTable table = new SeriesTable();
     /**
      * The series in the order they were created, for scans. Walking an array is several times
-     * faster than walking the map, and creation order is close to memory order, which the
+     * faster than walking a hash table, and creation order is close to memory order, which the
      * processor's prefetching rewards when a scan touches a million series. Appended to under
      * this index's lock; removed series are dropped when they make up a quarter of it.
      */
@@ -443,24 +459,30 @@ public final class SeriesStore {
     final AtomicInteger count = new AtomicInteger();
     private boolean unlinked;
 
-    MetricIndex(String name, MetricKind kind) {
-      this.name = name;
-      this.kind = kind;
+    MetricIndex(Series.Family family) {
+      this.name = family.metric;
+      this.kind = family.kind;
+      this.family = family;
+    }
+
+    /** The series with labels equal to {@code key} (a {@link Labels} or a {@link LabelsProbe}), or null. */
+    Series get(Object key) {
+      return table.get(key);
     }
 
     /**
      * Adds a series for which a slot was reserved in {@code count} and {@code total}, or returns
      * the one another writer added first (releasing the slot); null if this index was unlinked.
      */
-    synchronized Series add(Labels labels, long maxChunkSpanMs, AtomicInteger total, long id, AppendLog log) {
-      Series existing = unlinked ? null : series.get(labels);
+    synchronized Series add(Labels labels, AtomicInteger total, long id) {
+      Series existing = unlinked ? null : table.get(labels);
       if (unlinked || existing != null) {
         count.decrementAndGet();
         total.decrementAndGet();
         return existing;
       }
-      Series created = new Series(id, name, labels.interned(), kind, maxChunkSpanMs, log);
-      series.put(created.labels(), created);
+      Series created = new Series(id, family, family.intern(labels));
+      table.add(created);
       append(created);
       return created;
     }
@@ -476,14 +498,15 @@ public final class SeriesStore {
     }
 
     synchronized void restore(Series restored) {
-      if (series.putIfAbsent(restored.labels(), restored) != null) {
+      if (table.get(restored.labels()) != null) {
         throw new IllegalArgumentException(name + restored.labels() + " appears twice");
       }
+      table.add(restored);
       append(restored);
     }
 
     synchronized void removed(Series s) {
-      if (series.remove(s.labels(), s) && ++removedSinceCompaction > ordered.size / 4) {
+      if (table.remove(s) && ++removedSinceCompaction > ordered.size / 4) {
         Ordered current = ordered;
         Series[] kept = new Series[Math.max(16, current.size - removedSinceCompaction + 16)];
         int n = 0;
@@ -494,6 +517,7 @@ public final class SeriesStore {
         }
         ordered = new Ordered(kept, n);
         removedSinceCompaction = 0;
+        table.compact();
       }
     }
 
@@ -509,7 +533,7 @@ public final class SeriesStore {
     record Ordered(Series[] series, int size) {}
 
     synchronized void unlinkIfEmpty(ConcurrentHashMap<String, MetricIndex> metrics) {
-      if (series.isEmpty()) {
+      if (table.isEmpty()) {
         unlinked = true;
         metrics.remove(name, this);
       }

@@ -132,13 +132,12 @@ final class SnapshotReader {
   private void decode(byte[] payload, int length, long index) throws IOException {
     BlockInput in = new BlockInput(payload, length);
     long cutoff = store.retentionCutoffMs();
-    long maxChunkSpanMs = store.settings().maxChunkSpanMs();
     long[] sampleCount = {0};
     long count = 0;
     while (in.hasRemaining()) {
       Series restored;
       try {
-        restored = SeriesRecords.read(in, maxChunkSpanMs, cutoff, codec, sampleCount);
+        restored = SeriesRecords.read(in, store, cutoff, codec, sampleCount);
         store.restore(restored);
       } catch (IOException | RuntimeException e) {
         throw new IOException("block " + index + ", series " + count + ": " + e.getMessage(), e);
