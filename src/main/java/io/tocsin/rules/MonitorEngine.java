@@ -53,7 +53,11 @@ public final class MonitorEngine {
   private volatile long savedHistoryVersion;
   private final RulesMetrics metrics;
   private final Map<String, StateFile.SavedMonitor> saved = new HashMap<>();
-  private final Set<MonitorRuntime> inFlight = ConcurrentHashMap.newKeySet();
+  /**
+   * The monitors whose evaluation was started and has not finished, with the end of the last
+   * bucket accounted for: the one the evaluation reads up to, or a later one counted as skipped.
+   */
+  private final Map<MonitorRuntime, Long> inFlight = new ConcurrentHashMap<>();
   private final AtomicBoolean dirty = new AtomicBoolean();
   /**
    * Evaluations hold it shared from a state change until its history entries are recorded; a save
@@ -210,9 +214,10 @@ public final class MonitorEngine {
 
   /**
    * Starts the evaluation of every monitor due at {@code nowMs} on {@code pool} and returns at
-   * once. A monitor still busy with its previous evaluation is skipped and counted: one slow
-   * monitor delays only itself. Monitors started together share one {@link EvaluationCache}.
-   * Monitors another member evaluates are neither started nor counted.
+   * once. A monitor still busy with its previous evaluation is not started again: one slow
+   * monitor delays only itself. A bucket that became due meanwhile is counted as skipped, once:
+   * its evaluation did not run when due (the next one reads it). Monitors started together share
+   * one {@link EvaluationCache}. Monitors another member evaluates are neither started nor counted.
    */
   public List<Future<?>> evaluateDueAsync(long nowMs, ExecutorService pool) {
     EvaluationCache cache = new EvaluationCache();
@@ -221,8 +226,11 @@ public final class MonitorEngine {
       if (!evaluatesHere(runtime) || !runtime.isDue(nowMs)) {
         continue;
       }
-      if (!inFlight.add(runtime)) {
-        if (metrics != null) {
+      long due = runtime.dueBucketEnd(nowMs);
+      Long accounted = inFlight.putIfAbsent(runtime, due);
+      if (accounted != null) {
+        // Only this thread raises the value; a finished evaluation removes it, and then no bucket was skipped.
+        if (due > accounted && inFlight.replace(runtime, accounted, due) && metrics != null) {
           metrics.skipped(runtime.definition());
         }
         continue;

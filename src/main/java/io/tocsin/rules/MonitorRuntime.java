@@ -33,19 +33,20 @@ final class MonitorRuntime {
   private final HashMap<Labels, GroupState> groups = new HashMap<>();
   /** Whether the last evaluation changed what {@link StateFile} keeps. */
   private boolean changed;
-  private long lastBucketEnd = -1;
+  /** Volatile, like {@link #paused} and {@link #retired}, for {@link #isDue}; written under this object's lock. */
+  private volatile long lastBucketEnd = -1;
   private MonitorStatus.Health health = MonitorStatus.Health.UNKNOWN;
   private String lastError;
   private long lastEvaluationMs;
   private double evaluationMillis;
-  private boolean paused;
+  private volatile boolean paused;
   /** A monitor's unchanged alert state is handed on again after this many buckets (see {@link #alertStateIfChanged}). */
   static final int REFRESH_BUCKETS = 60;
   /**
    * Set once a reload handed this runtime's state to its successor or removed the monitor: an
    * evaluation of it still queued must then emit nothing, or its transitions would be sent twice.
    */
-  private boolean retired;
+  private volatile boolean retired;
   /** The pending and firing groups {@link #alertStateIfChanged} last reported or {@link #adopt} installed. */
   private List<GroupState> lastAlertBearing = List.of();
   /** The bucket end of {@link #lastAlertBearing}. */
@@ -466,11 +467,18 @@ final class MonitorRuntime {
     return true;
   }
 
-  /** Whether {@link #evaluate} at {@code nowMs} would read a new bucket. */
-  synchronized boolean isDue(long nowMs) {
+  /**
+   * Whether {@link #evaluate} at {@code nowMs} would read a new bucket. Without this object's
+   * lock, which an evaluation holds: the scheduler asks every tick and must not wait for one.
+   */
+  boolean isDue(long nowMs) {
+    return !paused && !retired && dueBucketEnd(nowMs) > lastBucketEnd;
+  }
+
+  /** The end of the last bucket complete (with the evaluation delay) at {@code nowMs}. */
+  long dueBucketEnd(long nowMs) {
     long interval = definition.groupingInterval().toMillis();
-    long end = Math.floorDiv(nowMs - definition.evaluationDelay().toMillis(), interval) * interval;
-    return !paused && !retired && end > lastBucketEnd;
+    return Math.floorDiv(nowMs - definition.evaluationDelay().toMillis(), interval) * interval;
   }
 
   /** Takes over a persisted or previous state (after a restart or a reload). */
