@@ -189,8 +189,9 @@ public final class MonitorEngine {
       } else {
         StateFile.SavedMonitor m = saved.remove(definition.stateKey());
         if (m != null) {
-          runtime.restore(m.groups().stream().map(StateFile.SavedGroup::toState).toList(), m.lastBucketEnd(), m.paused(),
-              true);
+          long interval = definition.groupingInterval().toMillis();
+          runtime.restore(m.groups().stream().map(g -> g.toState(m.lastBucketEnd(), interval)).toList(),
+              m.lastBucketEnd(), m.paused(), true);
         }
       }
       next.add(runtime);

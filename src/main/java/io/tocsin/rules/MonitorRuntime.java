@@ -203,7 +203,7 @@ final class MonitorRuntime {
   private void step(Labels labels, double[] v, BucketGrid grid, Downtime downtime, List<AlertEvent> events) {
     GroupState before = groups.get(labels);
     step(labels, before, v, grid, downtime, events);
-    if (!SavedForm.same(before, lastBucketEnd, groups.get(labels), grid.endMs(), keepsAllGroups())) {
+    if (!SavedForm.same(before, lastBucketEnd, groups.get(labels), grid.endMs(), grid.stepMs(), keepsAllGroups())) {
       unsaved.add(labels);
     }
   }

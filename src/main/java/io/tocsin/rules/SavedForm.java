@@ -4,12 +4,13 @@ import io.tocsin.rules.GroupState.State;
 
 /**
  * What of a group's state the state file keeps, and when that changes: a save writes only the
- * groups whose saved form changed. Left out, because they change every bucket without changing
- * what a restart needs: the last value (the next evaluation reads it again) and the streak of a
- * firing group (only a pending group's streak decides anything). The ends of the last breaching
- * bucket and of the last bucket with a value are kept relative to the monitor's last evaluated
- * bucket when they are that bucket ({@link StateFile.SavedGroup#lastBreachAtEnd}), so a firing
- * group that goes on breaching, or an ok group that goes on having values, saves nothing new.
+ * groups whose saved form changed. The ends of the last breaching bucket and of the last bucket
+ * with a value are kept relative to the monitor's last evaluated bucket when they are that bucket
+ * ({@link StateFile.SavedGroup#lastBreachAtEnd}), and the streak relative to the last breaching
+ * bucket (each breaching bucket adds one to both), so a pending or firing group that goes on
+ * breaching, or an ok group that goes on having values, saves nothing new. Left out is the last
+ * value, which changes every bucket without changing what a restart needs (the next evaluation
+ * reads the data again): a restored group shows the value it had when it was last saved.
  */
 final class SavedForm {
   private SavedForm() {}
@@ -25,15 +26,17 @@ final class SavedForm {
 
   /**
    * Whether {@code a}, as of a monitor's last bucket ending at {@code aEnd}, and {@code b}, as of
-   * {@code bEnd}, save the same (null for a group that is not known).
+   * {@code bEnd}, save the same (null for a group that is not known); bucket ends are multiples of
+   * {@code intervalMs}.
    */
-  static boolean same(GroupState a, long aEnd, GroupState b, long bEnd, boolean keepAll) {
+  static boolean same(GroupState a, long aEnd, GroupState b, long bEnd, long intervalMs, boolean keepAll) {
     boolean aKept = a != null && kept(a, keepAll);
     boolean bKept = b != null && kept(b, keepAll);
     if (!aKept || !bKept) {
       return aKept == bKept;
     }
-    return a.state() == b.state() && (a.state() != State.PENDING || a.streak() == b.streak())
+    return a.state() == b.state()
+        && a.streak() - a.lastBreachEnd() / intervalMs == b.streak() - b.lastBreachEnd() / intervalMs
         && a.activeAt() == b.activeAt() && a.firedAt() == b.firedAt() && a.resolvedAt() == b.resolvedAt()
         && a.lastNotified() == b.lastNotified()
         && relative(a.lastBreachEnd(), aEnd) == relative(b.lastBreachEnd(), bEnd)

@@ -82,7 +82,8 @@ final class StateFile {
    * One group as saved ({@link SavedForm}).
    *
    * @param lastBreachAtEnd whether {@code lastBreachEnd} is the monitor's {@code lastBucketEnd},
-   *     whatever that is when read: a group breaching on in every bucket is not saved again
+   *     whatever that is when read: a group breaching on in every bucket is not saved again (its
+   *     streak has grown by the buckets since {@code lastBreachEnd} as written)
    * @param lastValueAtEnd the same for {@code lastValueEnd}
    */
   record SavedGroup(Map<String, String> labels, String state, int streak, long activeAt, long firedAt,
@@ -96,16 +97,17 @@ final class StateFile {
           g.lastValueEnd() == monitorEnd);
     }
 
-    /** This group as of its monitor's last bucket ending at {@code monitorEnd}. */
-    SavedGroup at(long monitorEnd) {
-      return new SavedGroup(labels, state, streak, activeAt, firedAt, resolvedAt,
-          lastBreachAtEnd ? monitorEnd : lastBreachEnd, lastValueAtEnd ? monitorEnd : lastValueEnd, value,
-          lastNotified, lastBreachAtEnd, lastValueAtEnd);
-    }
-
-    GroupState toState() {
-      return new GroupState(Labels.of(labels), State.valueOf(state.toUpperCase(Locale.ROOT)), streak,
-          activeAt, firedAt, resolvedAt, lastBreachEnd, lastValueEnd, value, lastNotified);
+    /**
+     * The group's state when its monitor's last evaluated bucket ends at {@code monitorEnd}: the
+     * times saved as that end are that end, and the streak has grown by one for each breaching
+     * bucket since it was saved.
+     */
+    GroupState toState(long monitorEnd, long intervalMs) {
+      State s = State.valueOf(state.toUpperCase(Locale.ROOT));
+      long breachEnd = lastBreachAtEnd ? monitorEnd : lastBreachEnd;
+      int breachingSince = s == State.OK ? 0 : (int) ((breachEnd - lastBreachEnd) / intervalMs);
+      return new GroupState(Labels.of(labels), s, streak + breachingSince, activeAt, firedAt, resolvedAt, breachEnd,
+          lastValueAtEnd ? monitorEnd : lastValueEnd, value, lastNotified);
     }
   }
 
@@ -271,8 +273,8 @@ final class StateFile {
     Saved saved() {
       List<SavedMonitor> all = new ArrayList<>();
       for (SavedMonitor m : monitors.values()) {
-        List<SavedGroup> at = groups.get(m.key()).values().stream().map(g -> g.at(m.lastBucketEnd())).toList();
-        all.add(new SavedMonitor(m.key(), m.name(), m.lastBucketEnd(), m.paused(), at));
+        all.add(new SavedMonitor(m.key(), m.name(), m.lastBucketEnd(), m.paused(),
+            List.copyOf(groups.get(m.key()).values())));
       }
       return new Saved(VERSION, savedAt, all, new ArrayList<>(history));
     }
