@@ -179,8 +179,7 @@ final class MonitorRuntime {
     int knownBefore = groups.size();
     int knownReturned = 0;
     for (Map.Entry<Labels, double[]> group : values.entrySet()) {
-      knownReturned += groups.containsKey(group.getKey()) ? 1 : 0;
-      step(group.getKey(), group.getValue(), grid, downtime, events);
+      knownReturned += step(group.getKey(), group.getValue(), grid, downtime, events) ? 1 : 0;
     }
     if (knownReturned < knownBefore) {
       List<Labels> vanished = new ArrayList<>();
@@ -199,16 +198,21 @@ final class MonitorRuntime {
     return true;
   }
 
-  /** Steps one group through the new buckets; {@code v} is null when the query has no value for it. */
-  private void step(Labels labels, double[] v, BucketGrid grid, Downtime downtime, List<AlertEvent> events) {
+  /**
+   * Steps one group through the new buckets and notes whether its saved form changed; {@code v}
+   * is null when the query has no value for it. Returns whether the group was known before.
+   */
+  private boolean step(Labels labels, double[] v, BucketGrid grid, Downtime downtime, List<AlertEvent> events) {
     GroupState before = groups.get(labels);
-    step(labels, before, v, grid, downtime, events);
-    if (!SavedForm.same(before, lastBucketEnd, groups.get(labels), grid.endMs(), grid.stepMs(), keepsAllGroups())) {
+    GroupState after = step(labels, before, v, grid, downtime, events);
+    if (!SavedForm.same(before, lastBucketEnd, after, grid.endMs(), grid.stepMs(), keepsAllGroups())) {
       unsaved.add(labels);
     }
+    return before != null;
   }
 
-  private void step(Labels labels, GroupState state, double[] v, BucketGrid grid, Downtime downtime,
+  /** The group's state after the new buckets, as now kept; null when it is not (dropped, or new and ok). */
+  private GroupState step(Labels labels, GroupState state, double[] v, BucketGrid grid, Downtime downtime,
       List<AlertEvent> events) {
     boolean known = state != null;
     if (state == null) {
@@ -245,12 +249,14 @@ final class MonitorRuntime {
     state = afterBuckets(state, grid.endMs(), downtime, events);
     if (state == null) {
       changed |= remove(labels) != null;
-      return;
-    }
-    if (known) {
-      put(labels, state);
+      return null;
     }
     changed |= !wasNormal || state.state() != State.OK;
+    if (!known) {
+      return null;
+    }
+    put(labels, state);
+    return state;
   }
 
   /**

@@ -36,9 +36,9 @@ class StateJournalPropertiesTest {
   private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
   private static final List<String> ABSENT = List.of("ignore", "zero", "alert");
 
-  @Property(tries = 40)
+  @Property(tries = 30)
   void journal_readBack_isTheStateAfterTheLastSavedEvaluation(
-      @ForAll @Size(min = 120, max = 120) List<@IntRange(min = 0, max = 999) Integer> choices) throws Exception {
+      @ForAll @Size(min = 60, max = 60) List<@IntRange(min = 0, max = 999) Integer> choices) throws Exception {
     Path dir = Files.createTempDirectory("state-journal");
     try {
       check(dir, choices);
