@@ -68,6 +68,11 @@ final class MonitorRuntime {
   private volatile boolean retired;
   /** The pending and firing groups {@link #alertStateIfChanged} last reported or {@link #adopt} installed. */
   private List<GroupState> lastAlertBearing = List.of();
+  /**
+   * Whether a pending or firing group may have changed its transitions since {@link
+   * #alertStateIfChanged} last looked: when not, it answers without walking the groups.
+   */
+  private boolean transitionsMayDiffer = true;
   /** The bucket end of {@link #lastAlertBearing}. */
   private long lastAlertBearingEnd;
   /**
@@ -135,6 +140,7 @@ final class MonitorRuntime {
           if (g.state() == State.PENDING) {
             put(g.labels(), GroupState.fresh(g.labels()));
             unsaved.add(g.labels());
+            transitionsMayDiffer = true;
           }
         }
         changed = true;
@@ -208,6 +214,7 @@ final class MonitorRuntime {
     if (!SavedForm.same(before, lastBucketEnd, after, grid.endMs(), grid.stepMs(), keepsAllGroups())) {
       unsaved.add(labels);
     }
+    transitionsMayDiffer |= !sameTransitions(before, after);
     return before != null;
   }
 
@@ -360,6 +367,7 @@ final class MonitorRuntime {
           s.lastBreachEnd(), s.lastValueEnd(), s.value(), s.lastNotified());
       put(s.labels(), resolved);
       unsaved.add(s.labels());
+      transitionsMayDiffer = true;
       events.add(event(AlertEvent.Type.RESOLVED, resolved, atMs, reason));
     }
     publishCounts();
@@ -554,15 +562,30 @@ final class MonitorRuntime {
    * many those are.
    */
   synchronized AlertState alertStateIfChanged() {
-    List<GroupState> now = alertBearing();
-    boolean stale = !now.isEmpty()
+    boolean stale = pending + firing > 0
         && lastBucketEnd - lastAlertBearingEnd >= REFRESH_BUCKETS * definition.groupingInterval().toMillis();
+    if (!stale && !transitionsMayDiffer) {
+      return null;
+    }
+    transitionsMayDiffer = false;
+    List<GroupState> now = alertBearing();
     if (!stale && transitions(now).equals(transitions(lastAlertBearing))) {
       return null;
     }
     lastAlertBearing = now;
     lastAlertBearingEnd = lastBucketEnd;
     return new AlertState(definition.id(), definition.stateKey(), lastBucketEnd, now);
+  }
+
+  /** Whether {@link #transitions} would hold the same for a group before and after (null: not known). */
+  private static boolean sameTransitions(GroupState a, GroupState b) {
+    boolean aBearing = a != null && a.state() != State.OK;
+    boolean bBearing = b != null && b.state() != State.OK;
+    if (!aBearing || !bBearing) {
+      return aBearing == bBearing;
+    }
+    return a.state() == b.state() && (a.state() != State.PENDING || a.streak() == b.streak())
+        && a.activeAt() == b.activeAt() && a.firedAt() == b.firedAt() && a.lastNotified() == b.lastNotified();
   }
 
   /** What a member taking a monitor over must agree on: a pending group's count, every group's times. */
@@ -604,6 +627,7 @@ final class MonitorRuntime {
     state.groups().forEach(g -> groups.put(g.labels(), g));
     recount();
     rewriteAll = true;
+    transitionsMayDiffer = true;
     lastBucketEnd = state.lastBucketEnd();
     lastAlertBearing = state.groups();
     lastAlertBearingEnd = state.lastBucketEnd();
@@ -645,5 +669,6 @@ final class MonitorRuntime {
     lastBucketEnd = savedLastBucketEnd;
     paused = paused || savedPaused;
     rewriteAll = !asSaved;
+    transitionsMayDiffer = true;
   }
 }
