@@ -39,7 +39,8 @@ import java.util.stream.Stream;
  * side, so every cycle has some transitions. Prints per cycle: wall ms, CPU-s of the whole process
  * (evaluation, GC, logging), bytes allocated, bytes of monitor state written; then the time of
  * {@code GET /metrics} and {@code GET /api/v1/monitors} through the real API server.
- * Run with {@code bench/run firing [monitors] [series] [groups per monitor]}; the figures go to
+ * Run with {@code bench/run firing [monitors] [series] [groups per monitor] [nodes changing side a
+ * minute, default 2]}; the figures go to
  * stderr, the service's log (one line per alert of the log channel) to stdout.
  */
 public final class FiringBenchmark {
@@ -52,6 +53,8 @@ public final class FiringBenchmark {
     int monitors = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000;
     int series = args.length > 1 ? Integer.parseInt(args[1].replace("_", "")) : 100_000;
     int groups = args.length > 2 ? Integer.parseInt(args[2].replace("_", "")) : 1_042;
+    int flips = args.length > 3 ? Integer.parseInt(args[3]) : 2;
+    int flipEvery = flips == 0 ? Integer.MAX_VALUE : Math.max(1, groups / flips);
     int perMetric = series / 3;
     int perNode = Math.max(1, perMetric / groups);
     say("java %s, %d cores, max heap %d MiB", Runtime.version(), Runtime.getRuntime().availableProcessors(),
@@ -77,11 +80,11 @@ public final class FiringBenchmark {
         labels[s] = Labels.of("cluster", "c" + node % 10, "bdb", Integer.toString(node % 100), "node", "n" + node,
             "instance", "i" + s);
       }
-      say("firing: %,d monitors over %,d series (%,d per metric), %,d series per node, data dir %s", monitors,
-          perMetric * 3, perMetric, perNode, dataDir);
+      say("firing: %,d monitors over %,d series (%,d per metric), %,d series per node, %d nodes a minute change "
+          + "side, data dir %s", monitors, perMetric * 3, perMetric, perNode, flips, dataDir);
       int minute = 0;
       for (; minute < 6; minute++) {
-        write(tocsin.store(), labels, perNode, start, minute);
+        write(tocsin.store(), labels, perNode, flipEvery, start, minute);
       }
       List<double[]> figures = new ArrayList<>();
       for (int cycle = 0; cycle < WARM_UP + MEASURED; cycle++, minute++) {
@@ -112,7 +115,7 @@ public final class FiringBenchmark {
         if (cycle >= WARM_UP) {
           figures.add(new double[] {ms, cpu, allocated, written, metricsMs, monitorsMs});
         }
-        write(tocsin.store(), labels, perNode, start, minute);
+        write(tocsin.store(), labels, perNode, flipEvery, start, minute);
       }
       say("firing: median of %d steady cycles: %,.0f ms wall, %.2f CPU-s, %,.0f MiB allocated, %,.0f state bytes "
           + "written; GET /metrics %,.1f ms, GET /api/v1/monitors %,.1f ms", MEASURED, median(figures, 0),
@@ -127,13 +130,13 @@ public final class FiringBenchmark {
     }
   }
 
-  /** The samples of {@code minute}: 40% of the nodes down, and two nodes in 1,042 a minute changing side. */
-  private static void write(SeriesStore store, Labels[] labels, int perNode, long start, int minute) {
+  /** The samples of {@code minute}: 40% of the nodes down, and one node in {@code flipEvery} changing side. */
+  private static void write(SeriesStore store, Labels[] labels, int perNode, int flipEvery, long start, int minute) {
     long t = start + minute * 60_000L + 10_000;
     for (int s = 0; s < labels.length; s++) {
       int node = s / perNode;
       boolean down = node % 5 < 2;
-      if (node % 521 == minute % 521) {
+      if (node % flipEvery == minute % flipEvery) {
         down = !down;
       }
       double up = down ? 0 : 1;
