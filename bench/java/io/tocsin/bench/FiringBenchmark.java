@@ -136,7 +136,7 @@ public final class FiringBenchmark {
     for (int s = 0; s < labels.length; s++) {
       int node = s / perNode;
       boolean down = node % 5 < 2;
-      if (node % flipEvery == minute % flipEvery) {
+      if (flipEvery < Integer.MAX_VALUE && node % flipEvery == minute % flipEvery) {
         down = !down;
       }
       double up = down ? 0 : 1;
