@@ -9,6 +9,7 @@ import io.tocsin.rules.GroupState;
 import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.rules.MonitorEngine;
 import io.tocsin.rules.MonitorStatus;
+import io.tocsin.rules.MonitorSummary;
 import io.tocsin.store.BucketGrid;
 import io.tocsin.store.Labels;
 import io.tocsin.util.Durations;
@@ -53,8 +54,8 @@ final class MonitorsHandler {
       return;
     }
     List<Map<String, Object>> monitors = new ArrayList<>();
-    for (MonitorStatus status : engine.monitors()) {
-      monitors.add(summary(status));
+    for (MonitorSummary monitor : engine.summaries()) {
+      monitors.add(summary(monitor));
     }
     ctx.json(params.page("monitors", monitors));
   }
@@ -75,7 +76,7 @@ final class MonitorsHandler {
       ApiErrors.badRequest(ctx, e.getMessage());
       return;
     }
-    Map<String, Object> body = summary(status);
+    Map<String, Object> body = summary(status.summary());
     body.putAll(definition(d));
     MonitorPoints recent = MonitorPoints.of(queries, engine, d, clock, range);
     if (recent.error() != null) {
@@ -244,7 +245,7 @@ final class MonitorsHandler {
     ctx.json(body);
   }
 
-  private static Map<String, Object> summary(MonitorStatus s) {
+  private static Map<String, Object> summary(MonitorSummary s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", s.definition().id());
     m.put("name", s.definition().name());
@@ -253,9 +254,9 @@ final class MonitorsHandler {
     m.put("last_error", s.lastError());
     m.put("last_evaluation", s.lastEvaluationMs() == 0 ? null : s.lastEvaluationMs());
     m.put("evaluation_ms", s.evaluationMillis());
-    m.put("groups_total", s.groups().size());
-    m.put("groups_pending", s.count(GroupState.State.PENDING));
-    m.put("groups_firing", s.count(GroupState.State.FIRING));
+    m.put("groups_total", s.groupsTotal());
+    m.put("groups_pending", (long) s.pending());
+    m.put("groups_firing", (long) s.firing());
     m.put("evaluated_here", s.evaluatedHere());
     return m;
   }

@@ -6,10 +6,12 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.tocsin.history.AlertHistory;
 import io.tocsin.notify.Messages;
+import io.tocsin.rules.ActiveGroups;
 import io.tocsin.rules.GroupState;
 import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.rules.MonitorEngine;
 import io.tocsin.rules.MonitorStatus;
+import io.tocsin.rules.MonitorSummary;
 import io.tocsin.rules.Thresholds;
 import io.tocsin.store.Labels;
 import io.tocsin.util.Durations;
@@ -37,6 +39,8 @@ import java.util.function.Supplier;
  */
 final class StatusPage {
   private static final int HISTORY_ROWS = 30;
+  /** Alerts listed on the index page at most (firing before pending, the first monitors' first). */
+  static final int MAX_ALERTS = 1_000;
   private static final int MAX_CHARTED_GROUPS = 50;
   private static final Duration CHART_RANGE = Duration.ofHours(1);
   /** Recent data fills the chart: a minute at 1 s buckets, an hour at 1 m. */
@@ -73,37 +77,42 @@ final class StatusPage {
     Map<String, Object> page = page("Monitors");
     List<Map<String, Object>> monitors = new ArrayList<>();
     List<Map<String, Object>> alerts = new ArrayList<>();
-    for (MonitorStatus s : engine.monitors()) {
+    for (MonitorSummary s : engine.summaries()) {
       MonitorDefinition d = s.definition();
       Map<String, Object> row = new HashMap<>();
       row.put("id", d.id());
       row.put("name", d.name());
       row.put("state", s.state());
-      row.put("firing", s.count(GroupState.State.FIRING));
-      row.put("pending", s.count(GroupState.State.PENDING));
-      row.put("total", s.groups().size());
+      row.put("firing", s.firing());
+      row.put("pending", s.pending());
+      row.put("total", s.groupsTotal());
       row.put("lastEvaluation", s.lastEvaluationMs() == 0 ? "not yet" : Messages.time(s.lastEvaluationMs()));
       row.put("lastError", s.lastError());
       monitors.add(row);
-      for (GroupState g : s.groups()) {
-        if (g.state() != GroupState.State.OK) {
-          Map<String, Object> alert = new HashMap<>();
-          alert.put("state", g.state().id());
-          alert.put("monitorId", d.id());
-          alert.put("monitor", d.name());
-          alert.put("labels", Messages.labels(g.labels().asMap()));
-          alert.put("value", Messages.value(g.value(), d.unit()));
-          alert.put("threshold", Messages.value(d.thresholds().crossed(g.value()), d.unit()));
-          Map<String, String> labels = new TreeMap<>(d.labels());
-          labels.putAll(g.labels().asMap());
-          labels.put("alertname", d.name());
-          silencing.apply(labels, clock.millis()).ifPresent(id -> alert.put("silencedBy", id));
-          alert.put("since", Messages.since(g.activeAt(), g.state() == GroupState.State.FIRING ? g.firedAt() : 0));
-          alert.put("order", g.state() == GroupState.State.FIRING ? 0 : 1);
-          alerts.add(alert);
-        }
+    }
+    // The first alerts only: a page listing hundreds of thousands helps nobody, and copying them costs.
+    long leftOut = 0;
+    for (ActiveGroups active : engine.active(d -> true, MAX_ALERTS)) {
+      leftOut += active.leftOut();
+      MonitorDefinition d = active.status().definition();
+      for (GroupState g : active.status().groups()) {
+        Map<String, Object> alert = new HashMap<>();
+        alert.put("state", g.state().id());
+        alert.put("monitorId", d.id());
+        alert.put("monitor", d.name());
+        alert.put("labels", Messages.labels(g.labels().asMap()));
+        alert.put("value", Messages.value(g.value(), d.unit()));
+        alert.put("threshold", Messages.value(d.thresholds().crossed(g.value()), d.unit()));
+        Map<String, String> labels = new TreeMap<>(d.labels());
+        labels.putAll(g.labels().asMap());
+        labels.put("alertname", d.name());
+        silencing.apply(labels, clock.millis()).ifPresent(id -> alert.put("silencedBy", id));
+        alert.put("since", Messages.since(g.activeAt(), g.state() == GroupState.State.FIRING ? g.firedAt() : 0));
+        alert.put("order", g.state() == GroupState.State.FIRING ? 0 : 1);
+        alerts.add(alert);
       }
     }
+    page.put("alertsLeftOut", leftOut == 0 ? null : leftOut);
     alerts.sort(Comparator.comparing((Map<String, Object> a) -> (Integer) a.get("order")));
     page.put("monitors", monitors);
     page.put("alerts", alerts);

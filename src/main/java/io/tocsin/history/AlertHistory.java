@@ -8,7 +8,7 @@ import java.util.Map;
 
 /** The most recent lifecycle events, newest first; a bounded log for the REST API. */
 public final class AlertHistory {
-  static final int CAPACITY = 1_000;
+  public static final int CAPACITY = 1_000;
 
   /**
    * An entry: when, what, and about which alert. Lifecycle entries ({@code firing}, {@code
@@ -33,6 +33,25 @@ public final class AlertHistory {
   /** Grows with every entry added, so that a saver can tell whether anything changed. */
   public synchronized long version() {
     return version;
+  }
+
+  /** The entries added after {@code version}, newest first, with the version they bring the history to. */
+  public record Added(long version, List<Entry> entries) {}
+
+  /**
+   * The entries added since {@code version} (at most {@link #CAPACITY}, the newest), newest first:
+   * what a saver that saved up to {@code version} has to add.
+   */
+  public synchronized Added since(long version) {
+    long count = Math.min(this.version - version, entries.size());
+    List<Entry> added = new ArrayList<>((int) Math.max(0, count));
+    for (Entry e : entries) {
+      if (added.size() >= count) {
+        break;
+      }
+      added.add(e);
+    }
+    return new Added(this.version, added);
   }
 
   /** Newest first. */

@@ -53,8 +53,22 @@ public final class MonitorEngine {
   private volatile long savedHistoryVersion;
   private final RulesMetrics metrics;
   private final Map<String, StateFile.SavedMonitor> saved = new HashMap<>();
-  private final Set<MonitorRuntime> inFlight = ConcurrentHashMap.newKeySet();
+  /**
+   * The monitors whose evaluation was started and has not finished, with the end of the last
+   * bucket accounted for: the one the evaluation reads up to, or a later one counted as skipped.
+   */
+  private final Map<MonitorRuntime, Long> inFlight = new ConcurrentHashMap<>();
   private final AtomicBoolean dirty = new AtomicBoolean();
+  /** The state keys of monitors a reload removed since the last save; guarded by {@link #evaluationLock}'s write lock or this list. */
+  private final List<String> gone = new ArrayList<>();
+  /**
+   * Whether the next save writes the whole state instead of appending what changed: at the first
+   * save after a start (a journal read may end in a torn line), after a failed save, and when the
+   * journal has outgrown the base. Guarded by {@link #saving}.
+   */
+  private boolean compactNext = true;
+  /** Held by the one save at a time (the scheduler's tick, a test's call, the stop). */
+  private final Object saving = new Object();
   /**
    * Evaluations hold it shared from a state change until its history entries are recorded; a save
    * holds it exclusively while it copies states and history. A crash between two saves then never
@@ -171,11 +185,13 @@ public final class MonitorEngine {
         // Only a stopped runtime hands over: an evaluation of it still queued must not emit
         // what its successor emits again.
         MonitorStatus s = old.retire();
-        runtime.restore(s.groups(), s.lastBucketEnd(), s.paused() && !s.definition().paused());
+        runtime.restore(s.groups(), s.lastBucketEnd(), s.paused() && !s.definition().paused(), false);
       } else {
         StateFile.SavedMonitor m = saved.remove(definition.stateKey());
         if (m != null) {
-          runtime.restore(m.groups().stream().map(StateFile.SavedGroup::toState).toList(), m.lastBucketEnd(), m.paused());
+          long interval = definition.groupingInterval().toMillis();
+          runtime.restore(m.groups().stream().map(g -> g.toState(m.lastBucketEnd(), interval)).toList(),
+              m.lastBucketEnd(), m.paused(), true);
         }
       }
       next.add(runtime);
@@ -184,11 +200,14 @@ public final class MonitorEngine {
     removed.removeIf(r -> next.stream().anyMatch(n -> n.definition().stateKey().equals(r.definition().stateKey())));
     runtimes = List.copyOf(next);
     loadedMs = clock.millis();
+    synchronized (gone) {
+      removed.forEach(r -> gone.add(r.definition().stateKey()));
+    }
     dirty.set(true);
-    for (MonitorRuntime gone : removed) {
-      List<AlertEvent> resolutions = gone.resolveAll(clock.millis(), "monitor_removed");
+    for (MonitorRuntime r : removed) {
+      List<AlertEvent> resolutions = r.resolveAll(clock.millis(), "monitor_removed");
       if (!resolutions.isEmpty()) {
-        deliver(gone.definition(), resolutions);
+        deliver(r.definition(), resolutions);
       }
     }
   }
@@ -210,9 +229,10 @@ public final class MonitorEngine {
 
   /**
    * Starts the evaluation of every monitor due at {@code nowMs} on {@code pool} and returns at
-   * once. A monitor still busy with its previous evaluation is skipped and counted: one slow
-   * monitor delays only itself. Monitors started together share one {@link EvaluationCache}.
-   * Monitors another member evaluates are neither started nor counted.
+   * once. A monitor still busy with its previous evaluation is not started again: one slow
+   * monitor delays only itself. A bucket that became due meanwhile is counted as skipped, once:
+   * its evaluation did not run when due (the next one reads it). Monitors started together share
+   * one {@link EvaluationCache}. Monitors another member evaluates are neither started nor counted.
    */
   public List<Future<?>> evaluateDueAsync(long nowMs, ExecutorService pool) {
     EvaluationCache cache = new EvaluationCache();
@@ -221,8 +241,11 @@ public final class MonitorEngine {
       if (!evaluatesHere(runtime) || !runtime.isDue(nowMs)) {
         continue;
       }
-      if (!inFlight.add(runtime)) {
-        if (metrics != null) {
+      long due = runtime.dueBucketEnd(nowMs);
+      Long accounted = inFlight.putIfAbsent(runtime, due);
+      if (accounted != null) {
+        // Only this thread raises the value; a finished evaluation removes it, and then no bucket was skipped.
+        if (due > accounted && inFlight.replace(runtime, accounted, due) && metrics != null) {
           metrics.skipped(runtime.definition());
         }
         continue;
@@ -470,9 +493,22 @@ public final class MonitorEngine {
     return placed;
   }
 
-  /** How many groups of all monitors are in {@code state}. */
+  /** How many groups of all monitors are in {@code state}: counts kept as groups change, no walk over them. */
   public long count(GroupState.State state) {
-    return runtimes.stream().mapToLong(r -> r.count(state)).sum();
+    long n = 0;
+    for (MonitorRuntime r : runtimes) {
+      n += r.count(state);
+    }
+    return n;
+  }
+
+  /** Every monitor's figures without its groups, in definition order; costs nothing per group. */
+  public List<MonitorSummary> summaries() {
+    List<MonitorSummary> all = new ArrayList<>(runtimes.size());
+    for (MonitorRuntime r : runtimes) {
+      all.add(r.summary(evaluatesHere(r)));
+    }
+    return all;
   }
 
   public int size() {
@@ -542,24 +578,62 @@ public final class MonitorEngine {
     }
   }
 
+  /**
+   * Saves under the exclusive {@link #evaluationLock}, so that no evaluation is between its state
+   * change and its history entry: either the whole state (a compaction) or, usually, only the
+   * monitors and groups whose saved form changed and the history entries added since the last save.
+   * The bytes are encoded and written after the lock is released.
+   */
   private void save() {
+    synchronized (saving) {
+      saveNow();
+    }
+  }
+
+  private void saveNow() {
+    boolean whole = compactNext;
     List<StateFile.SavedMonitor> monitors = new ArrayList<>();
+    List<StateFile.MonitorChange> changes = new ArrayList<>();
+    List<String> removed;
     List<AlertHistory.Entry> entries;
     evaluationLock.writeLock().lock();
     try {
-      savedHistoryVersion = history.version();
-      for (MonitorRuntime runtime : runtimes) {
-        monitors.add(runtime.saved());
+      if (whole) {
+        savedHistoryVersion = history.version();
+        entries = history.entries();
+        for (MonitorRuntime runtime : runtimes) {
+          monitors.add(runtime.saved());
+        }
+      } else {
+        AlertHistory.Added added = history.since(savedHistoryVersion);
+        savedHistoryVersion = added.version();
+        entries = added.entries();
+        for (MonitorRuntime runtime : runtimes) {
+          StateFile.MonitorChange change = runtime.savedChanges();
+          if (change != null) {
+            changes.add(change);
+          }
+        }
       }
-      entries = history.entries();
+      synchronized (gone) {
+        removed = List.copyOf(gone);
+        gone.clear();
+      }
     } finally {
       evaluationLock.writeLock().unlock();
     }
-    // Monitors not loaded now (a bad reload, a file briefly missing) keep their saved state.
-    saved.values().forEach(monitors::add);
     try {
-      stateFile.save(monitors, entries, clock.millis());
+      if (whole) {
+        // Monitors not loaded now (a bad reload, a file briefly missing) keep their saved state.
+        saved.values().forEach(monitors::add);
+        stateFile.compact(monitors, entries, clock.millis());
+        compactNext = false;
+      } else {
+        compactNext = stateFile.append(new StateFile.Appended(clock.millis(), changes, removed, entries));
+      }
     } catch (IOException e) {
+      // What was taken for this save is not written: the next save writes everything.
+      compactNext = true;
       dirty.set(true);
       log.error("cannot save monitor state to {}: {}", stateFile.path(), e.toString());
     }

@@ -11,9 +11,11 @@ import io.tocsin.store.Labels;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 
 /**
  * A monitor's definition and its evolving state. {@link #evaluate} runs the query over the
@@ -30,24 +32,47 @@ final class MonitorRuntime {
   private final MonitorDefinition definition;
   private final StateMachine machine;
   private final long noDataAfterMs;
+  /** Changed only through {@link #put}, {@link #remove} and {@link #recount}, which keep the counts. */
   private final HashMap<Labels, GroupState> groups = new HashMap<>();
+  private int pending;
+  private int firing;
+  /**
+   * The counts as of the end of the last change, read without the lock: the scheduler, {@code
+   * /metrics} and the REST API never wait for an evaluation, nor walk the groups to count them.
+   */
+  private volatile Counts counts = new Counts(0, 0, 0);
   /** Whether the last evaluation changed what {@link StateFile} keeps. */
   private boolean changed;
-  private long lastBucketEnd = -1;
-  private MonitorStatus.Health health = MonitorStatus.Health.UNKNOWN;
-  private String lastError;
-  private long lastEvaluationMs;
-  private double evaluationMillis;
-  private boolean paused;
+  /**
+   * The groups whose saved form ({@link SavedForm}) changed since this monitor was last saved: a
+   * save writes only these. A firing group that goes on breaching is not among them.
+   */
+  private final Set<Labels> unsaved = new HashSet<>();
+  /** Whether the monitor's own saved fields changed since it was last saved. */
+  private boolean monitorUnsaved;
+  /** Whether its next save must replace all its saved groups (after a reload or an adopted state). */
+  private boolean rewriteAll;
+  /** Volatile, like {@link #paused} and {@link #retired}, for {@link #isDue}; written under this object's lock. */
+  private volatile long lastBucketEnd = -1;
+  private volatile MonitorStatus.Health health = MonitorStatus.Health.UNKNOWN;
+  private volatile String lastError;
+  private volatile long lastEvaluationMs;
+  private volatile double evaluationMillis;
+  private volatile boolean paused;
   /** A monitor's unchanged alert state is handed on again after this many buckets (see {@link #alertStateIfChanged}). */
   static final int REFRESH_BUCKETS = 60;
   /**
    * Set once a reload handed this runtime's state to its successor or removed the monitor: an
    * evaluation of it still queued must then emit nothing, or its transitions would be sent twice.
    */
-  private boolean retired;
+  private volatile boolean retired;
   /** The pending and firing groups {@link #alertStateIfChanged} last reported or {@link #adopt} installed. */
   private List<GroupState> lastAlertBearing = List.of();
+  /**
+   * Whether a pending or firing group may have changed its transitions since {@link
+   * #alertStateIfChanged} last looked: when not, it answers without walking the groups.
+   */
+  private boolean transitionsMayDiffer = true;
   /** The bucket end of {@link #lastAlertBearing}. */
   private long lastAlertBearingEnd;
   /**
@@ -111,7 +136,13 @@ final class MonitorRuntime {
         // First evaluation, or a gap (restart, pause, overload): streaks were not seen being
         // earned, so pending groups start over, and the last N buckets are read from the data.
         first = Math.max(end - n * interval, lastBucketEnd);
-        groups.replaceAll((labels, s) -> s.state() == State.PENDING ? GroupState.fresh(labels) : s);
+        for (GroupState g : List.copyOf(groups.values())) {
+          if (g.state() == State.PENDING) {
+            put(g.labels(), GroupState.fresh(g.labels()));
+            unsaved.add(g.labels());
+            transitionsMayDiffer = true;
+          }
+        }
         changed = true;
       }
       BucketGrid grid = new BucketGrid(first, interval, (int) ((end - first) / interval));
@@ -120,6 +151,9 @@ final class MonitorRuntime {
       }
       return events;
     } finally {
+      changed |= !unsaved.isEmpty();
+      monitorUnsaved |= changed;
+      publishCounts();
       evaluationMillis = (System.nanoTime() - started) / 1e6;
       lastEvaluationMs = nowMs;
     }
@@ -151,8 +185,7 @@ final class MonitorRuntime {
     int knownBefore = groups.size();
     int knownReturned = 0;
     for (Map.Entry<Labels, double[]> group : values.entrySet()) {
-      knownReturned += groups.containsKey(group.getKey()) ? 1 : 0;
-      step(group.getKey(), group.getValue(), grid, downtime, events);
+      knownReturned += step(group.getKey(), group.getValue(), grid, downtime, events) ? 1 : 0;
     }
     if (knownReturned < knownBefore) {
       List<Labels> vanished = new ArrayList<>();
@@ -171,9 +204,23 @@ final class MonitorRuntime {
     return true;
   }
 
-  /** Steps one group through the new buckets; {@code v} is null when the query has no value for it. */
-  private void step(Labels labels, double[] v, BucketGrid grid, Downtime downtime, List<AlertEvent> events) {
-    GroupState state = groups.get(labels);
+  /**
+   * Steps one group through the new buckets and notes whether its saved form changed; {@code v}
+   * is null when the query has no value for it. Returns whether the group was known before.
+   */
+  private boolean step(Labels labels, double[] v, BucketGrid grid, Downtime downtime, List<AlertEvent> events) {
+    GroupState before = groups.get(labels);
+    GroupState after = step(labels, before, v, grid, downtime, events);
+    if (!SavedForm.same(before, lastBucketEnd, after, grid.endMs(), grid.stepMs(), keepsAllGroups())) {
+      unsaved.add(labels);
+    }
+    transitionsMayDiffer |= !sameTransitions(before, after);
+    return before != null;
+  }
+
+  /** The group's state after the new buckets, as now kept; null when it is not (dropped, or new and ok). */
+  private GroupState step(Labels labels, GroupState state, double[] v, BucketGrid grid, Downtime downtime,
+      List<AlertEvent> events) {
     boolean known = state != null;
     if (state == null) {
       state = GroupState.fresh(labels);
@@ -208,13 +255,15 @@ final class MonitorRuntime {
     }
     state = afterBuckets(state, grid.endMs(), downtime, events);
     if (state == null) {
-      changed |= groups.remove(labels) != null;
-      return;
-    }
-    if (known) {
-      groups.put(labels, state);
+      changed |= remove(labels) != null;
+      return null;
     }
     changed |= !wasNormal || state.state() != State.OK;
+    if (!known) {
+      return null;
+    }
+    put(labels, state);
+    return state;
   }
 
   /**
@@ -286,6 +335,7 @@ final class MonitorRuntime {
 
   synchronized void pause(boolean pause) {
     this.paused = pause;
+    monitorUnsaved = true;
   }
 
   /**
@@ -315,9 +365,12 @@ final class MonitorRuntime {
     for (GroupState s : firing) {
       GroupState resolved = new GroupState(s.labels(), State.OK, 0, s.activeAt(), s.firedAt(), atMs,
           s.lastBreachEnd(), s.lastValueEnd(), s.value(), s.lastNotified());
-      groups.put(s.labels(), resolved);
+      put(s.labels(), resolved);
+      unsaved.add(s.labels());
+      transitionsMayDiffer = true;
       events.add(event(AlertEvent.Type.RESOLVED, resolved, atMs, reason));
     }
+    publishCounts();
     return events;
   }
 
@@ -327,27 +380,121 @@ final class MonitorRuntime {
    * ok are rebuilt from the data; leaving them out keeps the file (and this copy) small.
    */
   synchronized StateFile.SavedMonitor saved() {
-    boolean keepAll = definition.absentPoints() != AbsentPoints.IGNORE;
+    markSaved();
+    return new StateFile.SavedMonitor(definition.stateKey(), definition.name(), lastBucketEnd,
+        paused && !definition.paused(), savedGroups());
+  }
+
+  private List<StateFile.SavedGroup> savedGroups() {
+    boolean keepAll = keepsAllGroups();
     List<GroupState> kept = new ArrayList<>();
     for (GroupState g : groups.values()) {
-      if (keepAll || g.state() != State.OK || g.resolvedAt() > 0) {
+      if (SavedForm.kept(g, keepAll)) {
         kept.add(g);
       }
     }
     kept.sort(Comparator.comparing(GroupState::labels));
-    return new StateFile.SavedMonitor(definition.stateKey(), definition.name(), lastBucketEnd,
-        paused && !definition.paused(), kept.stream().map(StateFile.SavedGroup::of).toList());
+    List<StateFile.SavedGroup> saved = new ArrayList<>(kept.size());
+    for (GroupState g : kept) {
+      saved.add(StateFile.SavedGroup.of(g, lastBucketEnd));
+    }
+    return saved;
   }
 
-  /** How many groups are in {@code state}, without copying them. */
-  synchronized long count(State state) {
-    long n = 0;
-    for (GroupState g : groups.values()) {
-      if (g.state() == state) {
-        n++;
+  /**
+   * What changed in the saved form since the last {@link #saved} or {@link #savedChanges}: the
+   * monitor's fields and its changed groups only, or all its groups after a reload or an adoption;
+   * null when nothing did.
+   */
+  synchronized StateFile.MonitorChange savedChanges() {
+    if (!monitorUnsaved && !rewriteAll && unsaved.isEmpty()) {
+      return null;
+    }
+    List<StateFile.SavedGroup> groupsChanged;
+    List<Map<String, String>> removed = new ArrayList<>();
+    if (rewriteAll) {
+      groupsChanged = savedGroups();
+    } else {
+      boolean keepAll = keepsAllGroups();
+      groupsChanged = new ArrayList<>();
+      List<Labels> changedLabels = new ArrayList<>(unsaved);
+      changedLabels.sort(null);
+      for (Labels labels : changedLabels) {
+        GroupState g = groups.get(labels);
+        if (g != null && SavedForm.kept(g, keepAll)) {
+          groupsChanged.add(StateFile.SavedGroup.of(g, lastBucketEnd));
+        } else {
+          removed.add(labels.asMap());
+        }
       }
     }
-    return n;
+    StateFile.MonitorChange change = new StateFile.MonitorChange(definition.stateKey(), definition.name(),
+        lastBucketEnd, paused && !definition.paused(), rewriteAll, groupsChanged, removed);
+    markSaved();
+    return change;
+  }
+
+  private void markSaved() {
+    unsaved.clear();
+    monitorUnsaved = false;
+    rewriteAll = false;
+  }
+
+  /** With absent_points zero or alert, a group that vanishes must fire: every known group is saved. */
+  private boolean keepsAllGroups() {
+    return definition.absentPoints() != AbsentPoints.IGNORE;
+  }
+
+  /** How many groups are in {@code state}, as of the last change; without the lock and without walking them. */
+  long count(State state) {
+    Counts c = counts;
+    return state == State.PENDING ? c.pending() : state == State.FIRING ? c.firing() : c.total() - c.pending()
+        - c.firing();
+  }
+
+  /** The counts of groups, as of the end of the last change. */
+  record Counts(int total, int pending, int firing) {}
+
+  private GroupState put(Labels labels, GroupState next) {
+    GroupState previous = groups.put(labels, next);
+    count(previous, -1);
+    count(next, 1);
+    return previous;
+  }
+
+  private GroupState remove(Labels labels) {
+    GroupState previous = groups.remove(labels);
+    count(previous, -1);
+    return previous;
+  }
+
+  private void count(GroupState g, int delta) {
+    if (g != null && g.state() == State.PENDING) {
+      pending += delta;
+    } else if (g != null && g.state() == State.FIRING) {
+      firing += delta;
+    }
+  }
+
+  private void recount() {
+    pending = 0;
+    firing = 0;
+    groups.values().forEach(g -> count(g, 1));
+    publishCounts();
+  }
+
+  private void publishCounts() {
+    counts = new Counts(groups.size(), pending, firing);
+  }
+
+  /**
+   * The monitor's figures without its groups, for listings: read without the lock, so a listing
+   * never waits for an evaluation and costs nothing per group.
+   */
+  MonitorSummary summary(boolean evaluatedHere) {
+    Counts c = counts;
+    return new MonitorSummary(definition, health, lastError, lastEvaluationMs, evaluationMillis, paused,
+        evaluatedHere, c.total(), c.pending(), c.firing());
   }
 
   /** A consistent copy of the state of a monitor evaluated here. */
@@ -369,6 +516,10 @@ final class MonitorRuntime {
    * under its lock.
    */
   synchronized ActiveGroups active(boolean evaluatedHere, int limit) {
+    if (limit <= 0) {
+      return new ActiveGroups(new MonitorStatus(definition, List.of(), lastBucketEnd, health, lastError,
+          lastEvaluationMs, evaluationMillis, paused, evaluatedHere), this.pending, this.firing);
+    }
     PriorityQueue<GroupState> kept = new PriorityQueue<>(ActiveGroups.ORDER.reversed());
     long pending = 0;
     long firing = 0;
@@ -411,15 +562,30 @@ final class MonitorRuntime {
    * many those are.
    */
   synchronized AlertState alertStateIfChanged() {
-    List<GroupState> now = alertBearing();
-    boolean stale = !now.isEmpty()
+    boolean stale = pending + firing > 0
         && lastBucketEnd - lastAlertBearingEnd >= REFRESH_BUCKETS * definition.groupingInterval().toMillis();
+    if (!stale && !transitionsMayDiffer) {
+      return null;
+    }
+    transitionsMayDiffer = false;
+    List<GroupState> now = alertBearing();
     if (!stale && transitions(now).equals(transitions(lastAlertBearing))) {
       return null;
     }
     lastAlertBearing = now;
     lastAlertBearingEnd = lastBucketEnd;
     return new AlertState(definition.id(), definition.stateKey(), lastBucketEnd, now);
+  }
+
+  /** Whether {@link #transitions} would hold the same for a group before and after (null: not known). */
+  private static boolean sameTransitions(GroupState a, GroupState b) {
+    boolean aBearing = a != null && a.state() != State.OK;
+    boolean bBearing = b != null && b.state() != State.OK;
+    if (!aBearing || !bBearing) {
+      return aBearing == bBearing;
+    }
+    return a.state() == b.state() && (a.state() != State.PENDING || a.streak() == b.streak())
+        && a.activeAt() == b.activeAt() && a.firedAt() == b.firedAt() && a.lastNotified() == b.lastNotified();
   }
 
   /** What a member taking a monitor over must agree on: a pending group's count, every group's times. */
@@ -459,6 +625,9 @@ final class MonitorRuntime {
     }
     groups.values().removeIf(g -> g.state() != State.OK);
     state.groups().forEach(g -> groups.put(g.labels(), g));
+    recount();
+    rewriteAll = true;
+    transitionsMayDiffer = true;
     lastBucketEnd = state.lastBucketEnd();
     lastAlertBearing = state.groups();
     lastAlertBearingEnd = state.lastBucketEnd();
@@ -466,20 +635,40 @@ final class MonitorRuntime {
     return true;
   }
 
-  /** Whether {@link #evaluate} at {@code nowMs} would read a new bucket. */
-  synchronized boolean isDue(long nowMs) {
-    long interval = definition.groupingInterval().toMillis();
-    long end = Math.floorDiv(nowMs - definition.evaluationDelay().toMillis(), interval) * interval;
-    return !paused && !retired && end > lastBucketEnd;
+  /**
+   * Whether {@link #evaluate} at {@code nowMs} would read a new bucket. Without this object's
+   * lock, which an evaluation holds: the scheduler asks every tick and must not wait for one.
+   */
+  boolean isDue(long nowMs) {
+    return !paused && !retired && dueBucketEnd(nowMs) > lastBucketEnd;
   }
 
-  /** Takes over a persisted or previous state (after a restart or a reload). */
-  synchronized void restore(List<GroupState> saved, long savedLastBucketEnd, boolean savedPaused) {
+  /** The end of the last bucket complete (with the evaluation delay) at {@code nowMs}. */
+  long dueBucketEnd(long nowMs) {
+    long interval = definition.groupingInterval().toMillis();
+    return Math.floorDiv(nowMs - definition.evaluationDelay().toMillis(), interval) * interval;
+  }
+
+  /** Takes over a previous state; the next save rewrites the monitor whole. */
+  void restore(List<GroupState> saved, long savedLastBucketEnd, boolean savedPaused) {
+    restore(saved, savedLastBucketEnd, savedPaused, false);
+  }
+
+  /**
+   * Takes over a persisted or previous state (after a restart or a reload).
+   *
+   * @param asSaved whether the state is the one the state file holds (a restart); else the
+   *     next save rewrites the monitor whole
+   */
+  synchronized void restore(List<GroupState> saved, long savedLastBucketEnd, boolean savedPaused, boolean asSaved) {
     groups.clear();
     for (GroupState s : saved) {
       groups.put(s.labels(), s);
     }
+    recount();
     lastBucketEnd = savedLastBucketEnd;
     paused = paused || savedPaused;
+    rewriteAll = !asSaved;
+    transitionsMayDiffer = true;
   }
 }

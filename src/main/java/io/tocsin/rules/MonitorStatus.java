@@ -45,4 +45,10 @@ public record MonitorStatus(MonitorDefinition definition, List<GroupState> group
   public long count(State state) {
     return groups.stream().filter(g -> g.state() == state).count();
   }
+
+  /** Its figures, counted from its groups. */
+  public MonitorSummary summary() {
+    return new MonitorSummary(definition, health, lastError, lastEvaluationMs, evaluationMillis, paused, evaluatedHere,
+        groups.size(), (int) count(State.PENDING), (int) count(State.FIRING));
+  }
 }

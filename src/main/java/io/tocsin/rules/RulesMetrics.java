@@ -22,7 +22,7 @@ final class RulesMetrics {
     failures = Counter.builder().name("tocsin_monitor_evaluation_failures_total")
         .help("Monitor evaluations whose query failed").register(registry);
     skipped = Counter.builder().name("tocsin_monitor_evaluations_skipped_total")
-        .help("Evaluations skipped because the monitor's previous one was still running")
+        .help("Buckets not evaluated when due because the monitor's previous evaluation was still running")
         .labelNames("monitor").register(registry);
     events = Counter.builder().name("tocsin_alert_events_total")
         .help("Alert events, by type").labelNames("type").register(registry);

@@ -71,6 +71,28 @@ class StatusPageTest {
   }
 
   @Test
+  void index_withMoreAlertsThanItLists_countsTheOthers() throws Exception {
+    for (int m = 3; m < 5; m++) {
+      RuleHarness.value(tocsin, "<script>x</script>", m, 0);
+      RuleHarness.value(tocsin, "n2", m, 1);
+      for (int n = 0; n < StatusPage.MAX_ALERTS + 1; n++) {
+        RuleHarness.value(tocsin, "down" + n, m, 0);
+      }
+    }
+    harness.evaluateAt(tocsin, 4);
+    harness.evaluateAt(tocsin, 5);
+
+    String page = get("/").body();
+
+    assertThat(page).contains("Shard is down</a></td><td><span class=\"state firing\">firing</span></td>\n"
+        + "<td>1002 / 0 / 1003</td>");
+    String alerts = page.substring(page.indexOf("<table id=\"alerts\">"));
+    alerts = alerts.substring(0, alerts.indexOf("</table>"));
+    assertThat(alerts.split("<td class=\"labels\">", -1)).hasSize(StatusPage.MAX_ALERTS + 1);
+    assertThat(page).contains("and 2 more, not listed here: <a href=\"/api/v1/alerts\">/api/v1/alerts</a>");
+  }
+
+  @Test
   void index_marksAFiringAlertASilenceCovers() throws Exception {
     String id = tocsin.silences().save(new Silences.Draft(null, List.of(Matcher.parse("alertname=\"Shard is down\"")),
         null, T0.plus(Duration.ofHours(1)), "me", "maintenance")).orElseThrow().id();

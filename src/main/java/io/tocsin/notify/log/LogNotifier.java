@@ -7,6 +7,7 @@ import io.tocsin.notify.Messages;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.Notifier;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,19 +15,35 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes one line per alert to the {@code alerts} logger (stdout by default), for example {@code
  * firing monitor="Redis shard is down" labels={node="n1"} value=0 threshold=1
- * active_at=2026-03-01T12:00:00Z}. The channel every monitor uses when no channel is declared.
+ * active_at=2026-03-01T12:00:00Z}, at most {@link #LOGGED_ALERTS} of a notification and then one
+ * line counting the others: a storm of a hundred thousand groups is not a hundred thousand lines.
+ * The channel every monitor uses when no channel is declared.
  */
 public final class LogNotifier implements Notifier {
   private static final Logger log = LoggerFactory.getLogger("alerts");
   public static final ChannelType<Void> TYPE = new ChannelType<>("log", Set.of(), settings -> null,
       (config, context) -> new LogNotifier());
 
+  /** Alerts of one notification written out; the rest are counted in one more line. */
+  static final int LOGGED_ALERTS = 100;
+
   @Override
   public Delivery send(Notification notification) {
-    for (Alert alert : notification.alerts()) {
+    List<Alert> alerts = notification.alerts();
+    for (Alert alert : alerts.subList(0, Math.min(alerts.size(), LOGGED_ALERTS))) {
       log.info("{}", line(notification, alert));
     }
-    return Delivery.sent("logged " + notification.alerts().size() + " alerts");
+    if (alerts.size() > LOGGED_ALERTS) {
+      log.info("{}", more(notification, alerts.subList(LOGGED_ALERTS, alerts.size())));
+    }
+    return Delivery.sent("logged " + alerts.size() + " alerts");
+  }
+
+  /** {@code and 2900 more monitor="Redis shard is down" firing=2800 resolved=100}. */
+  static String more(Notification n, List<Alert> rest) {
+    long resolved = rest.stream().filter(Alert::isResolved).count();
+    return "and " + rest.size() + " more monitor=\"" + n.monitor().replace("\"", "\\\"") + "\" firing="
+        + (rest.size() - resolved) + " resolved=" + resolved;
   }
 
   static String line(Notification n, Alert alert) {
