@@ -151,6 +151,10 @@ public final class ExternalServer implements AutoCloseable {
     return url;
   }
 
+  public long pid() {
+    return process.pid();
+  }
+
   public String output() throws IOException {
     return Files.readString(log);
   }
