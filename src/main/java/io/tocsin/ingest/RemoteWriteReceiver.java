@@ -6,7 +6,6 @@ import io.javalin.http.Handler;
 import io.tocsin.ingest.IngestMetrics.Outcome;
 import io.tocsin.ingest.IngestMetrics.Transport;
 import io.tocsin.ingest.OtlpIngest.TooLargeException;
-import io.tocsin.ingest.prompb.WriteRequest;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
 import java.io.IOException;
@@ -122,14 +121,15 @@ public final class RemoteWriteReceiver implements Handler {
       fail(ctx, 503, Outcome.UNAVAILABLE, walMessage(down));
       return;
     }
-    WriteRequest request;
+    IngestResult result;
     try {
       long length = declaredLength(body);
       if (length > maxRequestBytes) {
         fail(ctx, 413, Outcome.TOO_LARGE, tooLarge("decompressed request body of " + length + " bytes"));
         return;
       }
-      request = WriteRequest.parseFrom(Snappy.uncompress(body));
+      byte[] request = Snappy.uncompress(body);
+      result = translator.write(request, request.length);
     } catch (InvalidProtocolBufferException e) {
       fail(ctx, 400, Outcome.INVALID, "request body is not a valid protobuf WriteRequest: " + e.getMessage());
       return;
@@ -137,7 +137,6 @@ public final class RemoteWriteReceiver implements Handler {
       fail(ctx, 400, Outcome.INVALID, "request body is not snappy-compressed (block format): " + e.getMessage());
       return;
     }
-    IngestResult result = translator.write(request);
     try {
       translator.log().commit();
     } catch (IOException e) {

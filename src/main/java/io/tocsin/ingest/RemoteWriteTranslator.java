@@ -1,5 +1,6 @@
 package io.tocsin.ingest;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.tocsin.ingest.prompb.Label;
 import io.tocsin.ingest.prompb.MetricMetadata;
 import io.tocsin.ingest.prompb.Sample;
@@ -10,6 +11,7 @@ import io.tocsin.store.HistogramSample;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.PrometheusKinds;
+import io.tocsin.store.Series;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StaleMarker;
 import java.time.Clock;
@@ -48,6 +50,7 @@ final class RemoteWriteTranslator {
   private final LabelLimits limits;
   private final Map<String, MetricKind> overrides;
   private final Map<String, String> familyTypes = new ConcurrentHashMap<>();
+  private final ThreadLocal<RemoteWriteScan> scans = ThreadLocal.withInitial(RemoteWriteScan::new);
 
   /** @param overrides kind by metric name, over metadata and suffix rules (counter or gauge) */
   RemoteWriteTranslator(SeriesStore store, Clock clock, LabelLimits limits, Map<String, MetricKind> overrides) {
@@ -61,6 +64,64 @@ final class RemoteWriteTranslator {
     return store.log();
   }
 
+  /**
+   * Writes the uncompressed request {@code bytes[0, length)}: the series of a common request
+   * straight from its bytes ({@link RemoteWriteScan}), else as {@link #write(WriteRequest)}.
+   *
+   * @throws InvalidProtocolBufferException when it is not a valid WriteRequest; nothing is written then
+   */
+  IngestResult write(byte[] bytes, int length) throws InvalidProtocolBufferException {
+    RemoteWriteScan scan = scans.get();
+    try {
+      if (!scan.read(bytes, length)) {
+        return write(WriteRequest.parser().parseFrom(bytes, 0, length));
+      }
+      RejectionTally tally = new RejectionTally();
+      PointWriter writer = newWriter(tally);
+      Map<HistogramKey, TreeMap<Double, Double>> buckets = new LinkedHashMap<>();
+      for (int s = 0; s < scan.seriesCount; s++) {
+        if (!writeKnown(scan, s, writer)) {
+          writeSeries(scan.parsed(s), writer, tally, buckets);
+        }
+      }
+      buckets.forEach((key, cumulative) -> writeHistogram(key, cumulative, writer));
+      return tally.result();
+    } finally {
+      scan.release();
+    }
+  }
+
+  /**
+   * Writes series {@code s} of {@code scan} when it is one the store holds, found without
+   * building its labels; false (nothing written) to leave it to {@link #writeSeries}.
+   */
+  private boolean writeKnown(RemoteWriteScan scan, int s, PointWriter writer) {
+    if (!scan.describe(s) || scan.nameLength() > limits.maxValueLength()) {
+      return false;
+    }
+    String name = scan.name();
+    MetricKind kind = kindOf(name, false);
+    Series series = store.find(name, kind, scan);
+    if (series == null) {
+      return false;
+    }
+    writer.metric(name, name);
+    for (int i = 0; i < scan.samples(s); i++) {
+      double value = scan.value(s, i);
+      long timeMs = scan.timestamp(s, i);
+      boolean stale = StaleMarker.is(value);
+      if (!writer.prometheusTo(series, kind, timeMs, value, stale)) {
+        writer.prometheus(kind, scan.labels(), timeMs, value, null, stale, 1); // evicted meanwhile
+      }
+    }
+    return true;
+  }
+
+  private PointWriter newWriter(RejectionTally tally) {
+    return new PointWriter(store, tally, limits, 0, store.retentionCutoffMs(),
+        clock.millis() + MetricsTranslator.MAX_FUTURE_MS);
+  }
+
   IngestResult write(WriteRequest request) {
     for (MetricMetadata m : request.getMetadataList()) {
       if (m.getType() != MetricMetadata.MetricType.UNKNOWN && m.getType() != MetricMetadata.MetricType.UNRECOGNIZED
@@ -69,8 +130,7 @@ final class RemoteWriteTranslator {
       }
     }
     RejectionTally tally = new RejectionTally();
-    PointWriter writer = new PointWriter(store, tally, limits, 0, store.retentionCutoffMs(),
-        clock.millis() + MetricsTranslator.MAX_FUTURE_MS);
+    PointWriter writer = newWriter(tally);
     Map<HistogramKey, TreeMap<Double, Double>> buckets = new LinkedHashMap<>();
     for (TimeSeries series : request.getTimeseriesList()) {
       writeSeries(series, writer, tally, buckets);
