@@ -34,7 +34,10 @@ final class HttpBody {
     long idleTimeout = endPoint.getIdleTimeout();
     long deadline = System.nanoTime() + readTimeout.toNanos();
     InputStream in = ctx.req().getInputStream();
-    byte[] buffer = new byte[(int) Math.min(declared >= 0 ? declared + 1 : INITIAL_BUFFER, INITIAL_BUFFER)];
+    // A declared length is believed once the first buffer is full: a client that claims much and
+    // sends little holds no more than INITIAL_BUFFER, one that sends it is read without doubling
+    // copies or a final trim.
+    byte[] buffer = new byte[(int) Math.min(declared >= 0 ? declared : INITIAL_BUFFER, INITIAL_BUFFER)];
     int length = 0;
     try {
       while (true) {
@@ -44,7 +47,21 @@ final class HttpBody {
         }
         endPoint.setIdleTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
         if (length == buffer.length) {
-          buffer = Arrays.copyOf(buffer, (int) Math.min(maxRequestBytes + 1, buffer.length * 2L));
+          if (length == declared) {
+            int next = in.read();
+            if (next < 0) {
+              return buffer;
+            }
+            // More than the declared length, which Jetty's framing never delivers: read on.
+            buffer = Arrays.copyOf(buffer, (int) Math.min(maxRequestBytes + 1, buffer.length * 2L + 1));
+            buffer[length++] = (byte) next;
+            if (length > maxRequestBytes) {
+              throw new TooLargeException(tooLarge("request body", maxRequestBytes));
+            }
+            continue;
+          }
+          long grown = declared > length ? declared : buffer.length * 2L;
+          buffer = Arrays.copyOf(buffer, (int) Math.min(maxRequestBytes + 1, grown));
         }
         int read = in.read(buffer, length, buffer.length - length);
         if (read < 0) {

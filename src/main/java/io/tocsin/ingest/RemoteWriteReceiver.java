@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xerial.snappy.Snappy;
 
 /**
  * Prometheus remote write 1.0, {@code POST /api/v1/write} on the REST port: a snappy block of a
@@ -128,8 +127,7 @@ public final class RemoteWriteReceiver implements Handler {
         fail(ctx, 413, Outcome.TOO_LARGE, tooLarge("decompressed request body of " + length + " bytes"));
         return;
       }
-      byte[] request = Snappy.uncompress(body);
-      result = translator.write(request, request.length);
+      result = translator.writeSnappy(body, (int) length);
     } catch (InvalidProtocolBufferException e) {
       fail(ctx, 400, Outcome.INVALID, "request body is not a valid protobuf WriteRequest: " + e.getMessage());
       return;

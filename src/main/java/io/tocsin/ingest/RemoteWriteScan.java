@@ -27,6 +27,8 @@ final class RemoteWriteScan extends LabelsProbe {
   private static final byte[] NAME = "__name__".getBytes(StandardCharsets.US_ASCII);
   /** Arrays grown past this many entries by one large request are dropped after it. */
   private static final int KEEP_ENTRIES = 1 << 16;
+  /** A request buffer larger than this (a request of about 40,000 samples) is dropped after its request. */
+  private static final int KEEP_BUFFER = 4 << 20;
 
   // What an ASCII byte may be in a name: first character, later character, ':' (metric names only).
   private static final int FIRST = 1;
@@ -43,6 +45,7 @@ final class RemoteWriteScan extends LabelsProbe {
   }
 
   private final WireCursor in = new WireCursor();
+  private byte[] requestBuffer = new byte[0];
   private byte[] body;
 
   int seriesCount;
@@ -104,9 +107,20 @@ final class RemoteWriteScan extends LabelsProbe {
     }
   }
 
+  /** A buffer of at least {@code length} bytes for the next request, reused while it is small. */
+  byte[] buffer(int length) {
+    if (requestBuffer.length < length) {
+      requestBuffer = new byte[Math.max(length, Math.min(KEEP_BUFFER, requestBuffer.length * 2))];
+    }
+    return requestBuffer;
+  }
+
   /** Drops arrays a very large request grew. */
   void release() {
     body = null;
+    if (requestBuffer.length > KEEP_BUFFER) {
+      requestBuffer = new byte[0];
+    }
     Arrays.fill(declined, 0, seriesCount, null);
     if (declined.length > KEEP_ENTRIES || keyOffset.length > KEEP_ENTRIES || timestamps.length > KEEP_ENTRIES) {
       seriesOffset = new int[64];

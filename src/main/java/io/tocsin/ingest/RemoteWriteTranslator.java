@@ -14,6 +14,7 @@ import io.tocsin.store.PrometheusKinds;
 import io.tocsin.store.Series;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StaleMarker;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import org.xerial.snappy.Snappy;
 
 /**
  * Turns a Prometheus remote-write request into store samples (design section 10): labels as sent
@@ -65,30 +67,41 @@ final class RemoteWriteTranslator {
   }
 
   /**
-   * Writes the uncompressed request {@code bytes[0, length)}: the series of a common request
-   * straight from its bytes ({@link RemoteWriteScan}), else as {@link #write(WriteRequest)}.
+   * Writes a request, a snappy block that declares {@code length} uncompressed bytes (uncompressed
+   * into a buffer this thread reuses): the series of a common request straight from its bytes
+   * ({@link RemoteWriteScan}), else as {@link #write(WriteRequest)}.
    *
-   * @throws InvalidProtocolBufferException when it is not a valid WriteRequest; nothing is written then
+   * @throws IOException when it is not a snappy block of that length (InvalidProtocolBufferException:
+   *     not a WriteRequest); nothing is written then
    */
-  IngestResult write(byte[] bytes, int length) throws InvalidProtocolBufferException {
+  IngestResult writeSnappy(byte[] block, int length) throws IOException {
     RemoteWriteScan scan = scans.get();
     try {
-      if (!scan.read(bytes, length)) {
-        return write(WriteRequest.parser().parseFrom(bytes, 0, length));
+      byte[] buffer = scan.buffer(length);
+      int uncompressed = Snappy.uncompress(block, 0, block.length, buffer, 0);
+      if (uncompressed != length) {
+        throw new IOException("uncompressed to " + uncompressed + " bytes, not the " + length + " it declares");
       }
-      RejectionTally tally = new RejectionTally();
-      PointWriter writer = newWriter(tally);
-      Map<HistogramKey, TreeMap<Double, Double>> buckets = new LinkedHashMap<>();
-      for (int s = 0; s < scan.seriesCount; s++) {
-        if (!writeKnown(scan, s, writer)) {
-          writeSeries(scan.parsed(s), writer, tally, buckets);
-        }
-      }
-      buckets.forEach((key, cumulative) -> writeHistogram(key, cumulative, writer));
-      return tally.result();
+      return write(scan, buffer, length);
     } finally {
       scan.release();
     }
+  }
+
+  private IngestResult write(RemoteWriteScan scan, byte[] bytes, int length) throws InvalidProtocolBufferException {
+    if (!scan.read(bytes, length)) {
+      return write(WriteRequest.parser().parseFrom(bytes, 0, length));
+    }
+    RejectionTally tally = new RejectionTally();
+    PointWriter writer = newWriter(tally);
+    Map<HistogramKey, TreeMap<Double, Double>> buckets = new LinkedHashMap<>();
+    for (int s = 0; s < scan.seriesCount; s++) {
+      if (!writeKnown(scan, s, writer)) {
+        writeSeries(scan.parsed(s), writer, tally, buckets);
+      }
+    }
+    buckets.forEach((key, cumulative) -> writeHistogram(key, cumulative, writer));
+    return tally.result();
   }
 
   /**
