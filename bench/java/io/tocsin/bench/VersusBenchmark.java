@@ -175,6 +175,8 @@ public final class VersusBenchmark {
           (long) feed.series() * rounds, (System.nanoTime() - t0) / 1e9, load());
       HTTP.send(HttpRequest.newBuilder(URI.create(systems.vm.url() + "/internal/force_flush")).build(),
           HttpResponse.BodyHandlers.discarding());
+      long tocsinLoaded = ProcessStats.rss(systems.tocsin.pid()) - tocsinRss0;
+      long vmLoaded = ProcessStats.rss(systems.vm.pid()) - vmRss0;
       long tocsinHeap = ProcessStats.heapAfterGc(systems.tocsin.pid()) - tocsinHeap0;
       long tocsinRss = ProcessStats.rss(systems.tocsin.pid()) - tocsinRss0;
       long vmRss = ProcessStats.rss(systems.vm.pid()) - vmRss0;
@@ -182,8 +184,12 @@ public final class VersusBenchmark {
       System.out.printf(Locale.ROOT, "versus: growth: Tocsin RSS %,d MB, heap %,d MB; VictoriaMetrics RSS %,d MB,"
           + " Go heap %,.0f MB%n", tocsinRss >> 20, tocsinHeap >> 20, vmRss >> 20, vmHeap / (1 << 20));
       String at = String.format(Locale.ROOT, "%,d series x %d samples", feed.series(), rounds);
-      row("RSS growth per series, " + at + " (bytes)", vmRss / (double) feed.series(),
+      row("RSS growth per series after a forced GC, " + at + " (bytes)", vmRss / (double) feed.series(),
           tocsinRss / (double) feed.series(), "%,.0f", false);
+      row("RSS growth per series as loaded (no forced GC), " + at + " (bytes)", vmLoaded / (double) feed.series(),
+          tocsinLoaded / (double) feed.series(), "%,.0f", false);
+      row("peak RSS, " + at + " (MB)", ProcessStats.peakRss(systems.vm.pid()) / 1e6,
+          ProcessStats.peakRss(systems.tocsin.pid()) / 1e6, "%,.0f", false);
       row("heap per series after GC, " + at + " (bytes; VM: Go heap in use)", vmHeap / feed.series(),
           tocsinHeap / (double) feed.series(), "%,.0f", false);
       double tocsinCycle = tocsinCycleMs(systems, loadedMs);
