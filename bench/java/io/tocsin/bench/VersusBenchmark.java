@@ -40,8 +40,8 @@ import java.util.stream.IntStream;
  * (measured per ingest row), {@code -Dversus.rounds=60} (samples per series in the memory rows).
  */
 public final class VersusBenchmark {
-  /** The flags of the Dockerfile and the manifests, but for the container's RAM percentage: a fixed heap here. */
-  static final String DEFAULT_JVM_FLAGS = "-Xmx2g -XX:+UseSerialGC -Xss512k -XX:ReservedCodeCacheSize=64m";
+  /** The collector of the Dockerfile and the manifests (README "Sizing"), with a fixed heap instead of a share of RAM. */
+  static final String DEFAULT_JVM_FLAGS = "-Xmx2g -XX:+UseSerialGC";
   private static final Path SEED_RULES = Path.of("rules/redis.yml").toAbsolutePath();
   private static final Map<String, MetricKind> COUNTERS = Map.of(
       "redis_keyspace_read_hits", MetricKind.COUNTER, "redis_keyspace_read_misses", MetricKind.COUNTER);
