@@ -338,11 +338,6 @@ final class RemoteWriteScan extends LabelsProbe {
     return true;
   }
 
-  /** Whether the described series' metric name is {@code name}. */
-  boolean nameEquals(String name) {
-    return equalsAscii(valueOffset[nameLabel], valueLength[nameLabel], name);
-  }
-
   /** The described series' metric name; the last few are kept, so a name costs a string once per request or less. */
   String name() {
     int offset = valueOffset[nameLabel];

@@ -157,7 +157,7 @@ class RemoteWriteScanDifferentialTest {
     assertThat(name).isNotNull();
     assertThat(RemoteWriteTranslator.isName(name, true)).isTrue();
     assertThat(scan.name()).isEqualTo(name);
-    assertThat(scan.nameEquals(name)).isTrue();
+    assertThat(scan.name()).isSameAs(scan.name()); // a name repeated costs no new string
     Labels expected = labels.build();
     assertThat(scan.labels()).isEqualTo(expected);
     assertThat(scan.hashCode()).isEqualTo(expected.hashCode());
