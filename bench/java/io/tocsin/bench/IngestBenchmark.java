@@ -234,7 +234,7 @@ public final class IngestBenchmark {
     return rate;
   }
 
-  private static long send(ManagedChannel channel, List<byte[]> requests) throws InterruptedException {
+  static long send(ManagedChannel channel, List<byte[]> requests) throws InterruptedException {
     int inflight = 8;
     Semaphore permits = new Semaphore(inflight);
     AtomicLong failures = new AtomicLong();

@@ -16,6 +16,7 @@ import org.eclipse.jetty.io.EndPoint;
 final class HttpBody {
   /** The first buffer for a body of unknown or declared length; it grows as bytes arrive. */
   private static final int INITIAL_BUFFER = 64 * 1024;
+  private static final ThreadLocal<byte[]> FIRST_PART = ThreadLocal.withInitial(() -> new byte[INITIAL_BUFFER]);
 
   private HttpBody() {}
 
@@ -34,7 +35,13 @@ final class HttpBody {
     long idleTimeout = endPoint.getIdleTimeout();
     long deadline = System.nanoTime() + readTimeout.toNanos();
     InputStream in = ctx.req().getInputStream();
-    byte[] buffer = new byte[(int) Math.min(declared >= 0 ? declared + 1 : INITIAL_BUFFER, INITIAL_BUFFER)];
+    // A declared length is believed once the first buffer is full: a client that claims much and
+    // sends little holds no more than INITIAL_BUFFER, one that sends it is read without doubling
+    // copies or a final trim.
+    // The first part of a body longer than it lands in a buffer the thread keeps (Jetty's threads
+    // are pooled), so that a large body costs one array of its own size.
+    byte[] buffer = declared > INITIAL_BUFFER ? FIRST_PART.get()
+        : new byte[(int) (declared >= 0 ? declared : INITIAL_BUFFER)];
     int length = 0;
     try {
       while (true) {
@@ -44,11 +51,25 @@ final class HttpBody {
         }
         endPoint.setIdleTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
         if (length == buffer.length) {
-          buffer = Arrays.copyOf(buffer, (int) Math.min(maxRequestBytes + 1, buffer.length * 2L));
+          if (length == declared) {
+            int next = in.read();
+            if (next < 0) {
+              return buffer;
+            }
+            // More than the declared length, which Jetty's framing never delivers: read on.
+            buffer = Arrays.copyOf(buffer, (int) Math.min(maxRequestBytes + 1, buffer.length * 2L + 1));
+            buffer[length++] = (byte) next;
+            if (length > maxRequestBytes) {
+              throw new TooLargeException(tooLarge("request body", maxRequestBytes));
+            }
+            continue;
+          }
+          long grown = declared > length ? declared : buffer.length * 2L;
+          buffer = Arrays.copyOf(buffer, (int) Math.min(maxRequestBytes + 1, grown));
         }
         int read = in.read(buffer, length, buffer.length - length);
         if (read < 0) {
-          return length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
+          return length == buffer.length && buffer != FIRST_PART.get() ? buffer : Arrays.copyOf(buffer, length);
         }
         length += read;
         if (length > maxRequestBytes) {

@@ -199,6 +199,34 @@ final class PointWriter {
     }
   }
 
+  /**
+   * Like {@link #prometheus} for one sample of a series {@link SeriesStore#find} returned; false
+   * when eviction removed the series meanwhile and nothing was written (then write it through
+   * {@link #prometheus}).
+   */
+  boolean prometheusTo(Series series, MetricKind kind, long timeMs, double value, boolean stale) {
+    if (timeMs < minTimeMs) {
+      reject(RejectReason.TOO_OLD);
+      return true;
+    }
+    if (timeMs > maxTimeMs) {
+      reject(RejectReason.TOO_NEW);
+      return true;
+    }
+    this.timeMs = timeMs;
+    this.startNanos = 0;
+    this.cumulative = true;
+    this.stale = stale;
+    this.value = value;
+    this.histogram = null;
+    outcome = null;
+    if (!store.writeTo(series, appendFor(kind))) {
+      return false;
+    }
+    finish(outcome);
+    return true;
+  }
+
   /** Rejects {@code points} samples of the current metric at once. */
   void rejectAll(RejectReason reason, int points) {
     violation = null;

@@ -6,7 +6,6 @@ import io.javalin.http.Handler;
 import io.tocsin.ingest.IngestMetrics.Outcome;
 import io.tocsin.ingest.IngestMetrics.Transport;
 import io.tocsin.ingest.OtlpIngest.TooLargeException;
-import io.tocsin.ingest.prompb.WriteRequest;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
 import java.io.IOException;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xerial.snappy.Snappy;
 
 /**
  * Prometheus remote write 1.0, {@code POST /api/v1/write} on the REST port: a snappy block of a
@@ -122,14 +120,14 @@ public final class RemoteWriteReceiver implements Handler {
       fail(ctx, 503, Outcome.UNAVAILABLE, walMessage(down));
       return;
     }
-    WriteRequest request;
+    IngestResult result;
     try {
       long length = declaredLength(body);
       if (length > maxRequestBytes) {
         fail(ctx, 413, Outcome.TOO_LARGE, tooLarge("decompressed request body of " + length + " bytes"));
         return;
       }
-      request = WriteRequest.parseFrom(Snappy.uncompress(body));
+      result = translator.writeSnappy(body, (int) length);
     } catch (InvalidProtocolBufferException e) {
       fail(ctx, 400, Outcome.INVALID, "request body is not a valid protobuf WriteRequest: " + e.getMessage());
       return;
@@ -137,7 +135,6 @@ public final class RemoteWriteReceiver implements Handler {
       fail(ctx, 400, Outcome.INVALID, "request body is not snappy-compressed (block format): " + e.getMessage());
       return;
     }
-    IngestResult result = translator.write(request);
     try {
       translator.log().commit();
     } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.tocsin.ingest;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.tocsin.ingest.prompb.Label;
 import io.tocsin.ingest.prompb.MetricMetadata;
 import io.tocsin.ingest.prompb.Sample;
@@ -10,8 +11,10 @@ import io.tocsin.store.HistogramSample;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.PrometheusKinds;
+import io.tocsin.store.Series;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StaleMarker;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import org.xerial.snappy.Snappy;
 
 /**
  * Turns a Prometheus remote-write request into store samples (design section 10): labels as sent
@@ -48,6 +52,7 @@ final class RemoteWriteTranslator {
   private final LabelLimits limits;
   private final Map<String, MetricKind> overrides;
   private final Map<String, String> familyTypes = new ConcurrentHashMap<>();
+  private final ThreadLocal<RemoteWriteScan> scans = ThreadLocal.withInitial(RemoteWriteScan::new);
 
   /** @param overrides kind by metric name, over metadata and suffix rules (counter or gauge) */
   RemoteWriteTranslator(SeriesStore store, Clock clock, LabelLimits limits, Map<String, MetricKind> overrides) {
@@ -61,6 +66,75 @@ final class RemoteWriteTranslator {
     return store.log();
   }
 
+  /**
+   * Writes a request, a snappy block that declares {@code length} uncompressed bytes (uncompressed
+   * into a buffer this thread reuses): the series of a common request straight from its bytes
+   * ({@link RemoteWriteScan}), else as {@link #write(WriteRequest)}.
+   *
+   * @throws IOException when it is not a snappy block of that length (InvalidProtocolBufferException:
+   *     not a WriteRequest); nothing is written then
+   */
+  IngestResult writeSnappy(byte[] block, int length) throws IOException {
+    RemoteWriteScan scan = scans.get();
+    try {
+      byte[] buffer = scan.buffer(length);
+      int uncompressed = Snappy.uncompress(block, 0, block.length, buffer, 0);
+      if (uncompressed != length) {
+        throw new IOException("uncompressed to " + uncompressed + " bytes, not the " + length + " it declares");
+      }
+      return write(scan, buffer, length);
+    } finally {
+      scan.release();
+    }
+  }
+
+  private IngestResult write(RemoteWriteScan scan, byte[] bytes, int length) throws InvalidProtocolBufferException {
+    if (!scan.read(bytes, length)) {
+      return write(WriteRequest.parser().parseFrom(bytes, 0, length));
+    }
+    RejectionTally tally = new RejectionTally();
+    PointWriter writer = newWriter(tally);
+    Map<HistogramKey, TreeMap<Double, Double>> buckets = new LinkedHashMap<>();
+    for (int s = 0; s < scan.seriesCount; s++) {
+      if (!writeKnown(scan, s, writer)) {
+        writeSeries(scan.parsed(s), writer, tally, buckets);
+      }
+    }
+    buckets.forEach((key, cumulative) -> writeHistogram(key, cumulative, writer));
+    return tally.result();
+  }
+
+  /**
+   * Writes series {@code s} of {@code scan} when it is one the store holds, found without
+   * building its labels; false (nothing written) to leave it to {@link #writeSeries}.
+   */
+  private boolean writeKnown(RemoteWriteScan scan, int s, PointWriter writer) {
+    if (!scan.describe(s) || scan.nameLength() > limits.maxValueLength()) {
+      return false;
+    }
+    String name = scan.name();
+    MetricKind kind = kindOf(name, false);
+    Series series = store.find(name, kind, scan);
+    if (series == null) {
+      return false;
+    }
+    writer.metric(name, name);
+    for (int i = 0; i < scan.samples(s); i++) {
+      double value = scan.value(s, i);
+      long timeMs = scan.timestamp(s, i);
+      boolean stale = StaleMarker.is(value);
+      if (!writer.prometheusTo(series, kind, timeMs, value, stale)) {
+        writer.prometheus(kind, scan.labels(), timeMs, value, null, stale, 1); // evicted meanwhile
+      }
+    }
+    return true;
+  }
+
+  private PointWriter newWriter(RejectionTally tally) {
+    return new PointWriter(store, tally, limits, 0, store.retentionCutoffMs(),
+        clock.millis() + MetricsTranslator.MAX_FUTURE_MS);
+  }
+
   IngestResult write(WriteRequest request) {
     for (MetricMetadata m : request.getMetadataList()) {
       if (m.getType() != MetricMetadata.MetricType.UNKNOWN && m.getType() != MetricMetadata.MetricType.UNRECOGNIZED
@@ -69,8 +143,7 @@ final class RemoteWriteTranslator {
       }
     }
     RejectionTally tally = new RejectionTally();
-    PointWriter writer = new PointWriter(store, tally, limits, 0, store.retentionCutoffMs(),
-        clock.millis() + MetricsTranslator.MAX_FUTURE_MS);
+    PointWriter writer = newWriter(tally);
     Map<HistogramKey, TreeMap<Double, Double>> buckets = new LinkedHashMap<>();
     for (TimeSeries series : request.getTimeseriesList()) {
       writeSeries(series, writer, tally, buckets);

@@ -45,12 +45,16 @@ public final class ExternalServer implements AutoCloseable {
   /**
    * VictoriaMetrics (single node) storing in {@code dir}. Queries see samples at once
    * ({@code -search.latencyOffset=0s}; the default hides the last 30 s), as a test comparing it
-   * with Tocsin's store needs.
+   * with Tocsin's store needs; {@code flags} are added.
    */
-  public static ExternalServer victoriaMetrics(Path dir) throws Exception {
-    return start(dir, "victoria-metrics", "/health", port -> List.of(VICTORIA_METRICS.toString(),
-        "-storageDataPath=" + dir.resolve("victoria-metrics-data"), "-httpListenAddr=127.0.0.1:" + port,
-        "-retentionPeriod=100y", "-search.latencyOffset=0s", "-loggerLevel=ERROR"));
+  public static ExternalServer victoriaMetrics(Path dir, String... flags) throws Exception {
+    return start(dir, "victoria-metrics", "/health", port -> {
+      List<String> command = new ArrayList<>(List.of(VICTORIA_METRICS.toString(),
+          "-storageDataPath=" + dir.resolve("victoria-metrics-data"), "-httpListenAddr=127.0.0.1:" + port,
+          "-retentionPeriod=100y", "-search.latencyOffset=0s", "-loggerLevel=ERROR"));
+      command.addAll(List.of(flags));
+      return command;
+    });
   }
 
   /** Alertmanager with this configuration, clustering off, storing in {@code dir}. */
@@ -149,6 +153,10 @@ public final class ExternalServer implements AutoCloseable {
   /** {@code http://127.0.0.1:<port>}. */
   public String url() {
     return url;
+  }
+
+  public long pid() {
+    return process.pid();
   }
 
   public String output() throws IOException {

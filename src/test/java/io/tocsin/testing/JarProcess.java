@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,15 +40,25 @@ public final class JarProcess implements AutoCloseable {
 
   /** Like {@link #serve(Path)}, with these environment variables added. */
   public static JarProcess serve(Path config, Map<String, String> env) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String packaged = System.getProperty("tocsin.jar");
     // The integration tests run the packaged jar, compiled by C1 only: several processes start on
     // two cores, and tests need them quickly, not at peak speed. A benchmark started from the
     // classes runs those with the full JIT, as a user's service does.
-    List<String> command = packaged != null
-        ? List.of(java, "-XX:TieredStopAtLevel=1", "-jar", packaged, "serve", "--config", config.toString())
-        : List.of(java, "-cp", System.getProperty("java.class.path"), "io.tocsin.cli.Main", "serve", "--config",
-            config.toString());
+    return serve(config, env, packaged != null ? List.of("-XX:TieredStopAtLevel=1") : List.of());
+  }
+
+  /**
+   * Like {@link #serve(Path, Map)}, with these JVM flags (heap, collector): the packaged jar when
+   * the {@code tocsin.jar} property names it, else the classes on this JVM's class path.
+   */
+  public static JarProcess serve(Path config, Map<String, String> env, List<String> jvmFlags) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String packaged = System.getProperty("tocsin.jar");
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvmFlags);
+    command.addAll(packaged != null ? List.of("-jar", packaged)
+        : List.of("-cp", System.getProperty("java.class.path"), "io.tocsin.cli.Main"));
+    command.addAll(List.of("serve", "--config", config.toString()));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(env);
     Process process = builder.start();
@@ -110,6 +121,10 @@ public final class JarProcess implements AutoCloseable {
     if (kill.waitFor() != 0) {
       throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
     }
+  }
+
+  public long pid() {
+    return process.pid();
   }
 
   public boolean isAlive() {

@@ -1,0 +1,93 @@
+package io.tocsin.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the kernel and the processes themselves say about a child process: CPU time and resident
+ * memory from {@code /proc} (Linux), a JVM's heap after a full GC ({@code jcmd}, {@code jstat}),
+ * a value of a Prometheus text exposition ({@code /metrics}).
+ */
+final class ProcessStats {
+  /** USER_HZ: {@code /proc/<pid>/stat} counts CPU time in these ticks; 100 on every Linux build that matters. */
+  private static final double TICKS_PER_SECOND = 100;
+
+  private ProcessStats() {}
+
+  /** User + system CPU seconds the process used so far. */
+  static double cpuSeconds(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    // The command name (field 2) may hold spaces; the fields after its ')' are fixed.
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
+  }
+
+  /** Resident memory now ({@code VmRSS}), bytes. */
+  static long rss(long pid) throws IOException {
+    return status(pid, "VmRSS:");
+  }
+
+  /** The highest resident memory so far ({@code VmHWM}), bytes. */
+  static long peakRss(long pid) throws IOException {
+    return status(pid, "VmHWM:");
+  }
+
+  private static long status(long pid, String key) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith(key)) {
+        return Long.parseLong(line.substring(key.length()).trim().split("\\s+")[0]) * 1024;
+      }
+    }
+    throw new IOException("no " + key + " in /proc/" + pid + "/status");
+  }
+
+  /**
+   * A full GC in the JVM {@code pid} ({@code jcmd GC.run}), then its heap in use: the used
+   * columns of {@code jstat -gc} (survivors, eden, old), which every collector reports alike.
+   */
+  static long heapAfterGc(long pid) throws IOException, InterruptedException {
+    run("jcmd", Long.toString(pid), "GC.run");
+    List<String> lines = run("jstat", "-gc", Long.toString(pid)).lines().filter(l -> !l.isBlank()).toList();
+    String[] names = lines.get(0).trim().split("\\s+");
+    String[] values = lines.get(1).trim().split("\\s+");
+    double kib = 0;
+    for (int i = 0; i < names.length; i++) {
+      if (List.of("S0U", "S1U", "EU", "OU").contains(names[i])) {
+        kib += Double.parseDouble(values[i]);
+      }
+    }
+    return (long) (kib * 1024);
+  }
+
+  private static String run(String... command) throws IOException, InterruptedException {
+    String jdkTool = Path.of(System.getProperty("java.home"), "bin", command[0]).toString();
+    command[0] = Files.isExecutable(Path.of(jdkTool)) ? jdkTool : command[0];
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
+      throw new IOException(String.join(" ", command) + " failed: " + out);
+    }
+    return out;
+  }
+
+  /** The value of an unlabelled sample in {@code url}'s Prometheus text exposition. */
+  static double metric(String url, String name) throws IOException, InterruptedException {
+    String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim().split(" ")[0]);
+      }
+    }
+    throw new IOException("no " + name + " in " + url);
+  }
+}

@@ -1,0 +1,334 @@
+package io.tocsin.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tocsin.query.promql.PromQlTranslator;
+import io.tocsin.rulefiles.RuleFiles;
+import io.tocsin.rules.MonitorDefinition;
+import io.tocsin.store.MetricKind;
+import io.tocsin.testing.ExternalServer;
+import io.tocsin.testing.JarProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+
+/**
+ * Tocsin beside VictoriaMetrics (Debian's {@code victoria-metrics}), each in its own process on
+ * loopback, fed the same Prometheus remote-write requests ({@link RedisRemoteWrite}), and one
+ * table with a column per system. Tocsin runs as a user runs it ({@code serve} with the seed's
+ * monitors, write-ahead log on) with {@link #DEFAULT_JVM_FLAGS} unless {@code -Dversus.jvm} says
+ * otherwise. See bench/README.md for what each row means.
+ *
+ * <p>Run with {@code bench/run versus [series...]} (each count gets every row) or
+ * {@code bench/run versus ingest=10000,100000 memory=100000,1000000} (the defaults); options as
+ * arguments: {@code -Dversus.jvm="..."} (Tocsin's JVM flags), {@code -Dversus.samples=3000000}
+ * (measured per ingest row), {@code -Dversus.rounds=60} (samples per series in the memory rows).
+ */
+public final class VersusBenchmark {
+  /** The collector of the Dockerfile and the manifests (README "Sizing"), with a fixed heap instead of a share of RAM. */
+  static final String DEFAULT_JVM_FLAGS = "-Xmx2g -XX:+UseSerialGC";
+  private static final Path SEED_RULES = Path.of("rules/redis.yml").toAbsolutePath();
+  private static final Map<String, MetricKind> COUNTERS = Map.of(
+      "redis_keyspace_read_hits", MetricKind.COUNTER, "redis_keyspace_read_misses", MetricKind.COUNTER);
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Map<String, String[]> rows = new LinkedHashMap<>();
+  private final List<String> jvmFlags;
+  private final Path dir;
+
+  private VersusBenchmark(List<String> jvmFlags, Path dir) {
+    this.jvmFlags = jvmFlags;
+    this.dir = dir;
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (!ExternalServer.installed(ExternalServer.VICTORIA_METRICS)) {
+      System.out.println("versus: VictoriaMetrics is not installed at " + ExternalServer.VICTORIA_METRICS
+          + "; install it with: sudo apt-get install victoria-metrics");
+      return;
+    }
+    List<Integer> ingest = new ArrayList<>(List.of(10_000, 100_000));
+    List<Integer> memory = new ArrayList<>(List.of(100_000, 1_000_000));
+    boolean plain = false;
+    for (String arg : args) {
+      if (arg.startsWith("-D") && arg.contains("=")) { // bench/run passes arguments, not JVM options
+        System.setProperty(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+      } else if (arg.startsWith("ingest=")) {
+        ingest = counts(arg.substring(7));
+      } else if (arg.startsWith("memory=")) {
+        memory = counts(arg.substring(7));
+      } else {
+        if (!plain) {
+          ingest = new ArrayList<>();
+          memory = new ArrayList<>();
+          plain = true;
+        }
+        ingest.addAll(counts(arg));
+        memory.addAll(counts(arg));
+      }
+    }
+    List<String> flags = List.of(System.getProperty("versus.jvm", DEFAULT_JVM_FLAGS).trim().split("\\s+"));
+    System.out.printf(Locale.ROOT, "versus: java %s, %d cores; Tocsin JVM flags: %s; load: %s%n", Runtime.version(),
+        Runtime.getRuntime().availableProcessors(), String.join(" ", flags), load());
+    VersusBenchmark bench = new VersusBenchmark(flags, Files.createTempDirectory("tocsin-versus"));
+    for (int series : ingest) {
+      bench.ingest(series);
+    }
+    for (int series : memory) {
+      bench.memory(series);
+    }
+    bench.print();
+  }
+
+  private static List<Integer> counts(String list) {
+    return Arrays.stream(list.split(",")).filter(s -> !s.isBlank())
+        .map(s -> Integer.parseInt(s.replace("_", "").trim())).toList();
+  }
+
+  // --- ingest --------------------------------------------------------------------------------
+
+  /**
+   * Samples/s and CPU seconds of each system for the same pre-encoded requests, after a warm-up
+   * of the same kind; each system is measured alone (the other idles).
+   */
+  private void ingest(int series) throws Exception {
+    RedisRemoteWrite feed = new RedisRemoteWrite(series);
+    long samples = Long.getLong("versus.samples", 3_000_000);
+    int warmup = (int) Math.max(2, (samples / 2 + feed.series() - 1) / feed.series());
+    int measured = (int) Math.max(2, (samples + feed.series() - 1) / feed.series());
+    // Every sample within Tocsin's window (1 h), and in the past.
+    long stepMs = Math.min(15_000, Duration.ofMinutes(50).toMillis() / (warmup + measured));
+    long startMs = System.currentTimeMillis() - (warmup + measured) * stepMs - 60_000;
+    List<List<byte[]>> warm = encode(feed, 0, warmup, startMs, stepMs);
+    List<List<byte[]>> work = encode(feed, warmup, warmup + measured, startMs, stepMs);
+    long total = (long) feed.series() * measured;
+    System.out.printf(Locale.ROOT, "%nversus: ingest, %,d series: %,d samples to warm up, %,d measured (%s apart)%n",
+        feed.series(), (long) feed.series() * warmup, total, Duration.ofMillis(stepMs));
+    try (Systems systems = start(feed.series())) {
+      double[] tocsin = measureIngest("tocsin", systems.tocsin.pid(), systems.tocsinWrite(), warm, work, total);
+      double[] vm = measureIngest("victoria-metrics", systems.vm.pid(), systems.vmWrite(), warm, work, total);
+      String at = String.format(Locale.ROOT, "%,d series", feed.series());
+      row("ingest, " + at + " (samples/s)", vm[0], tocsin[0], "%,.0f", true);
+      row("ingest CPU, " + at + " (CPU-s per 1M samples)", vm[1] * 1e6 / total, tocsin[1] * 1e6 / total, "%.2f", false);
+      row("peak RSS during ingest, " + at + " (MB)", ProcessStats.peakRss(systems.vm.pid()) / 1e6,
+          ProcessStats.peakRss(systems.tocsin.pid()) / 1e6, "%,.0f", false);
+    }
+  }
+
+  private static double[] measureIngest(String name, long pid, String url, List<List<byte[]>> warm,
+      List<List<byte[]>> work, long samples) throws Exception {
+    RedisRemoteWrite.send(1, (c, part) -> warm.get(c), url);
+    double cpu0 = ProcessStats.cpuSeconds(pid);
+    long t0 = System.nanoTime();
+    RedisRemoteWrite.send(1, (c, part) -> work.get(c), url);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    double cpu = ProcessStats.cpuSeconds(pid) - cpu0;
+    System.out.printf(Locale.ROOT, "versus: %s: %,.0f samples/s (%.2f s, %.2f CPU-s; load %s)%n", name,
+        samples / seconds, seconds, cpu, load());
+    return new double[] {samples / seconds, cpu};
+  }
+
+  private static List<List<byte[]>> encode(RedisRemoteWrite feed, int from, int to, long startMs, long stepMs) {
+    return IntStream.range(0, RedisRemoteWrite.CONNECTIONS).parallel()
+        .mapToObj(c -> feed.requests(c, from, to, startMs, stepMs)).toList();
+  }
+
+  // --- memory and evaluation -----------------------------------------------------------------
+
+  /**
+   * 60 samples per series, 15 s apart, ending now, into both (each request to one, then the
+   * other); memory growth over the idle start, after a full GC for Tocsin; then the time of the
+   * seed monitors' cycle over that data.
+   */
+  private void memory(int series) throws Exception {
+    RedisRemoteWrite feed = new RedisRemoteWrite(series);
+    int rounds = Integer.getInteger("versus.rounds", 60);
+    long stepMs = 15_000;
+    System.out.printf(Locale.ROOT, "%nversus: memory, %,d series x %d samples%n", feed.series(), rounds);
+    try (Systems systems = start(feed.series())) {
+      long tocsinRss0 = ProcessStats.rss(systems.tocsin.pid());
+      long tocsinHeap0 = ProcessStats.heapAfterGc(systems.tocsin.pid());
+      tocsinRss0 = Math.min(tocsinRss0, ProcessStats.rss(systems.tocsin.pid()));
+      long vmRss0 = ProcessStats.rss(systems.vm.pid());
+      double vmHeap0 = ProcessStats.metric(systems.vm.url() + "/metrics", "go_memstats_heap_inuse_bytes");
+      long startMs = System.currentTimeMillis() - rounds * stepMs;
+      long t0 = System.nanoTime();
+      RedisRemoteWrite.send(rounds, (c, r) -> feed.requests(c, r, r + 1, startMs, stepMs),
+          systems.tocsinWrite(), systems.vmWrite());
+      long loadedMs = System.currentTimeMillis();
+      System.out.printf(Locale.ROOT, "versus: %,d samples written to both in %.1f s (load %s)%n",
+          (long) feed.series() * rounds, (System.nanoTime() - t0) / 1e9, load());
+      HTTP.send(HttpRequest.newBuilder(URI.create(systems.vm.url() + "/internal/force_flush")).build(),
+          HttpResponse.BodyHandlers.discarding());
+      long tocsinLoaded = ProcessStats.rss(systems.tocsin.pid()) - tocsinRss0;
+      long vmLoaded = ProcessStats.rss(systems.vm.pid()) - vmRss0;
+      long tocsinHeap = ProcessStats.heapAfterGc(systems.tocsin.pid()) - tocsinHeap0;
+      long tocsinRss = ProcessStats.rss(systems.tocsin.pid()) - tocsinRss0;
+      long vmRss = ProcessStats.rss(systems.vm.pid()) - vmRss0;
+      double vmHeap = ProcessStats.metric(systems.vm.url() + "/metrics", "go_memstats_heap_inuse_bytes") - vmHeap0;
+      System.out.printf(Locale.ROOT, "versus: growth: Tocsin RSS %,d MB, heap %,d MB; VictoriaMetrics RSS %,d MB,"
+          + " Go heap %,.0f MB%n", tocsinRss >> 20, tocsinHeap >> 20, vmRss >> 20, vmHeap / (1 << 20));
+      String at = String.format(Locale.ROOT, "%,d series x %d samples", feed.series(), rounds);
+      row("RSS growth per series after a forced GC, " + at + " (bytes)", vmRss / (double) feed.series(),
+          tocsinRss / (double) feed.series(), "%,.0f", false);
+      row("RSS growth per series as loaded (no forced GC), " + at + " (bytes)", vmLoaded / (double) feed.series(),
+          tocsinLoaded / (double) feed.series(), "%,.0f", false);
+      row("peak RSS, " + at + " (MB)", ProcessStats.peakRss(systems.vm.pid()) / 1e6,
+          ProcessStats.peakRss(systems.tocsin.pid()) / 1e6, "%,.0f", false);
+      row("heap per series after GC, " + at + " (bytes; VM: Go heap in use)", vmHeap / feed.series(),
+          tocsinHeap / (double) feed.series(), "%,.0f", false);
+      double tocsinCycle = tocsinCycleMs(systems, loadedMs);
+      double vmCycle = vmCycleMs(systems.vm.url());
+      row(String.format(Locale.ROOT, "seed monitors' cycle, %,d series (ms)", feed.series()), vmCycle, tocsinCycle,
+          "%,.1f", false);
+    }
+  }
+
+  /** Tocsin's own timing of its first cycle that starts after the load: the sum of both monitors' evaluation_ms. */
+  private static double tocsinCycleMs(Systems systems, long loadedMs) throws Exception {
+    String url = "http://127.0.0.1:" + systems.tocsin.httpPort() + "/api/v1/monitors";
+    long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
+    while (System.nanoTime() < deadline) {
+      JsonNode monitors = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
+          HttpResponse.BodyHandlers.ofString()).body()).path("monitors");
+      double sum = 0;
+      boolean all = monitors.size() > 0;
+      for (JsonNode m : monitors) {
+        all &= m.path("last_evaluation").asLong(0) > loadedMs;
+        sum += m.path("evaluation_ms").asDouble();
+      }
+      if (all) {
+        System.out.printf(Locale.ROOT, "versus: Tocsin's cycle after the load: %.1f ms (load %s)%n", sum, load());
+        return sum;
+      }
+      Thread.sleep(500); // waiting for the service's own schedule (a cycle a minute), not timing logic
+    }
+    System.out.println("versus: Tocsin evaluated no cycle within 150 s of the load");
+    return Double.NaN;
+  }
+
+  /**
+   * The seed monitors' queries as Tocsin's {@code datasource:} translates them to PromQL, one
+   * range query per column for the last full minute ({@code nocache=1}: no rollup result cache);
+   * the median of three cycles.
+   */
+  private static double vmCycleMs(String vmUrl) throws Exception {
+    List<String> queries = new ArrayList<>();
+    for (MonitorDefinition monitor : new RuleFiles(name -> null)
+        .parse(Map.of("redis.yml", Files.readString(SEED_RULES))).monitors()) {
+      for (PromQlTranslator.Column column : PromQlTranslator.translate(monitor.query().metrics(),
+          monitor.query().items(), Duration.ofMinutes(1), COUNTERS)) {
+        if (!column.helper()) {
+          queries.add(column.promql());
+        }
+      }
+    }
+    long at = System.currentTimeMillis() / 60_000 * 60_000 - 1;
+    String time = String.format(Locale.ROOT, "%.3f", at / 1000.0);
+    double[] cycles = new double[3];
+    for (int i = 0; i < cycles.length; i++) {
+      long t0 = System.nanoTime();
+      for (String promql : queries) {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(vmUrl + "/api/v1/query_range?query="
+            + URLEncoder.encode(promql, StandardCharsets.UTF_8) + "&start=" + time + "&end=" + time
+            + "&step=60s&nocache=1")).timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+          System.out.println("versus: VictoriaMetrics answered " + response.statusCode() + ": " + response.body());
+          return Double.NaN;
+        }
+      }
+      cycles[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    Arrays.sort(cycles);
+    System.out.printf(Locale.ROOT, "versus: VictoriaMetrics: %s: %.1f / %.1f / %.1f ms (load %s)%n", queries,
+        cycles[0], cycles[1], cycles[2], load());
+    return cycles[1];
+  }
+
+  // --- processes and the table ---------------------------------------------------------------
+
+  private Systems start(int series) throws Exception {
+    Path here = Files.createTempDirectory(dir, "run");
+    Path config = Files.writeString(here.resolve("tocsin.yml"), String.format(Locale.ROOT, """
+        rule_files: ["%s"]
+        data_dir: %s
+        listen: {otlp_grpc: "127.0.0.1:0", otlp_http: "127.0.0.1:0", http: "127.0.0.1:0"}
+        limits: {max_series: %d, max_series_per_metric: %d}
+        ingest:
+          remote_write:
+            kinds: {redis_keyspace_read_hits: counter, redis_keyspace_read_misses: counter}
+        """, SEED_RULES, here.resolve("tocsin"), Math.max(2_000_000, series), Math.max(200_000, series)));
+    JarProcess tocsin = JarProcess.serve(config, Map.of(), jvmFlags);
+    try {
+      // Its default refuses a query over more than 300,000 series: the seed's queries read them all.
+      return new Systems(tocsin, ExternalServer.victoriaMetrics(here.resolve("vm"),
+          "-search.maxUniqueTimeseries=" + Math.max(300_000, 2 * series)));
+    } catch (Exception | Error e) {
+      tocsin.close();
+      throw e;
+    }
+  }
+
+  private record Systems(JarProcess tocsin, ExternalServer vm) implements AutoCloseable {
+    String tocsinWrite() {
+      return "http://127.0.0.1:" + tocsin.httpPort() + "/api/v1/write";
+    }
+
+    String vmWrite() {
+      return vm.url() + "/api/v1/write";
+    }
+
+    @Override
+    public void close() throws Exception {
+      try {
+        tocsin.close();
+      } finally {
+        vm.close();
+      }
+    }
+  }
+
+  /** A row; the last column is "x" times ahead of VictoriaMetrics, more being better either way. */
+  private void row(String name, double vm, double tocsin, String format, boolean higherIsBetter) {
+    Function<Double, String> f = v -> Double.isNaN(v) ? "-" : String.format(Locale.ROOT, format, v);
+    double ratio = higherIsBetter ? tocsin / vm : vm / tocsin;
+    rows.put(name, new String[] {f.apply(vm), f.apply(tocsin), String.format(Locale.ROOT, "%.2fx", ratio)});
+  }
+
+  private void print() {
+    int width = rows.keySet().stream().mapToInt(String::length).max().orElse(10);
+    String format = "%-" + width + "s | %15s | %15s | %8s%n";
+    System.out.printf(Locale.ROOT, "%nversus (Tocsin JVM flags: %s; load now: %s)%n", String.join(" ", jvmFlags),
+        load());
+    System.out.printf(Locale.ROOT, format, "figure", "VictoriaMetrics", "Tocsin", "Tocsin is");
+    System.out.println("-".repeat(width) + "-|-" + "-".repeat(15) + "-|-" + "-".repeat(15) + "-|-" + "-".repeat(8));
+    rows.forEach((name, v) -> System.out.printf(Locale.ROOT, format, name, v[0], v[1], v[2]));
+    System.out.println("(\"Tocsin is\": how many times better than VictoriaMetrics; above 1.00x Tocsin is ahead)");
+  }
+
+  /** The 1, 5 and 15 minute load averages. */
+  static String load() {
+    try {
+      String[] avg = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return avg[0] + " " + avg[1] + " " + avg[2];
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}
