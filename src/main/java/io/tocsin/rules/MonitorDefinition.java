@@ -13,7 +13,7 @@ import java.util.Map;
  * @param unit the unit of the checked column for messages, or empty
  * @param forDuration how long a breach must last to fire; a whole number of grouping intervals
  * @param evaluationDelay how long after a bucket ends it is evaluated, so late exports count
- * @param repeatInterval how often a firing alert is sent again; zero never
+ * @param repeat when a firing alert is sent again
  * @param channels channel names; empty means every channel
  * @param source where it is defined, as {@code file:line}
  */
@@ -31,7 +31,7 @@ public record MonitorDefinition(
     Duration evaluationDelay,
     Duration keepFiringFor,
     AbsentPoints absentPoints,
-    Duration repeatInterval,
+    RepeatPolicy repeat,
     Map<String, String> labels,
     Map<String, String> annotations,
     List<String> channels,
@@ -45,6 +45,11 @@ public record MonitorDefinition(
     labels = Map.copyOf(labels);
     annotations = Map.copyOf(annotations);
     channels = List.copyOf(channels);
+  }
+
+  /** The interval of {@link #repeat()}: how often (at first) a firing alert is sent again; zero never. */
+  public Duration repeatInterval() {
+    return repeat.interval();
   }
 
   /** How many consecutive breaching buckets fire: for_duration / grouping_interval, at least 1. */

@@ -25,7 +25,7 @@ public final class MonitorParser {
   static final Set<String> KEYS = Set.of("name", "type", "metrics", "query", "column", "column_unit",
       "min_allowed_value", "max_allowed_value", "recovery_min_value", "recovery_max_value", "for_duration",
       "check_num_point", "grouping_interval", "evaluation_delay", "keep_firing_for", "absent_points",
-      "repeat_interval", "labels", "annotations", "channels", "paused", "datasource");
+      "repeat_interval", "repeat_strategy", "repeat_limit", "labels", "annotations", "channels", "paused", "datasource");
   static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
   static final Duration MAX_EVALUATION_DELAY = Duration.ofSeconds(30);
 
@@ -104,7 +104,7 @@ public final class MonitorParser {
       m.error(m.node("evaluation_delay"), "evaluation_delay must not be negative");
     }
     Duration keepFiringFor = nonNegative(m, "keep_firing_for", Duration.ZERO);
-    Duration repeat = nonNegative(m, "repeat_interval", Duration.ofHours(1));
+    RepeatPolicy repeat = repeat(m);
 
     AbsentPoints absent = AbsentPoints.IGNORE;
     String absentText = m.string("absent_points", null);
@@ -151,6 +151,22 @@ public final class MonitorParser {
     return new MonitorDefinition(MonitorDefinition.idOf(name), name, metrics, items, query, column[0], column[1],
         new Thresholds(min, max, recoveryMin, recoveryMax), forDuration, interval, delay, keepFiringFor, absent, repeat,
         labels, annotations, channels, paused, node.mark().file() + ":" + node.mark().line(), datasource);
+  }
+
+  /** {@code repeat_interval} with {@code repeat_strategy} (fixed, linear, exponential) and {@code repeat_limit}. */
+  private static RepeatPolicy repeat(MappingReader m) {
+    Duration interval = nonNegative(m, "repeat_interval", Duration.ofHours(1));
+    RepeatPolicy.Strategy strategy = RepeatPolicy.Strategy.FIXED;
+    String text = m.string("repeat_strategy", null);
+    if (text != null) {
+      strategy = RepeatPolicy.Strategy.of(text.strip());
+      if (strategy == null) {
+        m.error(m.node("repeat_strategy"), "repeat_strategy must be fixed, linear or exponential, got \"" + text + "\"");
+        strategy = RepeatPolicy.Strategy.FIXED;
+      }
+    }
+    int limit = m.integer("repeat_limit", 0, 0);
+    return new RepeatPolicy(strategy, interval, limit);
   }
 
   /** Half the interval, at most 30 s: late exports still count, alerts are not late by much. */

@@ -286,8 +286,7 @@ final class MonitorRuntime {
       }
       return null;
     }
-    long repeat = definition.repeatInterval().toMillis();
-    if (s.state() == State.FIRING && repeat > 0 && end - s.lastNotified() >= repeat) {
+    if (s.state() == State.FIRING && end >= definition.repeat().nextRepeatAt(s.firedAt(), s.lastNotified())) {
       GroupState repeated = new GroupState(s.labels(), s.state(), s.streak(), s.activeAt(), s.firedAt(), s.resolvedAt(),
           s.lastBreachEnd(), s.lastValueEnd(), s.value(), end);
       events.add(event(AlertEvent.Type.REPEAT, repeated, end, ""));

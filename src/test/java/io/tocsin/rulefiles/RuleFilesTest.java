@@ -111,6 +111,8 @@ class RuleFilesTest {
           + " | r.yml:1:91: for_duration (1m30s) must be a whole number of grouping intervals (1m)",
       "negative duration   | `monitors: [{name: a, metrics: [x as $x], query: [$x], max_allowed_value: 1, keep_firing_for: -1m}]`"
           + " | r.yml:1:94: keep_firing_for must not be negative, got -1m",
+      "repeat strategy     | `monitors: [{name: a, metrics: [x as $x], query: [$x], max_allowed_value: 1, repeat_strategy: steady}]`"
+          + " | r.yml:1:94: repeat_strategy must be fixed, linear or exponential, got \"steady\"",
       "tiny interval       | `monitors: [{name: a, metrics: [x as $x], query: [$x], max_allowed_value: 1, grouping_interval: 500ms}]`"
           + " | r.yml:1:96: grouping_interval must be at least 1s, got 500ms",
       "bad absent mode     | `monitors: [{name: a, metrics: [x as $x], query: [$x], max_allowed_value: 1, absent_points: zeros}]`"
