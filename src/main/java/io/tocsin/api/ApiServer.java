@@ -67,7 +67,8 @@ public final class ApiServer implements AutoCloseable {
     Supplier<String> notReady = services.notReady();
     AdHocQueries queries = new AdHocQueries(new QueryEvaluator(services.store()), services.query());
     QueryHandler query = new QueryHandler(queries, services.engine(), services.clock(), new ObjectMapper());
-    MonitorsHandler monitors = new MonitorsHandler(services.engine(), queries, services.clock());
+    MonitorsHandler monitors = new MonitorsHandler(services.engine(), queries, services.clock(),
+        services.notifications()::inhibitedBy);
     PrometheusRulesHandler prometheus = new PrometheusRulesHandler(services.engine());
     ChannelsHandler channels = new ChannelsHandler(services.notifications());
     RoutesHandler routesHandler = new RoutesHandler(services.notifications(), services.clock(), new ObjectMapper());

@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 
 /**
  * Monitors and alerts over REST: lists, a monitor's definition with its groups and recent
@@ -38,11 +39,19 @@ final class MonitorsHandler {
   private final MonitorEngine engine;
   private final AdHocQueries queries;
   private final Clock clock;
+  /** Why an alert (fingerprint, full labels) is inhibited now; empty when it is not. */
+  private final BiFunction<String, Map<String, String>, Optional<String>> inhibitedBy;
 
   MonitorsHandler(MonitorEngine engine, AdHocQueries queries, Clock clock) {
+    this(engine, queries, clock, (fingerprint, labels) -> Optional.empty());
+  }
+
+  MonitorsHandler(MonitorEngine engine, AdHocQueries queries, Clock clock,
+      BiFunction<String, Map<String, String>, Optional<String>> inhibitedBy) {
     this.engine = engine;
     this.queries = queries;
     this.clock = clock;
+    this.inhibitedBy = inhibitedBy;
   }
 
   void list(Context ctx) {
@@ -168,6 +177,13 @@ final class MonitorsHandler {
         alert.put("threshold", d.thresholds().crossed(Double.isNaN(g.value()) ? Double.NEGATIVE_INFINITY : g.value()));
         alert.put("active_at", time(g.activeAt()));
         alert.put("fired_at", time(g.firedAt()));
+        if (g.state() == GroupState.State.FIRING) {
+          Map<String, String> full = new TreeMap<>(d.labels());
+          full.putAll(g.labels().asMap());
+          full.put("alertname", d.name());
+          inhibitedBy.apply(AlertEvent.fingerprint(d.id(), g.labels()), full)
+              .ifPresent(why -> alert.put("inhibited_by", why));
+        }
         alerts.add(alert);
       }
     }

@@ -61,9 +61,23 @@ final class Inhibitions {
   }
 
   /**
-   * Why the alert {@code fingerprint} with {@code labels} is inhibited now (the rule and the values it shares with
-   * its source), or null when it is not. An alert that is itself a source needs another source.
-   * Asked when the alert's firing or repeat is about to be sent.
+   * Decides, when the alert's firing or repeat is about to be sent, whether it is inhibited (see
+   * {@link #inhibitedBy}), and remembers the answer for its resolution.
+   */
+  synchronized String decide(String fingerprint, Map<String, String> labels) {
+    String inhibitor = inhibitedBy(fingerprint, labels);
+    if (inhibitor != null) {
+      unsent.add(fingerprint);
+    } else {
+      unsent.remove(fingerprint);
+    }
+    return inhibitor;
+  }
+
+  /**
+   * Why the alert {@code fingerprint} with {@code labels} is inhibited now (the rule and the values
+   * it shares with its source), or null when it is not. An alert that is itself a source needs
+   * another source. Changes nothing.
    */
   synchronized String inhibitedBy(String fingerprint, Map<String, String> labels) {
     for (int i = 0; i < rules.size(); i++) {
@@ -75,11 +89,9 @@ final class Inhibitions {
       int count = sources.get(i).getOrDefault(key, 0);
       boolean countsItself = firing.containsKey(fingerprint) && rule.isSource(labels);
       if (count > (countsItself ? 1 : 0)) {
-        unsent.add(fingerprint);
         return "inhibit rule at " + rule.mark() + describe(rule, key);
       }
     }
-    unsent.remove(fingerprint);
     return null;
   }
 

@@ -200,7 +200,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
         continue;
       }
       String inhibitor = event.type() == AlertEvent.Type.RESOLVED ? null
-          : inhibitions.inhibitedBy(event.fingerprint(), labels);
+          : inhibitions.decide(event.fingerprint(), labels);
       if (inhibitor != null || firingWasInhibited) {
         String why = inhibitor != null ? "inhibited by " + inhibitor : "its firing was inhibited";
         suppressed.add(event.type().id() + " " + event.labels() + " (" + why + ")");
