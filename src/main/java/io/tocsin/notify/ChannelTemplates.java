@@ -42,6 +42,14 @@ public record ChannelTemplates(String channel, MessageTemplate title, MessageTem
     return render("title", title, n, () -> Messages.title(n));
   }
 
+  /**
+   * The title as plain text: the rendered template, or {@code fallback}, the channel's own default
+   * (such as a summary with more than the title), without one or when it fails.
+   */
+  public String title(Notification n, Supplier<String> fallback) {
+    return render("title", title, n, fallback);
+  }
+
   /** The rendered text as plain text; null without a text template or when it fails (the channel's default body then). */
   public String text(Notification n) {
     return render("text", text, n, () -> null);

@@ -17,21 +17,6 @@ public final class Html {
    * fit with {@link Messages#CUT} after them: never half an entity or half a surrogate pair.
    */
   public static String escape(String text, int max) {
-    String all = escape(text);
-    if (all.length() <= max) {
-      return all;
-    }
-    int room = max - Messages.CUT.length();
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < text.length(); ) {
-      int width = Character.isHighSurrogate(text.charAt(i)) && i + 1 < text.length() ? 2 : 1;
-      String escaped = escape(text.substring(i, i + width));
-      if (sb.length() + escaped.length() > room) {
-        break;
-      }
-      sb.append(escaped);
-      i += width;
-    }
-    return sb.append(Messages.CUT).toString();
+    return Messages.escapeWithin(text, max, Html::escape);
   }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntFunction;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -157,6 +158,31 @@ public final class Messages {
       end--;
     }
     return text.substring(0, Math.max(0, end)) + CUT;
+  }
+
+  /**
+   * {@code text} escaped by {@code escape}, and if that is longer than {@code max}, as many whole
+   * characters of it as fit escaped, with {@value #CUT} after them: never half an escape or half a
+   * surrogate pair. {@code escape} must escape each character on its own, as a per-character
+   * escape (HTML entities, a backslash before Markdown) does.
+   */
+  public static String escapeWithin(String text, int max, UnaryOperator<String> escape) {
+    String all = escape.apply(text);
+    if (all.length() <= max) {
+      return all;
+    }
+    int room = max - CUT.length();
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < text.length(); ) {
+      int width = Character.isHighSurrogate(text.charAt(i)) && i + 1 < text.length() ? 2 : 1;
+      String escaped = escape.apply(text.substring(i, i + width));
+      if (sb.length() + escaped.length() > room) {
+        break;
+      }
+      sb.append(escaped);
+      i += width;
+    }
+    return sb.append(CUT).toString();
   }
 
   /** Whether a link is an absolute http(s) URL that a chat can link to (a bare path, without {@code external_url}, is not). */

@@ -2,6 +2,7 @@ package io.tocsin.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tocsin.notify.webhook.ChannelYaml;
 import io.tocsin.testing.LogCapture;
 import org.junit.jupiter.api.Test;
 
@@ -26,5 +27,24 @@ class ChannelTemplatesTest {
     Notification n = TemplateFixtures.notification();
     assertThat(ChannelTemplates.NONE.title(n)).isEqualTo(Messages.title(n));
     assertThat(ChannelTemplates.NONE.text(n)).isNull();
+  }
+
+  @Test
+  void everyChatAndIncidentChannel_takesTemplates_andABrokenOneIsACheckErrorAtItsLine() {
+    assertThat(ChannelYaml.errors("""
+        - {name: pd, type: pagerduty, routing_key: R0ut1ngKeyOfTocsinPagerDutyTest0, title: "{{#firing}}"}
+        - {name: og, type: opsgenie, api_key: k, text: "{{monitor.name}"}
+        - {name: ms, type: teams, webhook_url: "https://x.example/t", title: "ok", text: "{{/firing}}"}
+        - {name: gc, type: googlechat, webhook_url: "https://x.example/g", title: "{{#a}}"}
+        - {name: mm, type: mattermost, webhook_url: "https://x.example/m", text: "{{#a}}"}
+        - {name: dc, type: discord, webhook_url: "https://x.example/d", title: "{{title}}", text: "{{#a}}"}""")
+        .lines()).containsExactly(
+            "r.yml:2:88: title of channel \"pd\": invalid template: Failed to close 'firing' tag",
+            "r.yml:3:51: text of channel \"og\": invalid template: Improperly closed variable",
+            "r.yml:4:85: text of channel \"ms\": invalid template: Mismatched start/end tags: null != firing in "
+                + "template:1",
+            "r.yml:5:78: title of channel \"gc\": invalid template: Failed to close 'a' tag",
+            "r.yml:6:77: text of channel \"mm\": invalid template: Failed to close 'a' tag",
+            "r.yml:7:94: text of channel \"dc\": invalid template: Failed to close 'a' tag");
   }
 }

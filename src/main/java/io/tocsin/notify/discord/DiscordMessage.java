@@ -6,6 +6,7 @@ import static io.tocsin.notify.Messages.isWebUrl;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tocsin.notify.Alert;
+import io.tocsin.notify.ChannelTemplates;
 import io.tocsin.notify.Messages;
 import io.tocsin.notify.Notification;
 import java.time.Instant;
@@ -23,6 +24,11 @@ import java.util.List;
  * Limits (Discord's API): {@code content} 2,000 characters, an embed's title 256 and description
  * 4,096, all embeds of a message 6,000 together; each part of an alert is cut to {@link #MAX_PART}
  * plain characters first, so that one alert always fits.
+ *
+ * <p>A {@code title} template replaces the title in {@code content} (what notifications show; the
+ * embed stays titled with the monitor, linking to it), a {@code text} template the list of alerts
+ * in the description; both are escaped like the default text, the text cut to the description's
+ * limit.
  */
 final class DiscordMessage {
   static final int MAX_CONTENT = 2000;
@@ -37,17 +43,26 @@ final class DiscordMessage {
   private DiscordMessage() {}
 
   static ObjectNode of(Notification n) {
+    return of(n, ChannelTemplates.NONE);
+  }
+
+  static ObjectNode of(Notification n, ChannelTemplates templates) {
     ObjectNode message = JsonNodeFactory.instance.objectNode();
-    message.put("content", escape(cut(Messages.title(n), MAX_CONTENT / 2)));
+    message.put("content", escape(cut(templates.title(n), MAX_CONTENT / 2)));
     ObjectNode embed = message.putArray("embeds").addObject();
     embed.put("title", escape(cut(n.monitor(), MAX_TITLE / 2)));
     if (isWebUrl(n.link())) {
       embed.put("url", n.link());
     }
-    List<String> blocks = new ArrayList<>();
-    Messages.Listing.of(n.alerts()).shown().forEach(alert -> blocks.add(block(n, alert)));
-    embed.put("description", Messages.fit(blocks, n.alerts().size(), "\n\n", MAX_DESCRIPTION,
-        left -> escape(Messages.moreAlerts(left))));
+    String text = templates.text(n);
+    if (text != null) {
+      embed.put("description", Messages.escapeWithin(text, MAX_DESCRIPTION, DiscordMessage::escape));
+    } else {
+      List<String> blocks = new ArrayList<>();
+      Messages.Listing.of(n.alerts()).shown().forEach(alert -> blocks.add(block(n, alert)));
+      embed.put("description", Messages.fit(blocks, n.alerts().size(), "\n\n", MAX_DESCRIPTION,
+          left -> escape(Messages.moreAlerts(left))));
+    }
     embed.put("color", n.test() ? GREY : n.firing().isEmpty() ? GREEN : RED);
     embed.put("timestamp", Instant.ofEpochMilli(n.createdAt()).toString());
     message.putObject("allowed_mentions").putArray("parse");

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.AlertKeys;
+import io.tocsin.notify.ChannelTemplates;
 import io.tocsin.notify.Html;
 import io.tocsin.notify.Messages;
 import io.tocsin.notify.Notification;
@@ -30,6 +31,9 @@ import java.util.Map;
  * plain {@code text}, whose {@code <users/all>} syntax would mention the whole space. Limit: the
  * paragraph stays within 4,096 characters, each part of an alert cut to {@link #MAX_PART} escaped
  * characters so that one alert always fits.
+ *
+ * <p>A {@code title} template replaces the card's header title, a {@code text} template the
+ * paragraph of alerts: HTML-escaped like the default text, each line break a {@code <br>}.
  */
 final class GoogleChatMessage {
   static final int MAX_TEXT = 4096;
@@ -46,14 +50,24 @@ final class GoogleChatMessage {
   }
 
   static ObjectNode of(Notification n) {
+    return of(n, ChannelTemplates.NONE);
+  }
+
+  static ObjectNode of(Notification n, ChannelTemplates templates) {
     ObjectNode message = JsonNodeFactory.instance.objectNode();
     ObjectNode card = message.putArray("cardsV2").addObject().put("cardId", "tocsin").putObject("card");
-    card.putObject("header").put("title", cut(Messages.title(n), MAX_HEADER)).put("subtitle", "Tocsin");
+    card.putObject("header").put("title", cut(templates.title(n), MAX_HEADER)).put("subtitle", "Tocsin");
     ArrayNode widgets = card.putArray("sections").addObject().putArray("widgets");
-    List<String> blocks = new ArrayList<>();
-    Messages.Listing.of(n.alerts()).shown().forEach(alert -> blocks.add(block(n, alert)));
-    widgets.addObject().putObject("textParagraph").put("text", Messages.fit(blocks, n.alerts().size(), "<br><br>",
-        MAX_TEXT, left -> Html.escape(Messages.moreAlerts(left))));
+    String text = templates.text(n);
+    if (text != null) {
+      widgets.addObject().putObject("textParagraph").put("text",
+          Messages.escapeWithin(text, MAX_TEXT, GoogleChatMessage::lines));
+    } else {
+      List<String> blocks = new ArrayList<>();
+      Messages.Listing.of(n.alerts()).shown().forEach(alert -> blocks.add(block(n, alert)));
+      widgets.addObject().putObject("textParagraph").put("text", Messages.fit(blocks, n.alerts().size(), "<br><br>",
+          MAX_TEXT, left -> Html.escape(Messages.moreAlerts(left))));
+    }
     if (isWebUrl(n.link())) {
       widgets.addObject().putObject("buttonList").putArray("buttons").addObject().put("text", "Open in Tocsin")
           .putObject("onClick").putObject("openLink").put("url", n.link());
@@ -83,5 +97,10 @@ final class GoogleChatMessage {
       sb.append("<br><a href=\"").append(Html.escape(runbook).replace("\"", "&quot;")).append("\">Runbook</a>");
     }
     return sb.toString();
+  }
+
+  /** Plain text as card text: HTML-escaped, each line break a {@code <br>}. */
+  private static String lines(String text) {
+    return Html.escape(text).replace("\n", "<br>");
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tocsin.notify.ChannelSettings;
+import io.tocsin.notify.ChannelTemplates;
 import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.HttpTarget;
@@ -13,7 +14,6 @@ import io.tocsin.notify.NotifierContext;
 import io.tocsin.yaml.Secret;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Set;
 
 /**
  * The {@code googlechat} channel: posts each notification as a card to a space's incoming webhook
@@ -28,17 +28,19 @@ public final class GoogleChatNotifier implements Notifier {
   private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
 
   /** The channel's settings; the webhook URL (its key and token are the credential) prints as {@code <redacted>}. */
-  public record Config(Secret webhookUrl) {}
+  public record Config(Secret webhookUrl, ChannelTemplates templates) {}
 
-  public static final ChannelType<Config> TYPE = new ChannelType<>("googlechat", Set.of("webhook_url"),
+  public static final ChannelType<Config> TYPE = new ChannelType<>("googlechat", ChannelTemplates.with("webhook_url"),
       GoogleChatNotifier::parse, GoogleChatNotifier::new);
 
   private final HttpTarget target;
   private final URI postUri;
+  private final ChannelTemplates templates;
   private final NotifierContext context;
 
   public GoogleChatNotifier(Config config, NotifierContext context) {
     this.target = HttpTarget.of(config.webhookUrl());
+    this.templates = config.templates();
     this.context = context;
     String url = target.uri().toString();
     this.postUri = url.contains("messageReplyOption=") ? target.uri()
@@ -47,14 +49,15 @@ public final class GoogleChatNotifier implements Notifier {
 
   public static Config parse(ChannelSettings settings) {
     return new Config(settings.webhookUrl("\"${GOOGLE_CHAT_WEBHOOK_URL}\" "
-        + "(https://chat.googleapis.com/v1/spaces/<space>/messages?key=<key>&token=<token>)"));
+        + "(https://chat.googleapis.com/v1/spaces/<space>/messages?key=<key>&token=<token>)"),
+        ChannelTemplates.read(settings));
   }
 
   @Override
   public Delivery send(Notification n) {
     byte[] json;
     try {
-      json = JSON.writeValueAsBytes(GoogleChatMessage.of(n));
+      json = JSON.writeValueAsBytes(GoogleChatMessage.of(n, templates));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a JSON tree", e); // strings only: a bug
     }

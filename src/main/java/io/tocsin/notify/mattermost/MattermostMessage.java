@@ -6,6 +6,7 @@ import static io.tocsin.notify.Messages.isWebUrl;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tocsin.notify.Alert;
+import io.tocsin.notify.ChannelTemplates;
 import io.tocsin.notify.Messages;
 import io.tocsin.notify.Notification;
 import java.util.ArrayList;
@@ -23,6 +24,9 @@ import java.util.List;
  * {@code @channel}, {@code @all}, users). Limit: a post's text is at most 16,383 characters; the
  * attachment's text is kept within that too, each part of an alert cut to {@link #MAX_PART} plain
  * characters first so that one alert always fits.
+ *
+ * <p>A {@code title} template replaces the title (the post's text and the fallback), a {@code text}
+ * template the list of alerts in the attachment; both are escaped like the default text.
  */
 final class MattermostMessage {
   static final int MAX_TEXT = 16_383;
@@ -37,8 +41,12 @@ final class MattermostMessage {
   private MattermostMessage() {}
 
   static ObjectNode of(Notification n) {
+    return of(n, ChannelTemplates.NONE);
+  }
+
+  static ObjectNode of(Notification n, ChannelTemplates templates) {
     ObjectNode post = JsonNodeFactory.instance.objectNode();
-    String title = cut(Messages.title(n), MAX_PART);
+    String title = cut(templates.title(n), MAX_PART);
     post.put("text", escape(title));
     ObjectNode attachment = post.putArray("attachments").addObject();
     attachment.put("fallback", noMentions(title));
@@ -47,10 +55,15 @@ final class MattermostMessage {
     if (isWebUrl(n.link())) {
       attachment.put("title_link", n.link());
     }
-    List<String> blocks = new ArrayList<>();
-    Messages.Listing.of(n.alerts()).shown().forEach(alert -> blocks.add(block(n, alert)));
-    attachment.put("text", Messages.fit(blocks, n.alerts().size(), "\n\n", MAX_TEXT,
-        left -> escape(Messages.moreAlerts(left))));
+    String text = templates.text(n);
+    if (text != null) {
+      attachment.put("text", Messages.escapeWithin(text, MAX_TEXT, MattermostMessage::escape));
+    } else {
+      List<String> blocks = new ArrayList<>();
+      Messages.Listing.of(n.alerts()).shown().forEach(alert -> blocks.add(block(n, alert)));
+      attachment.put("text", Messages.fit(blocks, n.alerts().size(), "\n\n", MAX_TEXT,
+          left -> escape(Messages.moreAlerts(left))));
+    }
     return post;
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.AlertKeys;
+import io.tocsin.notify.ChannelTemplates;
 import io.tocsin.notify.Html;
 import io.tocsin.notify.Messages;
 import io.tocsin.notify.Notification;
@@ -21,6 +22,11 @@ import java.util.List;
  * <p>Opsgenie renders HTML in {@code message} and {@code description}, so both are HTML-escaped.
  * Limits (Alert API): {@code message} 130 characters, {@code description} 15,000, {@code alias} and
  * {@code entity} 512, {@code source} 100; detail values are cut to {@link #MAX_DETAIL}.
+ *
+ * <p>Templates render once per alert, for a notification of that one alert (so {@code alerts},
+ * {@code firing} and {@code common_labels} are the alert's own): a {@code title} template replaces
+ * the {@code message}, a {@code text} template the {@code description} but its last line, the
+ * link to the monitor; both HTML-escaped like the default. A close request's note stays Tocsin's.
  */
 final class OpsgenieAlert {
   static final int MAX_MESSAGE = 130;
@@ -41,10 +47,16 @@ final class OpsgenieAlert {
   }
 
   static ObjectNode create(Notification n, Alert alert, Severity severity) {
+    return create(n, alert, severity, ChannelTemplates.NONE);
+  }
+
+  static ObjectNode create(Notification n, Alert alert, Severity severity, ChannelTemplates templates) {
+    Notification one = n.withAlerts(List.of(alert));
     ObjectNode body = JsonNodeFactory.instance.objectNode();
-    body.put("message", Html.escape(Messages.title(n.withAlerts(List.of(alert))), MAX_MESSAGE));
+    body.put("message", Html.escape(templates.title(one), MAX_MESSAGE));
     body.put("alias", AlertKeys.of(n, alert));
-    body.put("description", Html.escape(description(n, alert), MAX_DESCRIPTION));
+    String text = templates.text(one);
+    body.put("description", text == null ? Html.escape(description(n, alert), MAX_DESCRIPTION) : description(n, text));
     ObjectNode details = body.putObject("details");
     n.labelsOf(alert).forEach((k, v) -> details.put(k, cut(v, MAX_DETAIL)));
     body.put("entity", cut(n.monitor(), MAX_ENTITY));
@@ -56,6 +68,12 @@ final class OpsgenieAlert {
   static ObjectNode close(Notification n, Alert alert) {
     return JsonNodeFactory.instance.objectNode().put("source", "Tocsin")
         .put("note", n.test() ? "Closed right away: a test message." : cut(Messages.describe(n, alert), MAX_DETAIL));
+  }
+
+  /** The rendered text, cut to leave room for the link to the monitor after it. */
+  private static String description(Notification n, String text) {
+    String link = isWebUrl(n.link()) ? Html.escape("\nMonitor: " + n.link()) : "";
+    return Html.escape(text.stripTrailing(), MAX_DESCRIPTION - link.length()) + link;
   }
 
   /** What the value did and since when, the summary and description annotations, the runbook and the monitor's page. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.AlertKeys;
 import io.tocsin.notify.ChannelSettings;
+import io.tocsin.notify.ChannelTemplates;
 import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.HttpTarget;
@@ -20,7 +21,6 @@ import io.tocsin.yaml.Secret;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The {@code opsgenie} channel: per alert, {@code POST /v2/alerts} to create it with its {@code
@@ -38,9 +38,15 @@ public final class OpsgenieNotifier implements Notifier {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The channel's settings; prints no key. */
-  public record Config(Secret apiKey, URI apiUrl) {}
+  public record Config(Secret apiKey, URI apiUrl, ChannelTemplates templates) {
+    /** The key and the API; templates, long and no secret, are left out. */
+    @Override
+    public String toString() {
+      return "Config[apiKey=" + apiKey + ", apiUrl=" + apiUrl + "]";
+    }
+  }
 
-  public static final ChannelType<Config> TYPE = new ChannelType<>("opsgenie", Set.of("api_key"),
+  public static final ChannelType<Config> TYPE = new ChannelType<>("opsgenie", ChannelTemplates.with("api_key"),
       OpsgenieNotifier::parse, OpsgenieNotifier::new);
 
   private final Config config;
@@ -63,7 +69,8 @@ public final class OpsgenieNotifier implements Notifier {
     if (key.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
       settings.error("api_key", "must not contain spaces or line breaks");
     }
-    return new Config(settings.keepSecret(Secret.of(key)), apiUrl == null ? URI.create(DEFAULT_API_URL) : apiUrl);
+    return new Config(settings.keepSecret(Secret.of(key)), apiUrl == null ? URI.create(DEFAULT_API_URL) : apiUrl,
+        ChannelTemplates.read(settings));
   }
 
   @Override
@@ -76,7 +83,7 @@ public final class OpsgenieNotifier implements Notifier {
       return close(n, alert);
     }
     Severity severity = n.test() ? Severity.INFO : Severity.of(n.labelsOf(alert));
-    Delivery created = post(target.uri("/v2/alerts"), OpsgenieAlert.create(n, alert, severity));
+    Delivery created = post(target.uri("/v2/alerts"), OpsgenieAlert.create(n, alert, severity, config.templates()));
     return created.isSent() && n.test() ? close(n, alert) : created;
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.AlertKeys;
+import io.tocsin.notify.ChannelTemplates;
 import io.tocsin.notify.Messages;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.Severity;
@@ -24,19 +25,30 @@ import java.util.Map;
  * escaping beyond JSON's. Limits (Events API v2): {@code summary} at most 1,024 characters, the
  * whole event at most 512 KB; label and annotation values in {@code custom_details} are cut to
  * {@link #MAX_DETAIL} characters each, which keeps any real alert far below that.
+ *
+ * <p>Templates render once per event, for a notification of that one alert (so {@code alerts},
+ * {@code firing} and {@code common_labels} are the alert's own): a {@code title} template replaces
+ * the {@code summary}, a {@code text} template the {@code description} in {@code custom_details}
+ * (cut to {@link #MAX_TEXT}). A resolve event carries neither.
  */
 final class PagerDutyEvent {
   static final int MAX_SUMMARY = 1024;
   static final int MAX_DETAIL = 1024;
+  static final int MAX_TEXT = 16_384;
 
   private PagerDutyEvent() {}
 
   static ObjectNode trigger(Notification n, Alert alert, Severity severity) {
+    return trigger(n, alert, severity, ChannelTemplates.NONE);
+  }
+
+  static ObjectNode trigger(Notification n, Alert alert, Severity severity, ChannelTemplates templates) {
+    Notification one = n.withAlerts(List.of(alert));
     ObjectNode event = JsonNodeFactory.instance.objectNode();
     event.put("event_action", "trigger");
     event.put("dedup_key", AlertKeys.of(n, alert));
     ObjectNode payload = event.putObject("payload");
-    payload.put("summary", cut(summary(n, alert), MAX_SUMMARY));
+    payload.put("summary", cut(templates.title(one, () -> summary(n, alert)), MAX_SUMMARY));
     payload.put("source", "Tocsin");
     payload.put("severity", severity.id());
     long at = alert.firedAt() > 0 ? alert.firedAt() : alert.at();
@@ -45,9 +57,10 @@ final class PagerDutyEvent {
     payload.put("class", cut(n.monitor(), MAX_DETAIL));
     ObjectNode details = payload.putObject("custom_details");
     details.put("state", Messages.state(n, alert));
+    String text = templates.text(one);
     // A test alert's value and threshold are made up; describing them would only confuse.
-    details.put("description", n.test() ? "A test message sent on request: nothing is wrong."
-        : Messages.describe(n, alert));
+    details.put("description", text != null ? cut(text, MAX_TEXT)
+        : n.test() ? "A test message sent on request: nothing is wrong." : Messages.describe(n, alert));
     ObjectNode labels = details.putObject("labels");
     n.labelsOf(alert).forEach((k, v) -> labels.put(k, cut(v, MAX_DETAIL)));
     if (!alert.annotations().isEmpty()) {

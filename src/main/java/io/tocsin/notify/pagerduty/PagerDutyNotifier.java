@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.ChannelSettings;
+import io.tocsin.notify.ChannelTemplates;
 import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.HttpTarget;
@@ -20,7 +21,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -46,9 +46,15 @@ public final class PagerDutyNotifier implements Notifier {
   private static final Duration MIN_INTERVAL = Duration.ofMillis(500);
 
   /** The channel's settings; prints no routing key. */
-  public record Config(Secret routingKey, URI apiUrl) {}
+  public record Config(Secret routingKey, URI apiUrl, ChannelTemplates templates) {
+    /** The key and the API; templates, long and no secret, are left out. */
+    @Override
+    public String toString() {
+      return "Config[routingKey=" + routingKey + ", apiUrl=" + apiUrl + "]";
+    }
+  }
 
-  public static final ChannelType<Config> TYPE = new ChannelType<>("pagerduty", Set.of("routing_key"),
+  public static final ChannelType<Config> TYPE = new ChannelType<>("pagerduty", ChannelTemplates.with("routing_key"),
       PagerDutyNotifier::parse, PagerDutyNotifier::new);
 
   private final Config config;
@@ -74,7 +80,8 @@ public final class PagerDutyNotifier implements Notifier {
       // Never the value: a secret even when malformed.
       settings.error("routing_key", "must be the 32-character integration key of an Events API v2 integration");
     }
-    return new Config(settings.keepSecret(Secret.of(key)), apiUrl == null ? URI.create(DEFAULT_API_URL) : apiUrl);
+    return new Config(settings.keepSecret(Secret.of(key)), apiUrl == null ? URI.create(DEFAULT_API_URL) : apiUrl,
+        ChannelTemplates.read(settings));
   }
 
   @Override
@@ -85,12 +92,12 @@ public final class PagerDutyNotifier implements Notifier {
   private Delivery sendOne(Notification n, Alert alert) {
     List<ObjectNode> events = new ArrayList<>();
     if (n.test()) {
-      events.add(PagerDutyEvent.trigger(n, alert, Severity.INFO));
+      events.add(PagerDutyEvent.trigger(n, alert, Severity.INFO, config.templates()));
       events.add(PagerDutyEvent.resolve(n, alert));
     } else if (alert.isResolved()) {
       events.add(PagerDutyEvent.resolve(n, alert));
     } else {
-      events.add(PagerDutyEvent.trigger(n, alert, Severity.of(n.labelsOf(alert))));
+      events.add(PagerDutyEvent.trigger(n, alert, Severity.of(n.labelsOf(alert)), config.templates()));
     }
     Delivery delivery = null;
     for (ObjectNode event : events) {

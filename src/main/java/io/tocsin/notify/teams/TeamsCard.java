@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tocsin.notify.Alert;
+import io.tocsin.notify.ChannelTemplates;
 import io.tocsin.notify.Messages;
 import io.tocsin.notify.Notification;
 import java.util.ArrayList;
@@ -25,6 +26,11 @@ import java.util.List;
  * {@code <at>} entities this card never declares, so no label can format, link or mention anything.
  * Limit: Teams refuses a message over about 28 KB; alerts are added while the JSON stays within
  * {@link #MAX_BYTES}, then "… and N more alerts", and each text is cut to {@link #MAX_PART} first.
+ *
+ * <p>A {@code title} template replaces the title, a {@code text} template the alerts: one paragraph
+ * of text runs per line (a text run's line breaks are not shown alike by every Teams client), a
+ * blank line as space before the next paragraph, each line cut to {@link #MAX_PART} and lines
+ * added while the card stays within {@link #MAX_BYTES}, then {@value Messages#CUT}.
  */
 final class TeamsCard {
   static final int MAX_BYTES = 27_000;
@@ -36,6 +42,10 @@ final class TeamsCard {
   private TeamsCard() {}
 
   static ObjectNode of(Notification n) {
+    return of(n, ChannelTemplates.NONE);
+  }
+
+  static ObjectNode of(Notification n, ChannelTemplates templates) {
     ObjectNode message = JsonNodeFactory.instance.objectNode().put("type", "message");
     ObjectNode attachment = message.putArray("attachments").addObject()
         .put("contentType", "application/vnd.microsoft.card.adaptive").putNull("contentUrl");
@@ -45,13 +55,18 @@ final class TeamsCard {
         .put("version", "1.4");
     card.putObject("msteams").put("width", "Full");
     ArrayNode body = card.putArray("body");
-    paragraph(body, List.of(run(cut(Messages.title(n), MAX_PART)).put("weight", "Bolder").put("size", "Medium")
+    paragraph(body, List.of(run(cut(templates.title(n), MAX_PART)).put("weight", "Bolder").put("size", "Medium")
         .put("color", colour(n, n.firing().isEmpty()))));
     if (isWebUrl(n.link())) {
       card.putArray("actions").addObject().put("type", "Action.OpenUrl").put("title", "Open in Tocsin")
           .put("url", n.link());
     }
     int used = size(message) + MORE_BYTES;
+    String text = templates.text(n);
+    if (text != null) {
+      addLines(body, text, used);
+      return message;
+    }
     int shown = 0;
     for (Alert alert : Messages.Listing.of(n.alerts()).shown()) {
       List<ObjectNode> blocks = alert(n, alert);
@@ -67,6 +82,33 @@ final class TeamsCard {
       paragraph(body, List.of(run(Messages.moreAlerts(n.alerts().size() - shown)).put("isSubtle", true)));
     }
     return message;
+  }
+
+  /** The rendered text, one paragraph a line, while the card has room for it. */
+  private static void addLines(ArrayNode body, String text, int used) {
+    boolean first = true;
+    boolean gap = false;
+    for (String line : text.split("\n")) {
+      if (line.isBlank()) {
+        gap = true;
+        continue;
+      }
+      ObjectNode block = paragraph(List.of(run(cut(line.stripTrailing(), MAX_PART))));
+      if (first) {
+        block.put("separator", true);
+      } else if (gap) {
+        block.put("spacing", "Medium");
+      }
+      int size = size(block) + 1;
+      if (used + size > MAX_BYTES) {
+        paragraph(body, List.of(run(Messages.CUT).put("isSubtle", true)));
+        return;
+      }
+      used += size;
+      body.add(block);
+      first = false;
+      gap = false;
+    }
   }
 
   private static List<ObjectNode> alert(Notification n, Alert alert) {

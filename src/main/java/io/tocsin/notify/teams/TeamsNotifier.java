@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tocsin.notify.ChannelSettings;
+import io.tocsin.notify.ChannelTemplates;
 import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Delivery;
 import io.tocsin.notify.HttpTarget;
@@ -12,7 +13,6 @@ import io.tocsin.notify.Notifier;
 import io.tocsin.notify.NotifierContext;
 import io.tocsin.yaml.Secret;
 import java.time.Duration;
-import java.util.Set;
 
 /**
  * The {@code teams} channel: posts each notification as an Adaptive Card ({@link TeamsCard}) to the
@@ -27,28 +27,31 @@ public final class TeamsNotifier implements Notifier {
   private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
 
   /** The channel's settings; the webhook URL (its {@code sig} is the credential) prints as {@code <redacted>}. */
-  public record Config(Secret webhookUrl) {}
+  public record Config(Secret webhookUrl, ChannelTemplates templates) {}
 
-  public static final ChannelType<Config> TYPE = new ChannelType<>("teams", Set.of("webhook_url"),
+  public static final ChannelType<Config> TYPE = new ChannelType<>("teams", ChannelTemplates.with("webhook_url"),
       TeamsNotifier::parse, TeamsNotifier::new);
 
   private final HttpTarget target;
+  private final ChannelTemplates templates;
   private final NotifierContext context;
 
   public TeamsNotifier(Config config, NotifierContext context) {
     this.target = HttpTarget.of(config.webhookUrl());
+    this.templates = config.templates();
     this.context = context;
   }
 
   public static Config parse(ChannelSettings settings) {
-    return new Config(settings.webhookUrl("\"${TEAMS_WEBHOOK_URL}\" (the URL of a Workflows webhook trigger)"));
+    return new Config(settings.webhookUrl("\"${TEAMS_WEBHOOK_URL}\" (the URL of a Workflows webhook trigger)"),
+        ChannelTemplates.read(settings));
   }
 
   @Override
   public Delivery send(Notification n) {
     byte[] json;
     try {
-      json = JSON.writeValueAsBytes(TeamsCard.of(n));
+      json = JSON.writeValueAsBytes(TeamsCard.of(n, templates));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a JSON tree", e); // strings only: a bug
     }
