@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  * <p>Immutable and thread-safe.
  */
 public final class MessageTemplate {
-  /** mustache.java ends its messages with {@code @[name:line]}. */
-  private static final Pattern POSITION = Pattern.compile("\\s*@\\[[^:\\]]*:(\\d+)]\\s*$");
+  /** mustache.java ends its messages with {@code @[name:line]} or {@code in name:line}. */
+  private static final Pattern POSITION = Pattern.compile("\\s*@\\[[^:\\]]*:(\\d+)]|\\s+in template:(\\d+)");
 
   private final String source;
   private final TemplateFormat format;
@@ -46,7 +46,8 @@ public final class MessageTemplate {
     } catch (MustacheException e) {
       String message = e.getMessage() == null ? e.toString() : e.getMessage();
       Matcher at = POSITION.matcher(message);
-      int line = at.find() ? Integer.parseInt(at.group(1)) : 1;
+      int line = at.find() ? Integer.parseInt(at.group(1) != null ? at.group(1) : at.group(2)) : 1;
+      // The library names the closing tag first: "firing != resolved" is an unclosed firing.
       throw new TemplateException(line, "invalid template: " + POSITION.matcher(message).replaceAll("").strip());
     }
   }

@@ -41,8 +41,7 @@ class ChannelTemplatesTest {
         .lines()).containsExactly(
             "r.yml:2:88: title of channel \"pd\": invalid template: Failed to close 'firing' tag",
             "r.yml:3:51: text of channel \"og\": invalid template: Improperly closed variable",
-            "r.yml:4:85: text of channel \"ms\": invalid template: Mismatched start/end tags: null != firing in "
-                + "template:1",
+            "r.yml:4:85: text of channel \"ms\": invalid template: Mismatched start/end tags: null != firing",
             "r.yml:5:78: title of channel \"gc\": invalid template: Failed to close 'a' tag",
             "r.yml:6:77: text of channel \"mm\": invalid template: Failed to close 'a' tag",
             "r.yml:7:94: text of channel \"dc\": invalid template: Failed to close 'a' tag");

@@ -51,4 +51,13 @@ class MessageTemplateTest {
           assertThat(e.getMessage()).isEqualTo("invalid template: Failed to close 'firing' tag");
         });
   }
+
+  @Test
+  void compile_mismatchedTags_sayWhichWithoutTheLibrarysPositionSuffix() {
+    assertThatThrownBy(() -> MessageTemplate.compile("a\n{{#firing}}{{/resolved}}", TemplateFormat.PLAIN))
+        .isInstanceOfSatisfying(TemplateException.class, e -> {
+          assertThat(e.line()).isEqualTo(2);
+          assertThat(e.getMessage()).isEqualTo("invalid template: Mismatched start/end tags: firing != resolved");
+        });
+  }
 }

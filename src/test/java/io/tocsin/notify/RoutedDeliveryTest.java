@@ -2,9 +2,15 @@ package io.tocsin.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tocsin.Tocsin;
 import io.tocsin.history.AlertHistory;
 import io.tocsin.testing.RuleHarness;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -50,6 +56,13 @@ class RoutedDeliveryTest {
     Collections.reverse(entries);
     return entries.stream().filter(e -> e.channel() != null || e.type().equals("inhibited"))
         .map(e -> (e.channel() == null ? "" : e.channel() + " ") + e.type() + ": " + e.detail()).toList();
+  }
+
+  private static JsonNode alerts(Tocsin tocsin) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + tocsin.httpPort() + "/api/v1/alerts?state=firing")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return new ObjectMapper().readTree(response.body()).get("alerts");
   }
 
   /** Where line {@code line}, column 5 of the rule file is, as errors and reasons name it. */
@@ -119,6 +132,15 @@ class RoutedDeliveryTest {
           "pager sent: firing, 1 alert, attempt 1: logged 1 alerts",
           "chat sent: firing, 1 alert, attempt 1: logged 1 alerts",
           "chat sent: firing, 1 alert, attempt 1: logged 1 alerts");
+      // The API shows which firing alert is held back, and why; asking changes nothing.
+      JsonNode alerts = alerts(tocsin);
+      assertThat(alerts).hasSize(3);
+      for (JsonNode alert : alerts) {
+        boolean held = alert.get("monitor").asText().equals("Shard degraded")
+            && alert.get("labels").get("node").asText().equals("n1");
+        assertThat(alert.path("inhibited_by").asText(null)).as(alert.toString())
+            .isEqualTo(held ? "inhibit rule at " + rule(20) + " (same node=\"n1\")" : null);
+      }
       // n1 recovers fully: the down alert resolves, and the degraded one, never sent, resolves unsent.
       RuleHarness.value(tocsin, "n1", 1, 5);
       RuleHarness.value(tocsin, "n2", 1, 1.5);

@@ -55,12 +55,12 @@ final class TelegramMessage {
   private static String body(Notification n, ChannelTemplates templates) {
     StringBuilder sb = new StringBuilder();
     sb.append("<b>").append(text(templates.title(n))).append("</b>\n");
+    if (n.test()) {
+      sb.append("<i>A test message sent on request: nothing is wrong.</i>\n");
+    }
     String custom = templates.text(n);
     if (custom != null) {
       return sb.append(text(custom)).append('\n').toString();
-    }
-    if (n.test()) {
-      sb.append("<i>A test message sent on request: nothing is wrong.</i>\n");
     }
     if (!n.monitorLabels().isEmpty()) {
       sb.append("Monitor labels: <code>").append(text(Messages.labels(n.monitorLabels()))).append("</code>\n");
