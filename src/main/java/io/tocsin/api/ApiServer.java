@@ -76,7 +76,7 @@ public final class ApiServer implements AutoCloseable {
     SilencesHandler silences = new SilencesHandler(services.silences(), services.clock(), new ObjectMapper());
     ClusterHandler cluster = new ClusterHandler(services.cluster());
     StatusPage status = new StatusPage(services.engine(), queries, services.clock(), silences::rows, cluster::statusLine,
-        services.silences()::silencing);
+        services.silences()::silencing, services.notifications()::inhibitedBy);
     byte[] openApi = openApiDocument();
     List<Routes.Route> registered = new ArrayList<>();
     Javalin app = Javalin.create(config -> {

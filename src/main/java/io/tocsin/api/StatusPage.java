@@ -7,6 +7,7 @@ import io.javalin.http.HttpStatus;
 import io.tocsin.history.AlertHistory;
 import io.tocsin.notify.Messages;
 import io.tocsin.rules.ActiveGroups;
+import io.tocsin.rules.AlertEvent;
 import io.tocsin.rules.GroupState;
 import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.rules.MonitorEngine;
@@ -52,6 +53,8 @@ final class StatusPage {
   private final Supplier<List<Map<String, Object>>> silences;
   private final Supplier<Map<String, Object>> cluster;
   private final BiFunction<Map<String, String>, Long, Optional<String>> silencing;
+  /** Why a firing alert (fingerprint, full labels) is held back by an inhibit rule; empty when it is not. */
+  private final BiFunction<String, Map<String, String>, Optional<String>> inhibitedBy;
   private final Mustache index;
   private final Mustache monitor;
 
@@ -61,8 +64,10 @@ final class StatusPage {
    * @param silencing the silence covering an alert's labels at a time, as notifications are silenced
    */
   StatusPage(MonitorEngine engine, AdHocQueries queries, Clock clock, Supplier<List<Map<String, Object>>> silences,
-      Supplier<Map<String, Object>> cluster, BiFunction<Map<String, String>, Long, Optional<String>> silencing) {
+      Supplier<Map<String, Object>> cluster, BiFunction<Map<String, String>, Long, Optional<String>> silencing,
+      BiFunction<String, Map<String, String>, Optional<String>> inhibitedBy) {
     this.silencing = silencing;
+    this.inhibitedBy = inhibitedBy;
     this.engine = engine;
     this.queries = queries;
     this.clock = clock;
@@ -107,6 +112,10 @@ final class StatusPage {
         labels.putAll(g.labels().asMap());
         labels.put("alertname", d.name());
         silencing.apply(labels, clock.millis()).ifPresent(id -> alert.put("silencedBy", id));
+        if (g.state() == GroupState.State.FIRING) {
+          inhibitedBy.apply(AlertEvent.fingerprint(d.id(), g.labels()), labels)
+              .ifPresent(why -> alert.put("inhibitedBy", why));
+        }
         alert.put("since", Messages.since(g.activeAt(), g.state() == GroupState.State.FIRING ? g.firedAt() : 0));
         alert.put("order", g.state() == GroupState.State.FIRING ? 0 : 1);
         alerts.add(alert);

@@ -58,11 +58,13 @@ class RoutedDeliveryTest {
         .map(e -> (e.channel() == null ? "" : e.channel() + " ") + e.type() + ": " + e.detail()).toList();
   }
 
+  private static String get(Tocsin tocsin, String path) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + tocsin.httpPort() + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
   private static JsonNode alerts(Tocsin tocsin) throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + tocsin.httpPort() + "/api/v1/alerts?state=firing")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    return new ObjectMapper().readTree(response.body()).get("alerts");
+    return new ObjectMapper().readTree(get(tocsin, "/api/v1/alerts?state=firing")).get("alerts");
   }
 
   /** Where line {@code line}, column 5 of the rule file is, as errors and reasons name it. */
@@ -141,6 +143,9 @@ class RoutedDeliveryTest {
         assertThat(alert.path("inhibited_by").asText(null)).as(alert.toString())
             .isEqualTo(held ? "inhibit rule at " + rule(20) + " (same node=\"n1\")" : null);
       }
+      String page = get(tocsin, "/");
+      assertThat(page.split(">inhibited</span>", -1)).as("one alert marked inhibited on the status page").hasSize(2);
+      assertThat(page).contains("title=\"inhibit rule at " + rule(20) + " (same node&#61;&quot;n1&quot;)\"");
       // n1 recovers fully: the down alert resolves, and the degraded one, never sent, resolves unsent.
       RuleHarness.value(tocsin, "n1", 1, 5);
       RuleHarness.value(tocsin, "n2", 1, 1.5);
