@@ -19,6 +19,17 @@ public final class RuleHarness {
 
   private final MutableClock clock = new MutableClock(T0);
 
+  /** Rules with one monitor, "Shard is down": {@code redis_up} below 1 per node for two minutes. */
+  public static final String SHARD_DOWN_2M = """
+      monitors:
+        - name: Shard is down
+          metrics: [redis_up as $up]
+          query: [group by node, $up]
+          min_allowed_value: 1
+          for_duration: 2m
+          evaluation_delay: 0s
+      """;
+
   /**
    * Rules with one monitor, "Shard is down" ({@code redis_up} below 1 per node for a minute),
    * and one webhook channel, {@code hook}, posting to {@code webhookUrl}.
