@@ -15,7 +15,6 @@ import io.tocsin.notify.webhook.RecordingReceiver;
 import io.tocsin.testing.ChannelTestData;
 import io.tocsin.testing.LogCapture;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,10 +78,10 @@ class PagerDutyTemplatesTest {
   @Test
   void send_templatesFromTheChannelsYaml_giveEachAlertsEventItsOwnSummary(@TempDir Path stateDir) throws Exception {
     try (RecordingReceiver pagerDuty = RecordingReceiver.start(PagerDutyNotifier.PATH)) {
-      PagerDutyNotifier notifier = new PagerDutyNotifier(ChannelYaml.parse("- {name: pd, type: pagerduty, "
+      PagerDutyNotifier notifier = ChannelYaml.notifier("- {name: pd, type: pagerduty, "
           + "routing_key: " + PagerDutyNotifierTest.KEY + ", api_url: \"" + pagerDuty.url("/") + "\", title: "
           + "\"{{monitor.name}} on {{#alerts}}{{labels.node}}{{/alerts}}\", text: \"{{count}} alert\"}",
-          PagerDutyNotifier::parse), ChannelTestData.context(stateDir, Duration.ofSeconds(10)));
+          PagerDutyNotifier::parse, PagerDutyNotifier::new, stateDir);
 
       notifier.send(ChannelTestData.notification("pd", List.of(ChannelTestData.firing("n1"),
           ChannelTestData.firing("n2"), ChannelTestData.resolved("n3"))));
