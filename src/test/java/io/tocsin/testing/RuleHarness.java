@@ -31,18 +31,25 @@ public final class RuleHarness {
       """;
 
   /**
-   * Rules with one monitor, "Shard is down" ({@code redis_up} below 1 per node for a minute),
-   * and one webhook channel, {@code hook}, posting to {@code webhookUrl}.
+   * Rules with one monitor, "Shard is down": {@code redis_up} below 1 per node for a minute. Lines
+   * appended with four spaces of indent add to the monitor; {@code channels:} and the like follow.
+   */
+  public static final String SHARD_DOWN_1M = """
+      monitors:
+        - name: Shard is down
+          metrics: [redis_up as $up]
+          query: [group by node, $up]
+          min_allowed_value: 1
+          for_duration: 1m
+          evaluation_delay: 0s
+      """;
+
+  /**
+   * Rules with {@link #SHARD_DOWN_1M}'s monitor and one webhook channel, {@code hook}, posting to
+   * {@code webhookUrl}.
    */
   public static String shardIsDown(String webhookUrl) {
-    return """
-        monitors:
-          - name: Shard is down
-            metrics: [redis_up as $up]
-            query: [group by node, $up]
-            min_allowed_value: 1
-            for_duration: 1m
-            evaluation_delay: 0s
+    return SHARD_DOWN_1M + """
         channels:
           - {name: hook, type: webhook, url: "%s"}
         """.formatted(webhookUrl);
