@@ -38,9 +38,8 @@ class OpsgenieNotifierTest {
   }
 
   private OpsgenieNotifier notifier() {
-    OpsgenieNotifier.Config config = ChannelYaml.parse("- {name: og, type: opsgenie, api_key: " + KEY
-        + ", api_url: \"" + opsgenie.url("") + "\"}", OpsgenieNotifier::parse);
-    return new OpsgenieNotifier(config, ChannelTestData.context(stateDir, Duration.ofSeconds(10)));
+    return ChannelYaml.notifier("- {name: og, type: opsgenie, api_key: " + KEY + ", api_url: \""
+        + opsgenie.url("") + "\"}", OpsgenieNotifier::parse, OpsgenieNotifier::new, stateDir);
   }
 
   @Test

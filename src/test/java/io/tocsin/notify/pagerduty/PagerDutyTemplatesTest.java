@@ -86,19 +86,11 @@ class PagerDutyTemplatesTest {
       notifier.send(ChannelTestData.notification("pd", List.of(ChannelTestData.firing("n1"),
           ChannelTestData.firing("n2"), ChannelTestData.resolved("n3"))));
 
-      List<JsonNode> events = pagerDuty.requests().stream().map(r -> read(r.body())).toList();
+      List<JsonNode> events = pagerDuty.jsonBodies();
       assertThat(events).extracting(e -> e.path("payload").path("summary").asText())
           .containsExactly("Redis shard is down on n1", "Redis shard is down on n2", "");
       assertThat(events.get(0).get("payload").get("custom_details").get("description").asText()).isEqualTo("1 alert");
       assertThat(events.get(2).get("event_action").asText()).isEqualTo("resolve");
-    }
-  }
-
-  private static JsonNode read(String json) {
-    try {
-      return JSON.readTree(json);
-    } catch (Exception e) {
-      throw new AssertionError(e);
     }
   }
 }

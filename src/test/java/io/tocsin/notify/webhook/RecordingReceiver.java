@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * A real HTTP server on loopback standing in for a webhook receiver or an Alertmanager: records
@@ -97,6 +98,11 @@ public final class RecordingReceiver implements AutoCloseable {
 
   public List<Request> requests() {
     return List.copyOf(requests);
+  }
+
+  /** The bodies of all requests so far, in arrival order, as JSON. */
+  public List<JsonNode> jsonBodies() {
+    return IntStream.range(0, requests.size()).mapToObj(this::json).toList();
   }
 
   /** The body of request {@code i} (in arrival order) as JSON. */
