@@ -61,7 +61,7 @@ class GroupCountsApiTest {
 
   @Test
   void monitorsAndMetrics_countsFollowEveryTransition_asTheGroupsSay() throws Exception {
-    try (Tocsin tocsin = harness.start(dataDir, RuleHarness.SHARD_DOWN_2M)) {
+    try (Tocsin tocsin = harness.start(dataDir, RuleHarness.shardDown("2m"))) {
       double[][] values = {
           {0, 1, 0},  // n1 and n3 pending, n2 ok
           {0, 0, 0},  // n1 and n3 firing, n2 pending

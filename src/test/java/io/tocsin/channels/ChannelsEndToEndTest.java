@@ -138,7 +138,7 @@ class ChannelsEndToEndTest {
     try (RecordingReceiver vendor = RecordingReceiver.start(channel.paths().toArray(String[]::new));
         LogCapture logs = LogCapture.of(NotificationDispatcher.class)) {
       vendor.answer(channel.status(), channel.answer(), Map.of());
-      String rules = RuleHarness.SHARD_DOWN_1M + """
+      String rules = RuleHarness.shardDown("1m") + """
               labels: {severity: warning}
           channels:
             - %s

@@ -56,7 +56,7 @@ class NotificationDispatcherTest {
 
   @Test
   void aHundredGroupsFiringTogether_makeOneMessagePerChannel() throws Exception {
-    try (Tocsin tocsin = start(RuleHarness.SHARD_DOWN_1M + """
+    try (Tocsin tocsin = start(RuleHarness.shardDown("1m") + """
           channels: [a, b]
       channels:
         - {name: a, type: log}
@@ -75,7 +75,7 @@ class NotificationDispatcherTest {
 
   @Test
   void sendResolvedFalse_keepsResolutionsFromThatChannelOnly() throws Exception {
-    try (Tocsin tocsin = start(RuleHarness.SHARD_DOWN_1M + """
+    try (Tocsin tocsin = start(RuleHarness.shardDown("1m") + """
       channels:
         - {name: everything, type: log}
         - {name: firing-only, type: log, send_resolved: false}
@@ -94,7 +94,7 @@ class NotificationDispatcherTest {
 
   @Test
   void aMonitorsChannelList_picksItsChannels() throws Exception {
-    try (Tocsin tocsin = start(RuleHarness.SHARD_DOWN_1M + """
+    try (Tocsin tocsin = start(RuleHarness.shardDown("1m") + """
           channels: [second]
       channels:
         - {name: first, type: log}
@@ -110,7 +110,7 @@ class NotificationDispatcherTest {
 
   @Test
   void withoutChannels_everythingGoesToTheLog() throws Exception {
-    try (Tocsin tocsin = start(RuleHarness.SHARD_DOWN_1M)) {
+    try (Tocsin tocsin = start(RuleHarness.shardDown("1m"))) {
       up(tocsin, "n1", 0, 0);
       evaluateAt(tocsin, 1);
 
@@ -123,7 +123,7 @@ class NotificationDispatcherTest {
   void everyTransitionAndDelivery_isOneLogLine_whateverTheChannels() throws Exception {
     try (LogCapture engineLog = LogCapture.of(MonitorEngine.class);
         LogCapture dispatcherLog = LogCapture.of(NotificationDispatcher.class);
-        Tocsin tocsin = start(RuleHarness.SHARD_DOWN_1M + """
+        Tocsin tocsin = start(RuleHarness.shardDown("1m") + """
           channels:
             - {name: ops, type: log}
           """)) {
@@ -145,7 +145,7 @@ class NotificationDispatcherTest {
 
   @Test
   void configure_rejectsAnUnusableChannel_andKeepsTheOldOnes() throws Exception {
-    try (Tocsin tocsin = start(RuleHarness.SHARD_DOWN_1M + """
+    try (Tocsin tocsin = start(RuleHarness.shardDown("1m") + """
       channels:
         - {name: first, type: log}
       """)) {

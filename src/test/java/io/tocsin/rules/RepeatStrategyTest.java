@@ -28,7 +28,7 @@ class RepeatStrategyTest {
   }
 
   private List<String> run(String repeat, int minutes) throws Exception {
-    try (Tocsin tocsin = harness.start(dataDir, RuleHarness.SHARD_DOWN_1M + "    repeat_interval: 2m\n" + repeat)) {
+    try (Tocsin tocsin = harness.start(dataDir, RuleHarness.shardDown("1m") + "    repeat_interval: 2m\n" + repeat)) {
       for (int minute = 0; minute < minutes; minute++) {
         RuleHarness.value(tocsin, "n1", minute, 0);
         harness.evaluateAt(tocsin, minute + 1);

@@ -29,7 +29,7 @@ class StateJournalTest {
   private final RuleHarness harness = new RuleHarness();
 
   private Tocsin start() throws Exception {
-    return harness.start(dataDir, "redis.yml", RuleHarness.SHARD_DOWN_2M);
+    return harness.start(dataDir, "redis.yml", RuleHarness.shardDown("2m"));
   }
 
   private Path stateFile() {

@@ -19,37 +19,29 @@ public final class RuleHarness {
 
   private final MutableClock clock = new MutableClock(T0);
 
-  /** Rules with one monitor, "Shard is down": {@code redis_up} below 1 per node for two minutes. */
-  public static final String SHARD_DOWN_2M = """
-      monitors:
-        - name: Shard is down
-          metrics: [redis_up as $up]
-          query: [group by node, $up]
-          min_allowed_value: 1
-          for_duration: 2m
-          evaluation_delay: 0s
-      """;
-
   /**
-   * Rules with one monitor, "Shard is down": {@code redis_up} below 1 per node for a minute. Lines
-   * appended with four spaces of indent add to the monitor; {@code channels:} and the like follow.
+   * Rules with one monitor, "Shard is down": {@code redis_up} below 1 per node for {@code
+   * forDuration} ({@code 1m}, {@code 2m}). Lines appended with four spaces of indent add to the
+   * monitor; {@code channels:} and the like follow.
    */
-  public static final String SHARD_DOWN_1M = """
-      monitors:
-        - name: Shard is down
-          metrics: [redis_up as $up]
-          query: [group by node, $up]
-          min_allowed_value: 1
-          for_duration: 1m
-          evaluation_delay: 0s
-      """;
+  public static String shardDown(String forDuration) {
+    return """
+        monitors:
+          - name: Shard is down
+            metrics: [redis_up as $up]
+            query: [group by node, $up]
+            min_allowed_value: 1
+            for_duration: %s
+            evaluation_delay: 0s
+        """.formatted(forDuration);
+  }
 
   /**
-   * Rules with {@link #SHARD_DOWN_1M}'s monitor and one webhook channel, {@code hook}, posting to
-   * {@code webhookUrl}.
+   * Rules with the monitor of {@code shardDown("1m")} and one webhook channel, {@code hook},
+   * posting to {@code webhookUrl}.
    */
   public static String shardIsDown(String webhookUrl) {
-    return SHARD_DOWN_1M + """
+    return shardDown("1m") + """
         channels:
           - {name: hook, type: webhook, url: "%s"}
         """.formatted(webhookUrl);

@@ -27,7 +27,7 @@ class LogChannelTest {
 
   @Test
   void evaluation_firingThousandsOfGroups_logsABoundedNumberOfLines_andNothingWhileTheyFireOn() throws Exception {
-    try (Tocsin tocsin = harness.start(dataDir, RuleHarness.SHARD_DOWN_1M);
+    try (Tocsin tocsin = harness.start(dataDir, RuleHarness.shardDown("1m"));
         LogCapture alerts = LogCapture.of("alerts");
         LogCapture engine = LogCapture.of(MonitorEngine.class)) {
       for (int minute = 0; minute < 3; minute++) {
