@@ -150,26 +150,9 @@ public final class FiringBenchmark {
   private static String monitors(int monitors) {
     StringBuilder yaml = new StringBuilder("monitors:\n");
     for (int i = 0; i < monitors; i++) {
-      String grouping = GROUPINGS.get(i / 2 % GROUPINGS.size());
-      if (i % 2 == 0) {
-        yaml.append(String.format(Locale.ROOT, """
-              - name: shard down %d
-                metrics: [redis_up as $redis_up]
-                query: ["%s", $redis_up]
-                min_allowed_value: %.3f
-                for_duration: 5m
-                evaluation_delay: 0s
-            """, i, grouping, 0.5 + i % 100 / 200.0));
-      } else {
-        yaml.append(String.format(Locale.ROOT, """
-              - name: hit rate %d
-                metrics: [redis_keyspace_read_hits as $hits, redis_keyspace_read_misses as $misses]
-                query: ["%s", "$hits / ($hits + $misses) as hit_rate"]
-                min_allowed_value: %.3f
-                for_duration: 5m
-                evaluation_delay: 0s
-            """, i, grouping, 0.5 + i % 100 / 400.0));
-      }
+      double minAllowed = 0.5 + i % 100 / (i % 2 == 0 ? 200.0 : 400.0);
+      yaml.append(MonitorBenchmark.seedMonitor(i, GROUPINGS.get(i / 2 % GROUPINGS.size()),
+          String.format(Locale.ROOT, "%.3f", minAllowed)));
     }
     return yaml.toString();
   }

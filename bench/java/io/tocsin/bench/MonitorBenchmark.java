@@ -103,27 +103,35 @@ public final class MonitorBenchmark {
   static String seedMonitorCopies(int monitors, SplittableRandom random, String extra) {
     StringBuilder yaml = new StringBuilder("monitors:\n");
     for (int i = 0; i < monitors; i++) {
-      String grouping = GROUPINGS.get(i % GROUPINGS.size());
-      if (i % 2 == 0) {
-        yaml.append(String.format(Locale.ROOT, """
-              - name: shard down %d
-                metrics: [redis_up as $redis_up]
-                query: ["%s", $redis_up]
-                min_allowed_value: %.2f
-                for_duration: 5m
-                evaluation_delay: 0s
-            """, i, grouping, 0.5 + random.nextDouble() / 2)).append(extra);
-      } else {
-        yaml.append(String.format(Locale.ROOT, """
-              - name: hit rate %d
-                metrics: [redis_keyspace_read_hits as $hits, redis_keyspace_read_misses as $misses]
-                query: ["%s", "$hits / ($hits + $misses) as hit_rate"]
-                min_allowed_value: %.2f
-                for_duration: 5m
-                evaluation_delay: 0s
-            """, i, grouping, 0.5 + random.nextDouble() / 4)).append(extra);
-      }
+      double minAllowed = 0.5 + random.nextDouble() / (i % 2 == 0 ? 2 : 4);
+      yaml.append(seedMonitor(i, GROUPINGS.get(i % GROUPINGS.size()), String.format(Locale.ROOT, "%.2f", minAllowed)))
+          .append(extra);
     }
     return yaml.toString();
+  }
+
+  /**
+   * Copy {@code i} of a seed monitor as an item of {@code monitors:}: "shard down" (redis_up) when
+   * {@code i} is even, "hit rate" (read hits over all reads) when odd, grouped by {@code grouping}.
+   */
+  static String seedMonitor(int i, String grouping, String minAllowedValue) {
+    if (i % 2 == 0) {
+      return String.format(Locale.ROOT, """
+            - name: shard down %d
+              metrics: [redis_up as $redis_up]
+              query: ["%s", $redis_up]
+              min_allowed_value: %s
+              for_duration: 5m
+              evaluation_delay: 0s
+          """, i, grouping, minAllowedValue);
+    }
+    return String.format(Locale.ROOT, """
+          - name: hit rate %d
+            metrics: [redis_keyspace_read_hits as $hits, redis_keyspace_read_misses as $misses]
+            query: ["%s", "$hits / ($hits + $misses) as hit_rate"]
+            min_allowed_value: %s
+            for_duration: 5m
+            evaluation_delay: 0s
+        """, i, grouping, minAllowedValue);
   }
 }

@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.Tocsin;
 import io.tocsin.notify.webhook.RecordingReceiver;
-import io.tocsin.testing.TestServers;
-import io.tocsin.util.MutableClock;
+import io.tocsin.testing.RuleHarness;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -27,13 +25,11 @@ class ChannelsApiTest {
 
   @BeforeEach
   void start() throws Exception {
-    Files.createDirectories(dataDir.resolve("rules"));
-    Files.writeString(dataDir.resolve("rules/r.yml"), MonitorsApiTest.RULES + """
+    tocsin = new RuleHarness().start(dataDir, MonitorsApiTest.RULES + """
         channels:
           - {name: hook, type: webhook, url: "%s"}
           - {name: log, type: log}
         """.formatted(receiver.url("/hook")));
-    tocsin = Tocsin.start(TestServers.loopbackConfig(dataDir), MutableClock.at("2026-03-01T12:00:00Z"), false);
     api = ApiClient.of(tocsin);
   }
 

@@ -61,15 +61,7 @@ class GroupCountsApiTest {
 
   @Test
   void monitorsAndMetrics_countsFollowEveryTransition_asTheGroupsSay() throws Exception {
-    try (Tocsin tocsin = harness.start(dataDir, """
-        monitors:
-          - name: Shard is down
-            metrics: [redis_up as $up]
-            query: [group by node, $up]
-            min_allowed_value: 1
-            for_duration: 2m
-            evaluation_delay: 0s
-        """)) {
+    try (Tocsin tocsin = harness.start(dataDir, RuleHarness.shardDown("2m"))) {
       double[][] values = {
           {0, 1, 0},  // n1 and n3 pending, n2 ok
           {0, 0, 0},  // n1 and n3 firing, n2 pending

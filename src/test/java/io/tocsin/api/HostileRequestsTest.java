@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.Tocsin;
 import io.tocsin.testing.RawHttpConnection;
-import io.tocsin.testing.TestServers;
-import io.tocsin.util.MutableClock;
+import io.tocsin.testing.RuleHarness;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,9 +23,7 @@ class HostileRequestsTest {
 
   @BeforeEach
   void start() throws Exception {
-    Files.createDirectories(dataDir.resolve("rules"));
-    Files.writeString(dataDir.resolve("rules/redis.yml"), MonitorsApiTest.RULES);
-    tocsin = Tocsin.start(TestServers.loopbackConfig(dataDir), MutableClock.at("2026-03-01T12:00:00Z"), false);
+    tocsin = new RuleHarness().start(dataDir, "redis.yml", MonitorsApiTest.RULES);
     api = ApiClient.of(tocsin);
   }
 

@@ -4,10 +4,8 @@ import static io.tocsin.api.ApiClient.error;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.Tocsin;
-import io.tocsin.testing.TestServers;
-import io.tocsin.util.MutableClock;
+import io.tocsin.testing.RuleHarness;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,9 +22,7 @@ class ServiceEndpointsTest {
 
   @BeforeEach
   void start() throws Exception {
-    Files.createDirectories(dataDir.resolve("rules"));
-    Files.writeString(dataDir.resolve("rules/r.yml"), MonitorsApiTest.RULES);
-    tocsin = Tocsin.start(TestServers.loopbackConfig(dataDir), MutableClock.at("2026-03-01T12:00:00Z"), false);
+    tocsin = new RuleHarness().start(dataDir, MonitorsApiTest.RULES);
     api = ApiClient.of(tocsin);
   }
 

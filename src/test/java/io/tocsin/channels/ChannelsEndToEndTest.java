@@ -138,14 +138,7 @@ class ChannelsEndToEndTest {
     try (RecordingReceiver vendor = RecordingReceiver.start(channel.paths().toArray(String[]::new));
         LogCapture logs = LogCapture.of(NotificationDispatcher.class)) {
       vendor.answer(channel.status(), channel.answer(), Map.of());
-      String rules = """
-          monitors:
-            - name: Shard is down
-              metrics: [redis_up as $up]
-              query: [group by node, $up]
-              min_allowed_value: 1
-              for_duration: 1m
-              evaluation_delay: 0s
+      String rules = RuleHarness.shardDown("1m") + """
               labels: {severity: warning}
           channels:
             - %s

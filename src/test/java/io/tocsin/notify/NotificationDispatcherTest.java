@@ -54,19 +54,9 @@ class NotificationDispatcherTest {
         .map(e -> e.channel() + " " + e.type() + ": " + e.detail()).toList();
   }
 
-  private static final String MONITOR = """
-      monitors:
-        - name: Shard is down
-          metrics: [redis_up as $up]
-          query: [group by node, $up]
-          min_allowed_value: 1
-          for_duration: 1m
-          evaluation_delay: 0s
-      """;
-
   @Test
   void aHundredGroupsFiringTogether_makeOneMessagePerChannel() throws Exception {
-    try (Tocsin tocsin = start(MONITOR + """
+    try (Tocsin tocsin = start(RuleHarness.shardDown("1m") + """
           channels: [a, b]
       channels:
         - {name: a, type: log}
@@ -85,7 +75,7 @@ class NotificationDispatcherTest {
 
   @Test
   void sendResolvedFalse_keepsResolutionsFromThatChannelOnly() throws Exception {
-    try (Tocsin tocsin = start(MONITOR + """
+    try (Tocsin tocsin = start(RuleHarness.shardDown("1m") + """
       channels:
         - {name: everything, type: log}
         - {name: firing-only, type: log, send_resolved: false}
@@ -104,7 +94,7 @@ class NotificationDispatcherTest {
 
   @Test
   void aMonitorsChannelList_picksItsChannels() throws Exception {
-    try (Tocsin tocsin = start(MONITOR + """
+    try (Tocsin tocsin = start(RuleHarness.shardDown("1m") + """
           channels: [second]
       channels:
         - {name: first, type: log}
@@ -120,7 +110,7 @@ class NotificationDispatcherTest {
 
   @Test
   void withoutChannels_everythingGoesToTheLog() throws Exception {
-    try (Tocsin tocsin = start(MONITOR)) {
+    try (Tocsin tocsin = start(RuleHarness.shardDown("1m"))) {
       up(tocsin, "n1", 0, 0);
       evaluateAt(tocsin, 1);
 
@@ -133,7 +123,7 @@ class NotificationDispatcherTest {
   void everyTransitionAndDelivery_isOneLogLine_whateverTheChannels() throws Exception {
     try (LogCapture engineLog = LogCapture.of(MonitorEngine.class);
         LogCapture dispatcherLog = LogCapture.of(NotificationDispatcher.class);
-        Tocsin tocsin = start(MONITOR + """
+        Tocsin tocsin = start(RuleHarness.shardDown("1m") + """
           channels:
             - {name: ops, type: log}
           """)) {
@@ -155,7 +145,7 @@ class NotificationDispatcherTest {
 
   @Test
   void configure_rejectsAnUnusableChannel_andKeepsTheOldOnes() throws Exception {
-    try (Tocsin tocsin = start(MONITOR + """
+    try (Tocsin tocsin = start(RuleHarness.shardDown("1m") + """
       channels:
         - {name: first, type: log}
       """)) {

@@ -20,15 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** Monitor state survives a restart: no forgotten alert, no duplicate firing event. */
 class PersistenceTest {
   private static final Instant T0 = RuleHarness.T0;
-  private static final String RULES = """
-      monitors:
-        - name: Shard is down
-          metrics: [redis_up as $up]
-          query: [group by node, $up]
-          min_allowed_value: 1
-          for_duration: 2m
-          evaluation_delay: 0s
-      """;
 
   @TempDir
   Path dataDir;
@@ -37,7 +28,7 @@ class PersistenceTest {
   private final MutableClock clock = harness.clock();
 
   private Tocsin start() throws Exception {
-    return harness.start(dataDir, "redis.yml", RULES);
+    return harness.start(dataDir, "redis.yml", RuleHarness.shardDown("2m"));
   }
 
   private static void down(Tocsin tocsin, int minute) {
@@ -90,7 +81,7 @@ class PersistenceTest {
     Path after = Files.createTempDirectory(dataDir.getParent(), "after-crash");
     Files.copy(dataDir.resolve("state.json"), after.resolve("state.json"));
     Files.createDirectories(after.resolve("rules"));
-    Files.writeString(after.resolve("rules/redis.yml"), RULES);
+    Files.writeString(after.resolve("rules/redis.yml"), RuleHarness.shardDown("2m"));
     crashed.close();
 
     try (Tocsin restarted = Tocsin.start(TestServers.loopbackConfig(after), clock, false)) {
@@ -137,7 +128,7 @@ class PersistenceTest {
   void gracefulStop_writesTheStopTime_whereTheNextStartCountsTheDowntimeFrom() throws Exception {
     Path stateFile = dataDir.resolve(StateFile.NAME);
     Files.createDirectories(dataDir.resolve("rules"));
-    Files.writeString(dataDir.resolve("rules/redis.yml"), RULES);
+    Files.writeString(dataDir.resolve("rules/redis.yml"), RuleHarness.shardDown("2m"));
     try (Tocsin tocsin = Tocsin.start(TestServers.loopbackConfig(dataDir), clock, true)) {
       // Saved once the first evaluation (of no data) is done; after that nothing changes.
       String evaluated = "\"last_bucket_end\":" + T0.toEpochMilli();

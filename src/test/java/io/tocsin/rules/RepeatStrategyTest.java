@@ -28,16 +28,7 @@ class RepeatStrategyTest {
   }
 
   private List<String> run(String repeat, int minutes) throws Exception {
-    try (Tocsin tocsin = harness.start(dataDir, """
-        monitors:
-          - name: Shard is down
-            metrics: [redis_up as $up]
-            query: [group by node, $up]
-            min_allowed_value: 1
-            for_duration: 1m
-            evaluation_delay: 0s
-            repeat_interval: 2m
-        """ + repeat)) {
+    try (Tocsin tocsin = harness.start(dataDir, RuleHarness.shardDown("1m") + "    repeat_interval: 2m\n" + repeat)) {
       for (int minute = 0; minute < minutes; minute++) {
         RuleHarness.value(tocsin, "n1", minute, 0);
         harness.evaluateAt(tocsin, minute + 1);

@@ -22,15 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
  * compacts.
  */
 class StateJournalTest {
-  private static final String RULES = """
-      monitors:
-        - name: Shard is down
-          metrics: [redis_up as $up]
-          query: [group by node, $up]
-          min_allowed_value: 1
-          for_duration: 2m
-          evaluation_delay: 0s
-      """;
 
   @TempDir
   Path dataDir;
@@ -38,7 +29,7 @@ class StateJournalTest {
   private final RuleHarness harness = new RuleHarness();
 
   private Tocsin start() throws Exception {
-    return harness.start(dataDir, "redis.yml", RULES);
+    return harness.start(dataDir, "redis.yml", RuleHarness.shardDown("2m"));
   }
 
   private Path stateFile() {

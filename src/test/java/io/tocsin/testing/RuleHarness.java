@@ -20,18 +20,28 @@ public final class RuleHarness {
   private final MutableClock clock = new MutableClock(T0);
 
   /**
-   * Rules with one monitor, "Shard is down" ({@code redis_up} below 1 per node for a minute),
-   * and one webhook channel, {@code hook}, posting to {@code webhookUrl}.
+   * Rules with one monitor, "Shard is down": {@code redis_up} below 1 per node for {@code
+   * forDuration} ({@code 1m}, {@code 2m}). Lines appended with four spaces of indent add to the
+   * monitor; {@code channels:} and the like follow.
    */
-  public static String shardIsDown(String webhookUrl) {
+  public static String shardDown(String forDuration) {
     return """
         monitors:
           - name: Shard is down
             metrics: [redis_up as $up]
             query: [group by node, $up]
             min_allowed_value: 1
-            for_duration: 1m
+            for_duration: %s
             evaluation_delay: 0s
+        """.formatted(forDuration);
+  }
+
+  /**
+   * Rules with the monitor of {@code shardDown("1m")} and one webhook channel, {@code hook},
+   * posting to {@code webhookUrl}.
+   */
+  public static String shardIsDown(String webhookUrl) {
+    return shardDown("1m") + """
         channels:
           - {name: hook, type: webhook, url: "%s"}
         """.formatted(webhookUrl);

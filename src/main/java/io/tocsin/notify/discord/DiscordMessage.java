@@ -5,13 +5,10 @@ import static io.tocsin.notify.Messages.isWebUrl;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tocsin.notify.Alert;
 import io.tocsin.notify.ChannelTemplates;
-import io.tocsin.notify.Messages;
+import io.tocsin.notify.MarkdownAlerts;
 import io.tocsin.notify.Notification;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A notification as a Discord webhook message: the title as {@code content} (what notifications
@@ -39,6 +36,7 @@ final class DiscordMessage {
   static final int GREEN = 0x2EB67D;
   static final int GREY = 0x9E9EA6;
   private static final String MARKDOWN = "\\*_~`|>#-[]()<@";
+  private static final MarkdownAlerts ALERTS = new MarkdownAlerts(MAX_PART, DiscordMessage::escape, "");
 
   private DiscordMessage() {}
 
@@ -54,43 +52,11 @@ final class DiscordMessage {
     if (isWebUrl(n.link())) {
       embed.put("url", n.link());
     }
-    String text = templates.text(n);
-    if (text != null) {
-      embed.put("description", Messages.escapeWithin(text, MAX_DESCRIPTION, DiscordMessage::escape));
-    } else {
-      List<String> blocks = new ArrayList<>();
-      Messages.Listing.of(n.alerts()).shown().forEach(alert -> blocks.add(block(n, alert)));
-      embed.put("description", Messages.fit(blocks, n.alerts().size(), "\n\n", MAX_DESCRIPTION,
-          left -> escape(Messages.moreAlerts(left))));
-    }
+    embed.put("description", ALERTS.text(n, templates, MAX_DESCRIPTION));
     embed.put("color", n.test() ? GREY : n.firing().isEmpty() ? GREEN : RED);
     embed.put("timestamp", Instant.ofEpochMilli(n.createdAt()).toString());
     message.putObject("allowed_mentions").putArray("parse");
     return message;
-  }
-
-  /** One alert: its state in bold with its labels, what the value did, summary, description, runbook. */
-  private static String block(Notification n, Alert alert) {
-    StringBuilder sb = new StringBuilder("**").append(Messages.state(n, alert)).append("**");
-    if (!alert.labels().isEmpty()) {
-      sb.append(' ').append(escape(cut(Messages.labels(alert.labels()), MAX_PART)));
-    }
-    if (!n.test()) {
-      sb.append('\n').append(escape(Messages.describe(n, alert)));
-    }
-    for (String key : List.of("summary", "description")) {
-      String value = alert.annotations().getOrDefault(key, "").strip();
-      if (!value.isEmpty()) {
-        sb.append('\n').append(escape(cut(value, MAX_PART)));
-      }
-    }
-    String runbook = alert.annotations().getOrDefault("runbook_url", "").strip();
-    if (isWebUrl(runbook) && runbook.length() <= MAX_PART) {
-      // Parentheses and spaces would end the link target: percent-encoded, the URL stays the same.
-      sb.append("\n[Runbook](").append(runbook.replace("(", "%28").replace(")", "%29").replace(" ", "%20"))
-          .append(')');
-    }
-    return sb.toString();
   }
 
   /** Every Markdown character with a backslash before it. */

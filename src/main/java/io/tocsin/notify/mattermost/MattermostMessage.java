@@ -5,12 +5,9 @@ import static io.tocsin.notify.Messages.isWebUrl;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tocsin.notify.Alert;
 import io.tocsin.notify.ChannelTemplates;
-import io.tocsin.notify.Messages;
+import io.tocsin.notify.MarkdownAlerts;
 import io.tocsin.notify.Notification;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A notification as a Mattermost incoming-webhook post in Slack's attachment format: the title as
@@ -37,6 +34,7 @@ final class MattermostMessage {
   private static final String MARKDOWN = "\\*_~`[]()#|-";
   /** Shows nothing; after an {@code @} it keeps the word from being a mention. */
   static final char ZERO_WIDTH_SPACE = '\u200B';
+  private static final MarkdownAlerts ALERTS = new MarkdownAlerts(MAX_PART, MattermostMessage::escape, "<>");
 
   private MattermostMessage() {}
 
@@ -55,39 +53,8 @@ final class MattermostMessage {
     if (isWebUrl(n.link())) {
       attachment.put("title_link", n.link());
     }
-    String text = templates.text(n);
-    if (text != null) {
-      attachment.put("text", Messages.escapeWithin(text, MAX_TEXT, MattermostMessage::escape));
-    } else {
-      List<String> blocks = new ArrayList<>();
-      Messages.Listing.of(n.alerts()).shown().forEach(alert -> blocks.add(block(n, alert)));
-      attachment.put("text", Messages.fit(blocks, n.alerts().size(), "\n\n", MAX_TEXT,
-          left -> escape(Messages.moreAlerts(left))));
-    }
+    attachment.put("text", ALERTS.text(n, templates, MAX_TEXT));
     return post;
-  }
-
-  private static String block(Notification n, Alert alert) {
-    StringBuilder sb = new StringBuilder("**").append(Messages.state(n, alert)).append("**");
-    if (!alert.labels().isEmpty()) {
-      sb.append(' ').append(escape(cut(Messages.labels(alert.labels()), MAX_PART)));
-    }
-    if (!n.test()) {
-      sb.append('\n').append(escape(Messages.describe(n, alert)));
-    }
-    for (String key : List.of("summary", "description")) {
-      String value = alert.annotations().getOrDefault(key, "").strip();
-      if (!value.isEmpty()) {
-        sb.append('\n').append(escape(cut(value, MAX_PART)));
-      }
-    }
-    String runbook = alert.annotations().getOrDefault("runbook_url", "").strip();
-    if (isWebUrl(runbook) && runbook.length() <= MAX_PART) {
-      // Parentheses, spaces and angle brackets would end the link target: percent-encoded, the URL stays the same.
-      sb.append("\n[Runbook](").append(runbook.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
-          .replace("<", "%3C").replace(">", "%3E")).append(')');
-    }
-    return sb.toString();
   }
 
   static String escape(String text) {

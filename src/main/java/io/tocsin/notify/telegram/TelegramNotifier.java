@@ -8,6 +8,7 @@ import io.tocsin.notify.ChannelSettings;
 import io.tocsin.notify.ChannelTemplates;
 import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Delivery;
+import io.tocsin.notify.HttpTarget;
 import io.tocsin.notify.NetworkFailures;
 import io.tocsin.notify.Notification;
 import io.tocsin.notify.Notifier;
@@ -157,7 +158,7 @@ public final class TelegramNotifier implements Notifier {
    * retry in {@code parameters.retry_after}; a proxy in between may say it in {@code Retry-After}.
    */
   private Delivery answer(int status, String body, String retryAfterHeader) {
-    JsonNode json = readJson(body);
+    JsonNode json = HttpTarget.jsonObject(body);
     if (json == null) {
       return Delivery.ofHttp(status, redact(body), retryAfterHeader);
     }
@@ -180,18 +181,6 @@ public final class TelegramNotifier implements Notifier {
       return Delivery.retry(delivery.detail(), Duration.ofSeconds(retryAfter.asLong()));
     }
     return delivery;
-  }
-
-  private static JsonNode readJson(String body) {
-    if (body == null || body.isBlank()) {
-      return null;
-    }
-    try {
-      JsonNode json = JSON.readTree(body);
-      return json != null && json.isObject() ? json : null;
-    } catch (JsonProcessingException e) {
-      return null;
-    }
   }
 
   /** The text with the token taken out, also where ':' is percent-encoded. */

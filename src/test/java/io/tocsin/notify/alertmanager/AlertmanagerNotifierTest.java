@@ -74,10 +74,6 @@ class AlertmanagerNotifierTest {
         }""".formatted(node, node, endsAt);
   }
 
-  private JsonNode body(int request) throws Exception {
-    return JSON.readTree(alertmanager.requests().get(request).body());
-  }
-
   private static JsonNode tree(String json) throws Exception {
     return JSON.readTree(json);
   }
@@ -95,7 +91,7 @@ class AlertmanagerNotifierTest {
     assertThat(request.method()).isEqualTo("POST");
     assertThat(request.path()).isEqualTo("/api/v2/alerts");
     assertThat(request.headers()).containsEntry("content-type", "application/json");
-    assertThat(body(0)).isEqualTo(tree("[" + postable("n1", "2026-03-01T12:09:00Z") + "]"));
+    assertThat(alertmanager.json(0)).isEqualTo(tree("[" + postable("n1", "2026-03-01T12:09:00Z") + "]"));
   }
 
   @Test
@@ -104,7 +100,7 @@ class AlertmanagerNotifierTest {
 
     notifier("").send(notification(alert(AlertEvent.Type.RESOLVED, "n1"), alert(AlertEvent.Type.REPEAT, "n2")));
 
-    assertThat(body(0)).isEqualTo(tree("[" + postable("n1", "2026-03-01T13:05:00Z") + ", "
+    assertThat(alertmanager.json(0)).isEqualTo(tree("[" + postable("n1", "2026-03-01T13:05:00Z") + ", "
         + postable("n2", "2026-03-01T13:09:00Z") + "]"));
   }
 
@@ -125,9 +121,9 @@ class AlertmanagerNotifierTest {
     notifier.tick(at("2026-03-01T12:06:05Z"));
 
     assertThat(alertmanager.requests()).hasSize(3);
-    assertThat(body(1)).isEqualTo(tree("[" + postable("n1", "2026-03-01T12:09:05Z") + ", "
+    assertThat(alertmanager.json(1)).isEqualTo(tree("[" + postable("n1", "2026-03-01T12:09:05Z") + ", "
         + postable("n2", "2026-03-01T12:09:05Z") + "]"));
-    assertThat(body(2)).isEqualTo(tree("[" + postable("n1", "2026-03-01T12:10:05Z") + ", "
+    assertThat(alertmanager.json(2)).isEqualTo(tree("[" + postable("n1", "2026-03-01T12:10:05Z") + ", "
         + postable("n2", "2026-03-01T12:10:05Z") + "]"));
   }
 
@@ -140,7 +136,7 @@ class AlertmanagerNotifierTest {
     notifier.tick(at("2026-03-01T12:06:00Z"));
 
     assertThat(alertmanager.requests()).hasSize(3);
-    assertThat(body(2)).isEqualTo(tree("[" + postable("n2", "2026-03-01T12:10:00Z") + "]"));
+    assertThat(alertmanager.json(2)).isEqualTo(tree("[" + postable("n2", "2026-03-01T12:10:00Z") + "]"));
   }
 
   @Test
@@ -151,7 +147,7 @@ class AlertmanagerNotifierTest {
     restarted.tick(at("2026-03-01T12:07:00Z"));
 
     assertThat(alertmanager.requests()).hasSize(2);
-    assertThat(body(1)).isEqualTo(tree("[" + postable("n1", "2026-03-01T12:11:00Z") + "]"));
+    assertThat(alertmanager.json(1)).isEqualTo(tree("[" + postable("n1", "2026-03-01T12:11:00Z") + "]"));
   }
 
   @Test
@@ -190,7 +186,7 @@ class AlertmanagerNotifierTest {
     notifier.tick(at("2026-03-01T12:07:14Z"));
 
     assertThat(alertmanager.requests()).hasSize(3);
-    assertThat(body(2)).isEqualTo(tree("[" + postable("n1", "2026-03-01T12:10:15Z") + "]"));
+    assertThat(alertmanager.json(2)).isEqualTo(tree("[" + postable("n1", "2026-03-01T12:10:15Z") + "]"));
   }
 
   @Test
@@ -234,7 +230,7 @@ class AlertmanagerNotifierTest {
     notifier.tick(at("2026-03-01T12:06:00Z"));
 
     assertThat(alertmanager.requests()).hasSize(1);
-    assertThat(body(0)).isEqualTo(tree("""
+    assertThat(alertmanager.json(0)).isEqualTo(tree("""
         [{
           "labels": {"alertname": "Tocsin test notification", "channel": "am"},
           "annotations": {"summary": "A test message from Tocsin: this channel works."},

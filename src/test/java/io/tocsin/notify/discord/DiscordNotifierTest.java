@@ -36,12 +36,8 @@ class DiscordNotifierTest {
   }
 
   private DiscordNotifier notifier() {
-    return new DiscordNotifier(ChannelYaml.parse("- {name: dc, type: discord, webhook_url: \"" + discord.url(HOOK_PATH)
-        + "\"}", DiscordNotifier::parse), ChannelTestData.context(stateDir, Duration.ofSeconds(10)));
-  }
-
-  private JsonNode body(int i) throws Exception {
-    return JSON.readTree(discord.requests().get(i).body());
+    return ChannelYaml.notifier("- {name: dc, type: discord, webhook_url: \"" + discord.url(HOOK_PATH) + "\"}",
+        DiscordNotifier::parse, DiscordNotifier::new, stateDir);
   }
 
   @Test
@@ -52,7 +48,7 @@ class DiscordNotifierTest {
         Map.of("summary", "Shard n1 is down", "runbook_url", "https://runbooks.example/redis (v2)")))));
 
     assertThat(delivery).isEqualTo(Delivery.sent("HTTP 204"));
-    assertThat(body(0)).isEqualTo(JSON.readTree("""
+    assertThat(discord.json(0)).isEqualTo(JSON.readTree("""
         {
           "content": "\\\\[FIRING\\\\] Redis shard is down {node=\\"n1\\"}",
           "embeds": [{
@@ -71,12 +67,12 @@ class DiscordNotifierTest {
     notifier().send(notification("dc", List.of(firing("n1"))));
     notifier().send(notification("dc", List.of(resolved("n1"))));
 
-    assertThat(body(0).get("embeds").get(0).get("color").asInt()).isEqualTo(DiscordMessage.RED);
-    JsonNode embed = body(1).get("embeds").get(0);
+    assertThat(discord.json(0).get("embeds").get(0).get("color").asInt()).isEqualTo(DiscordMessage.RED);
+    JsonNode embed = discord.json(1).get("embeds").get(0);
     assertThat(embed.get("color").asInt()).isEqualTo(DiscordMessage.GREEN);
     assertThat(embed.get("description").asText()).isEqualTo("**RESOLVED** {node=\"n1\"}\nresolved at 2026\\-03\\-01 "
         + "12:10:00 UTC after firing for 10m \\(value 1\\)");
-    assertThat(body(1).get("content").asText()).isEqualTo("\\[RESOLVED\\] Redis shard is down {node=\"n1\"}");
+    assertThat(discord.json(1).get("content").asText()).isEqualTo("\\[RESOLVED\\] Redis shard is down {node=\"n1\"}");
   }
 
   @Test
@@ -84,9 +80,10 @@ class DiscordNotifierTest {
     notifier().send(notification("dc", List.of(firing(Map.of("node", HOSTILE), Map.of()))));
 
     String labels = "{node=\"\\<b\\>x\\</b\\> \\*y\\* \\_z\\_ \\@here \\@everyone \\[a\\]\\(http://x\\) \\\\\"q\\\\\" \\`c\\`\n\\# h\"}";
-    assertThat(body(0).get("content").asText()).isEqualTo("\\[FIRING\\] Redis shard is down " + labels);
-    assertThat(body(0).get("embeds").get(0).get("description").asText()).startsWith("**FIRING** " + labels + "\n");
-    assertThat(body(0).get("allowed_mentions")).isEqualTo(JSON.readTree("{\"parse\": []}"));
+    assertThat(discord.json(0).get("content").asText()).isEqualTo("\\[FIRING\\] Redis shard is down " + labels);
+    assertThat(discord.json(0).get("embeds").get(0).get("description").asText())
+        .startsWith("**FIRING** " + labels + "\n");
+    assertThat(discord.json(0).get("allowed_mentions")).isEqualTo(JSON.readTree("{\"parse\": []}"));
   }
 
   @Test
@@ -98,7 +95,7 @@ class DiscordNotifierTest {
 
     notifier().send(notification("dc", Map.of(), alerts));
 
-    JsonNode body = body(0);
+    JsonNode body = discord.json(0);
     JsonNode embed = body.get("embeds").get(0);
     String description = embed.get("description").asText();
     assertThat(body.get("content").asText().length()).isLessThanOrEqualTo(2000);

@@ -10,7 +10,6 @@ import io.tocsin.notify.webhook.ChannelYaml;
 import io.tocsin.notify.webhook.RecordingReceiver;
 import io.tocsin.testing.ChannelTestData;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,14 +51,14 @@ class DiscordTemplatesTest {
   @Test
   void send_templatesFromTheChannelsYaml_shapeThePostedMessage(@TempDir Path stateDir) throws Exception {
     try (RecordingReceiver discord = RecordingReceiver.start(DiscordNotifierTest.HOOK_PATH)) {
-      DiscordNotifier notifier = new DiscordNotifier(ChannelYaml.parse("- {name: dc, type: discord, webhook_url: \""
+      DiscordNotifier notifier = ChannelYaml.notifier("- {name: dc, type: discord, webhook_url: \""
           + discord.url(DiscordNotifierTest.HOOK_PATH) + "\", title: \"{{severity}}{{monitor.name}}!\", "
-          + "text: \"{{#firing}}{{labels.node}} down{{/firing}}\"}", DiscordNotifier::parse),
-          ChannelTestData.context(stateDir, Duration.ofSeconds(10)));
+          + "text: \"{{#firing}}{{labels.node}} down{{/firing}}\"}",
+          DiscordNotifier::parse, DiscordNotifier::new, stateDir);
 
       notifier.send(ChannelTestData.notification("dc", List.of(ChannelTestData.firing("n_1"))));
 
-      JsonNode body = JSON.readTree(discord.requests().get(0).body());
+      JsonNode body = discord.json(0);
       assertThat(body.get("content").asText()).isEqualTo("Redis shard is down!");
       assertThat(body.get("embeds").get(0).get("description").asText()).isEqualTo("n\\_1 down");
     }

@@ -6,7 +6,6 @@ import static io.tocsin.testing.ChannelTestData.notification;
 import static io.tocsin.testing.ChannelTestData.resolved;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tocsin.notify.Alert;
 import io.tocsin.notify.AlertKeys;
@@ -40,13 +39,8 @@ class GoogleChatNotifierTest {
   }
 
   private GoogleChatNotifier notifier() {
-    return new GoogleChatNotifier(ChannelYaml.parse("- {name: gc, type: googlechat, webhook_url: \""
-        + chat.url(SPACE_PATH + "?" + QUERY) + "\"}", GoogleChatNotifier::parse),
-        ChannelTestData.context(stateDir, Duration.ofSeconds(10)));
-  }
-
-  private JsonNode body(int i) throws Exception {
-    return JSON.readTree(chat.requests().get(i).body());
+    return ChannelYaml.notifier("- {name: gc, type: googlechat, webhook_url: \"" + chat.url(SPACE_PATH + "?" + QUERY)
+        + "\"}", GoogleChatNotifier::parse, GoogleChatNotifier::new, stateDir);
   }
 
   @Test
@@ -58,7 +52,7 @@ class GoogleChatNotifierTest {
 
     assertThat(delivery).isEqualTo(Delivery.sent("HTTP 200: message m1 in thread t1"));
     assertThat(chat.requests().get(0).query()).isEqualTo(QUERY + "&messageReplyOption=REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD");
-    assertThat(body(0)).isEqualTo(JSON.readTree("""
+    assertThat(chat.json(0)).isEqualTo(JSON.readTree("""
         {
           "cardsV2": [{
             "cardId": "tocsin",
@@ -81,8 +75,8 @@ class GoogleChatNotifierTest {
 
     restarted.send(notification("gc", List.of(resolved("n2"))));
 
-    assertThat(body(1).get("thread")).isEqualTo(body(0).get("thread"));
-    assertThat(body(1).at("/cardsV2/0/card/sections/0/widgets/0/textParagraph/text").asText()).isEqualTo(
+    assertThat(chat.json(1).get("thread")).isEqualTo(chat.json(0).get("thread"));
+    assertThat(chat.json(1).at("/cardsV2/0/card/sections/0/widgets/0/textParagraph/text").asText()).isEqualTo(
         "<b><font color=\"#2EB67D\">RESOLVED</font></b> {node=\"n2\"}<br>resolved at 2026-03-01 12:10:00 UTC after"
             + " firing for 10m (value 1)");
     assertThat(chat.requests().get(1).query()).endsWith("&messageReplyOption=REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD");
@@ -92,10 +86,10 @@ class GoogleChatNotifierTest {
   void send_hostileLabel_isHtmlEscapedAndHasNoTextToMentionWith() throws Exception {
     notifier().send(notification("gc", List.of(firing(Map.of("node", HOSTILE + " <users/all>"), Map.of()))));
 
-    assertThat(body(0).at("/cardsV2/0/card/sections/0/widgets/0/textParagraph/text").asText()).startsWith(
+    assertThat(chat.json(0).at("/cardsV2/0/card/sections/0/widgets/0/textParagraph/text").asText()).startsWith(
         "<b><font color=\"#E01E5A\">FIRING</font></b> {node=\"&lt;b&gt;x&lt;/b&gt; *y* _z_ @here @everyone "
             + "[a](http://x) \\\"q\\\" `c`\n# h &lt;users/all&gt;\"}<br>");
-    assertThat(body(0).has("text")).isFalse();
+    assertThat(chat.json(0).has("text")).isFalse();
   }
 
   @Test
@@ -108,7 +102,7 @@ class GoogleChatNotifierTest {
 
     notifier().send(notification("gc", alerts));
 
-    String text = body(0).at("/cardsV2/0/card/sections/0/widgets/0/textParagraph/text").asText();
+    String text = chat.json(0).at("/cardsV2/0/card/sections/0/widgets/0/textParagraph/text").asText();
     assertThat(text.length()).isLessThanOrEqualTo(4096);
     int shown = text.split(">FIRING<", -1).length - 1;
     assertThat(shown).isPositive();

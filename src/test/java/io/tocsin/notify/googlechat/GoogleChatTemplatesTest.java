@@ -11,7 +11,6 @@ import io.tocsin.notify.webhook.ChannelYaml;
 import io.tocsin.notify.webhook.RecordingReceiver;
 import io.tocsin.testing.ChannelTestData;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -57,14 +56,14 @@ class GoogleChatTemplatesTest {
   @Test
   void send_templatesFromTheChannelsYaml_shapeThePostedCard(@TempDir Path stateDir) throws Exception {
     try (RecordingReceiver chat = RecordingReceiver.start(GoogleChatNotifierTest.SPACE_PATH)) {
-      GoogleChatNotifier notifier = new GoogleChatNotifier(ChannelYaml.parse("- {name: gc, type: googlechat, "
+      GoogleChatNotifier notifier = ChannelYaml.notifier("- {name: gc, type: googlechat, "
           + "webhook_url: \"" + chat.url(GoogleChatNotifierTest.SPACE_PATH + "?" + GoogleChatNotifierTest.QUERY)
           + "\", title: \"{{severity}}{{monitor.name}}!\", text: \"{{#firing}}{{labels.node}} down{{/firing}}\"}",
-          GoogleChatNotifier::parse), ChannelTestData.context(stateDir, Duration.ofSeconds(10)));
+          GoogleChatNotifier::parse, GoogleChatNotifier::new, stateDir);
 
       notifier.send(ChannelTestData.notification("gc", List.of(ChannelTestData.firing("n<1>"))));
 
-      JsonNode card = JSON.readTree(chat.requests().get(0).body()).get("cardsV2").get(0).get("card");
+      JsonNode card = chat.json(0).get("cardsV2").get(0).get("card");
       assertThat(card.get("header").get("title").asText()).isEqualTo("Redis shard is down!");
       assertThat(card.get("sections").get(0).get("widgets").get(0).get("textParagraph").get("text").asText())
           .isEqualTo("n&lt;1&gt; down");

@@ -27,15 +27,7 @@ class LogChannelTest {
 
   @Test
   void evaluation_firingThousandsOfGroups_logsABoundedNumberOfLines_andNothingWhileTheyFireOn() throws Exception {
-    try (Tocsin tocsin = harness.start(dataDir, """
-        monitors:
-          - name: Shard is down
-            metrics: [redis_up as $up]
-            query: [group by node, $up]
-            min_allowed_value: 1
-            for_duration: 1m
-            evaluation_delay: 0s
-        """);
+    try (Tocsin tocsin = harness.start(dataDir, RuleHarness.shardDown("1m"));
         LogCapture alerts = LogCapture.of("alerts");
         LogCapture engine = LogCapture.of(MonitorEngine.class)) {
       for (int minute = 0; minute < 3; minute++) {

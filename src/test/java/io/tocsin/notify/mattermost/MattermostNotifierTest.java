@@ -37,13 +37,8 @@ class MattermostNotifierTest {
   }
 
   private MattermostNotifier notifier() {
-    return new MattermostNotifier(ChannelYaml.parse("- {name: mm, type: mattermost, webhook_url: \""
-        + mattermost.url(HOOK_PATH) + "\"}", MattermostNotifier::parse),
-        ChannelTestData.context(stateDir, Duration.ofSeconds(10)));
-  }
-
-  private JsonNode body(int i) throws Exception {
-    return JSON.readTree(mattermost.requests().get(i).body());
+    return ChannelYaml.notifier("- {name: mm, type: mattermost, webhook_url: \"" + mattermost.url(HOOK_PATH) + "\"}",
+        MattermostNotifier::parse, MattermostNotifier::new, stateDir);
   }
 
   @Test
@@ -54,7 +49,7 @@ class MattermostNotifierTest {
         Map.of("summary", "Shard n1 is down", "runbook_url", "https://runbooks.example/redis")))));
 
     assertThat(delivery).isEqualTo(Delivery.sent("HTTP 200: ok"));
-    assertThat(body(0)).isEqualTo(JSON.readTree("""
+    assertThat(mattermost.json(0)).isEqualTo(JSON.readTree("""
         {
           "text": "\\\\[FIRING\\\\] Redis shard is down {node=\\"n1\\"}",
           "attachments": [{
@@ -72,7 +67,7 @@ class MattermostNotifierTest {
     notifier().send(notification("mm", List.of(firing("n1"))));
     notifier().send(notification("mm", List.of(resolved("n1"))));
 
-    JsonNode attachment = body(1).get("attachments").get(0);
+    JsonNode attachment = mattermost.json(1).get("attachments").get(0);
     assertThat(attachment.get("color").asText()).isEqualTo(MattermostMessage.GREEN);
     assertThat(attachment.get("text").asText()).isEqualTo("**RESOLVED** {node=\"n1\"}\nresolved at 2026\\-03\\-01 "
         + "12:10:00 UTC after firing for 10m \\(value 1\\)");
@@ -84,9 +79,10 @@ class MattermostNotifierTest {
 
     String labels = "{node=\"&lt;b&gt;x&lt;/b&gt; \\*y\\* \\_z\\_ @" + ZWSP + "here @" + ZWSP + "everyone \\[a\\]\\(http://x\\) "
         + "\\\\\"q\\\\\" \\`c\\`\n\\# h &lt;!channel&gt;\"}";
-    assertThat(body(0).get("text").asText()).isEqualTo("\\[FIRING\\] Redis shard is down " + labels);
-    assertThat(body(0).get("attachments").get(0).get("text").asText()).startsWith("**FIRING** " + labels + "\n");
-    assertThat(body(0).get("attachments").get(0).get("fallback").asText()).contains("@" + ZWSP + "here")
+    assertThat(mattermost.json(0).get("text").asText()).isEqualTo("\\[FIRING\\] Redis shard is down " + labels);
+    assertThat(mattermost.json(0).get("attachments").get(0).get("text").asText())
+        .startsWith("**FIRING** " + labels + "\n");
+    assertThat(mattermost.json(0).get("attachments").get(0).get("fallback").asText()).contains("@" + ZWSP + "here")
         .doesNotContain("@here", "<!channel>").endsWith("<" + ZWSP + "!channel>\"}");
   }
 
@@ -99,7 +95,7 @@ class MattermostNotifierTest {
 
     notifier().send(notification("mm", alerts));
 
-    String text = body(0).get("attachments").get(0).get("text").asText();
+    String text = mattermost.json(0).get("attachments").get(0).get("text").asText();
     assertThat(text.length()).isLessThanOrEqualTo(16_383);
     int shown = text.split("\\*\\*FIRING\\*\\*", -1).length - 1;
     assertThat(shown).isPositive();

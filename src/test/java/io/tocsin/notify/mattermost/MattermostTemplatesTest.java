@@ -10,7 +10,6 @@ import io.tocsin.notify.webhook.ChannelYaml;
 import io.tocsin.notify.webhook.RecordingReceiver;
 import io.tocsin.testing.ChannelTestData;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,15 +43,15 @@ class MattermostTemplatesTest {
   @Test
   void send_templatesFromTheChannelsYaml_shapeThePostAndMentionNobody(@TempDir Path stateDir) throws Exception {
     try (RecordingReceiver mattermost = RecordingReceiver.start(MattermostNotifierTest.HOOK_PATH)) {
-      MattermostNotifier notifier = new MattermostNotifier(ChannelYaml.parse("- {name: mm, type: mattermost, "
+      MattermostNotifier notifier = ChannelYaml.notifier("- {name: mm, type: mattermost, "
           + "webhook_url: \"" + mattermost.url(MattermostNotifierTest.HOOK_PATH) + "\", title: \"{{monitor.name}} on "
           + "{{#firing}}{{labels.node}}{{/firing}}\", text: \"{{#firing}}{{labels.node}} down{{/firing}}\"}",
-          MattermostNotifier::parse), ChannelTestData.context(stateDir, Duration.ofSeconds(10)));
+          MattermostNotifier::parse, MattermostNotifier::new, stateDir);
 
       notifier.send(ChannelTestData.notification("mm", List.of(ChannelTestData.firing(Map.of("node", "@here"),
           Map.of()))));
 
-      JsonNode body = JSON.readTree(mattermost.requests().get(0).body());
+      JsonNode body = mattermost.json(0);
       assertThat(body.get("text").asText()).isEqualTo("Redis shard is down on @\u200Bhere");
       assertThat(body.get("attachments").get(0).get("fallback").asText()).isEqualTo("Redis shard is down on @\u200Bhere");
       assertThat(body.get("attachments").get(0).get("text").asText()).isEqualTo("@\u200Bhere down");

@@ -6,7 +6,6 @@ import static io.tocsin.testing.ChannelTestData.notification;
 import static io.tocsin.testing.ChannelTestData.resolved;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tocsin.notify.AlertKeys;
 import io.tocsin.notify.Delivery;
@@ -39,13 +38,8 @@ class OpsgenieNotifierTest {
   }
 
   private OpsgenieNotifier notifier() {
-    OpsgenieNotifier.Config config = ChannelYaml.parse("- {name: og, type: opsgenie, api_key: " + KEY
-        + ", api_url: \"" + opsgenie.url("") + "\"}", OpsgenieNotifier::parse);
-    return new OpsgenieNotifier(config, ChannelTestData.context(stateDir, Duration.ofSeconds(10)));
-  }
-
-  private JsonNode body(int i) throws Exception {
-    return JSON.readTree(opsgenie.requests().get(i).body());
+    return ChannelYaml.notifier("- {name: og, type: opsgenie, api_key: " + KEY + ", api_url: \""
+        + opsgenie.url("") + "\"}", OpsgenieNotifier::parse, OpsgenieNotifier::new, stateDir);
   }
 
   @Test
@@ -60,7 +54,7 @@ class OpsgenieNotifierTest {
     RecordingReceiver.Request request = opsgenie.requests().get(0);
     assertThat(request.path()).isEqualTo("/v2/alerts");
     assertThat(request.headers()).containsEntry("authorization", "GenieKey " + KEY);
-    assertThat(body(0)).isEqualTo(JSON.readTree("""
+    assertThat(opsgenie.json(0)).isEqualTo(JSON.readTree("""
         {
           "message": "[FIRING] Redis shard is down {node=\\"n1\\"}",
           "alias": "%s",
@@ -78,11 +72,11 @@ class OpsgenieNotifierTest {
 
     notifier().send(notification("og", List.of(resolved("n1"))));
 
-    String alias = body(0).get("alias").asText();
+    String alias = opsgenie.json(0).get("alias").asText();
     RecordingReceiver.Request close = opsgenie.requests().get(1);
     assertThat(close.path()).isEqualTo("/v2/alerts/" + alias + "/close");
     assertThat(close.query()).isEqualTo("identifierType=alias");
-    assertThat(body(1)).isEqualTo(JSON.readTree("""
+    assertThat(opsgenie.json(1)).isEqualTo(JSON.readTree("""
         {"source": "Tocsin", "note": "resolved at 2026-03-01 12:10:00 UTC after firing for 10m (value 1)"}"""));
   }
 
@@ -97,7 +91,7 @@ class OpsgenieNotifierTest {
   void send_severity_isMappedToAPriority(String severity, String priority) throws Exception {
     notifier().send(notification("og", List.of(firing(Map.of("node", "n1", "severity", severity), Map.of()))));
 
-    assertThat(body(0).get("priority").asText()).isEqualTo(priority);
+    assertThat(opsgenie.json(0).get("priority").asText()).isEqualTo(priority);
   }
 
   @Test
@@ -105,19 +99,20 @@ class OpsgenieNotifierTest {
     notifier().send(notification("og", List.of(firing(Map.of("node", HOSTILE), Map.of()),
         firing(Map.of("node", "<&>".repeat(100)), Map.of()))));
 
-    assertThat(body(0).get("message").asText()).isEqualTo("[FIRING] Redis shard is down {node=\"&lt;b&gt;x&lt;/b&gt; *y* "
+    assertThat(opsgenie.json(0).get("message").asText())
+        .isEqualTo("[FIRING] Redis shard is down {node=\"&lt;b&gt;x&lt;/b&gt; *y* "
         + "_z_ @here @everyone [a](http://x) \\\"q\\\" `c`\n# h\"}");
-    String cut = body(1).get("message").asText();
+    String cut = opsgenie.json(1).get("message").asText();
     // 36 characters, then whole entities while they fit in 129, then the marker: never half an entity.
     assertThat(cut).isEqualTo("[FIRING] Redis shard is down {node=\"" + "&lt;&amp;&gt;".repeat(7) + "…");
-    assertThat(body(1).get("details").get("node").asText()).isEqualTo("<&>".repeat(100));
+    assertThat(opsgenie.json(1).get("details").get("node").asText()).isEqualTo("<&>".repeat(100));
   }
 
   @Test
   void send_hugeDescription_isCutTo15000Characters() throws Exception {
     notifier().send(notification("og", List.of(firing(Map.of("node", "n1"), Map.of("description", "&".repeat(20_000))))));
 
-    String description = body(0).get("description").asText();
+    String description = opsgenie.json(0).get("description").asText();
     assertThat(description).hasSizeLessThanOrEqualTo(15_000).endsWith("&amp;…")
         .startsWith("value 0 is below the minimum 1");
   }
@@ -135,8 +130,8 @@ class OpsgenieNotifierTest {
     assertThat(delivery.isSent()).isTrue();
     assertThat(opsgenie.requests()).extracting(RecordingReceiver.Request::path)
         .containsExactly("/v2/alerts", "/v2/alerts/" + AlertKeys.of("test", Map.of("channel", "og")) + "/close");
-    assertThat(body(0).get("priority").asText()).isEqualTo("P5");
-    assertThat(body(0).get("message").asText()).isEqualTo("[TEST] Tocsin test notification");
+    assertThat(opsgenie.json(0).get("priority").asText()).isEqualTo("P5");
+    assertThat(opsgenie.json(0).get("message").asText()).isEqualTo("[TEST] Tocsin test notification");
   }
 
   @Test

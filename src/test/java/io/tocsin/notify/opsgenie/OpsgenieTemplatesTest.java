@@ -14,7 +14,6 @@ import io.tocsin.notify.webhook.ChannelYaml;
 import io.tocsin.notify.webhook.RecordingReceiver;
 import io.tocsin.testing.ChannelTestData;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,19 +63,19 @@ class OpsgenieTemplatesTest {
   @Test
   void send_templatesFromTheChannelsYaml_giveEachAlertItsOwnMessage(@TempDir Path stateDir) throws Exception {
     try (RecordingReceiver opsgenie = RecordingReceiver.start("/v2/alerts", "/v2/alerts/{alias}/close")) {
-      OpsgenieNotifier notifier = new OpsgenieNotifier(ChannelYaml.parse("- {name: og, type: opsgenie, api_key: "
+      OpsgenieNotifier notifier = ChannelYaml.notifier("- {name: og, type: opsgenie, api_key: "
           + OpsgenieNotifierTest.KEY + ", api_url: \"" + opsgenie.url("") + "\", title: \"{{monitor.name}} on "
-          + "{{#alerts}}{{labels.node}}{{/alerts}}\", text: \"{{count}} alert\"}", OpsgenieNotifier::parse),
-          ChannelTestData.context(stateDir, Duration.ofSeconds(10)));
+          + "{{#alerts}}{{labels.node}}{{/alerts}}\", text: \"{{count}} alert\"}",
+          OpsgenieNotifier::parse, OpsgenieNotifier::new, stateDir);
 
       notifier.send(ChannelTestData.notification("og", List.of(ChannelTestData.firing("n1"),
           ChannelTestData.firing("n2"))));
 
-      JsonNode first = JSON.readTree(opsgenie.requests().get(0).body());
+      JsonNode first = opsgenie.json(0);
       assertThat(first.get("message").asText()).isEqualTo("Redis shard is down on n1");
       assertThat(first.get("description").asText())
           .isEqualTo("1 alert\nMonitor: http://tocsin.example/monitors/redis-shard-is-down");
-      assertThat(JSON.readTree(opsgenie.requests().get(1).body()).get("message").asText())
+      assertThat(opsgenie.json(1).get("message").asText())
           .isEqualTo("Redis shard is down on n2");
     }
   }

@@ -40,17 +40,8 @@ class PagerDutyNotifierTest {
   }
 
   private PagerDutyNotifier notifier() {
-    PagerDutyNotifier.Config config = ChannelYaml.parse("- {name: pd, type: pagerduty, routing_key: " + KEY
-        + ", api_url: \"" + pagerDuty.url("/") + "\"}", PagerDutyNotifier::parse);
-    return new PagerDutyNotifier(config, ChannelTestData.context(stateDir, Duration.ofSeconds(10)));
-  }
-
-  private List<JsonNode> bodies() throws Exception {
-    List<JsonNode> bodies = new java.util.ArrayList<>();
-    for (RecordingReceiver.Request r : pagerDuty.requests()) {
-      bodies.add(JSON.readTree(r.body()));
-    }
-    return bodies;
+    return ChannelYaml.notifier("- {name: pd, type: pagerduty, routing_key: " + KEY + ", api_url: \""
+        + pagerDuty.url("/") + "\"}", PagerDutyNotifier::parse, PagerDutyNotifier::new, stateDir);
   }
 
   @Test
@@ -62,7 +53,7 @@ class PagerDutyNotifierTest {
 
     assertThat(delivery).isEqualTo(Delivery.sent("HTTP 202: Event processed (dedup_key k)"));
     assertThat(pagerDuty.requests().get(0).headers()).containsEntry("content-type", "application/json");
-    assertThat(bodies()).containsExactly(JSON.readTree("""
+    assertThat(pagerDuty.jsonBodies()).containsExactly(JSON.readTree("""
         {
           "routing_key": "%s",
           "event_action": "trigger",
@@ -94,7 +85,7 @@ class PagerDutyNotifierTest {
 
     restarted.send(notification("pd", List.of(resolved("n2"))));
 
-    List<JsonNode> bodies = bodies();
+    List<JsonNode> bodies = pagerDuty.jsonBodies();
     assertThat(bodies).extracting(b -> b.get("event_action").asText()).containsExactly("trigger", "trigger", "resolve");
     assertThat(bodies.get(2)).isEqualTo(JSON.readTree("""
         {"routing_key": "%s", "event_action": "resolve", "dedup_key": "%s"}""".formatted(KEY,
@@ -115,14 +106,14 @@ class PagerDutyNotifierTest {
   void send_severityLabel_isMappedToPagerDutysScale(String label, String severity) throws Exception {
     notifier().send(notification("pd", List.of(firing(Map.of("node", "n1", "severity", label), Map.of()))));
 
-    assertThat(bodies().get(0).get("payload").get("severity").asText()).isEqualTo(severity);
+    assertThat(pagerDuty.jsonBodies().get(0).get("payload").get("severity").asText()).isEqualTo(severity);
   }
 
   @Test
   void send_noSeverityLabel_isCritical() throws Exception {
     notifier().send(notification("pd", List.of(firing("n1"))));
 
-    assertThat(bodies().get(0).get("payload").get("severity").asText()).isEqualTo("critical");
+    assertThat(pagerDuty.jsonBodies().get(0).get("payload").get("severity").asText()).isEqualTo("critical");
   }
 
   @Test
@@ -130,7 +121,7 @@ class PagerDutyNotifierTest {
     notifier().send(notification("pd", List.of(firing(Map.of("node", HOSTILE), Map.of()),
         firing(Map.of("node", "x".repeat(5000)), Map.of()))));
 
-    List<JsonNode> bodies = bodies();
+    List<JsonNode> bodies = pagerDuty.jsonBodies();
     assertThat(bodies.get(0).get("payload").get("summary").asText())
         .isEqualTo("[FIRING] Redis shard is down {node=\"" + HOSTILE.replace("\"", "\\\"") + "\"}");
     String longSummary = bodies.get(1).get("payload").get("summary").asText();
@@ -144,7 +135,7 @@ class PagerDutyNotifierTest {
     Delivery delivery = notifier().send(ChannelTestData.testMessage("pd"));
 
     assertThat(delivery.isSent()).isTrue();
-    List<JsonNode> bodies = bodies();
+    List<JsonNode> bodies = pagerDuty.jsonBodies();
     assertThat(bodies).extracting(b -> b.get("event_action").asText()).containsExactly("trigger", "resolve");
     assertThat(bodies.get(0).get("payload").get("severity").asText()).isEqualTo("info");
     assertThat(bodies.get(0).get("payload").get("summary").asText()).isEqualTo("[TEST] Tocsin test notification: "
@@ -164,7 +155,7 @@ class PagerDutyNotifierTest {
 
     assertThat(first).isEqualTo(Delivery.retry("1 of 3 alerts done; HTTP 429", Duration.ofSeconds(7)));
     assertThat(second).isEqualTo(Delivery.sent("3 alerts: HTTP 200"));
-    assertThat(bodies()).extracting(b -> b.get("payload").get("custom_details").get("labels").get("node").asText())
+    assertThat(pagerDuty.jsonBodies()).extracting(b -> b.get("payload").get("custom_details").get("labels").get("node").asText())
         .containsExactly("n1", "n2", "n2", "n3");
   }
 
@@ -180,7 +171,7 @@ class PagerDutyNotifierTest {
     Delivery retried = notifier.send(two);
 
     assertThat(retried).isEqualTo(Delivery.sent("2 alerts: HTTP 200"));
-    assertThat(bodies()).extracting(b -> b.get("event_action").asText() + " " + b.at("/payload/custom_details/labels")
+    assertThat(pagerDuty.jsonBodies()).extracting(b -> b.get("event_action").asText() + " " + b.at("/payload/custom_details/labels")
         .path("node").asText()).containsExactly("trigger n1", "trigger n2", "trigger ", "resolve ", "trigger n2");
   }
 

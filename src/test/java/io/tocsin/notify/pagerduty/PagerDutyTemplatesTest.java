@@ -15,7 +15,6 @@ import io.tocsin.notify.webhook.RecordingReceiver;
 import io.tocsin.testing.ChannelTestData;
 import io.tocsin.testing.LogCapture;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,27 +78,19 @@ class PagerDutyTemplatesTest {
   @Test
   void send_templatesFromTheChannelsYaml_giveEachAlertsEventItsOwnSummary(@TempDir Path stateDir) throws Exception {
     try (RecordingReceiver pagerDuty = RecordingReceiver.start(PagerDutyNotifier.PATH)) {
-      PagerDutyNotifier notifier = new PagerDutyNotifier(ChannelYaml.parse("- {name: pd, type: pagerduty, "
+      PagerDutyNotifier notifier = ChannelYaml.notifier("- {name: pd, type: pagerduty, "
           + "routing_key: " + PagerDutyNotifierTest.KEY + ", api_url: \"" + pagerDuty.url("/") + "\", title: "
           + "\"{{monitor.name}} on {{#alerts}}{{labels.node}}{{/alerts}}\", text: \"{{count}} alert\"}",
-          PagerDutyNotifier::parse), ChannelTestData.context(stateDir, Duration.ofSeconds(10)));
+          PagerDutyNotifier::parse, PagerDutyNotifier::new, stateDir);
 
       notifier.send(ChannelTestData.notification("pd", List.of(ChannelTestData.firing("n1"),
           ChannelTestData.firing("n2"), ChannelTestData.resolved("n3"))));
 
-      List<JsonNode> events = pagerDuty.requests().stream().map(r -> read(r.body())).toList();
+      List<JsonNode> events = pagerDuty.jsonBodies();
       assertThat(events).extracting(e -> e.path("payload").path("summary").asText())
           .containsExactly("Redis shard is down on n1", "Redis shard is down on n2", "");
       assertThat(events.get(0).get("payload").get("custom_details").get("description").asText()).isEqualTo("1 alert");
       assertThat(events.get(2).get("event_action").asText()).isEqualTo("resolve");
-    }
-  }
-
-  private static JsonNode read(String json) {
-    try {
-      return JSON.readTree(json);
-    } catch (Exception e) {
-      throw new AssertionError(e);
     }
   }
 }

@@ -38,12 +38,8 @@ class TeamsNotifierTest {
   }
 
   private TeamsNotifier notifier() {
-    return new TeamsNotifier(ChannelYaml.parse("- {name: ms, type: teams, webhook_url: \"" + teams.url(FLOW_PATH + "?"
-        + QUERY) + "\"}", TeamsNotifier::parse), ChannelTestData.context(stateDir, Duration.ofSeconds(10)));
-  }
-
-  private JsonNode body(int i) throws Exception {
-    return JSON.readTree(teams.requests().get(i).body());
+    return ChannelYaml.notifier("- {name: ms, type: teams, webhook_url: \"" + teams.url(FLOW_PATH + "?" + QUERY)
+        + "\"}", TeamsNotifier::parse, TeamsNotifier::new, stateDir);
   }
 
   @Test
@@ -55,7 +51,7 @@ class TeamsNotifierTest {
 
     assertThat(delivery).isEqualTo(Delivery.sent("HTTP 202"));
     assertThat(teams.requests().get(0).query()).isEqualTo(QUERY);
-    assertThat(body(0)).isEqualTo(JSON.readTree("""
+    assertThat(teams.json(0)).isEqualTo(JSON.readTree("""
         {
           "type": "message",
           "attachments": [{
@@ -84,7 +80,7 @@ class TeamsNotifierTest {
     notifier().send(notification("ms", List.of(firing("n1"))));
     notifier().send(notification("ms", List.of(resolved("n1"))));
 
-    JsonNode body = body(1).at("/attachments/0/content/body");
+    JsonNode body = teams.json(1).at("/attachments/0/content/body");
     assertThat(body.get(0).at("/inlines/0/color").asText()).isEqualTo("Good");
     assertThat(body.get(1).at("/inlines/0").toString()).isEqualTo(
         "{\"type\":\"TextRun\",\"text\":\"RESOLVED\",\"weight\":\"Bolder\",\"color\":\"Good\"}");
@@ -96,11 +92,11 @@ class TeamsNotifierTest {
   void send_hostileLabel_isAPlainTextRunNeverReadAsMarkdown() throws Exception {
     notifier().send(notification("ms", List.of(firing(Map.of("node", HOSTILE + " <at>all</at>"), Map.of()))));
 
-    JsonNode body = body(0).at("/attachments/0/content/body");
+    JsonNode body = teams.json(0).at("/attachments/0/content/body");
     assertThat(body.get(1).at("/inlines/1/text").asText())
         .isEqualTo(" {node=\"<b>x</b> *y* _z_ @here @everyone [a](http://x) \\\"q\\\" `c`\n# h <at>all</at>\"}");
     assertThat(body.findValues("type")).extracting(JsonNode::asText).doesNotContain("TextBlock");
-    assertThat(body(0).at("/attachments/0/content/msteams").has("entities")).isFalse();
+    assertThat(teams.json(0).at("/attachments/0/content/msteams").has("entities")).isFalse();
   }
 
   @Test

@@ -11,7 +11,6 @@ import io.tocsin.notify.webhook.ChannelYaml;
 import io.tocsin.notify.webhook.RecordingReceiver;
 import io.tocsin.testing.ChannelTestData;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,14 +68,14 @@ class TeamsTemplatesTest {
   @Test
   void send_templatesFromTheChannelsYaml_shapeThePostedCard(@TempDir Path stateDir) throws Exception {
     try (RecordingReceiver teams = RecordingReceiver.start(TeamsNotifierTest.FLOW_PATH)) {
-      TeamsNotifier notifier = new TeamsNotifier(ChannelYaml.parse("- {name: ms, type: teams, webhook_url: \""
+      TeamsNotifier notifier = ChannelYaml.notifier("- {name: ms, type: teams, webhook_url: \""
           + teams.url(TeamsNotifierTest.FLOW_PATH + "?" + TeamsNotifierTest.QUERY) + "\", title: \"{{severity}}"
-          + "{{monitor.name}}!\", text: \"{{#firing}}{{labels.node}} down{{/firing}}\"}", TeamsNotifier::parse),
-          ChannelTestData.context(stateDir, Duration.ofSeconds(10)));
+          + "{{monitor.name}}!\", text: \"{{#firing}}{{labels.node}} down{{/firing}}\"}",
+          TeamsNotifier::parse, TeamsNotifier::new, stateDir);
 
       notifier.send(ChannelTestData.notification("ms", List.of(ChannelTestData.firing("n1"))));
 
-      JsonNode body = JSON.readTree(teams.requests().get(0).body()).get("attachments").get(0).get("content")
+      JsonNode body = teams.json(0).get("attachments").get(0).get("content")
           .get("body");
       assertThat(body.get(0).get("inlines").get(0).get("text").asText()).isEqualTo("Redis shard is down!");
       assertThat(body.get(1).get("inlines").get(0).get("text").asText()).isEqualTo("n1 down");

@@ -1,5 +1,8 @@
 package io.tocsin.notify.webhook;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.List;
@@ -11,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * A real HTTP server on loopback standing in for a webhook receiver or an Alertmanager: records
@@ -22,6 +26,8 @@ public final class RecordingReceiver implements AutoCloseable {
 
   /** {@code echo}: the body is the request itself, as services that quote it in errors do. */
   private record Answer(int status, String body, Map<String, String> headers, boolean echo) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final CountDownLatch release = new CountDownLatch(1);
@@ -92,6 +98,20 @@ public final class RecordingReceiver implements AutoCloseable {
 
   public List<Request> requests() {
     return List.copyOf(requests);
+  }
+
+  /** The bodies of all requests so far, in arrival order, as JSON. */
+  public List<JsonNode> jsonBodies() {
+    return IntStream.range(0, requests.size()).mapToObj(this::json).toList();
+  }
+
+  /** The body of request {@code i} (in arrival order) as JSON. */
+  public JsonNode json(int i) {
+    try {
+      return JSON.readTree(requests.get(i).body());
+    } catch (JsonProcessingException e) {
+      throw new AssertionError("request " + i + " is not JSON: " + requests.get(i).body(), e);
+    }
   }
 
   @Override
