@@ -90,8 +90,8 @@ final class BlockInput {
   }
 
   /**
-   * A string of the block, the JVM's canonical copy: live series hold interned label strings
-   * too, so restored and new series share them.
+   * A string of the block, its canonical copy ({@link LabelStrings}): live series hold canonical
+   * label strings too, so restored and new series share them.
    */
   String getString() throws IOException {
     long ref = getVarLong();
@@ -102,7 +102,7 @@ final class BlockInput {
       return strings.get((int) (ref - 1));
     }
     int length = getLength(1);
-    String s = new String(buffer.array(), buffer.position(), length, StandardCharsets.UTF_8).intern();
+    String s = LabelStrings.canonical(new String(buffer.array(), buffer.position(), length, StandardCharsets.UTF_8));
     buffer.position(buffer.position() + length);
     strings.add(s);
     return s;

@@ -163,9 +163,10 @@ public final class Labels implements Comparable<Labels> {
   }
 
   /**
-   * The same labels holding the JVM's canonical copy of each string. Label strings repeat
-   * across many series (every series of a host shares its host name), so long-lived labels
-   * keep one copy; identical canonical strings also compare by reference.
+   * The same labels holding canonical copies of their strings. Label strings repeat across many
+   * series (every series of a host shares its host name), so long-lived labels keep one copy of
+   * each value that repeats ({@link LabelStrings}) and of each key (the JVM's, as keys are few);
+   * identical canonical strings also compare by reference.
    */
   public Labels interned() {
     return interned(null);
@@ -178,7 +179,7 @@ public final class Labels implements Comparable<Labels> {
   Labels interned(Map<List<String>, String[]> keySets) {
     String[] canonicalValues = new String[values.length];
     for (int i = 0; i < values.length; i++) {
-      canonicalValues[i] = values[i].intern();
+      canonicalValues[i] = LabelStrings.canonical(values[i]);
     }
     return new Labels(sharedKeys(keySets), canonicalValues, hash);
   }

@@ -4,9 +4,10 @@ import io.tocsin.store.HistogramSample;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.WriterStateCodec;
-import java.io.ByteArrayInputStream;
+import java.io.DataInput;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -151,36 +152,48 @@ final class WalRecords {
    */
   static Outcome read(ByteBuffer data, WriterStateCodec codec, Visitor visitor) {
     CRC32C crc = new CRC32C();
+    StateInput state = new StateInput();
     int records = 0;
-    while (data.hasRemaining()) {
-      int start = data.position();
-      try {
-        long length = readVarLong(data);
-        if (length > MAX_BODY_BYTES) {
-          throw new Corrupt("record length " + length + " is implausible");
+    int end = data.limit();
+    // Each record is checked and decoded in place, by narrowing data's limit to it: a replay of
+    // millions of records allocates nothing per record but what the records hold.
+    try {
+      while (data.position() < end) {
+        int start = data.position();
+        try {
+          long length = readVarLong(data);
+          if (length > MAX_BODY_BYTES) {
+            throw new Corrupt("record length " + length + " is implausible");
+          }
+          int bodyStart = data.position();
+          if (end - bodyStart < length + 4) {
+            throw new Corrupt("record is cut off (" + length + "-byte body, " + (end - bodyStart) + " bytes left)");
+          }
+          int bodyEnd = bodyStart + (int) length;
+          data.position(start).limit(bodyEnd);
+          crc.reset();
+          crc.update(data);
+          int stored = data.limit(end).getInt(bodyEnd);
+          if (stored != (int) crc.getValue()) {
+            throw new Corrupt("checksum mismatch");
+          }
+          data.position(bodyStart).limit(bodyEnd);
+          visit(data, codec, state, visitor);
+          data.limit(end).position(bodyEnd + 4);
+          records++;
+        } catch (Corrupt e) {
+          data.limit(end);
+          return new Outcome(start, records, e.getMessage());
         }
-        int bodyStart = data.position();
-        if (data.remaining() < length + 4) {
-          throw new Corrupt("record is cut off (" + length + "-byte body, " + data.remaining() + " bytes left)");
-        }
-        crc.reset();
-        crc.update(data.duplicate().position(start).limit(bodyStart + (int) length));
-        int stored = data.getInt(bodyStart + (int) length);
-        if (stored != (int) crc.getValue()) {
-          throw new Corrupt("checksum mismatch");
-        }
-        ByteBuffer body = data.duplicate().position(bodyStart).limit(bodyStart + (int) length);
-        visit(body, codec, visitor);
-        data.position(bodyStart + (int) length + 4);
-        records++;
-      } catch (Corrupt e) {
-        return new Outcome(start, records, e.getMessage());
       }
+      return new Outcome(data.position(), records, null);
+    } finally {
+      data.limit(end);
     }
-    return new Outcome(data.position(), records, null);
   }
 
-  private static void visit(ByteBuffer body, WriterStateCodec codec, Visitor visitor) throws Corrupt {
+  private static void visit(ByteBuffer body, WriterStateCodec codec, StateInput input, Visitor visitor)
+      throws Corrupt {
     int typeByte = readByte(body);
     int type = typeByte & TYPE_MASK;
     long id = readVarLong(body);
@@ -208,7 +221,7 @@ final class WalRecords {
       case SAMPLE -> {
         long time = readVarLong(body);
         double value = Double.longBitsToDouble(readLong(body));
-        Object state = readState(typeByte, body, codec);
+        Object state = readState(typeByte, body, codec, input);
         visitor.sample(id, time, value, state);
       }
       case HISTOGRAM -> {
@@ -227,11 +240,11 @@ final class WalRecords {
         } else if (present != 0) {
           throw new Corrupt("bad histogram marker " + present);
         }
-        Object state = readState(typeByte, body, codec);
+        Object state = readState(typeByte, body, codec, input);
         visitor.histogram(id, time, sample, state);
       }
       case STATE -> {
-        Object state = readState(typeByte, body, codec);
+        Object state = readState(typeByte, body, codec, input);
         if (state == UNCHANGED) {
           throw new Corrupt("state record without a state");
         }
@@ -241,7 +254,8 @@ final class WalRecords {
     }
   }
 
-  private static Object readState(int typeByte, ByteBuffer body, WriterStateCodec codec) throws Corrupt {
+  private static Object readState(int typeByte, ByteBuffer body, WriterStateCodec codec, StateInput input)
+      throws Corrupt {
     boolean has = (typeByte & HAS_STATE) != 0;
     boolean clears = (typeByte & CLEARS_STATE) != 0;
     if (has && clears) {
@@ -255,15 +269,16 @@ final class WalRecords {
       if (length > body.remaining()) {
         throw new Corrupt("state of " + length + " bytes exceeds the record");
       }
-      byte[] bytes = new byte[(int) length];
-      body.get(bytes);
-      try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-        state = codec.read(in);
-        if (in.available() > 0) {
-          throw new Corrupt("writer state has " + in.available() + " bytes left over");
+      int stateEnd = body.position() + (int) length;
+      try {
+        state = codec.read(input.over(body, stateEnd));
+        if (body.position() != stateEnd) {
+          throw new Corrupt("writer state has " + (stateEnd - body.position()) + " bytes left over");
         }
       } catch (IOException | RuntimeException e) {
         throw new Corrupt("writer state does not decode: " + e);
+      } finally {
+        input.release(body);
       }
     }
     end(body);
@@ -329,6 +344,53 @@ final class WalRecords {
           .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes).toString();
     } catch (CharacterCodingException e) {
       throw new Corrupt("string is not UTF-8");
+    }
+  }
+
+  /**
+   * The writer state of a record as a {@link DataInput}, read straight from the record's bytes;
+   * one per read, reused for every record.
+   */
+  private static final class StateInput extends InputStream {
+    private final DataInputStream data = new DataInputStream(this);
+    private ByteBuffer body;
+    private int bodyLimit;
+
+    /** Reads {@code body} from its position up to {@code stateEnd}, which is within its limit. */
+    DataInput over(ByteBuffer body, int stateEnd) {
+      this.body = body;
+      this.bodyLimit = body.limit();
+      body.limit(stateEnd);
+      return data;
+    }
+
+    /** Gives {@code body} its limit back. */
+    void release(ByteBuffer body) {
+      body.limit(bodyLimit);
+      this.body = null;
+    }
+
+    @Override
+    public int read() {
+      return body.hasRemaining() ? body.get() & 0xFF : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (len == 0) {
+        return 0;
+      }
+      if (!body.hasRemaining()) {
+        return -1;
+      }
+      int n = Math.min(len, body.remaining());
+      body.get(b, off, n);
+      return n;
+    }
+
+    @Override
+    public int available() {
+      return body.remaining();
     }
   }
 

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -44,10 +43,11 @@ public final class WalRecovery implements WalRecords.Visitor {
 
   private final SeriesStore store;
   private final long cutoffMs;
-  private final Map<Long, Definition> definitions = new HashMap<>();
-  private final Map<Long, Series> restored = new HashMap<>();
-  /** The series the store held before the replay (from a snapshot), by id. */
-  private final Map<Long, Series> loaded;
+  private final LongMap<Definition> definitions = new LongMap<>();
+  /** The series replayed so far, by id: those the log touched. */
+  private final LongMap<Series> restored;
+  /** The series the store held before the replay (from a snapshot) that the log has not touched yet, by id. */
+  private final LongMap<Series> loaded;
   private long samples;
   private long skipped;
   private long unknown;
@@ -56,7 +56,8 @@ public final class WalRecovery implements WalRecords.Visitor {
   private WalRecovery(SeriesStore store) {
     this.store = store;
     this.cutoffMs = store.retentionCutoffMs();
-    this.loaded = new HashMap<>(Math.max(16, store.seriesCount() * 4 / 3 + 1));
+    this.loaded = new LongMap<>(store.seriesCount());
+    this.restored = new LongMap<>(store.seriesCount());
     store.forEachSeries(series -> loaded.put(series.id(), series));
   }
 
@@ -195,7 +196,7 @@ public final class WalRecovery implements WalRecords.Visitor {
   private Series find(long id) {
     Series series = restored.get(id);
     if (series == null) {
-      series = loaded.get(id);
+      series = loaded.remove(id);
       if (series != null) {
         restored.put(id, series);
       }
