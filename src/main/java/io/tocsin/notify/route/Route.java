@@ -45,6 +45,12 @@ public final class Route {
     this.routes = List.copyOf(routes);
   }
 
+  /** This route with other child routes. */
+  Route withRoutes(List<Route> children) {
+    return new Route(path, mark, matchers, channels, everyChannel, continueMatching, muteTimeIntervals,
+        activeTimeIntervals, children);
+  }
+
   /** The routes an alert with {@code labels} takes, in tree order; empty when it does not reach this node. */
   public List<Route> match(Map<String, String> labels) {
     if (!matches(labels)) {

@@ -34,6 +34,8 @@ public final class RoutingParser {
   private static final Set<String> INHIBIT_KEYS = Set.of("source_matchers", "target_matchers", "equal");
   /** The label that names the monitor, as Alertmanager's alertname. */
   static final String ALERTNAME = "alertname";
+  /** The path prefix of a monitor's own route. */
+  static final String MONITOR_ROUTE = "monitor/";
 
   /** A monitor's own {@code channels:}: a route on that monitor, tried before the tree; {@code mark} may be null. */
   public record MonitorChannels(String monitorId, String monitorName, List<String> channels, Mark mark) {}
@@ -61,7 +63,7 @@ public final class RoutingParser {
     parser.intervalNames = intervals.keySet();
     List<Route> children = new ArrayList<>();
     for (MonitorChannels m : monitorChannels) {
-      children.add(new Route("monitor/" + m.monitorId(), m.mark(),
+      children.add(new Route(MONITOR_ROUTE + m.monitorId(), m.mark(),
           List.of(Matcher.of(ALERTNAME, Matcher.Operator.EQUAL, m.monitorName())), m.channels(), false,
           false, List.of(), List.of(), List.of()));
     }
