@@ -1,6 +1,8 @@
 package io.tocsin.ingest;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.IOException;
 
 /**
  * Reads protobuf wire format from a range of a byte array without allocating: the innermost
@@ -139,11 +141,14 @@ final class WireCursor {
 
   /**
    * Skips a varint as protobuf-java reads a 64-bit one from an array ({@code int64}, {@code bool},
-   * and the value of an unknown varint field): its tenth byte ends it whatever that byte's top
-   * bit, where {@link #readVarint} (like protobuf's 32-bit reads) refuses a set one.
+   * and the value of an unknown varint field). Up to nine bytes the rule is plain; whether a tenth
+   * byte is accepted depends, in protobuf-java's array decoder, on the bytes before it and on how
+   * much of the message follows (its fast and slow paths differ), so for that rare, hostile case
+   * the decoder itself decides.
    */
   void skipVarint64() throws InvalidProtocolBufferException {
-    for (int i = 0; i < 10; i++) {
+    int start = pos;
+    for (int i = 0; i < 9; i++) {
       if (pos >= limit) {
         throw truncated();
       }
@@ -151,6 +156,15 @@ final class WireCursor {
         return;
       }
     }
+    CodedInputStream reference = CodedInputStream.newInstance(buf, start, limit - start);
+    try {
+      reference.readRawVarint64();
+    } catch (InvalidProtocolBufferException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new InvalidProtocolBufferException(e.getMessage());
+    }
+    pos = start + reference.getTotalBytesRead();
   }
 
   /**

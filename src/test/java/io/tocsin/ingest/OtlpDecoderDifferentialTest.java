@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -59,6 +60,21 @@ class OtlpDecoderDifferentialTest {
   void decode_corruptedBody_refusedExactlyWhenParseFromRefuses(
       @ForAll("requests") ExportMetricsServiceRequest request, @ForAll Random random) throws Exception {
     assertDecodesLikeParseFrom(WireWriter.mutate(WireWriter.write(request, random, Liberties.VALID), random));
+  }
+
+  /**
+   * Unknown varint fields of ten bytes: protobuf-java accepts or refuses the tenth byte depending
+   * on the bytes before it (the first body was found by the corrupted-body property).
+   */
+  @Example
+  void decode_tenByteUnknownVarints_likeParseFrom() {
+    byte[] refused = {(byte) 0x98, 0x06, (byte) 0xeb, (byte) 0xa6, (byte) 0xc1, (byte) 0xf7, (byte) 0xfe, (byte) 0xa5,
+        (byte) 0xee, (byte) 0xac, (byte) 0xcd, (byte) 0xa4};
+    assertThat(parseOrNull(refused)).isNull();
+    assertDecodesLikeParseFrom(refused);
+    byte[] accepted = {(byte) 0x98, 0x06, -1, -1, -1, -1, -1, -1, -1, -1, -1, (byte) 0x81, 0x0a, 0x00};
+    assertThat(parseOrNull(accepted)).isNotNull();
+    assertDecodesLikeParseFrom(accepted);
   }
 
   private static ExportMetricsServiceRequest parseOrNull(byte[] body) {
