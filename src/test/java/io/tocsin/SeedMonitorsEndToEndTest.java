@@ -11,6 +11,7 @@ import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.resources.Resource;
+import io.tocsin.testing.Await;
 import io.tocsin.testing.TestServers;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -98,21 +99,8 @@ class SeedMonitorsEndToEndTest {
         .filter(a -> a.get("monitor_id").asText().equals(monitorId)).toList());
   }
 
-  private JsonNode await(String what, ThrowingSupplier supplier, Predicate<JsonNode> done) throws Exception {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      last = supplier.get();
-      if (done.test(last)) {
-        return last;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError(what + " did not happen within " + PATIENCE + "; last seen: " + last);
-  }
-
-  interface ThrowingSupplier {
-    JsonNode get() throws Exception;
+  private JsonNode await(String what, Await.Poll<JsonNode> poll, Predicate<JsonNode> done) throws Exception {
+    return Await.until(what, PATIENCE, poll, done);
   }
 
   @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.tocsin.store.SeriesSamples;
+import io.tocsin.testing.Await;
 import io.tocsin.testing.ExternalServer;
 import io.tocsin.testing.TestServers;
 import java.net.InetSocketAddress;
@@ -164,21 +165,8 @@ class SeedMonitorsRemoteWriteEndToEndTest {
         .map(e -> e.get("type").asText() + " " + e.get("labels").get("node").asText()).toList();
   }
 
-  private <T> T await(String what, ThrowingSupplier<T> supplier, Predicate<T> done) throws Exception {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    T last = null;
-    while (System.nanoTime() < deadline) {
-      last = supplier.get();
-      if (done.test(last)) {
-        return last;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError(what + " did not happen within " + PATIENCE + "; last seen: " + last);
-  }
-
-  interface ThrowingSupplier<T> {
-    T get() throws Exception;
+  private <T> T await(String what, Await.Poll<T> poll, Predicate<T> done) throws Exception {
+    return Await.until(what, PATIENCE, poll, done);
   }
 
   /** Prometheus' raw samples of n1's hits counter: time (ms) and value. */
