@@ -67,16 +67,16 @@ public final class ApiServer implements AutoCloseable {
     Supplier<String> notReady = services.notReady();
     AdHocQueries queries = new AdHocQueries(new QueryEvaluator(services.store()), services.query());
     QueryHandler query = new QueryHandler(queries, services.engine(), services.clock(), new ObjectMapper());
-    MonitorsHandler monitors = new MonitorsHandler(services.engine(), queries, services.clock(),
-        services.notifications()::inhibitedBy);
+    AlertDelivery delivery = new AlertDelivery(services.notifications(), services.silences(), services.clock());
+    MonitorsHandler monitors = new MonitorsHandler(services.engine(), queries, services.clock(), delivery);
     PrometheusRulesHandler prometheus = new PrometheusRulesHandler(services.engine());
     ChannelsHandler channels = new ChannelsHandler(services.notifications());
-    RoutesHandler routesHandler = new RoutesHandler(services.notifications(), services.clock(), new ObjectMapper());
+    RoutesHandler routesHandler = new RoutesHandler(delivery, services.clock(), new ObjectMapper());
     ApiAuth auth = new ApiAuth(services.api());
     SilencesHandler silences = new SilencesHandler(services.silences(), services.clock(), new ObjectMapper());
     ClusterHandler cluster = new ClusterHandler(services.cluster());
     StatusPage status = new StatusPage(services.engine(), queries, services.clock(), silences::rows, cluster::statusLine,
-        services.silences()::silencing, services.notifications()::inhibitedBy);
+        delivery);
     byte[] openApi = openApiDocument();
     List<Routes.Route> registered = new ArrayList<>();
     Javalin app = Javalin.create(config -> {

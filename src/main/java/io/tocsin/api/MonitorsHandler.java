@@ -23,7 +23,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.BiFunction;
 
 /**
  * Monitors and alerts over REST: lists, a monitor's definition with its groups and recent
@@ -39,19 +38,14 @@ final class MonitorsHandler {
   private final MonitorEngine engine;
   private final AdHocQueries queries;
   private final Clock clock;
-  /** Why an alert (fingerprint, full labels) is inhibited now; empty when it is not. */
-  private final BiFunction<String, Map<String, String>, Optional<String>> inhibitedBy;
+  /** Whether an alert is silenced or inhibited now, and the routes it takes. */
+  private final AlertDelivery delivery;
 
-  MonitorsHandler(MonitorEngine engine, AdHocQueries queries, Clock clock) {
-    this(engine, queries, clock, (fingerprint, labels) -> Optional.empty());
-  }
-
-  MonitorsHandler(MonitorEngine engine, AdHocQueries queries, Clock clock,
-      BiFunction<String, Map<String, String>, Optional<String>> inhibitedBy) {
+  MonitorsHandler(MonitorEngine engine, AdHocQueries queries, Clock clock, AlertDelivery delivery) {
     this.engine = engine;
     this.queries = queries;
     this.clock = clock;
-    this.inhibitedBy = inhibitedBy;
+    this.delivery = delivery;
   }
 
   void list(Context ctx) {
@@ -177,13 +171,15 @@ final class MonitorsHandler {
         alert.put("threshold", d.thresholds().crossed(Double.isNaN(g.value()) ? Double.NEGATIVE_INFINITY : g.value()));
         alert.put("active_at", time(g.activeAt()));
         alert.put("fired_at", time(g.firedAt()));
+        Map<String, String> full = new TreeMap<>(d.labels());
+        full.putAll(g.labels().asMap());
+        full.put("alertname", d.name());
+        delivery.silencedBy(full).ifPresent(id -> alert.put("silenced_by", id));
         if (g.state() == GroupState.State.FIRING) {
-          Map<String, String> full = new TreeMap<>(d.labels());
-          full.putAll(g.labels().asMap());
-          full.put("alertname", d.name());
-          inhibitedBy.apply(AlertEvent.fingerprint(d.id(), g.labels()), full)
+          delivery.inhibitedBy(AlertEvent.fingerprint(d.id(), g.labels()), full)
               .ifPresent(why -> alert.put("inhibited_by", why));
         }
+        alert.put("routes", delivery.routes(full));
         alerts.add(alert);
       }
     }

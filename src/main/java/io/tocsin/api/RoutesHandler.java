@@ -4,14 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
-import io.tocsin.notify.NotificationDispatcher;
-import io.tocsin.notify.route.Route;
-import io.tocsin.notify.route.Routing;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,12 +23,12 @@ final class RoutesHandler {
   private static final String USAGE = "request body must be a JSON object such as {\"labels\": {\"monitor\": "
       + "\"Redis shard is down\", \"severity\": \"critical\"}, \"at\": \"2026-03-01T12:00:00Z\"} (\"at\" optional)";
 
-  private final NotificationDispatcher notifications;
+  private final AlertDelivery delivery;
   private final Clock clock;
   private final ObjectMapper json;
 
-  RoutesHandler(NotificationDispatcher notifications, Clock clock, ObjectMapper json) {
-    this.notifications = notifications;
+  RoutesHandler(AlertDelivery delivery, Clock clock, ObjectMapper json) {
+    this.delivery = delivery;
     this.clock = clock;
     this.json = json;
   }
@@ -66,25 +62,10 @@ final class RoutesHandler {
       ApiErrors.badRequest(ctx, "cannot read the request body");
       return;
     }
-    Routing routing = notifications.routing();
-    List<String> declared = notifications.channels();
-    List<Map<String, Object>> routes = new ArrayList<>();
-    List<String> receiving = new ArrayList<>();
-    for (Route route : routing.routes(labels)) {
-      List<String> channels = declared.stream().filter(route::sendsTo).toList();
-      String muted = routing.mutedBy(route, at);
-      Map<String, Object> r = new LinkedHashMap<>();
-      r.put("path", route.path());
-      r.put("channels", channels);
-      r.put("muted", muted);
-      routes.add(r);
-      if (muted == null) {
-        channels.stream().filter(c -> !receiving.contains(c)).forEach(receiving::add);
-      }
-    }
+    List<Map<String, Object>> routes = delivery.routes(labels, at);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("labels", labels);
-    body.put("channels", declared.stream().filter(receiving::contains).toList());
+    body.put("channels", delivery.receiving(routes));
     body.put("routes", routes);
     ctx.json(body);
   }

@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
@@ -52,22 +51,18 @@ final class StatusPage {
   private final Clock clock;
   private final Supplier<List<Map<String, Object>>> silences;
   private final Supplier<Map<String, Object>> cluster;
-  private final BiFunction<Map<String, String>, Long, Optional<String>> silencing;
-  /** Why a firing alert (fingerprint, full labels) is held back by an inhibit rule; empty when it is not. */
-  private final BiFunction<String, Map<String, String>, Optional<String>> inhibitedBy;
+  /** Whether an alert is silenced or inhibited now, and the routes it takes. */
+  private final AlertDelivery delivery;
   private final Mustache index;
   private final Mustache monitor;
 
   /**
    * @param silences rows for the silences table: state, matchers, endsAt, createdBy, comment
    * @param cluster the cluster line (name, size, self, position), or null without a cluster
-   * @param silencing the silence covering an alert's labels at a time, as notifications are silenced
    */
   StatusPage(MonitorEngine engine, AdHocQueries queries, Clock clock, Supplier<List<Map<String, Object>>> silences,
-      Supplier<Map<String, Object>> cluster, BiFunction<Map<String, String>, Long, Optional<String>> silencing,
-      BiFunction<String, Map<String, String>, Optional<String>> inhibitedBy) {
-    this.silencing = silencing;
-    this.inhibitedBy = inhibitedBy;
+      Supplier<Map<String, Object>> cluster, AlertDelivery delivery) {
+    this.delivery = delivery;
     this.engine = engine;
     this.queries = queries;
     this.clock = clock;
@@ -111,11 +106,12 @@ final class StatusPage {
         Map<String, String> labels = new TreeMap<>(d.labels());
         labels.putAll(g.labels().asMap());
         labels.put("alertname", d.name());
-        silencing.apply(labels, clock.millis()).ifPresent(id -> alert.put("silencedBy", id));
+        delivery.silencedBy(labels).ifPresent(id -> alert.put("silencedBy", id));
         if (g.state() == GroupState.State.FIRING) {
-          inhibitedBy.apply(AlertEvent.fingerprint(d.id(), g.labels()), labels)
+          delivery.inhibitedBy(AlertEvent.fingerprint(d.id(), g.labels()), labels)
               .ifPresent(why -> alert.put("inhibitedBy", why));
         }
+        alert.put("routes", routesLine(delivery.routes(labels)));
         alert.put("since", Messages.since(g.activeAt(), g.state() == GroupState.State.FIRING ? g.firedAt() : 0));
         alert.put("order", g.state() == GroupState.State.FIRING ? 0 : 1);
         alerts.add(alert);
@@ -129,6 +125,17 @@ final class StatusPage {
     page.put("cluster", cluster.get());
     page.put("history", history(null));
     render(ctx, index, page);
+  }
+
+  /** The routes as one line for the alerts table: {@code path → channels}, a muted route with why. */
+  private static String routesLine(List<Map<String, Object>> routes) {
+    List<String> parts = new ArrayList<>();
+    for (Map<String, Object> route : routes) {
+      String channels = String.join(", ", ((List<?>) route.get("channels")).stream().map(Object::toString).toList());
+      String part = route.get("path") + " → " + (channels.isEmpty() ? "no channel" : channels);
+      parts.add(route.get("muted") == null ? part : part + " (muted: " + route.get("muted") + ")");
+    }
+    return String.join("; ", parts);
   }
 
   void monitor(Context ctx) {

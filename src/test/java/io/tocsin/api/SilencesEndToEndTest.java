@@ -119,6 +119,7 @@ class SilencesEndToEndTest {
     JsonNode alerts = JSON.readTree(send("GET", "/api/v1/alerts?state=firing", null).body()).get("alerts");
     assertThat(alerts).extracting(a -> a.get("labels").toString())
         .containsExactly("{\"node\":\"n1\"}", "{\"node\":\"n2\"}");
+    assertThat(alerts).extracting(a -> a.path("silenced_by").asText(null)).containsExactly(id, null);
 
     tocsin.close();
     tocsin = null;

@@ -112,6 +112,12 @@ class RoutedDeliveryTest {
       assertThat(outcomes(tocsin)).containsExactly(
           "chat muted: firing not sent: mute_time_intervals: weekend (route root/0)",
           "pager sent: firing, 1 alert, attempt 1: logged 1 alerts");
+      // The API and the status page show the routes the alert takes and which one is muted now.
+      JsonNode alerts = alerts(tocsin);
+      assertThat(alerts).hasSize(1);
+      assertThat(alerts.get(0).get("routes").toString()).isEqualTo("[{\"path\":\"root/0\",\"channels\":[\"chat\"],"
+          + "\"muted\":\"mute_time_intervals: weekend\"},{\"path\":\"root/1\",\"channels\":[\"pager\"],\"muted\":null}]");
+      assertThat(get(tocsin, "/")).contains("root/0 → chat (muted: mute_time_intervals: weekend); root/1 → pager");
     }
   }
 
