@@ -57,12 +57,16 @@ public final class ExternalServer implements AutoCloseable {
     });
   }
 
-  /** Alertmanager with this configuration, clustering off, storing in {@code dir}. */
-  public static ExternalServer alertmanager(Path dir, String configYaml) throws Exception {
+  /** Alertmanager with this configuration, clustering off, storing in {@code dir}; {@code flags} are added. */
+  public static ExternalServer alertmanager(Path dir, String configYaml, String... flags) throws Exception {
     Path config = Files.writeString(Files.createDirectories(dir).resolve("alertmanager.yml"), configYaml);
-    return start(dir, "alertmanager", "/-/ready", port -> List.of(ALERTMANAGER.toString(), "--config.file=" + config,
-        "--storage.path=" + dir.resolve("alertmanager-data"), "--cluster.listen-address=",
-        "--web.listen-address=127.0.0.1:" + port));
+    return start(dir, "alertmanager", "/-/ready", port -> {
+      List<String> command = new ArrayList<>(List.of(ALERTMANAGER.toString(), "--config.file=" + config,
+          "--storage.path=" + dir.resolve("alertmanager-data"), "--cluster.listen-address=",
+          "--web.listen-address=127.0.0.1:" + port));
+      command.addAll(List.of(flags));
+      return command;
+    });
   }
 
   /**
