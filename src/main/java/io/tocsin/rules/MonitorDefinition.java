@@ -16,6 +16,8 @@ import java.util.Map;
  * @param repeat when a firing alert is sent again
  * @param channels channel names; empty means every channel
  * @param source where it is defined, as {@code file:line}
+ * @param levels its severity levels, lowest first; empty without {@code levels:}, and then
+ *     {@code thresholds} alone decide and no alert carries a {@code severity} label
  */
 public record MonitorDefinition(
     String id,
@@ -37,7 +39,8 @@ public record MonitorDefinition(
     List<String> channels,
     boolean paused,
     String source,
-    String datasource) {
+    String datasource,
+    List<Level> levels) {
 
   public MonitorDefinition {
     metrics = List.copyOf(metrics);
@@ -45,6 +48,12 @@ public record MonitorDefinition(
     labels = Map.copyOf(labels);
     annotations = Map.copyOf(annotations);
     channels = List.copyOf(channels);
+    levels = List.copyOf(levels);
+  }
+
+  /** Whether it has {@code levels:}: its alerts then carry the level they are at as {@code severity}. */
+  public boolean hasLevels() {
+    return !levels.isEmpty();
   }
 
   /** The interval of {@link #repeat()}: how often (at first) a firing alert is sent again; zero never. */

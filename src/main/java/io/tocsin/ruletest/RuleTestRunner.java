@@ -80,7 +80,7 @@ public final class RuleTestRunner {
   private static MonitorDefinition withoutDelay(MonitorDefinition m) {
     return new MonitorDefinition(m.id(), m.name(), m.metrics(), m.queryItems(), m.query(), m.column(), m.unit(),
         m.thresholds(), m.forDuration(), m.groupingInterval(), Duration.ZERO, m.keepFiringFor(), m.absentPoints(),
-        m.repeat(), m.labels(), m.annotations(), m.channels(), m.paused(), m.source(), m.datasource());
+        m.repeat(), m.labels(), m.annotations(), m.channels(), m.paused(), m.source(), m.datasource(), m.levels());
   }
 
   private static List<String> runTest(RuleTestFile.TestCase test, List<MonitorDefinition> monitors) {
