@@ -6,6 +6,7 @@ import io.tocsin.history.AlertHistory;
 import io.tocsin.notify.silence.Matcher;
 import io.tocsin.rules.AlertEvent;
 import io.tocsin.rules.GroupState;
+import io.tocsin.rules.Level;
 import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.rules.MonitorEngine;
 import io.tocsin.rules.MonitorStatus;
@@ -107,6 +108,9 @@ final class MonitorsHandler {
       group.put("active_at", g == null ? null : time(g.activeAt()));
       group.put("fired_at", g == null ? null : time(g.firedAt()));
       group.put("resolved_at", g == null ? null : time(g.resolvedAt()));
+      if (d.hasLevels()) {
+        group.put("severity", g == null ? null : g.severity());
+      }
       List<List<Object>> series = new ArrayList<>();
       double[] values = points.get(labels);
       if (values != null) {
@@ -174,13 +178,20 @@ final class MonitorsHandler {
         alert.put("labels", g.labels().asMap());
         alert.put("state", g.state().id());
         alert.put("value", number(g.value()));
-        alert.put("threshold", d.thresholds().crossed(Double.isNaN(g.value()) ? Double.NEGATIVE_INFINITY : g.value()));
+        alert.put("threshold", d.thresholdsOf(g).crossed(Double.isNaN(g.value()) ? Double.NEGATIVE_INFINITY
+            : g.value()));
+        if (d.hasLevels()) {
+          alert.put("severity", g.severity());
+        }
         alert.put("active_at", time(g.activeAt()));
         alert.put("fired_at", time(g.firedAt()));
         if (g.state() == GroupState.State.FIRING) {
           Map<String, String> full = new TreeMap<>(d.labels());
           full.putAll(g.labels().asMap());
           full.put("alertname", d.name());
+          if (g.severity() != null) {
+            full.put("severity", g.severity());
+          }
           inhibitedBy.apply(AlertEvent.fingerprint(d.id(), g.labels()), full)
               .ifPresent(why -> alert.put("inhibited_by", why));
         }
@@ -287,6 +298,20 @@ final class MonitorsHandler {
     m.put("max_allowed_value", d.thresholds().max());
     m.put("recovery_min_value", d.thresholds().recoveryMin());
     m.put("recovery_max_value", d.thresholds().recoveryMax());
+    if (d.hasLevels()) {
+      List<Map<String, Object>> levels = new ArrayList<>();
+      for (Level level : d.levels()) {
+        Map<String, Object> l = new LinkedHashMap<>();
+        l.put("name", level.name());
+        l.put("min_allowed_value", level.thresholds().min());
+        l.put("max_allowed_value", level.thresholds().max());
+        l.put("recovery_min_value", level.thresholds().recoveryMin());
+        l.put("recovery_max_value", level.thresholds().recoveryMax());
+        l.put("for_duration", Durations.format(level.forDuration()));
+        levels.add(l);
+      }
+      m.put("levels", levels);
+    }
     m.put("for_duration", Durations.format(d.forDuration()));
     m.put("grouping_interval", Durations.format(d.groupingInterval()));
     m.put("evaluation_delay", Durations.format(d.evaluationDelay()));

@@ -179,12 +179,16 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
   public void deliver(MonitorDefinition monitor, List<AlertEvent> events) {
     List<Alert> alerts = new ArrayList<>();
     List<List<Route>> routes = new ArrayList<>();
+    List<Map<String, List<Route>>> leftRoutes = new ArrayList<>();
     List<String> suppressed = new ArrayList<>();
     Routing routing = this.routing;
     for (AlertEvent event : events) {
       Map<String, String> labels = new TreeMap<>(monitor.labels());
       labels.putAll(event.labels().asMap());
       labels.put("alertname", monitor.name());
+      if (!event.severity().isEmpty()) {
+        labels.put("severity", event.severity());
+      }
       boolean firingWasInhibited = false;
       if (event.type() == AlertEvent.Type.RESOLVED) {
         firingWasInhibited = inhibitions.resolved(event.fingerprint());
@@ -211,8 +215,9 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
       alerts.add(new Alert(event.type(), event.labels().asMap(),
           Annotations.render(monitor, event.labels(), event.value(), event.type().id()), event.value(),
           event.threshold(), event.activeAt(), event.firedAt(), event.resolvedAt(), event.at(), event.fingerprint(),
-          event.reason()));
+          event.reason(), event.severity()));
       routes.add(routing.routes(labels));
+      leftRoutes.add(leftRoutes(routing, labels, event.left()));
     }
     if (!suppressed.isEmpty()) {
       log.info("monitor \"{}\": not sent, silenced or inhibited: {}{}", monitor.name(), String.join(", ",
@@ -240,8 +245,11 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
             muted = why == null ? muted : why + " (route " + route.path() + ")";
           }
         }
+        Alert leaving = routed ? null : leaving(alert, leftRoutes.get(i), channel, routing, sendTime);
         if (routed) {
           forChannel.add(alert);
+        } else if (leaving != null) {
+          forChannel.add(leaving);
         } else if (muted != null) {
           record(new AlertHistory.Entry(alert.at(), "muted", monitor.id(), monitor.name(), alert.labels(),
               alert.value(), alert.status().id() + " not sent: " + muted, channel.name()), channel.name(), "muted");
@@ -262,6 +270,42 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
         worker.add(new Outbox.Entry(n, outbox.directory(n.channel()).resolve(n.id() + ".json")));
       }
     }
+  }
+
+  /** The routes an alert would take at each of the levels it left ({@link AlertEvent#left}), highest first. */
+  private static Map<String, List<Route>> leftRoutes(Routing routing, Map<String, String> labels, List<String> left) {
+    if (left.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, List<Route>> byLevel = new LinkedHashMap<>();
+    for (int i = left.size() - 1; i >= 0; i--) {
+      String level = left.get(i);
+      Map<String, String> atLevel = new TreeMap<>(labels);
+      atLevel.put("severity", level);
+      byLevel.put(level, routing.routes(atLevel));
+    }
+    return byLevel;
+  }
+
+  /**
+   * What a channel that the alert's routes at its new level do not reach, but a route at a level
+   * it left does (unmuted), is told: that the alert resolved at that level, as Alertmanager
+   * resolves a rule's alert when its condition stops (so a page opened at critical closes when
+   * the alert drops to warning); null when no such route reaches it, or it sends no resolutions.
+   */
+  private Alert leaving(Alert alert, Map<String, List<Route>> left, Channel channel, Routing routing,
+      Instant sendTime) {
+    if (!channel.sendResolved()) {
+      return null;
+    }
+    for (Map.Entry<String, List<Route>> level : left.entrySet()) {
+      for (Route route : level.getValue()) {
+        if (route.sendsTo(channel.name()) && routing.mutedBy(route, sendTime) == null) {
+          return alert.resolvedAt(level.getKey(), alert.at());
+        }
+      }
+    }
+    return null;
   }
 
   private synchronized List<ChannelWorker> workers() {

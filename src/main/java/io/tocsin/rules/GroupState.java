@@ -41,6 +41,11 @@ public record GroupState(
         LevelRuns.NONE);
   }
 
+  /** With levels, the level a firing group is at (its {@code severity}); else null. */
+  public String severity() {
+    return state == State.FIRING ? levels.levelName() : null;
+  }
+
   /** The same group with other level runs. */
   GroupState withLevels(LevelRuns runs) {
     return new GroupState(labels, state, streak, activeAt, firedAt, resolvedAt, lastBreachEnd, lastValueEnd, value,

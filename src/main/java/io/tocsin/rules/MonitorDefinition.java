@@ -14,6 +14,7 @@ import java.util.Map;
  * @param forDuration how long a breach must last to fire; a whole number of grouping intervals
  * @param evaluationDelay how long after a bucket ends it is evaluated, so late exports count
  * @param repeat when a firing alert is sent again
+ * @param thresholds when a value breaches; with levels, the highest level's
  * @param channels channel names; empty means every channel
  * @param source where it is defined, as {@code file:line}
  * @param levels its severity levels, lowest first; empty without {@code levels:}, and then
@@ -54,6 +55,17 @@ public record MonitorDefinition(
   /** Whether it has {@code levels:}: its alerts then carry the level they are at as {@code severity}. */
   public boolean hasLevels() {
     return !levels.isEmpty();
+  }
+
+  /** The thresholds that apply to {@code g}: those of the level it fires at, or the monitor's. */
+  public Thresholds thresholdsOf(GroupState g) {
+    String severity = g.severity();
+    for (Level level : levels) {
+      if (level.name().equals(severity)) {
+        return level.thresholds();
+      }
+    }
+    return thresholds;
   }
 
   /** The interval of {@link #repeat()}: how often (at first) a firing alert is sent again; zero never. */
