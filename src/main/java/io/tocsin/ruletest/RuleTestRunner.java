@@ -179,7 +179,13 @@ public final class RuleTestRunner {
         continue;
       }
       Map<String, String> annotations = Map.of();
-      Labels labels = alertLabels(g.labels().asMap(), monitor);
+      Map<String, String> groupLabels = g.labels().asMap();
+      if (g.severity() != null) {
+        // With levels an alert carries the level it fires at, as its notifications do.
+        groupLabels = new TreeMap<>(groupLabels);
+        groupLabels.put("severity", g.severity());
+      }
+      Labels labels = alertLabels(groupLabels, monitor);
       Optional<RuleTestFile.ExpectedAlert> wanted = check.alerts().stream()
           .filter(a -> alertLabels(a.labels(), monitor).equals(labels)).findFirst();
       if (wanted.isPresent() && !wanted.get().annotations().isEmpty()) {

@@ -94,10 +94,14 @@ class LevelRoutingTest {
     }).toList();
   }
 
-  private static JsonNode firingAlerts(Tocsin tocsin) throws Exception {
+  private static JsonNode get(Tocsin tocsin, String path) throws Exception {
     String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-        + tocsin.httpPort() + "/api/v1/alerts?state=firing")).build(), HttpResponse.BodyHandlers.ofString()).body();
-    return JSON.readTree(body).get("alerts");
+        + tocsin.httpPort() + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    return JSON.readTree(body);
+  }
+
+  private static JsonNode firingAlerts(Tocsin tocsin) throws Exception {
+    return get(tocsin, "/api/v1/alerts?state=firing").get("alerts");
   }
 
   private void step(Tocsin tocsin, int minute, double value) {
@@ -123,6 +127,10 @@ class LevelRoutingTest {
       assertThat(chats()).hasSize(1);
       assertThat(firingAlerts(tocsin)).singleElement()
           .satisfies(a -> assertThat(a.get("severity").asText()).isEqualTo("critical"));
+      JsonNode monitor = get(tocsin, "/api/v1/monitors/shard-health");
+      assertThat(monitor.get("groups")).singleElement()
+          .satisfies(g -> assertThat(g.get("severity").asText()).isEqualTo("critical"));
+      assertThat(monitor.findValue("levels").findValuesAsText("name")).containsExactly("warning", "critical");
 
       step(tocsin, 2, 0.7); // de-escalated to warning: the page resolves, chat is told
       assertThat(pages()).containsExactly("trigger critical " + dedupKey, "resolve - " + dedupKey);
