@@ -195,6 +195,35 @@ class LevelTransitionsTest {
   }
 
   @Test
+  void reloadAddingLevels_aFiringGroupGoesOnAtTheLevelItsValueBreaches_andChangesFromThere() throws Exception {
+    monitor(WARNING_2M_CRITICAL_3M);
+    GroupState firingWithoutLevels = new GroupState(N1, State.FIRING, 5, minute(0), minute(3), 0, minute(5),
+        minute(5), 0.8, minute(3));
+    runtime.restore(List.of(firingWithoutLevels), minute(5), false);
+    assertThat(n1().levels().levelName()).isEqualTo("warning"); // 0.8 breaches warning (0.9), not critical (0.75)
+
+    store.write("rate", MetricKind.GAUGE, N1, s -> s.append(minute(5) + 30_000, 0.95));
+    clock.set(Instant.ofEpochMilli(minute(6)));
+    assertThat(runtime.evaluate(evaluator, new EvaluationCache(), minute(6), Downtime.NONE))
+        .singleElement().satisfies(e -> {
+          assertThat(e.type()).isEqualTo(AlertEvent.Type.RESOLVED);
+          assertThat(e.severity()).isEqualTo("warning");
+          assertThat(e.firedAt()).isEqualTo(minute(3));
+        });
+  }
+
+  @Test
+  void reloadRemovingLevels_dropsTheLevelRuns() throws Exception {
+    monitor("min_allowed_value: 0.75\nfor_duration: 1m");
+    GroupState atCritical = new GroupState(N1, State.FIRING, 2, minute(0), minute(1), 0, minute(2), minute(2), 0.5,
+        minute(1), new LevelRuns(List.of("warning", "critical"), 1, 0b10, new int[] {2, 1}));
+    runtime.restore(List.of(atCritical), minute(2), false);
+
+    assertThat(n1().levels()).isSameAs(LevelRuns.NONE);
+    assertThat(n1().severity()).isNull();
+  }
+
+  @Test
   void maxThresholds_escalateUpwards() throws Exception {
     monitor("""
         levels:
