@@ -213,7 +213,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
         continue;
       }
       alerts.add(new Alert(event.type(), event.labels().asMap(),
-          Annotations.render(monitor, event.labels(), event.value(), event.type().id()), event.value(),
+          Annotations.render(monitor, event.labels(), event.value(), event.type().id(), event.severity()), event.value(),
           event.threshold(), event.activeAt(), event.firedAt(), event.resolvedAt(), event.at(), event.fingerprint(),
           event.reason(), event.severity()));
       routes.add(routing.routes(labels));

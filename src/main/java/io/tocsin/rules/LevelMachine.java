@@ -82,7 +82,9 @@ final class LevelMachine {
     }
     if (now < 0) {
       State state = anyBreach ? State.PENDING : State.OK;
-      long activeAt = anyBreach ? (s.state() == State.OK ? start : s.activeAt()) : s.state() == State.OK ? s.activeAt() : 0;
+      // As without levels: a breach that begins starts activeAt; pending falling back to ok clears it.
+      long activeAt = anyBreach ? (s.state() == State.OK ? start : s.activeAt())
+          : s.state() == State.OK ? s.activeAt() : 0;
       GroupState next = new GroupState(s.labels(), state, streak, activeAt, s.firedAt(), s.resolvedAt(), lastBreachEnd,
           lastValueEnd, value, s.lastNotified(), new LevelRuns(names, -1, 0, runs));
       return new StateMachine.Step(next, null);

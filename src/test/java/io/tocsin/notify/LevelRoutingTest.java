@@ -49,7 +49,8 @@ class LevelRoutingTest {
   private String rules() {
     return RuleHarness.shardDown("1m").replace("name: Shard is down", "name: Shard health")
         .replace("min_allowed_value: 1", "min_allowed_value: 0.5\n    repeat_interval: 0\n"
-            + "    levels: {warning: {min_allowed_value: 1}}") + """
+            + "    levels: {warning: {min_allowed_value: 1}}\n"
+            + "    annotations: {summary: '{{labels.severity}} below {{threshold}}'}") + """
         channels:
           - {name: pager, type: pagerduty, routing_key: %s, api_url: "%s"}
           - {name: chat, type: webhook, url: "%s"}
@@ -117,6 +118,8 @@ class LevelRoutingTest {
       assertThat(pages()).isEmpty();
       assertThat(chats()).containsExactly("[FIRING] Shard health {node=\"n1\", severity=\"warning\"}: firing warning"
           + " value 0.7 is below the minimum 1, breaching since 2026-03-01 12:00:00 UTC, firing since 2026-03-01 12:01:00 UTC");
+      assertThat(chat.json(0).get("alerts").get(0).get("annotations").get("summary").asText())
+          .isEqualTo("warning below 1");
       assertThat(firingAlerts(tocsin)).singleElement().satisfies(a -> {
         assertThat(a.get("severity").asText()).isEqualTo("warning");
         assertThat(a.get("threshold").asDouble()).isEqualTo(1.0);
