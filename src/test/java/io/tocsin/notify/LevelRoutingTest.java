@@ -134,6 +134,11 @@ class LevelRoutingTest {
       assertThat(monitor.get("groups")).singleElement()
           .satisfies(g -> assertThat(g.get("severity").asText()).isEqualTo("critical"));
       assertThat(monitor.findValue("levels").findValuesAsText("name")).containsExactly("warning", "critical");
+      assertThat(get(tocsin, "/api/prometheus/api/v1/alerts").findValue("alerts").get(0).get("labels")
+          .get("severity").asText()).isEqualTo("critical");
+      assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + tocsin.httpPort() + "/")).build(), HttpResponse.BodyHandlers.ofString()).body())
+          .contains("<span class=\"state severity\">critical</span>");
 
       step(tocsin, 2, 0.7); // de-escalated to warning: the page resolves, chat is told
       assertThat(pages()).containsExactly("trigger critical " + dedupKey, "resolve - " + dedupKey);
