@@ -199,7 +199,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
       Optional<String> silence = silences.silencing(labels, context.clock().millis());
       if (silence.isPresent()) {
         suppressed.add(event.type().id() + " " + event.labels() + " (silence " + silence.get() + ")");
-        record(new AlertHistory.Entry(event.at(), "silenced", monitor.id(), monitor.name(), event.labels().asMap(),
+        record(new AlertHistory.Entry(event.at(), "silenced", monitor.id(), monitor.name(), shown(event),
             event.value(), event.type().id() + " silenced by " + silence.get(), null), null, "silenced");
         continue;
       }
@@ -208,7 +208,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
       if (inhibitor != null || firingWasInhibited) {
         String why = inhibitor != null ? "inhibited by " + inhibitor : "its firing was inhibited";
         suppressed.add(event.type().id() + " " + event.labels() + " (" + why + ")");
-        record(new AlertHistory.Entry(event.at(), "inhibited", monitor.id(), monitor.name(), event.labels().asMap(),
+        record(new AlertHistory.Entry(event.at(), "inhibited", monitor.id(), monitor.name(), shown(event),
             event.value(), event.type().id() + " not sent: " + why, null), null, "inhibited");
         continue;
       }
@@ -251,7 +251,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
         } else if (leaving != null) {
           forChannel.add(leaving);
         } else if (muted != null) {
-          record(new AlertHistory.Entry(alert.at(), "muted", monitor.id(), monitor.name(), alert.labels(),
+          record(new AlertHistory.Entry(alert.at(), "muted", monitor.id(), monitor.name(), shown(alert),
               alert.value(), alert.status().id() + " not sent: " + muted, channel.name()), channel.name(), "muted");
         }
       }
@@ -270,6 +270,24 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
         worker.add(new Outbox.Entry(n, outbox.directory(n.channel()).resolve(n.id() + ".json")));
       }
     }
+  }
+
+  /** An event's group labels for the history: with levels, with its level as {@code severity}. */
+  private static Map<String, String> shown(AlertEvent event) {
+    return withSeverity(event.labels().asMap(), event.severity());
+  }
+
+  private static Map<String, String> shown(Alert alert) {
+    return withSeverity(alert.labels(), alert.severity());
+  }
+
+  private static Map<String, String> withSeverity(Map<String, String> labels, String severity) {
+    if (severity.isEmpty()) {
+      return labels;
+    }
+    Map<String, String> shown = new TreeMap<>(labels);
+    shown.put("severity", severity);
+    return shown;
   }
 
   /** The routes an alert would take at each of the levels it left ({@link AlertEvent#left}), highest first. */

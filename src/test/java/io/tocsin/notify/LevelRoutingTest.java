@@ -160,4 +160,48 @@ class LevelRoutingTest {
           "POST /v2/alerts/<alias>/close -");
     }
   }
+
+  @Test
+  void aCriticalLevel_inhibitsWarningsOfTheSameNode_untilItDeescalates() throws Exception {
+    String rules = """
+        monitors:
+          - name: Shard health
+            metrics: [redis_up as $up]
+            query: [group by node, $up]
+            min_allowed_value: 0.5
+            for_duration: 1m
+            evaluation_delay: 0s
+            levels: {warning: {min_allowed_value: 1}}
+          - name: Shard slow
+            metrics: [redis_up as $up]
+            query: [group by node, $up]
+            for_duration: 1m
+            evaluation_delay: 0s
+            repeat_interval: 1m
+            levels: {warning: {min_allowed_value: 2}}
+        channels:
+          - {name: chat, type: log}
+        inhibit_rules:
+          - source_matchers: ['severity="critical"']
+            target_matchers: ['severity="warning"']
+            equal: [node]
+        """;
+    try (Tocsin tocsin = harness.start(dataDir, rules)) {
+      step(tocsin, 0, 0.2); // health critical, slow warning: the warning is held back
+      List<String> sent = tocsin.engine().history().entries().stream()
+          .filter(e -> e.channel() != null || e.type().equals("inhibited"))
+          .map(e -> e.monitor() + " " + e.type() + " " + e.labels().get("severity")).toList();
+      assertThat(sent).containsExactlyInAnyOrder("Shard slow inhibited warning", "Shard health sent critical");
+      JsonNode slow = firingAlerts(tocsin).valueStream().filter(a -> a.get("monitor").asText().equals("Shard slow"))
+          .findFirst().orElseThrow();
+      assertThat(slow.path("inhibited_by").asText()).contains("same node=\"n1\"");
+
+      step(tocsin, 1, 0.7); // health de-escalates to warning: no critical source any more; slow repeats, now sent
+      assertThat(tocsin.engine().history().entries().stream().filter(e -> e.channel() != null)
+          .map(e -> e.monitor() + " " + e.detail()).toList())
+          .contains("Shard slow firing, 1 alert, attempt 1: logged 1 alerts");
+      assertThat(firingAlerts(tocsin).valueStream().map(a -> a.path("inhibited_by").asText("none")).toList())
+          .containsOnly("none");
+    }
+  }
 }
