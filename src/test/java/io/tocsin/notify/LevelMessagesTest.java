@@ -3,10 +3,12 @@ package io.tocsin.notify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.rules.AlertEvent.Type;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The wording every channel shares, for alerts of a monitor with levels; without levels it is as before. */
 class LevelMessagesTest {
@@ -60,5 +62,15 @@ class LevelMessagesTest {
     assertThat(Messages.describe(n, atCritical))
         .isEqualTo("resolved at 2026-03-01 12:03:00 UTC after firing for 2m (below the critical level now, value 0.7)");
     assertThat(AlertKeys.of(n, atCritical)).isEqualTo(AlertKeys.of("hit-rate", Map.of("node", "n1")));
+  }
+
+  @Test
+  void outbox_keepsAnAlertsLevelAndEvent_acrossARestart(@TempDir Path dir) throws Exception {
+    Notification n = of(alert(Type.ESCALATED, "critical"));
+    new Outbox(dir).write(n);
+
+    List<Outbox.Entry> loaded = new Outbox(dir).load("chat");
+
+    assertThat(loaded).singleElement().satisfies(e -> assertThat(e.notification()).isEqualTo(n));
   }
 }
