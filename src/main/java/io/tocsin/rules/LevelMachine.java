@@ -118,6 +118,23 @@ final class LevelMachine {
   }
 
   /**
+   * {@code s} after a gap in evaluation: like a pending group, a level pending above the one a
+   * firing group is at starts over, since its run was not seen being earned.
+   */
+  GroupState afterGap(GroupState s) {
+    LevelRuns r = fit(s).levels();
+    int[] runs = r.runs().clone();
+    boolean changed = false;
+    for (int i = 0; i < runs.length; i++) {
+      if (runs[i] > 0 && runs[i] < levels.get(i).bucketsToFire()) {
+        runs[i] = 0;
+        changed = true;
+      }
+    }
+    return changed ? s.withLevels(new LevelRuns(names, r.level(), r.held(), runs)) : s;
+  }
+
+  /**
    * {@code s} with level runs of this monitor's levels: its own when they are, else matched by
    * level name (the levels changed with a reload, or the state was restored from the state file
    * or a peer). A firing group that knows none of its levels (levels were added) fires at the

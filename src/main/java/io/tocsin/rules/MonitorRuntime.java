@@ -141,6 +141,12 @@ final class MonitorRuntime {
             put(g.labels(), GroupState.fresh(g.labels()));
             unsaved.add(g.labels());
             transitionsMayDiffer = true;
+          } else if (g.state() == State.FIRING) {
+            GroupState after = machine.afterGap(g);
+            if (after != g) {
+              put(g.labels(), after);
+              unsaved.add(g.labels());
+            }
           }
         }
         changed = true;

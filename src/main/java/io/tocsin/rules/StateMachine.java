@@ -47,6 +47,11 @@ final class StateMachine {
     return levels != null ? levels.breaches(value) : thresholds.breaches(value);
   }
 
+  /** A firing group after a gap in evaluation ({@link LevelMachine#afterGap}); as it is without levels. */
+  GroupState afterGap(GroupState s) {
+    return levels == null ? s : levels.afterGap(s);
+  }
+
   /** {@code s} fitted to this monitor's levels ({@link LevelMachine#fit}); as it is without levels. */
   GroupState fit(GroupState s) {
     if (levels == null) {

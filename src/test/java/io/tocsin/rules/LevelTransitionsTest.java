@@ -224,6 +224,25 @@ class LevelTransitionsTest {
   }
 
   @Test
+  void aGapInEvaluation_startsAHigherLevelsPendingRunOver_asItDoesAPendingGroup() throws Exception {
+    monitor(WARNING_2M_CRITICAL_3M);
+    run(0.85, 0.85, 0.7, 0.7); // firing at warning from minute 2, critical's run at 2 of 3
+    for (int m = 4; m < 9; m++) {
+      long at = minute(m) + 30_000;
+      store.write("rate", MetricKind.GAUGE, N1, s -> s.append(at, 0.7));
+    }
+    clock.set(Instant.ofEpochMilli(minute(9)));
+
+    // Five buckets unevaluated (more than N + 1 = 4): only the last three (minutes 6 to 8) are read,
+    // and critical's run starts over there, completing at minute 9, not at minute 7.
+    assertThat(runtime.evaluate(evaluator, new EvaluationCache(), minute(9), Downtime.NONE)).singleElement()
+        .satisfies(e -> {
+          assertThat(e.type()).isEqualTo(AlertEvent.Type.ESCALATED);
+          assertThat(e.at()).isEqualTo(minute(9));
+        });
+  }
+
+  @Test
   void maxThresholds_escalateUpwards() throws Exception {
     monitor("""
         levels:
