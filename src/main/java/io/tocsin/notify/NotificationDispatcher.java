@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * The notification stage: takes the events of each monitor evaluation, leaves out silenced
  * alerts, routes each alert ({@link Routing}) and leaves it out of the channels whose routes are
  * muted now, makes one notification per channel of the alerts routed to it, writes it to the
- * outbox and hands it to that channel's worker. Channels come from the rule files and change on reload; with none
+ * outbox and hands it to that channel's worker. An alert of a monitor with levels is routed with
+ * its level as {@code severity}; a channel reached only at a level the alert just left hears it
+ * resolve there. Channels come from the rule files and change on reload; with none
  * declared, everything goes to the log.
  */
 public final class NotificationDispatcher implements AlertSink, AutoCloseable {
@@ -212,10 +214,11 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
             event.value(), event.type().id() + " not sent: " + why, null), null, "inhibited");
         continue;
       }
-      alerts.add(new Alert(event.type(), event.labels().asMap(),
-          Annotations.render(monitor, event.labels(), event.value(), event.type().id(), event.severity()), event.value(),
-          event.threshold(), event.activeAt(), event.firedAt(), event.resolvedAt(), event.at(), event.fingerprint(),
-          event.reason(), event.severity()));
+      Map<String, String> annotations =
+          Annotations.render(monitor, event.labels(), event.value(), event.type().id(), event.severity());
+      alerts.add(new Alert(event.type(), event.labels().asMap(), annotations, event.value(), event.threshold(),
+          event.activeAt(), event.firedAt(), event.resolvedAt(), event.at(), event.fingerprint(), event.reason(),
+          event.severity()));
       routes.add(routing.routes(labels));
       leftRoutes.add(leftRoutes(routing, labels, event.left()));
     }
