@@ -81,9 +81,9 @@ class OpenApiTest {
             metrics: [redis_up as $up]
             query: [group by node, $up]
             min_allowed_value: 0.5
-            for_duration: 1m
+            for_duration: 2m
             evaluation_delay: 0s
-            levels: {warning: {min_allowed_value: 1}}
+            levels: {warning: {min_allowed_value: 1, for_duration: 1m}}
         channels:
           - {name: log, type: log}
           - {name: refusing, type: webhook, url: "%s"}
