@@ -168,7 +168,7 @@ final class MonitorsHandler {
       }
       for (GroupState g : status.groups()) {
         if (g.state() == GroupState.State.OK || (wanted != null && !g.state().id().equals(wanted))
-            || !matchesAll(matchers, d, g.labels())) {
+            || !matchesAll(matchers, fullLabels(d, g))) {
           continue;
         }
         Map<String, Object> alert = new LinkedHashMap<>();
@@ -186,13 +186,7 @@ final class MonitorsHandler {
         alert.put("active_at", time(g.activeAt()));
         alert.put("fired_at", time(g.firedAt()));
         if (g.state() == GroupState.State.FIRING) {
-          Map<String, String> full = new TreeMap<>(d.labels());
-          full.putAll(g.labels().asMap());
-          full.put("alertname", d.name());
-          if (g.severity() != null) {
-            full.put("severity", g.severity());
-          }
-          inhibitedBy.apply(AlertEvent.fingerprint(d.id(), g.labels()), full)
+          inhibitedBy.apply(AlertEvent.fingerprint(d.id(), g.labels()), fullLabels(d, g))
               .ifPresent(why -> alert.put("inhibited_by", why));
         }
         alerts.add(alert);
@@ -218,14 +212,24 @@ final class MonitorsHandler {
   }
 
   /** Whether every matcher holds for the labels a notification of this group would carry. */
-  private static boolean matchesAll(List<Matcher> matchers, MonitorDefinition d, Labels group) {
+  /**
+   * The same label set NotificationDispatcher hands to silences and inhibition: monitor labels,
+   * group labels, alertname, and with levels the level a firing group is at as severity.
+   */
+  private static Map<String, String> fullLabels(MonitorDefinition d, GroupState g) {
+    Map<String, String> labels = new TreeMap<>(d.labels());
+    labels.putAll(g.labels().asMap());
+    labels.put("alertname", d.name());
+    if (g.severity() != null) {
+      labels.put("severity", g.severity());
+    }
+    return labels;
+  }
+
+  private static boolean matchesAll(List<Matcher> matchers, Map<String, String> labels) {
     if (matchers.isEmpty()) {
       return true;
     }
-    // The same label set NotificationDispatcher hands to silences: monitor labels, group labels, alertname.
-    Map<String, String> labels = new TreeMap<>(d.labels());
-    labels.putAll(group.asMap());
-    labels.put("alertname", d.name());
     for (Matcher m : matchers) {
       if (!m.matches(labels)) {
         return false;

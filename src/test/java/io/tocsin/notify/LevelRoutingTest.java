@@ -8,9 +8,11 @@ import io.tocsin.Tocsin;
 import io.tocsin.notify.webhook.RecordingReceiver;
 import io.tocsin.testing.RuleHarness;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -130,6 +132,10 @@ class LevelRoutingTest {
       assertThat(chats()).hasSize(1);
       assertThat(firingAlerts(tocsin)).singleElement()
           .satisfies(a -> assertThat(a.get("severity").asText()).isEqualTo("critical"));
+      assertThat(get(tocsin, "/api/v1/alerts?match=" + URLEncoder.encode("severity=\"critical\"",
+          StandardCharsets.UTF_8)).get("alerts")).hasSize(1);
+      assertThat(get(tocsin, "/api/v1/alerts?match=" + URLEncoder.encode("severity=\"warning\"",
+          StandardCharsets.UTF_8)).get("alerts")).isEmpty();
       JsonNode monitor = get(tocsin, "/api/v1/monitors/shard-health");
       assertThat(monitor.get("groups")).singleElement()
           .satisfies(g -> assertThat(g.get("severity").asText()).isEqualTo("critical"));
