@@ -236,6 +236,9 @@ public final class Tocsin implements AutoCloseable {
           Map<String, String> labels = new TreeMap<>(monitor.labels());
           labels.putAll(group.labels().asMap());
           labels.put("alertname", monitor.name());
+          if (group.severity() != null) {
+            labels.put("severity", group.severity());
+          }
           firing.put(AlertEvent.fingerprint(monitor.id(), group.labels()), labels);
         }
       }

@@ -6,6 +6,7 @@ import io.tocsin.history.AlertHistory;
 import io.tocsin.notify.silence.Matcher;
 import io.tocsin.rules.AlertEvent;
 import io.tocsin.rules.GroupState;
+import io.tocsin.rules.Level;
 import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.rules.MonitorEngine;
 import io.tocsin.rules.MonitorStatus;
@@ -101,6 +102,9 @@ final class MonitorsHandler {
       group.put("active_at", g == null ? null : time(g.activeAt()));
       group.put("fired_at", g == null ? null : time(g.firedAt()));
       group.put("resolved_at", g == null ? null : time(g.resolvedAt()));
+      if (d.hasLevels()) {
+        group.put("severity", g == null ? null : g.severity());
+      }
       List<List<Object>> series = new ArrayList<>();
       double[] values = points.get(labels);
       if (values != null) {
@@ -158,7 +162,7 @@ final class MonitorsHandler {
       }
       for (GroupState g : status.groups()) {
         if (g.state() == GroupState.State.OK || (wanted != null && !g.state().id().equals(wanted))
-            || !matchesAll(matchers, d, g.labels())) {
+            || !matchesAll(matchers, fullLabels(d, g))) {
           continue;
         }
         Map<String, Object> alert = new LinkedHashMap<>();
@@ -168,12 +172,14 @@ final class MonitorsHandler {
         alert.put("labels", g.labels().asMap());
         alert.put("state", g.state().id());
         alert.put("value", number(g.value()));
-        alert.put("threshold", d.thresholds().crossed(Double.isNaN(g.value()) ? Double.NEGATIVE_INFINITY : g.value()));
+        alert.put("threshold", d.thresholdsOf(g).crossed(Double.isNaN(g.value()) ? Double.NEGATIVE_INFINITY
+            : g.value()));
+        if (d.hasLevels()) {
+          alert.put("severity", g.severity());
+        }
         alert.put("active_at", time(g.activeAt()));
         alert.put("fired_at", time(g.firedAt()));
-        Map<String, String> full = new TreeMap<>(d.labels());
-        full.putAll(g.labels().asMap());
-        full.put("alertname", d.name());
+        Map<String, String> full = fullLabels(d, g);
         delivery.silencedBy(full).ifPresent(id -> alert.put("silenced_by", id));
         if (g.state() == GroupState.State.FIRING) {
           delivery.inhibitedBy(AlertEvent.fingerprint(d.id(), g.labels()), full)
@@ -203,14 +209,24 @@ final class MonitorsHandler {
   }
 
   /** Whether every matcher holds for the labels a notification of this group would carry. */
-  private static boolean matchesAll(List<Matcher> matchers, MonitorDefinition d, Labels group) {
+  /**
+   * The same label set NotificationDispatcher hands to silences and inhibition: monitor labels,
+   * group labels, alertname, and with levels the level a firing group is at as severity.
+   */
+  private static Map<String, String> fullLabels(MonitorDefinition d, GroupState g) {
+    Map<String, String> labels = new TreeMap<>(d.labels());
+    labels.putAll(g.labels().asMap());
+    labels.put("alertname", d.name());
+    if (g.severity() != null) {
+      labels.put("severity", g.severity());
+    }
+    return labels;
+  }
+
+  private static boolean matchesAll(List<Matcher> matchers, Map<String, String> labels) {
     if (matchers.isEmpty()) {
       return true;
     }
-    // The same label set NotificationDispatcher hands to silences: monitor labels, group labels, alertname.
-    Map<String, String> labels = new TreeMap<>(d.labels());
-    labels.putAll(group.asMap());
-    labels.put("alertname", d.name());
     for (Matcher m : matchers) {
       if (!m.matches(labels)) {
         return false;
@@ -283,6 +299,20 @@ final class MonitorsHandler {
     m.put("max_allowed_value", d.thresholds().max());
     m.put("recovery_min_value", d.thresholds().recoveryMin());
     m.put("recovery_max_value", d.thresholds().recoveryMax());
+    if (d.hasLevels()) {
+      List<Map<String, Object>> levels = new ArrayList<>();
+      for (Level level : d.levels()) {
+        Map<String, Object> l = new LinkedHashMap<>();
+        l.put("name", level.name());
+        l.put("min_allowed_value", level.thresholds().min());
+        l.put("max_allowed_value", level.thresholds().max());
+        l.put("recovery_min_value", level.thresholds().recoveryMin());
+        l.put("recovery_max_value", level.thresholds().recoveryMax());
+        l.put("for_duration", Durations.format(level.forDuration()));
+        levels.add(l);
+      }
+      m.put("levels", levels);
+    }
     m.put("for_duration", Durations.format(d.forDuration()));
     m.put("grouping_interval", Durations.format(d.groupingInterval()));
     m.put("evaluation_delay", Durations.format(d.evaluationDelay()));

@@ -129,8 +129,13 @@ final class PrometheusRulesHandler {
     List<Map<String, Object>> alerts = new ArrayList<>();
     for (GroupState g : s.groups()) {
       Map<String, Object> alert = new LinkedHashMap<>();
-      alert.put("labels", labels(d, g.labels()));
-      alert.put("annotations", new TreeMap<>(Annotations.render(d, g.labels(), g.value(), g.state().id())));
+      Map<String, String> labels = labels(d, g.labels());
+      String severity = g.severity() == null ? "" : g.severity();
+      if (!severity.isEmpty()) {
+        labels.put("severity", severity); // the level it fires at, as its notifications carry it
+      }
+      alert.put("labels", labels);
+      alert.put("annotations", new TreeMap<>(Annotations.render(d, g.labels(), g.value(), g.state().id(), severity)));
       alert.put("state", g.state().id());
       alert.put("activeAt", PrometheusFormat.time(g.activeAt()));
       alert.put("value", PrometheusFormat.value(g.value()));

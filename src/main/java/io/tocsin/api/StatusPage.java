@@ -102,10 +102,14 @@ final class StatusPage {
         alert.put("monitor", d.name());
         alert.put("labels", Messages.labels(g.labels().asMap()));
         alert.put("value", Messages.value(g.value(), d.unit()));
-        alert.put("threshold", Messages.value(d.thresholds().crossed(g.value()), d.unit()));
+        alert.put("threshold", Messages.value(d.thresholdsOf(g).crossed(g.value()), d.unit()));
+        alert.put("severity", g.severity());
         Map<String, String> labels = new TreeMap<>(d.labels());
         labels.putAll(g.labels().asMap());
         labels.put("alertname", d.name());
+        if (g.severity() != null) {
+          labels.put("severity", g.severity());
+        }
         delivery.silencedBy(labels).ifPresent(id -> alert.put("silencedBy", id));
         if (g.state() == GroupState.State.FIRING) {
           delivery.inhibitedBy(AlertEvent.fingerprint(d.id(), g.labels()), labels)
@@ -183,6 +187,7 @@ final class StatusPage {
       Map<String, Object> group = new HashMap<>();
       group.put("labels", Messages.labels(labels.asMap()));
       group.put("state", g == null ? "ok" : g.state().id());
+      group.put("severity", g == null ? null : g.severity());
       group.put("value", Messages.value(g == null ? last(values) : g.value(), d.unit()));
       group.put("since", g == null || g.state() == GroupState.State.OK ? null
           : Messages.since(g.activeAt(), g.state() == GroupState.State.FIRING ? g.firedAt() : 0));

@@ -1,10 +1,13 @@
 package io.tocsin.cluster;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.tocsin.rules.AlertState;
 import io.tocsin.rules.GroupState;
+import io.tocsin.rules.LevelRuns;
 import io.tocsin.store.Labels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,15 +33,17 @@ final class AlertStateCodec {
 
   record Monitor(String id, String key, long lastBucketEnd, List<Group> groups) {}
 
+  /** {@code level}, {@code runs} and {@code held}: a monitor's severity levels ({@link LevelRuns}), absent without. */
   record Group(Map<String, String> labels, String state, int streak, long activeAt, long firedAt, long resolvedAt,
-      long lastBreachEnd, long lastValueEnd, double value, long lastNotified) {}
+      long lastBreachEnd, long lastValueEnd, double value, long lastNotified, @JsonInclude(Include.NON_NULL) String level,
+      @JsonInclude(Include.NON_NULL) Map<String, Integer> runs, @JsonInclude(Include.NON_NULL) List<String> held) {}
 
   static byte[] encode(List<AlertState> states) {
     List<Monitor> monitors = new ArrayList<>();
     for (AlertState s : states) {
       List<Group> groups = s.groups().stream().map(g -> new Group(g.labels().asMap(), g.state().id(), g.streak(),
           g.activeAt(), g.firedAt(), g.resolvedAt(), g.lastBreachEnd(), g.lastValueEnd(), g.value(),
-          g.lastNotified())).toList();
+          g.lastNotified(), g.levels().levelName(), g.levels().runsByName(), g.levels().heldNames())).toList();
       monitors.add(new Monitor(s.monitorId(), s.stateKey(), s.lastBucketEnd(), groups));
     }
     try {
@@ -74,6 +79,6 @@ final class AlertStateCodec {
     }
     return new GroupState(Labels.of(g.labels()), GroupState.State.valueOf(g.state().toUpperCase(Locale.ROOT)),
         g.streak(), g.activeAt(), g.firedAt(), g.resolvedAt(), g.lastBreachEnd(), g.lastValueEnd(), g.value(),
-        g.lastNotified());
+        g.lastNotified(), LevelRuns.of(g.level(), g.runs(), g.held()));
   }
 }

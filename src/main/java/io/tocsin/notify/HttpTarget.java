@@ -188,11 +188,17 @@ public record HttpTarget(Secret url, Map<String, Secret> headers, Secret authori
 
   /** As {@link #postJson(HttpClient, URI, byte[], Duration)}, the answer read by {@code reader}. */
   public Delivery postJson(HttpClient http, URI target, byte[] json, Duration timeout, AnswerReader reader) {
+    return sendJson(http, "POST", target, json, timeout, reader);
+  }
+
+  /** As {@link #postJson(HttpClient, URI, byte[], Duration, AnswerReader)} with another method, such as PUT. */
+  public Delivery sendJson(HttpClient http, String method, URI target, byte[] json, Duration timeout,
+      AnswerReader reader) {
     HttpRequest.Builder request = HttpRequest.newBuilder(target)
         .timeout(timeout)
         .header("Content-Type", "application/json")
         .header("User-Agent", "Tocsin")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(json));
+        .method(method, HttpRequest.BodyPublishers.ofByteArray(json));
     headers.forEach((name, value) -> request.header(name, value.reveal()));
     if (!authorization.isEmpty()) {
       request.header("Authorization", authorization.reveal());

@@ -10,6 +10,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -40,8 +41,19 @@ public final class Messages {
     int resolved = n.resolved().size();
     if (n.alerts().size() == 1) {
       Alert only = n.alerts().get(0);
-      String labels = only.labels().isEmpty() ? "" : " " + labels(only.labels());
-      return "[" + (firing == 1 ? "FIRING" : "RESOLVED") + "] " + n.monitor() + labels;
+      Map<String, String> shown = only.labels();
+      if (!only.severity().isEmpty()) {
+        shown = new TreeMap<>(shown);
+        shown.put("severity", only.severity());
+      }
+      String labels = shown.isEmpty() ? "" : " " + labels(shown);
+      String word = switch (only.status()) {
+        case ESCALATED -> "ESCALATED";
+        case DEESCALATED -> "DE-ESCALATED";
+        case RESOLVED -> "RESOLVED";
+        default -> "FIRING";
+      };
+      return "[" + word + "] " + n.monitor() + labels;
     }
     String counts;
     if (firing > 0 && resolved > 0) {
@@ -52,7 +64,11 @@ public final class Messages {
     return "[" + counts + "] " + n.monitor();
   }
 
-  /** An alert's state as a message shows it: FIRING, STILL FIRING (a repeat), RESOLVED, or TEST. */
+  /**
+   * An alert's state as a message shows it: FIRING, STILL FIRING (a repeat), RESOLVED, or TEST;
+   * with levels {@code FIRING (warning)}, {@code STILL FIRING (critical)}, {@code ESCALATED to
+   * critical}, {@code DE-ESCALATED to warning}.
+   */
   public static String state(Notification n, Alert alert) {
     if (n.test()) {
       return "TEST";
@@ -60,7 +76,13 @@ public final class Messages {
     if (alert.isResolved()) {
       return "RESOLVED";
     }
-    return alert.status() == AlertEvent.Type.REPEAT ? "STILL FIRING" : "FIRING";
+    String level = alert.severity();
+    return switch (alert.status()) {
+      case ESCALATED -> "ESCALATED to " + level;
+      case DEESCALATED -> "DE-ESCALATED to " + level;
+      case REPEAT -> "STILL FIRING" + (level.isEmpty() ? "" : " (" + level + ")");
+      default -> "FIRING" + (level.isEmpty() ? "" : " (" + level + ")");
+    };
   }
 
   /** Prometheus style: {@code {cluster="c1", node="n1"}}; {@code {}} for none. */
@@ -98,6 +120,8 @@ public final class Messages {
         why = " (no data)";
       } else if (alert.reason().equals("monitor_removed")) {
         why = " (the monitor was removed)";
+      } else if (alert.reason().equals("deescalated")) {
+        why = " (below the " + alert.severity() + " level now, value " + value(alert.value(), n.unit()) + ")";
       } else {
         why = " (value " + value(alert.value(), n.unit()) + ")";
       }

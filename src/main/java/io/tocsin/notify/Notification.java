@@ -60,12 +60,18 @@ public record Notification(
     return firing().isEmpty() ? "resolved" : "firing";
   }
 
-  /** An alert's full label set: the monitor name as {@code alertname}, the monitor's labels, then the group's. */
+  /**
+   * An alert's full label set: the monitor name as {@code alertname}, the monitor's labels, then
+   * the group's, and the level it is at as {@code severity} for a monitor with levels.
+   */
   public Map<String, String> labelsOf(Alert alert) {
     Map<String, String> all = new TreeMap<>();
     all.put("alertname", monitor);
     all.putAll(monitorLabels);
     all.putAll(alert.labels());
+    if (!alert.severity().isEmpty()) {
+      all.put("severity", alert.severity());
+    }
     return all;
   }
 

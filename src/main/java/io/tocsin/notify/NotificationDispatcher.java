@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * The notification stage: takes the events of each monitor evaluation, leaves out silenced
  * alerts, routes each alert ({@link Routing}) and leaves it out of the channels whose routes are
  * muted now, makes one notification per channel of the alerts routed to it, writes it to the
- * outbox and hands it to that channel's worker. Channels come from the rule files and change on reload; with none
+ * outbox and hands it to that channel's worker. An alert of a monitor with levels is routed with
+ * its level as {@code severity}; a channel reached only at a level the alert just left hears it
+ * resolve there. Channels come from the rule files and change on reload; with none
  * declared, everything goes to the log.
  */
 public final class NotificationDispatcher implements AlertSink, AutoCloseable {
@@ -179,12 +181,16 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
   public void deliver(MonitorDefinition monitor, List<AlertEvent> events) {
     List<Alert> alerts = new ArrayList<>();
     List<List<Route>> routes = new ArrayList<>();
+    List<Map<String, List<Route>>> leftRoutes = new ArrayList<>();
     List<String> suppressed = new ArrayList<>();
     Routing routing = this.routing;
     for (AlertEvent event : events) {
       Map<String, String> labels = new TreeMap<>(monitor.labels());
       labels.putAll(event.labels().asMap());
       labels.put("alertname", monitor.name());
+      if (!event.severity().isEmpty()) {
+        labels.put("severity", event.severity());
+      }
       boolean firingWasInhibited = false;
       if (event.type() == AlertEvent.Type.RESOLVED) {
         firingWasInhibited = inhibitions.resolved(event.fingerprint());
@@ -195,7 +201,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
       Optional<String> silence = silences.silencing(labels, context.clock().millis());
       if (silence.isPresent()) {
         suppressed.add(event.type().id() + " " + event.labels() + " (silence " + silence.get() + ")");
-        record(new AlertHistory.Entry(event.at(), "silenced", monitor.id(), monitor.name(), event.labels().asMap(),
+        record(new AlertHistory.Entry(event.at(), "silenced", monitor.id(), monitor.name(), shown(event),
             event.value(), event.type().id() + " silenced by " + silence.get(), null), null, "silenced");
         continue;
       }
@@ -204,15 +210,17 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
       if (inhibitor != null || firingWasInhibited) {
         String why = inhibitor != null ? "inhibited by " + inhibitor : "its firing was inhibited";
         suppressed.add(event.type().id() + " " + event.labels() + " (" + why + ")");
-        record(new AlertHistory.Entry(event.at(), "inhibited", monitor.id(), monitor.name(), event.labels().asMap(),
+        record(new AlertHistory.Entry(event.at(), "inhibited", monitor.id(), monitor.name(), shown(event),
             event.value(), event.type().id() + " not sent: " + why, null), null, "inhibited");
         continue;
       }
-      alerts.add(new Alert(event.type(), event.labels().asMap(),
-          Annotations.render(monitor, event.labels(), event.value(), event.type().id()), event.value(),
-          event.threshold(), event.activeAt(), event.firedAt(), event.resolvedAt(), event.at(), event.fingerprint(),
-          event.reason()));
+      Map<String, String> annotations =
+          Annotations.render(monitor, event.labels(), event.value(), event.type().id(), event.severity());
+      alerts.add(new Alert(event.type(), event.labels().asMap(), annotations, event.value(), event.threshold(),
+          event.activeAt(), event.firedAt(), event.resolvedAt(), event.at(), event.fingerprint(), event.reason(),
+          event.severity()));
       routes.add(routing.routes(labels));
+      leftRoutes.add(leftRoutes(routing, labels, event.left()));
     }
     if (!suppressed.isEmpty()) {
       log.info("monitor \"{}\": not sent, silenced or inhibited: {}{}", monitor.name(), String.join(", ",
@@ -240,10 +248,13 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
             muted = why == null ? muted : why + " (route " + route.path() + ")";
           }
         }
+        Alert leaving = routed ? null : leaving(alert, leftRoutes.get(i), channel, routing, sendTime);
         if (routed) {
           forChannel.add(alert);
+        } else if (leaving != null) {
+          forChannel.add(leaving);
         } else if (muted != null) {
-          record(new AlertHistory.Entry(alert.at(), "muted", monitor.id(), monitor.name(), alert.labels(),
+          record(new AlertHistory.Entry(alert.at(), "muted", monitor.id(), monitor.name(), shown(alert),
               alert.value(), alert.status().id() + " not sent: " + muted, channel.name()), channel.name(), "muted");
         }
       }
@@ -262,6 +273,60 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
         worker.add(new Outbox.Entry(n, outbox.directory(n.channel()).resolve(n.id() + ".json")));
       }
     }
+  }
+
+  /** An event's group labels for the history: with levels, with its level as {@code severity}. */
+  private static Map<String, String> shown(AlertEvent event) {
+    return withSeverity(event.labels().asMap(), event.severity());
+  }
+
+  private static Map<String, String> shown(Alert alert) {
+    return withSeverity(alert.labels(), alert.severity());
+  }
+
+  private static Map<String, String> withSeverity(Map<String, String> labels, String severity) {
+    if (severity.isEmpty()) {
+      return labels;
+    }
+    Map<String, String> shown = new TreeMap<>(labels);
+    shown.put("severity", severity);
+    return shown;
+  }
+
+  /** The routes an alert would take at each of the levels it left ({@link AlertEvent#left}), highest first. */
+  private static Map<String, List<Route>> leftRoutes(Routing routing, Map<String, String> labels, List<String> left) {
+    if (left.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, List<Route>> byLevel = new LinkedHashMap<>();
+    for (int i = left.size() - 1; i >= 0; i--) {
+      String level = left.get(i);
+      Map<String, String> atLevel = new TreeMap<>(labels);
+      atLevel.put("severity", level);
+      byLevel.put(level, routing.routes(atLevel));
+    }
+    return byLevel;
+  }
+
+  /**
+   * What a channel that the alert's routes at its new level do not reach, but a route at a level
+   * it left does (unmuted), is told: that the alert resolved at that level, as Alertmanager
+   * resolves a rule's alert when its condition stops (so a page opened at critical closes when
+   * the alert drops to warning); null when no such route reaches it, or it sends no resolutions.
+   */
+  private Alert leaving(Alert alert, Map<String, List<Route>> left, Channel channel, Routing routing,
+      Instant sendTime) {
+    if (!channel.sendResolved()) {
+      return null;
+    }
+    for (Map.Entry<String, List<Route>> level : left.entrySet()) {
+      for (Route route : level.getValue()) {
+        if (route.sendsTo(channel.name()) && routing.mutedBy(route, sendTime) == null) {
+          return alert.resolvedAt(level.getKey(), alert.at());
+        }
+      }
+    }
+    return null;
   }
 
   private synchronized List<ChannelWorker> workers() {

@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * title, status, severity, link, test, count, firing_count, resolved_count
  * monitor: {id, name, unit, labels}
  * group_labels, common_labels, common_annotations: {name: value}   (+ _list: [{name, value}])
- * alerts, firing, resolved: [{status, state, labels, labels_list, labels_text, value, raw_value,
+ * alerts, firing, resolved: [{status, state, severity, labels, labels_list, labels_text, value, raw_value,
  *   threshold, raw_threshold, active_at, fired_at, resolved_at, since, fired_for, description,
  *   annotations, summary, fingerprint}]
  * </pre>
@@ -66,8 +66,14 @@ public final class TemplateModel {
     Map<String, Object> alert = new LinkedHashMap<>();
     alert.put("status", a.isResolved() ? "resolved" : "firing");
     alert.put("state", Messages.state(n, a));
-    putLabels(alert, "labels", a.labels());
-    alert.put("labels_text", Messages.labels(a.labels()));
+    alert.put("severity", a.severity());
+    Map<String, String> labels = a.labels();
+    if (!a.severity().isEmpty()) {
+      labels = new TreeMap<>(labels);
+      labels.put("severity", a.severity());
+    }
+    putLabels(alert, "labels", labels);
+    alert.put("labels_text", Messages.labels(labels));
     alert.put("value", Messages.value(a.value(), n.unit()));
     alert.put("raw_value", Messages.number(a.value()));
     alert.put("threshold", Messages.value(a.threshold(), n.unit()));

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
@@ -33,17 +34,41 @@ public final class Annotations {
 
   /** Renders the monitor's annotations for one alert as plain text. */
   public static Map<String, String> render(MonitorDefinition monitor, Labels labels, double value, String state) {
-    return render(monitor, labels, value, state, UnaryOperator.identity());
+    return render(monitor, labels, value, state, "", UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #render(MonitorDefinition, Labels, double, String)} for an alert at level {@code
+   * severity} (empty without levels): {@code labels.severity} is the level, and {@code threshold}
+   * the level's.
+   */
+  public static Map<String, String> render(MonitorDefinition monitor, Labels labels, double value, String state,
+      String severity) {
+    return render(monitor, labels, value, state, severity, UnaryOperator.identity());
   }
 
   /** Renders the monitor's annotations, escaping every inserted value with {@code escape}. */
   public static Map<String, String> render(MonitorDefinition monitor, Labels labels, double value, String state,
       UnaryOperator<String> escape) {
+    return render(monitor, labels, value, state, "", escape);
+  }
+
+  private static Map<String, String> render(MonitorDefinition monitor, Labels labels, double value, String state,
+      String severity, UnaryOperator<String> escape) {
+    Thresholds thresholds = monitor.thresholds();
+    Map<String, String> labelMap = labels.asMap();
+    if (!severity.isEmpty()) {
+      labelMap = new TreeMap<>(labelMap);
+      labelMap.put("severity", severity);
+      for (Level level : monitor.levels()) {
+        thresholds = level.name().equals(severity) ? level.thresholds() : thresholds;
+      }
+    }
     Map<String, Object> scope = new LinkedHashMap<>();
     scope.put("monitor", monitor.name());
-    scope.put("labels", labels.asMap());
+    scope.put("labels", labelMap);
     scope.put("value", Numbers.format(value));
-    scope.put("threshold", Numbers.format(monitor.thresholds().crossed(Double.isNaN(value) ? Double.NEGATIVE_INFINITY : value)));
+    scope.put("threshold", Numbers.format(thresholds.crossed(Double.isNaN(value) ? Double.NEGATIVE_INFINITY : value)));
     scope.put("unit", monitor.unit());
     scope.put("state", state);
     Map<String, String> rendered = new LinkedHashMap<>();

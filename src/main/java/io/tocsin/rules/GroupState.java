@@ -13,7 +13,9 @@ import java.util.Locale;
  * @param lastBreachEnd the end of the last breaching bucket, for keep_firing_for
  * @param lastValueEnd the end of the last bucket with a value, for dropping silent groups
  * @param value the last value seen (NaN when the last bucket had none)
- * @param lastNotified when the last firing or repeat event was made, for repeat_interval
+ * @param lastNotified when the last firing, repeat or level change event was made, for repeat_interval
+ * @param levels the group at each severity level, for a monitor with {@code levels:}; else
+ *     {@link LevelRuns#NONE}
  */
 public record GroupState(
     Labels labels,
@@ -25,7 +27,30 @@ public record GroupState(
     long lastBreachEnd,
     long lastValueEnd,
     double value,
-    long lastNotified) {
+    long lastNotified,
+    LevelRuns levels) {
+
+  public GroupState {
+    levels = levels == null ? LevelRuns.NONE : levels;
+  }
+
+  /** A group of a monitor without levels. */
+  public GroupState(Labels labels, State state, int streak, long activeAt, long firedAt, long resolvedAt,
+      long lastBreachEnd, long lastValueEnd, double value, long lastNotified) {
+    this(labels, state, streak, activeAt, firedAt, resolvedAt, lastBreachEnd, lastValueEnd, value, lastNotified,
+        LevelRuns.NONE);
+  }
+
+  /** With levels, the level a firing group is at (its {@code severity}); else null. */
+  public String severity() {
+    return state == State.FIRING ? levels.levelName() : null;
+  }
+
+  /** The same group with other level runs. */
+  GroupState withLevels(LevelRuns runs) {
+    return new GroupState(labels, state, streak, activeAt, firedAt, resolvedAt, lastBreachEnd, lastValueEnd, value,
+        lastNotified, runs);
+  }
 
   /** A group's state; pending is never notified. */
   public enum State {

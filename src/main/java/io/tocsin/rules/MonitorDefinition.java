@@ -14,8 +14,11 @@ import java.util.Map;
  * @param forDuration how long a breach must last to fire; a whole number of grouping intervals
  * @param evaluationDelay how long after a bucket ends it is evaluated, so late exports count
  * @param repeat when a firing alert is sent again
+ * @param thresholds when a value breaches; with levels, the highest level's
  * @param channels channel names; empty means every channel
  * @param source where it is defined, as {@code file:line}
+ * @param levels its severity levels, lowest first; empty without {@code levels:}, and then
+ *     {@code thresholds} alone decide and no alert carries a {@code severity} label
  */
 public record MonitorDefinition(
     String id,
@@ -37,7 +40,8 @@ public record MonitorDefinition(
     List<String> channels,
     boolean paused,
     String source,
-    String datasource) {
+    String datasource,
+    List<Level> levels) {
 
   public MonitorDefinition {
     metrics = List.copyOf(metrics);
@@ -45,6 +49,23 @@ public record MonitorDefinition(
     labels = Map.copyOf(labels);
     annotations = Map.copyOf(annotations);
     channels = List.copyOf(channels);
+    levels = List.copyOf(levels);
+  }
+
+  /** Whether it has {@code levels:}: its alerts then carry the level they are at as {@code severity}. */
+  public boolean hasLevels() {
+    return !levels.isEmpty();
+  }
+
+  /** The thresholds that apply to {@code g}: those of the level it fires at, or the monitor's. */
+  public Thresholds thresholdsOf(GroupState g) {
+    String severity = g.severity();
+    for (Level level : levels) {
+      if (level.name().equals(severity)) {
+        return level.thresholds();
+      }
+    }
+    return thresholds;
   }
 
   /** The interval of {@link #repeat()}: how often (at first) a firing alert is sent again; zero never. */

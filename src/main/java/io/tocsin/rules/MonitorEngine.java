@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -393,9 +394,19 @@ public final class MonitorEngine {
 
   private void record(MonitorDefinition monitor, List<AlertEvent> events) {
     for (AlertEvent e : events) {
-      history.add(new AlertHistory.Entry(e.at(), e.type().id(), monitor.id(), monitor.name(), e.labels().asMap(),
-          e.value(), e.reason(), null));
+      history.add(new AlertHistory.Entry(e.at(), e.type().id(), monitor.id(), monitor.name(), labels(e), e.value(),
+          e.reason(), null));
     }
+  }
+
+  /** An event's group labels, and with levels the level as {@code severity}, as its notifications carry it. */
+  private static Map<String, String> labels(AlertEvent e) {
+    if (e.severity().isEmpty()) {
+      return e.labels().asMap();
+    }
+    Map<String, String> labels = new TreeMap<>(e.labels().asMap());
+    labels.put("severity", e.severity());
+    return labels;
   }
 
   /** Logs the events, counts them and hands them to the sink; their history entries are recorded. */
@@ -424,7 +435,8 @@ public final class MonitorEngine {
     StringBuilder line = new StringBuilder("monitor \"").append(monitor.name()).append("\": ");
     for (int i = 0; i < Math.min(events.size(), LOGGED_EVENTS); i++) {
       AlertEvent e = events.get(i);
-      line.append(i == 0 ? "" : ", ").append(e.type().id()).append(' ').append(e.labels());
+      line.append(i == 0 ? "" : ", ").append(e.type().id()).append(e.severity().isEmpty() ? "" : " " + e.severity())
+          .append(' ').append(e.labels());
       if (e.type() == AlertEvent.Type.RESOLVED) {
         line.append(e.reason().isEmpty() ? "" : " (" + e.reason() + ")");
       } else {

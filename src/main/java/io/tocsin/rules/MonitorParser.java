@@ -25,7 +25,8 @@ public final class MonitorParser {
   static final Set<String> KEYS = Set.of("name", "type", "metrics", "query", "column", "column_unit",
       "min_allowed_value", "max_allowed_value", "recovery_min_value", "recovery_max_value", "for_duration",
       "check_num_point", "grouping_interval", "evaluation_delay", "keep_firing_for", "absent_points",
-      "repeat_interval", "repeat_strategy", "repeat_limit", "labels", "annotations", "channels", "paused", "datasource");
+      "repeat_interval", "repeat_strategy", "repeat_limit", "labels", "annotations", "channels", "paused", "datasource",
+      "levels");
   static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
   static final Duration MAX_EVALUATION_DELAY = Duration.ofSeconds(30);
 
@@ -72,33 +73,20 @@ public final class MonitorParser {
       }
     }
 
-    Double min = number(m, "min_allowed_value");
-    Double max = number(m, "max_allowed_value");
-    Double recoveryMin = number(m, "recovery_min_value");
-    Double recoveryMax = number(m, "recovery_max_value");
-    if (!m.has("min_allowed_value") && !m.has("max_allowed_value")) {
+    boolean hasLevels = m.has("levels");
+    boolean topLevel = m.has("min_allowed_value") || m.has("max_allowed_value");
+    if (!topLevel && !hasLevels) {
       errors.add(new ConfigError(node.mark(), "monitor \"" + name
           + "\" needs min_allowed_value or max_allowed_value (or both)"));
     }
-    if (min != null && max != null && min > max) {
-      m.error(m.node("min_allowed_value"), "min_allowed_value (" + min + ") is above max_allowed_value (" + max
-          + "): every value would breach");
-    }
-    if (recoveryMin != null && min == null) {
-      m.error(m.node("recovery_min_value"), "recovery_min_value needs min_allowed_value");
-    } else if (recoveryMin != null && recoveryMin < min) {
-      m.error(m.node("recovery_min_value"), "recovery_min_value (" + recoveryMin + ") must not be below min_allowed_value ("
-          + min + ")");
-    }
-    if (recoveryMax != null && max == null) {
-      m.error(m.node("recovery_max_value"), "recovery_max_value needs max_allowed_value");
-    } else if (recoveryMax != null && recoveryMax > max) {
-      m.error(m.node("recovery_max_value"), "recovery_max_value (" + recoveryMax + ") must not be above max_allowed_value ("
-          + max + ")");
-    }
+    Thresholds thresholds = thresholds(m, "");
 
     Duration interval = positive(m, "grouping_interval", DEFAULT_INTERVAL, Duration.ofSeconds(1));
     Duration forDuration = forDuration(m, interval);
+    List<Level> levels = hasLevels ? LevelParser.levels(m, thresholds, topLevel, forDuration, interval, errors) : List.of();
+    if (!levels.isEmpty()) {
+      thresholds = levels.get(levels.size() - 1).thresholds();
+    }
     Duration delay = m.duration("evaluation_delay", defaultDelay(interval));
     if (delay.isNegative()) {
       m.error(m.node("evaluation_delay"), "evaluation_delay must not be negative");
@@ -145,12 +133,51 @@ public final class MonitorParser {
     boolean paused = m.bool("paused", false);
     String datasource = datasource(m, query, interval, datasources, errors);
 
+    if (hasLevels && labels.containsKey("severity")) {
+      m.error(m.node("labels"), "labels.severity and levels both set the severity label; with levels each alert's "
+          + "severity is the level it is at");
+    }
     if (errors.size() > before || query == null) {
       return null;
     }
     return new MonitorDefinition(MonitorDefinition.idOf(name), name, metrics, items, query, column[0], column[1],
-        new Thresholds(min, max, recoveryMin, recoveryMax), forDuration, interval, delay, keepFiringFor, absent, repeat,
-        labels, annotations, channels, paused, node.mark().file() + ":" + node.mark().line(), datasource);
+        thresholds, forDuration, interval, delay, keepFiringFor, absent, repeat, labels, annotations, channels, paused,
+        node.mark().file() + ":" + node.mark().line(), datasource, levels);
+  }
+
+  /**
+   * The thresholds of {@code m} (a monitor, or one of its levels: then {@code prefix} is like
+   * {@code "levels.warning."}), with an error for each inconsistency; null when it has none or
+   * they are unusable.
+   */
+  static Thresholds thresholds(MappingReader m, String prefix) {
+    Double min = number(m, "min_allowed_value", prefix);
+    Double max = number(m, "max_allowed_value", prefix);
+    Double recoveryMin = number(m, "recovery_min_value", prefix);
+    Double recoveryMax = number(m, "recovery_max_value", prefix);
+    boolean ok = min != null || max != null;
+    if (min != null && max != null && min > max) {
+      m.error(m.node("min_allowed_value"), prefix + "min_allowed_value (" + min + ") is above " + prefix
+          + "max_allowed_value (" + max + "): every value would breach");
+      ok = false;
+    }
+    if (recoveryMin != null && min == null) {
+      m.error(m.node("recovery_min_value"), prefix + "recovery_min_value needs " + prefix + "min_allowed_value");
+      ok = false;
+    } else if (recoveryMin != null && recoveryMin < min) {
+      m.error(m.node("recovery_min_value"), prefix + "recovery_min_value (" + recoveryMin + ") must not be below "
+          + prefix + "min_allowed_value (" + min + ")");
+      ok = false;
+    }
+    if (recoveryMax != null && max == null) {
+      m.error(m.node("recovery_max_value"), prefix + "recovery_max_value needs " + prefix + "max_allowed_value");
+      ok = false;
+    } else if (recoveryMax != null && recoveryMax > max) {
+      m.error(m.node("recovery_max_value"), prefix + "recovery_max_value (" + recoveryMax + ") must not be above "
+          + prefix + "max_allowed_value (" + max + ")");
+      ok = false;
+    }
+    return ok ? new Thresholds(min, max, recoveryMin, recoveryMax) : null;
   }
 
   /** {@code repeat_interval} with {@code repeat_strategy} (fixed, linear, exponential) and {@code repeat_limit}. */
@@ -176,7 +203,7 @@ public final class MonitorParser {
   }
 
   /** for_duration, or check_num_point intervals; a whole number of intervals, 5 by default. */
-  private static Duration forDuration(MappingReader m, Duration interval) {
+  static Duration forDuration(MappingReader m, Duration interval) {
     if (m.has("for_duration") && m.has("check_num_point")) {
       m.error(m.node("check_num_point"), "check_num_point and for_duration say the same thing; keep one");
     }
@@ -200,7 +227,7 @@ public final class MonitorParser {
     return d;
   }
 
-  private static Duration nonNegative(MappingReader m, String key, Duration defaultValue) {
+  static Duration nonNegative(MappingReader m, String key, Duration defaultValue) {
     YamlNode node = m.node(key);
     if (node instanceof YamlNode.Scalar s && s.text().trim().startsWith("-")) {
       m.error(node, key + " must not be negative, got " + s.text());
@@ -209,7 +236,7 @@ public final class MonitorParser {
     return m.duration(key, defaultValue);
   }
 
-  private static Double number(MappingReader m, String key) {
+  private static Double number(MappingReader m, String key, String prefix) {
     String text = m.string(key, null);
     if (text == null) {
       return null;
@@ -222,7 +249,7 @@ public final class MonitorParser {
     } catch (NumberFormatException e) {
       // reported below
     }
-    m.error(m.node(key), key + " must be a number, got \"" + text + "\"");
+    m.error(m.node(key), prefix + key + " must be a number, got \"" + text + "\"");
     return null;
   }
 

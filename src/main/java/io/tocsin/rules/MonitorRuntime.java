@@ -141,6 +141,12 @@ final class MonitorRuntime {
             put(g.labels(), GroupState.fresh(g.labels()));
             unsaved.add(g.labels());
             transitionsMayDiffer = true;
+          } else if (g.state() == State.FIRING) {
+            GroupState after = machine.afterGap(g);
+            if (after != g) {
+              put(g.labels(), after);
+              unsaved.add(g.labels());
+            }
           }
         }
         changed = true;
@@ -239,9 +245,9 @@ final class MonitorRuntime {
           continue; // no value: neither a breach nor a recovery
         }
         value = absent == AbsentPoints.ZERO ? 0 : Double.NaN;
-        breach = absent == AbsentPoints.ALERT || definition.thresholds().breaches(0);
+        breach = absent == AbsentPoints.ALERT || machine.breaches(0);
       } else {
-        breach = definition.thresholds().breaches(value);
+        breach = machine.breaches(value);
         if (!known && definition.absentPoints() != AbsentPoints.IGNORE) {
           changed = true; // a new group that absent_points must remember across restarts
         }
@@ -250,7 +256,7 @@ final class MonitorRuntime {
       StateMachine.Step step = machine.step(state, start, start + interval, value, breach, present);
       state = step.state();
       if (step.event() != null) {
-        events.add(event(step.event(), state, start + interval, ""));
+        events.add(event(step.event(), state, start + interval, "", step.level(), step.left()));
       }
     }
     state = afterBuckets(state, grid.endMs(), downtime, events);
@@ -281,24 +287,46 @@ final class MonitorRuntime {
       // A quiet group is forgotten; in ignore mode even a firing one, which then resolves.
       if (s.state() == State.FIRING) {
         GroupState resolved = new GroupState(s.labels(), State.OK, 0, s.activeAt(), s.firedAt(), end,
-            s.lastBreachEnd(), s.lastValueEnd(), Double.NaN, s.lastNotified());
-        events.add(event(AlertEvent.Type.RESOLVED, resolved, end, "no_data"));
+            s.lastBreachEnd(), s.lastValueEnd(), Double.NaN, s.lastNotified(), s.levels().resolved());
+        events.add(resolution(s, resolved, end, "no_data"));
       }
       return null;
     }
     if (s.state() == State.FIRING && end >= definition.repeat().nextRepeatAt(s.firedAt(), s.lastNotified())) {
       GroupState repeated = new GroupState(s.labels(), s.state(), s.streak(), s.activeAt(), s.firedAt(), s.resolvedAt(),
-          s.lastBreachEnd(), s.lastValueEnd(), s.value(), end);
-      events.add(event(AlertEvent.Type.REPEAT, repeated, end, ""));
+          s.lastBreachEnd(), s.lastValueEnd(), s.value(), end, s.levels());
+      events.add(event(AlertEvent.Type.REPEAT, repeated, end, "", s.levels().level(), 0));
       return repeated;
     }
     return s;
   }
 
-  private AlertEvent event(AlertEvent.Type type, GroupState s, long at, String reason) {
-    double threshold = definition.thresholds().crossed(Double.isNaN(s.value()) ? Double.NEGATIVE_INFINITY : s.value());
+  /**
+   * An event of group {@code s}; with levels, at level {@code level} (its threshold is that
+   * level's) having left the levels {@code left}.
+   */
+  private AlertEvent event(AlertEvent.Type type, GroupState s, long at, String reason, int level, int left) {
+    Thresholds thresholds = level >= 0 ? definition.levels().get(level).thresholds() : definition.thresholds();
+    double threshold = thresholds.crossed(Double.isNaN(s.value()) ? Double.NEGATIVE_INFINITY : s.value());
     return new AlertEvent(type, definition.id(), definition.name(), s.labels(), s.value(), threshold, s.activeAt(),
-        s.firedAt(), type == AlertEvent.Type.RESOLVED ? s.resolvedAt() : 0, at, reason);
+        s.firedAt(), type == AlertEvent.Type.RESOLVED ? s.resolvedAt() : 0, at, reason,
+        level >= 0 ? definition.levels().get(level).name() : "", left == 0 ? List.of() : levelNames(left));
+  }
+
+  /** The resolution of {@code firing}, now {@code resolved}: at the level it fired at, leaving every level it held. */
+  private AlertEvent resolution(GroupState firing, GroupState resolved, long at, String reason) {
+    int level = firing.levels().level();
+    return event(AlertEvent.Type.RESOLVED, resolved, at, reason, level, level < 0 ? 0 : firing.levels().held() & ~(1 << level));
+  }
+
+  private List<String> levelNames(int mask) {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < definition.levels().size(); i++) {
+      if ((mask & 1 << i) != 0) {
+        names.add(definition.levels().get(i).name());
+      }
+    }
+    return names;
   }
 
   private void fail(String message) {
@@ -363,11 +391,11 @@ final class MonitorRuntime {
     firing.sort(Comparator.comparing(GroupState::labels));
     for (GroupState s : firing) {
       GroupState resolved = new GroupState(s.labels(), State.OK, 0, s.activeAt(), s.firedAt(), atMs,
-          s.lastBreachEnd(), s.lastValueEnd(), s.value(), s.lastNotified());
+          s.lastBreachEnd(), s.lastValueEnd(), s.value(), s.lastNotified(), s.levels().resolved());
       put(s.labels(), resolved);
       unsaved.add(s.labels());
       transitionsMayDiffer = true;
-      events.add(event(AlertEvent.Type.RESOLVED, resolved, atMs, reason));
+      events.add(resolution(s, resolved, atMs, reason));
     }
     publishCounts();
     return events;
@@ -584,7 +612,8 @@ final class MonitorRuntime {
       return aBearing == bBearing;
     }
     return a.state() == b.state() && (a.state() != State.PENDING || a.streak() == b.streak())
-        && a.activeAt() == b.activeAt() && a.firedAt() == b.firedAt() && a.lastNotified() == b.lastNotified();
+        && a.activeAt() == b.activeAt() && a.firedAt() == b.firedAt() && a.lastNotified() == b.lastNotified()
+        && a.levels().level() == b.levels().level() && a.levels().held() == b.levels().held();
   }
 
   /** What a member taking a monitor over must agree on: a pending group's count, every group's times. */
@@ -592,7 +621,7 @@ final class MonitorRuntime {
     List<List<Object>> transitions = new ArrayList<>(bearing.size());
     for (GroupState g : bearing) {
       transitions.add(List.of(g.labels(), g.state(), g.state() == State.PENDING ? g.streak() : 0, g.activeAt(),
-          g.firedAt(), g.lastNotified()));
+          g.firedAt(), g.lastNotified(), g.levels().level(), g.levels().held()));
     }
     return transitions;
   }
@@ -623,7 +652,7 @@ final class MonitorRuntime {
       return false;
     }
     groups.values().removeIf(g -> g.state() != State.OK);
-    state.groups().forEach(g -> groups.put(g.labels(), g));
+    state.groups().forEach(g -> groups.put(g.labels(), machine.fit(g)));
     recount();
     rewriteAll = true;
     transitionsMayDiffer = true;
@@ -662,7 +691,7 @@ final class MonitorRuntime {
   synchronized void restore(List<GroupState> saved, long savedLastBucketEnd, boolean savedPaused, boolean asSaved) {
     groups.clear();
     for (GroupState s : saved) {
-      groups.put(s.labels(), s);
+      groups.put(s.labels(), machine.fit(s));
     }
     recount();
     lastBucketEnd = savedLastBucketEnd;

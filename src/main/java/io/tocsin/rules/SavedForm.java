@@ -10,7 +10,10 @@ import io.tocsin.rules.GroupState.State;
  * bucket (each breaching bucket adds one to both), so a pending or firing group that goes on
  * breaching, or an ok group that goes on having values, saves nothing new. Left out is the last
  * value, which changes every bucket without changing what a restart needs (the next evaluation
- * reads the data again): a restored group shows the value it had when it was last saved.
+ * reads the data again): a restored group shows the value it had when it was last saved. With
+ * levels, each level's run is saved as it is: it stays put while its level fires and breaches on,
+ * and changes (so is saved each bucket) only while it pends or fires on without a breach, for at
+ * most its for_duration or keep_firing_for.
  */
 final class SavedForm {
   private SavedForm() {}
@@ -38,7 +41,7 @@ final class SavedForm {
     return a.state() == b.state()
         && a.streak() - a.lastBreachEnd() / intervalMs == b.streak() - b.lastBreachEnd() / intervalMs
         && a.activeAt() == b.activeAt() && a.firedAt() == b.firedAt() && a.resolvedAt() == b.resolvedAt()
-        && a.lastNotified() == b.lastNotified()
+        && a.lastNotified() == b.lastNotified() && a.levels().equals(b.levels())
         && relative(a.lastBreachEnd(), aEnd) == relative(b.lastBreachEnd(), bEnd)
         && relative(a.lastValueEnd(), aEnd) == relative(b.lastValueEnd(), bEnd);
   }

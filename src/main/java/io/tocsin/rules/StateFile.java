@@ -1,5 +1,7 @@
 package io.tocsin.rules;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -85,16 +87,20 @@ final class StateFile {
    *     whatever that is when read: a group breaching on in every bucket is not saved again (its
    *     streak has grown by the buckets since {@code lastBreachEnd} as written)
    * @param lastValueAtEnd the same for {@code lastValueEnd}
+   * @param level with levels, the level it fires at ({@link LevelRuns}); absent without levels,
+   *     as are {@code runs} (by level name) and {@code held}, so a file without levels is as before
    */
   record SavedGroup(Map<String, String> labels, String state, int streak, long activeAt, long firedAt,
       long resolvedAt, long lastBreachEnd, long lastValueEnd, double value, long lastNotified,
-      boolean lastBreachAtEnd, boolean lastValueAtEnd) {
+      boolean lastBreachAtEnd, boolean lastValueAtEnd, @JsonInclude(Include.NON_NULL) String level,
+      @JsonInclude(Include.NON_NULL) Map<String, Integer> runs, @JsonInclude(Include.NON_NULL) List<String> held) {
 
     /** {@code g} of a monitor whose last evaluated bucket ends at {@code monitorEnd}. */
     static SavedGroup of(GroupState g, long monitorEnd) {
+      LevelRuns r = g.levels();
       return new SavedGroup(g.labels().asMap(), g.state().id(), g.streak(), g.activeAt(), g.firedAt(), g.resolvedAt(),
           g.lastBreachEnd(), g.lastValueEnd(), g.value(), g.lastNotified(), g.lastBreachEnd() == monitorEnd,
-          g.lastValueEnd() == monitorEnd);
+          g.lastValueEnd() == monitorEnd, r.levelName(), r.runsByName(), r.heldNames());
     }
 
     /**
@@ -107,7 +113,7 @@ final class StateFile {
       long breachEnd = lastBreachAtEnd ? monitorEnd : lastBreachEnd;
       int breachingSince = s == State.OK ? 0 : (int) ((breachEnd - lastBreachEnd) / intervalMs);
       return new GroupState(Labels.of(labels), s, streak + breachingSince, activeAt, firedAt, resolvedAt, breachEnd,
-          lastValueAtEnd ? monitorEnd : lastValueEnd, value, lastNotified);
+          lastValueAtEnd ? monitorEnd : lastValueEnd, value, lastNotified, LevelRuns.of(level, runs, held));
     }
   }
 

@@ -18,15 +18,47 @@ final class StateMachine {
   private final Thresholds thresholds;
   private final int bucketsToFire;
   private final long keepFiringForMs;
+  /** The machine of a monitor with levels, which then takes every step; null without. */
+  private final LevelMachine levels;
 
   StateMachine(MonitorDefinition monitor) {
     this.thresholds = monitor.thresholds();
     this.bucketsToFire = monitor.bucketsToFire();
     this.keepFiringForMs = monitor.keepFiringFor().toMillis();
+    this.levels = monitor.hasLevels() ? new LevelMachine(monitor.levels(), keepFiringForMs) : null;
   }
 
-  /** The outcome of one bucket: the new state and the event it causes, or null. */
-  record Step(GroupState state, AlertEvent.Type event) {}
+  /**
+   * The outcome of one bucket: the new state and the event it causes, or null.
+   *
+   * @param level with levels, the index of the level the event is at (for a resolution, the one
+   *     it resolved from); else -1
+   * @param left with levels, the levels (a bit set) the alert left without a resolution at them:
+   *     their routes must hear it resolve
+   */
+  record Step(GroupState state, AlertEvent.Type event, int level, int left) {
+    Step(GroupState state, AlertEvent.Type event) {
+      this(state, event, -1, 0);
+    }
+  }
+
+  /** Whether {@code value} breaches: any level of a monitor with levels. */
+  boolean breaches(double value) {
+    return levels != null ? levels.breaches(value) : thresholds.breaches(value);
+  }
+
+  /** A firing group after a gap in evaluation ({@link LevelMachine#afterGap}); as it is without levels. */
+  GroupState afterGap(GroupState s) {
+    return levels == null ? s : levels.afterGap(s);
+  }
+
+  /** {@code s} fitted to this monitor's levels ({@link LevelMachine#fit}); as it is without levels. */
+  GroupState fit(GroupState s) {
+    if (levels == null) {
+      return s.levels() == LevelRuns.NONE ? s : s.withLevels(LevelRuns.NONE);
+    }
+    return levels.fit(s);
+  }
 
   /**
    * Applies one bucket {@code [start, end)}: its value, whether it breaches, and whether the
@@ -34,6 +66,9 @@ final class StateMachine {
    * alert; then NaN for alert).
    */
   Step step(GroupState s, long start, long end, double value, boolean breach, boolean present) {
+    if (levels != null) {
+      return levels.step(s, start, end, value, breach, present);
+    }
     long lastValueEnd = present ? end : s.lastValueEnd();
     switch (s.state()) {
       case OK -> {

@@ -80,7 +80,7 @@ public final class RuleTestRunner {
   private static MonitorDefinition withoutDelay(MonitorDefinition m) {
     return new MonitorDefinition(m.id(), m.name(), m.metrics(), m.queryItems(), m.query(), m.column(), m.unit(),
         m.thresholds(), m.forDuration(), m.groupingInterval(), Duration.ZERO, m.keepFiringFor(), m.absentPoints(),
-        m.repeat(), m.labels(), m.annotations(), m.channels(), m.paused(), m.source(), m.datasource());
+        m.repeat(), m.labels(), m.annotations(), m.channels(), m.paused(), m.source(), m.datasource(), m.levels());
   }
 
   private static List<String> runTest(RuleTestFile.TestCase test, List<MonitorDefinition> monitors) {
@@ -179,7 +179,13 @@ public final class RuleTestRunner {
         continue;
       }
       Map<String, String> annotations = Map.of();
-      Labels labels = alertLabels(g.labels().asMap(), monitor);
+      Map<String, String> groupLabels = g.labels().asMap();
+      if (g.severity() != null) {
+        // With levels an alert carries the level it fires at, as its notifications do.
+        groupLabels = new TreeMap<>(groupLabels);
+        groupLabels.put("severity", g.severity());
+      }
+      Labels labels = alertLabels(groupLabels, monitor);
       Optional<RuleTestFile.ExpectedAlert> wanted = check.alerts().stream()
           .filter(a -> alertLabels(a.labels(), monitor).equals(labels)).findFirst();
       if (wanted.isPresent() && !wanted.get().annotations().isEmpty()) {

@@ -77,6 +77,13 @@ class OpenApiTest {
 
   private String rules() {
     return MonitorsApiTest.RULES + """
+          - name: Shard health
+            metrics: [redis_up as $up]
+            query: [group by node, $up]
+            min_allowed_value: 0.5
+            for_duration: 2m
+            evaluation_delay: 0s
+            levels: {warning: {min_allowed_value: 1, for_duration: 1m}}
         channels:
           - {name: log, type: log}
           - {name: refusing, type: webhook, url: "%s"}
@@ -328,6 +335,7 @@ class OpenApiTest {
     conforms(soft, "GET /api/v1/monitors", api.get("/api/v1/monitors"));
     conforms(soft, "GET /api/v1/monitors", api.get("/api/v1/monitors?offset=-1"));
     conforms(soft, "GET /api/v1/monitors/{id}", api.get("/api/v1/monitors/shard-is-down"));
+    conforms(soft, "GET /api/v1/monitors/{id}", api.get("/api/v1/monitors/shard-health"));
     conforms(soft, "GET /api/v1/monitors/{id}", api.get("/api/v1/monitors/never-fires?range=5m"));
     conforms(soft, "GET /api/v1/monitors/{id}", api.get("/api/v1/monitors/shard-is-down?range=soon"));
     conforms(soft, "GET /api/v1/monitors/{id}", api.get("/api/v1/monitors/nope"));

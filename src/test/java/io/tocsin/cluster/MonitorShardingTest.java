@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tocsin.rulefiles.RuleFiles;
 import io.tocsin.rules.AlertState;
+import io.tocsin.rules.GroupState;
+import io.tocsin.rules.LevelRuns;
 import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.rules.MonitorEngine;
 import io.tocsin.rules.MonitorStatus;
@@ -280,6 +282,16 @@ class MonitorShardingTest {
     assertThat(restarted.monitor(stale.monitorId()).groups()).isEmpty();
     assertThat(restarted.monitor(stale.monitorId()).lastBucketEnd())
         .isEqualTo(T0.plus(Duration.ofMinutes(2)).toEpochMilli());
+  }
+
+  @Test
+  void alertStateCodec_carriesAGroupsSeverityLevel() throws Exception {
+    LevelRuns runs = new LevelRuns(List.of("warning", "critical"), 1, 0b11, new int[] {4, 2});
+    GroupState g = new GroupState(Labels.of("node", "n1"), GroupState.State.FIRING, 4, 10, 20, 0, 60, 60, 0.2, 20,
+        runs);
+    List<AlertState> states = List.of(new AlertState("m", "key", 60, List.of(g)));
+
+    assertThat(AlertStateCodec.decode(AlertStateCodec.encode(states))).isEqualTo(states);
   }
 
   @Test

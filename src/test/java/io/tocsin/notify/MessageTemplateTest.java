@@ -3,6 +3,9 @@ package io.tocsin.notify;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tocsin.rules.AlertEvent;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MessageTemplateTest {
@@ -34,6 +37,18 @@ class MessageTemplateTest {
         .render(notification())).isEqualTo("{\"node\": \"<b>n1</b> & *bold* <!channel> \\\"q\\\" 'a'\"}");
     assertThat(MessageTemplate.compile("{{#firing}}{{labels.node}}{{/firing}}", TemplateFormat.PLAIN)
         .render(notification())).isEqualTo(HOSTILE);
+  }
+
+  @Test
+  void render_withLevels_givesEachAlertItsSeverity_asAFieldAndALabel() throws Exception {
+    Alert escalated = new Alert(AlertEvent.Type.ESCALATED, Map.of("node", "n1"), Map.of(), 0.2, 0.5, 1, 2, 0, 3,
+        "f", "", "critical");
+    Notification n = new Notification("1", "chat", "hit-rate", "Hit rate", Map.of(), "", "", List.of(escalated), 3,
+        false);
+
+    assertThat(MessageTemplate.compile("{{severity}}: {{#alerts}}{{state}} {{severity}} {{labels.severity}} "
+        + "{{labels_text}}{{/alerts}}", TemplateFormat.PLAIN).render(n))
+        .isEqualTo("critical: ESCALATED to critical critical critical {node=\"n1\", severity=\"critical\"}");
   }
 
   @Test

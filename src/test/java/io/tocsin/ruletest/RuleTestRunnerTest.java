@@ -74,6 +74,40 @@ class RuleTestRunnerTest {
   }
 
   @Test
+  void levels_aFiringAlertCarriesItsLevelAsSeverity() throws Exception {
+    Files.writeString(dir.resolve("levels.yml"), """
+        monitors:
+          - name: Shard health
+            metrics: [redis_up as $up]
+            query: [group by node, $up]
+            min_allowed_value: 0.5
+            for_duration: 1m
+            levels: {warning: {min_allowed_value: 1}}
+        """);
+    Path test = dir.resolve("levels-test.yml");
+    Files.writeString(test, """
+        rule_files: [levels.yml]
+        tests:
+          - name: levels
+            input_series:
+              - {series: 'redis_up{node="a"}', values: '0.7 0.2 0.7'}
+            alert_rule_test:
+              - {eval_time: 1m, monitor: Shard health, exp_alerts: [{exp_labels: {node: a, severity: warning}}]}
+              - {eval_time: 2m, monitor: Shard health, exp_alerts: [{exp_labels: {node: a, severity: critical}}]}
+              - {eval_time: 3m, monitor: Shard health, exp_alerts: [{exp_labels: {node: a, severity: critical}}]}
+        """);
+
+    List<RuleTestRunner.Result> results = RuleTestRunner.run(test);
+
+    assertThat(results).singleElement().satisfies(r -> assertThat(r.failures()).containsExactly("""
+        at 3m, monitor "Shard health":
+            expected:
+              firing {node="a", severity="critical"}
+            got:
+              firing {node="a", severity="warning"}"""));
+  }
+
+  @Test
   void annotations_areRenderedAndCompared() throws Exception {
     Path test = testFile("""
         - name: annotations

@@ -97,6 +97,11 @@ public final class AlertmanagerNotifier implements Notifier {
         resolved.add(alert.fingerprint());
         body.add(f.until(alert.resolvedAt() > 0 ? alert.resolvedAt() : alert.at()));
       } else {
+        PostableAlert.Firing before = firing.get(alert.fingerprint());
+        if (before != null && !before.labels().equals(f.labels())) {
+          // Another severity level is another label set to Alertmanager: the one it had ends now.
+          body.add(before.until(alert.at()));
+        }
         nowFiring.add(f);
         body.add(f.until(endsAt(now, f)));
       }

@@ -50,6 +50,11 @@ final class FiringAlerts {
     return alerts;
   }
 
+  /** The alert with this fingerprint as last posted firing, or null. */
+  synchronized PostableAlert.Firing get(String fingerprint) {
+    return byFingerprint.get(fingerprint);
+  }
+
   synchronized List<PostableAlert.Firing> all() {
     return List.copyOf(byFingerprint.values());
   }

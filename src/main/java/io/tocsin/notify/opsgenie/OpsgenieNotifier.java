@@ -17,6 +17,7 @@ import io.tocsin.notify.NotifierContext;
 import io.tocsin.notify.PerAlertSender;
 import io.tocsin.notify.Redactor;
 import io.tocsin.notify.Severity;
+import io.tocsin.rules.AlertEvent;
 import io.tocsin.yaml.Secret;
 import java.net.URI;
 import java.util.List;
@@ -27,7 +28,11 @@ import java.util.Map;
  * alias}, or {@code POST /v2/alerts/<alias>/close?identifierType=alias} to close it
  * ({@link OpsgenieAlert}), authenticated with {@code Authorization: GenieKey <api_key>}. The API
  * lives at {@code https://api.opsgenie.com}, or {@code https://api.eu.opsgenie.com} for accounts in
- * the EU: {@code api_url}. A test message creates a P5 alert and closes it at once.
+ * the EU: {@code api_url}. A test message creates a P5 alert and closes it at once. An alert that
+ * moved to another severity level is created (in case this channel had not seen it, as when its
+ * route takes only the new level), then given the new level's priority with {@code PUT
+ * /v2/alerts/<alias>/priority?identifierType=alias}: a create with the alias of an open alert
+ * only adds a note to it and keeps its priority.
  *
  * <p>Opsgenie answers 202 and processes the request later; 429 and 5xx are retried (after {@code
  * Retry-After} when given), other 4xx (a wrong key: 401/403, a bad request: 422) fail with
@@ -84,7 +89,16 @@ public final class OpsgenieNotifier implements Notifier {
     }
     Severity severity = n.test() ? Severity.INFO : Severity.of(n.labelsOf(alert));
     Delivery created = post(target.uri("/v2/alerts"), OpsgenieAlert.create(n, alert, severity, config.templates()));
+    if (created.isSent() && isLevelChange(alert)) {
+      // A create with an open alert's alias only adds a note to it: the new priority needs its own request.
+      return send("PUT", target.uri("/v2/alerts/" + AlertKeys.of(n, alert) + "/priority?identifierType=alias"),
+          JSON.createObjectNode().put("priority", OpsgenieAlert.priority(severity)));
+    }
     return created.isSent() && n.test() ? close(n, alert) : created;
+  }
+
+  private static boolean isLevelChange(Alert alert) {
+    return alert.status() == AlertEvent.Type.ESCALATED || alert.status() == AlertEvent.Type.DEESCALATED;
   }
 
   private Delivery close(Notification n, Alert alert) {
@@ -94,13 +108,17 @@ public final class OpsgenieNotifier implements Notifier {
   }
 
   private Delivery post(URI uri, ObjectNode body) {
+    return send("POST", uri, body);
+  }
+
+  private Delivery send(String method, URI uri, ObjectNode body) {
     byte[] json;
     try {
       json = JSON.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a JSON tree", e); // strings only: a bug
     }
-    return target.postJson(context.http(), uri, json, context.requestTimeout(), OpsgenieNotifier::answer);
+    return target.sendJson(context.http(), method, uri, json, context.requestTimeout(), OpsgenieNotifier::answer);
   }
 
   /**

@@ -92,10 +92,14 @@ record SlackMessage(String text, List<LayoutBlock> blocks, List<Attachment> atta
     if (n.test()) {
       return "Test";
     }
-    if (alert.status() == AlertEvent.Type.REPEAT) {
-      return "Still firing";
-    }
-    return alert.isResolved() ? "Resolved" : "Firing";
+    String level = alert.severity().isEmpty() ? "" : " (" + alert.severity() + ")";
+    return switch (alert.status()) {
+      case REPEAT -> "Still firing" + level;
+      case ESCALATED -> "Escalated to " + alert.severity();
+      case DEESCALATED -> "De-escalated to " + alert.severity();
+      case RESOLVED -> "Resolved";
+      default -> "Firing" + level;
+    };
   }
 
   /**

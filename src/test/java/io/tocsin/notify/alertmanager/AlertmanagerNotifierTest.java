@@ -63,6 +63,28 @@ class AlertmanagerNotifierTest {
             Duration.ofSeconds(10)));
   }
 
+  @Test
+  void send_levelChange_endsTheLabelSetOfTheOldLevel_andPostsTheNewOneWithTheSameStart() throws Exception {
+    AlertmanagerNotifier notifier = notifier("");
+    Alert warning = new Alert(AlertEvent.Type.FIRING, Map.of("node", "n1"), Map.of(), 0.7, 1, T0, T0 + 5 * MIN, 0,
+        T0 + 5 * MIN, "hit-rate-n1", "", "warning");
+    Alert critical = new Alert(AlertEvent.Type.ESCALATED, Map.of("node", "n1"), Map.of(), 0.2, 0.5, T0, T0 + 5 * MIN,
+        0, T0 + 7 * MIN, "hit-rate-n1", "", "critical");
+    notifier.send(new Notification("1", "am", "hit-rate", "Hit rate", Map.of(), "", "", List.of(warning), T0, false));
+    clock.set(Instant.ofEpochMilli(T0 + 7 * MIN));
+
+    notifier.send(new Notification("2", "am", "hit-rate", "Hit rate", Map.of(), "", "", List.of(critical), T0, false));
+
+    JsonNode body = alertmanager.json(1);
+    assertThat(body).hasSize(2);
+    assertThat(body.get(0).get("labels")).isEqualTo(JSON.readTree("""
+        {"alertname": "Hit rate", "node": "n1", "severity": "warning"}"""));
+    assertThat(body.get(0).get("endsAt").asText()).isEqualTo("2026-03-01T12:07:00Z");
+    assertThat(body.get(1).get("labels").get("severity").asText()).isEqualTo("critical");
+    assertThat(body.get(1).get("startsAt").asText()).isEqualTo("2026-03-01T12:05:00Z");
+    assertThat(Instant.parse(body.get(1).get("endsAt").asText())).isAfter(Instant.ofEpochMilli(T0 + 7 * MIN));
+  }
+
   private static String postable(String node, String endsAt) {
     return """
         {

@@ -43,11 +43,12 @@ public final class RecordingReceiver implements AutoCloseable {
       config.startup.showOldJavalinVersionWarning = false;
       for (String path : paths) {
         config.routes.post(path, this::handle);
+        config.routes.put(path, this::handle);
       }
     }).start("127.0.0.1", 0);
   }
 
-  /** A receiver answering 200 to POSTs on {@code paths}. */
+  /** A receiver answering 200 to POSTs (and PUTs) on {@code paths}. */
   public static RecordingReceiver start(String... paths) {
     return new RecordingReceiver(paths);
   }
