@@ -249,7 +249,8 @@ final class AggregationGroups {
         message.addAll(resolvedHere);
       }
       if (!message.isEmpty()) {
-        outlet.send(Notification.grouped(outlet.nextId(now), channel.name(), route.path(), group.labels, message, now, alertsLink));
+        outlet.send(Notification.grouped(outlet.nextId(now), channel.name(), route.path(), group.labels, message, now,
+            alertsLink));
       }
       group.told.put(channel.name(), new Told(firingKeys, now));
     }

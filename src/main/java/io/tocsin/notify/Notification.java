@@ -1,6 +1,7 @@
 package io.tocsin.notify;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,7 @@ public record Notification(
     monitorLabels = Map.copyOf(monitorLabels);
     alerts = List.copyOf(alerts);
     route = route == null ? "" : route;
-    groupLabels = groupLabels == null ? Map.of() : Map.copyOf(groupLabels);
+    groupLabels = groupLabels == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(groupLabels));
   }
 
   /** One evaluation of one monitor. */

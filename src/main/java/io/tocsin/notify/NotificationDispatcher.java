@@ -382,6 +382,11 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
     return Optional.ofNullable(inhibitions.inhibitedBy(fingerprint, labels));
   }
 
+  /** How many aggregation groups hold alerts now. */
+  public int aggregationGroups() {
+    return groups.size();
+  }
+
   /** The routing alerts take now. */
   public Routing routing() {
     return routing;

@@ -42,7 +42,7 @@ public record Grouping(List<String> by, boolean byAll, Duration groupWait, Durat
 
   /** {@code group_by: [cluster], group_wait: 30s, ...} as a route test or the status page shows it. */
   public String describe() {
-    return "group_by: " + (byAll ? "['...']" : by) + ", group_wait: " + Durations.format(groupWait) + ", group_interval: "
-        + Durations.format(groupInterval) + ", repeat_interval: " + Durations.format(repeatInterval);
+    return "group_by: " + (byAll ? "['...']" : by) + ", group_wait: " + Durations.format(groupWait)
+        + ", group_interval: " + Durations.format(groupInterval) + ", repeat_interval: " + Durations.format(repeatInterval);
   }
 }

@@ -72,8 +72,8 @@ record WebhookMessage(
       endsAt = time(a.resolvedAt() > 0 ? a.resolvedAt() : a.at());
     }
     return new WebhookAlert(a.isResolved() ? "resolved" : "firing", n.labelsOf(a), new TreeMap<>(a.annotations()),
-        time(startsAt), endsAt, n.sourceOf(a).link(), a.fingerprint(), Double.isNaN(a.value()) ? null : a.value(), a.threshold(),
-        Messages.describe(n, a));
+        time(startsAt), endsAt, n.sourceOf(a).link(), a.fingerprint(), Double.isNaN(a.value()) ? null : a.value(),
+        a.threshold(), Messages.describe(n, a));
   }
 
   /** The annotations every alert has with the same value, as Alertmanager computes them. */

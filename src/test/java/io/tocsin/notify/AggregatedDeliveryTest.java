@@ -1,0 +1,249 @@
+package io.tocsin.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tocsin.Tocsin;
+import io.tocsin.notify.webhook.RecordingReceiver;
+import io.tocsin.testing.RuleHarness;
+import io.tocsin.util.MutableClock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Routes that aggregate, through a running Tocsin on a simulated clock (T0 is 1 March 2026, 12:00
+ * UTC) and a real webhook receiver: two monitors of one cluster, "Shard is down" (below 1) and
+ * "Shard degraded" (below 2), so that a node at 0 fires both and a node at 1.5 only the second.
+ * Monitors evaluate at whole minutes; the groups' timers are driven second by second.
+ */
+class AggregatedDeliveryTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final String MONITORS = """
+      monitors:
+        - name: Shard is down
+          metrics: [redis_up as $up]
+          query: [group by node, $up]
+          min_allowed_value: 1
+          for_duration: 1m
+          evaluation_delay: 0s
+          labels: {cluster: c1}
+        - name: Shard degraded
+          metrics: [redis_up as $up]
+          query: [group by node, $up]
+          min_allowed_value: 2
+          for_duration: 1m
+          evaluation_delay: 0s
+          labels: {cluster: c1}
+      channels:
+        - {name: hook, type: webhook, url: "%s"}
+      """;
+
+  /** Grouping set on the parent, channels on a child that inherits it. */
+  private static final String ROUTES = """
+      routes:
+        - matchers: ['cluster="c1"']
+          group_by: [cluster]
+          group_wait: 30s
+          group_interval: 5m
+          repeat_interval: 10m
+          routes:
+            - matchers: ['alertname=~"Shard.*"']
+              channels: [hook]
+      """;
+
+  @TempDir
+  Path dataDir;
+
+  private final RuleHarness harness = new RuleHarness();
+  private final MutableClock clock = harness.clock();
+  private final RecordingReceiver receiver = RecordingReceiver.start("/hook");
+
+  @AfterEach
+  void stopReceiver() {
+    receiver.close();
+  }
+
+  private Tocsin start(String routes) throws Exception {
+    return harness.start(dataDir, MONITORS.formatted(receiver.url("/hook")) + routes);
+  }
+
+  /** Sets the clock to {@code seconds} after T0 and lets the groups' timers run. */
+  private void tick(Tocsin tocsin, int seconds) {
+    clock.set(RuleHarness.T0.plus(Duration.ofSeconds(seconds)));
+    tocsin.evaluateMonitors();
+  }
+
+  /**
+   * Each webhook the receiver got, in order, as {@code status groupLabels: state alertname node, ...}.
+   */
+  private List<String> received() throws Exception {
+    List<String> messages = new ArrayList<>();
+    for (RecordingReceiver.Request r : receiver.requests()) {
+      JsonNode body = JSON.readTree(r.body());
+      List<String> alerts = new ArrayList<>();
+      for (JsonNode a : body.get("alerts")) {
+        alerts.add(a.get("status").asText() + " " + a.at("/labels/alertname").asText() + " "
+            + a.at("/labels/node").asText());
+      }
+      messages.add(body.get("status").asText() + " " + body.get("groupLabels") + ": " + String.join(", ", alerts));
+    }
+    return messages;
+  }
+
+  @Test
+  void twoMonitorsOfOneCluster_goOutInOneMessage_afterGroupWait() throws Exception {
+    try (Tocsin tocsin = start(ROUTES)) {
+      RuleHarness.value(tocsin, "n1", 0, 0);
+      harness.evaluateAt(tocsin, 1); // both fire for n1; the group waits 30s
+
+      assertThat(received()).isEmpty();
+      tick(tocsin, 89);
+      assertThat(received()).isEmpty();
+      tick(tocsin, 90);
+      assertThat(received()).containsExactly(
+          "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1");
+      assertThat(JSON.readTree(receiver.requests().get(0).body())).isEqualTo(JSON.readTree("""
+          {"receiver": "hook", "status": "firing",
+           "alerts": [
+             {"status": "firing", "labels": {"alertname": "Shard is down", "cluster": "c1", "node": "n1"},
+              "annotations": {}, "startsAt": "2026-03-01T12:01:00Z", "endsAt": "0001-01-01T00:00:00Z",
+              "generatorURL": "http://localhost:8080/monitors/shard-is-down",
+              "fingerprint": "shard-is-down-40bb609ed1f172e5", "value": 0.0, "threshold": 1.0,
+              "message": "Shard is down: value 0 is below the minimum 1, breaching since 2026-03-01 12:00:00 UTC, \
+          firing since 2026-03-01 12:01:00 UTC"},
+             {"status": "firing", "labels": {"alertname": "Shard degraded", "cluster": "c1", "node": "n1"},
+              "annotations": {}, "startsAt": "2026-03-01T12:01:00Z", "endsAt": "0001-01-01T00:00:00Z",
+              "generatorURL": "http://localhost:8080/monitors/shard-degraded",
+              "fingerprint": "shard-degraded-40bb609ed1f172e5", "value": 0.0, "threshold": 2.0,
+              "message": "Shard degraded: value 0 is below the minimum 2, breaching since 2026-03-01 12:00:00 UTC, \
+          firing since 2026-03-01 12:01:00 UTC"}
+           ],
+           "groupLabels": {"cluster": "c1"},
+           "commonLabels": {"cluster": "c1", "node": "n1"},
+           "commonAnnotations": {},
+           "externalURL": "http://localhost:8080", "version": "4",
+           "groupKey": "root/0/0:{cluster=\\"c1\\"}", "truncatedAlerts": 0,
+           "title": "[FIRING:2] Shard is down, Shard degraded {cluster=\\"c1\\"}"}
+          """));
+    }
+  }
+
+  @Test
+  void aLaterAlert_joinsAtTheNextGroupInterval_notBefore() throws Exception {
+    try (Tocsin tocsin = start(ROUTES)) {
+      RuleHarness.value(tocsin, "n1", 0, 0);
+      harness.evaluateAt(tocsin, 1);
+      tick(tocsin, 90);
+      for (int minute = 1; minute <= 5; minute++) {
+        RuleHarness.value(tocsin, "n1", minute, 0);
+        RuleHarness.value(tocsin, "n2", minute, minute >= 2 ? 1.5 : 5);
+        harness.evaluateAt(tocsin, minute + 1); // n2 degraded fires at minute 3
+      }
+      tick(tocsin, 6 * 60 + 29);
+      assertThat(received()).hasSize(1);
+
+      tick(tocsin, 6 * 60 + 30); // 1m30s + 5m
+      assertThat(received()).containsExactly(
+          "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1",
+          "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1, firing Shard degraded n2");
+    }
+  }
+
+  @Test
+  void anUnchangedGroup_isSentAgainAfterRepeatInterval_andNotAtEachGroupInterval() throws Exception {
+    try (Tocsin tocsin = start(ROUTES)) {
+      for (int minute = 0; minute <= 11; minute++) {
+        RuleHarness.value(tocsin, "n1", minute, 0);
+        harness.evaluateAt(tocsin, minute + 1);
+        tick(tocsin, (minute + 1) * 60 + 30);
+      }
+      // Sent at 1m30s; nothing new at 6m30s; 10m after the first message, at 11m30s, all again.
+      assertThat(received()).containsExactly(
+          "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1",
+          "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1");
+      JsonNode repeat = JSON.readTree(receiver.requests().get(1).body());
+      assertThat(repeat.at("/alerts/0/message").asText()).startsWith("Shard is down: value 0 is below the minimum 1");
+    }
+  }
+
+  @Test
+  void resolvedAlerts_areSentOnce_andLeaveTheGroup() throws Exception {
+    try (Tocsin tocsin = start(ROUTES)) {
+      RuleHarness.value(tocsin, "n1", 0, 0);
+      harness.evaluateAt(tocsin, 1);
+      tick(tocsin, 90);
+      RuleHarness.value(tocsin, "n1", 1, 1.5); // down resolves, degraded still fires
+      harness.evaluateAt(tocsin, 2);
+      for (int minute = 2; minute <= 7; minute++) {
+        RuleHarness.value(tocsin, "n1", minute, 5); // degraded resolves at minute 3
+        harness.evaluateAt(tocsin, minute + 1);
+      }
+      tick(tocsin, 6 * 60 + 30);
+      tick(tocsin, 11 * 60 + 30);
+
+      assertThat(received()).containsExactly(
+          "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1",
+          "resolved {\"cluster\":\"c1\"}: resolved Shard is down n1, resolved Shard degraded n1");
+      assertThat(tocsin.notifications().aggregationGroups()).isZero();
+      assertThat(Files.readString(dataDir.resolve("groups.json"))).isEqualTo("[]");
+    }
+  }
+
+  @Test
+  void groupByEveryLabel_makesAGroupPerLabelSet() throws Exception {
+    try (Tocsin tocsin = start("""
+        routes:
+          - channels: [hook]
+            group_by: ['...']
+            group_wait: 0s
+        """)) {
+      RuleHarness.value(tocsin, "n1", 0, 0);
+      harness.evaluateAt(tocsin, 1);
+
+      assertThat(received()).containsExactlyInAnyOrder(
+          "firing {\"alertname\":\"Shard degraded\",\"cluster\":\"c1\",\"node\":\"n1\"}: firing Shard degraded n1",
+          "firing {\"alertname\":\"Shard is down\",\"cluster\":\"c1\",\"node\":\"n1\"}: firing Shard is down n1");
+    }
+  }
+
+  @Test
+  void aRouteWithoutGroupingKeys_stillSendsEachMonitorsEvaluationAtOnce() throws Exception {
+    try (Tocsin tocsin = start("""
+        routes:
+          - matchers: ['cluster="c1"']
+            channels: [hook]
+        """)) {
+      RuleHarness.value(tocsin, "n1", 0, 0);
+      harness.evaluateAt(tocsin, 1);
+
+      assertThat(received()).containsExactly(
+          "firing {\"alertname\":\"Shard is down\"}: firing Shard is down n1",
+          "firing {\"alertname\":\"Shard degraded\"}: firing Shard degraded n1");
+      assertThat(tocsin.notifications().aggregationGroups()).isZero();
+    }
+  }
+
+  @Test
+  void aGroupNotYetFlushed_isDeliveredAfterARestart() throws Exception {
+    try (Tocsin tocsin = start(ROUTES)) {
+      RuleHarness.value(tocsin, "n1", 0, 0);
+      harness.evaluateAt(tocsin, 1);
+      assertThat(received()).isEmpty();
+    }
+    try (Tocsin restarted = harness.start(dataDir, MONITORS.formatted(receiver.url("/hook")) + ROUTES)) {
+      tick(restarted, 89);
+      assertThat(received()).isEmpty();
+      tick(restarted, 90);
+      assertThat(received()).containsExactly(
+          "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1");
+    }
+  }
+}
