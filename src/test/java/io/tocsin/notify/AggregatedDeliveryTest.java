@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tocsin.Tocsin;
+import io.tocsin.notify.silence.Matcher;
+import io.tocsin.notify.silence.Silences;
 import io.tocsin.notify.webhook.RecordingReceiver;
 import io.tocsin.testing.RuleHarness;
 import io.tocsin.util.MutableClock;
@@ -171,6 +173,73 @@ class AggregatedDeliveryTest {
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1");
       JsonNode repeat = JSON.readTree(receiver.requests().get(1).body());
       assertThat(repeat.at("/alerts/0/message").asText()).startsWith("Shard is down: value 0 is below the minimum 1");
+    }
+  }
+
+  @Test
+  void theMonitorsOwnRepeats_areNotSentOnAnAggregatingRoute() throws Exception {
+    try (Tocsin tocsin = harness.start(dataDir, MONITORS.replace("for_duration: 1m\n",
+        "for_duration: 1m\n    repeat_interval: 2m\n").formatted(receiver.url("/hook")) + ROUTES)) {
+      for (int minute = 0; minute <= 9; minute++) {
+        RuleHarness.value(tocsin, "n1", minute, 0);
+        harness.evaluateAt(tocsin, minute + 1);
+        tick(tocsin, (minute + 1) * 60 + 30);
+      }
+      assertThat(tocsin.engine().history().entries()).anyMatch(e -> e.type().equals("repeat"));
+      assertThat(received()).containsExactly(
+          "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1");
+    }
+  }
+
+  @Test
+  void aSilence_isDecidedWhenTheGroupIsFlushed() throws Exception {
+    try (Tocsin tocsin = start(ROUTES)) {
+      RuleHarness.value(tocsin, "n1", 0, 0);
+      harness.evaluateAt(tocsin, 1); // both fire; the group waits until 1m30s
+      tick(tocsin, 80);
+      tocsin.silences().save(new Silences.Draft(null, List.of(Matcher.parse("alertname=\"Shard degraded\"")), null,
+          RuleHarness.T0.plus(Duration.ofMinutes(4)), "me", "maintenance"));
+
+      tick(tocsin, 90);
+      assertThat(received()).containsExactly("firing {\"cluster\":\"c1\"}: firing Shard is down n1");
+      assertThat(tocsin.engine().history().entries()).filteredOn(e -> e.type().equals("silenced"))
+          .extracting(e -> e.monitor() + ": " + e.detail()).singleElement().asString()
+          .startsWith("Shard degraded: firing not sent: silenced by ");
+      for (int minute = 1; minute <= 5; minute++) {
+        RuleHarness.value(tocsin, "n1", minute, 0);
+        harness.evaluateAt(tocsin, minute + 1);
+      }
+      tick(tocsin, 6 * 60 + 30); // the silence ended at 4m: the degraded alert is news to the channel
+      assertThat(received()).containsExactly("firing {\"cluster\":\"c1\"}: firing Shard is down n1",
+          "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1");
+    }
+  }
+
+  @Test
+  void aMutedRoute_sendsNothing_andTellsWhatChangedOnceTheMuteEnds() throws Exception {
+    try (Tocsin tocsin = start("""
+        time_intervals:
+          - name: first-minutes
+            time_intervals: [{times: [{start_time: '12:00', end_time: '12:05'}]}]
+        routes:
+          - channels: [hook]
+            group_by: [cluster]
+            group_wait: 30s
+            mute_time_intervals: [first-minutes]
+        """)) {
+      for (int minute = 0; minute <= 5; minute++) {
+        RuleHarness.value(tocsin, "n1", minute, 0);
+        harness.evaluateAt(tocsin, minute + 1);
+      }
+      tick(tocsin, 90);
+      assertThat(received()).isEmpty();
+      assertThat(tocsin.engine().history().entries()).filteredOn(e -> e.type().equals("muted"))
+          .extracting(e -> e.channel() + " " + e.detail()).containsOnly(
+              "hook firing not sent: mute_time_intervals: first-minutes (route root/0)");
+
+      tick(tocsin, 6 * 60 + 30);
+      assertThat(received()).containsExactly(
+          "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1");
     }
   }
 
