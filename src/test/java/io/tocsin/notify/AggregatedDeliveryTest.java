@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -212,6 +213,42 @@ class AggregatedDeliveryTest {
       tick(tocsin, 6 * 60 + 30); // the silence ended at 4m: the degraded alert is news to the channel
       assertThat(received()).containsExactly("firing {\"cluster\":\"c1\"}: firing Shard is down n1",
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1");
+    }
+  }
+
+  @Test
+  void inhibition_isDecidedWhenTheGroupIsFlushed() throws Exception {
+    try (Tocsin tocsin = start(ROUTES + """
+        inhibit_rules:
+          - source_matchers: ['monitor="Shard is down"']
+            target_matchers: ['monitor="Shard degraded"']
+            equal: [node]
+        """)) {
+      RuleHarness.value(tocsin, "n1", 0, 0);
+      RuleHarness.value(tocsin, "n2", 0, 1.5);
+      harness.evaluateAt(tocsin, 1);
+      tick(tocsin, 90);
+
+      assertThat(received()).containsExactly(
+          "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n2");
+      assertThat(tocsin.engine().history().entries()).filteredOn(e -> e.type().equals("inhibited"))
+          .extracting(e -> e.monitor() + " " + e.labels()).containsExactly("Shard degraded {node=n1}");
+    }
+  }
+
+  @Test
+  void anUnreadableGroupsFile_isSetAside_andGroupingGoesOn() throws Exception {
+    Files.writeString(dataDir.resolve("groups.json"), "[{\"route\": ");
+    try (Tocsin tocsin = start(ROUTES)) {
+      RuleHarness.value(tocsin, "n1", 0, 0);
+      harness.evaluateAt(tocsin, 1);
+      tick(tocsin, 90);
+
+      assertThat(received()).hasSize(1);
+      try (Stream<Path> files = Files.list(dataDir)) {
+        assertThat(files.map(f -> f.getFileName().toString())).anyMatch(f -> f.startsWith("groups.json.")
+            && f.endsWith(".bad"));
+      }
     }
   }
 
