@@ -75,7 +75,7 @@ final class AggregationGroups {
   /** Why an alert is held back: {@code type} is {@code silenced} or {@code inhibited}. */
   record Hold(String type, String why) {}
 
-  /** What one channel was last told by a group: the fingerprints of its firing alerts, and when. */
+  /** What one channel was last told by a group: the {@link #identity identities} of its firing alerts, and when. */
   record Told(Set<String> firing, long at) {
     Told {
       firing = Set.copyOf(firing);
@@ -122,7 +122,7 @@ final class AggregationGroups {
   /**
    * Adds an event of an alert that takes {@code route} (which aggregates); {@code alert} carries
    * its source, {@code labels} are its full labels. A resolution of an alert no group holds is
-   * dropped: no channel was told of it by this route.
+   * dropped: no channel was told of it by this route. Call {@link #persist} after a batch of these.
    */
   synchronized void add(Route route, Alert alert, Map<String, String> labels, long now) {
     Grouping grouping = route.grouping();
@@ -152,6 +152,10 @@ final class AggregationGroups {
     // The monitor's repeats are not the route's: a repeat only refreshes the value of what the group holds.
     boolean refresh = alert.status() == AlertEvent.Type.REPEAT && before != null && !before.isResolved();
     group.alerts.put(alert.fingerprint(), refresh ? alert.as(before.status(), before.at()) : alert);
+  }
+
+  /** Writes the groups, after {@link #add}s: once per monitor evaluation, not once per alert. */
+  synchronized void persist() {
     save();
   }
 
@@ -219,7 +223,7 @@ final class AggregationGroups {
     }
     group.reported.retainAll(stillReported);
     Set<String> firingKeys = new HashSet<>();
-    firing.forEach(a -> firingKeys.add(a.fingerprint()));
+    firing.forEach(a -> firingKeys.add(identity(a)));
     Grouping grouping = route.grouping();
     String muted = outlet.mutedBy(route, now);
     for (Channel channel : outlet.channels()) {
@@ -228,13 +232,13 @@ final class AggregationGroups {
       }
       Told told = group.told.get(channel.name());
       List<Alert> resolvedHere = told == null ? List.of()
-          : resolved.stream().filter(a -> told.firing().contains(a.fingerprint())).toList();
+          : resolved.stream().filter(a -> told.firing().contains(identity(a))).toList();
       if (!needsMessage(told, firingKeys, resolvedHere, channel.sendResolved(), grouping, now)) {
         continue;
       }
       if (muted != null) {
         for (Alert alert : firing) {
-          if (told == null || !told.firing().contains(alert.fingerprint())) {
+          if (told == null || !told.firing().contains(identity(alert))) {
             outlet.notSent(alert, channel.name(), "muted", alert.status().id() + " not sent: " + muted + " (route "
                 + route.path() + ")");
           }
@@ -243,7 +247,7 @@ final class AggregationGroups {
       }
       List<Alert> message = new ArrayList<>();
       for (Alert alert : firing) {
-        message.add(told != null && told.firing().contains(alert.fingerprint()) ? resent(alert, grouping, now) : alert);
+        message.add(told != null && told.firing().contains(identity(alert)) ? resent(alert, grouping, now) : alert);
       }
       if (channel.sendResolved()) {
         message.addAll(resolvedHere);
@@ -285,6 +289,15 @@ final class AggregationGroups {
     long repeat = grouping.repeatInterval().toMillis();
     long at = now <= anchor ? anchor : anchor + (now - anchor) / repeat * repeat;
     return alert.as(AlertEvent.Type.REPEAT, at);
+  }
+
+  /**
+   * What a channel is told of: the alert with its labels, as Alertmanager tells alerts apart, so
+   * that an alert whose {@code severity} label changed (escalated) is news to the channel, though
+   * its fingerprint stays.
+   */
+  private static String identity(Alert alert) {
+    return alert.fingerprint() + " " + Messages.labels(alert.labels());
   }
 
   /** An alert's full labels, as routes and silences see them. */

@@ -211,6 +211,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
     Alert.Source source = new Alert.Source(monitor.id(), monitor.name(), monitor.labels(), monitor.unit(),
         link("/monitors/" + monitor.id()));
     long now = context.clock().millis();
+    boolean grouped = false;
     for (AlertEvent event : events) {
       Map<String, String> labels = new TreeMap<>(monitor.labels());
       labels.putAll(event.labels().asMap());
@@ -231,6 +232,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
           direct.add(route);
         } else {
           groups.add(route, alert.of(source), labels, now);
+          grouped = true;
         }
       }
       if (direct.isEmpty()) {
@@ -255,6 +257,9 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
       }
       alerts.add(alert);
       routes.add(direct);
+    }
+    if (grouped) {
+      groups.persist();
     }
     if (!suppressed.isEmpty()) {
       log.info("monitor \"{}\": not sent, silenced or inhibited: {}{}", monitor.name(), String.join(", ",
@@ -318,7 +323,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
 
     @Override
     public boolean takes(Map<String, String> labels, Route route) {
-      return routing.routes(labels).contains(route);
+      return routing.routes(labels).stream().anyMatch(r -> r.path().equals(route.path()));
     }
 
     @Override
