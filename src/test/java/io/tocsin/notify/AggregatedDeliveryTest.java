@@ -8,15 +8,23 @@ import io.tocsin.Tocsin;
 import io.tocsin.notify.silence.Matcher;
 import io.tocsin.notify.silence.Silences;
 import io.tocsin.notify.webhook.RecordingReceiver;
+import io.tocsin.testing.Await;
+import io.tocsin.testing.ExternalServer;
 import io.tocsin.testing.RuleHarness;
 import io.tocsin.util.MutableClock;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -137,6 +145,61 @@ class AggregatedDeliveryTest {
            "title": "[FIRING:2] Shard is down, Shard degraded {cluster=\\"c1\\"}"}
           """));
     }
+  }
+
+  /**
+   * The same two alerts posted to a real Alertmanager with the same route: its webhook groups them
+   * alike (status, groupLabels, commonLabels, each alert's labels and status) as Tocsin's.
+   */
+  @Test
+  void twoMonitorsOfOneCluster_groupAsAlertmanagerGroupsThem() throws Exception {
+    Assumptions.assumeTrue(ExternalServer.installed(ExternalServer.ALERTMANAGER),
+        "prometheus-alertmanager is not installed (Debian package prometheus-alertmanager): comparison skipped");
+    JsonNode tocsins;
+    try (Tocsin tocsin = start(ROUTES)) {
+      RuleHarness.value(tocsin, "n1", 0, 0);
+      harness.evaluateAt(tocsin, 1);
+      tick(tocsin, 90);
+      tocsins = JSON.readTree(receiver.requests().get(0).body());
+    }
+    try (RecordingReceiver amHook = RecordingReceiver.start("/am");
+        ExternalServer am = ExternalServer.alertmanager(dataDir.resolve("am"), """
+            route:
+              receiver: hook
+              routes:
+                - matchers: ['cluster="c1"']
+                  group_by: [cluster]
+                  group_wait: 1s
+                  group_interval: 5m
+                  repeat_interval: 10m
+                  routes:
+                    - matchers: ['alertname=~"Shard.*"']
+                      receiver: hook
+            receivers:
+              - name: hook
+                webhook_configs: [{url: "%s"}]
+            """.formatted(amHook.url("/am")))) {
+      String alerts = """
+          [{"labels": {"alertname": "Shard is down", "cluster": "c1", "node": "n1"}},
+           {"labels": {"alertname": "Shard degraded", "cluster": "c1", "node": "n1"}}]""";
+      HttpResponse<String> posted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create(am.url() + "/api/v2/alerts")).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(alerts)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(posted.statusCode()).isEqualTo(200);
+      List<RecordingReceiver.Request> got = Await.until("Alertmanager's webhook", Duration.ofSeconds(60),
+          amHook::requests, r -> !r.isEmpty());
+      JsonNode ams = JSON.readTree(got.get(0).body());
+      assertThat(grouping(tocsins)).isEqualTo(grouping(ams)).contains("2 alerts");
+    }
+  }
+
+  /** What a webhook says about the grouping: status, group and common labels, and each alert's status and labels, sorted. */
+  private static String grouping(JsonNode body) {
+    List<String> alerts = new ArrayList<>();
+    body.get("alerts").forEach(a -> alerts.add(a.get("status").asText() + " " + a.get("labels")));
+    Collections.sort(alerts);
+    return body.get("status").asText() + " " + body.get("groupLabels") + " " + body.get("commonLabels") + " "
+        + alerts.size() + " alerts: " + alerts;
   }
 
   @Test
