@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.tocsin.notify.NotificationDispatcher;
-import io.tocsin.notify.route.Grouping;
 import io.tocsin.notify.route.Route;
 import io.tocsin.notify.route.Routing;
-import io.tocsin.util.Durations;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -22,8 +20,8 @@ import java.util.TreeMap;
 
 /**
  * {@code POST /api/v1/routes/test}: which routes and channels an alert with a given label set
- * takes, like {@code amtool config routes test}, whether a time interval mutes a route now or at
- * {@code "at"}, and how an aggregating route groups it.
+ * takes, like {@code amtool config routes test}, and whether a time interval mutes a route now
+ * or at {@code "at"}.
  */
 final class RoutesHandler {
   private static final String USAGE = "request body must be a JSON object such as {\"labels\": {\"monitor\": "
@@ -80,7 +78,7 @@ final class RoutesHandler {
       r.put("channels", channels);
       r.put("muted", muted);
       if (route.grouping() != null) {
-        r.put("grouping", grouping(route.grouping(), labels));
+        r.put("grouping", route.grouping().describe(labels));
       }
       routes.add(r);
       if (muted == null) {
@@ -92,17 +90,6 @@ final class RoutesHandler {
     body.put("channels", declared.stream().filter(receiving::contains).toList());
     body.put("routes", routes);
     ctx.json(body);
-  }
-
-  /** How an aggregating route batches this alert: its settings and the labels of the group the alert would join. */
-  private static Map<String, Object> grouping(Grouping g, Map<String, String> labels) {
-    Map<String, Object> grouping = new LinkedHashMap<>();
-    grouping.put("group_by", g.byAll() ? List.of("...") : g.by());
-    grouping.put("group_wait", Durations.format(g.groupWait()));
-    grouping.put("group_interval", Durations.format(g.groupInterval()));
-    grouping.put("repeat_interval", Durations.format(g.repeatInterval()));
-    grouping.put("group_labels", g.groupLabels(labels));
-    return grouping;
   }
 
   /** The labels; {@code monitor} is taken for {@code alertname}, as in matchers. */

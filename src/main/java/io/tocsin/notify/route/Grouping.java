@@ -2,6 +2,7 @@ package io.tocsin.notify.route;
 
 import io.tocsin.util.Durations;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,9 +41,17 @@ public record Grouping(List<String> by, boolean byAll, Duration groupWait, Durat
     return group;
   }
 
-  /** {@code group_by: [cluster], group_wait: 30s, ...} as a route test or the status page shows it. */
-  public String describe() {
-    return "group_by: " + (byAll ? "['...']" : by) + ", group_wait: " + Durations.format(groupWait)
-        + ", group_interval: " + Durations.format(groupInterval) + ", repeat_interval: " + Durations.format(repeatInterval);
+  /**
+   * For REST: {@code group_by} (with {@code ["..."]} for every label), the three durations, and
+   * the {@code group_labels} of the group an alert with {@code labels} joins.
+   */
+  public Map<String, Object> describe(Map<String, String> labels) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("group_by", byAll ? List.of("...") : by);
+    d.put("group_wait", Durations.format(groupWait));
+    d.put("group_interval", Durations.format(groupInterval));
+    d.put("repeat_interval", Durations.format(repeatInterval));
+    d.put("group_labels", groupLabels(labels));
+    return d;
   }
 }
