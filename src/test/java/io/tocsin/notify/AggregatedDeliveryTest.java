@@ -300,6 +300,30 @@ class AggregatedDeliveryTest {
   }
 
   @Test
+  void whatAChannelWasTold_survivesARestart_soTheResolutionIsSentThere() throws Exception {
+    try (Tocsin tocsin = start(ROUTES)) {
+      RuleHarness.value(tocsin, "n1", 0, 0);
+      RuleHarness.value(tocsin, "n1", 1, 0);
+      harness.evaluateAt(tocsin, 1);
+      tick(tocsin, 90);
+      assertThat(received()).hasSize(1);
+    }
+    try (Tocsin restarted = harness.start(dataDir, MONITORS.formatted(receiver.url("/hook")) + ROUTES)) {
+      for (int minute = 2; minute <= 5; minute++) {
+        RuleHarness.value(restarted, "n1", minute, 5);
+      }
+      for (int minute = 2; minute <= 6; minute++) {
+        harness.evaluateAt(restarted, minute);
+      }
+      tick(restarted, 6 * 60 + 30);
+
+      assertThat(received()).containsExactly(
+          "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1",
+          "resolved {\"cluster\":\"c1\"}: resolved Shard is down n1, resolved Shard degraded n1");
+    }
+  }
+
+  @Test
   void anUnreadableGroupsFile_isSetAside_andGroupingGoesOn() throws Exception {
     Files.writeString(dataDir.resolve("groups.json"), "[{\"route\": ");
     try (Tocsin tocsin = start(ROUTES)) {
