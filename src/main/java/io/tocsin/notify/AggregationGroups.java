@@ -11,12 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,6 +110,8 @@ final class AggregationGroups {
   private final Path file;
   private final String alertsLink;
   private final Map<String, Group> groups = new LinkedHashMap<>();
+  /** The key of the group holding each alert of each route, by route path and fingerprint. */
+  private final Map<String, String> groupOf = new HashMap<>();
 
   /**
    * @param file where the groups are kept; read now when it exists
@@ -129,17 +133,20 @@ final class AggregationGroups {
     Map<String, String> groupLabels = grouping.groupLabels(labels);
     String key = key(route.path(), groupLabels);
     Alert before = null;
-    for (Map.Entry<String, Group> other : new ArrayList<>(groups.entrySet())) {
-      // A reload that changed group_by moves the alert to its new group rather than leave it firing in the old one.
-      if (other.getValue().route.equals(route.path()) && !other.getKey().equals(key)) {
-        Alert moved = other.getValue().alerts.remove(alert.fingerprint());
-        before = moved == null ? before : moved;
-        if (other.getValue().alerts.isEmpty()) {
-          groups.remove(other.getKey());
-        }
+    String was = groupOf.get(member(route.path(), alert));
+    Group old = was == null ? null : groups.get(was);
+    if (old != null && !was.equals(key) && alert.isResolved()) {
+      key = was; // resolved where the channels were told of its firing
+    } else if (old != null && !was.equals(key)) {
+      // Its group_by labels changed (a reload, a severity in group_by): it moves rather than stays firing there.
+      before = old.alerts.remove(alert.fingerprint());
+      groupOf.remove(member(route.path(), alert));
+      if (old.alerts.isEmpty()) {
+        groups.remove(was);
       }
     }
     Group group = groups.get(key);
+    groupLabels = group == null ? groupLabels : group.labels;
     before = group != null && group.alerts.containsKey(alert.fingerprint()) ? group.alerts.get(alert.fingerprint())
         : before;
     if (group == null) {
@@ -152,6 +159,22 @@ final class AggregationGroups {
     // The monitor's repeats are not the route's: a repeat only refreshes the value of what the group holds.
     boolean refresh = alert.status() == AlertEvent.Type.REPEAT && before != null && !before.isResolved();
     group.alerts.put(alert.fingerprint(), refresh ? alert.as(before.status(), before.at()) : alert);
+    groupOf.put(member(route.path(), alert), key);
+  }
+
+  private static String member(String route, Alert alert) {
+    return route + "\n" + alert.fingerprint();
+  }
+
+  /** Takes the alerts {@code leaving} out of {@code group}. */
+  private void remove(Group group, Predicate<Alert> leaving) {
+    group.alerts.values().removeIf(a -> {
+      if (leaving.test(a)) {
+        groupOf.remove(member(group.route, a));
+        return true;
+      }
+      return false;
+    });
   }
 
   /** Writes the groups, after {@link #add}s: once per monitor evaluation, not once per alert. */
@@ -181,11 +204,12 @@ final class AggregationGroups {
       if (route == null || route.grouping() == null) {
         log.warn("route {} no longer aggregates (the rule files changed): dropped its group {} of {} alerts",
             group.route, Messages.labels(group.labels), group.alerts.size());
+        remove(group, a -> true);
         groups.remove(entry.getKey());
         continue;
       }
       flush(group, route, now, outlet);
-      group.alerts.values().removeIf(Alert::isResolved);
+      remove(group, Alert::isResolved);
       if (group.alerts.isEmpty()) {
         groups.remove(entry.getKey());
         continue;
@@ -200,7 +224,7 @@ final class AggregationGroups {
   }
 
   private void flush(Group group, Route route, long now, Outlet outlet) {
-    group.alerts.values().removeIf(a -> !outlet.takes(labelsOf(a), route));
+    remove(group, a -> !outlet.takes(labelsOf(a), route));
     List<Alert> firing = new ArrayList<>();
     List<Alert> resolved = new ArrayList<>();
     Set<String> stillReported = new HashSet<>();
@@ -336,13 +360,17 @@ final class AggregationGroups {
     try {
       for (Saved s : Outbox.JSON.readValue(file.toFile(), SAVED)) {
         Group g = new Group(s.route(), s.labels(), s.nextFlushAt());
-        s.alerts().forEach(a -> g.alerts.put(a.fingerprint(), a));
+        s.alerts().forEach(a -> {
+          g.alerts.put(a.fingerprint(), a);
+          groupOf.put(member(s.route(), a), key(s.route(), s.labels()));
+        });
         g.told.putAll(s.told());
         groups.put(key(s.route(), s.labels()), g);
       }
       log.info("restored {} aggregation groups from {}", groups.size(), file);
     } catch (IOException | RuntimeException e) {
       groups.clear();
+      groupOf.clear();
       Quarantine.setAside(file, "aggregation groups", e, "starting without them", Clock.systemUTC(), log);
     }
   }
