@@ -3,7 +3,6 @@ package io.tocsin.notify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tocsin.Tocsin;
 import io.tocsin.notify.silence.Matcher;
 import io.tocsin.notify.silence.Silences;
@@ -11,7 +10,6 @@ import io.tocsin.notify.webhook.RecordingReceiver;
 import io.tocsin.testing.Await;
 import io.tocsin.testing.ExternalServer;
 import io.tocsin.testing.RuleHarness;
-import io.tocsin.util.MutableClock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -30,88 +27,37 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Routes that aggregate, through a running Tocsin on a simulated clock (T0 is 1 March 2026, 12:00
- * UTC) and a real webhook receiver: two monitors of one cluster, "Shard is down" (below 1) and
- * "Shard degraded" (below 2), so that a node at 0 fires both and a node at 1.5 only the second.
- * Monitors evaluate at whole minutes; the groups' timers are driven second by second.
+ * UTC) and a real webhook receiver ({@link GroupingFixture}): when a group's messages go out, what
+ * they hold, and silences, inhibition and mute intervals decided at flush time.
  */
 class AggregatedDeliveryTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  private static final String MONITORS = """
-      monitors:
-        - name: Shard is down
-          metrics: [redis_up as $up]
-          query: [group by node, $up]
-          min_allowed_value: 1
-          for_duration: 1m
-          evaluation_delay: 0s
-          labels: {cluster: c1}
-        - name: Shard degraded
-          metrics: [redis_up as $up]
-          query: [group by node, $up]
-          min_allowed_value: 2
-          for_duration: 1m
-          evaluation_delay: 0s
-          labels: {cluster: c1}
-      channels:
-        - {name: hook, type: webhook, url: "%s"}
-      """;
-
-  /** Grouping set on the parent, channels on a child that inherits it. */
-  private static final String ROUTES = """
-      routes:
-        - matchers: ['cluster="c1"']
-          group_by: [cluster]
-          group_wait: 30s
-          group_interval: 5m
-          repeat_interval: 10m
-          routes:
-            - matchers: ['alertname=~"Shard.*"']
-              channels: [hook]
-      """;
-
   @TempDir
   Path dataDir;
 
-  private final RuleHarness harness = new RuleHarness();
-  private final MutableClock clock = harness.clock();
-  private final RecordingReceiver receiver = RecordingReceiver.start("/hook");
+  private final GroupingFixture fixture = new GroupingFixture();
+  private final RuleHarness harness = fixture.harness;
+  private final RecordingReceiver receiver = fixture.receiver;
 
   @AfterEach
   void stopReceiver() {
-    receiver.close();
+    fixture.close();
   }
 
   private Tocsin start(String routes) throws Exception {
-    return harness.start(dataDir, MONITORS.formatted(receiver.url("/hook")) + routes);
+    return fixture.start(dataDir, routes);
   }
 
-  /** Sets the clock to {@code seconds} after T0 and lets the groups' timers run. */
   private void tick(Tocsin tocsin, int seconds) {
-    clock.set(RuleHarness.T0.plus(Duration.ofSeconds(seconds)));
-    tocsin.evaluateMonitors();
+    fixture.tick(tocsin, seconds);
   }
 
-  /**
-   * Each webhook the receiver got, in order, as {@code status groupLabels: state alertname node, ...}.
-   */
   private List<String> received() throws Exception {
-    List<String> messages = new ArrayList<>();
-    for (RecordingReceiver.Request r : receiver.requests()) {
-      JsonNode body = JSON.readTree(r.body());
-      List<String> alerts = new ArrayList<>();
-      for (JsonNode a : body.get("alerts")) {
-        alerts.add(a.get("status").asText() + " " + a.at("/labels/alertname").asText() + " "
-            + a.at("/labels/node").asText());
-      }
-      messages.add(body.get("status").asText() + " " + body.get("groupLabels") + ": " + String.join(", ", alerts));
-    }
-    return messages;
+    return fixture.received();
   }
 
   @Test
   void twoMonitorsOfOneCluster_goOutInOneMessage_afterGroupWait() throws Exception {
-    try (Tocsin tocsin = start(ROUTES)) {
+    try (Tocsin tocsin = start(GroupingFixture.ROUTES)) {
       RuleHarness.value(tocsin, "n1", 0, 0);
       harness.evaluateAt(tocsin, 1); // both fire for n1; the group waits 30s
 
@@ -121,7 +67,7 @@ class AggregatedDeliveryTest {
       tick(tocsin, 90);
       assertThat(received()).containsExactly(
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1");
-      assertThat(JSON.readTree(receiver.requests().get(0).body())).isEqualTo(JSON.readTree("""
+      assertThat(GroupingFixture.JSON.readTree(receiver.requests().get(0).body())).isEqualTo(GroupingFixture.JSON.readTree("""
           {"receiver": "hook", "status": "firing",
            "alerts": [
              {"status": "firing", "labels": {"alertname": "Shard is down", "cluster": "c1", "node": "n1"},
@@ -156,11 +102,11 @@ class AggregatedDeliveryTest {
     Assumptions.assumeTrue(ExternalServer.installed(ExternalServer.ALERTMANAGER),
         "prometheus-alertmanager is not installed (Debian package prometheus-alertmanager): comparison skipped");
     JsonNode tocsins;
-    try (Tocsin tocsin = start(ROUTES)) {
+    try (Tocsin tocsin = start(GroupingFixture.ROUTES)) {
       RuleHarness.value(tocsin, "n1", 0, 0);
       harness.evaluateAt(tocsin, 1);
       tick(tocsin, 90);
-      tocsins = JSON.readTree(receiver.requests().get(0).body());
+      tocsins = GroupingFixture.JSON.readTree(receiver.requests().get(0).body());
     }
     try (RecordingReceiver amHook = RecordingReceiver.start("/am");
         ExternalServer am = ExternalServer.alertmanager(dataDir.resolve("am"), """
@@ -188,7 +134,7 @@ class AggregatedDeliveryTest {
       assertThat(posted.statusCode()).isEqualTo(200);
       List<RecordingReceiver.Request> got = Await.until("Alertmanager's webhook", Duration.ofSeconds(60),
           amHook::requests, r -> !r.isEmpty());
-      JsonNode ams = JSON.readTree(got.get(0).body());
+      JsonNode ams = GroupingFixture.JSON.readTree(got.get(0).body());
       assertThat(grouping(tocsins)).isEqualTo(grouping(ams)).contains("2 alerts");
     }
   }
@@ -204,7 +150,7 @@ class AggregatedDeliveryTest {
 
   @Test
   void aLaterAlert_joinsAtTheNextGroupInterval_notBefore() throws Exception {
-    try (Tocsin tocsin = start(ROUTES)) {
+    try (Tocsin tocsin = start(GroupingFixture.ROUTES)) {
       RuleHarness.value(tocsin, "n1", 0, 0);
       harness.evaluateAt(tocsin, 1);
       tick(tocsin, 90);
@@ -225,7 +171,7 @@ class AggregatedDeliveryTest {
 
   @Test
   void anUnchangedGroup_isSentAgainAfterRepeatInterval_andNotAtEachGroupInterval() throws Exception {
-    try (Tocsin tocsin = start(ROUTES)) {
+    try (Tocsin tocsin = start(GroupingFixture.ROUTES)) {
       for (int minute = 0; minute <= 11; minute++) {
         RuleHarness.value(tocsin, "n1", minute, 0);
         harness.evaluateAt(tocsin, minute + 1);
@@ -235,15 +181,15 @@ class AggregatedDeliveryTest {
       assertThat(received()).containsExactly(
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1",
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1");
-      JsonNode repeat = JSON.readTree(receiver.requests().get(1).body());
+      JsonNode repeat = GroupingFixture.JSON.readTree(receiver.requests().get(1).body());
       assertThat(repeat.at("/alerts/0/message").asText()).startsWith("Shard is down: value 0 is below the minimum 1");
     }
   }
 
   @Test
   void theMonitorsOwnRepeats_areNotSentOnAnAggregatingRoute() throws Exception {
-    try (Tocsin tocsin = harness.start(dataDir, MONITORS.replace("for_duration: 1m\n",
-        "for_duration: 1m\n    repeat_interval: 2m\n").formatted(receiver.url("/hook")) + ROUTES)) {
+    try (Tocsin tocsin = harness.start(dataDir, GroupingFixture.MONITORS.replace("for_duration: 1m\n",
+        "for_duration: 1m\n    repeat_interval: 2m\n").formatted(receiver.url("/hook")) + GroupingFixture.ROUTES)) {
       for (int minute = 0; minute <= 9; minute++) {
         RuleHarness.value(tocsin, "n1", minute, 0);
         harness.evaluateAt(tocsin, minute + 1);
@@ -257,7 +203,7 @@ class AggregatedDeliveryTest {
 
   @Test
   void aSilence_isDecidedWhenTheGroupIsFlushed() throws Exception {
-    try (Tocsin tocsin = start(ROUTES)) {
+    try (Tocsin tocsin = start(GroupingFixture.ROUTES)) {
       RuleHarness.value(tocsin, "n1", 0, 0);
       harness.evaluateAt(tocsin, 1); // both fire; the group waits until 1m30s
       tick(tocsin, 80);
@@ -281,7 +227,7 @@ class AggregatedDeliveryTest {
 
   @Test
   void inhibition_isDecidedWhenTheGroupIsFlushed() throws Exception {
-    try (Tocsin tocsin = start(ROUTES + """
+    try (Tocsin tocsin = start(GroupingFixture.ROUTES + """
         inhibit_rules:
           - source_matchers: ['monitor="Shard is down"']
             target_matchers: ['monitor="Shard degraded"']
@@ -296,71 +242,6 @@ class AggregatedDeliveryTest {
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n2");
       assertThat(tocsin.engine().history().entries()).filteredOn(e -> e.type().equals("inhibited"))
           .extracting(e -> e.monitor() + " " + e.labels()).containsExactly("Shard degraded {node=n1}");
-    }
-  }
-
-  @Test
-  void whatAChannelWasTold_survivesARestart_soTheResolutionIsSentThere() throws Exception {
-    try (Tocsin tocsin = start(ROUTES)) {
-      RuleHarness.value(tocsin, "n1", 0, 0);
-      RuleHarness.value(tocsin, "n1", 1, 0);
-      harness.evaluateAt(tocsin, 1);
-      tick(tocsin, 90);
-      assertThat(received()).hasSize(1);
-    }
-    try (Tocsin restarted = harness.start(dataDir, MONITORS.formatted(receiver.url("/hook")) + ROUTES)) {
-      for (int minute = 2; minute <= 5; minute++) {
-        RuleHarness.value(restarted, "n1", minute, 5);
-      }
-      for (int minute = 2; minute <= 6; minute++) {
-        harness.evaluateAt(restarted, minute);
-      }
-      tick(restarted, 6 * 60 + 30);
-
-      assertThat(received()).containsExactly(
-          "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1",
-          "resolved {\"cluster\":\"c1\"}: resolved Shard is down n1, resolved Shard degraded n1");
-    }
-  }
-
-  @Test
-  void aReloadChangingGroupBy_resolvesAnAlertInTheGroupThatToldOfIt() throws Exception {
-    try (Tocsin tocsin = start(ROUTES)) {
-      RuleHarness.value(tocsin, "n1", 0, 0);
-      harness.evaluateAt(tocsin, 1);
-      tick(tocsin, 90);
-      Files.writeString(dataDir.resolve("rules/r.yml"), MONITORS.formatted(receiver.url("/hook"))
-          + ROUTES.replace("group_by: [cluster]", "group_by: [cluster, node]"));
-      HttpResponse<String> reloaded = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + tocsin.httpPort() + "/-/reload")).POST(HttpRequest.BodyPublishers.noBody())
-          .build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(reloaded.statusCode()).isEqualTo(200);
-      for (int minute = 1; minute <= 5; minute++) {
-        RuleHarness.value(tocsin, "n1", minute, 5);
-        harness.evaluateAt(tocsin, minute + 1);
-      }
-      tick(tocsin, 6 * 60 + 30);
-
-      assertThat(received()).containsExactly(
-          "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1",
-          "resolved {\"cluster\":\"c1\"}: resolved Shard is down n1, resolved Shard degraded n1");
-      assertThat(tocsin.notifications().aggregationGroups()).isZero();
-    }
-  }
-
-  @Test
-  void anUnreadableGroupsFile_isSetAside_andGroupingGoesOn() throws Exception {
-    Files.writeString(dataDir.resolve("groups.json"), "[{\"route\": ");
-    try (Tocsin tocsin = start(ROUTES)) {
-      RuleHarness.value(tocsin, "n1", 0, 0);
-      harness.evaluateAt(tocsin, 1);
-      tick(tocsin, 90);
-
-      assertThat(received()).hasSize(1);
-      try (Stream<Path> files = Files.list(dataDir)) {
-        assertThat(files.map(f -> f.getFileName().toString())).anyMatch(f -> f.startsWith("groups.json.")
-            && f.endsWith(".bad"));
-      }
     }
   }
 
@@ -394,7 +275,7 @@ class AggregatedDeliveryTest {
 
   @Test
   void resolvedAlerts_areSentOnce_andLeaveTheGroup() throws Exception {
-    try (Tocsin tocsin = start(ROUTES)) {
+    try (Tocsin tocsin = start(GroupingFixture.ROUTES)) {
       RuleHarness.value(tocsin, "n1", 0, 0);
       harness.evaluateAt(tocsin, 1);
       tick(tocsin, 90);
@@ -449,19 +330,4 @@ class AggregatedDeliveryTest {
     }
   }
 
-  @Test
-  void aGroupNotYetFlushed_isDeliveredAfterARestart() throws Exception {
-    try (Tocsin tocsin = start(ROUTES)) {
-      RuleHarness.value(tocsin, "n1", 0, 0);
-      harness.evaluateAt(tocsin, 1);
-      assertThat(received()).isEmpty();
-    }
-    try (Tocsin restarted = harness.start(dataDir, MONITORS.formatted(receiver.url("/hook")) + ROUTES)) {
-      tick(restarted, 89);
-      assertThat(received()).isEmpty();
-      tick(restarted, 90);
-      assertThat(received()).containsExactly(
-          "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1");
-    }
-  }
 }
