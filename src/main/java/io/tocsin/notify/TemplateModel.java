@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * group_labels, common_labels, common_annotations: {name: value}   (+ _list: [{name, value}])
  * alerts, firing, resolved: [{status, state, labels, labels_list, labels_text, value, raw_value,
  *   threshold, raw_threshold, active_at, fired_at, resolved_at, since, fired_for, description,
- *   annotations, summary, fingerprint}]
+ *   annotations, summary, fingerprint, monitor}]
  * </pre>
  */
 public final class TemplateModel {
