@@ -224,7 +224,11 @@ final class AggregationGroups {
   }
 
   private void flush(Group group, Route route, long now, Outlet outlet) {
-    remove(group, a -> !outlet.takes(labelsOf(a), route));
+    // An alert that no longer takes the route (its severity changed, or a reload changed the route) ends here,
+    // as Alertmanager ends an alert whose labels changed: the channels told of it hear it resolve.
+    group.alerts.replaceAll((fingerprint, a) -> a.isResolved() || outlet.takes(labelsOf(a), route) ? a
+        : new Alert(AlertEvent.Type.RESOLVED, a.labels(), a.annotations(), a.value(), a.threshold(), a.activeAt(),
+            a.firedAt(), now, now, a.fingerprint(), "", a.source()));
     List<Alert> firing = new ArrayList<>();
     List<Alert> resolved = new ArrayList<>();
     Set<String> stillReported = new HashSet<>();
@@ -321,15 +325,12 @@ final class AggregationGroups {
    * its fingerprint stays.
    */
   private static String identity(Alert alert) {
-    return alert.fingerprint() + " " + Messages.labels(alert.labels());
+    return alert.fingerprint() + " " + Messages.labels(labelsOf(alert));
   }
 
   /** An alert's full labels, as routes and silences see them. */
   private static Map<String, String> labelsOf(Alert alert) {
-    Map<String, String> all = new TreeMap<>(alert.source().monitorLabels());
-    all.putAll(alert.labels());
-    all.put("alertname", alert.source().monitor());
-    return all;
+    return Notification.labelsOf(alert.source(), alert);
   }
 
   private static String key(String route, Map<String, String> labels) {

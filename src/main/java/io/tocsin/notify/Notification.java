@@ -132,7 +132,11 @@ public record Notification(
 
   /** An alert's full label set: the monitor name as {@code alertname}, the monitor's labels, then the group's. */
   public Map<String, String> labelsOf(Alert alert) {
-    Alert.Source source = sourceOf(alert);
+    return labelsOf(sourceOf(alert), alert);
+  }
+
+  /** The full label set of {@code alert} of monitor {@code source}, as routes, silences and messages see it. */
+  static Map<String, String> labelsOf(Alert.Source source, Alert alert) {
     Map<String, String> all = new TreeMap<>();
     all.put("alertname", source.monitor());
     all.putAll(source.monitorLabels());

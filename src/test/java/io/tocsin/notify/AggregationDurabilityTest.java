@@ -77,10 +77,7 @@ class AggregationDurabilityTest {
       tick(tocsin, 90);
       Files.writeString(dataDir.resolve("rules/r.yml"),
           fixture.rules(ROUTES.replace("group_by: [cluster]", "group_by: [cluster, node]")));
-      HttpResponse<String> reloaded = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + tocsin.httpPort() + "/-/reload")).POST(HttpRequest.BodyPublishers.noBody())
-          .build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(reloaded.statusCode()).isEqualTo(200);
+      assertThat(reload(tocsin).statusCode()).isEqualTo(200);
       for (int minute = 1; minute <= 5; minute++) {
         RuleHarness.value(tocsin, "n1", minute, 5);
         harness.evaluateAt(tocsin, minute + 1);
@@ -92,6 +89,36 @@ class AggregationDurabilityTest {
           "resolved {\"cluster\":\"c1\"}: resolved Shard is down n1, resolved Shard degraded n1");
       assertThat(tocsin.notifications().aggregationGroups()).isZero();
     }
+  }
+
+  @Test
+  void anAlertThatNoLongerTakesTheRoute_resolvesInItsGroup() throws Exception {
+    try (Tocsin tocsin = start(ROUTES)) {
+      RuleHarness.value(tocsin, "n1", 0, 0);
+      harness.evaluateAt(tocsin, 1);
+      tick(tocsin, 90);
+      Files.writeString(dataDir.resolve("rules/r.yml"),
+          fixture.rules(ROUTES.replace("cluster=\"c1\"", "cluster=\"c2\"")));
+      assertThat(reload(tocsin).statusCode()).isEqualTo(200);
+      for (int minute = 1; minute <= 5; minute++) {
+        RuleHarness.value(tocsin, "n1", minute, 0); // still firing: the monitors send nothing new
+        harness.evaluateAt(tocsin, minute + 1);
+      }
+      tick(tocsin, 6 * 60 + 29);
+      assertThat(received()).hasSize(1);
+
+      tick(tocsin, 6 * 60 + 30);
+      assertThat(received()).containsExactly(
+          "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1",
+          "resolved {\"cluster\":\"c1\"}: resolved Shard is down n1, resolved Shard degraded n1");
+      assertThat(tocsin.notifications().aggregationGroups()).isZero();
+    }
+  }
+
+  private static HttpResponse<String> reload(Tocsin tocsin) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + tocsin.httpPort() + "/-/reload")).POST(HttpRequest.BodyPublishers.noBody())
+        .build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
