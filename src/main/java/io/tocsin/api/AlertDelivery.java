@@ -45,8 +45,9 @@ final class AlertDelivery {
 
   /**
    * The routes an alert with these full labels takes at {@code at}, in the order it takes them:
-   * each with its {@code path}, the declared {@code channels} it sends to, and {@code muted}, the
-   * time interval that keeps it quiet then (null when it sends).
+   * each with its {@code path}, the declared {@code channels} it sends to, {@code muted}, the
+   * time interval that keeps it quiet then (null when it sends), and its {@code grouping} when it
+   * aggregates (settings and the group the alert joins).
    */
   List<Map<String, Object>> routes(Map<String, String> labels, Instant at) {
     Routing routing = notifications.routing();
@@ -57,6 +58,9 @@ final class AlertDelivery {
       r.put("path", route.path());
       r.put("channels", declared.stream().filter(route::sendsTo).toList());
       r.put("muted", routing.mutedBy(route, at));
+      if (route.grouping() != null) {
+        r.put("grouping", route.grouping().describe(labels));
+      }
       routes.add(r);
     }
     return routes;

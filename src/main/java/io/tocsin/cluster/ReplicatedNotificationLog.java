@@ -187,7 +187,7 @@ public final class ReplicatedNotificationLog implements SharedState, Notificatio
   }
 
   private static Key keyOf(Notification n, Alert alert) {
-    return new Key(n.channel(), n.monitorId(), alert.fingerprint(), alert.status().id(), alert.at());
+    return new Key(n.channel(), n.sourceOf(alert).monitorId(), alert.fingerprint(), alert.status().id(), alert.at());
   }
 
   // --- SharedState: the cluster side, on JGroups' threads ---

@@ -16,6 +16,8 @@ import java.util.Map;
  * @param severity the monitor's level the alert is at, carried as the {@code severity} label
  *     (not part of {@code labels}: the fingerprint and incident keys stay the same at every
  *     level); empty for a monitor without levels
+ * @param source the monitor the alert is of, on the alerts of an aggregating route's notification,
+ *     which may span monitors; null when the alert is of the notification's own monitor
  */
 public record Alert(
     AlertEvent.Type status,
@@ -29,7 +31,21 @@ public record Alert(
     long at,
     String fingerprint,
     String reason,
-    String severity) {
+    String severity,
+    Source source) {
+
+  /**
+   * The monitor an alert is of, as the notification of one monitor describes it.
+   *
+   * @param link the monitor's page on the status page
+   */
+  public record Source(String monitorId, String monitor, Map<String, String> monitorLabels, String unit,
+      String link) {
+    public Source {
+      monitorLabels = Map.copyOf(monitorLabels);
+      unit = unit == null ? "" : unit;
+    }
+  }
 
   public Alert {
     labels = Map.copyOf(labels);
@@ -38,10 +54,18 @@ public record Alert(
     severity = severity == null ? "" : severity;
   }
 
-  /** An alert of a monitor without levels. */
+  /** An alert of the notification's own monitor, which has no levels. */
   public Alert(AlertEvent.Type status, Map<String, String> labels, Map<String, String> annotations, double value,
       double threshold, long activeAt, long firedAt, long resolvedAt, long at, String fingerprint, String reason) {
     this(status, labels, annotations, value, threshold, activeAt, firedAt, resolvedAt, at, fingerprint, reason, "");
+  }
+
+  /** An alert of the notification's own monitor at level {@code severity} (empty without levels). */
+  public Alert(AlertEvent.Type status, Map<String, String> labels, Map<String, String> annotations, double value,
+      double threshold, long activeAt, long firedAt, long resolvedAt, long at, String fingerprint, String reason,
+      String severity) {
+    this(status, labels, annotations, value, threshold, activeAt, firedAt, resolvedAt, at, fingerprint, reason,
+        severity, null);
   }
 
   /**
@@ -51,7 +75,19 @@ public record Alert(
   public Alert resolvedAt(String level, long at) {
     boolean deescalated = status != AlertEvent.Type.RESOLVED;
     return new Alert(AlertEvent.Type.RESOLVED, labels, annotations, value, threshold, activeAt, firedAt,
-        deescalated ? at : resolvedAt, at, fingerprint, deescalated ? "deescalated" : reason, level);
+        deescalated ? at : resolvedAt, at, fingerprint, deescalated ? "deescalated" : reason, level, source);
+  }
+
+  /** This alert as another event of it: a group resends a firing alert as a repeat at its own time. */
+  public Alert as(AlertEvent.Type newStatus, long newAt) {
+    return new Alert(newStatus, labels, annotations, value, threshold, activeAt, firedAt, resolvedAt, newAt,
+        fingerprint, reason, severity, source);
+  }
+
+  /** This alert of {@code monitor}. */
+  public Alert of(Source monitor) {
+    return new Alert(status, labels, annotations, value, threshold, activeAt, firedAt, resolvedAt, at, fingerprint,
+        reason, severity, monitor);
   }
 
   public boolean isResolved() {

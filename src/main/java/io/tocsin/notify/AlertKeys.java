@@ -32,6 +32,6 @@ public final class AlertKeys {
 
   /** The key of one alert of a notification. */
   public static String of(Notification n, Alert alert) {
-    return of(n.monitorId(), alert.labels());
+    return of(n.sourceOf(alert).monitorId(), alert.labels());
   }
 }

@@ -185,7 +185,9 @@ final class ChannelWorker {
 
   /**
    * {@code n} without the alerts a member already delivered (adding who to {@code by}); null when
-   * none is left. When the log fails, everything is sent: a duplicate is better than nothing.
+   * none is left. When the log fails, everything is sent: a duplicate is better than nothing. An
+   * aggregation group's message goes out whole when any of its alerts is new, as the group's
+   * message lists every alert of the group.
    */
   private Notification undelivered(Notification n, Set<String> by) {
     List<Alert> rest = new ArrayList<>();
@@ -206,7 +208,7 @@ final class ChannelWorker {
     if (rest.isEmpty()) {
       return null;
     }
-    if (rest.size() == n.alerts().size()) {
+    if (rest.size() == n.alerts().size() || !n.route().isEmpty()) {
       return n;
     }
     return n.withAlerts(rest);

@@ -114,6 +114,12 @@ public final class Messages {
    * resolved at ... after firing for 5m (value 1)}.
    */
   public static String describe(Notification n, Alert alert) {
+    // A message of several monitors says which each alert is of; one of a single monitor did in its title.
+    return n.spansMonitors() ? n.sourceOf(alert).monitor() + ": " + describeValue(n, alert) : describeValue(n, alert);
+  }
+
+  private static String describeValue(Notification n, Alert alert) {
+    String unit = n.sourceOf(alert).unit();
     if (alert.isResolved()) {
       String why;
       if (alert.reason().equals("no_data")) {
@@ -123,7 +129,7 @@ public final class Messages {
       } else if (alert.reason().equals("deescalated")) {
         why = " (below the " + alert.severity() + " level now, value " + value(alert.value(), n.unit()) + ")";
       } else {
-        why = " (value " + value(alert.value(), n.unit()) + ")";
+        why = " (value " + value(alert.value(), unit) + ")";
       }
       String firedFor = alert.firedAt() > 0 ? " after firing for " + firedFor(alert) : "";
       return "resolved at " + time(alert.resolvedAt()) + firedFor + why;
@@ -133,8 +139,8 @@ public final class Messages {
       crossed = "no data (absent points count as a breach)";
     } else {
       boolean below = alert.value() < alert.threshold();
-      crossed = "value " + value(alert.value(), n.unit()) + " is " + (below ? "below the minimum " : "above the maximum ")
-          + value(alert.threshold(), n.unit());
+      crossed = "value " + value(alert.value(), unit) + " is " + (below ? "below the minimum " : "above the maximum ")
+          + value(alert.threshold(), unit);
     }
     String since = since(alert.activeAt(), alert.firedAt());
     return crossed + (since.startsWith("since") ? " " : ", ") + since;

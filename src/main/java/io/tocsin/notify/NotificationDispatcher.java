@@ -18,11 +18,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * its level as {@code severity}; a channel reached only at a level the alert just left hears it
  * resolve there. Channels come from the rule files and change on reload; with none
  * declared, everything goes to the log.
+ *
+ * <p>An alert that takes an aggregating route (one with {@code group_by} and the like) joins that
+ * route's aggregation group instead ({@link AggregationGroups}), which a timer flushes: every
+ * second on a thread of its own once {@link #start() started}, else in {@link #deliverDue()}.
  */
 public final class NotificationDispatcher implements AlertSink, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NotificationDispatcher.class);
@@ -54,6 +63,9 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
   private final Map<String, ChannelWorker> workers = new LinkedHashMap<>();
   private volatile Routing routing = Routing.DEFAULT;
   private final Inhibitions inhibitions = new Inhibitions();
+  private final AggregationGroups groups;
+  private final AggregationGroups.Outlet outlet = new GroupOutlet();
+  private ScheduledExecutorService groupTimer;
   private boolean running;
 
   /**
@@ -85,6 +97,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
     this.giveUpAfter = giveUpAfter;
     this.backoff = backoff;
     this.metrics = registry == null ? null : new NotifyMetrics(registry, this::queued);
+    this.groups = new AggregationGroups(dataDir.resolve("groups.json"), link("/#alerts"));
   }
 
   /**
@@ -162,10 +175,26 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
   public synchronized void start() {
     running = true;
     workers.values().forEach(ChannelWorker::start);
+    groupTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "tocsin-aggregation-groups");
+      t.setDaemon(true);
+      return t;
+    });
+    groupTimer.scheduleWithFixedDelay(this::flushGroups, 1, 1, TimeUnit.SECONDS);
   }
 
-  /** Delivers what is due now on the calling thread; for tests that drive time themselves. */
+  /** Flushes the aggregation groups that are due now. */
+  private void flushGroups() {
+    try {
+      groups.flushDue(context.clock().millis(), outlet);
+    } catch (RuntimeException e) {
+      log.error("cannot flush the aggregation groups; trying again in a second", e);
+    }
+  }
+
+  /** Delivers what is due now on the calling thread, aggregation groups first; for tests that drive time themselves. */
   public void deliverDue() {
+    flushGroups();
     List<ChannelWorker> current;
     synchronized (this) {
       current = new ArrayList<>(workers.values());
@@ -184,6 +213,10 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
     List<Map<String, List<Route>>> leftRoutes = new ArrayList<>();
     List<String> suppressed = new ArrayList<>();
     Routing routing = this.routing;
+    Alert.Source source = new Alert.Source(monitor.id(), monitor.name(), monitor.labels(), monitor.unit(),
+        link("/monitors/" + monitor.id()));
+    long now = context.clock().millis();
+    boolean grouped = false;
     for (AlertEvent event : events) {
       Map<String, String> labels = new TreeMap<>(monitor.labels());
       labels.putAll(event.labels().asMap());
@@ -196,6 +229,43 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
         firingWasInhibited = inhibitions.resolved(event.fingerprint());
       } else {
         inhibitions.firing(event.fingerprint(), labels);
+      }
+      Map<String, String> annotations =
+          Annotations.render(monitor, event.labels(), event.value(), event.type().id(), event.severity());
+      Alert alert = new Alert(event.type(), event.labels().asMap(), annotations, event.value(), event.threshold(),
+          event.activeAt(), event.firedAt(), event.resolvedAt(), event.at(), event.fingerprint(), event.reason(),
+          event.severity());
+      List<Route> direct = new ArrayList<>();
+      Set<String> taken = new HashSet<>();
+      for (Route route : routing.routes(labels)) {
+        taken.add(route.path());
+        if (route.grouping() == null) {
+          direct.add(route);
+        } else {
+          groups.add(route, alert.of(source), labels, now);
+          grouped = true;
+        }
+      }
+      Map<String, List<Route>> left = new LinkedHashMap<>();
+      for (Map.Entry<String, List<Route>> level : leftRoutes(routing, labels, event.left()).entrySet()) {
+        List<Route> directLeft = new ArrayList<>();
+        for (Route route : level.getValue()) {
+          if (route.grouping() == null) {
+            directLeft.add(route);
+          } else if (taken.add(route.path())) {
+            // A group the alert no longer reaches hears it resolve at the level it held there.
+            Map<String, String> atLevel = new TreeMap<>(labels);
+            atLevel.put("severity", level.getKey());
+            groups.add(route, alert.resolvedAt(level.getKey(), event.at()).of(source), atLevel, now);
+            grouped = true;
+          }
+        }
+        if (!directLeft.isEmpty()) {
+          left.put(level.getKey(), directLeft);
+        }
+      }
+      if (direct.isEmpty() && left.isEmpty()) {
+        continue; // silence, inhibition and mute are decided when its groups are flushed
       }
       // Silenced now, as Alertmanager decides at send time: the event's bucket ended a while ago.
       Optional<String> silence = silences.silencing(labels, context.clock().millis());
@@ -214,13 +284,12 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
             event.value(), event.type().id() + " not sent: " + why, null), null, "inhibited");
         continue;
       }
-      Map<String, String> annotations =
-          Annotations.render(monitor, event.labels(), event.value(), event.type().id(), event.severity());
-      alerts.add(new Alert(event.type(), event.labels().asMap(), annotations, event.value(), event.threshold(),
-          event.activeAt(), event.firedAt(), event.resolvedAt(), event.at(), event.fingerprint(), event.reason(),
-          event.severity()));
-      routes.add(routing.routes(labels));
-      leftRoutes.add(leftRoutes(routing, labels, event.left()));
+      alerts.add(alert);
+      routes.add(direct);
+      leftRoutes.add(left);
+    }
+    if (grouped) {
+      groups.persist();
     }
     if (!suppressed.isEmpty()) {
       log.info("monitor \"{}\": not sent, silenced or inhibited: {}{}", monitor.name(), String.join(", ",
@@ -261,17 +330,76 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
       if (forChannel.isEmpty()) {
         continue;
       }
-      long now = context.clock().millis();
-      Notification n = new Notification(outbox.nextId(now), channel.name(), monitor.id(), monitor.name(),
-          monitor.labels(), monitor.unit(), link("/monitors/" + monitor.id()), forChannel, now, false,
-          monitor.groupingInterval().toMillis());
-      try {
-        worker.add(outbox.write(n));
-      } catch (IOException e) {
-        // Not durable, but not lost while the process runs: deliver from memory.
-        log.error("cannot write notification {} to the outbox; delivering it without: {}", n.id(), e.toString());
-        worker.add(new Outbox.Entry(n, outbox.directory(n.channel()).resolve(n.id() + ".json")));
+      long createdAt = context.clock().millis();
+      enqueue(worker, new Notification(outbox.nextId(createdAt), channel.name(), monitor.id(), monitor.name(),
+          monitor.labels(), monitor.unit(), link("/monitors/" + monitor.id()), forChannel, createdAt, false,
+          monitor.groupingInterval().toMillis()));
+    }
+  }
+
+  private void enqueue(ChannelWorker worker, Notification n) {
+    try {
+      worker.add(outbox.write(n));
+    } catch (IOException e) {
+      // Not durable, but not lost while the process runs: deliver from memory.
+      log.error("cannot write notification {} to the outbox; delivering it without: {}", n.id(), e.toString());
+      worker.add(new Outbox.Entry(n, outbox.directory(n.channel()).resolve(n.id() + ".json")));
+    }
+  }
+
+  /** How the aggregation groups reach routing, silences, inhibition, the channels and the history. */
+  private final class GroupOutlet implements AggregationGroups.Outlet {
+    @Override
+    public Route route(String path) {
+      return routing.route(path);
+    }
+
+    @Override
+    public boolean takes(Map<String, String> labels, Route route) {
+      return routing.routes(labels).stream().anyMatch(r -> r.path().equals(route.path()));
+    }
+
+    @Override
+    public AggregationGroups.Hold held(Alert alert, Map<String, String> labels, long now) {
+      Optional<String> silence = silences.silencing(labels, now);
+      if (silence.isPresent()) {
+        return new AggregationGroups.Hold("silenced", "silenced by " + silence.get());
       }
+      String inhibitor = inhibitions.inhibitedBy(alert.fingerprint(), labels);
+      return inhibitor == null ? null : new AggregationGroups.Hold("inhibited", "inhibited by " + inhibitor);
+    }
+
+    @Override
+    public String mutedBy(Route route, long now) {
+      return routing.mutedBy(route, Instant.ofEpochMilli(now));
+    }
+
+    @Override
+    public List<Channel> channels() {
+      return workers().stream().map(ChannelWorker::channel).toList();
+    }
+
+    @Override
+    public String nextId(long now) {
+      return outbox.nextId(now);
+    }
+
+    @Override
+    public void send(Notification n) {
+      ChannelWorker worker;
+      synchronized (NotificationDispatcher.this) {
+        worker = workers.get(n.channel());
+      }
+      if (worker != null) {
+        enqueue(worker, n);
+      }
+    }
+
+    @Override
+    public void notSent(Alert alert, String channel, String type, String why) {
+      Alert.Source s = alert.source();
+      record(new AlertHistory.Entry(alert.at(), type, s.monitorId(), s.monitor(), alert.labels(), alert.value(), why,
+          channel), channel, type);
     }
   }
 
@@ -346,6 +474,11 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
     return Optional.ofNullable(inhibitions.inhibitedBy(fingerprint, labels));
   }
 
+  /** How many aggregation groups hold alerts now. */
+  public int aggregationGroups() {
+    return groups.size();
+  }
+
   /** The routing alerts take now. */
   public Routing routing() {
     return routing;
@@ -392,8 +525,11 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
       public void attempted(Notification n, Delivery d, int attempt) {
         String detail = n.status() + ", " + n.alerts().size() + (n.alerts().size() == 1 ? " alert" : " alerts")
             + ", attempt " + attempt + ": " + d.detail();
-        record(new AlertHistory.Entry(context.clock().millis(), d.outcome().id(), n.monitorId(), n.monitor(),
-            common(n), Double.NaN, detail, channel), channel, d.outcome().id());
+        for (Notification part : n.perMonitor()) {
+          history.add(new AlertHistory.Entry(context.clock().millis(), d.outcome().id(), part.monitorId(),
+              part.monitor(), common(part), Double.NaN, detail, channel));
+        }
+        count(channel, d.outcome().id());
         if (d.outcome() == Delivery.Outcome.FAILED) {
           log.error("channel \"{}\" refused notification {} for \"{}\" {} (not retried): {}", channel, n.id(),
               n.monitor(), groups(n), d.detail());
@@ -408,9 +544,12 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
 
       @Override
       public void gaveUp(Notification n, int attempts) {
-        record(new AlertHistory.Entry(context.clock().millis(), "gave_up", n.monitorId(), n.monitor(), common(n),
-            Double.NaN, "not delivered after " + attempts + " attempts in " + Messages.duration(giveUpAfter.toMillis()),
-            channel), channel, "gave_up");
+        for (Notification part : n.perMonitor()) {
+          history.add(new AlertHistory.Entry(context.clock().millis(), "gave_up", part.monitorId(), part.monitor(),
+              common(part), Double.NaN, "not delivered after " + attempts + " attempts in "
+              + Messages.duration(giveUpAfter.toMillis()), channel));
+        }
+        count(channel, "gave_up");
         log.error("channel \"{}\": gave up on notification {} for \"{}\" after {} attempts", channel, n.id(),
             n.monitor(), attempts);
       }
@@ -419,8 +558,11 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
       public void deduplicated(Notification n, String by) {
         String detail = n.status() + ", " + n.alerts().size() + (n.alerts().size() == 1 ? " alert" : " alerts")
             + ": already sent by " + by;
-        record(new AlertHistory.Entry(context.clock().millis(), "deduplicated", n.monitorId(), n.monitor(), common(n),
-            Double.NaN, detail, channel), channel, "deduplicated");
+        for (Notification part : n.perMonitor()) {
+          history.add(new AlertHistory.Entry(context.clock().millis(), "deduplicated", part.monitorId(),
+              part.monitor(), common(part), Double.NaN, detail, channel));
+        }
+        count(channel, "deduplicated");
         log.info("channel \"{}\": notification {} for \"{}\" {}", channel, n.id(), n.monitor(), detail);
       }
     };
@@ -442,6 +584,10 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
 
   private void record(AlertHistory.Entry entry, String channel, String outcome) {
     history.add(entry);
+    count(channel, outcome);
+  }
+
+  private void count(String channel, String outcome) {
     if (metrics != null) {
       metrics.count(channel == null ? "" : channel, outcome);
     }
@@ -456,6 +602,9 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
   @Override
   public synchronized void close() {
     running = false;
+    if (groupTimer != null) {
+      groupTimer.shutdownNow();
+    }
     workers.values().forEach(ChannelWorker::stop);
   }
 }

@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * group_labels, common_labels, common_annotations: {name: value}   (+ _list: [{name, value}])
  * alerts, firing, resolved: [{status, state, severity, labels, labels_list, labels_text, value, raw_value,
  *   threshold, raw_threshold, active_at, fired_at, resolved_at, since, fired_for, description,
- *   annotations, summary, fingerprint}]
+ *   annotations, summary, fingerprint, monitor}]
  * </pre>
  */
 public final class TemplateModel {
@@ -45,6 +45,9 @@ public final class TemplateModel {
     Map<String, String> group = new TreeMap<>(common);
     group.remove("alertname");
     group.keySet().removeAll(n.monitorLabels().keySet());
+    if (!n.route().isEmpty()) {
+      group = new TreeMap<>(n.groupLabels());
+    }
     putLabels(scope, "group_labels", group);
     putLabels(scope, "common_labels", common);
     putLabels(scope, "common_annotations", commonAnnotations(n));
@@ -74,9 +77,11 @@ public final class TemplateModel {
     }
     putLabels(alert, "labels", labels);
     alert.put("labels_text", Messages.labels(labels));
-    alert.put("value", Messages.value(a.value(), n.unit()));
+    Alert.Source source = n.sourceOf(a);
+    alert.put("monitor", source.monitor());
+    alert.put("value", Messages.value(a.value(), source.unit()));
     alert.put("raw_value", Messages.number(a.value()));
-    alert.put("threshold", Messages.value(a.threshold(), n.unit()));
+    alert.put("threshold", Messages.value(a.threshold(), source.unit()));
     alert.put("raw_threshold", Messages.number(a.threshold()));
     alert.put("active_at", a.activeAt() > 0 ? Messages.time(a.activeAt()) : "");
     alert.put("fired_at", a.firedAt() > 0 ? Messages.time(a.firedAt()) : "");

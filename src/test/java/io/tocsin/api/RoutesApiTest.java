@@ -37,6 +37,10 @@ class RoutesApiTest {
             continue: true
           - matchers: ['node=~"n[12]"']
             channels: [chat]
+          - matchers: ['team="db"']
+            channels: [chat]
+            group_by: [cluster, monitor]
+            repeat_interval: 1h
         """);
     api = ApiClient.of(tocsin);
   }
@@ -70,6 +74,18 @@ class RoutesApiTest {
     assertThat(other.body()).isEqualTo("{\"labels\":{\"team\":\"web\"},\"channels\":[\"pager\",\"chat\"],"
         + "\"routes\":[{\"path\":\"root\",\"channels\":[\"pager\",\"chat\"],"
         + "\"muted\":null}]}");
+  }
+
+  @Test
+  void test_ofAnAggregatingRoute_showsItsSettingsAndTheGroupTheAlertJoins() throws Exception {
+    HttpResponse<String> answer = api.post("/api/v1/routes/test",
+        "{\"labels\": {\"monitor\": \"Hit rate\", \"team\": \"db\", \"cluster\": \"c1\", \"node\": \"n7\"}}");
+
+    assertThat(answer.body()).isEqualTo("{\"labels\":{\"alertname\":\"Hit rate\",\"cluster\":\"c1\",\"node\":\"n7\","
+        + "\"team\":\"db\"},\"channels\":[\"chat\"],\"routes\":[{\"path\":\"root/2\",\"channels\":[\"chat\"],"
+        + "\"muted\":null,\"grouping\":{\"group_by\":[\"cluster\",\"alertname\"],\"group_wait\":\"30s\","
+        + "\"group_interval\":\"5m\",\"repeat_interval\":\"1h\",\"group_labels\":{\"alertname\":\"Hit rate\","
+        + "\"cluster\":\"c1\"}}}]}");
   }
 
   @Test

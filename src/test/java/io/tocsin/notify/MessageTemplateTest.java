@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tocsin.rules.AlertEvent;
+import io.tocsin.testing.ChannelTestData;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,20 @@ class MessageTemplateTest {
         since 2026-03-01 12:05:00 UTC
         - RESOLVED n2 after 1h
         http://tocsin.example/monitors/shard-is-down""");
+  }
+
+  @Test
+  void render_aGroupSpanningMonitors_namesEachAlertsMonitorAndTheGroupsLabels() throws Exception {
+    MessageTemplate t = MessageTemplate.compile("""
+        {{monitor.name}} [{{monitor.id}}] {{#group_labels_list}}{{name}}={{value}} {{/group_labels_list}}{{link}}
+        {{#alerts}}- {{monitor}} {{labels_text}} {{state}} {{value}}
+        {{/alerts}}""", TemplateFormat.PLAIN);
+
+    assertThat(t.render(ChannelTestData.grouped("ops"))).isEqualTo("""
+        Redis shard is down, Redis hit rate {cluster="c1"} [] cluster=c1 http://tocsin.example/#alerts
+        - Redis shard is down {node="n1"} FIRING 0
+        - Redis hit rate {node="n2"} RESOLVED 93%
+        """);
   }
 
   @Test

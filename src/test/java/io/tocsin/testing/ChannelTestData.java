@@ -56,6 +56,21 @@ public final class ChannelTestData {
         false);
   }
 
+  /**
+   * What an aggregating route's group of {@code cluster="c1"} tells {@code channel}: "Redis shard is
+   * down" fires for n1 (fired at T0), and "Redis hit rate" (unit %, monitor label {@code
+   * cluster=c1}) has resolved for n2; the alerts span the two monitors.
+   */
+  public static Notification grouped(String channel) {
+    Alert.Source down = new Alert.Source(MONITOR_ID, "Redis shard is down", Map.of("cluster", "c1"), "", LINK);
+    Alert.Source hitRate = new Alert.Source("redis-hit-rate", "Redis hit rate", Map.of("cluster", "c1"), "%",
+        "http://tocsin.example/monitors/redis-hit-rate");
+    Alert hits = new Alert(AlertEvent.Type.RESOLVED, Map.of("node", "n2"), Map.of(), 93, 75, T0 - 5 * MIN, T0,
+        T0 + 10 * MIN, T0 + 10 * MIN, "redis-hit-rate-n2", "");
+    return Notification.grouped("000003", channel, "root/0", Map.of("cluster", "c1"),
+        List.of(firing("n1").of(down), hits.of(hitRate)), T0 + 10 * MIN, "http://tocsin.example/#alerts");
+  }
+
   /** The test message {@code POST /api/v1/channels/{name}/test} sends. */
   public static Notification testMessage(String channel) {
     Alert alert = new Alert(AlertEvent.Type.FIRING, Map.of("channel", channel),

@@ -33,7 +33,8 @@ record PostableAlert(Map<String, String> labels, Map<String, String> annotations
      */
     static Firing of(Notification n, Alert alert) {
       long startsAt = alert.firedAt() > 0 ? alert.firedAt() : alert.activeAt();
-      return new Firing(alert.fingerprint(), n.labelsOf(alert), alert.annotations(), startsAt, n.link());
+      return new Firing(alert.fingerprint(), n.labelsOf(alert), alert.annotations(), startsAt,
+          n.sourceOf(alert).link());
     }
 
     PostableAlert until(long endsAtMillis) {

@@ -48,10 +48,10 @@ public final class LogNotifier implements Notifier {
 
   static String line(Notification n, Alert alert) {
     StringBuilder sb = new StringBuilder(n.test() ? "test" : alert.status().id())
-        .append(" monitor=\"").append(n.monitor().replace("\"", "\\\"")).append('"')
+        .append(" monitor=\"").append(n.sourceOf(alert).monitor().replace("\"", "\\\"")).append('"')
         .append(" labels=").append(Messages.labels(alert.labels()))
         .append(" value=").append(Messages.number(alert.value()))
-        .append(n.unit().isEmpty() ? "" : " unit=" + n.unit())
+        .append(n.sourceOf(alert).unit().isEmpty() ? "" : " unit=" + n.sourceOf(alert).unit())
         .append(" threshold=").append(Messages.number(alert.threshold()))
         .append(" active_at=").append(Instant.ofEpochMilli(alert.activeAt()));
     if (alert.isResolved()) {

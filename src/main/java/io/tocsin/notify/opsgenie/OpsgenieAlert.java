@@ -50,8 +50,10 @@ final class OpsgenieAlert {
     return create(n, alert, severity, ChannelTemplates.NONE);
   }
 
-  static ObjectNode create(Notification n, Alert alert, Severity severity, ChannelTemplates templates) {
-    Notification one = n.withAlerts(List.of(alert));
+  static ObjectNode create(Notification all, Alert alert, Severity severity, ChannelTemplates templates) {
+    // An alert is about one group: of an aggregating route's group, described by that alert's monitor.
+    Notification n = all.withAlerts(List.of(alert));
+    Notification one = n;
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     body.put("message", Html.escape(templates.title(one), MAX_MESSAGE));
     body.put("alias", AlertKeys.of(n, alert));

@@ -42,8 +42,10 @@ final class PagerDutyEvent {
     return trigger(n, alert, severity, ChannelTemplates.NONE);
   }
 
-  static ObjectNode trigger(Notification n, Alert alert, Severity severity, ChannelTemplates templates) {
-    Notification one = n.withAlerts(List.of(alert));
+  static ObjectNode trigger(Notification all, Alert alert, Severity severity, ChannelTemplates templates) {
+    // An event is about one alert: of an aggregating route's group, described by that alert's monitor.
+    Notification n = all.withAlerts(List.of(alert));
+    Notification one = n;
     ObjectNode event = JsonNodeFactory.instance.objectNode();
     event.put("event_action", "trigger");
     event.put("dedup_key", AlertKeys.of(n, alert));

@@ -15,8 +15,8 @@ import java.util.Map;
  * matches. Every node it ends at is one route it takes.
  *
  * <p>A child without {@code channels} sends where its parent does, resolved when the route is
- * built, as Alertmanager does with receivers; mute and active time intervals are not inherited,
- * as in Alertmanager.
+ * built, as Alertmanager does with receivers; so do the grouping settings, each on its own. Mute
+ * and active time intervals are not inherited, as in Alertmanager.
  *
  * <p>Immutable.
  */
@@ -29,11 +29,12 @@ public final class Route {
   private final boolean continueMatching;
   private final List<String> muteTimeIntervals;
   private final List<String> activeTimeIntervals;
+  private final Grouping grouping;
   private final List<Route> routes;
 
   Route(String path, Mark mark, List<Matcher> matchers, Collection<String> channels, boolean everyChannel,
       boolean continueMatching, List<String> muteTimeIntervals,
-      List<String> activeTimeIntervals, List<Route> routes) {
+      List<String> activeTimeIntervals, Grouping grouping, List<Route> routes) {
     this.path = path;
     this.mark = mark;
     this.matchers = List.copyOf(matchers);
@@ -42,13 +43,14 @@ public final class Route {
     this.continueMatching = continueMatching;
     this.muteTimeIntervals = List.copyOf(muteTimeIntervals);
     this.activeTimeIntervals = List.copyOf(activeTimeIntervals);
+    this.grouping = grouping;
     this.routes = List.copyOf(routes);
   }
 
   /** This route with other child routes. */
   Route withRoutes(List<Route> children) {
     return new Route(path, mark, matchers, channels, everyChannel, continueMatching, muteTimeIntervals,
-        activeTimeIntervals, children);
+        activeTimeIntervals, grouping, children);
   }
 
   /** The routes an alert with {@code labels} takes, in tree order; empty when it does not reach this node. */
@@ -119,6 +121,15 @@ public final class Route {
 
   public List<String> activeTimeIntervals() {
     return activeTimeIntervals;
+  }
+
+  /**
+   * How this route batches alerts, when it sets or inherits any of {@code group_by}, {@code
+   * group_wait}, {@code group_interval}, {@code repeat_interval}; null when it sends each monitor
+   * evaluation's alerts at once, as a monitor's own {@code channels:} does.
+   */
+  public Grouping grouping() {
+    return grouping;
   }
 
   public List<Route> routes() {

@@ -28,6 +28,8 @@ public final class Routing {
   private final Route tree;
   private final List<InhibitRule> inhibitRules;
   private final Map<String, List<TimeInterval>> timeIntervals;
+  /** Every route by its path, for the aggregation groups, which remember their route by path. */
+  private final Map<String, Route> byPath = new HashMap<>();
 
   Routing(Route root, List<InhibitRule> inhibitRules, Map<String, List<TimeInterval>> timeIntervals) {
     this.root = root;
@@ -42,6 +44,17 @@ public final class Routing {
     this.tree = root.withRoutes(others);
     this.inhibitRules = List.copyOf(inhibitRules);
     this.timeIntervals = Map.copyOf(timeIntervals);
+    index(root);
+  }
+
+  private void index(Route route) {
+    byPath.put(route.path(), route);
+    route.routes().forEach(this::index);
+  }
+
+  /** The route at {@code path} ({@link Route#path()}), or null when there is none now. */
+  public Route route(String path) {
+    return byPath.get(path);
   }
 
   public Route root() {

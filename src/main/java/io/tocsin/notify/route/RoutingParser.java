@@ -6,8 +6,8 @@ import io.tocsin.yaml.ConfigError;
 import io.tocsin.yaml.MappingReader;
 import io.tocsin.yaml.Mark;
 import io.tocsin.yaml.YamlNode;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,17 +20,10 @@ import java.util.Set;
  */
 public final class RoutingParser {
   private static final Set<String> ROUTE_KEYS = Set.of("matchers", "match", "match_re", "channels", "continue",
-      "mute_time_intervals", "active_time_intervals", "routes");
-  /**
-   * Alertmanager's grouping keys. Tocsin already sends one message per monitor evaluation and
-   * channel and repeats per monitor; regrouping across monitors is not built yet, so these are
-   * refused with what to do instead rather than accepted and ignored.
-   */
-  private static final Map<String, String> NOT_YET = Map.of(
-      "group_by", "alerts are grouped per monitor: one message per monitor evaluation and channel",
-      "group_wait", "a monitor's alerts go out when its evaluation ends; for_duration delays the first",
-      "group_interval", "a monitor's changes go out at its next evaluation, every grouping_interval",
-      "repeat_interval", "set repeat_interval on the monitor");
+      "mute_time_intervals", "active_time_intervals", "routes", "group_by", "group_wait", "group_interval",
+      "repeat_interval");
+  /** Alertmanager's {@code group_by} value for "every label set is its own group". */
+  private static final String EVERY_LABEL = "...";
   private static final Set<String> INHIBIT_KEYS = Set.of("source_matchers", "target_matchers", "equal");
   /** The label that names the monitor, as Alertmanager's alertname. */
   static final String ALERTNAME = "alertname";
@@ -65,7 +58,7 @@ public final class RoutingParser {
     for (MonitorChannels m : monitorChannels) {
       children.add(new Route(MONITOR_ROUTE + m.monitorId(), m.mark(),
           List.of(Matcher.of(ALERTNAME, Matcher.Operator.EQUAL, m.monitorName())), m.channels(), false,
-          false, List.of(), List.of(), List.of()));
+          false, List.of(), List.of(), null, List.of()));
     }
     Mark rootMark = routes.isEmpty() ? null : routes.get(0).mark();
     Route defaults = root(List.of(), rootMark);
@@ -92,21 +85,11 @@ public final class RoutingParser {
 
   /** The implicit root: every alert, every channel. */
   static Route root(List<Route> children, Mark mark) {
-    return new Route("root", mark, List.of(), List.of(), true, false, List.of(), List.of(), children);
+    return new Route("root", mark, List.of(), List.of(), true, false, List.of(), List.of(), null, children);
   }
 
   private Route route(YamlNode node, String path, Route parent) {
-    if (node instanceof YamlNode.Mapping mapping) {
-      for (YamlNode.Entry e : mapping.entries().values()) {
-        String instead = NOT_YET.get(e.key());
-        if (instead != null) {
-          errors.add(new ConfigError(e.keyMark(), e.key() + " on routes is not supported yet: " + instead));
-        }
-      }
-    }
-    Set<String> keys = new HashSet<>(ROUTE_KEYS);
-    keys.addAll(NOT_YET.keySet());
-    MappingReader r = MappingReader.of(node, "route", keys, errors);
+    MappingReader r = MappingReader.of(node, "route", ROUTE_KEYS, errors);
     if (!(node instanceof YamlNode.Mapping)) {
       return null;
     }
@@ -126,8 +109,9 @@ public final class RoutingParser {
     }
     List<String> mute = intervals(r, "mute_time_intervals");
     List<String> active = intervals(r, "active_time_intervals");
+    Grouping grouping = grouping(r, parent.grouping());
     Route shape = new Route(path, r.mark(), matchers, channels, everyChannel, r.bool("continue", false), mute, active,
-        List.of());
+        grouping, List.of());
     List<Route> children = new ArrayList<>();
     YamlNode nested = r.node("routes");
     if (nested instanceof YamlNode.Sequence seq) {
@@ -141,7 +125,44 @@ public final class RoutingParser {
       r.error(nested, "routes must be a list, got " + nested.describe());
     }
     return new Route(path, r.mark(), matchers, channels, everyChannel, shape.continueMatching(), mute, active,
-        children);
+        grouping, children);
+  }
+
+  /**
+   * The grouping of a route: each setting it leaves out comes from its parent, or from
+   * Alertmanager's defaults when the parent does not aggregate; null when neither it nor any
+   * parent sets one, so that routes written before grouping existed behave as they did.
+   */
+  private static Grouping grouping(MappingReader r, Grouping parent) {
+    boolean sets = r.has("group_by") || r.has("group_wait") || r.has("group_interval") || r.has("repeat_interval");
+    if (!sets) {
+      return parent;
+    }
+    Grouping base = parent == null ? Grouping.DEFAULTS : parent;
+    List<String> by = base.by();
+    boolean byAll = base.byAll();
+    if (r.has("group_by")) {
+      by = r.strings("group_by", List.of()).stream().map(l -> l.equals("monitor") ? ALERTNAME : l).distinct().toList();
+      byAll = by.contains(EVERY_LABEL);
+      if (byAll && by.size() > 1) {
+        r.error(r.node("group_by"), "group_by: '...' groups by every label and cannot be combined with other labels");
+      }
+      by = byAll ? List.of() : by;
+    }
+    Duration wait = r.duration("group_wait", base.groupWait());
+    Duration interval = positive(r, "group_interval", base.groupInterval());
+    Duration repeat = positive(r, "repeat_interval", base.repeatInterval());
+    return new Grouping(by, byAll, wait, interval, repeat);
+  }
+
+  /** A duration that must be above zero, as Alertmanager requires for group_interval and repeat_interval. */
+  private static Duration positive(MappingReader r, String key, Duration inherited) {
+    Duration d = r.duration(key, inherited);
+    if (d.isZero() || d.isNegative()) {
+      r.error(r.node(key), key + " must be longer than 0s");
+      return inherited;
+    }
+    return d;
   }
 
   private List<Matcher> matchers(MappingReader r, String key) {

@@ -52,7 +52,8 @@ record SlackMessage(String text, List<LayoutBlock> blocks, List<Attachment> atta
         details.add(context(Mrkdwn.escape(listing.moreText())));
       }
     }
-    details.add(context(Mrkdwn.link(n.link(), "Open the monitor in Tocsin")));
+    String linkText = n.spansMonitors() ? "Open the alerts in Tocsin" : "Open the monitor in Tocsin";
+    details.add(context(Mrkdwn.link(n.link(), linkText)));
     Attachment attachment = Attachment.builder().color(colour(n)).fallback(title).blocks(details).build();
     return new SlackMessage(title, List.of(section("*" + title + "*")), List.of(attachment));
   }

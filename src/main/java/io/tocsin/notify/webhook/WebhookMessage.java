@@ -58,9 +58,11 @@ record WebhookMessage(
 
   static WebhookMessage of(Notification n, String externalUrl) {
     List<WebhookAlert> alerts = n.alerts().stream().map(a -> alert(n, a)).toList();
-    Map<String, String> groupLabels = Map.of("alertname", n.monitor());
+    // One monitor's evaluation is the group a route with group_by: [alertname] makes; a route's group is its own.
+    Map<String, String> groupLabels = n.route().isEmpty() ? Map.of("alertname", n.monitor()) : n.groupLabels();
+    String groupKey = (n.route().isEmpty() ? "{}" : n.route()) + ":" + Messages.labels(groupLabels);
     return new WebhookMessage(n.channel(), n.status(), alerts, groupLabels, n.commonLabels(), commonAnnotations(n),
-        externalUrl == null ? "" : externalUrl, "4", "{}:" + Messages.labels(groupLabels), 0, Messages.title(n));
+        externalUrl == null ? "" : externalUrl, "4", groupKey, 0, Messages.title(n));
   }
 
   private static WebhookAlert alert(Notification n, Alert a) {
@@ -70,8 +72,8 @@ record WebhookMessage(
       endsAt = time(a.resolvedAt() > 0 ? a.resolvedAt() : a.at());
     }
     return new WebhookAlert(a.isResolved() ? "resolved" : "firing", n.labelsOf(a), new TreeMap<>(a.annotations()),
-        time(startsAt), endsAt, n.link(), a.fingerprint(), Double.isNaN(a.value()) ? null : a.value(), a.threshold(),
-        Messages.describe(n, a));
+        time(startsAt), endsAt, n.sourceOf(a).link(), a.fingerprint(), Double.isNaN(a.value()) ? null : a.value(),
+        a.threshold(), Messages.describe(n, a));
   }
 
   /** The annotations every alert has with the same value, as Alertmanager computes them. */

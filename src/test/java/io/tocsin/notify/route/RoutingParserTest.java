@@ -3,6 +3,7 @@ package io.tocsin.notify.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.yaml.ConfigError;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,22 +32,65 @@ class RoutingParserTest {
   }
 
   @Test
-  void alertmanagersGroupingKeys_areRefusedWithWhatTocsinDoesInstead() {
+  void groupingSettings_areInheritedOneByOne_withAlertmanagersDefaults() throws Exception {
+    Routing routing = yaml.parse("""
+        routes:
+          - matchers: ['team="db"']
+            channels: [chat]
+            group_by: [cluster, monitor]
+            group_wait: 10s
+            routes:
+              - matchers: ['severity="critical"']
+                repeat_interval: 1h
+              - matchers: ['severity="warning"']
+          - matchers: ['team="web"']
+            channels: [chat]
+            group_by: ['...']
+          - matchers: ['team="ops"']
+            channels: [chat]
+        """, "chat");
+    Route db = routing.route("root/0");
+    assertThat(db.grouping()).isEqualTo(new Grouping(List.of("cluster", "alertname"), false, Duration.ofSeconds(10),
+        Duration.ofMinutes(5), Duration.ofHours(4)));
+    assertThat(routing.route("root/0/0").grouping()).isEqualTo(new Grouping(List.of("cluster", "alertname"), false,
+        Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofHours(1)));
+    assertThat(routing.route("root/0/1").grouping()).isEqualTo(db.grouping());
+    assertThat(routing.route("root/1").grouping()).isEqualTo(new Grouping(List.of(), true, Duration.ofSeconds(30),
+        Duration.ofMinutes(5), Duration.ofHours(4)));
+    assertThat(routing.route("root/1").grouping().groupLabels(Map.of("a", "1", "b", "2")))
+        .isEqualTo(Map.of("a", "1", "b", "2"));
+    assertThat(db.grouping().groupLabels(Map.of("alertname", "Down", "node", "n1")))
+        .isEqualTo(Map.of("alertname", "Down"));
+    assertThat(routing.route("root/2").grouping()).isNull();
+    assertThat(routing.root().grouping()).isNull();
+  }
+
+  @Test
+  void aRouteSettingOnlyRepeatInterval_aggregatesInOneGroup() throws Exception {
+    Routing routing = yaml.parse("""
+        routes:
+          - channels: [chat]
+            repeat_interval: 30m
+        """, "chat");
+    assertThat(routing.route("root/0").grouping()).isEqualTo(new Grouping(List.of(), false, Duration.ofSeconds(30),
+        Duration.ofMinutes(5), Duration.ofMinutes(30)));
+    assertThat(routing.route("root/0").grouping().groupLabels(Map.of("node", "n1"))).isEmpty();
+  }
+
+  @Test
+  void badGroupingSettings_areErrorsAtTheirPosition() {
     assertThat(yaml.errors("""
         routes:
           - matchers: ['team="db"']
-            group_by: [cluster]
-            group_wait: 30s
-            group_interval: 5m
-            repeat_interval: 4h
+            group_by: ['...', cluster]
+            group_wait: soon
+            group_interval: 0s
+            repeat_interval: 0m
         """)).containsExactly(
-        "rules.yml:3:5: group_by on routes is not supported yet: alerts are grouped per monitor: one message per "
-            + "monitor evaluation and channel",
-        "rules.yml:4:5: group_wait on routes is not supported yet: a monitor's alerts go out when its evaluation ends; "
-            + "for_duration delays the first",
-        "rules.yml:5:5: group_interval on routes is not supported yet: a monitor's changes go out at its next "
-            + "evaluation, every grouping_interval",
-        "rules.yml:6:5: repeat_interval on routes is not supported yet: set repeat_interval on the monitor");
+        "rules.yml:3:15: group_by: '...' groups by every label and cannot be combined with other labels",
+        "rules.yml:4:17: route.group_wait: invalid duration \"soon\"; expected e.g. 30s, 5m, 1h30m",
+        "rules.yml:5:21: group_interval must be longer than 0s",
+        "rules.yml:6:22: repeat_interval must be longer than 0s");
   }
 
   @Test
@@ -56,7 +100,7 @@ class RoutingParserTest {
           - matchers: ['severity=~"(critical"', 'node']
             channels: [pagr]
             mute_time_intervals: [weekend]
-            group_by: [cluster]
+            group_by: {cluster: 1}
             routes: {matchers: []}
             contine: true
         inhibit_rules:
@@ -69,8 +113,7 @@ class RoutingParserTest {
             + "and a value, e.g. node=~\"n[12]\"",
         "rules.yml:3:15: unknown channel \"pagr\", did you mean 'pager'?",
         "rules.yml:4:26: unknown time interval \"weekend\": define it under time_intervals:",
-        "rules.yml:5:5: group_by on routes is not supported yet: alerts are grouped per monitor: one message per "
-            + "monitor evaluation and channel",
+        "rules.yml:5:15: route.group_by must be a list of strings, got a mapping",
         "rules.yml:6:13: routes must be a list, got a mapping",
         "rules.yml:7:5: unknown key \"contine\" in route, did you mean 'continue'?",
         "rules.yml:9:5: an inhibit rule needs source_matchers and target_matchers; without them it would mute every "

@@ -17,6 +17,7 @@ import io.tocsin.notify.Delivery;
 import io.tocsin.notify.NetworkFailures;
 import io.tocsin.notify.Notification;
 import io.tocsin.rules.AlertEvent;
+import io.tocsin.testing.ChannelTestData;
 import io.tocsin.util.MutableClock;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -84,6 +85,34 @@ class SlackWebhookTest {
         }
         """));
   }
+  @Test
+  void send_aGroupOfTwoMonitors_titlesItByBothAndSaysWhichMonitorEachAlertIsOf() {
+    Delivery delivery = notifier().send(ChannelTestData.grouped("ops"));
+
+    assertThat(delivery).isEqualTo(Delivery.sent("HTTP 200: ok"));
+    assertThat(json(slack.requests().get(0).body())).isEqualTo(json("""
+        {
+          "text": "[FIRING:1, RESOLVED:1] Redis shard is down, Redis hit rate {cluster=\\"c1\\"}",
+          "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "verbatim": true,
+              "text": "*[FIRING:1, RESOLVED:1] Redis shard is down, Redis hit rate {cluster=\\"c1\\"}*"}}
+          ],
+          "attachments": [{
+            "color": "#E01E5A",
+            "fallback": "[FIRING:1, RESOLVED:1] Redis shard is down, Redis hit rate {cluster=\\"c1\\"}",
+            "blocks": [
+              {"type": "section", "text": {"type": "mrkdwn", "verbatim": true,
+                "text": "*Firing* {node=\\"n1\\"}\\nRedis shard is down: value 0 is below the minimum 1, breaching since 2026-03-01 11:55:00 UTC, firing since 2026-03-01 12:00:00 UTC\\nShard n1 is down"}},
+              {"type": "section", "text": {"type": "mrkdwn", "verbatim": true,
+                "text": "*Resolved* {node=\\"n2\\"}\\nRedis hit rate: resolved at 2026-03-01 12:10:00 UTC after firing for 10m (value 93%)"}},
+              {"type": "context", "elements": [
+                {"type": "mrkdwn", "verbatim": true, "text": "<http://tocsin.example/#alerts|Open the alerts in Tocsin>"}]}
+            ]
+          }]
+        }
+        """));
+  }
+
   @Test
   void send_resolvedAlert_isGreenAndSaysHowLongItFired() {
     Delivery delivery = notifier().send(notification(resolved("n1")));
