@@ -81,13 +81,14 @@ class AlertmanagerMigrationTest {
       // Both judge time intervals at the real now; Tocsin's simulated clock moves there.
       harness.clock().set(Instant.now());
       Map<String, Decision> tocsinSays = decisions(tocsin);
-      assertThat(tocsinSays.keySet()).containsExactly("Disk almost full n3", "Redis read hit rate < 75% n1",
-          "Redis read hit rate < 75% n2", "Redis shard is down n1", "Redis shard is down n3");
+      assertThat(tocsinSays.keySet()).containsExactly("Disk almost full n3", "Redis read hit rate low n1",
+          "Redis read hit rate low n2", "Redis shard is down n1", "Redis shard is down n3");
       // The alert set covers the example: one inhibited alert, one muted route, nesting and the catch-all.
-      assertThat(tocsinSays.get("Redis read hit rate < 75% n1").inhibited()).isTrue();
+      assertThat(tocsinSays.get("Redis read hit rate low n1").inhibited()).isTrue();
       assertThat(tocsinSays.values()).anyMatch(d -> !d.muted().isEmpty());
       assertThat(tocsinSays.get("Redis shard is down n1").receivers()).containsExactly("pager", "storage-oncall");
       assertThat(tocsinSays.get("Disk almost full n3").receivers()).containsExactly("team-chat");
+      assertThat(tocsinSays.get("Redis read hit rate low n1").receivers()).containsExactly("pager", "storage-oncall");
 
       try (ExternalServer alertmanager = ExternalServer.alertmanager(dir.resolve("alertmanager"),
           alertmanagerConfig(startReceivers()), "--log.level=debug")) {
@@ -134,15 +135,15 @@ class AlertmanagerMigrationTest {
   }
 
   /**
-   * Cluster c1: n1 is down with a low hit rate (inhibited by the down alert), n2 has a low hit rate,
-   * n3 is down and its disk is almost full.
+   * Cluster c1: n1 is down with a critically low hit rate (inhibited by the down alert), n2 has a
+   * hit rate low enough for a warning, n3 is down and its disk is almost full.
    */
   private void fire(Tocsin tocsin) {
     for (int minute = 0; minute <= 3; minute++) {
       long at = RuleHarness.T0.toEpochMilli() + minute * 60_000L + 10_000;
       write(tocsin, "redis_up", Map.of("n1", 0.0, "n2", 1.0, "n3", 0.0), at);
-      write(tocsin, "redis_keyspace_read_hits", Map.of("n1", 50.0, "n2", 60.0, "n3", 90.0), at);
-      write(tocsin, "redis_keyspace_read_misses", Map.of("n1", 50.0, "n2", 40.0, "n3", 10.0), at);
+      write(tocsin, "redis_keyspace_read_hits", Map.of("n1", 30.0, "n2", 60.0, "n3", 90.0), at);
+      write(tocsin, "redis_keyspace_read_misses", Map.of("n1", 70.0, "n2", 40.0, "n3", 10.0), at);
       write(tocsin, "node_filesystem_free_ratio", Map.of("n1", 0.5, "n2", 0.5, "n3", 0.05), at);
     }
     for (int minute = 1; minute <= 3; minute++) {
@@ -232,6 +233,9 @@ class AlertmanagerMigrationTest {
         labels.put("alertname", status.definition().name());
         status.definition().labels().forEach(labels::put);
         group.labels().asMap().forEach(labels::put);
+        if (group.severity() != null) {
+          labels.put("severity", group.severity());
+        }
       });
     }
     assertThat(alerts).hasSize(keys.size());
