@@ -7,7 +7,6 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -26,6 +25,7 @@ import java.util.List;
 final class SeriesRecords {
   private static final int STALE = 1;
   private static final int SAME_BOUNDS = 2;
+  private static final long[] NO_CHUNKS = new long[0];
 
   private SeriesRecords() {}
 
@@ -46,9 +46,14 @@ final class SeriesRecords {
       writeHistograms(out, image.histograms());
       return;
     }
-    out.putVarLong(image.sealed().length);
-    for (long[] chunk : image.sealed()) {
-      out.putWords(chunk);
+    long[] sealed = image.sealed();
+    int chunks = 0;
+    for (int at = 0; at < sealed.length; at += Chunk.length(sealed, at)) {
+      chunks++;
+    }
+    out.putVarLong(chunks);
+    for (int at = 0; at < sealed.length; at += Chunk.length(sealed, at)) {
+      out.putWords(sealed, at, Chunk.length(sealed, at));
     }
     Chunk.HeadImage head = image.head();
     out.putByte(head == null ? 0 : 1);
@@ -120,8 +125,7 @@ final class SeriesRecords {
       return Series.restore(id, family, family.shareKeys(labels), state, null, null, histograms);
     }
     int count = in.getLength(8 * Chunk.HEADER_WORDS);
-    long[][] sealed = new long[count][];
-    int kept = 0;
+    long[] sealed = NO_CHUNKS;
     long previousLast = Long.MIN_VALUE;
     for (int i = 0; i < count; i++) {
       long[] chunk = in.getWords();
@@ -131,7 +135,8 @@ final class SeriesRecords {
       }
       previousLast = Chunk.lastTime(chunk);
       if (previousLast >= cutoffMs) {
-        sealed[kept++] = chunk;
+        // Sets the length in the header: files from before chunks were joined have none there.
+        sealed = Chunk.append(sealed, chunk);
         samples[0] += Chunk.count(chunk);
       }
     }
@@ -153,8 +158,7 @@ final class SeriesRecords {
       throw new IOException(metric + labels + " ends at " + previousLast + ", not at its last time " + lastTimeMs);
     }
     Series.Family family = store.family(metric, kind);
-    return Series.restore(id, family, family.shareKeys(labels), state,
-        kept == count ? sealed : Arrays.copyOf(sealed, kept), head, null);
+    return Series.restore(id, family, family.shareKeys(labels), state, sealed, head, null);
   }
 
   private static Object readState(ByteBuffer bytes, WriterStateCodec codec, String metric, Labels labels)

@@ -68,8 +68,9 @@ final class SnapshotWriter {
     }
     SeriesRecords.write(block, image);
     series++;
-    for (long[] chunk : image.sealed()) {
-      samples += Chunk.count(chunk);
+    long[] sealed = image.sealed();
+    for (int at = 0; at < sealed.length; at += Chunk.length(sealed, at)) {
+      samples += Chunk.count(sealed, at);
     }
     samples += image.head() == null ? 0 : Chunk.count(image.head().words());
     samples += image.histograms().size();
