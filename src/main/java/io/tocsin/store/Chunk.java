@@ -19,9 +19,13 @@ import java.util.Arrays;
  * finite value that does not fit the chunk's exponent makes the writer start a new chunk.
  *
  * <p>Header: word 0 the first time, word 1 the last time, word 2 the sample count (low 32 bits),
- * the coding, the exponent and, in a sealed chunk, its length in words (top 16 bits). Sealed
- * chunks are trimmed to their exact length and never change; the head chunk's header is kept
- * current, so readers decode both the same way.
+ * the coding, the exponent and, in a sealed chunk, its length in words (top 16 bits). The bit
+ * stream after it starts with the first value (the first time is in the header only) and goes
+ * on with each later sample. Sealed chunks are trimmed to their exact length and never change;
+ * the head chunk's header is kept current, so readers decode both the same way.
+ *
+ * <p>Snapshots of format 1 wrote chunks whose stream began with the first time again, in a word
+ * of its own: {@link #fromFormat1} drops that word.
  *
  * <p>A series keeps its sealed chunks back to back in one array (see {@link #append}): an array
  * per chunk cost 20 bytes of array header and reference each, 80 bytes per series for an hour of
@@ -80,6 +84,22 @@ final class Chunk {
       at = next;
     }
     return at;
+  }
+
+  /**
+   * A chunk of snapshot format 1, whose fourth word repeats the first time, as this format keeps
+   * it: the same header and the same stream after that word, which is word-aligned.
+   *
+   * @throws IllegalArgumentException when the chunk is too short to hold a sample
+   */
+  static long[] fromFormat1(long[] chunk) {
+    if (chunk.length < HEADER_WORDS + 2 || chunk[HEADER_WORDS] != chunk[0]) {
+      throw new IllegalArgumentException("chunk of format 1 without its first sample");
+    }
+    long[] converted = new long[chunk.length - 1];
+    System.arraycopy(chunk, 0, converted, 0, HEADER_WORDS);
+    System.arraycopy(chunk, HEADER_WORDS + 1, converted, HEADER_WORDS, chunk.length - HEADER_WORDS - 1);
+    return converted;
   }
 
   /**
@@ -158,7 +178,7 @@ final class Chunk {
     int exponent = (int) ((chunks[at + 2] >>> 40) & 0xff);
     double scale = POW10[exponent];
     boolean integral = exponent == 0; // skips a division per sample for the most common values
-    long time = in.read(64);
+    long time = chunks[at];
     long delta = 0;
     long bits = in.read(64); // xor: the value's bits; decimal: its mantissa
     long mantissa = bits;
@@ -226,7 +246,7 @@ final class Chunk {
      */
     final void start(double firstValue, int capacity) {
       int e = decimalExponent(firstValue, 0);
-      words = new long[Math.max(capacity, HEADER_WORDS + 2)];
+      words = new long[Math.max(capacity, HEADER_WORDS + 1)];
       bitLength = HEADER_WORDS * 64;
       lastDelta = 0;
       lastMantissa = 0;
@@ -294,7 +314,6 @@ final class Chunk {
       boolean decimal = decimal();
       if (count == 0) {
         words[0] = time;
-        write(time, 64);
         if (decimal) {
           lastMantissa = (long) Math.rint(value * POW10[exponent()]);
           write(lastMantissa, 64);

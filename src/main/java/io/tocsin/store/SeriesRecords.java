@@ -21,6 +21,9 @@ import java.util.List;
  * histogram: sample count varint, each: time delta varint | flags byte (1 stale, 2 bounds as before)
  *            [count, sum doubles | bounds doubles unless as before | bucket counts doubles]
  * </pre>
+ *
+ * Chunk words are those of {@link Chunk}; in format 1 ({@link SnapshotMeta#format}) each chunk
+ * and head repeated its first time in a fourth word, which reading drops.
  */
 final class SeriesRecords {
   private static final int STALE = 1;
@@ -96,10 +99,11 @@ final class SeriesRecords {
    * Reads one series. Sealed chunks and histogram samples older than {@code cutoffMs} (the
    * retention may have shrunk since the snapshot) are skipped, as {@link Series#image} does.
    *
+   * @param format the snapshot's {@link SnapshotMeta#format}
    * @param samples gets the number of samples restored added to its first element
    */
-  static Series read(BlockInput in, SeriesStore store, long cutoffMs, WriterStateCodec codec, long[] samples)
-      throws IOException {
+  static Series read(BlockInput in, int format, SeriesStore store, long cutoffMs, WriterStateCodec codec,
+      long[] samples) throws IOException {
     long id = in.getVarLong();
     String metric = in.getString();
     MetricKind kind = kind(in.getByte());
@@ -128,7 +132,7 @@ final class SeriesRecords {
     long[] sealed = NO_CHUNKS;
     long previousLast = Long.MIN_VALUE;
     for (int i = 0; i < count; i++) {
-      long[] chunk = in.getWords();
+      long[] chunk = format == 1 ? fromFormat1(in.getWords(), metric, labels) : in.getWords();
       if (chunk.length <= Chunk.HEADER_WORDS || Chunk.count(chunk) < 1 || Chunk.firstTime(chunk) <= previousLast
           || Chunk.lastTime(chunk) < Chunk.firstTime(chunk)) {
         throw new IOException(metric + labels + " has a chunk out of order or without samples");
@@ -143,8 +147,14 @@ final class SeriesRecords {
     Chunk.HeadImage head = null;
     if (in.getByte() == 1) {
       try {
-        head = new Chunk.HeadImage(in.getWords(), (int) in.getVarLong(), in.getLong(), in.getLong(), in.getLong(),
-            in.getByte() - 1, in.getByte());
+        long[] words = in.getWords();
+        int bitLength = (int) in.getVarLong();
+        if (format == 1) {
+          words = Chunk.fromFormat1(words);
+          bitLength -= 64;
+        }
+        head = new Chunk.HeadImage(words, bitLength, in.getLong(), in.getLong(), in.getLong(), in.getByte() - 1,
+            in.getByte());
       } catch (IllegalArgumentException e) {
         throw new IOException(metric + labels + ": " + e.getMessage(), e);
       }
@@ -159,6 +169,14 @@ final class SeriesRecords {
     }
     Series.Family family = store.family(metric, kind);
     return Series.restore(id, family, family.shareKeys(labels), state, sealed, head, null);
+  }
+
+  private static long[] fromFormat1(long[] chunk, String metric, Labels labels) throws IOException {
+    try {
+      return Chunk.fromFormat1(chunk);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(metric + labels + ": " + e.getMessage(), e);
+    }
   }
 
   private static Object readState(ByteBuffer bytes, WriterStateCodec codec, String metric, Labels labels)

@@ -52,7 +52,7 @@ final class SnapshotWriter {
       }
       channel.force(true);
     }
-    SnapshotMeta meta = new SnapshotMeta(walSegment, createdMs, series, samples, blocks, bytes);
+    SnapshotMeta meta = new SnapshotMeta(walSegment, createdMs, series, samples, blocks, bytes, SnapshotMeta.FORMAT);
     try (FileChannel channel = FileChannel.open(dir.resolve(SnapshotMeta.FILE), StandardOpenOption.CREATE_NEW,
         StandardOpenOption.WRITE)) {
       channel.write(ByteBuffer.wrap(meta.encode()));
