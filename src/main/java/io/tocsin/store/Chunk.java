@@ -20,12 +20,12 @@ import java.util.Arrays;
  *
  * <p>Header: word 0 the first time, word 1 the last time, word 2 the sample count (low 32 bits),
  * the coding, the exponent and, in a sealed chunk, its length in words (top 16 bits). The bit
- * stream after it starts with the first value (the first time is in the header only) and goes
- * on with each later sample. Sealed chunks are trimmed to their exact length and never change;
+ * stream after it starts with the first value (the first time is in the header only; a decimal
+ * chunk codes its first mantissa as a change from 0) and goes on with each later sample. Sealed chunks are trimmed to their exact length and never change;
  * the head chunk's header is kept current, so readers decode both the same way.
  *
- * <p>Snapshots of format 1 wrote chunks whose stream began with the first time again, in a word
- * of its own: {@link #fromFormat1} drops that word.
+ * <p>Snapshots of format 1 wrote chunks whose stream began with the first time again and with a
+ * decimal chunk's first mantissa in 64 bits: {@link #fromFormat1} codes them again.
  *
  * <p>A series keeps its sealed chunks back to back in one array (see {@link #append}): an array
  * per chunk cost 20 bytes of array header and reference each, 80 bytes per series for an hour of
@@ -36,6 +36,8 @@ final class Chunk {
   static final int HEADER_WORDS = 3;
   static final int MAX_EXPONENT = 12;
   private static final int LENGTH_SHIFT = 48;
+  /** Where the header's word 2 holds the coding and the exponent. */
+  private static final long CODING_BITS = 0xffffL << 32;
 
   private static final int XOR = 0;
   private static final int DECIMAL = 1;
@@ -87,19 +89,45 @@ final class Chunk {
   }
 
   /**
-   * A chunk of snapshot format 1, whose fourth word repeats the first time, as this format keeps
-   * it: the same header and the same stream after that word, which is word-aligned.
+   * A sealed chunk of snapshot format 1 as this format keeps it. Format 1 repeated the first time
+   * after the header and wrote a decimal chunk's first mantissa in 64 bits; the samples are
+   * decoded and coded again, which gives the same coding and exponent (both follow from the
+   * first value) and the same chunk boundaries.
    *
-   * @throws IllegalArgumentException when the chunk is too short to hold a sample
+   * @throws IllegalArgumentException when the chunk is not one format 1 could hold
    */
   static long[] fromFormat1(long[] chunk) {
-    if (chunk.length < HEADER_WORDS + 2 || chunk[HEADER_WORDS] != chunk[0]) {
+    return format1Writer(chunk).seal();
+  }
+
+  /** Like {@link #fromFormat1(long[])} for a head chunk: its words and coding state, coded again. */
+  static HeadImage fromFormat1(HeadImage image) {
+    return format1Writer(image.words()).image();
+  }
+
+  private static Writer format1Writer(long[] chunk) {
+    int count = count(chunk);
+    // A sample takes at least a bit: a larger count is damage, not a reason to allocate.
+    if (chunk.length < HEADER_WORDS + 2 || chunk[HEADER_WORDS] != chunk[0] || count < 1
+        || count > 64 * chunk.length) {
       throw new IllegalArgumentException("chunk of format 1 without its first sample");
     }
-    long[] converted = new long[chunk.length - 1];
-    System.arraycopy(chunk, 0, converted, 0, HEADER_WORDS);
-    System.arraycopy(chunk, HEADER_WORDS + 1, converted, HEADER_WORDS, chunk.length - HEADER_WORDS - 1);
-    return converted;
+    long[] dropped = new long[chunk.length - 1]; // without the repeated first time
+    System.arraycopy(chunk, 0, dropped, 0, HEADER_WORDS);
+    System.arraycopy(chunk, HEADER_WORDS + 1, dropped, HEADER_WORDS, chunk.length - HEADER_WORDS - 1);
+    long[] times = new long[count];
+    double[] values = new double[count];
+    decode(dropped, 0, Long.MIN_VALUE, Long.MAX_VALUE, times, values, 0, true);
+    Writer writer = new Writer(values[0]);
+    for (int i = 0; i < count; i++) {
+      if (!writer.append(times[i], values[i])) {
+        throw new IllegalArgumentException("chunk of format 1 holds a value its coding cannot");
+      }
+    }
+    if ((writer.words()[2] & CODING_BITS) != (chunk[2] & CODING_BITS)) {
+      throw new IllegalArgumentException("chunk of format 1 has a coding its first value would not get");
+    }
+    return writer;
   }
 
   /**
@@ -108,14 +136,33 @@ final class Chunk {
    * may share them.
    */
   static long[] append(long[] chunks, long[] chunk) {
+    long[] joined = Arrays.copyOf(chunks, chunks.length + chunk.length);
+    place(chunk, joined, chunks.length);
+    return joined;
+  }
+
+  /** The first {@code n} of {@code chunks}, sealed, back to back as {@link #append} joins them. */
+  static long[] join(long[][] chunks, int n) {
+    int words = 0;
+    for (int i = 0; i < n; i++) {
+      words += chunks[i].length;
+    }
+    long[] joined = new long[words];
+    int at = 0;
+    for (int i = 0; i < n; i++) {
+      place(chunks[i], joined, at);
+      at += chunks[i].length;
+    }
+    return joined;
+  }
+
+  /** Copies {@code chunk} into {@code joined} at {@code at}, with its length in its header. */
+  private static void place(long[] chunk, long[] joined, int at) {
     if (chunk.length >= 1 << (64 - LENGTH_SHIFT)) {
       throw new IllegalArgumentException("chunk of " + chunk.length + " words");
     }
-    long[] joined = Arrays.copyOf(chunks, chunks.length + chunk.length);
-    System.arraycopy(chunk, 0, joined, chunks.length, chunk.length);
-    int at = chunks.length;
+    System.arraycopy(chunk, 0, joined, at, chunk.length);
     joined[at + 2] = (joined[at + 2] & ~(-1L << LENGTH_SHIFT)) | ((long) chunk.length << LENGTH_SHIFT);
-    return joined;
   }
 
   /**
@@ -169,6 +216,12 @@ final class Chunk {
    * The reader may look at words past the chunk's end (the next chunk's) but never uses them.
    */
   static int decode(long[] chunks, int at, long from, long to, long[] times, double[] values, int size) {
+    return decode(chunks, at, from, to, times, values, size, false);
+  }
+
+  /** {@code rawFirstValue}: the first value is 64 bits as it is, as in format 1, rather than coded. */
+  private static int decode(long[] chunks, int at, long from, long to, long[] times, double[] values, int size,
+      boolean rawFirstValue) {
     int count = count(chunks, at);
     if (count == 0 || lastTime(chunks, at) < from || chunks[at] >= to) {
       return size;
@@ -180,25 +233,23 @@ final class Chunk {
     boolean integral = exponent == 0; // skips a division per sample for the most common values
     long time = chunks[at];
     long delta = 0;
-    long bits = in.read(64); // xor: the value's bits; decimal: its mantissa
-    long mantissa = bits;
+    long bits = 0; // xor: the value's bits; decimal: an escaped value's bits
+    long mantissa = 0; // decimal: the value times 10^exponent; the first is coded as a change from 0
     boolean special = false; // decimal: this value is an escaped NaN, infinity or stale marker
     int leading = 0;
     int trailing = 0;
-    for (int i = 0; ; ) {
+    for (int i = 0; i < count; i++) {
+      if (i > 0) {
+        delta += in.readTimestampDelta();
+        time += delta;
+      }
       if (time >= to) {
         return size;
       }
-      if (time >= from) {
-        times[size] = time;
-        values[size++] = !decimal || special ? Double.longBitsToDouble(bits) : integral ? mantissa : mantissa / scale;
-      }
-      if (++i == count) {
-        return size;
-      }
-      delta += in.readTimestampDelta();
-      time += delta;
-      if (decimal) {
+      if (i == 0 && (!decimal || rawFirstValue)) {
+        bits = in.read(64);
+        mantissa = bits;
+      } else if (decimal) {
         special = false;
         switch (in.readUnary(5)) {
           case 0 -> { }
@@ -219,7 +270,12 @@ final class Chunk {
         }
         bits ^= in.read(64 - leading - trailing) << trailing;
       }
+      if (time >= from) {
+        times[size] = time;
+        values[size++] = !decimal || special ? Double.longBitsToDouble(bits) : integral ? mantissa : mantissa / scale;
+      }
     }
+    return size;
   }
 
   /**
@@ -315,8 +371,7 @@ final class Chunk {
       if (count == 0) {
         words[0] = time;
         if (decimal) {
-          lastMantissa = (long) Math.rint(value * POW10[exponent()]);
-          write(lastMantissa, 64);
+          writeDecimal(value); // as a change from 0: small values take a few bits instead of 64
         } else {
           write(valueBits, 64);
         }

@@ -22,13 +22,12 @@ import java.util.List;
  *            [count, sum doubles | bounds doubles unless as before | bucket counts doubles]
  * </pre>
  *
- * Chunk words are those of {@link Chunk}; in format 1 ({@link SnapshotMeta#format}) each chunk
- * and head repeated its first time in a fourth word, which reading drops.
+ * Chunk words are those of {@link Chunk}; chunks of format 1 ({@link SnapshotMeta#format}) are
+ * coded again as they are read ({@link Chunk#fromFormat1}).
  */
 final class SeriesRecords {
   private static final int STALE = 1;
   private static final int SAME_BOUNDS = 2;
-  private static final long[] NO_CHUNKS = new long[0];
 
   private SeriesRecords() {}
 
@@ -129,7 +128,8 @@ final class SeriesRecords {
       return Series.restore(id, family, family.shareKeys(labels), state, null, null, histograms);
     }
     int count = in.getLength(8 * Chunk.HEADER_WORDS);
-    long[] sealed = NO_CHUNKS;
+    long[][] sealed = new long[count][];
+    int kept = 0;
     long previousLast = Long.MIN_VALUE;
     for (int i = 0; i < count; i++) {
       long[] chunk = format == 1 ? fromFormat1(in.getWords(), metric, labels) : in.getWords();
@@ -139,22 +139,18 @@ final class SeriesRecords {
       }
       previousLast = Chunk.lastTime(chunk);
       if (previousLast >= cutoffMs) {
-        // Sets the length in the header: files from before chunks were joined have none there.
-        sealed = Chunk.append(sealed, chunk);
+        sealed[kept++] = chunk;
         samples[0] += Chunk.count(chunk);
       }
     }
     Chunk.HeadImage head = null;
     if (in.getByte() == 1) {
       try {
-        long[] words = in.getWords();
-        int bitLength = (int) in.getVarLong();
+        head = new Chunk.HeadImage(in.getWords(), (int) in.getVarLong(), in.getLong(), in.getLong(), in.getLong(),
+            in.getByte() - 1, in.getByte());
         if (format == 1) {
-          words = Chunk.fromFormat1(words);
-          bitLength -= 64;
+          head = Chunk.fromFormat1(head);
         }
-        head = new Chunk.HeadImage(words, bitLength, in.getLong(), in.getLong(), in.getLong(), in.getByte() - 1,
-            in.getByte());
       } catch (IllegalArgumentException e) {
         throw new IOException(metric + labels + ": " + e.getMessage(), e);
       }
@@ -168,7 +164,8 @@ final class SeriesRecords {
       throw new IOException(metric + labels + " ends at " + previousLast + ", not at its last time " + lastTimeMs);
     }
     Series.Family family = store.family(metric, kind);
-    return Series.restore(id, family, family.shareKeys(labels), state, sealed, head, null);
+    // Joining sets each chunk's length in its header: files from before chunks were joined have none there.
+    return Series.restore(id, family, family.shareKeys(labels), state, Chunk.join(sealed, kept), head, null);
   }
 
   private static long[] fromFormat1(long[] chunk, String metric, Labels labels) throws IOException {
