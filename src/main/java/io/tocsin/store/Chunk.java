@@ -340,6 +340,33 @@ final class Chunk {
       return words;
     }
 
+    /**
+     * How many words the chunk will need when it is sealed, or 0 when that cannot be told: when
+     * the array is full it grows to that size rather than by half, so that a chunk is not left
+     * with up to a third of its array unused (a million series' first chunks hold that slack).
+     */
+    int predictedWords() {
+      return 0;
+    }
+
+    /**
+     * The words a chunk of {@code samples} samples will need if the later samples cost as many
+     * bits as those so far; 0 with too few samples to tell.
+     */
+    final int wordsFor(int samples) {
+      int count = headCount();
+      if (count < 8) {
+        return 0;
+      }
+      long streamBits = bitLength - HEADER_WORDS * 64L;
+      long bits = HEADER_WORDS * 64L + streamBits * samples / count;
+      return (int) Math.min(Integer.MAX_VALUE, (bits + 63) >>> 6);
+    }
+
+    final long headLastTime() {
+      return words[1];
+    }
+
     final int headCount() {
       return (int) words[2];
     }
@@ -486,7 +513,11 @@ final class Chunk {
       }
       int needed = (bitLength + n + 63) >>> 6;
       if (needed > words.length) {
-        words = Arrays.copyOf(words, Math.max(needed, words.length + (words.length >> 1)));
+        int predicted = predictedWords();
+        int grown = predicted == 0 ? words.length + (words.length >> 1) // nothing to predict from
+            : predicted > words.length ? predicted // the size it will end at
+            : words.length + Math.max(1, words.length >> 3); // past the prediction: a little more
+        words = Arrays.copyOf(words, Math.max(needed, grown));
       }
       long v = n == 64 ? value : value & ((1L << n) - 1);
       int word = bitLength >>> 6;

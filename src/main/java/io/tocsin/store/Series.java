@@ -194,6 +194,22 @@ public final class Series extends Chunk.Head {
     return AppendResult.APPENDED;
   }
 
+  /**
+   * The samples this head chunk will take at the rate so far until its span ends, or 120: a
+   * series' first chunk would otherwise grow by half each time, and end with a third of its array
+   * unused on average (its later chunks start at the size of the one before).
+   */
+  @Override
+  int predictedWords() {
+    int count = headCount();
+    long spanMs = headLastTime() - headFirstTime();
+    if (count < 2 || spanMs <= 0) {
+      return 0;
+    }
+    long samples = 1 + (family.maxChunkSpanMs - 1) * (count - 1) / spanMs;
+    return wordsFor((int) Math.min(MAX_CHUNK_SAMPLES, samples));
+  }
+
   private void cutHead(double nextValue) {
     long[] chunk = sealHead();
     older = Chunk.append(sealed(), chunk);
