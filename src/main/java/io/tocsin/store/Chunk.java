@@ -21,23 +21,19 @@ import java.util.Arrays;
  * <p>Header: word 0 the first time, word 1 the last time, word 2 the sample count (low 32 bits),
  * the coding, the exponent and, in a sealed chunk, its length in words (top 16 bits). The bit
  * stream after it starts with the first value (the first time is in the header only; a decimal
- * chunk codes its first mantissa as a change from 0) and goes on with each later sample. Sealed chunks are trimmed to their exact length and never change;
- * the head chunk's header is kept current, so readers decode both the same way.
+ * chunk codes its first mantissa as a change from 0) and goes on with each later sample. Sealed
+ * chunks are trimmed to their exact length and never change; the head chunk's header is kept
+ * current, so readers decode both the same way.
  *
  * <p>Snapshots of format 1 wrote chunks whose stream began with the first time again and with a
- * decimal chunk's first mantissa in 64 bits: {@link #fromFormat1} codes them again.
+ * decimal chunk's first mantissa in 64 bits: {@link ChunkFormat1} codes them again.
  *
- * <p>A series keeps its sealed chunks back to back in one array (see {@link #append}): an array
- * per chunk cost 20 bytes of array header and reference each, 80 bytes per series for an hour of
- * 15 s samples in four chunks. The methods that take an offset {@code at} read the chunk that
- * starts at that word.
+ * <p>A series keeps its sealed chunks back to back in one array ({@link SealedChunks}); the
+ * methods that take an offset {@code at} read the chunk that starts at that word.
  */
 final class Chunk {
   static final int HEADER_WORDS = 3;
   static final int MAX_EXPONENT = 12;
-  private static final int LENGTH_SHIFT = 48;
-  /** Where the header's word 2 holds the coding and the exponent. */
-  private static final long CODING_BITS = 0xffffL << 32;
 
   private static final int XOR = 0;
   private static final int DECIMAL = 1;
@@ -72,97 +68,6 @@ final class Chunk {
 
   static int count(long[] chunks, int at) {
     return (int) chunks[at + 2];
-  }
-
-  /** The length in words of the sealed chunk at {@code at} of an array {@link #append} built. */
-  static int length(long[] chunks, int at) {
-    return (int) (chunks[at + 2] >>> LENGTH_SHIFT);
-  }
-
-  /** The offset of the last chunk in {@code chunks}, which holds at least one. */
-  static int lastAt(long[] chunks) {
-    int at = 0;
-    for (int next = length(chunks, 0); next < chunks.length; next += length(chunks, next)) {
-      at = next;
-    }
-    return at;
-  }
-
-  /**
-   * A sealed chunk of snapshot format 1 as this format keeps it. Format 1 repeated the first time
-   * after the header and wrote a decimal chunk's first mantissa in 64 bits; the samples are
-   * decoded and coded again, which gives the same coding and exponent (both follow from the
-   * first value) and the same chunk boundaries.
-   *
-   * @throws IllegalArgumentException when the chunk is not one format 1 could hold
-   */
-  static long[] fromFormat1(long[] chunk) {
-    return format1Writer(chunk).seal();
-  }
-
-  /** Like {@link #fromFormat1(long[])} for a head chunk: its words and coding state, coded again. */
-  static HeadImage fromFormat1(HeadImage image) {
-    return format1Writer(image.words()).image();
-  }
-
-  private static Writer format1Writer(long[] chunk) {
-    int count = count(chunk);
-    // A sample takes at least a bit: a larger count is damage, not a reason to allocate.
-    if (chunk.length < HEADER_WORDS + 2 || chunk[HEADER_WORDS] != chunk[0] || count < 1
-        || count > 64 * chunk.length) {
-      throw new IllegalArgumentException("chunk of format 1 without its first sample");
-    }
-    long[] dropped = new long[chunk.length - 1]; // without the repeated first time
-    System.arraycopy(chunk, 0, dropped, 0, HEADER_WORDS);
-    System.arraycopy(chunk, HEADER_WORDS + 1, dropped, HEADER_WORDS, chunk.length - HEADER_WORDS - 1);
-    long[] times = new long[count];
-    double[] values = new double[count];
-    decode(dropped, 0, Long.MIN_VALUE, Long.MAX_VALUE, times, values, 0, true);
-    Writer writer = new Writer(values[0]);
-    for (int i = 0; i < count; i++) {
-      if (!writer.append(times[i], values[i])) {
-        throw new IllegalArgumentException("chunk of format 1 holds a value its coding cannot");
-      }
-    }
-    if ((writer.words()[2] & CODING_BITS) != (chunk[2] & CODING_BITS)) {
-      throw new IllegalArgumentException("chunk of format 1 has a coding its first value would not get");
-    }
-    return writer;
-  }
-
-  /**
-   * {@code chunks} (sealed chunks back to back) followed by the sealed {@code chunk}, whose length
-   * goes into its header. A new array: arrays of chunks, once made, never change, so a snapshot
-   * may share them.
-   */
-  static long[] append(long[] chunks, long[] chunk) {
-    long[] joined = Arrays.copyOf(chunks, chunks.length + chunk.length);
-    place(chunk, joined, chunks.length);
-    return joined;
-  }
-
-  /** The first {@code n} of {@code chunks}, sealed, back to back as {@link #append} joins them. */
-  static long[] join(long[][] chunks, int n) {
-    int words = 0;
-    for (int i = 0; i < n; i++) {
-      words += chunks[i].length;
-    }
-    long[] joined = new long[words];
-    int at = 0;
-    for (int i = 0; i < n; i++) {
-      place(chunks[i], joined, at);
-      at += chunks[i].length;
-    }
-    return joined;
-  }
-
-  /** Copies {@code chunk} into {@code joined} at {@code at}, with its length in its header. */
-  private static void place(long[] chunk, long[] joined, int at) {
-    if (chunk.length >= 1 << (64 - LENGTH_SHIFT)) {
-      throw new IllegalArgumentException("chunk of " + chunk.length + " words");
-    }
-    System.arraycopy(chunk, 0, joined, at, chunk.length);
-    joined[at + 2] = (joined[at + 2] & ~(-1L << LENGTH_SHIFT)) | ((long) chunk.length << LENGTH_SHIFT);
   }
 
   /**
@@ -220,7 +125,7 @@ final class Chunk {
   }
 
   /** {@code rawFirstValue}: the first value is 64 bits as it is, as in format 1, rather than coded. */
-  private static int decode(long[] chunks, int at, long from, long to, long[] times, double[] values, int size,
+  static int decode(long[] chunks, int at, long from, long to, long[] times, double[] values, int size,
       boolean rawFirstValue) {
     int count = count(chunks, at);
     if (count == 0 || lastTime(chunks, at) < from || chunks[at] >= to) {
@@ -586,76 +491,4 @@ final class Chunk {
     }
   }
 
-  /**
-   * Reads a bit stream written most significant bit first. Bits are taken from the array 64 at a
-   * time into an accumulator, so most reads are a shift and a mask.
-   */
-  static final class BitReader {
-    private final long[] words;
-    private int position; // of the next bit not yet in the accumulator
-    private long bits; // upcoming bits, most significant first
-    private int available; // how many of them are valid
-
-    BitReader(long[] words, int position) {
-      this.words = words;
-      this.position = position;
-    }
-
-    /** Tops the accumulator up to 64 bits; past the end of the array, zeros. */
-    private void refill() {
-      int word = position >>> 6;
-      int offset = position & 63;
-      long next = word < words.length ? words[word] << offset : 0;
-      if (offset > 0 && word + 1 < words.length) {
-        next |= words[word + 1] >>> (64 - offset);
-      }
-      bits |= available == 0 ? next : next >>> available;
-      position += 64 - available;
-      available = 64;
-    }
-
-    /** The next {@code n} bits, 1 to 64, as an unsigned number. */
-    long read(int n) {
-      if (available < n) {
-        refill();
-      }
-      long v;
-      if (n == 64) {
-        v = bits;
-        bits = 0;
-      } else {
-        v = bits >>> (64 - n);
-        bits <<= n;
-      }
-      available -= n;
-      return v;
-    }
-
-    long readSigned(int n) {
-      long v = read(n);
-      return (v << (64 - n)) >> (64 - n);
-    }
-
-    /** The number of 1 bits before a 0, stopping after {@code max} ones; consumes them and the 0. */
-    int readUnary(int max) {
-      if (available < max + 1) {
-        refill();
-      }
-      int ones = Math.min(Long.numberOfLeadingZeros(~bits), max);
-      int used = ones < max ? ones + 1 : max;
-      bits <<= used;
-      available -= used;
-      return ones;
-    }
-
-    long readTimestampDelta() {
-      return switch (readUnary(4)) {
-        case 0 -> 0;
-        case 1 -> readSigned(14);
-        case 2 -> readSigned(17);
-        case 3 -> readSigned(20);
-        default -> read(64);
-      };
-    }
-  }
 }

@@ -70,7 +70,7 @@ public final class Series extends Chunk.Head {
   private final Family family;
 
   /**
-   * A scalar series' sealed chunks, back to back in one {@code long[]} ({@link Chunk#append}), or
+   * A scalar series' sealed chunks, back to back in one {@code long[]} ({@link SealedChunks}), or
    * a histogram series' samples ({@code ArrayDeque<TimedHistogram>}): one field for either, which
    * makes a series 8 bytes smaller.
    */
@@ -166,7 +166,7 @@ public final class Series extends Chunk.Head {
       return Chunk.lastTime(head);
     }
     long[] sealed = sealed();
-    return sealed.length == 0 ? Long.MIN_VALUE : Chunk.lastTime(sealed, Chunk.lastAt(sealed));
+    return sealed.length == 0 ? Long.MIN_VALUE : Chunk.lastTime(sealed, SealedChunks.lastAt(sealed));
   }
 
   /** Appends a scalar sample (a gauge value, or a counter increase). */
@@ -212,7 +212,7 @@ public final class Series extends Chunk.Head {
 
   private void cutHead(double nextValue) {
     long[] chunk = sealHead();
-    older = Chunk.append(sealed(), chunk);
+    older = SealedChunks.append(sealed(), chunk);
     start(nextValue, chunk.length + 1);
   }
 
@@ -234,7 +234,7 @@ public final class Series extends Chunk.Head {
 
   synchronized void forEachSample(long fromMs, long toMs, SampleVisitor visitor) {
     long[] sealed = sealed();
-    for (int at = 0; at < sealed.length; at += Chunk.length(sealed, at)) {
+    for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
       Chunk.forEach(sealed, at, fromMs, toMs, visitor);
     }
     long[] head = headWords();
@@ -249,7 +249,7 @@ public final class Series extends Chunk.Head {
    */
   synchronized void collect(long fromMs, long toMs, SampleBuffer sink) {
     long[] sealed = sealed();
-    for (int at = 0; at < sealed.length; at += Chunk.length(sealed, at)) {
+    for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
       sink.decode(sealed, at, fromMs, toMs);
     }
     long[] head = headWords();
@@ -344,7 +344,7 @@ public final class Series extends Chunk.Head {
   private static int firstKept(long[] sealed, long cutoffMs) {
     int at = 0;
     while (at < sealed.length && Chunk.lastTime(sealed, at) < cutoffMs) {
-      at += Chunk.length(sealed, at);
+      at += SealedChunks.length(sealed, at);
     }
     return at;
   }
@@ -356,7 +356,7 @@ public final class Series extends Chunk.Head {
   }
 
   /**
-   * What a snapshot keeps of a series: sealed chunks back to back as {@link Chunk#append} joins
+   * What a snapshot keeps of a series: sealed chunks back to back as {@link SealedChunks} joins
    * them. Histogram samples are {@link TimedHistogram}s, a null sample a stale marker.
    */
   record SeriesImage(Series series, long lastTimeMs, byte[] writerState, long[] sealed, Chunk.HeadImage head,

@@ -23,7 +23,7 @@ import java.util.List;
  * </pre>
  *
  * Chunk words are those of {@link Chunk}; chunks of format 1 ({@link SnapshotMeta#format}) are
- * coded again as they are read ({@link Chunk#fromFormat1}).
+ * coded again as they are read ({@link ChunkFormat1}).
  */
 final class SeriesRecords {
   private static final int STALE = 1;
@@ -50,12 +50,12 @@ final class SeriesRecords {
     }
     long[] sealed = image.sealed();
     int chunks = 0;
-    for (int at = 0; at < sealed.length; at += Chunk.length(sealed, at)) {
+    for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
       chunks++;
     }
     out.putVarLong(chunks);
-    for (int at = 0; at < sealed.length; at += Chunk.length(sealed, at)) {
-      out.putWords(sealed, at, Chunk.length(sealed, at));
+    for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
+      out.putWords(sealed, at, SealedChunks.length(sealed, at));
     }
     Chunk.HeadImage head = image.head();
     out.putByte(head == null ? 0 : 1);
@@ -149,7 +149,7 @@ final class SeriesRecords {
         head = new Chunk.HeadImage(in.getWords(), (int) in.getVarLong(), in.getLong(), in.getLong(), in.getLong(),
             in.getByte() - 1, in.getByte());
         if (format == 1) {
-          head = Chunk.fromFormat1(head);
+          head = ChunkFormat1.head(head);
         }
       } catch (IllegalArgumentException e) {
         throw new IOException(metric + labels + ": " + e.getMessage(), e);
@@ -165,12 +165,12 @@ final class SeriesRecords {
     }
     Series.Family family = store.family(metric, kind);
     // Joining sets each chunk's length in its header: files from before chunks were joined have none there.
-    return Series.restore(id, family, family.shareKeys(labels), state, Chunk.join(sealed, kept), head, null);
+    return Series.restore(id, family, family.shareKeys(labels), state, SealedChunks.join(sealed, kept), head, null);
   }
 
   private static long[] fromFormat1(long[] chunk, String metric, Labels labels) throws IOException {
     try {
-      return Chunk.fromFormat1(chunk);
+      return ChunkFormat1.sealed(chunk);
     } catch (IllegalArgumentException e) {
       throw new IOException(metric + labels + ": " + e.getMessage(), e);
     }

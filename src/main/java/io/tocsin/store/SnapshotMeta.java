@@ -19,7 +19,7 @@ import java.util.zip.CRC32C;
  * @param blocks how many blocks the series file holds
  * @param seriesFileBytes the series file's size
  * @param format the format of the series file: {@link #FORMAT} when written; 1 when chunks
- *     repeated their first time and held a 64-bit first value ({@link Chunk#fromFormat1} reads those)
+ *     repeated their first time and held a 64-bit first value ({@link ChunkFormat1} reads those)
  */
 record SnapshotMeta(long walSegment, long createdMs, long series, long samples, long blocks, long seriesFileBytes,
     int format) {

@@ -69,7 +69,7 @@ final class SnapshotWriter {
     SeriesRecords.write(block, image);
     series++;
     long[] sealed = image.sealed();
-    for (int at = 0; at < sealed.length; at += Chunk.length(sealed, at)) {
+    for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
       samples += Chunk.count(sealed, at);
     }
     samples += image.head() == null ? 0 : Chunk.count(image.head().words());
