@@ -70,10 +70,15 @@ final class BlockOutput {
 
   /** The words of a chunk, length first, copied in bulk. */
   void putWords(long[] words) {
-    putVarLong(words.length);
-    ensure(8 * words.length);
-    buffer.asLongBuffer().put(words);
-    buffer.position(buffer.position() + 8 * words.length);
+    putWords(words, 0, words.length);
+  }
+
+  /** Like {@link #putWords(long[])} for {@code length} words of {@code words} from {@code offset}. */
+  void putWords(long[] words, int offset, int length) {
+    putVarLong(length);
+    ensure(8 * length);
+    buffer.asLongBuffer().put(words, offset, length);
+    buffer.position(buffer.position() + 8 * length);
   }
 
   void putDoubles(double[] values) {

@@ -19,8 +19,17 @@ import java.util.Arrays;
  * finite value that does not fit the chunk's exponent makes the writer start a new chunk.
  *
  * <p>Header: word 0 the first time, word 1 the last time, word 2 the sample count (low 32 bits),
- * the coding and the exponent. Sealed chunks are trimmed to their exact length and never change;
- * the head chunk's header is kept current, so readers decode both the same way.
+ * the coding, the exponent and, in a sealed chunk, its length in words (top 16 bits). The bit
+ * stream after it starts with the first value (the first time is in the header only; a decimal
+ * chunk codes its first mantissa as a change from 0) and goes on with each later sample. Sealed
+ * chunks are trimmed to their exact length and never change; the head chunk's header is kept
+ * current, so readers decode both the same way.
+ *
+ * <p>Snapshots of format 1 wrote chunks whose stream began with the first time again and with a
+ * decimal chunk's first mantissa in 64 bits: {@link ChunkFormat1} codes them again.
+ *
+ * <p>A series keeps its sealed chunks back to back in one array ({@link SealedChunks}); the
+ * methods that take an offset {@code at} read the chunk that starts at that word.
  */
 final class Chunk {
   static final int HEADER_WORDS = 3;
@@ -53,6 +62,14 @@ final class Chunk {
     return (int) chunk[2];
   }
 
+  static long lastTime(long[] chunks, int at) {
+    return chunks[at + 1];
+  }
+
+  static int count(long[] chunks, int at) {
+    return (int) chunks[at + 2];
+  }
+
   /**
    * The smallest exponent {@code e >= minExponent} such that {@code value} is exactly an integer
    * divided by {@code 10^e}, or -1 when there is none (long fractions, NaN, infinities, -0.0).
@@ -73,13 +90,18 @@ final class Chunk {
 
   /** Calls {@code visitor} for every sample with {@code from <= time < to}, in time order. */
   static void forEach(long[] chunk, long from, long to, SampleVisitor visitor) {
-    int n = count(chunk);
-    if (n == 0 || lastTime(chunk) < from || firstTime(chunk) >= to) {
+    forEach(chunk, 0, from, to, visitor);
+  }
+
+  /** Like {@link #forEach(long[], long, long, SampleVisitor)} for the chunk at {@code at}. */
+  static void forEach(long[] chunks, int at, long from, long to, SampleVisitor visitor) {
+    int n = count(chunks, at);
+    if (n == 0 || lastTime(chunks, at) < from || chunks[at] >= to) {
       return;
     }
     long[] times = new long[n];
     double[] values = new double[n];
-    int size = decode(chunk, from, to, times, values, 0);
+    int size = decode(chunks, at, from, to, times, values, 0);
     for (int i = 0; i < size; i++) {
       visitor.sample(times[i], values[i]);
     }
@@ -91,36 +113,48 @@ final class Chunk {
    * rather than through a callback keeps the loop tight: scans decode millions of samples.
    */
   static int decode(long[] chunk, long from, long to, long[] times, double[] values, int size) {
-    int count = count(chunk);
-    if (count == 0 || lastTime(chunk) < from || firstTime(chunk) >= to) {
+    return decode(chunk, 0, from, to, times, values, size);
+  }
+
+  /**
+   * Like {@link #decode(long[], long, long, long[], double[], int)} for the chunk at {@code at}.
+   * The reader may look at words past the chunk's end (the next chunk's) but never uses them.
+   */
+  static int decode(long[] chunks, int at, long from, long to, long[] times, double[] values, int size) {
+    return decode(chunks, at, from, to, times, values, size, false);
+  }
+
+  /** {@code rawFirstValue}: the first value is 64 bits as it is, as in format 1, rather than coded. */
+  static int decode(long[] chunks, int at, long from, long to, long[] times, double[] values, int size,
+      boolean rawFirstValue) {
+    int count = count(chunks, at);
+    if (count == 0 || lastTime(chunks, at) < from || chunks[at] >= to) {
       return size;
     }
-    BitReader in = new BitReader(chunk, HEADER_WORDS * 64);
-    boolean decimal = ((chunk[2] >>> 32) & 0xff) == DECIMAL;
-    int exponent = (int) ((chunk[2] >>> 40) & 0xff);
+    BitReader in = new BitReader(chunks, (at + HEADER_WORDS) * 64);
+    boolean decimal = ((chunks[at + 2] >>> 32) & 0xff) == DECIMAL;
+    int exponent = (int) ((chunks[at + 2] >>> 40) & 0xff);
     double scale = POW10[exponent];
     boolean integral = exponent == 0; // skips a division per sample for the most common values
-    long time = in.read(64);
+    long time = chunks[at];
     long delta = 0;
-    long bits = in.read(64); // xor: the value's bits; decimal: its mantissa
-    long mantissa = bits;
+    long bits = 0; // xor: the value's bits; decimal: an escaped value's bits
+    long mantissa = 0; // decimal: the value times 10^exponent; the first is coded as a change from 0
     boolean special = false; // decimal: this value is an escaped NaN, infinity or stale marker
     int leading = 0;
     int trailing = 0;
-    for (int i = 0; ; ) {
+    for (int i = 0; i < count; i++) {
+      if (i > 0) {
+        delta += in.readTimestampDelta();
+        time += delta;
+      }
       if (time >= to) {
         return size;
       }
-      if (time >= from) {
-        times[size] = time;
-        values[size++] = !decimal || special ? Double.longBitsToDouble(bits) : integral ? mantissa : mantissa / scale;
-      }
-      if (++i == count) {
-        return size;
-      }
-      delta += in.readTimestampDelta();
-      time += delta;
-      if (decimal) {
+      if (i == 0 && (!decimal || rawFirstValue)) {
+        bits = in.read(64);
+        mantissa = bits;
+      } else if (decimal) {
         special = false;
         switch (in.readUnary(5)) {
           case 0 -> { }
@@ -141,7 +175,12 @@ final class Chunk {
         }
         bits ^= in.read(64 - leading - trailing) << trailing;
       }
+      if (time >= from) {
+        times[size] = time;
+        values[size++] = !decimal || special ? Double.longBitsToDouble(bits) : integral ? mantissa : mantissa / scale;
+      }
     }
+    return size;
   }
 
   /**
@@ -168,7 +207,7 @@ final class Chunk {
      */
     final void start(double firstValue, int capacity) {
       int e = decimalExponent(firstValue, 0);
-      words = new long[Math.max(capacity, HEADER_WORDS + 2)];
+      words = new long[Math.max(capacity, HEADER_WORDS + 1)];
       bitLength = HEADER_WORDS * 64;
       lastDelta = 0;
       lastMantissa = 0;
@@ -206,6 +245,33 @@ final class Chunk {
       return words;
     }
 
+    /**
+     * How many words the chunk will need when it is sealed, or 0 when that cannot be told: when
+     * the array is full it grows to that size rather than by half, so that a chunk is not left
+     * with up to a third of its array unused (a million series' first chunks hold that slack).
+     */
+    int predictedWords() {
+      return 0;
+    }
+
+    /**
+     * The words a chunk of {@code samples} samples will need if the later samples cost as many
+     * bits as those so far; 0 with too few samples to tell.
+     */
+    final int wordsFor(int samples) {
+      int count = headCount();
+      if (count < 8) {
+        return 0;
+      }
+      long streamBits = bitLength - HEADER_WORDS * 64L;
+      long bits = HEADER_WORDS * 64L + streamBits * samples / count;
+      return (int) Math.min(Integer.MAX_VALUE, (bits + 63) >>> 6);
+    }
+
+    final long headLastTime() {
+      return words[1];
+    }
+
     final int headCount() {
       return (int) words[2];
     }
@@ -236,10 +302,8 @@ final class Chunk {
       boolean decimal = decimal();
       if (count == 0) {
         words[0] = time;
-        write(time, 64);
         if (decimal) {
-          lastMantissa = (long) Math.rint(value * POW10[exponent()]);
-          write(lastMantissa, 64);
+          writeDecimal(value); // as a change from 0: small values take a few bits instead of 64
         } else {
           write(valueBits, 64);
         }
@@ -354,7 +418,11 @@ final class Chunk {
       }
       int needed = (bitLength + n + 63) >>> 6;
       if (needed > words.length) {
-        words = Arrays.copyOf(words, Math.max(needed, words.length + (words.length >> 1)));
+        int predicted = predictedWords();
+        int grown = predicted == 0 ? words.length + (words.length >> 1) // nothing to predict from
+            : predicted > words.length ? predicted // the size it will end at
+            : words.length + Math.max(1, words.length >> 3); // past the prediction: a little more
+        words = Arrays.copyOf(words, Math.max(needed, grown));
       }
       long v = n == 64 ? value : value & ((1L << n) - 1);
       int word = bitLength >>> 6;
@@ -423,76 +491,4 @@ final class Chunk {
     }
   }
 
-  /**
-   * Reads a bit stream written most significant bit first. Bits are taken from the array 64 at a
-   * time into an accumulator, so most reads are a shift and a mask.
-   */
-  static final class BitReader {
-    private final long[] words;
-    private int position; // of the next bit not yet in the accumulator
-    private long bits; // upcoming bits, most significant first
-    private int available; // how many of them are valid
-
-    BitReader(long[] words, int position) {
-      this.words = words;
-      this.position = position;
-    }
-
-    /** Tops the accumulator up to 64 bits; past the end of the array, zeros. */
-    private void refill() {
-      int word = position >>> 6;
-      int offset = position & 63;
-      long next = word < words.length ? words[word] << offset : 0;
-      if (offset > 0 && word + 1 < words.length) {
-        next |= words[word + 1] >>> (64 - offset);
-      }
-      bits |= available == 0 ? next : next >>> available;
-      position += 64 - available;
-      available = 64;
-    }
-
-    /** The next {@code n} bits, 1 to 64, as an unsigned number. */
-    long read(int n) {
-      if (available < n) {
-        refill();
-      }
-      long v;
-      if (n == 64) {
-        v = bits;
-        bits = 0;
-      } else {
-        v = bits >>> (64 - n);
-        bits <<= n;
-      }
-      available -= n;
-      return v;
-    }
-
-    long readSigned(int n) {
-      long v = read(n);
-      return (v << (64 - n)) >> (64 - n);
-    }
-
-    /** The number of 1 bits before a 0, stopping after {@code max} ones; consumes them and the 0. */
-    int readUnary(int max) {
-      if (available < max + 1) {
-        refill();
-      }
-      int ones = Math.min(Long.numberOfLeadingZeros(~bits), max);
-      int used = ones < max ? ones + 1 : max;
-      bits <<= used;
-      available -= used;
-      return ones;
-    }
-
-    long readTimestampDelta() {
-      return switch (readUnary(4)) {
-        case 0 -> 0;
-        case 1 -> readSigned(14);
-        case 2 -> readSigned(17);
-        case 3 -> readSigned(20);
-        default -> read(64);
-      };
-    }
-  }
 }

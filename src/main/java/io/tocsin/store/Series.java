@@ -24,7 +24,7 @@ public final class Series extends Chunk.Head {
   /** Samples per compressed chunk; 120 is where Gorilla compression stops improving much. */
   static final int MAX_CHUNK_SAMPLES = 120;
 
-  private static final long[][] NO_CHUNKS = new long[0][];
+  private static final long[] NO_CHUNKS = new long[0];
 
   /** The outcome of appending one sample. */
   public enum AppendResult {
@@ -70,8 +70,9 @@ public final class Series extends Chunk.Head {
   private final Family family;
 
   /**
-   * A scalar series' sealed chunks ({@code long[][]}), or a histogram series' samples ({@code
-   * ArrayDeque<TimedHistogram>}): one field for either, which makes a series 8 bytes smaller.
+   * A scalar series' sealed chunks, back to back in one {@code long[]} ({@link SealedChunks}), or
+   * a histogram series' samples ({@code ArrayDeque<TimedHistogram>}): one field for either, which
+   * makes a series 8 bytes smaller.
    */
   private Object older = NO_CHUNKS;
   private Object writerState;
@@ -91,8 +92,8 @@ public final class Series extends Chunk.Head {
     return family.kind == MetricKind.HISTOGRAM;
   }
 
-  private long[][] sealed() {
-    return (long[][]) older;
+  private long[] sealed() {
+    return (long[]) older;
   }
 
   @SuppressWarnings("unchecked")
@@ -164,8 +165,8 @@ public final class Series extends Chunk.Head {
     if (head != null) {
       return Chunk.lastTime(head);
     }
-    long[][] sealed = sealed();
-    return sealed.length == 0 ? Long.MIN_VALUE : Chunk.lastTime(sealed[sealed.length - 1]);
+    long[] sealed = sealed();
+    return sealed.length == 0 ? Long.MIN_VALUE : Chunk.lastTime(sealed, SealedChunks.lastAt(sealed));
   }
 
   /** Appends a scalar sample (a gauge value, or a counter increase). */
@@ -193,11 +194,25 @@ public final class Series extends Chunk.Head {
     return AppendResult.APPENDED;
   }
 
+  /**
+   * The samples this head chunk will take at the rate so far until its span ends, or 120: a
+   * series' first chunk would otherwise grow by half each time, and end with a third of its array
+   * unused on average (its later chunks start at the size of the one before).
+   */
+  @Override
+  int predictedWords() {
+    int count = headCount();
+    long spanMs = headLastTime() - headFirstTime();
+    if (count < 2 || spanMs <= 0) {
+      return 0;
+    }
+    long samples = 1 + (family.maxChunkSpanMs - 1) * (count - 1) / spanMs;
+    return wordsFor((int) Math.min(MAX_CHUNK_SAMPLES, samples));
+  }
+
   private void cutHead(double nextValue) {
     long[] chunk = sealHead();
-    long[][] chunks = Arrays.copyOf(sealed(), sealed().length + 1);
-    chunks[chunks.length - 1] = chunk;
-    older = chunks;
+    older = SealedChunks.append(sealed(), chunk);
     start(nextValue, chunk.length + 1);
   }
 
@@ -218,8 +233,9 @@ public final class Series extends Chunk.Head {
   }
 
   synchronized void forEachSample(long fromMs, long toMs, SampleVisitor visitor) {
-    for (long[] chunk : sealed()) {
-      Chunk.forEach(chunk, fromMs, toMs, visitor);
+    long[] sealed = sealed();
+    for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
+      Chunk.forEach(sealed, at, fromMs, toMs, visitor);
     }
     long[] head = headWords();
     if (head != null) {
@@ -232,12 +248,13 @@ public final class Series extends Chunk.Head {
    * them as needed.
    */
   synchronized void collect(long fromMs, long toMs, SampleBuffer sink) {
-    for (long[] chunk : sealed()) {
-      sink.decode(chunk, fromMs, toMs);
+    long[] sealed = sealed();
+    for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
+      sink.decode(sealed, at, fromMs, toMs);
     }
     long[] head = headWords();
     if (head != null) {
-      sink.decode(head, fromMs, toMs);
+      sink.decode(head, 0, fromMs, toMs);
     }
   }
 
@@ -247,14 +264,14 @@ public final class Series extends Chunk.Head {
     double[] values = new double[128];
     int size;
 
-    void decode(long[] chunk, long fromMs, long toMs) {
-      int room = size + Chunk.count(chunk);
+    void decode(long[] chunks, int at, long fromMs, long toMs) {
+      int room = size + Chunk.count(chunks, at);
       if (room > times.length) {
         int capacity = Math.max(room, times.length * 2);
         times = Arrays.copyOf(times, capacity);
         values = Arrays.copyOf(values, capacity);
       }
-      size = Chunk.decode(chunk, fromMs, toMs, times, values, size);
+      size = Chunk.decode(chunks, at, fromMs, toMs, times, values, size);
     }
   }
 
@@ -284,11 +301,8 @@ public final class Series extends Chunk.Head {
       removed = histograms().isEmpty();
       return removed;
     }
-    int keepFrom = 0;
-    long[][] sealed = sealed();
-    while (keepFrom < sealed.length && Chunk.lastTime(sealed[keepFrom]) < cutoffMs) {
-      keepFrom++;
-    }
+    long[] sealed = sealed();
+    int keepFrom = firstKept(sealed, cutoffMs);
     if (keepFrom > 0) {
       older = keepFrom == sealed.length ? NO_CHUNKS : Arrays.copyOfRange(sealed, keepFrom, sealed.length);
     }
@@ -320,13 +334,19 @@ public final class Series extends Chunk.Head {
       }
       return new SeriesImage(this, lastTimeMs, state, NO_CHUNKS, null, kept);
     }
-    int keepFrom = 0;
-    long[][] sealed = sealed();
-    while (keepFrom < sealed.length && Chunk.lastTime(sealed[keepFrom]) < cutoffMs) {
-      keepFrom++;
-    }
-    long[][] chunks = keepFrom == 0 ? sealed : Arrays.copyOfRange(sealed, keepFrom, sealed.length);
+    long[] sealed = sealed();
+    int keepFrom = firstKept(sealed, cutoffMs);
+    long[] chunks = keepFrom == 0 ? sealed : Arrays.copyOfRange(sealed, keepFrom, sealed.length);
     return new SeriesImage(this, lastTimeMs, state, chunks, headImage(), List.of());
+  }
+
+  /** The offset of the first of {@code sealed} chunks that ends at or after {@code cutoffMs}. */
+  private static int firstKept(long[] sealed, long cutoffMs) {
+    int at = 0;
+    while (at < sealed.length && Chunk.lastTime(sealed, at) < cutoffMs) {
+      at += SealedChunks.length(sealed, at);
+    }
+    return at;
   }
 
   /** Encodes a writer state, which is not null, into bytes. */
@@ -336,10 +356,10 @@ public final class Series extends Chunk.Head {
   }
 
   /**
-   * What a snapshot keeps of a series. Histogram samples are {@link TimedHistogram}s, a null
-   * sample a stale marker.
+   * What a snapshot keeps of a series: sealed chunks back to back as {@link SealedChunks} joins
+   * them. Histogram samples are {@link TimedHistogram}s, a null sample a stale marker.
    */
-  record SeriesImage(Series series, long lastTimeMs, byte[] writerState, long[][] sealed, Chunk.HeadImage head,
+  record SeriesImage(Series series, long lastTimeMs, byte[] writerState, long[] sealed, Chunk.HeadImage head,
       List<TimedHistogram> histograms) {}
 
   /**
@@ -347,7 +367,7 @@ public final class Series extends Chunk.Head {
    * re-encoded, so appending continues exactly where it stopped. Its last time is that of its
    * newest sample, which the reader checks against what the snapshot says.
    */
-  static Series restore(long id, Family family, Labels labels, Object writerState, long[][] sealed,
+  static Series restore(long id, Family family, Labels labels, Object writerState, long[] sealed,
       Chunk.HeadImage head, List<TimedHistogram> histograms) {
     Series series = new Series(id, family, labels);
     series.writerState = writerState;

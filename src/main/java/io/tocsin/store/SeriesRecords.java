@@ -7,7 +7,6 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,6 +21,9 @@ import java.util.List;
  * histogram: sample count varint, each: time delta varint | flags byte (1 stale, 2 bounds as before)
  *            [count, sum doubles | bounds doubles unless as before | bucket counts doubles]
  * </pre>
+ *
+ * Chunk words are those of {@link Chunk}; chunks of format 1 ({@link SnapshotMeta#format}) are
+ * coded again as they are read ({@link ChunkFormat1}).
  */
 final class SeriesRecords {
   private static final int STALE = 1;
@@ -46,9 +48,14 @@ final class SeriesRecords {
       writeHistograms(out, image.histograms());
       return;
     }
-    out.putVarLong(image.sealed().length);
-    for (long[] chunk : image.sealed()) {
-      out.putWords(chunk);
+    long[] sealed = image.sealed();
+    int chunks = 0;
+    for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
+      chunks++;
+    }
+    out.putVarLong(chunks);
+    for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
+      out.putWords(sealed, at, SealedChunks.length(sealed, at));
     }
     Chunk.HeadImage head = image.head();
     out.putByte(head == null ? 0 : 1);
@@ -91,10 +98,11 @@ final class SeriesRecords {
    * Reads one series. Sealed chunks and histogram samples older than {@code cutoffMs} (the
    * retention may have shrunk since the snapshot) are skipped, as {@link Series#image} does.
    *
+   * @param format the snapshot's {@link SnapshotMeta#format}
    * @param samples gets the number of samples restored added to its first element
    */
-  static Series read(BlockInput in, SeriesStore store, long cutoffMs, WriterStateCodec codec, long[] samples)
-      throws IOException {
+  static Series read(BlockInput in, int format, SeriesStore store, long cutoffMs, WriterStateCodec codec,
+      long[] samples) throws IOException {
     long id = in.getVarLong();
     String metric = in.getString();
     MetricKind kind = kind(in.getByte());
@@ -124,7 +132,7 @@ final class SeriesRecords {
     int kept = 0;
     long previousLast = Long.MIN_VALUE;
     for (int i = 0; i < count; i++) {
-      long[] chunk = in.getWords();
+      long[] chunk = format == 1 ? fromFormat1(in.getWords(), metric, labels) : in.getWords();
       if (chunk.length <= Chunk.HEADER_WORDS || Chunk.count(chunk) < 1 || Chunk.firstTime(chunk) <= previousLast
           || Chunk.lastTime(chunk) < Chunk.firstTime(chunk)) {
         throw new IOException(metric + labels + " has a chunk out of order or without samples");
@@ -140,6 +148,9 @@ final class SeriesRecords {
       try {
         head = new Chunk.HeadImage(in.getWords(), (int) in.getVarLong(), in.getLong(), in.getLong(), in.getLong(),
             in.getByte() - 1, in.getByte());
+        if (format == 1) {
+          head = ChunkFormat1.head(head);
+        }
       } catch (IllegalArgumentException e) {
         throw new IOException(metric + labels + ": " + e.getMessage(), e);
       }
@@ -153,8 +164,16 @@ final class SeriesRecords {
       throw new IOException(metric + labels + " ends at " + previousLast + ", not at its last time " + lastTimeMs);
     }
     Series.Family family = store.family(metric, kind);
-    return Series.restore(id, family, family.shareKeys(labels), state,
-        kept == count ? sealed : Arrays.copyOf(sealed, kept), head, null);
+    // Joining sets each chunk's length in its header: files from before chunks were joined have none there.
+    return Series.restore(id, family, family.shareKeys(labels), state, SealedChunks.join(sealed, kept), head, null);
+  }
+
+  private static long[] fromFormat1(long[] chunk, String metric, Labels labels) throws IOException {
+    try {
+      return ChunkFormat1.sealed(chunk);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(metric + labels + ": " + e.getMessage(), e);
+    }
   }
 
   private static Object readState(ByteBuffer bytes, WriterStateCodec codec, String metric, Labels labels)

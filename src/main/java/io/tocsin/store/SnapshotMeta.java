@@ -18,17 +18,20 @@ import java.util.zip.CRC32C;
  * @param samples how many samples they hold, for the log
  * @param blocks how many blocks the series file holds
  * @param seriesFileBytes the series file's size
+ * @param format the format of the series file: {@link #FORMAT} when written; 1 when chunks
+ *     repeated their first time and held a 64-bit first value ({@link ChunkFormat1} reads those)
  */
-record SnapshotMeta(long walSegment, long createdMs, long series, long samples, long blocks, long seriesFileBytes) {
+record SnapshotMeta(long walSegment, long createdMs, long series, long samples, long blocks, long seriesFileBytes,
+    int format) {
   static final String FILE = "meta";
   static final String SERIES_FILE = "series";
   private static final byte[] MAGIC = "TOCSNAP\n".getBytes(StandardCharsets.US_ASCII);
-  private static final int VERSION = 1;
+  static final int FORMAT = 2;
   private static final int SIZE = MAGIC.length + 4 + 6 * 8 + 4;
 
   byte[] encode() {
     ByteBuffer buffer = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    buffer.put(MAGIC).putInt(VERSION).putLong(walSegment).putLong(createdMs).putLong(series).putLong(samples)
+    buffer.put(MAGIC).putInt(format).putLong(walSegment).putLong(createdMs).putLong(series).putLong(samples)
         .putLong(blocks).putLong(seriesFileBytes);
     buffer.putInt((int) crc(buffer.array()));
     return buffer.array();
@@ -43,12 +46,12 @@ record SnapshotMeta(long walSegment, long createdMs, long series, long samples, 
       throw new IOException("meta fails its checksum");
     }
     buffer.position(MAGIC.length);
-    int version = buffer.getInt();
-    if (version != VERSION) {
-      throw new IOException("meta has format version " + version + "; this Tocsin reads version " + VERSION);
+    int format = buffer.getInt();
+    if (format != 1 && format != FORMAT) {
+      throw new IOException("meta has format version " + format + "; this Tocsin reads versions 1 to " + FORMAT);
     }
     return new SnapshotMeta(buffer.getLong(), buffer.getLong(), buffer.getLong(), buffer.getLong(), buffer.getLong(),
-        buffer.getLong());
+        buffer.getLong(), format);
   }
 
   private static long crc(byte[] bytes) {

@@ -21,7 +21,8 @@ import java.util.zip.CRC32C;
  * Loads one snapshot directory into a store. The meta file and the series file's size are
  * checked before anything is loaded; then this thread reads blocks in large reads and verifies
  * their checksums, and a few threads decode them into series in parallel (a block refers to
- * nothing outside itself). Chunks are restored as they were written, without per-sample work.
+ * nothing outside itself). Chunks are restored as they were written, without per-sample work
+ * (those of format 1 are coded again, {@link ChunkFormat1}).
  *
  * <p>A snapshot that does not verify throws an {@link IOException}; the store may then hold part
  * of it, and the caller empties it before trying another.
@@ -106,7 +107,7 @@ final class SnapshotReader {
         long index = blocks;
         decoders.execute(() -> {
           try {
-            decode(payload, length, index);
+            decode(payload, length, index, meta.format());
           } catch (IOException | RuntimeException e) {
             failure.compareAndSet(null, e);
           } finally {
@@ -129,7 +130,7 @@ final class SnapshotReader {
     }
   }
 
-  private void decode(byte[] payload, int length, long index) throws IOException {
+  private void decode(byte[] payload, int length, long index, int format) throws IOException {
     BlockInput in = new BlockInput(payload, length);
     long cutoff = store.retentionCutoffMs();
     long[] sampleCount = {0};
@@ -137,7 +138,7 @@ final class SnapshotReader {
     while (in.hasRemaining()) {
       Series restored;
       try {
-        restored = SeriesRecords.read(in, store, cutoff, codec, sampleCount);
+        restored = SeriesRecords.read(in, format, store, cutoff, codec, sampleCount);
         store.restore(restored);
       } catch (IOException | RuntimeException e) {
         throw new IOException("block " + index + ", series " + count + ": " + e.getMessage(), e);

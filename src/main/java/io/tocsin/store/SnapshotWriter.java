@@ -52,7 +52,7 @@ final class SnapshotWriter {
       }
       channel.force(true);
     }
-    SnapshotMeta meta = new SnapshotMeta(walSegment, createdMs, series, samples, blocks, bytes);
+    SnapshotMeta meta = new SnapshotMeta(walSegment, createdMs, series, samples, blocks, bytes, SnapshotMeta.FORMAT);
     try (FileChannel channel = FileChannel.open(dir.resolve(SnapshotMeta.FILE), StandardOpenOption.CREATE_NEW,
         StandardOpenOption.WRITE)) {
       channel.write(ByteBuffer.wrap(meta.encode()));
@@ -68,8 +68,9 @@ final class SnapshotWriter {
     }
     SeriesRecords.write(block, image);
     series++;
-    for (long[] chunk : image.sealed()) {
-      samples += Chunk.count(chunk);
+    long[] sealed = image.sealed();
+    for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
+      samples += Chunk.count(sealed, at);
     }
     samples += image.head() == null ? 0 : Chunk.count(image.head().words());
     samples += image.histograms().size();

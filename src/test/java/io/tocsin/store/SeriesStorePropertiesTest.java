@@ -2,11 +2,16 @@ package io.tocsin.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tocsin.store.SnapshotFixtures.StateCodec;
 import io.tocsin.util.MutableClock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +19,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -28,7 +34,9 @@ import net.jqwik.api.constraints.IntRange;
  * out-of-order and duplicate samples; kind conflicts; series limits), reads (raw, scans, buckets,
  * lookups by probe, with label filters and ranges across the retention cutoff) and eviction.
  * Enough series per metric are written, evicted and written again to grow, tombstone and compact
- * the series table.
+ * the series table. Now and then the store is replaced by one loaded from its snapshot, which
+ * must go on like the original (a series' sealed chunks, joined in one array, are cut at the
+ * retention cutoff on both sides of the file).
  */
 class SeriesStorePropertiesTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -43,35 +51,31 @@ class SeriesStorePropertiesTest {
   /**
    * One step: {@code type} 0-6 writes {@code VALUES[value]} to series {@code labels} of metric
    * {@code metric} (kind by {@code kind}: mostly the metric's own) at the clock minus a lag, after
-   * advancing the clock; 7 evicts; 8 compares every read; 9 advances the clock by minutes.
+   * advancing the clock; 7 evicts; 8 compares every read; 9 advances the clock by minutes; 10
+   * writes a snapshot and goes on with the store loaded from it (one time in ten; else compares).
    */
   record Op(int type, int metric, int kind, int labels, int advance, int lag, int value, int seed) {}
 
   @Property(tries = 150)
   void storeBehavesLikeTheReference(@ForAll("ops") List<Op> ops, @ForAll @IntRange(min = 3, max = 80) int maxSeries,
-      @ForAll @IntRange(min = 2, max = 50) int maxSeriesPerMetric) {
+      @ForAll @IntRange(min = 2, max = 50) int maxSeriesPerMetric) throws IOException {
     MutableClock clock = new MutableClock(T0);
-    SeriesStore store = new SeriesStore(clock, new StoreSettings(RETENTION, maxSeries, maxSeriesPerMetric));
+    StoreSettings settings = new StoreSettings(RETENTION, maxSeries, maxSeriesPerMetric);
+    SeriesStore store = new SeriesStore(clock, settings);
     Reference reference = new Reference(clock, maxSeries, maxSeriesPerMetric);
-    for (Op op : ops) {
-      switch (op.type()) {
-        case 7 -> assertThat(store.evictExpired()).as("series evicted").isEqualTo(reference.evict());
-        case 8 -> compare(store, reference, clock.millis(), op.seed());
-        case 9 -> clock.advance(Duration.ofMinutes(1 + op.seed() % 4));
-        default -> {
-          clock.advance(Duration.ofMillis(ADVANCES_MS[op.advance()]));
-          String metric = METRICS[op.metric()];
-          MetricKind kind = op.kind() < 4 ? KINDS[op.metric()] : KINDS[(op.metric() + op.kind()) % 3];
-          Labels labels = labels(op.labels());
-          long time = clock.millis() - LAGS_MS[op.lag()];
-          double value = VALUES[op.value()];
-          String[] appended = {null};
-          SeriesStore.Admission admission = store.write(metric, kind, labels,
-              series -> appended[0] = series.append(time, value).name());
-          String outcome = admission == SeriesStore.Admission.OK ? appended[0] : admission.name();
-          assertThat(outcome).as("write %s%s at %d", metric, labels, time)
-              .isEqualTo(reference.write(metric, kind, labels, time, value));
+    Path dataDir = null;
+    try {
+      for (Op op : ops) {
+        if (op.type() == 10 && op.seed() % 10 == 0) {
+          dataDir = dataDir != null ? dataDir : Files.createTempDirectory("tocsin-store-property");
+          store = reloaded(store, dataDir, clock, settings);
+        } else {
+          apply(op, store, reference, clock);
         }
+      }
+    } finally {
+      if (dataDir != null) {
+        deleteRecursively(dataDir);
       }
     }
     compare(store, reference, clock.millis(), 0);
@@ -80,9 +84,49 @@ class SeriesStorePropertiesTest {
     compare(store, reference, clock.millis(), 1);
   }
 
+  /** The store loaded from a snapshot of {@code store} written now. */
+  private static SeriesStore reloaded(SeriesStore store, Path dataDir, MutableClock clock, StoreSettings settings)
+      throws IOException {
+    Snapshots snapshots = new Snapshots(dataDir, new StateCodec(), clock);
+    snapshots.write(store, 1);
+    SeriesStore loaded = new SeriesStore(clock, settings);
+    assertThat(snapshots.loadNewest(loaded)).isPresent();
+    return loaded;
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+
+  private static void apply(Op op, SeriesStore store, Reference reference, MutableClock clock) {
+    switch (op.type()) {
+      case 7 -> assertThat(store.evictExpired()).as("series evicted").isEqualTo(reference.evict());
+      case 8, 10 -> compare(store, reference, clock.millis(), op.seed());
+      case 9 -> clock.advance(Duration.ofMinutes(1 + op.seed() % 4));
+      default -> {
+        clock.advance(Duration.ofMillis(ADVANCES_MS[op.advance()]));
+        String metric = METRICS[op.metric()];
+        MetricKind kind = op.kind() < 4 ? KINDS[op.metric()] : KINDS[(op.metric() + op.kind()) % 3];
+        Labels labels = labels(op.labels());
+        long time = clock.millis() - LAGS_MS[op.lag()];
+        double value = VALUES[op.value()];
+        String[] appended = {null};
+        SeriesStore.Admission admission = store.write(metric, kind, labels,
+            series -> appended[0] = series.append(time, value).name());
+        String outcome = admission == SeriesStore.Admission.OK ? appended[0] : admission.name();
+        assertThat(outcome).as("write %s%s at %d", metric, labels, time)
+            .isEqualTo(reference.write(metric, kind, labels, time, value));
+      }
+    }
+  }
+
   @Provide
   Arbitrary<List<Op>> ops() {
-    Arbitrary<Op> op = Combinators.combine(Arbitraries.integers().between(0, 9), Arbitraries.integers().between(0, 2),
+    Arbitrary<Op> op = Combinators.combine(Arbitraries.integers().between(0, 10), Arbitraries.integers().between(0, 2),
         Arbitraries.integers().between(0, 5), Arbitraries.integers().between(0, 29),
         Arbitraries.integers().between(0, ADVANCES_MS.length - 1), Arbitraries.integers().between(0, LAGS_MS.length - 1),
         Arbitraries.integers().between(0, VALUES.length - 1), Arbitraries.integers().between(0, 1_000_000))

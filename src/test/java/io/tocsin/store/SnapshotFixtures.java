@@ -94,7 +94,7 @@ final class SnapshotFixtures {
       }
       Chunk.HeadImage head = image.head();
       out.add(s.metric() + s.labels() + " id=" + s.id() + " " + s.kind() + " state=" + s.writerState() + " last="
-          + image.lastTimeMs() + " sealed=" + Arrays.deepToString(image.sealed()) + " head="
+          + image.lastTimeMs() + " sealed=" + Arrays.toString(image.sealed()) + " head="
           + (head == null ? "none" : Arrays.toString(head.words()) + "/" + head.bitLength() + "/" + head.lastDelta()
               + "/" + head.lastMantissa() + "/" + head.lastValueBits() + "/" + head.lastLeading() + "/"
               + head.lastTrailing())
