@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 
@@ -17,20 +18,27 @@ import java.util.stream.IntStream;
 public final class TestClusters {
   private TestClusters() {}
 
+  /** Below the ports the kernel hands out to outgoing connections (Linux's default range starts at 32768). */
+  private static final int LOWEST = 20_000;
+  private static final int HIGHEST = 32_000;
+
   /**
    * {@code count} free ports, each with the 5 ports 100 above it free too (JGroups' failure
-   * detection listens there), as picked by the operating system.
+   * detection listens there). They are picked below the ephemeral range: a port the operating
+   * system picked would be free when asked, but any outgoing connection (another member's) may
+   * take it before the member that is to listen on it starts.
    */
   public static List<Integer> freePorts(int count) {
     List<Integer> ports = new ArrayList<>();
-    while (ports.size() < count) {
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        int port = s.getLocalPort();
-        if (port < 65_000 && IntStream.range(100, 106).allMatch(d -> free(port + d))) {
-          ports.add(port);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+    SplittableRandom random = new SplittableRandom();
+    for (int tries = 0; ports.size() < count; tries++) {
+      if (tries == 10_000) {
+        throw new IllegalStateException("no free ports between " + LOWEST + " and " + HIGHEST);
+      }
+      int port = random.nextInt(LOWEST, HIGHEST - 106);
+      boolean apart = ports.stream().allMatch(p -> Math.abs(p - port) > 110);
+      if (apart && free(port) && IntStream.range(100, 106).allMatch(d -> free(port + d))) {
+        ports.add(port);
       }
     }
     return ports;
