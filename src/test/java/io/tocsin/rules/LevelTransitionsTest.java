@@ -1,17 +1,15 @@
 package io.tocsin.rules;
 
+import static io.tocsin.rules.RuntimeFixture.minute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.query.eval.EvaluationCache;
 import io.tocsin.query.eval.QueryEvaluator;
-import io.tocsin.rulefiles.RuleFiles;
 import io.tocsin.rules.GroupState.State;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
-import io.tocsin.store.StoreSettings;
 import io.tocsin.util.MutableClock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,23 +22,19 @@ import org.junit.jupiter.api.Test;
  * level's run counts the buckets in a row breaching it or a higher level.
  */
 class LevelTransitionsTest {
-  private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
   private static final Labels N1 = Labels.of("node", "n1");
 
-  private final MutableClock clock = new MutableClock(T0);
-  private final SeriesStore store = new SeriesStore(clock, new StoreSettings(Duration.ofHours(2), 1000, 1000));
-  private final QueryEvaluator evaluator = new QueryEvaluator(store);
+  private final RuntimeFixture fixture = new RuntimeFixture();
+  private final MutableClock clock = fixture.clock;
+  private final SeriesStore store = fixture.store;
+  private final QueryEvaluator evaluator = fixture.evaluator;
   private MonitorRuntime runtime;
-
-  private static long minute(int m) {
-    return T0.toEpochMilli() + m * 60_000L;
-  }
 
   /** A hit-rate monitor per node with the given thresholds and levels. */
   private void monitor(String extra) throws Exception {
     String yaml = "monitors:\n  - name: hit rate\n    metrics: [rate as $r]\n    query: [group by node, $r]\n"
         + "    evaluation_delay: 0s\n    repeat_interval: 0\n" + extra.indent(4);
-    runtime = new MonitorRuntime(new RuleFiles(name -> null).parse(Map.of("m.yml", yaml)).monitors().get(0));
+    runtime = RuntimeFixture.runtime(yaml);
   }
 
   /**

@@ -1,22 +1,19 @@
 package io.tocsin.rules;
 
+import static io.tocsin.rules.RuntimeFixture.minute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.tocsin.query.eval.EvaluationCache;
 import io.tocsin.query.eval.QueryEvaluator;
-import io.tocsin.rulefiles.RuleFiles;
 import io.tocsin.rules.AlertEvent.Type;
 import io.tocsin.rules.GroupState.State;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
-import io.tocsin.store.StoreSettings;
 import io.tocsin.util.MutableClock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,23 +21,19 @@ import org.junit.jupiter.api.Test;
  * end (no evaluation delay), with a simulated clock.
  */
 class MonitorRuntimeTest {
-  private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
   private static final Labels A = Labels.of("node", "a");
   private static final Labels B = Labels.of("node", "b");
 
-  private final MutableClock clock = new MutableClock(T0);
-  private final SeriesStore store = new SeriesStore(clock, new StoreSettings(Duration.ofHours(2), 1000, 1000));
-  private final QueryEvaluator evaluator = new QueryEvaluator(store);
+  private final RuntimeFixture fixture = new RuntimeFixture();
+  private final MutableClock clock = fixture.clock;
+  private final SeriesStore store = fixture.store;
+  private final QueryEvaluator evaluator = fixture.evaluator;
   private MonitorRuntime runtime;
-
-  private static long minute(int m) {
-    return T0.toEpochMilli() + m * 60_000L;
-  }
 
   private void monitor(String extra) throws Exception {
     String yaml = "monitors:\n  - name: up\n    metrics: [up as $up]\n    query: [group by node, $up]\n"
         + "    evaluation_delay: 0s\n" + extra.indent(4);
-    runtime = new MonitorRuntime(new RuleFiles(name -> null).parse(Map.of("m.yml", yaml)).monitors().get(0));
+    runtime = RuntimeFixture.runtime(yaml);
   }
 
   /** A sample in minute {@code m}'s bucket. */
@@ -253,7 +246,7 @@ class MonitorRuntimeTest {
             for_duration: 1m
             evaluation_delay: 0s
         """;
-    runtime = new MonitorRuntime(new RuleFiles(name -> null).parse(Map.of("m.yml", yaml)).monitors().get(0));
+    runtime = RuntimeFixture.runtime(yaml);
     value(A, 0, 0);
     assertThat(evaluateAt(1)).extracting(AlertEvent::type).containsExactly(Type.FIRING);
 
