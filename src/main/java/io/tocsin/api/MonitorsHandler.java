@@ -154,15 +154,18 @@ final class MonitorsHandler {
       ApiErrors.badRequest(ctx, e.getMessage());
       return;
     }
-    List<Map<String, Object>> alerts = new ArrayList<>();
+    List<AlertRow> rows = new ArrayList<>();
     for (MonitorStatus status : monitors) {
       MonitorDefinition d = status.definition();
       if (only != null && !only.id().equals(d.id())) {
         continue;
       }
       for (GroupState g : status.groups()) {
-        if (g.state() == GroupState.State.OK || (wanted != null && !g.state().id().equals(wanted))
-            || !matchesAll(matchers, fullLabels(d, g))) {
+        if (g.state() == GroupState.State.OK || (wanted != null && !g.state().id().equals(wanted))) {
+          continue;
+        }
+        Map<String, String> full = fullLabels(d, g);
+        if (!matchesAll(matchers, full)) {
           continue;
         }
         Map<String, Object> alert = new LinkedHashMap<>();
@@ -179,17 +182,33 @@ final class MonitorsHandler {
         }
         alert.put("active_at", time(g.activeAt()));
         alert.put("fired_at", time(g.firedAt()));
-        Map<String, String> full = fullLabels(d, g);
-        delivery.silencedBy(full).ifPresent(id -> alert.put("silenced_by", id));
-        if (g.state() == GroupState.State.FIRING) {
-          delivery.inhibitedBy(AlertEvent.fingerprint(d.id(), g.labels()), full)
-              .ifPresent(why -> alert.put("inhibited_by", why));
-        }
-        alert.put("routes", delivery.routes(full));
-        alerts.add(alert);
+        rows.add(new AlertRow(alert, full, g.state() == GroupState.State.FIRING
+            ? AlertEvent.fingerprint(d.id(), g.labels()) : null));
       }
     }
-    ctx.json(params.page("alerts", alerts));
+    Map<String, Object> body = params.page("alerts", rows);
+    // Silences, inhibition and routes are looked up for the page only: a list of every alert stays cheap.
+    List<Map<String, Object>> page = new ArrayList<>();
+    for (Object row : (List<?>) body.get("alerts")) {
+      page.add(((AlertRow) row).withDelivery(delivery));
+    }
+    body.put("alerts", page);
+    ctx.json(body);
+  }
+
+  /**
+   * An alert of the list before paging: its JSON so far, its full labels, and its fingerprint when
+   * it fires (only a firing alert can be inhibited).
+   */
+  private record AlertRow(Map<String, Object> json, Map<String, String> labels, String firingFingerprint) {
+    Map<String, Object> withDelivery(AlertDelivery delivery) {
+      delivery.silencedBy(labels).ifPresent(id -> json.put("silenced_by", id));
+      if (firingFingerprint != null) {
+        delivery.inhibitedBy(firingFingerprint, labels).ifPresent(why -> json.put("inhibited_by", why));
+      }
+      json.put("routes", delivery.routes(labels));
+      return json;
+    }
   }
 
   /** The monitor with this id, or else with exactly this name. */
