@@ -43,29 +43,17 @@ class AggregatedDeliveryTest {
     fixture.close();
   }
 
-  private Tocsin start(String routes) throws Exception {
-    return fixture.start(dataDir, routes);
-  }
-
-  private void tick(Tocsin tocsin, int seconds) {
-    fixture.tick(tocsin, seconds);
-  }
-
-  private List<String> received() throws Exception {
-    return fixture.received();
-  }
-
   @Test
   void twoMonitorsOfOneCluster_goOutInOneMessage_afterGroupWait() throws Exception {
-    try (Tocsin tocsin = start(GroupingFixture.ROUTES)) {
+    try (Tocsin tocsin = fixture.start(dataDir, GroupingFixture.ROUTES)) {
       RuleHarness.value(tocsin, "n1", 0, 0);
       harness.evaluateAt(tocsin, 1); // both fire for n1; the group waits 30s
 
-      assertThat(received()).isEmpty();
-      tick(tocsin, 89);
-      assertThat(received()).isEmpty();
-      tick(tocsin, 90);
-      assertThat(received()).containsExactly(
+      assertThat(fixture.received()).isEmpty();
+      fixture.tick(tocsin, 89);
+      assertThat(fixture.received()).isEmpty();
+      fixture.tick(tocsin, 90);
+      assertThat(fixture.received()).containsExactly(
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1");
       assertThat(GroupingFixture.JSON.readTree(receiver.requests().get(0).body())).isEqualTo(GroupingFixture.JSON.readTree("""
           {"receiver": "hook", "status": "firing",
@@ -102,10 +90,10 @@ class AggregatedDeliveryTest {
     Assumptions.assumeTrue(ExternalServer.installed(ExternalServer.ALERTMANAGER),
         "prometheus-alertmanager is not installed (Debian package prometheus-alertmanager): comparison skipped");
     JsonNode tocsins;
-    try (Tocsin tocsin = start(GroupingFixture.ROUTES)) {
+    try (Tocsin tocsin = fixture.start(dataDir, GroupingFixture.ROUTES)) {
       RuleHarness.value(tocsin, "n1", 0, 0);
       harness.evaluateAt(tocsin, 1);
-      tick(tocsin, 90);
+      fixture.tick(tocsin, 90);
       tocsins = GroupingFixture.JSON.readTree(receiver.requests().get(0).body());
     }
     try (RecordingReceiver amHook = RecordingReceiver.start("/am");
@@ -150,20 +138,20 @@ class AggregatedDeliveryTest {
 
   @Test
   void aLaterAlert_joinsAtTheNextGroupInterval_notBefore() throws Exception {
-    try (Tocsin tocsin = start(GroupingFixture.ROUTES)) {
+    try (Tocsin tocsin = fixture.start(dataDir, GroupingFixture.ROUTES)) {
       RuleHarness.value(tocsin, "n1", 0, 0);
       harness.evaluateAt(tocsin, 1);
-      tick(tocsin, 90);
+      fixture.tick(tocsin, 90);
       for (int minute = 1; minute <= 5; minute++) {
         RuleHarness.value(tocsin, "n1", minute, 0);
         RuleHarness.value(tocsin, "n2", minute, minute >= 2 ? 1.5 : 5);
         harness.evaluateAt(tocsin, minute + 1); // n2 degraded fires at minute 3
       }
-      tick(tocsin, 6 * 60 + 29);
-      assertThat(received()).hasSize(1);
+      fixture.tick(tocsin, 6 * 60 + 29);
+      assertThat(fixture.received()).hasSize(1);
 
-      tick(tocsin, 6 * 60 + 30); // 1m30s + 5m
-      assertThat(received()).containsExactly(
+      fixture.tick(tocsin, 6 * 60 + 30); // 1m30s + 5m
+      assertThat(fixture.received()).containsExactly(
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1",
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1, firing Shard degraded n2");
     }
@@ -171,14 +159,14 @@ class AggregatedDeliveryTest {
 
   @Test
   void anUnchangedGroup_isSentAgainAfterRepeatInterval_andNotAtEachGroupInterval() throws Exception {
-    try (Tocsin tocsin = start(GroupingFixture.ROUTES)) {
+    try (Tocsin tocsin = fixture.start(dataDir, GroupingFixture.ROUTES)) {
       for (int minute = 0; minute <= 11; minute++) {
         RuleHarness.value(tocsin, "n1", minute, 0);
         harness.evaluateAt(tocsin, minute + 1);
-        tick(tocsin, (minute + 1) * 60 + 30);
+        fixture.tick(tocsin, (minute + 1) * 60 + 30);
       }
       // Sent at 1m30s; nothing new at 6m30s; 10m after the first message, at 11m30s, all again.
-      assertThat(received()).containsExactly(
+      assertThat(fixture.received()).containsExactly(
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1",
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1");
       JsonNode repeat = GroupingFixture.JSON.readTree(receiver.requests().get(1).body());
@@ -193,25 +181,25 @@ class AggregatedDeliveryTest {
       for (int minute = 0; minute <= 9; minute++) {
         RuleHarness.value(tocsin, "n1", minute, 0);
         harness.evaluateAt(tocsin, minute + 1);
-        tick(tocsin, (minute + 1) * 60 + 30);
+        fixture.tick(tocsin, (minute + 1) * 60 + 30);
       }
       assertThat(tocsin.engine().history().entries()).anyMatch(e -> e.type().equals("repeat"));
-      assertThat(received()).containsExactly(
+      assertThat(fixture.received()).containsExactly(
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1");
     }
   }
 
   @Test
   void aSilence_isDecidedWhenTheGroupIsFlushed() throws Exception {
-    try (Tocsin tocsin = start(GroupingFixture.ROUTES)) {
+    try (Tocsin tocsin = fixture.start(dataDir, GroupingFixture.ROUTES)) {
       RuleHarness.value(tocsin, "n1", 0, 0);
       harness.evaluateAt(tocsin, 1); // both fire; the group waits until 1m30s
-      tick(tocsin, 80);
+      fixture.tick(tocsin, 80);
       tocsin.silences().save(new Silences.Draft(null, List.of(Matcher.parse("alertname=\"Shard degraded\"")), null,
           RuleHarness.T0.plus(Duration.ofMinutes(4)), "me", "maintenance"));
 
-      tick(tocsin, 90);
-      assertThat(received()).containsExactly("firing {\"cluster\":\"c1\"}: firing Shard is down n1");
+      fixture.tick(tocsin, 90);
+      assertThat(fixture.received()).containsExactly("firing {\"cluster\":\"c1\"}: firing Shard is down n1");
       assertThat(tocsin.engine().history().entries()).filteredOn(e -> e.type().equals("silenced"))
           .extracting(e -> e.monitor() + ": " + e.detail()).singleElement().asString()
           .startsWith("Shard degraded: firing not sent: silenced by ");
@@ -219,15 +207,15 @@ class AggregatedDeliveryTest {
         RuleHarness.value(tocsin, "n1", minute, 0);
         harness.evaluateAt(tocsin, minute + 1);
       }
-      tick(tocsin, 6 * 60 + 30); // the silence ended at 4m: the degraded alert is news to the channel
-      assertThat(received()).containsExactly("firing {\"cluster\":\"c1\"}: firing Shard is down n1",
+      fixture.tick(tocsin, 6 * 60 + 30); // the silence ended at 4m: the degraded alert is news to the channel
+      assertThat(fixture.received()).containsExactly("firing {\"cluster\":\"c1\"}: firing Shard is down n1",
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1");
     }
   }
 
   @Test
   void inhibition_isDecidedWhenTheGroupIsFlushed() throws Exception {
-    try (Tocsin tocsin = start(GroupingFixture.ROUTES + """
+    try (Tocsin tocsin = fixture.start(dataDir, GroupingFixture.ROUTES + """
         inhibit_rules:
           - source_matchers: ['monitor="Shard is down"']
             target_matchers: ['monitor="Shard degraded"']
@@ -236,9 +224,9 @@ class AggregatedDeliveryTest {
       RuleHarness.value(tocsin, "n1", 0, 0);
       RuleHarness.value(tocsin, "n2", 0, 1.5);
       harness.evaluateAt(tocsin, 1);
-      tick(tocsin, 90);
+      fixture.tick(tocsin, 90);
 
-      assertThat(received()).containsExactly(
+      assertThat(fixture.received()).containsExactly(
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n2");
       assertThat(tocsin.engine().history().entries()).filteredOn(e -> e.type().equals("inhibited"))
           .extracting(e -> e.monitor() + " " + e.labels()).containsExactly("Shard degraded {node=n1}");
@@ -247,7 +235,7 @@ class AggregatedDeliveryTest {
 
   @Test
   void aMutedRoute_sendsNothing_andTellsWhatChangedOnceTheMuteEnds() throws Exception {
-    try (Tocsin tocsin = start("""
+    try (Tocsin tocsin = fixture.start(dataDir, """
         time_intervals:
           - name: first-minutes
             time_intervals: [{times: [{start_time: '12:00', end_time: '12:05'}]}]
@@ -261,34 +249,34 @@ class AggregatedDeliveryTest {
         RuleHarness.value(tocsin, "n1", minute, 0);
         harness.evaluateAt(tocsin, minute + 1);
       }
-      tick(tocsin, 90);
-      assertThat(received()).isEmpty();
+      fixture.tick(tocsin, 90);
+      assertThat(fixture.received()).isEmpty();
       assertThat(tocsin.engine().history().entries()).filteredOn(e -> e.type().equals("muted"))
           .extracting(e -> e.channel() + " " + e.detail()).containsOnly(
               "hook firing not sent: mute_time_intervals: first-minutes (route root/0)");
 
-      tick(tocsin, 6 * 60 + 30);
-      assertThat(received()).containsExactly(
+      fixture.tick(tocsin, 6 * 60 + 30);
+      assertThat(fixture.received()).containsExactly(
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1");
     }
   }
 
   @Test
   void resolvedAlerts_areSentOnce_andLeaveTheGroup() throws Exception {
-    try (Tocsin tocsin = start(GroupingFixture.ROUTES)) {
+    try (Tocsin tocsin = fixture.start(dataDir, GroupingFixture.ROUTES)) {
       RuleHarness.value(tocsin, "n1", 0, 0);
       harness.evaluateAt(tocsin, 1);
-      tick(tocsin, 90);
+      fixture.tick(tocsin, 90);
       RuleHarness.value(tocsin, "n1", 1, 1.5); // down resolves, degraded still fires
       harness.evaluateAt(tocsin, 2);
       for (int minute = 2; minute <= 7; minute++) {
         RuleHarness.value(tocsin, "n1", minute, 5); // degraded resolves at minute 3
         harness.evaluateAt(tocsin, minute + 1);
       }
-      tick(tocsin, 6 * 60 + 30);
-      tick(tocsin, 11 * 60 + 30);
+      fixture.tick(tocsin, 6 * 60 + 30);
+      fixture.tick(tocsin, 11 * 60 + 30);
 
-      assertThat(received()).containsExactly(
+      assertThat(fixture.received()).containsExactly(
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1",
           "resolved {\"cluster\":\"c1\"}: resolved Shard is down n1, resolved Shard degraded n1");
       assertThat(tocsin.notifications().aggregationGroups()).isZero();
@@ -298,7 +286,7 @@ class AggregatedDeliveryTest {
 
   @Test
   void groupByEveryLabel_makesAGroupPerLabelSet() throws Exception {
-    try (Tocsin tocsin = start("""
+    try (Tocsin tocsin = fixture.start(dataDir, """
         routes:
           - channels: [hook]
             group_by: ['...']
@@ -307,7 +295,7 @@ class AggregatedDeliveryTest {
       RuleHarness.value(tocsin, "n1", 0, 0);
       harness.evaluateAt(tocsin, 1);
 
-      assertThat(received()).containsExactlyInAnyOrder(
+      assertThat(fixture.received()).containsExactlyInAnyOrder(
           "firing {\"alertname\":\"Shard degraded\",\"cluster\":\"c1\",\"node\":\"n1\"}: firing Shard degraded n1",
           "firing {\"alertname\":\"Shard is down\",\"cluster\":\"c1\",\"node\":\"n1\"}: firing Shard is down n1");
     }
@@ -315,7 +303,7 @@ class AggregatedDeliveryTest {
 
   @Test
   void aRouteWithoutGroupingKeys_stillSendsEachMonitorsEvaluationAtOnce() throws Exception {
-    try (Tocsin tocsin = start("""
+    try (Tocsin tocsin = fixture.start(dataDir, """
         routes:
           - matchers: ['cluster="c1"']
             channels: [hook]
@@ -323,7 +311,7 @@ class AggregatedDeliveryTest {
       RuleHarness.value(tocsin, "n1", 0, 0);
       harness.evaluateAt(tocsin, 1);
 
-      assertThat(received()).containsExactly(
+      assertThat(fixture.received()).containsExactly(
           "firing {\"alertname\":\"Shard is down\"}: firing Shard is down n1",
           "firing {\"alertname\":\"Shard degraded\"}: firing Shard degraded n1");
       assertThat(tocsin.notifications().aggregationGroups()).isZero();

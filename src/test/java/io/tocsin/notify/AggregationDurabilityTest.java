@@ -11,7 +11,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,26 +32,14 @@ class AggregationDurabilityTest {
     fixture.close();
   }
 
-  private Tocsin start(String routes) throws Exception {
-    return fixture.start(dataDir, routes);
-  }
-
-  private void tick(Tocsin tocsin, int seconds) {
-    fixture.tick(tocsin, seconds);
-  }
-
-  private List<String> received() throws Exception {
-    return fixture.received();
-  }
-
   @Test
   void whatAChannelWasTold_survivesARestart_soTheResolutionIsSentThere() throws Exception {
-    try (Tocsin tocsin = start(ROUTES)) {
+    try (Tocsin tocsin = fixture.start(dataDir, ROUTES)) {
       RuleHarness.value(tocsin, "n1", 0, 0);
       RuleHarness.value(tocsin, "n1", 1, 0);
       harness.evaluateAt(tocsin, 1);
-      tick(tocsin, 90);
-      assertThat(received()).hasSize(1);
+      fixture.tick(tocsin, 90);
+      assertThat(fixture.received()).hasSize(1);
     }
     try (Tocsin restarted = harness.start(dataDir, fixture.rules(ROUTES))) {
       for (int minute = 2; minute <= 5; minute++) {
@@ -61,9 +48,9 @@ class AggregationDurabilityTest {
       for (int minute = 2; minute <= 6; minute++) {
         harness.evaluateAt(restarted, minute);
       }
-      tick(restarted, 6 * 60 + 30);
+      fixture.tick(restarted, 6 * 60 + 30);
 
-      assertThat(received()).containsExactly(
+      assertThat(fixture.received()).containsExactly(
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1",
           "resolved {\"cluster\":\"c1\"}: resolved Shard is down n1, resolved Shard degraded n1");
     }
@@ -71,10 +58,10 @@ class AggregationDurabilityTest {
 
   @Test
   void aReloadChangingGroupBy_resolvesAnAlertInTheGroupThatToldOfIt() throws Exception {
-    try (Tocsin tocsin = start(ROUTES)) {
+    try (Tocsin tocsin = fixture.start(dataDir, ROUTES)) {
       RuleHarness.value(tocsin, "n1", 0, 0);
       harness.evaluateAt(tocsin, 1);
-      tick(tocsin, 90);
+      fixture.tick(tocsin, 90);
       Files.writeString(dataDir.resolve("rules/r.yml"),
           fixture.rules(ROUTES.replace("group_by: [cluster]", "group_by: [cluster, node]")));
       assertThat(reload(tocsin).statusCode()).isEqualTo(200);
@@ -82,9 +69,9 @@ class AggregationDurabilityTest {
         RuleHarness.value(tocsin, "n1", minute, 5);
         harness.evaluateAt(tocsin, minute + 1);
       }
-      tick(tocsin, 6 * 60 + 30);
+      fixture.tick(tocsin, 6 * 60 + 30);
 
-      assertThat(received()).containsExactly(
+      assertThat(fixture.received()).containsExactly(
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1",
           "resolved {\"cluster\":\"c1\"}: resolved Shard is down n1, resolved Shard degraded n1");
       assertThat(tocsin.notifications().aggregationGroups()).isZero();
@@ -93,10 +80,10 @@ class AggregationDurabilityTest {
 
   @Test
   void anAlertThatNoLongerTakesTheRoute_resolvesInItsGroup() throws Exception {
-    try (Tocsin tocsin = start(ROUTES)) {
+    try (Tocsin tocsin = fixture.start(dataDir, ROUTES)) {
       RuleHarness.value(tocsin, "n1", 0, 0);
       harness.evaluateAt(tocsin, 1);
-      tick(tocsin, 90);
+      fixture.tick(tocsin, 90);
       Files.writeString(dataDir.resolve("rules/r.yml"),
           fixture.rules(ROUTES.replace("cluster=\"c1\"", "cluster=\"c2\"")));
       assertThat(reload(tocsin).statusCode()).isEqualTo(200);
@@ -104,11 +91,11 @@ class AggregationDurabilityTest {
         RuleHarness.value(tocsin, "n1", minute, 0); // still firing: the monitors send nothing new
         harness.evaluateAt(tocsin, minute + 1);
       }
-      tick(tocsin, 6 * 60 + 29);
-      assertThat(received()).hasSize(1);
+      fixture.tick(tocsin, 6 * 60 + 29);
+      assertThat(fixture.received()).hasSize(1);
 
-      tick(tocsin, 6 * 60 + 30);
-      assertThat(received()).containsExactly(
+      fixture.tick(tocsin, 6 * 60 + 30);
+      assertThat(fixture.received()).containsExactly(
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1",
           "resolved {\"cluster\":\"c1\"}: resolved Shard is down n1, resolved Shard degraded n1");
       assertThat(tocsin.notifications().aggregationGroups()).isZero();
@@ -124,12 +111,12 @@ class AggregationDurabilityTest {
   @Test
   void anUnreadableGroupsFile_isSetAside_andGroupingGoesOn() throws Exception {
     Files.writeString(dataDir.resolve("groups.json"), "[{\"route\": ");
-    try (Tocsin tocsin = start(ROUTES)) {
+    try (Tocsin tocsin = fixture.start(dataDir, ROUTES)) {
       RuleHarness.value(tocsin, "n1", 0, 0);
       harness.evaluateAt(tocsin, 1);
-      tick(tocsin, 90);
+      fixture.tick(tocsin, 90);
 
-      assertThat(received()).hasSize(1);
+      assertThat(fixture.received()).hasSize(1);
       try (Stream<Path> files = Files.list(dataDir)) {
         assertThat(files.map(f -> f.getFileName().toString())).anyMatch(f -> f.startsWith("groups.json.")
             && f.endsWith(".bad"));
@@ -139,16 +126,16 @@ class AggregationDurabilityTest {
 
   @Test
   void aGroupNotYetFlushed_isDeliveredAfterARestart() throws Exception {
-    try (Tocsin tocsin = start(ROUTES)) {
+    try (Tocsin tocsin = fixture.start(dataDir, ROUTES)) {
       RuleHarness.value(tocsin, "n1", 0, 0);
       harness.evaluateAt(tocsin, 1);
-      assertThat(received()).isEmpty();
+      assertThat(fixture.received()).isEmpty();
     }
     try (Tocsin restarted = harness.start(dataDir, fixture.rules(ROUTES))) {
-      tick(restarted, 89);
-      assertThat(received()).isEmpty();
-      tick(restarted, 90);
-      assertThat(received()).containsExactly(
+      fixture.tick(restarted, 89);
+      assertThat(fixture.received()).isEmpty();
+      fixture.tick(restarted, 90);
+      assertThat(fixture.received()).containsExactly(
           "firing {\"cluster\":\"c1\"}: firing Shard is down n1, firing Shard degraded n1");
     }
   }
