@@ -1,5 +1,6 @@
 package io.tocsin.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import com.sun.management.ThreadMXBean;
 import io.tocsin.rulefiles.RuleFiles;
 import io.tocsin.rulefiles.RuleSet;
@@ -12,6 +13,7 @@ import io.tocsin.util.MutableClock;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -69,22 +71,37 @@ public final class MonitorBenchmark {
     engine.load(rules.monitors());
     ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
     ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    List<double[]> steady = new ArrayList<>();
 
     // The first cycles read the window (5 buckets) and warm the JIT; then one bucket a cycle.
     for (int m = minutes - 8; m <= minutes; m++) {
       long now = start + m * 60_000L;
       clock.setMillis(now);
       long allocated0 = allocated(threads);
+      long cpu0 = os.getProcessCpuTime();
       long t0 = System.nanoTime();
       for (Future<?> f : engine.evaluateDueAsync(now, pool)) {
         f.get();
       }
       double ms = (System.nanoTime() - t0) / 1e6;
+      double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
       long allocated = allocated(threads) - allocated0;
       long firing = engine.monitors().stream().mapToLong(s -> s.count(io.tocsin.rules.GroupState.State.FIRING)).sum();
       System.out.printf(Locale.ROOT, "monitors: cycle at minute %d: %,d monitors over %,d series in %.0f ms, "
-          + "%,d MiB allocated, %,d groups firing%n", m, monitors, perMetric * 3, ms, allocated >> 20, firing);
+          + "%.2f CPU-s, %,d MiB allocated, %,d groups firing%n", m, monitors, perMetric * 3, ms, cpu,
+          allocated >> 20, firing);
+      if (m > minutes - 6) {
+        steady.add(new double[] {ms, cpu});
+      }
     }
+    // CPU-s over the cores is what a cycle would take on an otherwise idle machine.
+    double[] wall = steady.stream().mapToDouble(f -> f[0]).sorted().toArray();
+    double[] cpu = steady.stream().mapToDouble(f -> f[1]).sorted().toArray();
+    System.out.printf(Locale.ROOT, "monitors: %d steady cycles: wall median %.0f ms, max %.0f ms; CPU-s median %.2f, "
+        + "max %.2f (%d cores, load %.1f)%n", wall.length, wall[wall.length / 2], wall[wall.length - 1],
+        cpu[cpu.length / 2], cpu[cpu.length - 1], Runtime.getRuntime().availableProcessors(),
+        os.getSystemLoadAverage());
     pool.shutdown();
   }
 
