@@ -18,11 +18,14 @@ import io.tocsin.util.UserRegex;
  * never match a non-number.
  */
 final class LabelFilters {
+  /** Every series: what a selector without filters reads. */
+  static final Predicate<Labels> ALL = labels -> true;
+
   private LabelFilters() {}
 
   static Predicate<Labels> compile(Filter filter) {
     if (filter == null) {
-      return labels -> true;
+      return ALL;
     }
     if (filter instanceof Filter.And and) {
       return compile(and.left()).and(compile(and.right()));

@@ -88,7 +88,9 @@ abstract class SeriesNode {
       int parts = Runtime.getRuntime().availableProcessors();
       return IntStream.range(0, parts).parallel()
           .mapToObj(part -> {
-            Materialized m = new Materialized(ctx.grid.count());
+            // Without a filter, sized for the part's share of the metric's series: not copied as it grows.
+            int expected = spec.filter() == LabelFilters.ALL ? ctx.store.seriesCount(spec.metric()) / parts + 1 : 16;
+            Materialized m = new Materialized(ctx.grid.count(), expected);
             read(ctx, kind, part, parts, m::add);
             return m;
           })
@@ -301,12 +303,15 @@ abstract class SeriesNode {
   /** Per-series values of one selector over a small grid, kept for the rest of an evaluation. */
   static final class Materialized {
     private final int buckets;
-    private final List<Labels> labels = new ArrayList<>();
-    private double[] values = new double[0];
-    private long[] times = new long[0];
+    private final List<Labels> labels;
+    private double[] values;
+    private long[] times;
 
-    Materialized(int buckets) {
+    Materialized(int buckets, int expectedSeries) {
       this.buckets = buckets;
+      this.labels = new ArrayList<>(expectedSeries);
+      this.values = new double[expectedSeries * buckets];
+      this.times = new long[expectedSeries * buckets];
     }
 
     void add(Labels series, double[] v, long[] t) {
@@ -322,10 +327,15 @@ abstract class SeriesNode {
     }
 
     Materialized concat(Materialized other) {
-      for (int i = 0; i < other.labels.size(); i++) {
-        add(other.labels.get(i), Arrays.copyOfRange(other.values, i * buckets, (i + 1) * buckets),
-            Arrays.copyOfRange(other.times, i * buckets, (i + 1) * buckets));
+      int at = labels.size() * buckets;
+      int more = other.labels.size() * buckets;
+      if (at + more > values.length) {
+        values = Arrays.copyOf(values, at + more);
+        times = Arrays.copyOf(times, at + more);
       }
+      System.arraycopy(other.values, 0, values, at, more);
+      System.arraycopy(other.times, 0, times, at, more);
+      labels.addAll(other.labels);
       return this;
     }
 
