@@ -15,13 +15,16 @@ final class EvalContext {
   final EvaluationCache cache;
   /** What the evaluation may spend; charged before memory is allocated. */
   final QueryBudget budget;
+  /** The groupings the evaluator's queries fold the same series by, learned across evaluations. */
+  final SharedFolds folds;
   private final String gridKey;
 
-  EvalContext(SeriesStore store, BucketGrid grid, EvaluationCache cache, QueryBudget budget) {
+  EvalContext(SeriesStore store, BucketGrid grid, EvaluationCache cache, QueryBudget budget, SharedFolds folds) {
     this.store = store;
     this.grid = grid;
     this.cache = cache;
     this.budget = budget;
+    this.folds = folds;
     this.gridKey = " @" + grid.startMs() + "/" + grid.stepMs() + "x" + grid.count();
   }
 

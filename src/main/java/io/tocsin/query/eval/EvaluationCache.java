@@ -1,5 +1,6 @@
 package io.tocsin.query.eval;
 
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +41,8 @@ public final class EvaluationCache {
     }
   }
 
-  int size() {
-    return results.size();
+  /** What was computed or is being computed, by key. */
+  Set<String> keys() {
+    return Set.copyOf(results.keySet());
   }
 }

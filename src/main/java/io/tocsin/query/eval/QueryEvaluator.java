@@ -7,9 +7,14 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** Evaluates queries against the store. Stateless and thread-safe. */
+/**
+ * Evaluates queries against the store. Thread-safe; the only state it keeps is which groupings its
+ * queries ask for ({@link SharedFolds}), which changes how work is shared: a
+ * result differs at most in how a sum was rounded, as it does with the number of cores.
+ */
 public final class QueryEvaluator implements QuerySource {
   private final SeriesStore store;
+  private final SharedFolds folds = new SharedFolds();
 
   public QueryEvaluator(SeriesStore store) {
     this.store = store;
@@ -42,7 +47,7 @@ public final class QueryEvaluator implements QuerySource {
   }
 
   private QueryResult evaluate(Query query, BucketGrid grid, EvaluationCache cache, QueryBudget budget) {
-    EvalContext ctx = new EvalContext(store, grid, cache, budget);
+    EvalContext ctx = new EvalContext(store, grid, cache, budget, folds);
     List<QueryResult.Column> columns = new ArrayList<>();
     for (int i = 0; i < query.plans().size(); i++) {
       Query.Column column = query.columns().get(i);

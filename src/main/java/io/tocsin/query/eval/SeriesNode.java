@@ -42,6 +42,14 @@ abstract class SeriesNode {
     scan(ctx, 0, 1, sink);
   }
 
+  /**
+   * Names the series this node streams when every query of the evaluation reads the same values
+   * of them, so that folds of them may be shared too; null when they are not shared.
+   */
+  String sharedKey(EvalContext ctx) {
+    return null;
+  }
+
   /** Per bucket and series: a counter's increases summed, a gauge's or additive sum's last value. */
   static final class Selector extends SeriesNode {
     private final SelectorSpec spec;
@@ -74,14 +82,20 @@ abstract class SeriesNode {
       if (kind == null) {
         return;
       }
-      if (ctx.grid.count() <= MATERIALIZE_BUCKETS && ctx.shareWork()) {
-        // Few buckets (a monitor's steady state): the values of every series are small, so
-        // they are read once and shared by every grouping and query of the evaluation.
-        Materialized all = ctx.memoized(spec.key() + (lastValue ? " last" : ""), () -> materialize(ctx, kind));
+      String shared = sharedKey(ctx);
+      if (shared != null) {
+        Materialized all = ctx.memoized(shared, () -> materialize(ctx, kind));
         all.replay(part, parts, sink);
         return;
       }
       read(ctx, kind, part, parts, sink);
+    }
+
+    @Override
+    String sharedKey(EvalContext ctx) {
+      // Few buckets (a monitor's steady state): the values of every series are small, so they
+      // are read once and shared by every grouping and query of the evaluation.
+      return ctx.grid.count() <= MATERIALIZE_BUCKETS && ctx.shareWork() ? spec.key() + (lastValue ? " last" : "") : null;
     }
 
     private Materialized materialize(EvalContext ctx, MetricKind kind) {

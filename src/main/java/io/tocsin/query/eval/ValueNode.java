@@ -65,9 +65,21 @@ abstract class ValueNode {
    * counters and additive sums add up, gauges average.
    */
   static final class Aggregate extends ValueNode {
-    private Map<Object, Combiner.Accumulator> fold(EvalContext ctx, Combiner c, int part, int parts) {
+    /** A fold by a finer grouping is used only when it leaves at most this share of the series as groups. */
+    private static final int SHARED_FOLD_SERIES_PER_GROUP = 4;
+
+    /** The series folded into groups by {@code by}, on as many threads as pay. */
+    private Map<Object, Combiner.Accumulator> fold(EvalContext ctx, Combiner c, Grouping by) {
+      int parts = ctx.shareWork() && source.seriesCount(ctx) >= PARALLEL_SCAN_SERIES
+          ? Runtime.getRuntime().availableProcessors() : 1;
+      return IntStream.range(0, parts).parallel()
+          .mapToObj(part -> fold(ctx, c, by, part, parts))
+          .reduce(Aggregate::mergeInto).orElseThrow();
+    }
+
+    private Map<Object, Combiner.Accumulator> fold(EvalContext ctx, Combiner c, Grouping by, int part, int parts) {
       Map<Object, Combiner.Accumulator> groups = new HashMap<>();
-      GroupProbe probe = new GroupProbe(grouping);
+      GroupProbe probe = new GroupProbe(by);
       source.scan(ctx, part, parts, (labels, values, times) -> {
         Combiner.Accumulator accumulator = groups.get(probe.of(labels));
         if (accumulator == null) {
@@ -76,6 +88,40 @@ abstract class ValueNode {
           groups.put(probe.key(), accumulator);
         }
         accumulator.add(values, times);
+      });
+      return groups;
+    }
+
+    /**
+     * The groups folded from a fold of the series by a finer grouping that other aggregations of
+     * the evaluation share ({@link SharedFolds}); null when there is none worth using.
+     */
+    private Map<Object, Combiner.Accumulator> sharedFold(EvalContext ctx, Combiner c) {
+      String series = source.sharedKey(ctx);
+      if (series == null) {
+        return null;
+      }
+      String sourceKey = series + " " + c;
+      Grouping finer = ctx.folds.foldBy(sourceKey, grouping, ctx.grid.endMs());
+      if (finer.equals(grouping)) {
+        return null;
+      }
+      Map<Object, Combiner.Accumulator> fine = ctx.memoized(sourceKey + " by " + finer, () -> fold(ctx, c, finer));
+      if ((long) fine.size() * SHARED_FOLD_SERIES_PER_GROUP > source.seriesCount(ctx)) {
+        ctx.folds.tooFine(sourceKey, finer);
+        return null;
+      }
+      // The shared groups are read, never changed: each coarser group starts from an empty accumulator.
+      Map<Object, Combiner.Accumulator> groups = new HashMap<>();
+      GroupProbe probe = new GroupProbe(grouping);
+      fine.forEach((key, accumulator) -> {
+        Combiner.Accumulator group = groups.get(probe.of((Labels) key));
+        if (group == null) {
+          ctx.budget.building(ctx.buckets());
+          group = c.accumulator(ctx.buckets());
+          groups.put(probe.key(), group);
+        }
+        group.merge(accumulator);
       });
       return groups;
     }
@@ -108,12 +154,10 @@ abstract class ValueNode {
         return Groups.empty(grouping);
       }
       Combiner c = combiner != null ? combiner : kind == MetricKind.GAUGE ? Combiner.AVG : Combiner.SUM;
-      // Large scans are shared among the cores, each part folding into its own groups.
-      int parts = ctx.shareWork() && source.seriesCount(ctx) >= PARALLEL_SCAN_SERIES
-          ? Runtime.getRuntime().availableProcessors() : 1;
-      Map<Object, Combiner.Accumulator> groups = IntStream.range(0, parts).parallel()
-          .mapToObj(part -> fold(ctx, c, part, parts))
-          .reduce(Aggregate::mergeInto).orElseThrow();
+      Map<Object, Combiner.Accumulator> groups = sharedFold(ctx, c);
+      if (groups == null) {
+        groups = fold(ctx, c, grouping);
+      }
       Map<Labels, double[]> result = new TreeMap<>();
       groups.forEach((key, accumulator) -> result.put((Labels) key, accumulator.finish()));
       return new Groups(grouping, result);
