@@ -27,6 +27,6 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
 # heap (G1 holds far more committed); the heap may take 70% of the container's memory limit, the
 # rest is for metaspace, compiled code, thread stacks and Netty's buffers. Replace the variable to
 # change them (a heap in a larger box: -Xmx; G1 for short pauses on many cores: -XX:+UseG1GC).
-ENV JDK_JAVA_OPTIONS="-XX:+UseSerialGC -XX:MaxRAMPercentage=70"
+ENV JDK_JAVA_OPTIONS="-XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:MaxRAMPercentage=70"
 ENTRYPOINT ["java", "-jar", "/opt/tocsin/tocsin.jar"]
 CMD ["serve", "--config", "/etc/tocsin/tocsin.yml"]

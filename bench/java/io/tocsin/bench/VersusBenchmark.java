@@ -41,7 +41,7 @@ import java.util.stream.IntStream;
  */
 public final class VersusBenchmark {
   /** The collector of the Dockerfile and the manifests (README "Sizing"), with a fixed heap instead of a share of RAM. */
-  static final String DEFAULT_JVM_FLAGS = "-Xmx2g -XX:+UseSerialGC";
+  static final String DEFAULT_JVM_FLAGS = "-Xmx2g -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30";
   private static final Path SEED_RULES = Path.of("rules/redis.yml").toAbsolutePath();
   private static final Map<String, MetricKind> COUNTERS = Map.of(
       "redis_keyspace_read_hits", MetricKind.COUNTER, "redis_keyspace_read_misses", MetricKind.COUNTER);
