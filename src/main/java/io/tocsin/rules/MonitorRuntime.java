@@ -32,8 +32,14 @@ final class MonitorRuntime {
   private final MonitorDefinition definition;
   private final StateMachine machine;
   private final long noDataAfterMs;
-  /** Changed only through {@link #put}, {@link #remove} and {@link #recount}, which keep the counts. */
-  private final HashMap<Labels, GroupState> groups = new HashMap<>();
+  /**
+   * One slot per known group, changed in place; added or removed only through {@link #put},
+   * {@link #remove} and {@link #recount}, which keep the counts, and states changed only with
+   * {@link #count(State, int)}.
+   */
+  private final HashMap<Labels, GroupSlot> groups = new HashMap<>();
+  /** A group's fields before its step, to tell what the step changed. */
+  private final GroupSlot before = new GroupSlot(Labels.EMPTY);
   private int pending;
   private int firing;
   /**
@@ -136,16 +142,18 @@ final class MonitorRuntime {
         // First evaluation, or a gap (restart, pause, overload): streaks were not seen being
         // earned, so pending groups start over, and the last N buckets are read from the data.
         first = Math.max(end - n * interval, lastBucketEnd);
-        for (GroupState g : List.copyOf(groups.values())) {
-          if (g.state() == State.PENDING) {
-            put(g.labels(), GroupState.fresh(g.labels()));
-            unsaved.add(g.labels());
+        for (GroupSlot g : groups.values()) {
+          if (g.state == State.PENDING) {
+            count(g.state, -1);
+            g.reset();
+            unsaved.add(g.labels);
             transitionsMayDiffer = true;
-          } else if (g.state() == State.FIRING) {
-            GroupState after = machine.afterGap(g);
-            if (after != g) {
-              put(g.labels(), after);
-              unsaved.add(g.labels());
+          } else if (g.state == State.FIRING && machine.hasLevels()) {
+            GroupState was = g.toState();
+            GroupState after = machine.afterGap(was);
+            if (after != was) {
+              g.set(after);
+              unsaved.add(g.labels);
             }
           }
         }
@@ -215,23 +223,30 @@ final class MonitorRuntime {
    * is null when the query has no value for it. Returns whether the group was known before.
    */
   private boolean step(Labels labels, double[] v, BucketGrid grid, Downtime downtime, List<AlertEvent> events) {
-    GroupState before = groups.get(labels);
-    GroupState after = step(labels, before, v, grid, downtime, events);
-    if (!SavedForm.same(before, lastBucketEnd, after, grid.endMs(), grid.stepMs(), keepsAllGroups())) {
+    GroupSlot slot = groups.get(labels);
+    boolean known = slot != null;
+    if (known) {
+      before.copy(slot);
+    } else {
+      slot = new GroupSlot(labels);
+    }
+    GroupSlot after = step(slot, known, v, grid, downtime, events);
+    GroupSlot was = known ? before : null;
+    if (!SavedForm.same(was, lastBucketEnd, after, grid.endMs(), grid.stepMs(), keepsAllGroups())) {
       unsaved.add(labels);
     }
-    transitionsMayDiffer |= !sameTransitions(before, after);
-    return before != null;
+    transitionsMayDiffer |= !sameTransitions(was, after);
+    return known;
   }
 
-  /** The group's state after the new buckets, as now kept; null when it is not (dropped, or new and ok). */
-  private GroupState step(Labels labels, GroupState state, double[] v, BucketGrid grid, Downtime downtime,
+  /**
+   * Steps {@code slot} (in {@link #groups} when {@code known}) through the new buckets and returns
+   * it as now kept; null when it is not (dropped, or new and without a value).
+   */
+  private GroupSlot step(GroupSlot slot, boolean known, double[] v, BucketGrid grid, Downtime downtime,
       List<AlertEvent> events) {
-    boolean known = state != null;
-    if (state == null) {
-      state = GroupState.fresh(labels);
-    }
-    boolean wasNormal = state.state() == State.OK;
+    State was = slot.state;
+    boolean seen = known;
     long interval = grid.stepMs();
     long delay = definition.evaluationDelay().toMillis();
     for (int b = 0; b < grid.count(); b++) {
@@ -241,35 +256,49 @@ final class MonitorRuntime {
       boolean present = !Double.isNaN(value);
       if (!present) {
         AbsentPoints absent = definition.absentPoints();
-        if (absent == AbsentPoints.IGNORE || !known || downtime.covers(start, start + interval, delay)) {
+        if (absent == AbsentPoints.IGNORE || !seen || downtime.covers(start, start + interval, delay)) {
           continue; // no value: neither a breach nor a recovery
         }
         value = absent == AbsentPoints.ZERO ? 0 : Double.NaN;
         breach = absent == AbsentPoints.ALERT || machine.breaches(0);
       } else {
         breach = machine.breaches(value);
-        if (!known && definition.absentPoints() != AbsentPoints.IGNORE) {
+        if (!seen && definition.absentPoints() != AbsentPoints.IGNORE) {
           changed = true; // a new group that absent_points must remember across restarts
         }
-        known = true;
+        seen = true;
       }
-      StateMachine.Step step = machine.step(state, start, start + interval, value, breach, present);
-      state = step.state();
-      if (step.event() != null) {
-        events.add(event(step.event(), state, start + interval, "", step.level(), step.left()));
+      if (machine.hasLevels()) {
+        StateMachine.Step step = machine.step(slot.toState(), start, start + interval, value, breach, present);
+        slot.set(step.state());
+        if (step.event() != null) {
+          events.add(event(step.event(), slot, start + interval, "", step.level(), step.left()));
+        }
+      } else {
+        AlertEvent.Type event = machine.apply(slot, start, start + interval, value, breach, present);
+        if (event != null) {
+          events.add(event(event, slot, start + interval, "", -1, 0));
+        }
       }
     }
-    state = afterBuckets(state, grid.endMs(), downtime, events);
-    if (state == null) {
-      changed |= remove(labels) != null;
+    if (!afterBuckets(slot, grid.endMs(), downtime, events)) {
+      if (known) {
+        remove(slot.labels, was);
+        changed = true;
+      }
       return null;
     }
-    changed |= !wasNormal || state.state() != State.OK;
-    if (!known) {
+    changed |= was != State.OK || slot.state != State.OK;
+    if (!seen) {
       return null;
     }
-    put(labels, state);
-    return state;
+    if (known) {
+      count(was, -1);
+      count(slot.state, 1);
+    } else {
+      put(slot);
+    }
+    return slot;
   }
 
   /**
@@ -277,46 +306,51 @@ final class MonitorRuntime {
    * sent again; a group without a value for max(for_duration, 5 intervals) is dropped when it is
    * ok, and in ignore mode whatever its state, a firing one resolving with reason no_data.
    * Downtime is not silence: the source may have sent values that nobody received.
-   * Returns null for a dropped group.
+   * Returns false for a dropped group.
    */
-  private GroupState afterBuckets(GroupState s, long end, Downtime downtime, List<AlertEvent> events) {
-    long unseen = downtime.overlap(s.lastValueEnd(), end, definition.groupingInterval().toMillis(),
+  private boolean afterBuckets(GroupSlot s, long end, Downtime downtime, List<AlertEvent> events) {
+    long unseen = downtime.overlap(s.lastValueEnd, end, definition.groupingInterval().toMillis(),
         definition.evaluationDelay().toMillis());
-    boolean silent = s.lastValueEnd() > 0 && end - s.lastValueEnd() - unseen >= noDataAfterMs;
-    if (silent && (s.state() == State.OK || definition.absentPoints() == AbsentPoints.IGNORE)) {
+    boolean silent = s.lastValueEnd > 0 && end - s.lastValueEnd - unseen >= noDataAfterMs;
+    if (silent && (s.state == State.OK || definition.absentPoints() == AbsentPoints.IGNORE)) {
       // A quiet group is forgotten; in ignore mode even a firing one, which then resolves.
-      if (s.state() == State.FIRING) {
-        GroupState resolved = new GroupState(s.labels(), State.OK, 0, s.activeAt(), s.firedAt(), end,
-            s.lastBreachEnd(), s.lastValueEnd(), Double.NaN, s.lastNotified(), s.levels().resolved());
-        events.add(resolution(s, resolved, end, "no_data"));
+      if (s.state == State.FIRING) {
+        LevelRuns firing = s.levels;
+        s.state = State.OK;
+        s.streak = 0;
+        s.resolvedAt = end;
+        s.value = Double.NaN;
+        s.levels = firing.resolved();
+        events.add(resolution(firing, s, end, "no_data"));
       }
-      return null;
+      return false;
     }
-    if (s.state() == State.FIRING && end >= definition.repeat().nextRepeatAt(s.firedAt(), s.lastNotified())) {
-      GroupState repeated = new GroupState(s.labels(), s.state(), s.streak(), s.activeAt(), s.firedAt(), s.resolvedAt(),
-          s.lastBreachEnd(), s.lastValueEnd(), s.value(), end, s.levels());
-      events.add(event(AlertEvent.Type.REPEAT, repeated, end, "", s.levels().level(), 0));
-      return repeated;
+    if (s.state == State.FIRING && end >= definition.repeat().nextRepeatAt(s.firedAt, s.lastNotified)) {
+      s.lastNotified = end;
+      events.add(event(AlertEvent.Type.REPEAT, s, end, "", s.levels.level(), 0));
     }
-    return s;
+    return true;
   }
 
   /**
    * An event of group {@code s}; with levels, at level {@code level} (its threshold is that
    * level's) having left the levels {@code left}.
    */
-  private AlertEvent event(AlertEvent.Type type, GroupState s, long at, String reason, int level, int left) {
+  private AlertEvent event(AlertEvent.Type type, GroupSlot s, long at, String reason, int level, int left) {
     Thresholds thresholds = level >= 0 ? definition.levels().get(level).thresholds() : definition.thresholds();
-    double threshold = thresholds.crossed(Double.isNaN(s.value()) ? Double.NEGATIVE_INFINITY : s.value());
-    return new AlertEvent(type, definition.id(), definition.name(), s.labels(), s.value(), threshold, s.activeAt(),
-        s.firedAt(), type == AlertEvent.Type.RESOLVED ? s.resolvedAt() : 0, at, reason,
+    double threshold = thresholds.crossed(Double.isNaN(s.value) ? Double.NEGATIVE_INFINITY : s.value);
+    return new AlertEvent(type, definition.id(), definition.name(), s.labels, s.value, threshold, s.activeAt,
+        s.firedAt, type == AlertEvent.Type.RESOLVED ? s.resolvedAt : 0, at, reason,
         level >= 0 ? definition.levels().get(level).name() : "", left == 0 ? List.of() : levelNames(left));
   }
 
-  /** The resolution of {@code firing}, now {@code resolved}: at the level it fired at, leaving every level it held. */
-  private AlertEvent resolution(GroupState firing, GroupState resolved, long at, String reason) {
-    int level = firing.levels().level();
-    return event(AlertEvent.Type.RESOLVED, resolved, at, reason, level, level < 0 ? 0 : firing.levels().held() & ~(1 << level));
+  /**
+   * The resolution of a group that fired with level runs {@code firing} and is now {@code
+   * resolved}: at the level it fired at, leaving every level it held.
+   */
+  private AlertEvent resolution(LevelRuns firing, GroupSlot resolved, long at, String reason) {
+    int level = firing.level();
+    return event(AlertEvent.Type.RESOLVED, resolved, at, reason, level, level < 0 ? 0 : firing.held() & ~(1 << level));
   }
 
   private List<String> levelNames(int mask) {
@@ -386,16 +420,19 @@ final class MonitorRuntime {
   synchronized List<AlertEvent> resolveAll(long atMs, String reason) {
     retired = true;
     List<AlertEvent> events = new ArrayList<>();
-    List<GroupState> firing = new ArrayList<>();
-    groups.values().stream().filter(g -> g.state() == State.FIRING).forEach(firing::add);
-    firing.sort(Comparator.comparing(GroupState::labels));
-    for (GroupState s : firing) {
-      GroupState resolved = new GroupState(s.labels(), State.OK, 0, s.activeAt(), s.firedAt(), atMs,
-          s.lastBreachEnd(), s.lastValueEnd(), s.value(), s.lastNotified(), s.levels().resolved());
-      put(s.labels(), resolved);
-      unsaved.add(s.labels());
+    List<GroupSlot> firing = new ArrayList<>();
+    groups.values().stream().filter(g -> g.state == State.FIRING).forEach(firing::add);
+    firing.sort(Comparator.comparing(g -> g.labels));
+    for (GroupSlot s : firing) {
+      LevelRuns levels = s.levels;
+      count(s.state, -1);
+      s.state = State.OK;
+      s.streak = 0;
+      s.resolvedAt = atMs;
+      s.levels = levels.resolved();
+      unsaved.add(s.labels);
       transitionsMayDiffer = true;
-      events.add(resolution(s, resolved, atMs, reason));
+      events.add(resolution(levels, s, atMs, reason));
     }
     publishCounts();
     return events;
@@ -414,16 +451,16 @@ final class MonitorRuntime {
 
   private List<StateFile.SavedGroup> savedGroups() {
     boolean keepAll = keepsAllGroups();
-    List<GroupState> kept = new ArrayList<>();
-    for (GroupState g : groups.values()) {
+    List<GroupSlot> kept = new ArrayList<>();
+    for (GroupSlot g : groups.values()) {
       if (SavedForm.kept(g, keepAll)) {
         kept.add(g);
       }
     }
-    kept.sort(Comparator.comparing(GroupState::labels));
+    kept.sort(Comparator.comparing(g -> g.labels));
     List<StateFile.SavedGroup> saved = new ArrayList<>(kept.size());
-    for (GroupState g : kept) {
-      saved.add(StateFile.SavedGroup.of(g, lastBucketEnd));
+    for (GroupSlot g : kept) {
+      saved.add(StateFile.SavedGroup.of(g.toState(), lastBucketEnd));
     }
     return saved;
   }
@@ -447,9 +484,9 @@ final class MonitorRuntime {
       List<Labels> changedLabels = new ArrayList<>(unsaved);
       changedLabels.sort(null);
       for (Labels labels : changedLabels) {
-        GroupState g = groups.get(labels);
+        GroupSlot g = groups.get(labels);
         if (g != null && SavedForm.kept(g, keepAll)) {
-          groupsChanged.add(StateFile.SavedGroup.of(g, lastBucketEnd));
+          groupsChanged.add(StateFile.SavedGroup.of(g.toState(), lastBucketEnd));
         } else {
           removed.add(labels.asMap());
         }
@@ -482,23 +519,20 @@ final class MonitorRuntime {
   /** The counts of groups, as of the end of the last change. */
   record Counts(int total, int pending, int firing) {}
 
-  private GroupState put(Labels labels, GroupState next) {
-    GroupState previous = groups.put(labels, next);
-    count(previous, -1);
-    count(next, 1);
-    return previous;
+  private void put(GroupSlot slot) {
+    groups.put(slot.labels, slot);
+    count(slot.state, 1);
   }
 
-  private GroupState remove(Labels labels) {
-    GroupState previous = groups.remove(labels);
-    count(previous, -1);
-    return previous;
+  private void remove(Labels labels, State state) {
+    groups.remove(labels);
+    count(state, -1);
   }
 
-  private void count(GroupState g, int delta) {
-    if (g != null && g.state() == State.PENDING) {
+  private void count(State state, int delta) {
+    if (state == State.PENDING) {
       pending += delta;
-    } else if (g != null && g.state() == State.FIRING) {
+    } else if (state == State.FIRING) {
       firing += delta;
     }
   }
@@ -506,7 +540,7 @@ final class MonitorRuntime {
   private void recount() {
     pending = 0;
     firing = 0;
-    groups.values().forEach(g -> count(g, 1));
+    groups.values().forEach(g -> count(g.state, 1));
     publishCounts();
   }
 
@@ -531,7 +565,8 @@ final class MonitorRuntime {
 
   /** A consistent copy of the state, for the REST API. */
   synchronized MonitorStatus snapshot(boolean evaluatedHere) {
-    List<GroupState> sorted = new ArrayList<>(groups.values());
+    List<GroupState> sorted = new ArrayList<>(groups.size());
+    groups.values().forEach(g -> sorted.add(g.toState()));
     sorted.sort(Comparator.comparing(GroupState::labels));
     return new MonitorStatus(definition, List.copyOf(sorted), lastBucketEnd, health, lastError,
         lastEvaluationMs, evaluationMillis, paused, evaluatedHere);
@@ -542,19 +577,23 @@ final class MonitorRuntime {
    * with a bounded heap so that a monitor with many groups is neither copied nor fully sorted
    * under its lock.
    */
+  /** {@link ActiveGroups#ORDER} of slots. */
+  private static final Comparator<GroupSlot> ACTIVE_ORDER =
+      Comparator.<GroupSlot, Boolean>comparing(g -> g.state != State.FIRING).thenComparing(g -> g.labels);
+
   synchronized ActiveGroups active(boolean evaluatedHere, int limit) {
     if (limit <= 0) {
       return new ActiveGroups(new MonitorStatus(definition, List.of(), lastBucketEnd, health, lastError,
           lastEvaluationMs, evaluationMillis, paused, evaluatedHere), this.pending, this.firing);
     }
-    PriorityQueue<GroupState> kept = new PriorityQueue<>(ActiveGroups.ORDER.reversed());
+    PriorityQueue<GroupSlot> kept = new PriorityQueue<>(ACTIVE_ORDER.reversed());
     long pending = 0;
     long firing = 0;
-    for (GroupState g : groups.values()) {
-      if (g.state() == State.OK) {
+    for (GroupSlot g : groups.values()) {
+      if (g.state == State.OK) {
         continue;
       }
-      if (g.state() == State.FIRING) {
+      if (g.state == State.FIRING) {
         firing++;
       } else {
         pending++;
@@ -564,12 +603,13 @@ final class MonitorRuntime {
       }
       if (kept.size() < limit) {
         kept.add(g);
-      } else if (ActiveGroups.ORDER.compare(g, kept.peek()) < 0) {
+      } else if (ACTIVE_ORDER.compare(g, kept.peek()) < 0) {
         kept.poll();
         kept.add(g);
       }
     }
-    List<GroupState> sorted = new ArrayList<>(kept);
+    List<GroupState> sorted = new ArrayList<>(kept.size());
+    kept.forEach(g -> sorted.add(g.toState()));
     sorted.sort(ActiveGroups.ORDER);
     MonitorStatus status = new MonitorStatus(definition, List.copyOf(sorted), lastBucketEnd, health, lastError,
         lastEvaluationMs, evaluationMillis, paused, evaluatedHere);
@@ -605,15 +645,15 @@ final class MonitorRuntime {
   }
 
   /** Whether {@link #transitions} would hold the same for a group before and after (null: not known). */
-  private static boolean sameTransitions(GroupState a, GroupState b) {
-    boolean aBearing = a != null && a.state() != State.OK;
-    boolean bBearing = b != null && b.state() != State.OK;
+  private static boolean sameTransitions(GroupSlot a, GroupSlot b) {
+    boolean aBearing = a != null && a.state != State.OK;
+    boolean bBearing = b != null && b.state != State.OK;
     if (!aBearing || !bBearing) {
       return aBearing == bBearing;
     }
-    return a.state() == b.state() && (a.state() != State.PENDING || a.streak() == b.streak())
-        && a.activeAt() == b.activeAt() && a.firedAt() == b.firedAt() && a.lastNotified() == b.lastNotified()
-        && a.levels().level() == b.levels().level() && a.levels().held() == b.levels().held();
+    return a.state == b.state && (a.state != State.PENDING || a.streak == b.streak)
+        && a.activeAt == b.activeAt && a.firedAt == b.firedAt && a.lastNotified == b.lastNotified
+        && a.levels.level() == b.levels.level() && a.levels.held() == b.levels.held();
   }
 
   /** What a member taking a monitor over must agree on: a pending group's count, every group's times. */
@@ -628,9 +668,9 @@ final class MonitorRuntime {
 
   private List<GroupState> alertBearing() {
     List<GroupState> bearing = new ArrayList<>();
-    for (GroupState g : groups.values()) {
-      if (g.state() != State.OK) {
-        bearing.add(g);
+    for (GroupSlot g : groups.values()) {
+      if (g.state != State.OK) {
+        bearing.add(g.toState());
       }
     }
     bearing.sort(Comparator.comparing(GroupState::labels));
@@ -646,13 +686,13 @@ final class MonitorRuntime {
    * buckets stands).
    */
   synchronized boolean adopt(AlertState state, boolean joining) {
-    boolean bearing = groups.values().stream().anyMatch(g -> g.state() != State.OK);
+    boolean bearing = groups.values().stream().anyMatch(g -> g.state != State.OK);
     if (retired || !state.stateKey().equals(definition.stateKey()) || state.lastBucketEnd() < lastBucketEnd
         || (joining && bearing && state.lastBucketEnd() == lastBucketEnd)) {
       return false;
     }
-    groups.values().removeIf(g -> g.state() != State.OK);
-    state.groups().forEach(g -> groups.put(g.labels(), machine.fit(g)));
+    groups.values().removeIf(g -> g.state != State.OK);
+    state.groups().forEach(g -> groups.put(g.labels(), new GroupSlot(machine.fit(g))));
     recount();
     rewriteAll = true;
     transitionsMayDiffer = true;
@@ -691,7 +731,7 @@ final class MonitorRuntime {
   synchronized void restore(List<GroupState> saved, long savedLastBucketEnd, boolean savedPaused, boolean asSaved) {
     groups.clear();
     for (GroupState s : saved) {
-      groups.put(s.labels(), machine.fit(s));
+      groups.put(s.labels(), new GroupSlot(machine.fit(s)));
     }
     recount();
     lastBucketEnd = savedLastBucketEnd;
