@@ -337,6 +337,19 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
     }
   }
 
+  /**
+   * Forces the notifications written to the outbox so far to disk; the engine calls this before it
+   * saves the state whose transitions made them, so a saved transition never lacks its notification.
+   */
+  @Override
+  public void flush() {
+    try {
+      outbox.syncAll();
+    } catch (IOException e) {
+      log.error("cannot force the outbox to disk: {}", e.toString());
+    }
+  }
+
   private void enqueue(ChannelWorker worker, Notification n) {
     try {
       worker.add(outbox.write(n));
@@ -606,5 +619,6 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
       groupTimer.shutdownNow();
     }
     workers.values().forEach(ChannelWorker::stop);
+    flush();
   }
 }

@@ -634,6 +634,7 @@ public final class MonitorEngine {
     } finally {
       evaluationLock.writeLock().unlock();
     }
+    sink.flush();
     try {
       if (whole) {
         // Monitors not loaded now (a bad reload, a file briefly missing) keep their saved state.
