@@ -9,12 +9,9 @@ import io.tocsin.rules.GroupState.State;
 import io.tocsin.store.BucketGrid;
 import io.tocsin.store.Labels;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -32,21 +29,10 @@ final class MonitorRuntime {
   private final MonitorDefinition definition;
   private final StateMachine machine;
   private final long noDataAfterMs;
-  /**
-   * One slot per known group, changed in place; added or removed only through {@link #put},
-   * {@link #remove} and {@link #recount}, which keep the counts, and states changed only with
-   * {@link #count(State, int)}.
-   */
-  private final HashMap<Labels, GroupSlot> groups = new HashMap<>();
+  /** One slot per known group, changed in place, and their counts. */
+  private final MonitorGroups groups = new MonitorGroups();
   /** A group's fields before its step, to tell what the step changed. */
   private final GroupSlot before = new GroupSlot(Labels.EMPTY);
-  private int pending;
-  private int firing;
-  /**
-   * The counts as of the end of the last change, read without the lock: the scheduler, {@code
-   * /metrics} and the REST API never wait for an evaluation, nor walk the groups to count them.
-   */
-  private volatile Counts counts = new Counts(0, 0, 0);
   /** Whether the last evaluation changed what {@link StateFile} keeps. */
   private boolean changed;
   /**
@@ -142,9 +128,9 @@ final class MonitorRuntime {
         // First evaluation, or a gap (restart, pause, overload): streaks were not seen being
         // earned, so pending groups start over, and the last N buckets are read from the data.
         first = Math.max(end - n * interval, lastBucketEnd);
-        for (GroupSlot g : groups.values()) {
+        for (GroupSlot g : groups.all()) {
           if (g.state == State.PENDING) {
-            count(g.state, -1);
+            groups.changed(State.PENDING, State.OK);
             g.reset();
             unsaved.add(g.labels);
             transitionsMayDiffer = true;
@@ -167,7 +153,7 @@ final class MonitorRuntime {
     } finally {
       changed |= !unsaved.isEmpty();
       monitorUnsaved |= changed;
-      publishCounts();
+      groups.publish();
       evaluationMillis = (System.nanoTime() - started) / 1e6;
       lastEvaluationMs = nowMs;
     }
@@ -203,7 +189,7 @@ final class MonitorRuntime {
     }
     if (knownReturned < knownBefore) {
       List<Labels> vanished = new ArrayList<>();
-      for (Labels labels : groups.keySet()) {
+      for (Labels labels : groups.labels()) {
         if (!values.containsKey(labels)) {
           vanished.add(labels);
         }
@@ -283,7 +269,7 @@ final class MonitorRuntime {
     }
     if (!afterBuckets(slot, grid.endMs(), downtime, events)) {
       if (known) {
-        remove(slot.labels, was);
+        groups.remove(slot.labels, was);
         changed = true;
       }
       return null;
@@ -293,10 +279,9 @@ final class MonitorRuntime {
       return null;
     }
     if (known) {
-      count(was, -1);
-      count(slot.state, 1);
+      groups.changed(was, slot.state);
     } else {
-      put(slot);
+      groups.add(slot);
     }
     return slot;
   }
@@ -420,12 +405,9 @@ final class MonitorRuntime {
   synchronized List<AlertEvent> resolveAll(long atMs, String reason) {
     retired = true;
     List<AlertEvent> events = new ArrayList<>();
-    List<GroupSlot> firing = new ArrayList<>();
-    groups.values().stream().filter(g -> g.state == State.FIRING).forEach(firing::add);
-    firing.sort(Comparator.comparing(g -> g.labels));
-    for (GroupSlot s : firing) {
+    for (GroupSlot s : groups.sorted(State.FIRING)) {
       LevelRuns levels = s.levels;
-      count(s.state, -1);
+      groups.changed(State.FIRING, State.OK);
       s.state = State.OK;
       s.streak = 0;
       s.resolvedAt = atMs;
@@ -434,7 +416,7 @@ final class MonitorRuntime {
       transitionsMayDiffer = true;
       events.add(resolution(levels, s, atMs, reason));
     }
-    publishCounts();
+    groups.publish();
     return events;
   }
 
@@ -450,14 +432,7 @@ final class MonitorRuntime {
   }
 
   private List<StateFile.SavedGroup> savedGroups() {
-    boolean keepAll = keepsAllGroups();
-    List<GroupSlot> kept = new ArrayList<>();
-    for (GroupSlot g : groups.values()) {
-      if (SavedForm.kept(g, keepAll)) {
-        kept.add(g);
-      }
-    }
-    kept.sort(Comparator.comparing(g -> g.labels));
+    List<GroupSlot> kept = groups.kept(keepsAllGroups());
     List<StateFile.SavedGroup> saved = new ArrayList<>(kept.size());
     for (GroupSlot g : kept) {
       saved.add(StateFile.SavedGroup.of(g.toState(), lastBucketEnd));
@@ -511,41 +486,9 @@ final class MonitorRuntime {
 
   /** How many groups are in {@code state}, as of the last change; without the lock and without walking them. */
   long count(State state) {
-    Counts c = counts;
+    MonitorGroups.Counts c = groups.counts();
     return state == State.PENDING ? c.pending() : state == State.FIRING ? c.firing() : c.total() - c.pending()
         - c.firing();
-  }
-
-  /** The counts of groups, as of the end of the last change. */
-  record Counts(int total, int pending, int firing) {}
-
-  private void put(GroupSlot slot) {
-    groups.put(slot.labels, slot);
-    count(slot.state, 1);
-  }
-
-  private void remove(Labels labels, State state) {
-    groups.remove(labels);
-    count(state, -1);
-  }
-
-  private void count(State state, int delta) {
-    if (state == State.PENDING) {
-      pending += delta;
-    } else if (state == State.FIRING) {
-      firing += delta;
-    }
-  }
-
-  private void recount() {
-    pending = 0;
-    firing = 0;
-    groups.values().forEach(g -> count(g.state, 1));
-    publishCounts();
-  }
-
-  private void publishCounts() {
-    counts = new Counts(groups.size(), pending, firing);
   }
 
   /**
@@ -553,7 +496,7 @@ final class MonitorRuntime {
    * never waits for an evaluation and costs nothing per group.
    */
   MonitorSummary summary(boolean evaluatedHere) {
-    Counts c = counts;
+    MonitorGroups.Counts c = groups.counts();
     return new MonitorSummary(definition, health, lastError, lastEvaluationMs, evaluationMillis, paused,
         evaluatedHere, c.total(), c.pending(), c.firing());
   }
@@ -565,59 +508,22 @@ final class MonitorRuntime {
 
   /** A consistent copy of the state, for the REST API. */
   synchronized MonitorStatus snapshot(boolean evaluatedHere) {
-    List<GroupState> sorted = new ArrayList<>(groups.size());
-    groups.values().forEach(g -> sorted.add(g.toState()));
-    sorted.sort(Comparator.comparing(GroupState::labels));
-    return new MonitorStatus(definition, List.copyOf(sorted), lastBucketEnd, health, lastError,
+    return new MonitorStatus(definition, groups.sorted(), lastBucketEnd, health, lastError,
         lastEvaluationMs, evaluationMillis, paused, evaluatedHere);
   }
 
   /**
    * The pending and firing groups, the first {@code limit} in {@link ActiveGroups#ORDER}, chosen
-   * with a bounded heap so that a monitor with many groups is neither copied nor fully sorted
-   * under its lock.
+   * so that a monitor with many groups is neither copied nor fully sorted under its lock.
    */
-  /** {@link ActiveGroups#ORDER} of slots. */
-  private static final Comparator<GroupSlot> ACTIVE_ORDER =
-      Comparator.<GroupSlot, Boolean>comparing(g -> g.state != State.FIRING).thenComparing(g -> g.labels);
-
   synchronized ActiveGroups active(boolean evaluatedHere, int limit) {
-    if (limit <= 0) {
-      return new ActiveGroups(new MonitorStatus(definition, List.of(), lastBucketEnd, health, lastError,
-          lastEvaluationMs, evaluationMillis, paused, evaluatedHere), this.pending, this.firing);
-    }
-    PriorityQueue<GroupSlot> kept = new PriorityQueue<>(ACTIVE_ORDER.reversed());
-    long pending = 0;
-    long firing = 0;
-    for (GroupSlot g : groups.values()) {
-      if (g.state == State.OK) {
-        continue;
-      }
-      if (g.state == State.FIRING) {
-        firing++;
-      } else {
-        pending++;
-      }
-      if (limit <= 0) {
-        continue;
-      }
-      if (kept.size() < limit) {
-        kept.add(g);
-      } else if (ACTIVE_ORDER.compare(g, kept.peek()) < 0) {
-        kept.poll();
-        kept.add(g);
-      }
-    }
-    List<GroupState> sorted = new ArrayList<>(kept.size());
-    kept.forEach(g -> sorted.add(g.toState()));
-    sorted.sort(ActiveGroups.ORDER);
-    MonitorStatus status = new MonitorStatus(definition, List.copyOf(sorted), lastBucketEnd, health, lastError,
+    MonitorStatus status = new MonitorStatus(definition, groups.active(limit), lastBucketEnd, health, lastError,
         lastEvaluationMs, evaluationMillis, paused, evaluatedHere);
-    return new ActiveGroups(status, pending, firing);
+    return new ActiveGroups(status, groups.pending(), groups.firing());
   }
 
   synchronized AlertState alertState() {
-    return new AlertState(definition.id(), definition.stateKey(), lastBucketEnd, alertBearing());
+    return new AlertState(definition.id(), definition.stateKey(), lastBucketEnd, groups.alertBearing());
   }
 
   /**
@@ -629,13 +535,13 @@ final class MonitorRuntime {
    * many those are.
    */
   synchronized AlertState alertStateIfChanged() {
-    boolean stale = pending + firing > 0
+    boolean stale = groups.pending() + groups.firing() > 0
         && lastBucketEnd - lastAlertBearingEnd >= REFRESH_BUCKETS * definition.groupingInterval().toMillis();
     if (!stale && !transitionsMayDiffer) {
       return null;
     }
     transitionsMayDiffer = false;
-    List<GroupState> now = alertBearing();
+    List<GroupState> now = groups.alertBearing();
     if (!stale && transitions(now).equals(transitions(lastAlertBearing))) {
       return null;
     }
@@ -666,17 +572,6 @@ final class MonitorRuntime {
     return transitions;
   }
 
-  private List<GroupState> alertBearing() {
-    List<GroupState> bearing = new ArrayList<>();
-    for (GroupSlot g : groups.values()) {
-      if (g.state != State.OK) {
-        bearing.add(g.toState());
-      }
-    }
-    bearing.sort(Comparator.comparing(GroupState::labels));
-    return List.copyOf(bearing);
-  }
-
   /**
    * Installs the alert state of a process that evaluated this monitor: its pending and firing
    * groups replace these (ok groups stay), and evaluation continues after its last bucket. Changes
@@ -686,14 +581,12 @@ final class MonitorRuntime {
    * buckets stands).
    */
   synchronized boolean adopt(AlertState state, boolean joining) {
-    boolean bearing = groups.values().stream().anyMatch(g -> g.state != State.OK);
+    boolean bearing = groups.pending() + groups.firing() > 0;
     if (retired || !state.stateKey().equals(definition.stateKey()) || state.lastBucketEnd() < lastBucketEnd
         || (joining && bearing && state.lastBucketEnd() == lastBucketEnd)) {
       return false;
     }
-    groups.values().removeIf(g -> g.state != State.OK);
-    state.groups().forEach(g -> groups.put(g.labels(), new GroupSlot(machine.fit(g))));
-    recount();
+    groups.replaceAlertBearing(state.groups(), machine::fit);
     rewriteAll = true;
     transitionsMayDiffer = true;
     lastBucketEnd = state.lastBucketEnd();
@@ -729,11 +622,7 @@ final class MonitorRuntime {
    *     next save rewrites the monitor whole
    */
   synchronized void restore(List<GroupState> saved, long savedLastBucketEnd, boolean savedPaused, boolean asSaved) {
-    groups.clear();
-    for (GroupState s : saved) {
-      groups.put(s.labels(), new GroupSlot(machine.fit(s)));
-    }
-    recount();
+    groups.replaceAll(saved, machine::fit);
     lastBucketEnd = savedLastBucketEnd;
     paused = paused || savedPaused;
     rewriteAll = !asSaved;
