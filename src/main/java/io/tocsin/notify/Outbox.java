@@ -240,15 +240,29 @@ final class Outbox {
     return entries;
   }
 
-  /** The notifications of a file that are not marked done, in the order written. */
+  /**
+   * The notifications of a file that are not marked done, in the order written. A last line that
+   * does not parse after good ones is a write a crash cut short: a done mark (its notification is
+   * sent again) or a notification of a file never synced, whose transition was not saved either
+   * (the evaluation after the restart makes it again). It is left out with a warning rather than
+   * setting aside the notifications before it.
+   */
   private static List<Notification> read(Path file) throws IOException {
     Map<String, Notification> byId = new LinkedHashMap<>();
     List<String> done = new ArrayList<>();
-    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-      if (line.isBlank()) {
-        continue;
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    lines.removeIf(String::isBlank);
+    for (int i = 0; i < lines.size(); i++) {
+      JsonNode node;
+      try {
+        node = JSON.readTree(lines.get(i));
+      } catch (IOException e) {
+        if (i == 0 || i < lines.size() - 1) {
+          throw e;
+        }
+        log.warn("{}: ignoring its last line, a write that did not finish: {}", file, Quarantine.reason(e));
+        break;
       }
-      JsonNode node = JSON.readTree(line);
       if (node.size() == 1 && node.has("done")) {
         done.add(node.get("done").asText());
       } else {
