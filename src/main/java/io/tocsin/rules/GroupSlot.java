@@ -12,7 +12,8 @@ import io.tocsin.store.Labels;
  * Guarded by the lock of the {@link MonitorRuntime} that holds it.
  */
 final class GroupSlot {
-  final Labels labels;
+  /** Equal for as long as the slot lives; the instance changes to the one query results share ({@link GroupKeys}). */
+  Labels labels;
   State state;
   int streak;
   long activeAt;

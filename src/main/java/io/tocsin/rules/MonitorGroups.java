@@ -55,6 +55,13 @@ final class MonitorGroups {
     count(slot.state, 1);
   }
 
+  /** Keys {@code slot} by {@code labels}, equal to its own but another instance. */
+  void rekey(GroupSlot slot, Labels labels) {
+    slots.remove(slot.labels);
+    slot.labels = labels;
+    slots.put(labels, slot);
+  }
+
   void remove(Labels labels, State state) {
     slots.remove(labels);
     count(state, -1);

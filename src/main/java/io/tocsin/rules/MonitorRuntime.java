@@ -101,7 +101,13 @@ final class MonitorRuntime {
    * @param downtime the time before this process started in which no data could arrive: a
    *     missing value there says nothing about the source (no absent breach, no silence)
    */
-  synchronized List<AlertEvent> evaluate(QuerySource evaluator, EvaluationCache cache, long nowMs, Downtime downtime) {
+  List<AlertEvent> evaluate(QuerySource evaluator, EvaluationCache cache, long nowMs, Downtime downtime) {
+    return evaluate(evaluator, cache, new GroupKeys().cycle(), nowMs, downtime);
+  }
+
+  /** As {@link #evaluate(QuerySource, EvaluationCache, long, Downtime)}, with the group labels shared in this cycle. */
+  synchronized List<AlertEvent> evaluate(QuerySource evaluator, EvaluationCache cache, GroupKeys.Cycle keys, long nowMs,
+      Downtime downtime) {
     changed = false;
     if (paused || retired) {
       return List.of();
@@ -122,7 +128,7 @@ final class MonitorRuntime {
         // A stop of a process that had evaluated all that was due: the store recovered the
         // buckets after that, up to the stop.
         boolean recovered = first >= 0 && downtime.keptWindow() && downtime.covers(first, first + interval, delay);
-        if (recovered && !stepThrough(evaluator, cache, new BucketGrid(first, interval, n + 1), downtime, events)) {
+        if (recovered && !stepThrough(evaluator, cache, keys, new BucketGrid(first, interval, n + 1), downtime, events)) {
           return events;
         }
         // First evaluation, or a gap (restart, pause, overload): streaks were not seen being
@@ -146,7 +152,7 @@ final class MonitorRuntime {
         changed = true;
       }
       BucketGrid grid = new BucketGrid(first, interval, (int) ((end - first) / interval));
-      if (stepThrough(evaluator, cache, grid, downtime, events)) {
+      if (stepThrough(evaluator, cache, keys, grid, downtime, events)) {
         continuesAdopted = false;
       }
       return events;
@@ -163,8 +169,8 @@ final class MonitorRuntime {
    * Runs the query over {@code grid} and steps every group through its buckets; false when the
    * query failed, which changes no state.
    */
-  private boolean stepThrough(QuerySource evaluator, EvaluationCache cache, BucketGrid grid, Downtime downtime,
-      List<AlertEvent> events) {
+  private boolean stepThrough(QuerySource evaluator, EvaluationCache cache, GroupKeys.Cycle keys, BucketGrid grid,
+      Downtime downtime, List<AlertEvent> events) {
     QueryResult result;
     try {
       result = evaluator.evaluate(definition.query(), grid, cache);
@@ -184,8 +190,9 @@ final class MonitorRuntime {
     // Groups in the query's (sorted) order, then the known groups it no longer returns.
     int knownBefore = groups.size();
     int knownReturned = 0;
-    for (Map.Entry<Labels, double[]> group : values.entrySet()) {
-      knownReturned += step(group.getKey(), group.getValue(), grid, downtime, events) ? 1 : 0;
+    GroupKeys.Rows rows = keys.rows(values);
+    for (int i = 0; i < rows.labels().length; i++) {
+      knownReturned += step(rows.labels()[i], rows.values()[i], grid, downtime, events) ? 1 : 0;
     }
     if (knownReturned < knownBefore) {
       List<Labels> vanished = new ArrayList<>();
@@ -212,6 +219,9 @@ final class MonitorRuntime {
     GroupSlot slot = groups.get(labels);
     boolean known = slot != null;
     if (known) {
+      if (slot.labels != labels) {
+        groups.rekey(slot, labels); // found by content: the next evaluation finds it by reference
+      }
       before.copy(slot);
     } else {
       slot = new GroupSlot(labels);
