@@ -25,6 +25,7 @@ import io.tocsin.notify.NotifierContext;
 import io.tocsin.notify.silence.Silences;
 import io.tocsin.query.eval.QuerySource;
 import io.tocsin.rules.AlertEvent;
+import io.tocsin.rules.AlertSink;
 import io.tocsin.rules.GroupState;
 import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.rules.MonitorEngine;
@@ -122,8 +123,18 @@ public final class Tocsin implements AutoCloseable {
     }
 
     // The engine hands events to the notification stage, which records deliveries in the engine's history.
-    engine = MonitorEngine.persistent(store, (monitor, events) -> notifications.deliver(monitor, events), clock,
-        config.dataDir(), registry, config.wal().enabled());
+    AlertSink sink = new AlertSink() {
+      @Override
+      public void deliver(MonitorDefinition monitor, List<AlertEvent> events) {
+        notifications.deliver(monitor, events);
+      }
+
+      @Override
+      public void flush() {
+        notifications.flush();
+      }
+    };
+    engine = MonitorEngine.persistent(store, sink, clock, config.dataDir(), registry, config.wal().enabled());
     Map<String, QuerySource> datasources = new HashMap<>();
     config.datasources().forEach(d -> datasources.put(d.name(), new PrometheusSource(d)));
     engine.useDatasources(datasources);

@@ -1,5 +1,6 @@
 package io.tocsin.notify;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -157,6 +158,7 @@ final class ChannelWorker {
       if (rateLimitedUntil > now) {
         return rateLimitedUntil;
       }
+      syncSafely(head.entry);
       Delivery delivery = sendSafely(current, rest);
       lastSendAt = clock.millis();
       head.attempts++;
@@ -212,6 +214,17 @@ final class ChannelWorker {
       return n;
     }
     return n.withAlerts(rest);
+  }
+
+  /** Forces the notification's outbox file to disk before its first attempt (a no-op after that). */
+  private void syncSafely(Outbox.Entry entry) {
+    try {
+      outbox.sync(entry);
+    } catch (IOException e) {
+      // Not durable, but not lost while the process runs: deliver from memory.
+      log.error("channel \"{}\": cannot force {} to disk; delivering it all the same: {}", channel.name(),
+          entry.file(), e.toString());
+    }
   }
 
   private void recordSafely(Channel channel, Notification sent) {

@@ -64,7 +64,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
   private volatile Routing routing = Routing.DEFAULT;
   private final Inhibitions inhibitions = new Inhibitions();
   private final AggregationGroups groups;
-  private final AggregationGroups.Outlet outlet = new GroupOutlet();
+  private final AggregationGroups.Outlet outlet;
   private ScheduledExecutorService groupTimer;
   private boolean running;
 
@@ -98,6 +98,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
     this.backoff = backoff;
     this.metrics = registry == null ? null : new NotifyMetrics(registry, this::queued);
     this.groups = new AggregationGroups(dataDir.resolve("groups.json"), link("/#alerts"));
+    this.outlet = new GroupOutlet(this, silences, inhibitions, outbox);
   }
 
   /**
@@ -337,6 +338,19 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
     }
   }
 
+  /**
+   * Forces the notifications written to the outbox so far to disk; the engine calls this before it
+   * saves the state whose transitions made them, so a saved transition never lacks its notification.
+   */
+  @Override
+  public void flush() {
+    try {
+      outbox.syncAll();
+    } catch (IOException e) {
+      log.error("cannot force the outbox to disk: {}", e.toString());
+    }
+  }
+
   private void enqueue(ChannelWorker worker, Notification n) {
     try {
       worker.add(outbox.write(n));
@@ -347,59 +361,14 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
     }
   }
 
-  /** How the aggregation groups reach routing, silences, inhibition, the channels and the history. */
-  private final class GroupOutlet implements AggregationGroups.Outlet {
-    @Override
-    public Route route(String path) {
-      return routing.route(path);
+  /** Writes {@code n} to the outbox and hands it to its channel's worker, when the channel still exists. */
+  void send(Notification n) {
+    ChannelWorker worker;
+    synchronized (this) {
+      worker = workers.get(n.channel());
     }
-
-    @Override
-    public boolean takes(Map<String, String> labels, Route route) {
-      return routing.routes(labels).stream().anyMatch(r -> r.path().equals(route.path()));
-    }
-
-    @Override
-    public AggregationGroups.Hold held(Alert alert, Map<String, String> labels, long now) {
-      Optional<String> silence = silences.silencing(labels, now);
-      if (silence.isPresent()) {
-        return new AggregationGroups.Hold("silenced", "silenced by " + silence.get());
-      }
-      String inhibitor = inhibitions.inhibitedBy(alert.fingerprint(), labels);
-      return inhibitor == null ? null : new AggregationGroups.Hold("inhibited", "inhibited by " + inhibitor);
-    }
-
-    @Override
-    public String mutedBy(Route route, long now) {
-      return routing.mutedBy(route, Instant.ofEpochMilli(now));
-    }
-
-    @Override
-    public List<Channel> channels() {
-      return workers().stream().map(ChannelWorker::channel).toList();
-    }
-
-    @Override
-    public String nextId(long now) {
-      return outbox.nextId(now);
-    }
-
-    @Override
-    public void send(Notification n) {
-      ChannelWorker worker;
-      synchronized (NotificationDispatcher.this) {
-        worker = workers.get(n.channel());
-      }
-      if (worker != null) {
-        enqueue(worker, n);
-      }
-    }
-
-    @Override
-    public void notSent(Alert alert, String channel, String type, String why) {
-      Alert.Source s = alert.source();
-      record(new AlertHistory.Entry(alert.at(), type, s.monitorId(), s.monitor(), alert.labels(), alert.value(), why,
-          channel), channel, type);
+    if (worker != null) {
+      enqueue(worker, n);
     }
   }
 
@@ -457,7 +426,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
     return null;
   }
 
-  private synchronized List<ChannelWorker> workers() {
+  synchronized List<ChannelWorker> workers() {
     return new ArrayList<>(workers.values());
   }
 
@@ -582,7 +551,8 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
     return common;
   }
 
-  private void record(AlertHistory.Entry entry, String channel, String outcome) {
+  /** Adds {@code entry} to the history and counts its outcome for {@code channel} (null: none). */
+  void record(AlertHistory.Entry entry, String channel, String outcome) {
     history.add(entry);
     count(channel, outcome);
   }
@@ -606,5 +576,6 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
       groupTimer.shutdownNow();
     }
     workers.values().forEach(ChannelWorker::stop);
+    flush();
   }
 }

@@ -9,4 +9,7 @@ import java.util.List;
 @FunctionalInterface
 public interface AlertSink {
   void deliver(MonitorDefinition monitor, List<AlertEvent> events);
+
+  /** Makes what was delivered so far durable: called before a save of the state that caused it. */
+  default void flush() {}
 }

@@ -50,6 +50,8 @@ public final class MonitorEngine {
   private final Clock clock;
   private final StateFile stateFile;
   private final AlertHistory history = new AlertHistory();
+  /** The group labels query results share across monitors and cycles. */
+  private final GroupKeys groupKeys = new GroupKeys();
   /** The history's version when it was last saved; delivery entries are added from other threads. */
   private volatile long savedHistoryVersion;
   private final RulesMetrics metrics;
@@ -219,10 +221,11 @@ public final class MonitorEngine {
    */
   public List<AlertEvent> evaluateDue(long nowMs) {
     EvaluationCache cache = new EvaluationCache();
+    GroupKeys.Cycle keys = cycleKeys();
     List<AlertEvent> all = new ArrayList<>();
     for (MonitorRuntime runtime : runtimes) {
       if (evaluatesHere(runtime) && runtime.isDue(nowMs)) {
-        all.addAll(evaluate(runtime, cache, nowMs));
+        all.addAll(evaluate(runtime, cache, keys, nowMs));
       }
     }
     return all;
@@ -237,6 +240,7 @@ public final class MonitorEngine {
    */
   public List<Future<?>> evaluateDueAsync(long nowMs, ExecutorService pool) {
     EvaluationCache cache = new EvaluationCache();
+    GroupKeys.Cycle keys = cycleKeys();
     List<Future<?>> started = new ArrayList<>();
     for (MonitorRuntime runtime : runtimes) {
       if (!evaluatesHere(runtime) || !runtime.isDue(nowMs)) {
@@ -253,7 +257,7 @@ public final class MonitorEngine {
       }
       started.add(pool.submit(() -> {
         try {
-          evaluate(runtime, cache, nowMs);
+          evaluate(runtime, cache, keys, nowMs);
         } catch (RuntimeException e) {
           log.error("evaluating monitor \"{}\" failed", runtime.definition().name(), e);
         } finally {
@@ -288,7 +292,22 @@ public final class MonitorEngine {
     return source;
   }
 
-  private List<AlertEvent> evaluate(MonitorRuntime runtime, EvaluationCache cache, long nowMs) {
+  /**
+   * The shared group labels for the monitors evaluated together now. Label sets of groups that
+   * went away are kept until there are more of them than groups (then all are forgotten and shared
+   * anew), so they hold at most about as much as the groups' own labels.
+   */
+  private GroupKeys.Cycle cycleKeys() {
+    long groups = 0;
+    for (MonitorRuntime r : runtimes) {
+      groups += r.count(GroupState.State.OK) + r.count(GroupState.State.PENDING) + r.count(GroupState.State.FIRING);
+    }
+    groupKeys.trim(2 * groups + 10_000);
+    return groupKeys.cycle();
+  }
+
+  private List<AlertEvent> evaluate(MonitorRuntime runtime, EvaluationCache cache, GroupKeys.Cycle keys,
+      long nowMs) {
     if (runtime.retired()) {
       // Queued before a reload replaced it; its successor evaluates instead.
       return List.of();
@@ -296,7 +315,7 @@ public final class MonitorEngine {
     List<AlertEvent> events;
     evaluationLock.readLock().lock();
     try {
-      events = runtime.evaluate(sourceOf(runtime.definition().datasource()), cache, nowMs, downtime);
+      events = runtime.evaluate(sourceOf(runtime.definition().datasource()), cache, keys, nowMs, downtime);
       record(runtime.definition(), events);
     } finally {
       evaluationLock.readLock().unlock();
@@ -634,6 +653,7 @@ public final class MonitorEngine {
     } finally {
       evaluationLock.writeLock().unlock();
     }
+    sink.flush();
     try {
       if (whole) {
         // Monitors not loaded now (a bad reload, a file briefly missing) keep their saved state.

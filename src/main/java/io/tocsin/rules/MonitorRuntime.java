@@ -9,12 +9,9 @@ import io.tocsin.rules.GroupState.State;
 import io.tocsin.store.BucketGrid;
 import io.tocsin.store.Labels;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -32,15 +29,10 @@ final class MonitorRuntime {
   private final MonitorDefinition definition;
   private final StateMachine machine;
   private final long noDataAfterMs;
-  /** Changed only through {@link #put}, {@link #remove} and {@link #recount}, which keep the counts. */
-  private final HashMap<Labels, GroupState> groups = new HashMap<>();
-  private int pending;
-  private int firing;
-  /**
-   * The counts as of the end of the last change, read without the lock: the scheduler, {@code
-   * /metrics} and the REST API never wait for an evaluation, nor walk the groups to count them.
-   */
-  private volatile Counts counts = new Counts(0, 0, 0);
+  /** One slot per known group, changed in place, and their counts. */
+  private final MonitorGroups groups = new MonitorGroups();
+  /** A group's fields before its step, to tell what the step changed. */
+  private final GroupSlot before = new GroupSlot(Labels.EMPTY);
   /** Whether the last evaluation changed what {@link StateFile} keeps. */
   private boolean changed;
   /**
@@ -109,7 +101,13 @@ final class MonitorRuntime {
    * @param downtime the time before this process started in which no data could arrive: a
    *     missing value there says nothing about the source (no absent breach, no silence)
    */
-  synchronized List<AlertEvent> evaluate(QuerySource evaluator, EvaluationCache cache, long nowMs, Downtime downtime) {
+  List<AlertEvent> evaluate(QuerySource evaluator, EvaluationCache cache, long nowMs, Downtime downtime) {
+    return evaluate(evaluator, cache, new GroupKeys().cycle(), nowMs, downtime);
+  }
+
+  /** As {@link #evaluate(QuerySource, EvaluationCache, long, Downtime)}, with the group labels shared in this cycle. */
+  synchronized List<AlertEvent> evaluate(QuerySource evaluator, EvaluationCache cache, GroupKeys.Cycle keys, long nowMs,
+      Downtime downtime) {
     changed = false;
     if (paused || retired) {
       return List.of();
@@ -130,36 +128,38 @@ final class MonitorRuntime {
         // A stop of a process that had evaluated all that was due: the store recovered the
         // buckets after that, up to the stop.
         boolean recovered = first >= 0 && downtime.keptWindow() && downtime.covers(first, first + interval, delay);
-        if (recovered && !stepThrough(evaluator, cache, new BucketGrid(first, interval, n + 1), downtime, events)) {
+        if (recovered && !stepThrough(evaluator, cache, keys, new BucketGrid(first, interval, n + 1), downtime, events)) {
           return events;
         }
         // First evaluation, or a gap (restart, pause, overload): streaks were not seen being
         // earned, so pending groups start over, and the last N buckets are read from the data.
         first = Math.max(end - n * interval, lastBucketEnd);
-        for (GroupState g : List.copyOf(groups.values())) {
-          if (g.state() == State.PENDING) {
-            put(g.labels(), GroupState.fresh(g.labels()));
-            unsaved.add(g.labels());
+        for (GroupSlot g : groups.all()) {
+          if (g.state == State.PENDING) {
+            groups.changed(State.PENDING, State.OK);
+            g.reset();
+            unsaved.add(g.labels);
             transitionsMayDiffer = true;
-          } else if (g.state() == State.FIRING) {
-            GroupState after = machine.afterGap(g);
-            if (after != g) {
-              put(g.labels(), after);
-              unsaved.add(g.labels());
+          } else if (g.state == State.FIRING && machine.hasLevels()) {
+            GroupState was = g.toState();
+            GroupState after = machine.afterGap(was);
+            if (after != was) {
+              g.set(after);
+              unsaved.add(g.labels);
             }
           }
         }
         changed = true;
       }
       BucketGrid grid = new BucketGrid(first, interval, (int) ((end - first) / interval));
-      if (stepThrough(evaluator, cache, grid, downtime, events)) {
+      if (stepThrough(evaluator, cache, keys, grid, downtime, events)) {
         continuesAdopted = false;
       }
       return events;
     } finally {
       changed |= !unsaved.isEmpty();
       monitorUnsaved |= changed;
-      publishCounts();
+      groups.publish();
       evaluationMillis = (System.nanoTime() - started) / 1e6;
       lastEvaluationMs = nowMs;
     }
@@ -169,8 +169,8 @@ final class MonitorRuntime {
    * Runs the query over {@code grid} and steps every group through its buckets; false when the
    * query failed, which changes no state.
    */
-  private boolean stepThrough(QuerySource evaluator, EvaluationCache cache, BucketGrid grid, Downtime downtime,
-      List<AlertEvent> events) {
+  private boolean stepThrough(QuerySource evaluator, EvaluationCache cache, GroupKeys.Cycle keys, BucketGrid grid,
+      Downtime downtime, List<AlertEvent> events) {
     QueryResult result;
     try {
       result = evaluator.evaluate(definition.query(), grid, cache);
@@ -190,12 +190,13 @@ final class MonitorRuntime {
     // Groups in the query's (sorted) order, then the known groups it no longer returns.
     int knownBefore = groups.size();
     int knownReturned = 0;
-    for (Map.Entry<Labels, double[]> group : values.entrySet()) {
-      knownReturned += step(group.getKey(), group.getValue(), grid, downtime, events) ? 1 : 0;
+    GroupKeys.Rows rows = keys.rows(values);
+    for (int i = 0; i < rows.labels().length; i++) {
+      knownReturned += step(rows.labels()[i], rows.values()[i], grid, downtime, events) ? 1 : 0;
     }
     if (knownReturned < knownBefore) {
       List<Labels> vanished = new ArrayList<>();
-      for (Labels labels : groups.keySet()) {
+      for (Labels labels : groups.labels()) {
         if (!values.containsKey(labels)) {
           vanished.add(labels);
         }
@@ -215,23 +216,33 @@ final class MonitorRuntime {
    * is null when the query has no value for it. Returns whether the group was known before.
    */
   private boolean step(Labels labels, double[] v, BucketGrid grid, Downtime downtime, List<AlertEvent> events) {
-    GroupState before = groups.get(labels);
-    GroupState after = step(labels, before, v, grid, downtime, events);
-    if (!SavedForm.same(before, lastBucketEnd, after, grid.endMs(), grid.stepMs(), keepsAllGroups())) {
+    GroupSlot slot = groups.get(labels);
+    boolean known = slot != null;
+    if (known) {
+      if (slot.labels != labels) {
+        groups.rekey(slot, labels); // found by content: the next evaluation finds it by reference
+      }
+      before.copy(slot);
+    } else {
+      slot = new GroupSlot(labels);
+    }
+    GroupSlot after = step(slot, known, v, grid, downtime, events);
+    GroupSlot was = known ? before : null;
+    if (!SavedForm.same(was, lastBucketEnd, after, grid.endMs(), grid.stepMs(), keepsAllGroups())) {
       unsaved.add(labels);
     }
-    transitionsMayDiffer |= !sameTransitions(before, after);
-    return before != null;
+    transitionsMayDiffer |= !sameTransitions(was, after);
+    return known;
   }
 
-  /** The group's state after the new buckets, as now kept; null when it is not (dropped, or new and ok). */
-  private GroupState step(Labels labels, GroupState state, double[] v, BucketGrid grid, Downtime downtime,
+  /**
+   * Steps {@code slot} (in {@link #groups} when {@code known}) through the new buckets and returns
+   * it as now kept; null when it is not (dropped, or new and without a value).
+   */
+  private GroupSlot step(GroupSlot slot, boolean known, double[] v, BucketGrid grid, Downtime downtime,
       List<AlertEvent> events) {
-    boolean known = state != null;
-    if (state == null) {
-      state = GroupState.fresh(labels);
-    }
-    boolean wasNormal = state.state() == State.OK;
+    State was = slot.state;
+    boolean seen = known;
     long interval = grid.stepMs();
     long delay = definition.evaluationDelay().toMillis();
     for (int b = 0; b < grid.count(); b++) {
@@ -241,35 +252,48 @@ final class MonitorRuntime {
       boolean present = !Double.isNaN(value);
       if (!present) {
         AbsentPoints absent = definition.absentPoints();
-        if (absent == AbsentPoints.IGNORE || !known || downtime.covers(start, start + interval, delay)) {
+        if (absent == AbsentPoints.IGNORE || !seen || downtime.covers(start, start + interval, delay)) {
           continue; // no value: neither a breach nor a recovery
         }
         value = absent == AbsentPoints.ZERO ? 0 : Double.NaN;
         breach = absent == AbsentPoints.ALERT || machine.breaches(0);
       } else {
         breach = machine.breaches(value);
-        if (!known && definition.absentPoints() != AbsentPoints.IGNORE) {
+        if (!seen && definition.absentPoints() != AbsentPoints.IGNORE) {
           changed = true; // a new group that absent_points must remember across restarts
         }
-        known = true;
+        seen = true;
       }
-      StateMachine.Step step = machine.step(state, start, start + interval, value, breach, present);
-      state = step.state();
-      if (step.event() != null) {
-        events.add(event(step.event(), state, start + interval, "", step.level(), step.left()));
+      if (machine.hasLevels()) {
+        StateMachine.Step step = machine.step(slot.toState(), start, start + interval, value, breach, present);
+        slot.set(step.state());
+        if (step.event() != null) {
+          events.add(event(step.event(), slot, start + interval, "", step.level(), step.left()));
+        }
+      } else {
+        AlertEvent.Type event = machine.apply(slot, start, start + interval, value, breach, present);
+        if (event != null) {
+          events.add(event(event, slot, start + interval, "", -1, 0));
+        }
       }
     }
-    state = afterBuckets(state, grid.endMs(), downtime, events);
-    if (state == null) {
-      changed |= remove(labels) != null;
+    if (!afterBuckets(slot, grid.endMs(), downtime, events)) {
+      if (known) {
+        groups.remove(slot.labels, was);
+        changed = true;
+      }
       return null;
     }
-    changed |= !wasNormal || state.state() != State.OK;
-    if (!known) {
+    changed |= was != State.OK || slot.state != State.OK;
+    if (!seen) {
       return null;
     }
-    put(labels, state);
-    return state;
+    if (known) {
+      groups.changed(was, slot.state);
+    } else {
+      groups.add(slot);
+    }
+    return slot;
   }
 
   /**
@@ -277,46 +301,51 @@ final class MonitorRuntime {
    * sent again; a group without a value for max(for_duration, 5 intervals) is dropped when it is
    * ok, and in ignore mode whatever its state, a firing one resolving with reason no_data.
    * Downtime is not silence: the source may have sent values that nobody received.
-   * Returns null for a dropped group.
+   * Returns false for a dropped group.
    */
-  private GroupState afterBuckets(GroupState s, long end, Downtime downtime, List<AlertEvent> events) {
-    long unseen = downtime.overlap(s.lastValueEnd(), end, definition.groupingInterval().toMillis(),
+  private boolean afterBuckets(GroupSlot s, long end, Downtime downtime, List<AlertEvent> events) {
+    long unseen = downtime.overlap(s.lastValueEnd, end, definition.groupingInterval().toMillis(),
         definition.evaluationDelay().toMillis());
-    boolean silent = s.lastValueEnd() > 0 && end - s.lastValueEnd() - unseen >= noDataAfterMs;
-    if (silent && (s.state() == State.OK || definition.absentPoints() == AbsentPoints.IGNORE)) {
+    boolean silent = s.lastValueEnd > 0 && end - s.lastValueEnd - unseen >= noDataAfterMs;
+    if (silent && (s.state == State.OK || definition.absentPoints() == AbsentPoints.IGNORE)) {
       // A quiet group is forgotten; in ignore mode even a firing one, which then resolves.
-      if (s.state() == State.FIRING) {
-        GroupState resolved = new GroupState(s.labels(), State.OK, 0, s.activeAt(), s.firedAt(), end,
-            s.lastBreachEnd(), s.lastValueEnd(), Double.NaN, s.lastNotified(), s.levels().resolved());
-        events.add(resolution(s, resolved, end, "no_data"));
+      if (s.state == State.FIRING) {
+        LevelRuns firing = s.levels;
+        s.state = State.OK;
+        s.streak = 0;
+        s.resolvedAt = end;
+        s.value = Double.NaN;
+        s.levels = firing.resolved();
+        events.add(resolution(firing, s, end, "no_data"));
       }
-      return null;
+      return false;
     }
-    if (s.state() == State.FIRING && end >= definition.repeat().nextRepeatAt(s.firedAt(), s.lastNotified())) {
-      GroupState repeated = new GroupState(s.labels(), s.state(), s.streak(), s.activeAt(), s.firedAt(), s.resolvedAt(),
-          s.lastBreachEnd(), s.lastValueEnd(), s.value(), end, s.levels());
-      events.add(event(AlertEvent.Type.REPEAT, repeated, end, "", s.levels().level(), 0));
-      return repeated;
+    if (s.state == State.FIRING && end >= definition.repeat().nextRepeatAt(s.firedAt, s.lastNotified)) {
+      s.lastNotified = end;
+      events.add(event(AlertEvent.Type.REPEAT, s, end, "", s.levels.level(), 0));
     }
-    return s;
+    return true;
   }
 
   /**
    * An event of group {@code s}; with levels, at level {@code level} (its threshold is that
    * level's) having left the levels {@code left}.
    */
-  private AlertEvent event(AlertEvent.Type type, GroupState s, long at, String reason, int level, int left) {
+  private AlertEvent event(AlertEvent.Type type, GroupSlot s, long at, String reason, int level, int left) {
     Thresholds thresholds = level >= 0 ? definition.levels().get(level).thresholds() : definition.thresholds();
-    double threshold = thresholds.crossed(Double.isNaN(s.value()) ? Double.NEGATIVE_INFINITY : s.value());
-    return new AlertEvent(type, definition.id(), definition.name(), s.labels(), s.value(), threshold, s.activeAt(),
-        s.firedAt(), type == AlertEvent.Type.RESOLVED ? s.resolvedAt() : 0, at, reason,
+    double threshold = thresholds.crossed(Double.isNaN(s.value) ? Double.NEGATIVE_INFINITY : s.value);
+    return new AlertEvent(type, definition.id(), definition.name(), s.labels, s.value, threshold, s.activeAt,
+        s.firedAt, type == AlertEvent.Type.RESOLVED ? s.resolvedAt : 0, at, reason,
         level >= 0 ? definition.levels().get(level).name() : "", left == 0 ? List.of() : levelNames(left));
   }
 
-  /** The resolution of {@code firing}, now {@code resolved}: at the level it fired at, leaving every level it held. */
-  private AlertEvent resolution(GroupState firing, GroupState resolved, long at, String reason) {
-    int level = firing.levels().level();
-    return event(AlertEvent.Type.RESOLVED, resolved, at, reason, level, level < 0 ? 0 : firing.levels().held() & ~(1 << level));
+  /**
+   * The resolution of a group that fired with level runs {@code firing} and is now {@code
+   * resolved}: at the level it fired at, leaving every level it held.
+   */
+  private AlertEvent resolution(LevelRuns firing, GroupSlot resolved, long at, String reason) {
+    int level = firing.level();
+    return event(AlertEvent.Type.RESOLVED, resolved, at, reason, level, level < 0 ? 0 : firing.held() & ~(1 << level));
   }
 
   private List<String> levelNames(int mask) {
@@ -386,18 +415,18 @@ final class MonitorRuntime {
   synchronized List<AlertEvent> resolveAll(long atMs, String reason) {
     retired = true;
     List<AlertEvent> events = new ArrayList<>();
-    List<GroupState> firing = new ArrayList<>();
-    groups.values().stream().filter(g -> g.state() == State.FIRING).forEach(firing::add);
-    firing.sort(Comparator.comparing(GroupState::labels));
-    for (GroupState s : firing) {
-      GroupState resolved = new GroupState(s.labels(), State.OK, 0, s.activeAt(), s.firedAt(), atMs,
-          s.lastBreachEnd(), s.lastValueEnd(), s.value(), s.lastNotified(), s.levels().resolved());
-      put(s.labels(), resolved);
-      unsaved.add(s.labels());
+    for (GroupSlot s : groups.sorted(State.FIRING)) {
+      LevelRuns levels = s.levels;
+      groups.changed(State.FIRING, State.OK);
+      s.state = State.OK;
+      s.streak = 0;
+      s.resolvedAt = atMs;
+      s.levels = levels.resolved();
+      unsaved.add(s.labels);
       transitionsMayDiffer = true;
-      events.add(resolution(s, resolved, atMs, reason));
+      events.add(resolution(levels, s, atMs, reason));
     }
-    publishCounts();
+    groups.publish();
     return events;
   }
 
@@ -413,17 +442,10 @@ final class MonitorRuntime {
   }
 
   private List<StateFile.SavedGroup> savedGroups() {
-    boolean keepAll = keepsAllGroups();
-    List<GroupState> kept = new ArrayList<>();
-    for (GroupState g : groups.values()) {
-      if (SavedForm.kept(g, keepAll)) {
-        kept.add(g);
-      }
-    }
-    kept.sort(Comparator.comparing(GroupState::labels));
+    List<GroupSlot> kept = groups.kept(keepsAllGroups());
     List<StateFile.SavedGroup> saved = new ArrayList<>(kept.size());
-    for (GroupState g : kept) {
-      saved.add(StateFile.SavedGroup.of(g, lastBucketEnd));
+    for (GroupSlot g : kept) {
+      saved.add(StateFile.SavedGroup.of(g.toState(), lastBucketEnd));
     }
     return saved;
   }
@@ -447,9 +469,9 @@ final class MonitorRuntime {
       List<Labels> changedLabels = new ArrayList<>(unsaved);
       changedLabels.sort(null);
       for (Labels labels : changedLabels) {
-        GroupState g = groups.get(labels);
+        GroupSlot g = groups.get(labels);
         if (g != null && SavedForm.kept(g, keepAll)) {
-          groupsChanged.add(StateFile.SavedGroup.of(g, lastBucketEnd));
+          groupsChanged.add(StateFile.SavedGroup.of(g.toState(), lastBucketEnd));
         } else {
           removed.add(labels.asMap());
         }
@@ -474,44 +496,9 @@ final class MonitorRuntime {
 
   /** How many groups are in {@code state}, as of the last change; without the lock and without walking them. */
   long count(State state) {
-    Counts c = counts;
+    MonitorGroups.Counts c = groups.counts();
     return state == State.PENDING ? c.pending() : state == State.FIRING ? c.firing() : c.total() - c.pending()
         - c.firing();
-  }
-
-  /** The counts of groups, as of the end of the last change. */
-  record Counts(int total, int pending, int firing) {}
-
-  private GroupState put(Labels labels, GroupState next) {
-    GroupState previous = groups.put(labels, next);
-    count(previous, -1);
-    count(next, 1);
-    return previous;
-  }
-
-  private GroupState remove(Labels labels) {
-    GroupState previous = groups.remove(labels);
-    count(previous, -1);
-    return previous;
-  }
-
-  private void count(GroupState g, int delta) {
-    if (g != null && g.state() == State.PENDING) {
-      pending += delta;
-    } else if (g != null && g.state() == State.FIRING) {
-      firing += delta;
-    }
-  }
-
-  private void recount() {
-    pending = 0;
-    firing = 0;
-    groups.values().forEach(g -> count(g, 1));
-    publishCounts();
-  }
-
-  private void publishCounts() {
-    counts = new Counts(groups.size(), pending, firing);
   }
 
   /**
@@ -519,7 +506,7 @@ final class MonitorRuntime {
    * never waits for an evaluation and costs nothing per group.
    */
   MonitorSummary summary(boolean evaluatedHere) {
-    Counts c = counts;
+    MonitorGroups.Counts c = groups.counts();
     return new MonitorSummary(definition, health, lastError, lastEvaluationMs, evaluationMillis, paused,
         evaluatedHere, c.total(), c.pending(), c.firing());
   }
@@ -531,53 +518,22 @@ final class MonitorRuntime {
 
   /** A consistent copy of the state, for the REST API. */
   synchronized MonitorStatus snapshot(boolean evaluatedHere) {
-    List<GroupState> sorted = new ArrayList<>(groups.values());
-    sorted.sort(Comparator.comparing(GroupState::labels));
-    return new MonitorStatus(definition, List.copyOf(sorted), lastBucketEnd, health, lastError,
+    return new MonitorStatus(definition, groups.sorted(), lastBucketEnd, health, lastError,
         lastEvaluationMs, evaluationMillis, paused, evaluatedHere);
   }
 
   /**
    * The pending and firing groups, the first {@code limit} in {@link ActiveGroups#ORDER}, chosen
-   * with a bounded heap so that a monitor with many groups is neither copied nor fully sorted
-   * under its lock.
+   * so that a monitor with many groups is neither copied nor fully sorted under its lock.
    */
   synchronized ActiveGroups active(boolean evaluatedHere, int limit) {
-    if (limit <= 0) {
-      return new ActiveGroups(new MonitorStatus(definition, List.of(), lastBucketEnd, health, lastError,
-          lastEvaluationMs, evaluationMillis, paused, evaluatedHere), this.pending, this.firing);
-    }
-    PriorityQueue<GroupState> kept = new PriorityQueue<>(ActiveGroups.ORDER.reversed());
-    long pending = 0;
-    long firing = 0;
-    for (GroupState g : groups.values()) {
-      if (g.state() == State.OK) {
-        continue;
-      }
-      if (g.state() == State.FIRING) {
-        firing++;
-      } else {
-        pending++;
-      }
-      if (limit <= 0) {
-        continue;
-      }
-      if (kept.size() < limit) {
-        kept.add(g);
-      } else if (ActiveGroups.ORDER.compare(g, kept.peek()) < 0) {
-        kept.poll();
-        kept.add(g);
-      }
-    }
-    List<GroupState> sorted = new ArrayList<>(kept);
-    sorted.sort(ActiveGroups.ORDER);
-    MonitorStatus status = new MonitorStatus(definition, List.copyOf(sorted), lastBucketEnd, health, lastError,
+    MonitorStatus status = new MonitorStatus(definition, groups.active(limit), lastBucketEnd, health, lastError,
         lastEvaluationMs, evaluationMillis, paused, evaluatedHere);
-    return new ActiveGroups(status, pending, firing);
+    return new ActiveGroups(status, groups.pending(), groups.firing());
   }
 
   synchronized AlertState alertState() {
-    return new AlertState(definition.id(), definition.stateKey(), lastBucketEnd, alertBearing());
+    return new AlertState(definition.id(), definition.stateKey(), lastBucketEnd, groups.alertBearing());
   }
 
   /**
@@ -589,13 +545,13 @@ final class MonitorRuntime {
    * many those are.
    */
   synchronized AlertState alertStateIfChanged() {
-    boolean stale = pending + firing > 0
+    boolean stale = groups.pending() + groups.firing() > 0
         && lastBucketEnd - lastAlertBearingEnd >= REFRESH_BUCKETS * definition.groupingInterval().toMillis();
     if (!stale && !transitionsMayDiffer) {
       return null;
     }
     transitionsMayDiffer = false;
-    List<GroupState> now = alertBearing();
+    List<GroupState> now = groups.alertBearing();
     if (!stale && transitions(now).equals(transitions(lastAlertBearing))) {
       return null;
     }
@@ -605,15 +561,15 @@ final class MonitorRuntime {
   }
 
   /** Whether {@link #transitions} would hold the same for a group before and after (null: not known). */
-  private static boolean sameTransitions(GroupState a, GroupState b) {
-    boolean aBearing = a != null && a.state() != State.OK;
-    boolean bBearing = b != null && b.state() != State.OK;
+  private static boolean sameTransitions(GroupSlot a, GroupSlot b) {
+    boolean aBearing = a != null && a.state != State.OK;
+    boolean bBearing = b != null && b.state != State.OK;
     if (!aBearing || !bBearing) {
       return aBearing == bBearing;
     }
-    return a.state() == b.state() && (a.state() != State.PENDING || a.streak() == b.streak())
-        && a.activeAt() == b.activeAt() && a.firedAt() == b.firedAt() && a.lastNotified() == b.lastNotified()
-        && a.levels().level() == b.levels().level() && a.levels().held() == b.levels().held();
+    return a.state == b.state && (a.state != State.PENDING || a.streak == b.streak)
+        && a.activeAt == b.activeAt && a.firedAt == b.firedAt && a.lastNotified == b.lastNotified
+        && a.levels.level() == b.levels.level() && a.levels.held() == b.levels.held();
   }
 
   /** What a member taking a monitor over must agree on: a pending group's count, every group's times. */
@@ -626,17 +582,6 @@ final class MonitorRuntime {
     return transitions;
   }
 
-  private List<GroupState> alertBearing() {
-    List<GroupState> bearing = new ArrayList<>();
-    for (GroupState g : groups.values()) {
-      if (g.state() != State.OK) {
-        bearing.add(g);
-      }
-    }
-    bearing.sort(Comparator.comparing(GroupState::labels));
-    return List.copyOf(bearing);
-  }
-
   /**
    * Installs the alert state of a process that evaluated this monitor: its pending and firing
    * groups replace these (ok groups stay), and evaluation continues after its last bucket. Changes
@@ -646,14 +591,12 @@ final class MonitorRuntime {
    * buckets stands).
    */
   synchronized boolean adopt(AlertState state, boolean joining) {
-    boolean bearing = groups.values().stream().anyMatch(g -> g.state() != State.OK);
+    boolean bearing = groups.pending() + groups.firing() > 0;
     if (retired || !state.stateKey().equals(definition.stateKey()) || state.lastBucketEnd() < lastBucketEnd
         || (joining && bearing && state.lastBucketEnd() == lastBucketEnd)) {
       return false;
     }
-    groups.values().removeIf(g -> g.state() != State.OK);
-    state.groups().forEach(g -> groups.put(g.labels(), machine.fit(g)));
-    recount();
+    groups.replaceAlertBearing(state.groups(), machine::fit);
     rewriteAll = true;
     transitionsMayDiffer = true;
     lastBucketEnd = state.lastBucketEnd();
@@ -689,11 +632,7 @@ final class MonitorRuntime {
    *     next save rewrites the monitor whole
    */
   synchronized void restore(List<GroupState> saved, long savedLastBucketEnd, boolean savedPaused, boolean asSaved) {
-    groups.clear();
-    for (GroupState s : saved) {
-      groups.put(s.labels(), machine.fit(s));
-    }
-    recount();
+    groups.replaceAll(saved, machine::fit);
     lastBucketEnd = savedLastBucketEnd;
     paused = paused || savedPaused;
     rewriteAll = !asSaved;

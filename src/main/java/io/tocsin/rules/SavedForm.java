@@ -27,23 +27,28 @@ final class SavedForm {
     return keepAll || g.state() != State.OK || g.resolvedAt() > 0;
   }
 
+  /** {@link #kept(GroupState, boolean)} of a group's slot. */
+  static boolean kept(GroupSlot g, boolean keepAll) {
+    return keepAll || g.state != State.OK || g.resolvedAt > 0;
+  }
+
   /**
    * Whether {@code a}, as of a monitor's last bucket ending at {@code aEnd}, and {@code b}, as of
    * {@code bEnd}, save the same (null for a group that is not known); bucket ends are multiples of
    * {@code intervalMs}.
    */
-  static boolean same(GroupState a, long aEnd, GroupState b, long bEnd, long intervalMs, boolean keepAll) {
+  static boolean same(GroupSlot a, long aEnd, GroupSlot b, long bEnd, long intervalMs, boolean keepAll) {
     boolean aKept = a != null && kept(a, keepAll);
     boolean bKept = b != null && kept(b, keepAll);
     if (!aKept || !bKept) {
       return aKept == bKept;
     }
-    return a.state() == b.state()
-        && a.streak() - a.lastBreachEnd() / intervalMs == b.streak() - b.lastBreachEnd() / intervalMs
-        && a.activeAt() == b.activeAt() && a.firedAt() == b.firedAt() && a.resolvedAt() == b.resolvedAt()
-        && a.lastNotified() == b.lastNotified() && a.levels().equals(b.levels())
-        && relative(a.lastBreachEnd(), aEnd) == relative(b.lastBreachEnd(), bEnd)
-        && relative(a.lastValueEnd(), aEnd) == relative(b.lastValueEnd(), bEnd);
+    return a.state == b.state
+        && a.streak - a.lastBreachEnd / intervalMs == b.streak - b.lastBreachEnd / intervalMs
+        && a.activeAt == b.activeAt && a.firedAt == b.firedAt && a.resolvedAt == b.resolvedAt
+        && a.lastNotified == b.lastNotified && a.levels.equals(b.levels)
+        && relative(a.lastBreachEnd, aEnd) == relative(b.lastBreachEnd, bEnd)
+        && relative(a.lastValueEnd, aEnd) == relative(b.lastValueEnd, bEnd);
   }
 
   /** A time as saved: a marker when it is the end of the monitor's last evaluated bucket. */

@@ -69,46 +69,74 @@ final class StateMachine {
     if (levels != null) {
       return levels.step(s, start, end, value, breach, present);
     }
-    long lastValueEnd = present ? end : s.lastValueEnd();
-    switch (s.state()) {
+    GroupSlot slot = new GroupSlot(s);
+    AlertEvent.Type event = apply(slot, start, end, value, breach, present);
+    return new Step(slot.toState(), event);
+  }
+
+  /** Whether this monitor has levels: then only {@link #step} applies a bucket, {@link #apply} does not. */
+  boolean hasLevels() {
+    return levels != null;
+  }
+
+  /**
+   * Applies one bucket to {@code s} in place, as {@link #step} does, and returns the event it
+   * causes, or null; for a monitor without levels. A group that goes on firing or staying ok
+   * changes only its fields, so a cycle of many such groups makes no new objects.
+   */
+  AlertEvent.Type apply(GroupSlot s, long start, long end, double value, boolean breach, boolean present) {
+    if (present) {
+      s.lastValueEnd = end;
+    }
+    s.value = value;
+    s.levels = LevelRuns.NONE;
+    switch (s.state) {
       case OK -> {
         if (!breach) {
-          return new Step(with(s, State.OK, 0, s.activeAt(), s.firedAt(), s.lastBreachEnd(), lastValueEnd, value), null);
+          s.streak = 0;
+          return null;
         }
-        return pendingOrFiring(s, 1, start, end, lastValueEnd, value);
+        return pendingOrFiring(s, 1, start, end);
       }
       case PENDING -> {
         if (!breach) {
-          return new Step(with(s, State.OK, 0, 0, s.firedAt(), s.lastBreachEnd(), lastValueEnd, value), null);
+          s.state = State.OK;
+          s.streak = 0;
+          s.activeAt = 0;
+          return null;
         }
-        return pendingOrFiring(s, s.streak() + 1, s.activeAt(), end, lastValueEnd, value);
+        return pendingOrFiring(s, s.streak + 1, s.activeAt, end);
       }
       default -> {
         if (breach) {
-          return new Step(with(s, State.FIRING, s.streak() + 1, s.activeAt(), s.firedAt(), end, lastValueEnd, value), null);
+          s.streak++;
+          s.lastBreachEnd = end;
+          return null;
         }
-        boolean keptLongEnough = end - s.lastBreachEnd() >= keepFiringForMs;
+        boolean keptLongEnough = end - s.lastBreachEnd >= keepFiringForMs;
         if (keptLongEnough && thresholds.recovered(value)) {
-          GroupState resolved = new GroupState(s.labels(), State.OK, 0, s.activeAt(), s.firedAt(), end,
-              s.lastBreachEnd(), lastValueEnd, value, s.lastNotified());
-          return new Step(resolved, AlertEvent.Type.RESOLVED);
+          s.state = State.OK;
+          s.streak = 0;
+          s.resolvedAt = end;
+          return AlertEvent.Type.RESOLVED;
         }
-        return new Step(with(s, State.FIRING, s.streak(), s.activeAt(), s.firedAt(), s.lastBreachEnd(), lastValueEnd, value), null);
+        return null;
       }
     }
   }
 
-  private Step pendingOrFiring(GroupState s, int streak, long activeAt, long end, long lastValueEnd, double value) {
+  private AlertEvent.Type pendingOrFiring(GroupSlot s, int streak, long activeAt, long end) {
+    s.streak = streak;
+    s.activeAt = activeAt;
+    s.lastBreachEnd = end;
     if (streak >= bucketsToFire) {
-      GroupState firing = new GroupState(s.labels(), State.FIRING, streak, activeAt, end, 0, end, lastValueEnd, value, end);
-      return new Step(firing, AlertEvent.Type.FIRING);
+      s.state = State.FIRING;
+      s.firedAt = end;
+      s.resolvedAt = 0;
+      s.lastNotified = end;
+      return AlertEvent.Type.FIRING;
     }
-    return new Step(with(s, State.PENDING, streak, activeAt, s.firedAt(), end, lastValueEnd, value), null);
-  }
-
-  private static GroupState with(GroupState s, State state, int streak, long activeAt, long firedAt, long lastBreachEnd,
-      long lastValueEnd, double value) {
-    return new GroupState(s.labels(), state, streak, activeAt, firedAt, s.resolvedAt(), lastBreachEnd, lastValueEnd,
-        value, s.lastNotified());
+    s.state = State.PENDING;
+    return null;
   }
 }

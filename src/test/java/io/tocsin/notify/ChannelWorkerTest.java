@@ -10,6 +10,7 @@ import io.tocsin.yaml.Mark;
 import io.tocsin.yaml.YamlNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -291,6 +292,44 @@ class ChannelWorkerTest {
     Alert read = new Outbox(dataDir.resolve("outbox")).load("hook").get(0).notification().alerts().get(0);
 
     assertThat(read).isEqualTo(absent);
+  }
+
+  @Test
+  void outbox_keepsTheNotificationsOfOneSyncInOneFile_andReadsBackOnlyThoseNotDone() throws Exception {
+    start(Duration.ofHours(24));
+    notifier.script.add(Delivery.sent("ok"));
+    notifier.script.add(Delivery.retry("down", null));
+    enqueue("first");
+    enqueue("second");
+    enqueue("third");
+    worker.deliverDue();
+
+    assertThat(events).containsExactly("first sent #1", "second retry #1");
+    assertThat(outboxFiles()).isEqualTo(1);
+    List<Outbox.Entry> waiting = new Outbox(dataDir.resolve("outbox")).load("hook");
+    assertThat(waiting).extracting(e -> e.notification().monitor()).containsExactly("second", "third");
+
+    advance(60);
+    worker.deliverDue();
+    assertThat(notifier.sent).hasSize(4);
+    assertThat(outboxFiles()).isZero();
+  }
+
+  @Test
+  void outbox_readsAFileWhoseLastWriteACrashCutShort() throws Exception {
+    start(Duration.ofHours(24));
+    enqueue("first");
+    enqueue("second");
+    Path file;
+    try (Stream<Path> files = Files.list(outbox.directory("hook"))) {
+      file = files.filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow();
+    }
+    Files.writeString(file, "{\"done\":\"00000", StandardOpenOption.APPEND);
+
+    List<Outbox.Entry> waiting = new Outbox(dataDir.resolve("outbox")).load("hook");
+
+    assertThat(waiting).extracting(e -> e.notification().monitor()).containsExactly("first", "second");
+    assertThat(file).exists();
   }
 
   @Test

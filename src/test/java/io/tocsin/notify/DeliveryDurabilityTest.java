@@ -153,4 +153,42 @@ class DeliveryDurabilityTest {
       assertThat(outboxFiles()).isZero();
     }
   }
+
+  @Test
+  void theNotificationsOfOneCycle_shareAnOutboxFile_andARestartSendsOnlyThoseNotDelivered() throws Exception {
+    String rules = RuleHarness.shardDown("1m").replace("monitors:\n", """
+        monitors:
+          - name: Shard is still down
+            metrics: [redis_up as $up]
+            query: [group by node, $up]
+            min_allowed_value: 1
+            for_duration: 1m
+            evaluation_delay: 0s
+        """) + """
+        channels:
+          - {name: hook, type: webhook, url: "%s"}
+        """.formatted(receiver.url("/hook"));
+    receiver.answer(503, "maintenance", Map.of());
+    try (Tocsin first = harness.start(dataDir, rules)) {
+      down(first, 0);
+      evaluateAt(first, 1);
+      assertThat(outboxFiles()).isEqualTo(1); // both monitors' notifications, the first one refused
+
+      receiver.answerNext(200, "", Map.of());
+      down(first, 1);
+      evaluateAt(first, 2); // the retry of the first goes through, the second is refused
+      assertThat(deliveries(first)).containsExactly("retry", "sent", "retry");
+    }
+    int before = receiver.requests().size();
+
+    receiver.answer(200, "", Map.of());
+    try (Tocsin second = harness.start(dataDir, rules)) {
+      down(second, 2);
+      evaluateAt(second, 3);
+
+      List<RecordingReceiver.Request> after = receiver.requests().subList(before, receiver.requests().size());
+      assertThat(after).singleElement().satisfies(r -> assertThat(r.body()).contains("Shard is down"));
+      assertThat(outboxFiles()).isZero();
+    }
+  }
 }

@@ -2,6 +2,7 @@ package io.tocsin.query.eval;
 
 import io.tocsin.store.Labels;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -12,6 +13,7 @@ import java.util.TreeMap;
 final class Groups {
   final Grouping grouping;
   final Map<Labels, double[]> values;
+  private Map<Labels, double[]> view;
 
   Groups(Grouping grouping, Map<Labels, double[]> values) {
     this.grouping = grouping;
@@ -28,6 +30,17 @@ final class Groups {
     Map<Labels, double[]> values = new TreeMap<>();
     values.put(Labels.EMPTY, v);
     return new Groups(null, values);
+  }
+
+  /**
+   * {@link #values}, read-only, one instance per groups: queries that share these groups (an
+   * {@link EvaluationCache}) share the view, so their readers can tell they read the same.
+   */
+  synchronized Map<Labels, double[]> view() {
+    if (view == null) {
+      view = Collections.unmodifiableMap(values);
+    }
+    return view;
   }
 
   boolean isScalar() {

@@ -4,7 +4,6 @@ import io.tocsin.query.QueryException;
 import io.tocsin.store.BucketGrid;
 import io.tocsin.store.SeriesStore;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -59,7 +58,7 @@ public final class QueryEvaluator implements QuerySource {
       }
       ctx.columns.add(groups);
       if (!column.helper()) {
-        columns.add(new QueryResult.Column(column.name(), column.groupBy(), Collections.unmodifiableMap(groups.values)));
+        columns.add(new QueryResult.Column(column.name(), column.groupBy(), groups.view()));
       }
     }
     return new QueryResult(grid, List.copyOf(columns));
