@@ -31,6 +31,34 @@ final class ProcessStats {
     return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
   }
 
+  /**
+   * User + system CPU seconds of the JVM {@code pid}'s JIT compiler threads and of its VM thread
+   * and GC threads (where the serial collector and safepoints run), from {@code
+   * /proc/<pid>/task}: {@code {jit, gc}}. Threads that ended are not counted.
+   */
+  static double[] jvmCpuSeconds(long pid) throws IOException {
+    double[] jitGc = new double[2];
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : tasks.toList()) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (IOException e) {
+          continue; // the thread ended meanwhile
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        double seconds = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
+        if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+          jitGc[0] += seconds;
+        } else if (name.equals("VM Thread") || name.startsWith("GC Thread") || name.startsWith("G1 ")) {
+          jitGc[1] += seconds;
+        }
+      }
+    }
+    return jitGc;
+  }
+
   /** Resident memory now ({@code VmRSS}), bytes. */
   static long rss(long pid) throws IOException {
     return status(pid, "VmRSS:");

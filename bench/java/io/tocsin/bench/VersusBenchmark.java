@@ -110,7 +110,11 @@ public final class VersusBenchmark {
   private void ingest(int series) throws Exception {
     RedisRemoteWrite feed = new RedisRemoteWrite(series);
     long samples = Long.getLong("versus.samples", 3_000_000);
-    int warmup = (int) Math.max(2, (samples / 2 + feed.series() - 1) / feed.series());
+    // As many as measured: with half as many, the JIT was still compiling the per-request code
+    // (Jetty's parser, the receiver) through most of the measured requests, a cost a server
+    // pays in its first minute, not per sample.
+    long warmupSamples = Long.getLong("versus.warmup", samples);
+    int warmup = (int) Math.max(2, (warmupSamples + feed.series() - 1) / feed.series());
     int measured = (int) Math.max(2, (samples + feed.series() - 1) / feed.series());
     // Every sample within Tocsin's window (1 h), and in the past.
     long stepMs = Math.min(15_000, Duration.ofMinutes(50).toMillis() / (warmup + measured));
@@ -121,8 +125,8 @@ public final class VersusBenchmark {
     System.out.printf(Locale.ROOT, "%nversus: ingest, %,d series: %,d samples to warm up, %,d measured (%s apart)%n",
         feed.series(), (long) feed.series() * warmup, total, Duration.ofMillis(stepMs));
     try (Systems systems = start(feed.series())) {
-      double[] tocsin = measureIngest("tocsin", systems.tocsin.pid(), systems.tocsinWrite(), warm, work, total);
-      double[] vm = measureIngest("victoria-metrics", systems.vm.pid(), systems.vmWrite(), warm, work, total);
+      double[] tocsin = measureIngest("tocsin", systems.tocsin.pid(), true, systems.tocsinWrite(), warm, work, total);
+      double[] vm = measureIngest("victoria-metrics", systems.vm.pid(), false, systems.vmWrite(), warm, work, total);
       String at = String.format(Locale.ROOT, "%,d series", feed.series());
       row("ingest, " + at + " (samples/s)", vm[0], tocsin[0], "%,.0f", true);
       row("ingest CPU, " + at + " (CPU-s per 1M samples)", vm[1] * 1e6 / total, tocsin[1] * 1e6 / total, "%.2f", false);
@@ -131,16 +135,24 @@ public final class VersusBenchmark {
     }
   }
 
-  private static double[] measureIngest(String name, long pid, String url, List<List<byte[]>> warm,
+  /** @param jvm whether {@code pid} is a JVM, whose JIT and GC threads' share of the CPU is printed */
+  private static double[] measureIngest(String name, long pid, boolean jvm, String url, List<List<byte[]>> warm,
       List<List<byte[]>> work, long samples) throws Exception {
     RedisRemoteWrite.send(1, (c, part) -> warm.get(c), url);
     double cpu0 = ProcessStats.cpuSeconds(pid);
+    double[] jitGc0 = jvm ? ProcessStats.jvmCpuSeconds(pid) : null;
     long t0 = System.nanoTime();
     RedisRemoteWrite.send(1, (c, part) -> work.get(c), url);
     double seconds = (System.nanoTime() - t0) / 1e9;
     double cpu = ProcessStats.cpuSeconds(pid) - cpu0;
-    System.out.printf(Locale.ROOT, "versus: %s: %,.0f samples/s (%.2f s, %.2f CPU-s; load %s)%n", name,
-        samples / seconds, seconds, cpu, load());
+    String split = "";
+    if (jvm) {
+      double[] jitGc = ProcessStats.jvmCpuSeconds(pid);
+      split = String.format(Locale.ROOT, ", of which JIT %.2f, GC and safepoints %.2f", jitGc[0] - jitGc0[0],
+          jitGc[1] - jitGc0[1]);
+    }
+    System.out.printf(Locale.ROOT, "versus: %s: %,.0f samples/s (%.2f s, %.2f CPU-s%s; load %s)%n", name,
+        samples / seconds, seconds, cpu, split, load());
     return new double[] {samples / seconds, cpu};
   }
 
