@@ -32,6 +32,8 @@ final class SenderSeries {
   /** Lookups between two checks of the hit rate. */
   private static final int CHECK_EVERY = 1 << 16;
   private static final int MIN_HIT_SHARE = 16;
+  private static final int MAX_ENTRIES = 1 << 24;
+  private static final long MAX_BYTES = Integer.MAX_VALUE - 16;
 
   private final Budget budget;
   /** Bytes and arrays of this sender reserved in {@link #budget}. */
@@ -203,33 +205,45 @@ final class SenderSeries {
     index[slot] = entry + 1;
   }
 
-  /** Room for one more entry of {@code length} bytes, grown within the budget; false if none. */
+  /**
+   * Room for one more entry of {@code length} bytes, the arrays grown by half (or, near this
+   * sender's share of the budget, by an eighth) as far as the budget allows; false if none.
+   */
   private boolean ensureRoom(int length) {
-    if (used + length <= bytes.length && count < ends.length && (count + 1) * 2 <= index.length) {
+    boolean bytesFit = used + length <= bytes.length;
+    boolean entriesFit = count < ends.length;
+    if (bytesFit && entriesFit) {
       return true;
     }
-    int entries = count < ends.length ? ends.length : Math.max(64, ends.length * 2);
-    int byteCapacity = used + length <= bytes.length ? bytes.length
-        : (int) Math.min(Integer.MAX_VALUE - 8, Math.max(used + (long) length, Math.max(4096, bytes.length * 2L)));
-    int indexCapacity = Integer.highestOneBit(entries * 2 - 1) << 1;
-    long size = byteCapacity + (long) entries * 12 + indexCapacity * 4L;
-    if (size > budget.perSender || !budget.take(size - reserved)) {
-      return false;
+    for (int eighths : new int[] {12, 9}) {
+      int entries = entriesFit ? ends.length : Math.max(64, (int) Math.min(MAX_ENTRIES, ends.length * (long) eighths / 8));
+      long byteCapacity = bytesFit ? bytes.length : Math.max(used + (long) length,
+          Math.max(4096, bytes.length * (long) eighths / 8));
+      // Slots for at most three quarters full: probes end soon.
+      int slots = Integer.highestOneBit(Math.max(1, entries * 4 / 3)) << 1;
+      long size = byteCapacity + entries * 12L + slots * 4L;
+      if (byteCapacity <= MAX_BYTES && size <= budget.perSender && budget.take(size - reserved)) {
+        resize((int) byteCapacity, entries, slots);
+        reserved = size;
+        return true;
+      }
     }
-    reserved = size;
+    return false;
+  }
+
+  private void resize(int byteCapacity, int entries, int slots) {
     bytes = Arrays.copyOf(bytes, byteCapacity);
     if (entries != ends.length) {
       ends = Arrays.copyOf(ends, entries);
       series = Arrays.copyOf(series, entries);
       hashes = Arrays.copyOf(hashes, entries);
     }
-    if (indexCapacity != index.length) {
-      index = new int[indexCapacity];
+    if (slots != index.length) {
+      index = new int[slots];
       for (int i = 0; i < count; i++) {
         insert(hashes[i], i);
       }
     }
-    return true;
   }
 
   private static int hash(byte[] body, int from, int to) {
