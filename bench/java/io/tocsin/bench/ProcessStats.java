@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,12 +34,16 @@ final class ProcessStats {
   }
 
   /**
-   * User + system CPU seconds of the JVM {@code pid}'s JIT compiler threads and of its VM thread
-   * and GC threads (where the serial collector and safepoints run), from {@code
-   * /proc/<pid>/task}: {@code {jit, gc}}. Threads that ended are not counted.
+   * User + system CPU seconds of each group of the JVM {@code pid}'s threads, from {@code
+   * /proc/<pid>/task}: its JIT compiler threads, its VM and GC threads (where the serial collector
+   * and safepoints run), the HTTP server's request threads, the write-ahead log's writer, and the
+   * rest. Threads that ended are not counted.
    */
-  static double[] jvmCpuSeconds(long pid) throws IOException {
-    double[] jitGc = new double[2];
+  static Map<String, Double> jvmCpuSeconds(long pid) throws IOException {
+    Map<String, Double> groups = new LinkedHashMap<>();
+    for (String group : List.of("JIT", "GC and safepoints", "HTTP requests", "WAL writer", "other")) {
+      groups.put(group, 0.0);
+    }
     try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
       for (Path task : tasks.toList()) {
         String stat;
@@ -49,14 +55,24 @@ final class ProcessStats {
         String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         double seconds = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
-        if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
-          jitGc[0] += seconds;
-        } else if (name.equals("VM Thread") || name.startsWith("GC Thread") || name.startsWith("G1 ")) {
-          jitGc[1] += seconds;
-        }
+        groups.merge(groupOf(name), seconds, Double::sum);
       }
     }
-    return jitGc;
+    return groups;
+  }
+
+  /** The group of a thread by its name as the kernel keeps it (the first 15 bytes). */
+  private static String groupOf(String name) {
+    if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+      return "JIT";
+    } else if (name.equals("VM Thread") || name.startsWith("GC Thread") || name.startsWith("G1 ")) {
+      return "GC and safepoints";
+    } else if (name.startsWith("JettyServerThre")) {
+      return "HTTP requests";
+    } else if (name.equals("wal-writer")) {
+      return "WAL writer";
+    }
+    return "other";
   }
 
   /** Resident memory now ({@code VmRSS}), bytes. */

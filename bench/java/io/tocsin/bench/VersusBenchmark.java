@@ -140,16 +140,17 @@ public final class VersusBenchmark {
       List<List<byte[]>> work, long samples) throws Exception {
     RedisRemoteWrite.send(1, (c, part) -> warm.get(c), url);
     double cpu0 = ProcessStats.cpuSeconds(pid);
-    double[] jitGc0 = jvm ? ProcessStats.jvmCpuSeconds(pid) : null;
+    Map<String, Double> threads0 = jvm ? ProcessStats.jvmCpuSeconds(pid) : null;
     long t0 = System.nanoTime();
     RedisRemoteWrite.send(1, (c, part) -> work.get(c), url);
     double seconds = (System.nanoTime() - t0) / 1e9;
     double cpu = ProcessStats.cpuSeconds(pid) - cpu0;
     String split = "";
     if (jvm) {
-      double[] jitGc = ProcessStats.jvmCpuSeconds(pid);
-      split = String.format(Locale.ROOT, ", of which JIT %.2f, GC and safepoints %.2f", jitGc[0] - jitGc0[0],
-          jitGc[1] - jitGc0[1]);
+      StringBuilder threads = new StringBuilder();
+      ProcessStats.jvmCpuSeconds(pid).forEach((group, used) -> threads.append(String.format(Locale.ROOT,
+          "%s %s %.2f", threads.length() == 0 ? ", of which" : ",", group, used - threads0.get(group))));
+      split = threads.toString();
     }
     System.out.printf(Locale.ROOT, "versus: %s: %,.0f samples/s (%.2f s, %.2f CPU-s%s; load %s)%n", name,
         samples / seconds, seconds, cpu, split, load());
