@@ -19,10 +19,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * tells by its version ({@link #ensureVersion}). A series is put here only after the general
  * path found it, so everything here passed that path's checks.
  *
- * <p>Memory: about the label bytes plus 16 bytes per series, within a {@link Budget} shared by
- * all senders (entries beyond it are not kept: a sender whose cycle does not fit has the start of
- * it found here, the rest looked up as before). A sender's entries are dropped when its
- * connection closes ({@link #release}), when kinds change, and when most lookups miss.
+ * <p>Memory: the label bytes plus about 40 bytes per series (index, arrays' room to grow; 130
+ * bytes for a series of Prometheus' usual four labels), within a {@link Budget} shared by all
+ * senders. Entries beyond it are not kept: a sender whose cycle does not fit has the start of it
+ * found here, the rest looked up as before. A sender's entries are dropped when its connection
+ * closes ({@link #release}), when kinds change, and when nearly every lookup misses while the
+ * budget refuses entries (the sender's series changed).
  *
  * <p>Not thread-safe: one request at a time uses it (the receiver takes it off the connection).
  */
