@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,6 +31,48 @@ final class ProcessStats {
     // The command name (field 2) may hold spaces; the fields after its ')' are fixed.
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
+  }
+
+  /**
+   * User + system CPU seconds of each group of the JVM {@code pid}'s threads, from {@code
+   * /proc/<pid>/task}: its JIT compiler threads, its VM and GC threads (where the serial collector
+   * and safepoints run), the HTTP server's request threads, the write-ahead log's writer, and the
+   * rest. Threads that ended are not counted.
+   */
+  static Map<String, Double> jvmCpuSeconds(long pid) throws IOException {
+    Map<String, Double> groups = new LinkedHashMap<>();
+    for (String group : List.of("JIT", "GC and safepoints", "HTTP requests", "WAL writer", "other")) {
+      groups.put(group, 0.0);
+    }
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : tasks.toList()) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (IOException e) {
+          continue; // the thread ended meanwhile
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        double seconds = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
+        groups.merge(groupOf(name), seconds, Double::sum);
+      }
+    }
+    return groups;
+  }
+
+  /** The group of a thread by its name as the kernel keeps it (the first 15 bytes). */
+  private static String groupOf(String name) {
+    if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+      return "JIT";
+    } else if (name.equals("VM Thread") || name.startsWith("GC Thread") || name.startsWith("G1 ")) {
+      return "GC and safepoints";
+    } else if (name.startsWith("JettyServerThre")) {
+      return "HTTP requests";
+    } else if (name.equals("wal-writer")) {
+      return "WAL writer";
+    }
+    return "other";
   }
 
   /** Resident memory now ({@code VmRSS}), bytes. */

@@ -37,11 +37,15 @@ import java.util.stream.IntStream;
  * <p>Run with {@code bench/run versus [series...]} (each count gets every row) or
  * {@code bench/run versus ingest=10000,100000 memory=100000,1000000} (the defaults); options as
  * arguments: {@code -Dversus.jvm="..."} (Tocsin's JVM flags), {@code -Dversus.samples=3000000}
- * (measured per ingest row), {@code -Dversus.rounds=60} (samples per series in the memory rows).
+ * (measured per ingest row; warm-up passes are half as many), {@code -Dversus.rounds=60} (samples
+ * per series in the memory rows).
  */
 public final class VersusBenchmark {
   /** The collector of the Dockerfile and the manifests (README "Sizing"), with a fixed heap instead of a share of RAM. */
   static final String DEFAULT_JVM_FLAGS = "-Xmx2g -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30";
+  /** Warm-up passes end when Tocsin's JIT compilers used less than this share of its CPU in one. */
+  static final double JIT_QUIET = 0.05;
+  static final int MAX_WARMUP_PASSES = 8;
   private static final Path SEED_RULES = Path.of("rules/redis.yml").toAbsolutePath();
   private static final Map<String, MetricKind> COUNTERS = Map.of(
       "redis_keyspace_read_hits", MetricKind.COUNTER, "redis_keyspace_read_misses", MetricKind.COUNTER);
@@ -106,23 +110,33 @@ public final class VersusBenchmark {
   /**
    * Samples/s and CPU seconds of each system for the same pre-encoded requests, after a warm-up
    * of the same kind; each system is measured alone (the other idles).
+   *
+   * <p>The warm-up runs in passes of half the measured samples until Tocsin's JIT compilers used
+   * under {@link #JIT_QUIET} of its CPU in a pass (at least two passes, at most {@link
+   * #MAX_WARMUP_PASSES}), and VictoriaMetrics gets as many passes of the same requests. With a
+   * fixed warm-up, the JIT was still compiling the hot code through much of the measured requests
+   * on a loaded machine (a third of Tocsin's CPU at times), a cost a server pays once in its first
+   * minutes, not per sample; the measured row prints what it still took.
    */
   private void ingest(int series) throws Exception {
     RedisRemoteWrite feed = new RedisRemoteWrite(series);
     long samples = Long.getLong("versus.samples", 3_000_000);
-    int warmup = (int) Math.max(2, (samples / 2 + feed.series() - 1) / feed.series());
+    int passRounds = (int) Math.max(1, (samples / 2 + feed.series() - 1) / feed.series());
     int measured = (int) Math.max(2, (samples + feed.series() - 1) / feed.series());
-    // Every sample within Tocsin's window (1 h), and in the past.
-    long stepMs = Math.min(15_000, Duration.ofMinutes(50).toMillis() / (warmup + measured));
-    long startMs = System.currentTimeMillis() - (warmup + measured) * stepMs - 60_000;
-    List<List<byte[]>> warm = encode(feed, 0, warmup, startMs, stepMs);
-    List<List<byte[]>> work = encode(feed, warmup, warmup + measured, startMs, stepMs);
+    int measuredFrom = MAX_WARMUP_PASSES * passRounds;
+    // Every sample within Tocsin's window (1 h), and in the past, however long the warm-up.
+    long stepMs = Math.min(15_000, Duration.ofMinutes(50).toMillis() / (measuredFrom + measured));
+    long startMs = System.currentTimeMillis() - (measuredFrom + measured) * stepMs - 60_000;
+    List<List<byte[]>> work = encode(feed, measuredFrom, measuredFrom + measured, startMs, stepMs);
     long total = (long) feed.series() * measured;
-    System.out.printf(Locale.ROOT, "%nversus: ingest, %,d series: %,d samples to warm up, %,d measured (%s apart)%n",
-        feed.series(), (long) feed.series() * warmup, total, Duration.ofMillis(stepMs));
+    System.out.printf(Locale.ROOT, "%nversus: ingest, %,d series: warm-up passes of %,d samples, %,d measured"
+        + " (%s apart)%n", feed.series(), (long) feed.series() * passRounds, total, Duration.ofMillis(stepMs));
     try (Systems systems = start(feed.series())) {
-      double[] tocsin = measureIngest("tocsin", systems.tocsin.pid(), systems.tocsinWrite(), warm, work, total);
-      double[] vm = measureIngest("victoria-metrics", systems.vm.pid(), systems.vmWrite(), warm, work, total);
+      Warmup warmup = new Warmup(feed, passRounds, startMs, stepMs);
+      int passes = warmup.run("tocsin", systems.tocsin.pid(), systems.tocsinWrite(), 0);
+      double[] tocsin = measureIngest("tocsin", systems.tocsin.pid(), true, systems.tocsinWrite(), work, total);
+      warmup.run("victoria-metrics", systems.vm.pid(), systems.vmWrite(), passes);
+      double[] vm = measureIngest("victoria-metrics", systems.vm.pid(), false, systems.vmWrite(), work, total);
       String at = String.format(Locale.ROOT, "%,d series", feed.series());
       row("ingest, " + at + " (samples/s)", vm[0], tocsin[0], "%,.0f", true);
       row("ingest CPU, " + at + " (CPU-s per 1M samples)", vm[1] * 1e6 / total, tocsin[1] * 1e6 / total, "%.2f", false);
@@ -131,16 +145,49 @@ public final class VersusBenchmark {
     }
   }
 
-  private static double[] measureIngest(String name, long pid, String url, List<List<byte[]>> warm,
-      List<List<byte[]>> work, long samples) throws Exception {
-    RedisRemoteWrite.send(1, (c, part) -> warm.get(c), url);
+  /** Warm-up passes of {@code passRounds} rounds each, the same requests for both systems. */
+  private record Warmup(RedisRemoteWrite feed, int passRounds, long startMs, long stepMs) {
+    /**
+     * Sends {@code passes} passes, or (0) passes until the JVM {@code pid}'s JIT is quiet;
+     * returns how many were sent.
+     */
+    int run(String name, long pid, String url, int passes) throws Exception {
+      int limit = passes > 0 ? passes : MAX_WARMUP_PASSES;
+      for (int pass = 0; pass < limit; pass++) {
+        List<List<byte[]>> requests = encode(feed, pass * passRounds, (pass + 1) * passRounds, startMs, stepMs);
+        double cpu0 = ProcessStats.cpuSeconds(pid);
+        double jit0 = passes > 0 ? 0 : ProcessStats.jvmCpuSeconds(pid).get("JIT");
+        RedisRemoteWrite.send(1, (c, part) -> requests.get(c), url);
+        if (passes == 0) {
+          double share = (ProcessStats.jvmCpuSeconds(pid).get("JIT") - jit0) / (ProcessStats.cpuSeconds(pid) - cpu0);
+          System.out.printf(Locale.ROOT, "versus: %s: warm-up pass %d, JIT %.0f%% of its CPU%n", name, pass + 1,
+              100 * share);
+          if (pass > 0 && share < JIT_QUIET) {
+            return pass + 1;
+          }
+        }
+      }
+      return limit;
+    }
+  }
+
+  private static double[] measureIngest(String name, long pid, boolean jvm, String url, List<List<byte[]>> work,
+      long samples) throws Exception {
     double cpu0 = ProcessStats.cpuSeconds(pid);
+    Map<String, Double> threads0 = jvm ? ProcessStats.jvmCpuSeconds(pid) : null;
     long t0 = System.nanoTime();
     RedisRemoteWrite.send(1, (c, part) -> work.get(c), url);
     double seconds = (System.nanoTime() - t0) / 1e9;
     double cpu = ProcessStats.cpuSeconds(pid) - cpu0;
-    System.out.printf(Locale.ROOT, "versus: %s: %,.0f samples/s (%.2f s, %.2f CPU-s; load %s)%n", name,
-        samples / seconds, seconds, cpu, load());
+    String split = "";
+    if (jvm) {
+      StringBuilder threads = new StringBuilder();
+      ProcessStats.jvmCpuSeconds(pid).forEach((group, used) -> threads.append(String.format(Locale.ROOT,
+          "%s %s %.2f", threads.length() == 0 ? ", of which" : ",", group, used - threads0.get(group))));
+      split = threads.toString();
+    }
+    System.out.printf(Locale.ROOT, "versus: %s: %,.0f samples/s (%.2f s, %.2f CPU-s%s; load %s)%n", name,
+        samples / seconds, seconds, cpu, split, load());
     return new double[] {samples / seconds, cpu};
   }
 

@@ -12,6 +12,10 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.ConnectionMetaData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,12 +31,23 @@ import org.slf4j.LoggerFactory;
  * that cannot write answer 503. Samples that can be stored are stored even when others in the
  * same request are refused; the 400 then names how many were refused and why. Bodies are plain
  * text, which Prometheus logs.
+ *
+ * <p>Each connection (a Prometheus queue shard) keeps the series it wrote, by their label bytes
+ * ({@link SenderSeries}), for its next requests; all connections together hold at most {@link
+ * #SENDERS_BYTES}, each at most {@link #SENDER_BYTES}, and a connection's go when it closes.
  */
 public final class RemoteWriteReceiver implements Handler {
   public static final String PATH = "/api/v1/write";
   static final String PROTOBUF = "application/x-protobuf";
 
+  /** Room for the series of all connections: about 150,000 series of Prometheus' usual labels. */
+  static final long SENDERS_BYTES = 16 << 20;
+  /** Room for the series of one connection: about 40,000. */
+  static final long SENDER_BYTES = 4 << 20;
+  private static final String SENDER = SenderSeries.class.getName();
+
   private static final Logger log = LoggerFactory.getLogger(RemoteWriteReceiver.class);
+  private final SenderSeries.Budget senderBudget = new SenderSeries.Budget(SENDERS_BYTES, SENDER_BYTES);
 
   private final RemoteWriteTranslator translator;
   private final IngestLimiter limiter;
@@ -127,7 +142,7 @@ public final class RemoteWriteReceiver implements Handler {
         fail(ctx, 413, Outcome.TOO_LARGE, tooLarge("decompressed request body of " + length + " bytes"));
         return;
       }
-      result = translator.writeSnappy(body, (int) length);
+      result = writeSnappy(ctx, body, (int) length);
     } catch (InvalidProtocolBufferException e) {
       fail(ctx, 400, Outcome.INVALID, "request body is not a valid protobuf WriteRequest: " + e.getMessage());
       return;
@@ -147,6 +162,59 @@ public final class RemoteWriteReceiver implements Handler {
     } else {
       respond(ctx, 400, result.message() + "; the other " + result.accepted()
           + (result.accepted() == 1 ? " was stored" : " were stored"));
+    }
+  }
+
+  /** Writes the request with the series its connection wrote before, and keeps them for the next. */
+  private IngestResult writeSnappy(Context ctx, byte[] body, int length) throws IOException {
+    ConnectionMetaData connection = ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData();
+    SenderSlot slot = connection.getAttribute(SENDER) instanceof SenderSlot existing ? existing : null;
+    if (slot == null) {
+      slot = new SenderSlot();
+      connection.setAttribute(SENDER, slot);
+      connection.getConnection().addEventListener(slot);
+    }
+    SenderSeries sender = slot.take(senderBudget);
+    try {
+      return translator.writeSnappy(body, length, sender);
+    } finally {
+      slot.giveBack(sender);
+    }
+  }
+
+  /**
+   * A connection's {@link SenderSeries}, taken by one request at a time (another request on the
+   * connection at the same time, which HTTP/1.1 does not send, gets a fresh one of its own), and
+   * released when the connection closes.
+   */
+  private static final class SenderSlot implements Connection.Listener {
+    private final AtomicReference<SenderSeries> held = new AtomicReference<>();
+    private volatile boolean closed;
+
+    SenderSeries take(SenderSeries.Budget budget) {
+      SenderSeries sender = held.getAndSet(null);
+      return sender != null ? sender : new SenderSeries(budget);
+    }
+
+    void giveBack(SenderSeries sender) {
+      if (!held.compareAndSet(null, sender)) {
+        sender.release();
+      } else if (closed) {
+        releaseHeld(); // the connection closed while the request ran
+      }
+    }
+
+    @Override
+    public void onClosed(Connection connection) {
+      closed = true;
+      releaseHeld();
+    }
+
+    private void releaseHeld() {
+      SenderSeries sender = held.getAndSet(null);
+      if (sender != null) {
+        sender.release();
+      }
     }
   }
 

@@ -55,6 +55,9 @@ final class RemoteWriteScan extends LabelsProbe {
   private int[] labelCount = new int[64];
   private int[] firstSample = new int[64];
   private int[] sampleCount = new int[64];
+  /** The label fields of a series lie in {@code [labelsFrom, labelsTo)} of the body, with whatever is between them. */
+  private int[] labelsFrom = new int[64];
+  private int[] labelsTo = new int[64];
   /** Non-null for a declined series: it as protobuf parsed it. */
   private TimeSeries[] declined = new TimeSeries[64];
 
@@ -129,6 +132,8 @@ final class RemoteWriteScan extends LabelsProbe {
       labelCount = new int[64];
       firstSample = new int[64];
       sampleCount = new int[64];
+      labelsFrom = new int[64];
+      labelsTo = new int[64];
       declined = new TimeSeries[64];
       keyOffset = new int[256];
       keyLength = new int[256];
@@ -149,14 +154,18 @@ final class RemoteWriteScan extends LabelsProbe {
       labelCount = Arrays.copyOf(labelCount, n);
       firstSample = Arrays.copyOf(firstSample, n);
       sampleCount = Arrays.copyOf(sampleCount, n);
+      labelsFrom = Arrays.copyOf(labelsFrom, n);
+      labelsTo = Arrays.copyOf(labelsTo, n);
       declined = Arrays.copyOf(declined, n);
     }
     seriesOffset[s] = offset;
     seriesLength[s] = length;
     firstLabel[s] = labels;
     firstSample[s] = samples;
+    labelsFrom[s] = offset;
+    labelsTo[s] = offset;
     in.reset(offset, length);
-    if (!readSeriesFields()) {
+    if (!readSeriesFields(s)) {
       labels = firstLabel[s];
       samples = firstSample[s];
       declined[s] = parseSeries(offset, length);
@@ -175,9 +184,11 @@ final class RemoteWriteScan extends LabelsProbe {
     return TimeSeries.parser().parseFrom(series);
   }
 
-  /** The fields of one TimeSeries; false when it holds something this class leaves to protobuf. */
-  private boolean readSeriesFields() throws InvalidProtocolBufferException {
+  /** The fields of series {@code s}; false when it holds something this class leaves to protobuf. */
+  private boolean readSeriesFields(int s) throws InvalidProtocolBufferException {
+    boolean anyLabel = false;
     while (!in.atEnd()) {
+      int fieldStart = in.position();
       int tag = in.readTag();
       if ((tag & 7) != WireCursor.LENGTH_DELIMITED) {
         return false;
@@ -192,6 +203,11 @@ final class RemoteWriteScan extends LabelsProbe {
       };
       if (!known) {
         return false;
+      }
+      if (tag >>> 3 == 1) {
+        labelsFrom[s] = anyLabel ? labelsFrom[s] : fieldStart;
+        labelsTo[s] = end;
+        anyLabel = true;
       }
       in.popLimit(outer);
       in.reset(end, outer - end);
@@ -280,6 +296,23 @@ final class RemoteWriteScan extends LabelsProbe {
 
   boolean declined(int s) {
     return declined[s] != null;
+  }
+
+  /**
+   * Where the label fields of series {@code s} (not declined) start in {@link #body()}: the bytes
+   * {@code [labelsFrom, labelsTo)} hold all of them, so equal bytes are equal labels.
+   */
+  int labelsFrom(int s) {
+    return labelsFrom[s];
+  }
+
+  int labelsTo(int s) {
+    return labelsTo[s];
+  }
+
+  /** The request being read. */
+  byte[] body() {
+    return body;
   }
 
   int samples(int s) {

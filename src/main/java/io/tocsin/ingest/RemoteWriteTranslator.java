@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.xerial.snappy.Snappy;
 
 /**
@@ -52,6 +53,8 @@ final class RemoteWriteTranslator {
   private final LabelLimits limits;
   private final Map<String, MetricKind> overrides;
   private final Map<String, String> familyTypes = new ConcurrentHashMap<>();
+  /** Changes with every change of {@link #familyTypes}: series that senders remember have the kinds of one version. */
+  private final AtomicInteger kindsVersion = new AtomicInteger();
   private final ThreadLocal<RemoteWriteScan> scans = ThreadLocal.withInitial(RemoteWriteScan::new);
 
   /** @param overrides kind by metric name, over metadata and suffix rules (counter or gauge) */
@@ -69,12 +72,14 @@ final class RemoteWriteTranslator {
   /**
    * Writes a request, a snappy block that declares {@code length} uncompressed bytes (uncompressed
    * into a buffer this thread reuses): the series of a common request straight from its bytes
-   * ({@link RemoteWriteScan}), else as {@link #write(WriteRequest)}.
+   * ({@link RemoteWriteScan}), found through what {@code sender} remembers of its earlier requests
+   * when it can be, else as {@link #write(WriteRequest)}.
    *
+   * @param sender the series this request's sender wrote before, updated here; null for none
    * @throws IOException when it is not a snappy block of that length (InvalidProtocolBufferException:
    *     not a WriteRequest); nothing is written then
    */
-  IngestResult writeSnappy(byte[] block, int length) throws IOException {
+  IngestResult writeSnappy(byte[] block, int length, SenderSeries sender) throws IOException {
     RemoteWriteScan scan = scans.get();
     try {
       byte[] buffer = scan.buffer(length);
@@ -82,21 +87,25 @@ final class RemoteWriteTranslator {
       if (uncompressed != length) {
         throw new IOException("uncompressed to " + uncompressed + " bytes, not the " + length + " it declares");
       }
-      return write(scan, buffer, length);
+      return write(scan, buffer, length, sender);
     } finally {
       scan.release();
     }
   }
 
-  private IngestResult write(RemoteWriteScan scan, byte[] bytes, int length) throws InvalidProtocolBufferException {
+  private IngestResult write(RemoteWriteScan scan, byte[] bytes, int length, SenderSeries sender)
+      throws InvalidProtocolBufferException {
     if (!scan.read(bytes, length)) {
       return write(WriteRequest.parser().parseFrom(bytes, 0, length));
+    }
+    if (sender != null) {
+      sender.ensureVersion(kindsVersion.get());
     }
     RejectionTally tally = new RejectionTally();
     PointWriter writer = newWriter(tally);
     Map<HistogramKey, TreeMap<Double, Double>> buckets = new LinkedHashMap<>();
     for (int s = 0; s < scan.seriesCount; s++) {
-      if (!writeKnown(scan, s, writer)) {
+      if (!writeKnown(scan, s, writer, sender)) {
         writeSeries(scan.parsed(s), writer, tally, buckets);
       }
     }
@@ -105,10 +114,18 @@ final class RemoteWriteTranslator {
   }
 
   /**
-   * Writes series {@code s} of {@code scan} when it is one the store holds, found without
-   * building its labels; false (nothing written) to leave it to {@link #writeSeries}.
+   * Writes series {@code s} of {@code scan} when it is one the store holds, found by its label
+   * bytes in {@code sender} or else without building its labels; false (nothing written) to leave
+   * it to {@link #writeSeries}.
    */
-  private boolean writeKnown(RemoteWriteScan scan, int s, PointWriter writer) {
+  private boolean writeKnown(RemoteWriteScan scan, int s, PointWriter writer, SenderSeries sender) {
+    boolean remembered = sender != null && !scan.declined(s);
+    if (remembered) {
+      Series series = sender.find(scan.body(), scan.labelsFrom(s), scan.labelsTo(s));
+      if (series != null && writeRemembered(scan, s, series, writer)) {
+        return true;
+      }
+    }
     if (!scan.describe(s) || scan.nameLength() > limits.maxValueLength()) {
       return false;
     }
@@ -118,16 +135,49 @@ final class RemoteWriteTranslator {
     if (series == null) {
       return false;
     }
+    if (remembered) {
+      sender.put(scan.body(), scan.labelsFrom(s), scan.labelsTo(s), series);
+    }
     writer.metric(name, name);
-    for (int i = 0; i < scan.samples(s); i++) {
+    writeSamples(scan, s, 0, series, kind, writer);
+    return true;
+  }
+
+  /**
+   * Writes series {@code s} to the series its sender sent under the same label bytes before
+   * (whose kind is still what {@link #kindOf} says: the sender's entries are of the current
+   * version); false, writing nothing, when that series was evicted since, so that the store is
+   * asked again.
+   */
+  private boolean writeRemembered(RemoteWriteScan scan, int s, Series series, PointWriter writer) {
+    String name = series.metric();
+    MetricKind kind = series.kind();
+    writer.metric(name, name);
+    if (scan.samples(s) == 0) {
+      return true;
+    }
+    double value = scan.value(s, 0);
+    if (!writer.prometheusTo(series, kind, scan.timestamp(s, 0), value, StaleMarker.is(value))) {
+      return false;
+    }
+    writeSamples(scan, s, 1, series, kind, writer);
+    return true;
+  }
+
+  /** Writes samples {@code from} on of series {@code s} to {@code series}, or as new if it is evicted meanwhile. */
+  private static void writeSamples(RemoteWriteScan scan, int s, int from, Series series, MetricKind kind,
+      PointWriter writer) {
+    for (int i = from; i < scan.samples(s); i++) {
       double value = scan.value(s, i);
       long timeMs = scan.timestamp(s, i);
       boolean stale = StaleMarker.is(value);
       if (!writer.prometheusTo(series, kind, timeMs, value, stale)) {
-        writer.prometheus(kind, scan.labels(), timeMs, value, null, stale, 1); // evicted meanwhile
+        if (!scan.describe(s)) { // it was described when the series was found by it
+          throw new IllegalStateException("series " + s + " no longer describes");
+        }
+        writer.prometheus(kind, scan.labels(), timeMs, value, null, stale, 1);
       }
     }
-    return true;
   }
 
   private PointWriter newWriter(RejectionTally tally) {
@@ -139,7 +189,10 @@ final class RemoteWriteTranslator {
     for (MetricMetadata m : request.getMetadataList()) {
       if (m.getType() != MetricMetadata.MetricType.UNKNOWN && m.getType() != MetricMetadata.MetricType.UNRECOGNIZED
           && (familyTypes.size() < MAX_FAMILIES || familyTypes.containsKey(m.getMetricFamilyName()))) {
-        familyTypes.put(m.getMetricFamilyName(), m.getType().name().toLowerCase(Locale.ROOT));
+        String type = m.getType().name().toLowerCase(Locale.ROOT);
+        if (!type.equals(familyTypes.put(m.getMetricFamilyName(), type))) {
+          kindsVersion.incrementAndGet();
+        }
       }
     }
     RejectionTally tally = new RejectionTally();

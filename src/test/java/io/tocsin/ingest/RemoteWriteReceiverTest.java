@@ -177,6 +177,41 @@ class RemoteWriteReceiverTest {
   }
 
   @Test
+  void metadataChangingAKind_ofSeriesTheConnectionWrote_refusesTheirNextSamples() throws Exception {
+    String url = start();
+    // Twice on one connection, which then finds "jobs" (a gauge by its name) by the bytes of its labels.
+    assertThat(post(url, request(series("jobs", labels("node", "a"), T, 1))).statusCode()).isEqualTo(204);
+    assertThat(post(url, request(series("jobs", labels("node", "a"), T + 1000, 2))).statusCode()).isEqualTo(204);
+    assertThat(post(url, WriteRequest.newBuilder().addMetadata(metadata("jobs", MetricType.COUNTER)).build())
+        .statusCode()).isEqualTo(204);
+
+    HttpResponse<String> response = post(url, request(series("jobs", labels("node", "a"), T + 2000, 3)));
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).isEqualTo("rejected 1 data point: 1 of a metric that already exists with another kind"
+        + " (first in metric \"jobs\"); the other 0 were stored\n");
+    assertThat(values("jobs")).containsExactly(1, 2);
+  }
+
+  @Test
+  void seriesEvicted_afterTheConnectionWroteIt_isCreatedAgainByItsNextSample() throws Exception {
+    String url = start();
+    assertThat(post(url, request(series("temperature", labels("room", "a"), T, 20))).statusCode()).isEqualTo(204);
+    assertThat(post(url, request(series("temperature", labels("room", "a"), T + 1000, 21))).statusCode())
+        .isEqualTo(204);
+    clock.advance(Duration.ofHours(2));
+    assertThat(tocsin.store().evictExpired()).isEqualTo(1);
+    long later = clock.millis() - 1000;
+
+    HttpResponse<String> response = post(url, request(series("temperature", labels("room", "a"), later, 22)));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(204);
+    assertThat(read("temperature")).hasSize(1);
+    assertThat(read("temperature").get(0).timesMs()).containsExactly(later);
+    assertThat(values("temperature")).containsExactly(22);
+  }
+
+  @Test
   void bucketSeries_becomeOneHistogramOfTheBaseName() throws Exception {
     String url = start();
     HttpResponse<String> response = post(url, request(

@@ -13,6 +13,7 @@ import io.tocsin.ingest.prompb.WriteRequest;
 import io.tocsin.store.Labels;
 import io.tocsin.testing.WireWriter;
 import io.tocsin.testing.WireWriter.Liberties;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
@@ -26,8 +27,9 @@ import net.jqwik.api.Provide;
  * {@link RemoteWriteScan} against the generated parser, {@code WriteRequest.parseFrom}: on random
  * requests written with every liberty of the wire format, on requests breaking its rules and on
  * corrupted bodies, the scan never takes a request parseFrom refuses; every series of a request
- * it takes reads as parseFrom reads it; and a series it describes has the name and labels the
- * general path builds from parseFrom's objects, with their hash.
+ * it takes reads as parseFrom reads it, its label bytes holding all its labels; and a series it
+ * describes has the name and labels the general path builds from parseFrom's objects, with their
+ * hash.
  */
 class RemoteWriteScanDifferentialTest {
   private final RemoteWriteScan scan = new RemoteWriteScan();
@@ -110,6 +112,7 @@ class RemoteWriteScanDifferentialTest {
       assertThat(scan.parsed(s)).isEqualTo(reference);
       if (!scan.declined(s)) {
         assertSamples(s, reference);
+        assertLabelBytes(s, reference);
       }
       if (scan.describe(s)) {
         assertDescribes(s, reference);
@@ -140,6 +143,20 @@ class RemoteWriteScanDifferentialTest {
       assertThat(Double.doubleToRawLongBits(scan.value(s, i)))
           .isEqualTo(Double.doubleToRawLongBits(samples.get(i).getValue()));
     }
+  }
+
+  /**
+   * The bytes {@link SenderSeries} keys a series by hold all its labels, as parseFrom reads them,
+   * so that equal bytes are equal labels.
+   */
+  private void assertLabelBytes(int s, TimeSeries reference) {
+    TimeSeries labelsOnly;
+    try {
+      labelsOnly = TimeSeries.parseFrom(Arrays.copyOfRange(scan.body(), scan.labelsFrom(s), scan.labelsTo(s)));
+    } catch (InvalidProtocolBufferException e) {
+      throw new AssertionError("the label bytes of series " + s + " do not parse", e);
+    }
+    assertThat(labelsOnly.getLabelsList()).isEqualTo(reference.getLabelsList());
   }
 
   /** What {@link RemoteWriteTranslator} builds from {@code reference}: name, labels, samples. */
