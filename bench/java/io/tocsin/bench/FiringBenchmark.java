@@ -99,17 +99,21 @@ public final class FiringBenchmark {
         for (Future<?> f : engine.evaluateDueAsync(now, pool)) {
           f.get();
         }
+        long t1 = System.nanoTime();
         tocsin.notifications().deliverDue();
+        long t2 = System.nanoTime();
         engine.persistIfChanged();
         double ms = (System.nanoTime() - t0) / 1e6;
+        String phases = String.format(Locale.ROOT, " (evaluation %,.0f, delivery %,.0f, state %,.0f)",
+            (t1 - t0) / 1e6, (t2 - t1) / 1e6, (System.nanoTime() - t2) / 1e6);
         double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
         long allocated = allocated(threads) - allocated0;
         long written = !Files.exists(state) ? 0
             : fileBefore != null && fileBefore.equals(fileKey(state)) ? Files.size(state) - sizeBefore : Files.size(state);
         double metricsMs = get(http, tocsin.httpPort(), "/metrics");
         double monitorsMs = get(http, tocsin.httpPort(), "/api/v1/monitors?limit=1000");
-        say("firing: cycle %2d: %,6.0f ms wall, %5.2f CPU-s, %,7d MiB allocated, %,11d state bytes written, "
-            + "%,d pending, %,d firing; GET /metrics %,.1f ms, GET /api/v1/monitors %,.1f ms", cycle, ms, cpu,
+        say("firing: cycle %2d: %,6.0f ms wall%s, %5.2f CPU-s, %,7d MiB allocated, %,11d state bytes written, "
+            + "%,d pending, %,d firing; GET /metrics %,.1f ms, GET /api/v1/monitors %,.1f ms", cycle, ms, phases, cpu,
             allocated >> 20, written, engine.count(GroupState.State.PENDING), engine.count(GroupState.State.FIRING),
             metricsMs, monitorsMs);
         if (cycle >= WARM_UP) {
