@@ -201,14 +201,19 @@ final class Chunk {
     /** The chunk's words, header included; null before the first sample. */
     private long[] words;
     /**
-     * The bits written (low {@link #BIT_LENGTH_BITS} bits), and the XOR coding's last leading
-     * zeros plus one and trailing zeros (6 bits each) above them: one int instead of an int and
-     * two bytes, which takes a million series from 80 to 72 bytes each.
+     * The bits written (low {@link #BIT_LENGTH_BITS} bits), and above them the XOR coding's last
+     * leading zeros plus one and trailing zeros (6 bits each), or in a decimal chunk {@link
+     * #LAST_SPECIAL}: one int instead of an int and two bytes.
      */
     private int state = packState(0, -1, 0);
     private long lastDelta;
-    private long lastMantissa;
-    private long lastValueBits;
+    /**
+     * The last value's bits in an XOR chunk; in a decimal chunk the last finite value's mantissa,
+     * from which the last value follows (it is exactly the mantissa over the scale, as {@link
+     * #fitsDecimal} checked), unless it was an escaped special, whose bits end the stream. One
+     * field for both makes a series 64 bytes instead of 72.
+     */
+    private long last;
 
     private static int packState(int bitLength, int leading, int trailing) {
       return bitLength | (leading + 1) << BIT_LENGTH_BITS | trailing << (BIT_LENGTH_BITS + 6);
@@ -226,6 +231,24 @@ final class Chunk {
       return state >>> (BIT_LENGTH_BITS + 6);
     }
 
+    /** In a decimal chunk's state: the last value was an escaped NaN, infinity or stale marker. */
+    private static final int LAST_SPECIAL = 1 << 31;
+
+    /** The bits of the last value appended; 0 before the first. */
+    private long lastValueBits() {
+      if (!decimal()) {
+        return last;
+      }
+      if ((state & LAST_SPECIAL) != 0) { // its 64 bits end the stream
+        int from = bitLength() - 64;
+        int offset = from & 63;
+        long high = words[from >>> 6] << offset;
+        return offset == 0 ? high : high | words[(from >>> 6) + 1] >>> (64 - offset);
+      }
+      int exponent = exponent();
+      return Double.doubleToRawLongBits(exponent == 0 ? (double) last : last / POW10[exponent]);
+    }
+
     /**
      * Starts a new chunk whose coding suits {@code firstValue} (append it next), with room for
      * {@code capacity} words at first. A series passes the size of its last chunk: the next one
@@ -236,8 +259,7 @@ final class Chunk {
       words = new long[Math.max(capacity, HEADER_WORDS + 1)];
       state = packState(HEADER_WORDS * 64, -1, 0);
       lastDelta = 0;
-      lastMantissa = 0;
-      lastValueBits = 0;
+      last = 0;
       words[2] = ((long) Math.max(e, 0) << 40) | ((long) (e >= 0 ? DECIMAL : XOR) << 32);
     }
 
@@ -249,8 +271,10 @@ final class Chunk {
       this.words = image.words();
       this.state = packState(image.bitLength(), image.lastLeading(), image.lastTrailing());
       this.lastDelta = image.lastDelta();
-      this.lastMantissa = image.lastMantissa();
-      this.lastValueBits = image.lastValueBits();
+      this.last = decimal() ? image.lastMantissa() : image.lastValueBits();
+      if (decimal() && lastValueBits() != image.lastValueBits()) {
+        state |= LAST_SPECIAL; // the last value is not the mantissa's: it was escaped
+      }
     }
 
     /** A copy of the used words and of the coding state, for a snapshot; null before any sample. */
@@ -259,8 +283,9 @@ final class Chunk {
         return null;
       }
       int bitLength = bitLength();
-      return new HeadImage(Arrays.copyOf(words, (bitLength + 63) >>> 6), bitLength, lastDelta, lastMantissa,
-          lastValueBits, lastLeading(), lastTrailing());
+      boolean decimal = decimal();
+      return new HeadImage(Arrays.copyOf(words, (bitLength + 63) >>> 6), bitLength, lastDelta, decimal ? last : 0,
+          lastValueBits(), decimal ? -1 : lastLeading(), decimal ? 0 : lastTrailing());
     }
 
     /** The chunk's words, or null before the first sample. */
@@ -304,7 +329,7 @@ final class Chunk {
     }
 
     final double headLastValue() {
-      return Double.longBitsToDouble(lastValueBits);
+      return Double.longBitsToDouble(lastValueBits());
     }
 
     private boolean decimal() {
@@ -345,13 +370,15 @@ final class Chunk {
       }
       words[1] = time;
       words[2]++;
-      lastValueBits = valueBits;
+      if (!decimal) {
+        last = valueBits;
+      }
       return true;
     }
 
     /** Finite values need this chunk's exponent; specials are always escaped. */
     private boolean fitsDecimal(double value, long valueBits) {
-      if (valueBits == lastValueBits || Double.isNaN(value) || Double.isInfinite(value)) {
+      if (Double.isNaN(value) || Double.isInfinite(value) || valueBits == lastValueBits()) {
         return true;
       }
       int exponent = exponent();
@@ -373,11 +400,13 @@ final class Chunk {
       if (Double.isNaN(value) || Double.isInfinite(value)) {
         write(0b11111, 5);
         write(Double.doubleToRawLongBits(value), 64);
+        state |= LAST_SPECIAL;
         return;
       }
       long mantissa = (long) Math.rint(value * POW10[exponent()]);
-      long d = mantissa - lastMantissa;
-      lastMantissa = mantissa;
+      long d = mantissa - last;
+      last = mantissa;
+      state &= ~LAST_SPECIAL;
       if (d == 0) {
         write(0, 1);
       } else if (d >= -(1 << 6) && d < (1 << 6)) {
@@ -414,7 +443,7 @@ final class Chunk {
     }
 
     private void writeXor(long bits) {
-      long xor = bits ^ lastValueBits;
+      long xor = bits ^ last;
       if (xor == 0) {
         write(0, 1);
         return;

@@ -78,8 +78,8 @@ public final class Series extends Chunk.Head {
   private Object writerState;
   /**
    * {@link #logMark()}, or {@link #REMOVED} once eviction unlinked this series: an int rather
-   * than a long and a boolean, which with the head chunk's packed state makes a series 72 bytes
-   * instead of 80.
+   * than a long and a boolean. With the head chunk's packed coding state ({@link Chunk.Head}) a
+   * series is 64 bytes.
    */
   private int logMark;
 
