@@ -4,7 +4,7 @@ package io.tocsin.store;
  * The series of one metric by their labels: an open-addressing hash table with linear probing,
  * holding the series themselves and, in an array beside them, each one's labels hash. A {@code
  * ConcurrentHashMap} costs a 32-byte node per entry besides its table; this costs only its two
- * arrays, about 13 bytes per series. The hashes let a probe step over the other entries of its
+ * arrays (in pages), about 13 bytes per series. The hashes let a probe step over the other entries of its
  * run by comparing ints in one array, without reading a series and its labels from wherever they
  * lie in the heap: those were two cache misses per step, and most of ingest's time in a lookup.
  *
@@ -23,10 +23,38 @@ final class SeriesTable {
   private static final Series TOMBSTONE =
       new Series(0, new Series.Family("", MetricKind.GAUGE, 1, AppendLog.NONE), Labels.EMPTY);
 
-  /** A table's series and their labels hashes, at the same index; published together. */
-  private record Slots(Series[] series, int[] hashes) {
+  /**
+   * Slots per page. A table is kept in pages of 128 KiB per array, below half of G1's smallest
+   * region: an array of half a region or more is humongous, given regions of its own whose
+   * unused tails no other object may take. The three metrics of a million series had two such
+   * arrays each (2 MiB in 4 MiB regions), 12 bytes per series.
+   */
+  private static final int PAGE_SHIFT = 15;
+  private static final int PAGE_MASK = (1 << PAGE_SHIFT) - 1;
+
+  /** A table's series and their labels hashes, at the same index, in pages; published together. */
+  private record Slots(Series[][] series, int[][] hashes, int capacity) {
     Slots(int capacity) {
-      this(new Series[capacity], new int[capacity]);
+      this(new Series[Math.max(1, capacity >>> PAGE_SHIFT)][Math.min(capacity, 1 << PAGE_SHIFT)],
+          new int[Math.max(1, capacity >>> PAGE_SHIFT)][Math.min(capacity, 1 << PAGE_SHIFT)], capacity);
+    }
+
+    Series series(int i) {
+      return series[i >>> PAGE_SHIFT][i & PAGE_MASK];
+    }
+
+    int hash(int i) {
+      return hashes[i >>> PAGE_SHIFT][i & PAGE_MASK];
+    }
+
+    void set(int i, Series s) {
+      series[i >>> PAGE_SHIFT][i & PAGE_MASK] = s;
+    }
+
+    /** Sets the hash before the series, so that a reader that sees the series mostly sees its hash. */
+    void set(int i, Series s, int hash) {
+      hashes[i >>> PAGE_SHIFT][i & PAGE_MASK] = hash;
+      series[i >>> PAGE_SHIFT][i & PAGE_MASK] = s;
     }
   }
 
@@ -38,16 +66,14 @@ final class SeriesTable {
   /** The series whose labels equal {@code key}, a {@link Labels} or a {@link LabelsProbe}. */
   Series get(Object key) {
     Slots table = slots;
-    Series[] series = table.series;
-    int[] hashes = table.hashes;
-    int mask = series.length - 1;
+    int mask = table.capacity - 1;
     int hash = key.hashCode();
     for (int i = spread(hash) & mask; ; i = (i + 1) & mask) {
-      Series s = series[i];
+      Series s = table.series(i);
       if (s == null) {
         return null;
       }
-      if (hashes[i] == hash && s != TOMBSTONE && key.equals(s.labels())) {
+      if (table.hash(i) == hash && s != TOMBSTONE && key.equals(s.labels())) {
         return s;
       }
     }
@@ -55,31 +81,30 @@ final class SeriesTable {
 
   /** Adds a series whose labels are not in the table yet. */
   void add(Series series) {
-    if ((used + 1) * 4L > slots.series.length * 3L) {
+    if ((used + 1) * 4L > slots.capacity * 3L) {
       resize(Math.max(MIN_CAPACITY, Integer.highestOneBit(Math.max(1, live + 1) * 4 - 1)));
     }
     Slots table = slots;
-    int mask = table.series.length - 1;
+    int mask = table.capacity - 1;
     int hash = series.labels().hashCode();
     int i = spread(hash) & mask;
-    while (table.series[i] != null && table.series[i] != TOMBSTONE) {
+    while (table.series(i) != null && table.series(i) != TOMBSTONE) {
       i = (i + 1) & mask;
     }
-    if (table.series[i] == null) {
+    if (table.series(i) == null) {
       used++;
     }
-    table.hashes[i] = hash;
-    table.series[i] = series;
+    table.set(i, series, hash);
     live++;
   }
 
   /** Removes {@code series} itself (not another with equal labels); false when absent. */
   boolean remove(Series series) {
-    Series[] table = slots.series;
-    int mask = table.length - 1;
-    for (int i = spread(series.labels().hashCode()) & mask; table[i] != null; i = (i + 1) & mask) {
-      if (table[i] == series) {
-        table[i] = TOMBSTONE;
+    Slots table = slots;
+    int mask = table.capacity - 1;
+    for (int i = spread(series.labels().hashCode()) & mask; table.series(i) != null; i = (i + 1) & mask) {
+      if (table.series(i) == series) {
+        table.set(i, TOMBSTONE);
         live--;
         return true;
       }
@@ -101,16 +126,15 @@ final class SeriesTable {
     Slots old = slots;
     Slots table = new Slots(capacity);
     int mask = capacity - 1;
-    for (int j = 0; j < old.series.length; j++) {
-      Series s = old.series[j];
+    for (int j = 0; j < old.capacity; j++) {
+      Series s = old.series(j);
       if (s != null && s != TOMBSTONE) {
-        int hash = old.hashes[j];
+        int hash = old.hash(j);
         int i = spread(hash) & mask;
-        while (table.series[i] != null) {
+        while (table.series(i) != null) {
           i = (i + 1) & mask;
         }
-        table.hashes[i] = hash;
-        table.series[i] = s;
+        table.set(i, s, hash);
       }
     }
     used = live;
