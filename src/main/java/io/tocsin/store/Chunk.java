@@ -269,11 +269,16 @@ final class Chunk {
      */
     final void resume(HeadImage image) {
       this.words = image.words();
-      this.state = packState(image.bitLength(), image.lastLeading(), image.lastTrailing());
       this.lastDelta = image.lastDelta();
-      this.last = decimal() ? image.lastMantissa() : image.lastValueBits();
-      if (decimal() && lastValueBits() != image.lastValueBits()) {
-        state |= LAST_SPECIAL; // the last value is not the mantissa's: it was escaped
+      if (decimal()) {
+        this.state = packState(image.bitLength(), -1, 0);
+        this.last = image.lastMantissa();
+        if (lastValueBits() != image.lastValueBits()) {
+          state |= LAST_SPECIAL; // the last value is not the mantissa's: it was escaped
+        }
+      } else {
+        this.state = packState(image.bitLength(), image.lastLeading(), image.lastTrailing());
+        this.last = image.lastValueBits();
       }
     }
 
@@ -304,15 +309,19 @@ final class Chunk {
 
     /**
      * The words a chunk of {@code samples} samples will need if the later samples cost as many
-     * bits as those so far; 0 with too few samples to tell.
+     * bits as those so far; 0 with too few samples to tell. The second sample's timestamp is left
+     * out of the rate: it codes the whole interval as a change from 0 (20 bits for a 15 s
+     * interval, where later ones take 1), and counting it in the rate predicted a word more than
+     * two thirds of a million first chunks needed.
      */
     final int wordsFor(int samples) {
       int count = headCount();
       if (count < 8) {
         return 0;
       }
-      long streamBits = bitLength() - HEADER_WORDS * 64L;
-      long bits = HEADER_WORDS * 64L + streamBits * samples / count;
+      long firstInterval = timestampDeltaBits(lastDelta); // what the second sample's timestamp most likely took
+      long streamBits = Math.max(0, bitLength() - HEADER_WORDS * 64L - firstInterval);
+      long bits = HEADER_WORDS * 64L + firstInterval + streamBits * samples / count;
       return (int) Math.min(Integer.MAX_VALUE, (bits + 63) >>> 6);
     }
 
@@ -422,6 +431,20 @@ final class Chunk {
         write(0b11110, 5);
         write(d, 64);
       }
+    }
+
+    /** The bits {@link #writeTimestampDelta} takes for {@code dod}. */
+    private static int timestampDeltaBits(long dod) {
+      if (dod == 0) {
+        return 1;
+      } else if (dod >= -(1 << 13) && dod < (1 << 13)) {
+        return 16;
+      } else if (dod >= -(1 << 16) && dod < (1 << 16)) {
+        return 20;
+      } else if (dod >= -(1 << 19) && dod < (1 << 19)) {
+        return 24;
+      }
+      return 68;
     }
 
     private void writeTimestampDelta(long dod) {
