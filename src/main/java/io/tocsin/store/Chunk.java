@@ -33,6 +33,13 @@ import java.util.Arrays;
  */
 final class Chunk {
   static final int HEADER_WORDS = 3;
+  /** Bits of a head chunk's packed state that hold its length in bits. */
+  private static final int BIT_LENGTH_BITS = 20;
+  /**
+   * The most bits a chunk holds: 16,383 words, a hundred times what 120 samples take at worst
+   * (about 140 bits each), and below the 65,535 words {@link SealedChunks} records.
+   */
+  static final int MAX_BIT_LENGTH = (1 << BIT_LENGTH_BITS) - 1;
   static final int MAX_EXPONENT = 12;
 
   private static final int XOR = 0;
@@ -193,12 +200,54 @@ final class Chunk {
   abstract static class Head {
     /** The chunk's words, header included; null before the first sample. */
     private long[] words;
-    private int bitLength;
+    /**
+     * The bits written (low {@link #BIT_LENGTH_BITS} bits), and above them the XOR coding's last
+     * leading zeros plus one and trailing zeros (6 bits each), or in a decimal chunk {@link
+     * #LAST_SPECIAL}: one int instead of an int and two bytes.
+     */
+    private int state = packState(0, -1, 0);
     private long lastDelta;
-    private long lastMantissa;
-    private long lastValueBits;
-    private byte lastLeading = -1;
-    private byte lastTrailing;
+    /**
+     * The last value's bits in an XOR chunk; in a decimal chunk the last finite value's mantissa,
+     * from which the last value follows (it is exactly the mantissa over the scale, as {@link
+     * #fitsDecimal} checked), unless it was an escaped special, whose bits end the stream. One
+     * field for both makes a series 64 bytes instead of 72.
+     */
+    private long last;
+
+    private static int packState(int bitLength, int leading, int trailing) {
+      return bitLength | (leading + 1) << BIT_LENGTH_BITS | trailing << (BIT_LENGTH_BITS + 6);
+    }
+
+    private int bitLength() {
+      return state & MAX_BIT_LENGTH;
+    }
+
+    private int lastLeading() {
+      return ((state >>> BIT_LENGTH_BITS) & 63) - 1;
+    }
+
+    private int lastTrailing() {
+      return state >>> (BIT_LENGTH_BITS + 6);
+    }
+
+    /** In a decimal chunk's state: the last value was an escaped NaN, infinity or stale marker. */
+    private static final int LAST_SPECIAL = 1 << 31;
+
+    /** The bits of the last value appended; 0 before the first. */
+    private long lastValueBits() {
+      if (!decimal()) {
+        return last;
+      }
+      if ((state & LAST_SPECIAL) != 0) { // its 64 bits end the stream
+        int from = bitLength() - 64;
+        int offset = from & 63;
+        long high = words[from >>> 6] << offset;
+        return offset == 0 ? high : high | words[(from >>> 6) + 1] >>> (64 - offset);
+      }
+      int exponent = exponent();
+      return Double.doubleToRawLongBits(exponent == 0 ? (double) last : last / POW10[exponent]);
+    }
 
     /**
      * Starts a new chunk whose coding suits {@code firstValue} (append it next), with room for
@@ -208,12 +257,9 @@ final class Chunk {
     final void start(double firstValue, int capacity) {
       int e = decimalExponent(firstValue, 0);
       words = new long[Math.max(capacity, HEADER_WORDS + 1)];
-      bitLength = HEADER_WORDS * 64;
+      state = packState(HEADER_WORDS * 64, -1, 0);
       lastDelta = 0;
-      lastMantissa = 0;
-      lastValueBits = 0;
-      lastLeading = -1;
-      lastTrailing = 0;
+      last = 0;
       words[2] = ((long) Math.max(e, 0) << 40) | ((long) (e >= 0 ? DECIMAL : XOR) << 32);
     }
 
@@ -223,12 +269,17 @@ final class Chunk {
      */
     final void resume(HeadImage image) {
       this.words = image.words();
-      this.bitLength = image.bitLength();
       this.lastDelta = image.lastDelta();
-      this.lastMantissa = image.lastMantissa();
-      this.lastValueBits = image.lastValueBits();
-      this.lastLeading = (byte) image.lastLeading();
-      this.lastTrailing = (byte) image.lastTrailing();
+      if (decimal()) {
+        this.state = packState(image.bitLength(), -1, 0);
+        this.last = image.lastMantissa();
+        if (lastValueBits() != image.lastValueBits()) {
+          state |= LAST_SPECIAL; // the last value is not the mantissa's: it was escaped
+        }
+      } else {
+        this.state = packState(image.bitLength(), image.lastLeading(), image.lastTrailing());
+        this.last = image.lastValueBits();
+      }
     }
 
     /** A copy of the used words and of the coding state, for a snapshot; null before any sample. */
@@ -236,8 +287,10 @@ final class Chunk {
       if (words == null) {
         return null;
       }
-      return new HeadImage(Arrays.copyOf(words, (bitLength + 63) >>> 6), bitLength, lastDelta, lastMantissa,
-          lastValueBits, lastLeading, lastTrailing);
+      int bitLength = bitLength();
+      boolean decimal = decimal();
+      return new HeadImage(Arrays.copyOf(words, (bitLength + 63) >>> 6), bitLength, lastDelta, decimal ? last : 0,
+          lastValueBits(), decimal ? -1 : lastLeading(), decimal ? 0 : lastTrailing());
     }
 
     /** The chunk's words, or null before the first sample. */
@@ -256,15 +309,19 @@ final class Chunk {
 
     /**
      * The words a chunk of {@code samples} samples will need if the later samples cost as many
-     * bits as those so far; 0 with too few samples to tell.
+     * bits as those so far; 0 with too few samples to tell. The second sample's timestamp is left
+     * out of the rate: it codes the whole interval as a change from 0 (20 bits for a 15 s
+     * interval, where later ones take 1), and counting it in the rate predicted a word more than
+     * two thirds of a million first chunks needed.
      */
     final int wordsFor(int samples) {
       int count = headCount();
       if (count < 8) {
         return 0;
       }
-      long streamBits = bitLength - HEADER_WORDS * 64L;
-      long bits = HEADER_WORDS * 64L + streamBits * samples / count;
+      long firstInterval = timestampDeltaBits(lastDelta); // what the second sample's timestamp most likely took
+      long streamBits = Math.max(0, bitLength() - HEADER_WORDS * 64L - firstInterval);
+      long bits = HEADER_WORDS * 64L + firstInterval + streamBits * samples / count;
       return (int) Math.min(Integer.MAX_VALUE, (bits + 63) >>> 6);
     }
 
@@ -281,7 +338,7 @@ final class Chunk {
     }
 
     final double headLastValue() {
-      return Double.longBitsToDouble(lastValueBits);
+      return Double.longBitsToDouble(lastValueBits());
     }
 
     private boolean decimal() {
@@ -322,13 +379,15 @@ final class Chunk {
       }
       words[1] = time;
       words[2]++;
-      lastValueBits = valueBits;
+      if (!decimal) {
+        last = valueBits;
+      }
       return true;
     }
 
     /** Finite values need this chunk's exponent; specials are always escaped. */
     private boolean fitsDecimal(double value, long valueBits) {
-      if (valueBits == lastValueBits || Double.isNaN(value) || Double.isInfinite(value)) {
+      if (Double.isNaN(value) || Double.isInfinite(value) || valueBits == lastValueBits()) {
         return true;
       }
       int exponent = exponent();
@@ -340,7 +399,7 @@ final class Chunk {
 
     /** The chunk trimmed to its exact size; {@link #start} must be called before appending again. */
     final long[] sealHead() {
-      int needed = (bitLength + 63) >>> 6;
+      int needed = (bitLength() + 63) >>> 6;
       long[] sealed = needed < words.length ? Arrays.copyOf(words, needed) : words;
       words = null;
       return sealed;
@@ -350,11 +409,13 @@ final class Chunk {
       if (Double.isNaN(value) || Double.isInfinite(value)) {
         write(0b11111, 5);
         write(Double.doubleToRawLongBits(value), 64);
+        state |= LAST_SPECIAL;
         return;
       }
       long mantissa = (long) Math.rint(value * POW10[exponent()]);
-      long d = mantissa - lastMantissa;
-      lastMantissa = mantissa;
+      long d = mantissa - last;
+      last = mantissa;
+      state &= ~LAST_SPECIAL;
       if (d == 0) {
         write(0, 1);
       } else if (d >= -(1 << 6) && d < (1 << 6)) {
@@ -370,6 +431,20 @@ final class Chunk {
         write(0b11110, 5);
         write(d, 64);
       }
+    }
+
+    /** The bits {@link #writeTimestampDelta} takes for {@code dod}. */
+    private static int timestampDeltaBits(long dod) {
+      if (dod == 0) {
+        return 1;
+      } else if (dod >= -(1 << 13) && dod < (1 << 13)) {
+        return 16;
+      } else if (dod >= -(1 << 16) && dod < (1 << 16)) {
+        return 20;
+      } else if (dod >= -(1 << 19) && dod < (1 << 19)) {
+        return 24;
+      }
+      return 68;
     }
 
     private void writeTimestampDelta(long dod) {
@@ -391,13 +466,15 @@ final class Chunk {
     }
 
     private void writeXor(long bits) {
-      long xor = bits ^ lastValueBits;
+      long xor = bits ^ last;
       if (xor == 0) {
         write(0, 1);
         return;
       }
       int leading = Math.min(Long.numberOfLeadingZeros(xor), 31);
       int trailing = Long.numberOfTrailingZeros(xor);
+      int lastLeading = lastLeading();
+      int lastTrailing = lastTrailing();
       if (lastLeading >= 0 && leading >= lastLeading && trailing >= lastTrailing) {
         write(0b10, 2);
         write(xor >>> lastTrailing, 64 - lastLeading - lastTrailing);
@@ -407,14 +484,17 @@ final class Chunk {
         write(leading, 5);
         write(significant & 63, 6); // 64 significant bits are written as 0
         write(xor >>> trailing, significant);
-        lastLeading = (byte) leading;
-        lastTrailing = (byte) trailing;
+        state = packState(bitLength(), leading, trailing);
       }
     }
 
     private void write(long value, int n) {
       if (n == 0) {
         return;
+      }
+      int bitLength = bitLength();
+      if (bitLength + n > MAX_BIT_LENGTH) {
+        throw new IllegalStateException("chunk full at " + bitLength + " bits");
       }
       int needed = (bitLength + n + 63) >>> 6;
       if (needed > words.length) {
@@ -433,7 +513,7 @@ final class Chunk {
         words[word] |= v >>> (n - free);
         words[word + 1] |= v << (64 - (n - free));
       }
-      bitLength += n;
+      state += n; // below MAX_BIT_LENGTH, checked above: the coding state above it is unchanged
     }
   }
 
@@ -479,7 +559,8 @@ final class Chunk {
       int lastLeading, int lastTrailing) {
     /** Rejects an image no writer could have produced (a defect in the file, not just a bad byte). */
     HeadImage {
-      if (words.length < HEADER_WORDS || bitLength < HEADER_WORDS * 64 || words.length != (bitLength + 63) >>> 6) {
+      if (words.length < HEADER_WORDS || bitLength < HEADER_WORDS * 64 || bitLength > MAX_BIT_LENGTH
+          || words.length != (bitLength + 63) >>> 6) {
         throw new IllegalArgumentException("head chunk of " + words.length + " words holds " + bitLength + " bits");
       }
       int coding = (int) ((words[2] >>> 32) & 0xff);

@@ -76,8 +76,15 @@ public final class Series extends Chunk.Head {
    */
   private Object older = NO_CHUNKS;
   private Object writerState;
-  private boolean removed;
-  private long logMark;
+  /**
+   * {@link #logMark()}, or {@link #REMOVED} once eviction unlinked this series: an int rather
+   * than a long and a boolean. With the head chunk's packed coding state ({@link Chunk.Head}) a
+   * series is 64 bytes.
+   */
+  private int logMark;
+
+  /** {@link #logMark} of a removed series. */
+  private static final int REMOVED = -1;
 
   Series(long id, Family family, Labels labels) {
     this.id = id;
@@ -142,14 +149,19 @@ public final class Series extends Chunk.Head {
 
   /**
    * A number the {@link AppendLog} keeps per series (the log segment where it was last defined); only
-   * read and written by the log, under this series' lock.
+   * read and written by the log, under this series' lock. Kept in an int: a mark above {@code
+   * Integer.MAX_VALUE} reads back as that, lower than it was, so a log that compares marks with a
+   * later segment's number defines the series again, which costs bytes but loses nothing. A removed
+   * series' mark reads as -1.
    */
   public long logMark() {
     return logMark;
   }
 
   public void logMark(long mark) {
-    this.logMark = mark;
+    if (logMark != REMOVED) {
+      this.logMark = (int) Math.max(0, Math.min(Integer.MAX_VALUE, mark));
+    }
   }
 
   public synchronized long lastTimeMs() {
@@ -291,15 +303,14 @@ public final class Series extends Chunk.Head {
    * themselves) and says whether this emptied the series, in which case it is marked removed.
    */
   synchronized boolean evictBefore(long cutoffMs) {
-    if (removed) {
+    if (logMark == REMOVED) {
       return false; // counted by the eviction that removed it
     }
     if (isHistogram()) {
       while (!histograms().isEmpty() && histograms().peekFirst().timeMs() < cutoffMs) {
         histograms().pollFirst();
       }
-      removed = histograms().isEmpty();
-      return removed;
+      return markRemovedIf(histograms().isEmpty());
     }
     long[] sealed = sealed();
     int keepFrom = firstKept(sealed, cutoffMs);
@@ -307,8 +318,14 @@ public final class Series extends Chunk.Head {
       older = keepFrom == sealed.length ? NO_CHUNKS : Arrays.copyOfRange(sealed, keepFrom, sealed.length);
     }
     long[] head = headWords();
-    removed = keepFrom == sealed.length && (head == null || Chunk.lastTime(head) < cutoffMs);
-    return removed;
+    return markRemovedIf(keepFrom == sealed.length && (head == null || Chunk.lastTime(head) < cutoffMs));
+  }
+
+  private boolean markRemovedIf(boolean empty) {
+    if (empty) {
+      logMark = REMOVED;
+    }
+    return empty;
   }
 
   /**
@@ -320,7 +337,7 @@ public final class Series extends Chunk.Head {
    * place. Null when eviction has removed the series.
    */
   synchronized SeriesImage image(long cutoffMs, StateEncoder stateEncoder) throws IOException {
-    if (removed) {
+    if (logMark == REMOVED) {
       return null;
     }
     byte[] state = writerState == null ? null : stateEncoder.encode(writerState);
@@ -384,7 +401,7 @@ public final class Series extends Chunk.Head {
 
   /** True once eviction emptied and unlinked this series; writers must look it up again. */
   synchronized boolean isRemoved() {
-    return removed;
+    return logMark == REMOVED;
   }
 
   /** Visits histogram samples in time order; a null sample is a stale marker. */

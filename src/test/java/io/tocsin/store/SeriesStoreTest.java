@@ -84,6 +84,28 @@ class SeriesStoreTest {
     assertThat(store.read("up", l -> true, t(0), t(60)).get(0).values()).containsExactly(1);
   }
 
+  /**
+   * A decimal chunk keeps only the last finite mantissa; the last value is told from it, or after
+   * an escaped NaN, infinity or stale marker from the stream's last bits.
+   */
+  @Test
+  void append_afterAnEscapedValueInADecimalChunk_comparesWithThatValue() {
+    Labels labels = Labels.EMPTY;
+    double[] values = {2.5, StaleMarker.VALUE, Double.NaN, Double.NEGATIVE_INFINITY, 3.5, 3.5};
+    for (int i = 0; i < values.length; i++) {
+      assertThat(append("g", MetricKind.GAUGE, labels, t(10 * i), values[i])).as("sample %d", i)
+          .containsExactly(AppendResult.APPENDED);
+      assertThat(append("g", MetricKind.GAUGE, labels, t(10 * i), values[i])).as("sample %d again", i)
+          .containsExactly(AppendResult.DUPLICATE);
+      double other = i == 1 ? Double.NaN : StaleMarker.VALUE;
+      assertThat(append("g", MetricKind.GAUGE, labels, t(10 * i), other)).as("sample %d changed", i)
+          .containsExactly(AppendResult.OUT_OF_ORDER);
+    }
+    BucketGrid grid = new BucketGrid(t(0), 10_000, values.length);
+    assertThat(store.readBuckets("g", l -> true, grid).get(0).values())
+        .containsExactly(2.5, Double.NaN, Double.NaN, Double.NEGATIVE_INFINITY, 3.5, 3.5);
+  }
+
   @Test
   void read_manyChunks_returnsEverySampleInOrder() {
     Labels labels = Labels.EMPTY;
