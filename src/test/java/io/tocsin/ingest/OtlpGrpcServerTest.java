@@ -26,6 +26,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tocsin.store.SeriesSamples;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
+import io.tocsin.testing.Await;
 import io.tocsin.util.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -153,7 +154,7 @@ class OtlpGrpcServerTest {
   }
 
   @Test
-  void gzipMessageInflatingOverTheLimit_isResourceExhaustedWithoutAStackTrace() throws IOException {
+  void gzipMessageInflatingOverTheLimit_isResourceExhaustedWithoutAStackTrace() throws Exception {
     byte[] zeros = new byte[MAX_MESSAGE_BYTES * 100];
     // grpc-java logs through java.util.logging.
     List<LogRecord> logged = new CopyOnWriteArrayList<>();
@@ -186,7 +187,10 @@ class OtlpGrpcServerTest {
     }
     assertThat(logged).extracting(LogRecord::getMessage).isEmpty();
     assertThat(store.seriesCount()).isZero();
-    assertThat(scrape()).contains("tocsin_otlp_requests_total{outcome=\"too_large\",transport=\"grpc\"} 3.0");
+    // gRPC tells the stream tracer that counts these after the client has its answer: wait for the count.
+    String tooLarge = "tocsin_otlp_requests_total{outcome=\"too_large\",transport=\"grpc\"} 3.0";
+    assertThat(Await.until("three too_large requests counted", Duration.ofSeconds(30), this::scrape,
+        text -> text.contains(tooLarge))).contains(tooLarge);
     assertThat(export(gauge(point(1)).toByteArray())).isEqualTo(ExportMetricsServiceResponse.getDefaultInstance());
   }
 
