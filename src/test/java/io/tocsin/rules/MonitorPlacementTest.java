@@ -195,6 +195,27 @@ class MonitorPlacementTest {
   }
 
   @Test
+  void takeBack_continuesTheStateAdoptedMeanwhile_notTheOneItLastEvaluated() throws Exception {
+    load("3m");
+    for (int m = 0; m <= 4; m++) {
+      value(m, 0);
+    }
+    takerOwns.set(true);
+    takerEvaluatesAt(1);
+    takerEvaluatesAt(2); // pending since minute 0, two buckets in
+    takerOwns.set(false);
+    ownerEvaluatesAt(3); // the owner fires; the taker adopts that
+
+    takerOwns.set(true);
+    takerEvaluatesAt(4);
+
+    // Stepping the group it evaluated at minute 2 would fire it again at 4.
+    assertThat(ownerSent).containsExactly("firing at 3 active 0 fired 3");
+    assertThat(takerSent).isEmpty();
+    assertThat(takerGroup().firedAt()).isEqualTo(at(3));
+  }
+
+  @Test
   void alertStateListener_isToldOfEveryChange_andOfNoEvaluationThatChangedNothing() throws Exception {
     load("3m");
     value(1, 0);
