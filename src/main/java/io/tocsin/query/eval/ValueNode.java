@@ -8,6 +8,7 @@ import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +68,8 @@ abstract class ValueNode {
   static final class Aggregate extends ValueNode {
     /** A fold by a finer grouping is used only when it leaves at most this share of the series as groups. */
     private static final int SHARED_FOLD_SERIES_PER_GROUP = 4;
+    /** Stands for a shared fold that was not worth keeping. */
+    private static final Map<Object, Combiner.Accumulator> TOO_FINE = Collections.unmodifiableMap(new HashMap<>());
 
     /** The series folded into groups by {@code by}, on as many threads as pay. */
     private Map<Object, Combiner.Accumulator> fold(EvalContext ctx, Combiner c, Grouping by) {
@@ -106,8 +109,13 @@ abstract class ValueNode {
       if (finer.equals(grouping)) {
         return null;
       }
-      Map<Object, Combiner.Accumulator> fine = ctx.memoized(sourceKey + " by " + finer, () -> fold(ctx, c, finer));
-      if ((long) fine.size() * SHARED_FOLD_SERIES_PER_GROUP > source.seriesCount(ctx)) {
+      // A fold that leaves about a group per series is not kept for the cycle (it would hold an
+      // accumulator per series): TOO_FINE stands for it, and each aggregation folds the series.
+      Map<Object, Combiner.Accumulator> fine = ctx.memoized(sourceKey + " by " + finer, () -> {
+        Map<Object, Combiner.Accumulator> folded = fold(ctx, c, finer);
+        return (long) folded.size() * SHARED_FOLD_SERIES_PER_GROUP > source.seriesCount(ctx) ? TOO_FINE : folded;
+      });
+      if (fine == TOO_FINE) {
         ctx.folds.tooFine(sourceKey, finer);
         return null;
       }

@@ -31,8 +31,15 @@ class SharedFoldsTest {
   private final SeriesStore store = new SeriesStore(clock, new StoreSettings(Duration.ofHours(2), 100_000, 100_000));
 
   SharedFoldsTest() {
-    // 2 clusters x 3 bdbs x 4 nodes x 8 shards; integer values, so every sum is exact in any order,
-    // and a distinct sample time per series, so that last() has no ties to break.
+    fill(store);
+    clock.set(T0.plus(Duration.ofMinutes(10)));
+  }
+
+  /**
+   * 2 clusters x 3 bdbs x 4 nodes x 8 shards; integer values, so every sum is exact in any order,
+   * and a distinct sample time per series, so that last() has no ties to break.
+   */
+  private static void fill(SeriesStore store) {
     int s = 0;
     for (int c = 0; c < 2; c++) {
       for (int b = 0; b < 3; b++) {
@@ -49,7 +56,6 @@ class SharedFoldsTest {
         }
       }
     }
-    clock.set(T0.plus(Duration.ofMinutes(10)));
   }
 
   private static List<Query> queries() {
@@ -83,6 +89,22 @@ class SharedFoldsTest {
       if (cycle > 0) {
         // From the second cycle on, each source is folded once by the union of the groupings: eight
         // sources, since $load and avg($load) fold the same series the same way.
+        assertThat(cache.keys()).filteredOn(key -> key.contains(" by (bdb, cluster, node)")).hasSize(8);
+      }
+    }
+  }
+
+  @Test
+  void cyclesWithoutSamples_doNotStopTheSharingWhenSamplesCome() {
+    QueryEvaluator shared = new QueryEvaluator(store);
+    List<Query> queries = queries();
+    // Before the first sample, then with samples: an empty fold is not one "too fine" to share.
+    for (int cycle : new int[] {-20, -19, -18, 1, 2}) {
+      EvaluationCache cache = new EvaluationCache();
+      for (Query query : queries) {
+        shared.evaluate(query, grid(cycle), cache);
+      }
+      if (cycle == 2) {
         assertThat(cache.keys()).filteredOn(key -> key.contains(" by (bdb, cluster, node)")).hasSize(8);
       }
     }
