@@ -2,29 +2,17 @@ package io.tocsin.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.tocsin.channels.Channels;
-import io.tocsin.history.AlertHistory;
-import io.tocsin.notify.NotificationDispatcher;
-import io.tocsin.notify.NotifierContext;
-import io.tocsin.notify.silence.Silences;
+import io.tocsin.cluster.ReplicatedMembers.Member;
 import io.tocsin.rulefiles.RuleFiles;
 import io.tocsin.rules.AlertEvent;
 import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.store.Labels;
-import io.tocsin.testing.InMemoryPeers;
 import io.tocsin.util.MutableClock;
 import io.tocsin.yaml.ConfigException;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -44,46 +32,21 @@ class ReplicatedDeliveryTest {
   Path dataDir;
 
   private final MutableClock clock = new MutableClock(T0);
-  private final InMemoryPeers.Network network = new InMemoryPeers.Network();
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-
-  /** A member's dispatcher, history and metrics. */
-  private record Member(NotificationDispatcher dispatcher, AlertHistory history, PrometheusRegistry registry) {
-    List<String> deliveries() {
-      List<AlertHistory.Entry> entries = new ArrayList<>(history.entries());
-      Collections.reverse(entries);
-      return entries.stream().map(e -> e.channel() + " " + e.type() + ": " + e.detail()).toList();
-    }
-
-    String metrics() throws IOException {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      PrometheusTextFormatWriter.create().write(out, registry.scrape());
-      return out.toString(StandardCharsets.UTF_8);
-    }
-  }
+  private final ReplicatedMembers members = new ReplicatedMembers(clock);
 
   @AfterEach
   void close() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
+    members.close();
   }
 
   private Member member(String name) throws Exception {
-    Path dir = dataDir.resolve(name.replace(':', '-'));
-    InMemoryPeers peers = network.join(name);
-    PrometheusRegistry registry = new PrometheusRegistry();
-    ReplicatedNotificationLog nflog = ReplicatedNotificationLog.open(peers, dir, clock, Duration.ofSeconds(15),
-        () -> Duration.ofHours(2), registry);
-    peers.register(nflog);
-    AlertHistory history = new AlertHistory();
-    NotificationDispatcher dispatcher = new NotificationDispatcher(dir, Channels.TYPES,
-        new NotifierContext(clock, dir, null, null, HttpClient.newHttpClient(), Duration.ofSeconds(5)),
-        new Silences(dir, clock), history, Duration.ofHours(24), nflog, registry);
-    dispatcher.configure(List.of());
-    closeables.add(dispatcher);
-    closeables.add(nflog);
-    return new Member(dispatcher, history, registry);
+    Member member = members.join(dataDir, name);
+    member.dispatcher().configure(List.of());
+    return member;
+  }
+
+  private static List<String> deliveries(Member member) {
+    return member.entries().stream().map(e -> e.channel() + " " + e.type() + ": " + e.detail()).toList();
   }
 
   private static MonitorDefinition monitor() throws ConfigException {
@@ -113,12 +76,12 @@ class ReplicatedDeliveryTest {
 
     first.dispatcher().deliverDue();
     second.dispatcher().deliverDue();
-    assertThat(second.deliveries()).isEmpty();
+    assertThat(deliveries(second)).isEmpty();
     clock.advance(Duration.ofSeconds(15));
     second.dispatcher().deliverDue();
 
-    assertThat(first.deliveries()).containsExactly("log sent: firing, 2 alerts, attempt 1: logged 2 alerts");
-    assertThat(second.deliveries()).containsExactly("log deduplicated: firing, 2 alerts: already sent by a:7800");
+    assertThat(deliveries(first)).containsExactly("log sent: firing, 2 alerts, attempt 1: logged 2 alerts");
+    assertThat(deliveries(second)).containsExactly("log deduplicated: firing, 2 alerts: already sent by a:7800");
     assertThat(second.metrics())
         .contains("tocsin_notifications_total{channel=\"log\",outcome=\"deduplicated\"} 1.0")
         .contains("tocsin_nflog_entries 2.0");
@@ -136,7 +99,7 @@ class ReplicatedDeliveryTest {
     clock.advance(Duration.ofSeconds(15));
     second.dispatcher().deliverDue();
 
-    assertThat(second.deliveries()).containsExactly("log sent: firing, 1 alert, attempt 1: logged 1 alerts");
+    assertThat(deliveries(second)).containsExactly("log sent: firing, 1 alert, attempt 1: logged 1 alerts");
     assertThat(first.metrics()).contains("tocsin_nflog_entries 2.0");
   }
 }

@@ -2,25 +2,17 @@ package io.tocsin.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.tocsin.channels.Channels;
-import io.tocsin.history.AlertHistory;
-import io.tocsin.notify.NotificationDispatcher;
-import io.tocsin.notify.NotifierContext;
-import io.tocsin.notify.silence.Silences;
+import io.tocsin.cluster.ReplicatedMembers.Member;
 import io.tocsin.rulefiles.RuleFiles;
 import io.tocsin.rulefiles.RuleSet;
 import io.tocsin.rules.AlertEvent;
 import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.store.Labels;
-import io.tocsin.testing.InMemoryPeers;
 import io.tocsin.util.MutableClock;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -40,15 +32,12 @@ class ReplicatedGroupsTest {
   Path dataDir;
 
   private final MutableClock clock = new MutableClock(T0);
-  private final InMemoryPeers.Network network = new InMemoryPeers.Network();
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final ReplicatedMembers members = new ReplicatedMembers(clock);
   private final RuleSet rules = rules();
 
   @AfterEach
   void close() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
+    members.close();
   }
 
   private static RuleSet rules() {
@@ -71,31 +60,15 @@ class ReplicatedGroupsTest {
     }
   }
 
-  /** A member's dispatcher and history. */
-  private record Member(NotificationDispatcher dispatcher, AlertHistory history) {
-    /** What happened to each message for the channel, oldest first: sent or deduplicated, and how many alerts. */
-    List<String> outcomes() {
-      List<AlertHistory.Entry> entries = new ArrayList<>(history.entries());
-      Collections.reverse(entries);
-      return entries.stream().filter(e -> e.channel() != null).map(e -> e.type() + ": " + e.detail()).toList();
-    }
+  /** What happened to each message for the channel, oldest first: sent or deduplicated, and how many alerts. */
+  private static List<String> outcomes(Member member) {
+    return member.entries().stream().filter(e -> e.channel() != null).map(e -> e.type() + ": " + e.detail()).toList();
   }
 
   private Member member(String name) throws Exception {
-    Path dir = dataDir.resolve(name.replace(':', '-'));
-    InMemoryPeers peers = network.join(name);
-    PrometheusRegistry registry = new PrometheusRegistry();
-    ReplicatedNotificationLog nflog = ReplicatedNotificationLog.open(peers, dir, clock, Duration.ofSeconds(15),
-        () -> Duration.ofHours(2), registry);
-    peers.register(nflog);
-    AlertHistory history = new AlertHistory();
-    NotificationDispatcher dispatcher = new NotificationDispatcher(dir, Channels.TYPES,
-        new NotifierContext(clock, dir, null, null, HttpClient.newHttpClient(), Duration.ofSeconds(5)),
-        new Silences(dir, clock), history, Duration.ofHours(24), nflog, registry);
-    dispatcher.configure(rules.channels(), rules.routing());
-    closeables.add(dispatcher);
-    closeables.add(nflog);
-    return new Member(dispatcher, history);
+    Member member = members.join(dataDir, name);
+    member.dispatcher().configure(rules.channels(), rules.routing());
+    return member;
   }
 
   private List<AlertEvent> firing(String... nodes) {
@@ -131,10 +104,10 @@ class ReplicatedGroupsTest {
     runUntil(Duration.ofMinutes(12), first, second);
 
     // Flushes: the first member at 30s, 5m30s (nothing new) and 10m30s (the resend); the second 20s later each.
-    assertThat(first.outcomes()).containsExactly(
+    assertThat(outcomes(first)).containsExactly(
         "sent: firing, 2 alerts, attempt 1: logged 2 alerts",
         "sent: firing, 2 alerts, attempt 1: logged 2 alerts");
-    assertThat(second.outcomes()).containsExactly(
+    assertThat(outcomes(second)).containsExactly(
         "deduplicated: firing, 2 alerts: already sent by a:7800",
         "deduplicated: firing, 2 alerts: already sent by a:7800");
   }
