@@ -7,12 +7,10 @@ import io.tocsin.query.eval.QueryEvaluator;
 import io.tocsin.query.eval.QuerySource;
 import io.tocsin.query.eval.QuerySourceException;
 import io.tocsin.store.SeriesStore;
-import io.tocsin.util.Numbers;
 import io.tocsin.util.Quarantine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -55,6 +52,7 @@ public final class MonitorEngine {
   /** The history's version when it was last saved; delivery entries are added from other threads. */
   private volatile long savedHistoryVersion;
   private final RulesMetrics metrics;
+  private final EventHandOff handOff;
   private final Map<String, StateFile.SavedMonitor> saved = new HashMap<>();
   /**
    * The monitors whose evaluation was started and has not finished, with the end of the last
@@ -103,6 +101,7 @@ public final class MonitorEngine {
     this.clock = clock;
     this.stateFile = stateFile;
     this.metrics = metrics;
+    this.handOff = new EventHandOff(history, sink, metrics);
     this.downtime = downtime;
   }
 
@@ -210,7 +209,7 @@ public final class MonitorEngine {
     for (MonitorRuntime r : removed) {
       List<AlertEvent> resolutions = r.resolveAll(clock.millis(), "monitor_removed");
       if (!resolutions.isEmpty()) {
-        deliver(r.definition(), resolutions);
+        handOff.deliver(r.definition(), resolutions);
       }
     }
   }
@@ -316,7 +315,7 @@ public final class MonitorEngine {
     evaluationLock.readLock().lock();
     try {
       events = runtime.evaluate(sourceOf(runtime.definition().datasource()), cache, keys, nowMs, downtime);
-      record(runtime.definition(), events);
+      handOff.record(runtime.definition(), events);
     } finally {
       evaluationLock.readLock().unlock();
     }
@@ -327,7 +326,7 @@ public final class MonitorEngine {
       dirty.set(true);
     }
     if (!events.isEmpty()) {
-      hand(runtime.definition(), events);
+      handOff.hand(runtime.definition(), events);
     }
     Consumer<AlertState> listener = alertStateListener;
     if (listener != null) {
@@ -404,69 +403,6 @@ public final class MonitorEngine {
     }
     dirty.set(true);
     return true;
-  }
-
-  private void deliver(MonitorDefinition monitor, List<AlertEvent> events) {
-    record(monitor, events);
-    hand(monitor, events);
-  }
-
-  private void record(MonitorDefinition monitor, List<AlertEvent> events) {
-    for (AlertEvent e : events) {
-      history.add(new AlertHistory.Entry(e.at(), e.type().id(), monitor.id(), monitor.name(), labels(e), e.value(),
-          e.reason(), null));
-    }
-  }
-
-  /** An event's group labels, and with levels the level as {@code severity}, as its notifications carry it. */
-  private static Map<String, String> labels(AlertEvent e) {
-    if (e.severity().isEmpty()) {
-      return e.labels().asMap();
-    }
-    Map<String, String> labels = new TreeMap<>(e.labels().asMap());
-    labels.put("severity", e.severity());
-    return labels;
-  }
-
-  /** Logs the events, counts them and hands them to the sink; their history entries are recorded. */
-  private void hand(MonitorDefinition monitor, List<AlertEvent> events) {
-    log.info("{}", describe(monitor, events));
-    if (metrics != null) {
-      events.forEach(metrics::event);
-    }
-    try {
-      sink.deliver(monitor, events);
-    } catch (RuntimeException e) {
-      log.error("delivering the events of monitor \"{}\" failed", monitor.name(), e);
-    }
-  }
-
-  /** Shown per event in the log line of an evaluation; the rest are counted. */
-  static final int LOGGED_EVENTS = 5;
-
-  /**
-   * One log line for the events of one evaluation, whatever channels exist: {@code monitor "Shard
-   * is down": firing {node="n1"} value 0 (breaching since 2026-03-01T10:02:00Z), resolved
-   * {node="n2"}}, the first {@link #LOGGED_EVENTS} events and a count of the others, so that a
-   * storm of a thousand groups is one line, not a thousand.
-   */
-  static String describe(MonitorDefinition monitor, List<AlertEvent> events) {
-    StringBuilder line = new StringBuilder("monitor \"").append(monitor.name()).append("\": ");
-    for (int i = 0; i < Math.min(events.size(), LOGGED_EVENTS); i++) {
-      AlertEvent e = events.get(i);
-      line.append(i == 0 ? "" : ", ").append(e.type().id()).append(e.severity().isEmpty() ? "" : " " + e.severity())
-          .append(' ').append(e.labels());
-      if (e.type() == AlertEvent.Type.RESOLVED) {
-        line.append(e.reason().isEmpty() ? "" : " (" + e.reason() + ")");
-      } else {
-        line.append(" value ").append(Numbers.format(e.value())).append(" (breaching since ")
-            .append(Instant.ofEpochMilli(e.activeAt())).append(')');
-      }
-    }
-    if (events.size() > LOGGED_EVENTS) {
-      line.append(" and ").append(events.size() - LOGGED_EVENTS).append(" more");
-    }
-    return line.toString();
   }
 
   /**
