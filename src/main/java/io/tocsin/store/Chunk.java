@@ -329,6 +329,14 @@ final class Chunk {
       return words[1];
     }
 
+    /**
+     * The time of the sample before the last in this chunk, or {@code Long.MIN_VALUE} when the
+     * chunk holds fewer than two: a reader that asks for only the newest sample knows it has it.
+     */
+    final long headPreviousTime() {
+      return headCount() < 2 ? Long.MIN_VALUE : words[1] - lastDelta;
+    }
+
     final int headCount() {
       return (int) words[2];
     }
