@@ -2,14 +2,19 @@ package io.tocsin.store;
 
 /**
  * Decodes a {@link Chunk}'s samples into arrays. Scans decode hundreds of millions of samples, so
- * the bit stream is read through a 64-bit buffer held in local variables and topped up once per
- * sample rather than before each field: the common sample (a timestamp on the regular interval, a
- * decimal change of up to 24 bits) then costs a few shifts and one branch per field. What it reads
+ * the bit stream is read through a 64-bit buffer held in local variables, topped up only when it
+ * holds fewer bits than the next field may take (every few samples), rather than by a reader call
+ * per field: the common sample (a timestamp on the regular interval, a decimal change of up to 24
+ * bits) then costs a few shifts and a branch or two per field. What it reads
  * is what {@link BitReader} reads field by field; {@link ChunkFormat1} still uses that one.
  */
 final class ChunkDecoder {
-  /** Enough for the longest common sample: a 4 + 20 bit timestamp and a 4 + 24 bit decimal change. */
-  private static final int SAMPLE_BITS = 52;
+  /** Enough for the longest common timestamp: a 4 + 20 bit delta-of-delta. */
+  private static final int TIMESTAMP_BITS = 24;
+  /** Enough for the longest common decimal value: a 4 + 24 bit change. */
+  private static final int DECIMAL_BITS = 28;
+  /** Enough for an xor value's control bits and zero counts. */
+  private static final int XOR_CONTROL_BITS = 13;
   /** Payload bits of a timestamp delta-of-delta by the count of its leading 1 bits, 8 bits each (1 to 3). */
   private static final long TIMESTAMP_PAYLOAD = 14L << 8 | 17L << 16 | 20L << 24;
   /** Payload bits of a decimal mantissa change by the count of its leading 1 bits (1 to 3). */
@@ -37,9 +42,8 @@ final class ChunkDecoder {
     int leading = 0; // xor: the zeros above and below the meaningful bits
     int trailing = 0;
     for (int i = 0; i < count; i++) {
-      if (available < SAMPLE_BITS) {
-        long next = next64(words, length, position);
-        buffer |= next >>> available;
+      if (available < TIMESTAMP_BITS) {
+        buffer |= next64(words, length, position) >>> available;
         position += 64 - available;
         available = 64;
       }
@@ -79,6 +83,11 @@ final class ChunkDecoder {
         available = 64;
       } else if (decimal) {
         special = false;
+        if (available < DECIMAL_BITS) {
+          buffer |= next64(words, length, position) >>> available;
+          position += 64 - available;
+          available = 64;
+        }
         if (buffer >= 0) { // the same mantissa
           buffer <<= 1;
           available--;
@@ -105,7 +114,12 @@ final class ChunkDecoder {
             available = 64;
           }
         }
-      } else { // at least 28 bits left after the timestamp: enough for the control bits and counts (13)
+      } else {
+        if (available < XOR_CONTROL_BITS) {
+          buffer |= next64(words, length, position) >>> available;
+          position += 64 - available;
+          available = 64;
+        }
         if (buffer < 0) { // '1': the value changed
           if ((buffer << 1) < 0) { // '11': new leading and trailing zero counts
             leading = (int) (buffer >>> 57) & 31;
