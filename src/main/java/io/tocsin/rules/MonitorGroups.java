@@ -3,6 +3,7 @@ package io.tocsin.rules;
 import io.tocsin.rules.GroupState.State;
 import io.tocsin.store.Labels;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -22,6 +23,15 @@ final class MonitorGroups {
       Comparator.<GroupSlot, Boolean>comparing(g -> g.state != State.FIRING).thenComparing(g -> g.labels);
 
   private final HashMap<Labels, GroupSlot> slots = new HashMap<>();
+  /**
+   * The labels and slot of each row of the last query result stepped through ({@link #atRow}):
+   * a result's groups are shared label instances ({@link GroupKeys}) in sorted order, mostly the
+   * same from one cycle to the next, so the slot of a row is found by comparing one reference
+   * instead of a hash lookup among hundreds of thousands of slots. Cleared when slots are
+   * replaced; a slot removed is cleared at its row as it is removed ({@link #remember}).
+   */
+  private Labels[] rowLabels = new Labels[0];
+  private GroupSlot[] rowSlots = new GroupSlot[0];
   private int pending;
   private int firing;
   /**
@@ -35,6 +45,34 @@ final class MonitorGroups {
 
   GroupSlot get(Labels labels) {
     return slots.get(labels);
+  }
+
+  /** Makes room to remember the slots of a result of {@code rows} rows. */
+  void rows(int rows) {
+    if (rows != rowLabels.length) {
+      rowLabels = Arrays.copyOf(rowLabels, rows);
+      rowSlots = Arrays.copyOf(rowSlots, rows);
+    }
+  }
+
+  /**
+   * The slot of the group {@code labels} at row {@code row} of a result (see {@link #rows}): the
+   * one remembered at that row when its labels are the same instance, else as {@link #get} finds it.
+   */
+  GroupSlot atRow(int row, Labels labels) {
+    GroupSlot slot = rowSlots[row];
+    return slot != null && rowLabels[row] == labels ? slot : slots.get(labels);
+  }
+
+  /** Remembers {@code slot} (null for none) as the group at row {@code row} with {@code labels}. */
+  void remember(int row, Labels labels, GroupSlot slot) {
+    rowLabels[row] = labels;
+    rowSlots[row] = slot;
+  }
+
+  private void forgetRows() {
+    Arrays.fill(rowLabels, null);
+    Arrays.fill(rowSlots, null);
   }
 
   int size() {
@@ -84,12 +122,14 @@ final class MonitorGroups {
   /** Replaces every group with {@code states}, each {@code fit} to the monitor. */
   void replaceAll(Collection<GroupState> states, UnaryOperator<GroupState> fit) {
     slots.clear();
+    forgetRows();
     replaceAlertBearing(states, fit);
   }
 
   /** Replaces the pending and firing groups with {@code states}, each {@code fit} to the monitor; ok groups stay. */
   void replaceAlertBearing(Collection<GroupState> states, UnaryOperator<GroupState> fit) {
     slots.values().removeIf(g -> g.state != State.OK);
+    forgetRows();
     states.forEach(g -> slots.put(g.labels(), new GroupSlot(fit.apply(g))));
     pending = 0;
     firing = 0;

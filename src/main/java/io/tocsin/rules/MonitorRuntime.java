@@ -191,8 +191,9 @@ final class MonitorRuntime {
     int knownBefore = groups.size();
     int knownReturned = 0;
     GroupKeys.Rows rows = keys.rows(values);
+    groups.rows(rows.labels().length);
     for (int i = 0; i < rows.labels().length; i++) {
-      knownReturned += step(rows.labels()[i], rows.values()[i], grid, downtime, events) ? 1 : 0;
+      knownReturned += step(i, rows.labels()[i], rows.values()[i], grid, downtime, events) ? 1 : 0;
     }
     if (knownReturned < knownBefore) {
       List<Labels> vanished = new ArrayList<>();
@@ -202,7 +203,7 @@ final class MonitorRuntime {
         }
       }
       vanished.sort(null);
-      vanished.forEach(labels -> step(labels, null, grid, downtime, events));
+      vanished.forEach(labels -> step(-1, labels, null, grid, downtime, events));
     }
     changed |= events.size() > eventsBefore;
     lastBucketEnd = grid.endMs();
@@ -213,10 +214,12 @@ final class MonitorRuntime {
 
   /**
    * Steps one group through the new buckets and notes whether its saved form changed; {@code v}
-   * is null when the query has no value for it. Returns whether the group was known before.
+   * is null when the query has no value for it. {@code row}: its row in the query's result, or -1
+   * when it has none. Returns whether the group was known before.
    */
-  private boolean step(Labels labels, double[] v, BucketGrid grid, Downtime downtime, List<AlertEvent> events) {
-    GroupSlot slot = groups.get(labels);
+  private boolean step(int row, Labels labels, double[] v, BucketGrid grid, Downtime downtime,
+      List<AlertEvent> events) {
+    GroupSlot slot = row < 0 ? groups.get(labels) : groups.atRow(row, labels);
     boolean known = slot != null;
     if (known) {
       if (slot.labels != labels) {
@@ -227,6 +230,9 @@ final class MonitorRuntime {
       slot = new GroupSlot(labels);
     }
     GroupSlot after = step(slot, known, v, grid, downtime, events);
+    if (row >= 0) {
+      groups.remember(row, labels, after);
+    }
     GroupSlot was = known ? before : null;
     if (!SavedForm.same(was, lastBucketEnd, after, grid.endMs(), grid.stepMs(), keepsAllGroups())) {
       unsaved.add(labels);

@@ -138,56 +138,10 @@ final class Chunk {
     if (count == 0 || lastTime(chunks, at) < from || chunks[at] >= to) {
       return size;
     }
-    BitReader in = new BitReader(chunks, (at + HEADER_WORDS) * 64);
     boolean decimal = ((chunks[at + 2] >>> 32) & 0xff) == DECIMAL;
     int exponent = (int) ((chunks[at + 2] >>> 40) & 0xff);
-    double scale = POW10[exponent];
-    boolean integral = exponent == 0; // skips a division per sample for the most common values
-    long time = chunks[at];
-    long delta = 0;
-    long bits = 0; // xor: the value's bits; decimal: an escaped value's bits
-    long mantissa = 0; // decimal: the value times 10^exponent; the first is coded as a change from 0
-    boolean special = false; // decimal: this value is an escaped NaN, infinity or stale marker
-    int leading = 0;
-    int trailing = 0;
-    for (int i = 0; i < count; i++) {
-      if (i > 0) {
-        delta += in.readTimestampDelta();
-        time += delta;
-      }
-      if (time >= to) {
-        return size;
-      }
-      if (i == 0 && (!decimal || rawFirstValue)) {
-        bits = in.read(64);
-        mantissa = bits;
-      } else if (decimal) {
-        special = false;
-        switch (in.readUnary(5)) {
-          case 0 -> { }
-          case 1 -> mantissa += in.readSigned(7);
-          case 2 -> mantissa += in.readSigned(14);
-          case 3 -> mantissa += in.readSigned(24);
-          case 4 -> mantissa += in.read(64);
-          default -> {
-            special = true;
-            bits = in.read(64);
-          }
-        }
-      } else if (in.read(1) == 1) {
-        if (in.read(1) == 1) {
-          leading = (int) in.read(5);
-          int significant = (int) in.read(6);
-          trailing = 64 - leading - (significant == 0 ? 64 : significant);
-        }
-        bits ^= in.read(64 - leading - trailing) << trailing;
-      }
-      if (time >= from) {
-        times[size] = time;
-        values[size++] = !decimal || special ? Double.longBitsToDouble(bits) : integral ? mantissa : mantissa / scale;
-      }
-    }
-    return size;
+    return ChunkDecoder.decode(chunks, at, count, from, to, times, values, size, rawFirstValue, decimal,
+        POW10[exponent]);
   }
 
   /**
@@ -327,6 +281,14 @@ final class Chunk {
 
     final long headLastTime() {
       return words[1];
+    }
+
+    /**
+     * The time of the sample before the last in this chunk, or {@code Long.MIN_VALUE} when the
+     * chunk holds fewer than two: a reader that asks for only the newest sample knows it has it.
+     */
+    final long headPreviousTime() {
+      return headCount() < 2 ? Long.MIN_VALUE : words[1] - lastDelta;
     }
 
     final int headCount() {

@@ -261,6 +261,10 @@ public final class Series extends Chunk.Head {
    */
   synchronized void collect(long fromMs, long toMs, SampleBuffer sink) {
     long[] sealed = sealed();
+    if (headWords() != null && onlyNewestIn(sealed, fromMs, toMs)) {
+      sink.add(headLastTime(), headLastValue()); // a monitor's new bucket: no chunk to decode
+      return;
+    }
     for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
       sink.decode(sealed, at, fromMs, toMs);
     }
@@ -270,11 +274,37 @@ public final class Series extends Chunk.Head {
     }
   }
 
+  /**
+   * Whether the newest sample, in the head chunk, is the only one with {@code fromMs <= time <
+   * toMs}: it is in the range and the one before it (in the head, or the newest sealed chunk's
+   * last) is not.
+   */
+  private boolean onlyNewestIn(long[] sealed, long fromMs, long toMs) {
+    long last = headLastTime();
+    if (headCount() == 0 || last < fromMs || last >= toMs) {
+      return false;
+    }
+    long previous = headPreviousTime();
+    if (headCount() < 2 && sealed.length > 0) {
+      previous = Chunk.lastTime(sealed, SealedChunks.lastAt(sealed));
+    }
+    return previous < fromMs;
+  }
+
   /** Growable arrays of samples that chunks decode into. */
   static final class SampleBuffer {
     long[] times = new long[128];
     double[] values = new double[128];
     int size;
+
+    void add(long time, double value) {
+      if (size == times.length) {
+        times = Arrays.copyOf(times, size * 2);
+        values = Arrays.copyOf(values, size * 2);
+      }
+      times[size] = time;
+      values[size++] = value;
+    }
 
     void decode(long[] chunks, int at, long fromMs, long toMs) {
       int room = size + Chunk.count(chunks, at);

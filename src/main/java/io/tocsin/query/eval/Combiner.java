@@ -38,8 +38,13 @@ enum Combiner {
 
     /** Adds one series' values; {@code times} (only for LAST) says when each was sampled. */
     void add(double[] values, long[] times) {
+      add(values, times, 0);
+    }
+
+    /** Like {@link #add(double[], long[])} with the series' values from {@code at} on in the arrays. */
+    void add(double[] values, long[] times, int at) {
       for (int i = 0; i < value.length; i++) {
-        double v = values[i];
+        double v = values[at + i];
         if (Double.isNaN(v)) {
           continue;
         }
@@ -57,7 +62,7 @@ enum Combiner {
             s[n] = v;
           }
           case LAST -> {
-            long t = times == null ? 0 : times[i];
+            long t = times == null ? 0 : times[at + i];
             if (n == 0 || t >= time[i]) {
               value[i] = v;
               time[i] = t;

@@ -50,6 +50,14 @@ abstract class SeriesNode {
     return null;
   }
 
+  /**
+   * The values of every series, read once for the evaluation when {@link #sharedKey} names them;
+   * null when they are not kept.
+   */
+  Materialized materialized(EvalContext ctx) {
+    return null;
+  }
+
   /** Per bucket and series: a counter's increases summed, a gauge's or additive sum's last value. */
   static final class Selector extends SeriesNode {
     private final SelectorSpec spec;
@@ -82,13 +90,19 @@ abstract class SeriesNode {
       if (kind == null) {
         return;
       }
-      String shared = sharedKey(ctx);
-      if (shared != null) {
-        Materialized all = ctx.memoized(shared, () -> materialize(ctx, kind));
+      Materialized all = materialized(ctx);
+      if (all != null) {
         all.replay(part, parts, sink);
         return;
       }
       read(ctx, kind, part, parts, sink);
+    }
+
+    @Override
+    Materialized materialized(EvalContext ctx) {
+      MetricKind kind = spec.scalarKind(ctx);
+      String shared = sharedKey(ctx);
+      return kind == null || shared == null ? null : ctx.memoized(shared, () -> materialize(ctx, kind));
     }
 
     @Override
@@ -351,6 +365,24 @@ abstract class SeriesNode {
       System.arraycopy(other.times, 0, times, at, more);
       labels.addAll(other.labels);
       return this;
+    }
+
+    int size() {
+      return labels.size();
+    }
+
+    int buckets() {
+      return buckets;
+    }
+
+    /** The series in the order they were read; the same order each cycle while the store's series do not change. */
+    List<Labels> labels() {
+      return labels;
+    }
+
+    /** Adds the values of the series at {@code i} to {@code accumulator}. */
+    void addTo(int i, Combiner.Accumulator accumulator) {
+      accumulator.add(values, times, i * buckets);
     }
 
     void replay(int part, int parts, Sink sink) {

@@ -23,6 +23,30 @@ final class SharedFolds {
   static final long FORGET_AFTER_MS = 3_600_000;
 
   private final Map<String, Source> sources = new ConcurrentHashMap<>();
+  /** The groups of the series of a selector by a grouping ({@link SeriesGroups}), by selector and grouping. */
+  private final Map<String, KeptGroups> seriesGroups = new ConcurrentHashMap<>();
+
+  /**
+   * The group of each series that {@code seriesKey} names by {@code grouping}, as found in the
+   * last cycle that folded them; callers hold its lock while they use it. Those nobody asked for
+   * within {@link #FORGET_AFTER_MS} of {@code gridEndMs} are dropped: they hold an entry per series.
+   */
+  SeriesGroups seriesGroups(String seriesKey, Grouping grouping, long gridEndMs) {
+    seriesGroups.values().removeIf(kept -> kept.lastAskedMs < gridEndMs - FORGET_AFTER_MS);
+    KeptGroups kept = seriesGroups.computeIfAbsent(seriesKey + " by " + grouping,
+        key -> new KeptGroups(new SeriesGroups(grouping)));
+    kept.lastAskedMs = Math.max(kept.lastAskedMs, gridEndMs);
+    return kept.groups;
+  }
+
+  private static final class KeptGroups {
+    final SeriesGroups groups;
+    volatile long lastAskedMs;
+
+    KeptGroups(SeriesGroups groups) {
+      this.groups = groups;
+    }
+  }
 
   /**
    * The grouping to fold the series of {@code sourceKey} by, for an aggregation by {@code grouping}

@@ -107,12 +107,15 @@ abstract class ValueNode {
       String sourceKey = series + " " + c;
       Grouping finer = ctx.folds.foldBy(sourceKey, grouping, ctx.grid.endMs());
       if (finer.equals(grouping)) {
-        return null;
+        return foldKnownGroups(ctx, c, grouping, series); // this aggregation's result is shared already
       }
       // A fold that leaves about a group per series is not kept for the cycle (it would hold an
       // accumulator per series): TOO_FINE stands for it, and each aggregation folds the series.
       Map<Object, Combiner.Accumulator> fine = ctx.memoized(sourceKey + " by " + finer, () -> {
-        Map<Object, Combiner.Accumulator> folded = fold(ctx, c, finer);
+        Map<Object, Combiner.Accumulator> folded = foldKnownGroups(ctx, c, finer, series);
+        if (folded == null) {
+          folded = fold(ctx, c, finer);
+        }
         return (long) folded.size() * SHARED_FOLD_SERIES_PER_GROUP > source.seriesCount(ctx) ? TOO_FINE : folded;
       });
       if (fine == TOO_FINE) {
@@ -132,6 +135,26 @@ abstract class ValueNode {
         group.merge(accumulator);
       });
       return groups;
+    }
+
+    /**
+     * The series that {@code series} names, read once this evaluation, folded by {@code by} with
+     * the group of each series as the last cycle found it ({@link SeriesGroups}); null when their
+     * values are not kept.
+     */
+    private Map<Object, Combiner.Accumulator> foldKnownGroups(EvalContext ctx, Combiner c, Grouping by, String series) {
+      SeriesNode.Materialized all = source.materialized(ctx);
+      if (all == null) {
+        return null;
+      }
+      SeriesGroups known = ctx.folds.seriesGroups(series, by, ctx.grid.endMs());
+      synchronized (known) {
+        Map<Object, Combiner.Accumulator> folded = known.fold(all, c, ctx.budget);
+        if ((long) known.groupCount() * SHARED_FOLD_SERIES_PER_GROUP > all.size()) {
+          known.forget(); // about a group per series: not worth an entry per series across cycles
+        }
+        return folded;
+      }
     }
 
     private static Map<Object, Combiner.Accumulator> mergeInto(
