@@ -13,6 +13,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -31,6 +33,8 @@ final class RedisRemoteWrite {
   static final int CONNECTIONS = 4;
   static final int SAMPLES_PER_REQUEST = 2_000;
   static final String[] METRICS = {"redis_up", "redis_keyspace_read_hits", "redis_keyspace_read_misses"};
+  /** The HTTP client of each connection number and URL, kept from one {@link #send} to the next. */
+  private static final Map<String, HttpClient> CLIENTS = new ConcurrentHashMap<>();
 
   /** Label sets per metric; {@code series} in all is three times this. */
   private final int shards;
@@ -107,7 +111,10 @@ final class RedisRemoteWrite {
   /**
    * Sends each connection's requests, parts in order, to every URL in turn (one thread per
    * connection, one HTTP/1.1 connection per URL and thread, as a Prometheus queue shard); throws
-   * when a request is not answered 2xx.
+   * when a request is not answered 2xx. A connection is kept from call to call, as a queue shard
+   * keeps it: a new client per call left the last call's connections open on the server (idle
+   * until its timeout), holding what the server keeps per connection, and every call's first
+   * requests met a server that did not know their connection yet.
    */
   static void send(int parts, Work work, String... urls) throws Exception {
     AtomicLong refused = new AtomicLong();
@@ -118,8 +125,9 @@ final class RedisRemoteWrite {
         int connection = c;
         done.add(pool.submit(() -> {
           List<HttpClient> clients = new ArrayList<>();
-          for (int i = 0; i < urls.length; i++) {
-            clients.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
+          for (String url : urls) {
+            clients.add(CLIENTS.computeIfAbsent(connection + " " + url,
+                key -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()));
           }
           for (int part = 0; part < parts; part++) {
             for (byte[] body : work.requests(connection, part)) {

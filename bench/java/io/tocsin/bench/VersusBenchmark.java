@@ -344,6 +344,12 @@ public final class VersusBenchmark {
     @Override
     public void close() throws Exception {
       try {
+        // SIGTERM first: a flight recording (-XX:StartFlightRecording in -Dversus.jvm) is written on exit.
+        tocsin.terminate();
+      } catch (IllegalThreadStateException stillRunning) {
+        // close() kills it
+      }
+      try {
         tocsin.close();
       } finally {
         vm.close();

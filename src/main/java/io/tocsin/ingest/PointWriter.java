@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * of a known series finds it through an {@link AttributesProbe}; only a new series, or a point
  * the probe declines, builds its labels. Conversions
  * that need the previous point of a stream (cumulative to delta) run inside {@link
- * SeriesStore#write}, under the series' lock, with their state kept in {@link Series#writerState}.
+ * SeriesStore#write}, under the series' lock, with their state kept in {@link Series#writerState}
+ * and set with the sample it comes from ({@link Series#append(long, double, Object)}: one log record).
  *
  * <p>One instance per request and thread; its fields carry the current point into the store's
  * callback without allocating a closure per point.
@@ -335,12 +336,9 @@ final class PointWriter {
       return false;
     }
     if (series.kind() == MetricKind.HISTOGRAM) {
-      record(series.appendHistogram(timeMs, null));
+      record(series.appendHistogram(timeMs, null, null));
     } else {
-      record(series.append(timeMs, StaleMarker.VALUE));
-    }
-    if (outcome == null) {
-      series.writerState(null);
+      record(series.append(timeMs, StaleMarker.VALUE, null));
     }
     return true;
   }
@@ -377,10 +375,7 @@ final class PointWriter {
     } else {
       increase = value - state.lastValue;
     }
-    record(series.append(timeMs, increase));
-    if (outcome == null) {
-      series.writerState(new CumulativeState(startNanos, timeMs, value));
-    }
+    record(series.append(timeMs, increase, new CumulativeState(startNanos, timeMs, value)));
   }
 
   /**
@@ -402,10 +397,7 @@ final class PointWriter {
     // A delta up-down counter: keep a running total from the first delta seen.
     CumulativeState state = (CumulativeState) series.writerState();
     double total = (state == null ? 0 : state.lastValue) + value;
-    record(series.append(timeMs, total));
-    if (outcome == null) {
-      series.writerState(new CumulativeState(startNanos, timeMs, total));
-    }
+    record(series.append(timeMs, total, new CumulativeState(startNanos, timeMs, total)));
   }
 
   private void appendHistogram(Series series) {
@@ -434,10 +426,7 @@ final class PointWriter {
         delta = current; // a reset or a new bucket layout
       }
     }
-    record(series.appendHistogram(timeMs, delta));
-    if (outcome == null) {
-      series.writerState(new HistogramState(startNanos, timeMs, current));
-    }
+    record(series.appendHistogram(timeMs, delta, new HistogramState(startNanos, timeMs, current)));
   }
 
   private static HistogramSample zeroed(HistogramSample h) {
@@ -486,10 +475,8 @@ final class PointWriter {
     ExponentialBuckets.Layout layout = delta.layout();
     double[] bounds = state != null && layout.equals(state.layout) ? state.bounds : null;
     HistogramSample sample = delta.toExplicit(bounds);
-    record(series.appendHistogram(timeMs, sample));
-    if (outcome == null) {
-      series.writerState(new ExponentialState(startNanos, timeMs, exponential, layout, sample.bounds()));
-    }
+    record(series.appendHistogram(timeMs, sample,
+        new ExponentialState(startNanos, timeMs, exponential, layout, sample.bounds())));
   }
 
   /** The last point of a cumulative counter stream. */

@@ -95,11 +95,11 @@ final class RemoteWriteTranslator {
 
   private IngestResult write(RemoteWriteScan scan, byte[] bytes, int length, SenderSeries sender)
       throws InvalidProtocolBufferException {
-    if (!scan.read(bytes, length)) {
-      return write(WriteRequest.parser().parseFrom(bytes, 0, length));
-    }
     if (sender != null) {
       sender.ensureVersion(kindsVersion.get());
+    }
+    if (!scan.read(bytes, length, sender)) {
+      return write(WriteRequest.parser().parseFrom(bytes, 0, length));
     }
     RejectionTally tally = new RejectionTally();
     PointWriter writer = newWriter(tally);
@@ -115,13 +115,13 @@ final class RemoteWriteTranslator {
 
   /**
    * Writes series {@code s} of {@code scan} when it is one the store holds, found by its label
-   * bytes in {@code sender} or else without building its labels; false (nothing written) to leave
-   * it to {@link #writeSeries}.
+   * bytes in {@code sender} (as the scan read it) or else without building its labels; false
+   * (nothing written) to leave it to {@link #writeSeries}.
    */
   private boolean writeKnown(RemoteWriteScan scan, int s, PointWriter writer, SenderSeries sender) {
     boolean remembered = sender != null && !scan.declined(s);
     if (remembered) {
-      Series series = sender.find(scan.body(), scan.labelsFrom(s), scan.labelsTo(s));
+      Series series = scan.known(s);
       if (series != null && writeRemembered(scan, s, series, writer)) {
         return true;
       }

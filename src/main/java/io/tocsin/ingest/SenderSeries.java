@@ -57,12 +57,6 @@ final class SenderSeries {
   private int hits;
   /** Whether the budget refused an entry since the last check of the hit rate. */
   private boolean full;
-  // What the last find looked up, for the put after it: the bytes, their hash (0 if not
-  // computed), the entry found or -1.
-  private byte[] lastBody;
-  private int lastFrom;
-  private int lastHash;
-  private int lastEntry;
 
   SenderSeries(Budget budget) {
     this.budget = budget;
@@ -84,10 +78,6 @@ final class SenderSeries {
     if (++lookups == CHECK_EVERY) {
       checkHitRate();
     }
-    lastBody = body;
-    lastFrom = from;
-    lastHash = 0;
-    lastEntry = -1;
     if (count == 0) {
       return null;
     }
@@ -100,14 +90,12 @@ final class SenderSeries {
         i = 0; // the next cycle starts where this one did
       }
     }
-    lastHash = hash(body, from, to);
-    int entry = lookup(lastHash, body, from, to);
+    int entry = lookup(hash(body, from, to), body, from, to);
     return entry < 0 ? null : found(entry);
   }
 
   private Series found(int i) {
     hits++;
-    lastEntry = i;
     next = i + 1 == count ? 0 : i + 1;
     return series[i];
   }
@@ -115,15 +103,15 @@ final class SenderSeries {
   /**
    * Remembers that the labels sent as {@code body[from, to)} are {@code found}'s, after {@link
    * #find} of the same bytes returned null (a new entry, unless this sender's share of the budget
-   * is spent) or a series that was evicted ({@code found} replaces it).
+   * is spent) or a series that was evicted ({@code found} replaces it). Puts come after all the
+   * finds of a request (the scan finds its series as it reads it), so this looks the bytes up
+   * again; that is a miss's cost, small beside the store's lookup before it.
    */
   void put(byte[] body, int from, int to, Series found) {
-    if (body != lastBody || from != lastFrom) {
-      throw new IllegalStateException("put must follow the find of the same bytes");
-    }
-    lastBody = null;
-    if (lastEntry >= 0) {
-      series[lastEntry] = found;
+    int hash = hash(body, from, to);
+    int entry = lookup(hash, body, from, to);
+    if (entry >= 0) {
+      series[entry] = found;
       return;
     }
     int length = to - from;
@@ -131,7 +119,6 @@ final class SenderSeries {
       full = true;
       return;
     }
-    int hash = count == 0 ? hash(body, from, to) : lastHash;
     System.arraycopy(body, from, bytes, used, length);
     used += length;
     ends[count] = used;

@@ -19,7 +19,13 @@ public interface AppendLog {
     public void sample(Series series, long timeMs, double value) {}
 
     @Override
+    public void sample(Series series, long timeMs, double value, Object state) {}
+
+    @Override
     public void histogram(Series series, long timeMs, HistogramSample sample) {}
+
+    @Override
+    public void histogram(Series series, long timeMs, HistogramSample sample, Object state) {}
 
     @Override
     public void writerState(Series series, Object state) {}
@@ -36,8 +42,17 @@ public interface AppendLog {
   /** {@code value} was appended to {@code series} at {@code timeMs}. */
   void sample(Series series, long timeMs, double value);
 
+  /**
+   * {@code value} was appended to {@code series} at {@code timeMs} and the series' writer state
+   * became {@code state} (null: cleared) with it, in one step: a cumulative counter's point.
+   */
+  void sample(Series series, long timeMs, double value, Object state);
+
   /** {@code sample} (null: a stale marker) was appended to histogram {@code series}. */
   void histogram(Series series, long timeMs, HistogramSample sample);
+
+  /** Like {@link #histogram(Series, long, HistogramSample)}, and the writer state became {@code state} with it. */
+  void histogram(Series series, long timeMs, HistogramSample sample, Object state);
 
   /** The series' writer state became {@code state} (null: cleared). */
   void writerState(Series series, Object state);

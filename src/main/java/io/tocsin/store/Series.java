@@ -183,6 +183,32 @@ public final class Series extends Chunk.Head {
 
   /** Appends a scalar sample (a gauge value, or a counter increase). */
   public synchronized AppendResult append(long timeMs, double value) {
+    AppendResult result = put(timeMs, value);
+    if (result == AppendResult.APPENDED) {
+      family.log.sample(this, timeMs, value);
+    }
+    return result;
+  }
+
+  /**
+   * Appends like {@link #append(long, double)} and, unless the sample is out of order, makes
+   * {@code state} (null: none) the {@link #writerState}: a cumulative counter's point and the
+   * state it leaves, in one step and one log record.
+   */
+  public synchronized AppendResult append(long timeMs, double value, Object state) {
+    AppendResult result = put(timeMs, value);
+    if (result == AppendResult.APPENDED && state != writerState) {
+      family.log.sample(this, timeMs, value, state);
+      writerState = state;
+    } else if (result == AppendResult.APPENDED) {
+      family.log.sample(this, timeMs, value);
+    } else if (result == AppendResult.DUPLICATE) {
+      writerState(state);
+    }
+    return result;
+  }
+
+  private AppendResult put(long timeMs, double value) {
     Family f = family;
     if (isHistogram()) {
       throw new IllegalStateException(f.metric + " is a histogram; append a HistogramSample");
@@ -202,7 +228,6 @@ public final class Series extends Chunk.Head {
       cutHead(value); // the value does not fit the head's coding: a new chunk suits it
       encode(timeMs, value);
     }
-    f.log.sample(this, timeMs, value);
     return AppendResult.APPENDED;
   }
 
@@ -230,6 +255,28 @@ public final class Series extends Chunk.Head {
 
   /** Appends a histogram sample; a null sample is a stale marker. */
   public synchronized AppendResult appendHistogram(long timeMs, HistogramSample sample) {
+    AppendResult result = putHistogram(timeMs, sample);
+    if (result == AppendResult.APPENDED) {
+      family.log.histogram(this, timeMs, sample);
+    }
+    return result;
+  }
+
+  /** {@link #appendHistogram(long, HistogramSample)} and its writer state, as {@link #append(long, double, Object)}. */
+  public synchronized AppendResult appendHistogram(long timeMs, HistogramSample sample, Object state) {
+    AppendResult result = putHistogram(timeMs, sample);
+    if (result == AppendResult.APPENDED && state != writerState) {
+      family.log.histogram(this, timeMs, sample, state);
+      writerState = state;
+    } else if (result == AppendResult.APPENDED) {
+      family.log.histogram(this, timeMs, sample);
+    } else if (result == AppendResult.DUPLICATE) {
+      writerState(state);
+    }
+    return result;
+  }
+
+  private AppendResult putHistogram(long timeMs, HistogramSample sample) {
     Family f = family;
     if (!isHistogram()) {
       throw new IllegalStateException(f.metric + " is a " + f.kind.label() + "; append a double");
@@ -240,7 +287,6 @@ public final class Series extends Chunk.Head {
       return same ? AppendResult.DUPLICATE : AppendResult.OUT_OF_ORDER;
     }
     histograms().addLast(new TimedHistogram(timeMs, sample));
-    f.log.histogram(this, timeMs, sample);
     return AppendResult.APPENDED;
   }
 

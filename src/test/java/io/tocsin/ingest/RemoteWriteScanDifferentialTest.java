@@ -11,10 +11,18 @@ import io.tocsin.ingest.prompb.Sample;
 import io.tocsin.ingest.prompb.TimeSeries;
 import io.tocsin.ingest.prompb.WriteRequest;
 import io.tocsin.store.Labels;
+import io.tocsin.store.MetricKind;
+import io.tocsin.store.Series;
+import io.tocsin.store.SeriesStore;
+import io.tocsin.store.StoreSettings;
 import io.tocsin.testing.WireWriter;
 import io.tocsin.testing.WireWriter.Liberties;
+import io.tocsin.util.MutableClock;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -29,10 +37,12 @@ import net.jqwik.api.Provide;
  * corrupted bodies, the scan never takes a request parseFrom refuses; every series of a request
  * it takes reads as parseFrom reads it, its label bytes holding all its labels; and a series it
  * describes has the name and labels the general path builds from parseFrom's objects, with their
- * hash.
+ * hash. The same holds when the connection's {@link SenderSeries} knows some of the series and the
+ * scan skips reading their labels.
  */
 class RemoteWriteScanDifferentialTest {
   private final RemoteWriteScan scan = new RemoteWriteScan();
+  private final SeriesStore store = new SeriesStore(MutableClock.at("2026-03-01T12:00:00Z"), StoreSettings.defaults());
 
   @Provide
   Arbitrary<WriteRequest> requests() {
@@ -91,6 +101,96 @@ class RemoteWriteScanDifferentialTest {
       assertThat(scan.seriesCount).isEqualTo(request.getTimeseriesCount());
     }
     scan.release();
+  }
+
+  @Property(tries = 300)
+  void read_withASenderThatKnowsSomeSeries_readsAndDescribesThemAsWithout(
+      @ForAll("requests") WriteRequest request, @ForAll Random random) {
+    assertReadsLikeParseFromWithSender(WireWriter.write(request, random, Liberties.VALID), random);
+  }
+
+  @Property(tries = 300)
+  void read_corruptedBodyWithASender_neverTakesWhatParseFromRefuses(
+      @ForAll("requests") WriteRequest request, @ForAll Random random) {
+    byte[] valid = WireWriter.write(request, random, Liberties.VALID);
+    SenderSeries sender = senderKnowingSomeSeriesOf(valid, random);
+    byte[] corrupted = WireWriter.mutate(valid, random);
+    try {
+      WriteRequest.parseFrom(corrupted);
+    } catch (InvalidProtocolBufferException e) {
+      assertThat(scan.read(corrupted, corrupted.length, sender)).as("a request parseFrom refuses").isFalse();
+    }
+    scan.release();
+  }
+
+  /**
+   * As the translator does with a connection's sender: a first read of the request puts some of
+   * the series it described into the sender by their label bytes; a second read with that sender
+   * finds exactly those ({@link RemoteWriteScan#known}), skips reading their labels, and still
+   * reads, and on demand describes, every series as parseFrom does.
+   */
+  private void assertReadsLikeParseFromWithSender(byte[] body, Random random) {
+    Map<String, Series> remembered = new HashMap<>();
+    SenderSeries sender = senderKnowingSomeSeriesOf(body, random, remembered);
+    if (!scan.read(body, body.length, sender)) {
+      scan.release();
+      return;
+    }
+    WriteRequest parsed;
+    try {
+      parsed = WriteRequest.parseFrom(body);
+    } catch (InvalidProtocolBufferException e) {
+      throw new AssertionError("the scan took a request parseFrom refuses", e);
+    }
+    assertThat(scan.seriesCount).isEqualTo(parsed.getTimeseriesCount());
+    for (int s = 0; s < scan.seriesCount; s++) {
+      TimeSeries reference = parsed.getTimeseries(s);
+      assertThat(scan.parsed(s)).isEqualTo(reference);
+      if (scan.declined(s)) {
+        assertThat(scan.known(s)).isNull();
+        continue;
+      }
+      assertSamples(s, reference);
+      assertLabelBytes(s, reference);
+      assertThat(scan.known(s)).isSameAs(remembered.get(labelBytes(s)));
+      if (scan.known(s) != null) {
+        assertThat(scan.describe(s)).as("a series remembered after it was described").isTrue();
+      }
+      if (scan.describe(s)) {
+        assertDescribes(s, reference);
+      }
+    }
+    scan.release();
+  }
+
+  private SenderSeries senderKnowingSomeSeriesOf(byte[] body, Random random) {
+    return senderKnowingSomeSeriesOf(body, random, new HashMap<>());
+  }
+
+  /** A sender that remembers about half the series the scan describes in {@code body}, in {@code remembered} by their label bytes. */
+  private SenderSeries senderKnowingSomeSeriesOf(byte[] body, Random random, Map<String, Series> remembered) {
+    SenderSeries sender = new SenderSeries(new SenderSeries.Budget(1 << 20, 1 << 20));
+    if (scan.read(body, body.length)) {
+      for (int s = 0; s < scan.seriesCount; s++) {
+        if (scan.describe(s) && random.nextBoolean()) {
+          Series series = newSeries();
+          sender.put(scan.body(), scan.labelsFrom(s), scan.labelsTo(s), series);
+          remembered.put(labelBytes(s), series);
+        }
+      }
+    }
+    scan.release();
+    return sender;
+  }
+
+  private String labelBytes(int s) {
+    return new String(scan.body(), scan.labelsFrom(s), scan.labelsTo(s) - scan.labelsFrom(s), StandardCharsets.ISO_8859_1);
+  }
+
+  private Series newSeries() {
+    Series[] created = {null};
+    store.write("m", MetricKind.GAUGE, Labels.of("i", Integer.toString(store.seriesCount())), s -> created[0] = s);
+    return created[0];
   }
 
   private void assertReadsLikeParseFrom(byte[] body) {

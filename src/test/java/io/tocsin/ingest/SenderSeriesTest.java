@@ -101,13 +101,18 @@ class SenderSeriesTest {
   }
 
   @Test
-  void put_withoutTheFindOfTheSameBytes_isRefused() {
+  void put_ofBytesItHolds_replacesTheirSeries_withoutAFindBefore() {
     SenderSeries sender = new SenderSeries(new SenderSeries.Budget(MIB, MIB));
-    find(sender, 1);
-    byte[] other = body(2, 5);
+    put(sender, 1, series(1));
+    put(sender, 2, series(2));
+    Series recreated = series(1);
+    byte[] body = body(1, 5);
 
-    assertThatThrownBy(() -> sender.put(other, 5, other.length - 3, series(2)))
-        .isInstanceOf(IllegalStateException.class);
+    sender.put(body, 5, body.length - 3, recreated);
+
+    assertThat(sender.size()).isEqualTo(2);
+    assertThat(find(sender, 1)).isSameAs(recreated);
+    assertThat(find(sender, 2)).isNotNull();
   }
 
   @Test

@@ -24,6 +24,14 @@ final class RecordBuffer implements DataOutput {
     size = 0;
   }
 
+  /** Empties the buffer, and lets go of its array when that grew beyond {@code maxCapacity}. */
+  void trimTo(int maxCapacity) {
+    size = 0;
+    if (bytes.length > maxCapacity) {
+      bytes = new byte[maxCapacity];
+    }
+  }
+
   private void ensure(int more) {
     if (size + more > bytes.length) {
       bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));

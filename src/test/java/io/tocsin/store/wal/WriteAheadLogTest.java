@@ -112,6 +112,39 @@ class WriteAheadLogTest {
   }
 
   @Test
+  void sampleWithItsState_isOneRecord_andReplaysAsTheSampleAndTheStateOneAfterTheOther() throws Exception {
+    SeriesStore store = newStore();
+    long[] bytes = new long[2];
+    try (WriteAheadLog wal = recoverAndOpen(store, settings)) {
+      HistogramSample h = new HistogramSample(3, 4.5, new double[] {1, 2}, new double[] {1, 1, 1});
+      for (int i = 0; i < 2; i++) {
+        long t = now() - 5000 + i * 1000;
+        store.write("hits", MetricKind.COUNTER, Labels.of("route", "/x"), s -> s.append(t, 10, new TestStates(t)));
+        store.write("latency", MetricKind.HISTOGRAM, Labels.EMPTY, s -> s.appendHistogram(t, h, new TestStates(t)));
+        wal.commit();
+        bytes[i] = Files.size(Segments.path(dir, 1));
+      }
+      // A duplicate keeps its sample out of the log but takes the state; out of order takes neither.
+      store.write("hits", MetricKind.COUNTER, Labels.of("route", "/x"), s -> s.append(now() - 4000, 10, new TestStates(1)));
+      store.write("hits", MetricKind.COUNTER, Labels.of("route", "/x"), s -> s.append(now() - 4500, 10, new TestStates(2)));
+      store.write("hits", MetricKind.COUNTER, Labels.of("route", "/z"), s -> {
+        s.append(now() - 10, 3, new TestStates(3));
+        s.append(now() - 5, StaleMarker.VALUE, null);
+      });
+      wal.commit();
+    }
+    String before = dump(store);
+    assertThat(before).contains("=4024000000000000 state=0000000000000001", "=7ff0000000000002 state=none");
+    // Each sample and its 8-byte state in one record: length, type, id, time (6 bytes), value, state
+    // length, state, CRC; a histogram's value is a presence byte, count, sum, bounds and counts.
+    long sampleWithState = 1 + 1 + 1 + 6 + 8 + 1 + 8 + 4;
+    long histogramWithState = sampleWithState - 8 + 1 + 8 + 8 + (1 + 16) + (1 + 24);
+    assertThat(bytes[1] - bytes[0]).isEqualTo(sampleWithState + histogramWithState);
+
+    assertThat(dump(replayed(1))).isEqualTo(before);
+  }
+
+  @Test
   void tornTail_replaysTheRecordsBeforeItWarnsAndTruncates() throws Exception {
     SeriesStore store = newStore();
     try (WriteAheadLog wal = recoverAndOpen(store, settings)) {
