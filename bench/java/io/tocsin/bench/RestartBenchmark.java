@@ -44,7 +44,9 @@ import java.util.stream.Stream;
  * page cache, as after a restart (not a reboot). Prints, never asserts.
  *
  * <p>Run with {@code bench/run restart [series...]}; the service gets the benchmark's JVM options
- * (heap: {@code BENCH_HEAP}).
+ * (heap: {@code BENCH_HEAP}), or each of the flag sets {@code -Drestart.jvm="flags; flags..."}
+ * names in turn, each started on its own copy of the same files (e.g. the Dockerfile's flags beside
+ * the JVM's defaults, without filling the store twice).
  */
 public final class RestartBenchmark {
   private static final Duration READY_DEADLINE = Duration.ofMinutes(5);
@@ -52,7 +54,11 @@ public final class RestartBenchmark {
   public static void main(String[] args) throws Exception {
     List<Integer> seriesCounts = new ArrayList<>();
     for (String arg : args) {
-      seriesCounts.add(Integer.parseInt(arg.replace("_", "")));
+      if (arg.startsWith("-Drestart.jvm=")) { // bench/run passes arguments, not JVM options
+        System.setProperty("restart.jvm", arg.substring("-Drestart.jvm=".length()));
+      } else {
+        seriesCounts.add(Integer.parseInt(arg.replace("_", "")));
+      }
     }
     System.out.printf(Locale.ROOT, "java %s, %d cores, max heap %d MiB%n", Runtime.version(),
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
@@ -68,12 +74,43 @@ public final class RestartBenchmark {
     try {
       prepare(work.resolve("data"), series);
       System.gc(); // the service's JVM shares the machine
-      serve(work, series);
+      for (List<String> flags : serviceFlags()) {
+        Path run = Files.createDirectory(work.resolve("run-" + System.nanoTime()));
+        copy(work.resolve("data"), run.resolve("data"));
+        System.out.printf(Locale.ROOT, "restart: JVM flags %s%n", String.join(" ", flags));
+        serve(run, series, flags);
+        delete(run);
+      }
     } finally {
-      try (Stream<Path> files = Files.walk(work)) {
-        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
+      delete(work);
+    }
+  }
+
+  /** The JVM flag sets to start the service with: {@code restart.jvm}'s, else this JVM's. */
+  private static List<List<String>> serviceFlags() {
+    String sets = System.getProperty("restart.jvm");
+    if (sets == null) {
+      return List.of(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    }
+    List<List<String>> all = new ArrayList<>();
+    for (String set : sets.split(";")) {
+      all.add(set.isBlank() ? List.of() : List.of(set.trim().split("\\s+")));
+    }
+    return all;
+  }
+
+  private static void copy(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path p : files.toList()) {
+        Files.copy(p, to.resolve(from.relativize(p).toString()));
+      }
+    }
+  }
+
+  private static void delete(Path work) throws IOException {
+    try (Stream<Path> files = Files.walk(work)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
       }
     }
   }
@@ -105,7 +142,7 @@ public final class RestartBenchmark {
   }
 
   /** Starts the service on {@code work/data}, waits for /-/ready, reports, and kills it. */
-  private static void serve(Path work, int series) throws Exception {
+  private static void serve(Path work, int series, List<String> flags) throws Exception {
     int httpPort;
     try (ServerSocket socket = new ServerSocket(0)) {
       httpPort = socket.getLocalPort(); // free now; the service binds it a moment later
@@ -120,7 +157,7 @@ public final class RestartBenchmark {
         """.formatted(httpPort, Math.max(series, 2_000_000), series));
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    command.addAll(flags);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tocsin.cli.Main", "serve", "--config",
         config.toString()));
 

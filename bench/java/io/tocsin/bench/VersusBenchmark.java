@@ -41,8 +41,13 @@ import java.util.stream.IntStream;
  * per series in the memory rows).
  */
 public final class VersusBenchmark {
-  /** The collector of the Dockerfile and the manifests (README "Sizing"), with a fixed heap instead of a share of RAM. */
-  static final String DEFAULT_JVM_FLAGS = "-Xmx2g -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30";
+  /**
+   * The Dockerfile's flags (README "Sizing") as they act in a container limited to 3 GiB: the JVM
+   * sizes its heap from {@code MaxRAM} as from a container's limit (at most 70%, 2.1 GiB; at first
+   * 1/64, 48 MiB), where on this machine it would size it from all of its memory.
+   */
+  static final String DEFAULT_JVM_FLAGS = "-XX:MaxRAM=3g -XX:+UseSerialGC -XX:MaxNewSize=64m -XX:MinHeapFreeRatio=10"
+      + " -XX:MaxHeapFreeRatio=30 -XX:MaxRAMPercentage=70";
   /** Warm-up passes end when Tocsin's JIT compilers used less than this share of its CPU in one. */
   static final double JIT_QUIET = 0.05;
   static final int MAX_WARMUP_PASSES = 8;
