@@ -27,7 +27,8 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
 # heap (G1 holds far more committed), with a young generation of at most 64 MiB (ingest's garbage
 # dies young; a larger one is all resident) and 10-30% of the heap free after a full collection;
 # the heap may take 70% of the container's memory limit, the rest is for metaspace, compiled code,
-# thread stacks and Netty's buffers. Replace the variable to change them (a heap in a larger box: -Xmx; G1 for short pauses on many cores: -XX:+UseG1GC).
+# thread stacks and Netty's buffers. Replace the variable to change them (a heap in a larger box:
+# -Xmx; G1 for short pauses on many cores: -XX:+UseG1GC).
 ENV JDK_JAVA_OPTIONS="-XX:+UseSerialGC -XX:MaxNewSize=64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:MaxRAMPercentage=70"
 ENTRYPOINT ["java", "-jar", "/opt/tocsin/tocsin.jar"]
 CMD ["serve", "--config", "/etc/tocsin/tocsin.yml"]
