@@ -43,21 +43,29 @@ public final class Labels implements Comparable<Labels> {
 
   /** From alternating key, value; sorted by key; keys unique. */
   private Labels(String[] pairs) {
-    this(keysOf(pairs), valuesOf(pairs));
+    this(keysOf(pairs), pairs, 1, 2);
   }
 
-  private Labels(String[] keys, String[] values) {
-    this(keys, values, hash(keys, values));
+  /** With value {@code i} at {@code source[offset + i * stride]}: pairs or values, without copying them first. */
+  private Labels(String[] keys, String[] source, int offset, int stride) {
+    this(keys, source, offset, stride, hash(keys, source, offset, stride));
   }
 
-  private Labels(String[] keys, String[] values, int hash) {
+  private Labels(String[] keys, String[] source, int offset, int stride, int hash) {
     this.keys = keys;
-    int n = values.length;
-    this.v0 = n > 0 ? values[0] : null;
-    this.v1 = n > 1 ? values[1] : null;
-    this.v2 = n > 2 ? values[2] : null;
-    this.v3 = n > 3 ? values[3] : null;
-    this.more = n > INLINE ? Arrays.copyOfRange(values, INLINE, n) : null;
+    int n = keys.length;
+    this.v0 = n > 0 ? source[offset] : null;
+    this.v1 = n > 1 ? source[offset + stride] : null;
+    this.v2 = n > 2 ? source[offset + 2 * stride] : null;
+    this.v3 = n > 3 ? source[offset + 3 * stride] : null;
+    if (n > INLINE) {
+      this.more = new String[n - INLINE];
+      for (int i = INLINE; i < n; i++) {
+        more[i - INLINE] = source[offset + i * stride];
+      }
+    } else {
+      this.more = null;
+    }
     this.hash = hash;
   }
 
@@ -69,18 +77,10 @@ public final class Labels implements Comparable<Labels> {
     return keys;
   }
 
-  private static String[] valuesOf(String[] pairs) {
-    String[] values = new String[pairs.length / 2];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = pairs[2 * i + 1];
-    }
-    return values;
-  }
-
-  private static int hash(String[] keys, String[] values) {
+  private static int hash(String[] keys, String[] source, int offset, int stride) {
     int h = 0;
     for (int i = 0; i < keys.length; i++) {
-      h += pairHash(keys[i].hashCode(), values[i].hashCode());
+      h += pairHash(keys[i].hashCode(), source[offset + i * stride].hashCode());
     }
     return h;
   }
@@ -231,7 +231,7 @@ public final class Labels implements Comparable<Labels> {
     for (int i = 0; i < canonicalValues.length; i++) {
       canonicalValues[i] = LabelStrings.canonical(canonicalValues[i]);
     }
-    return new Labels(sharedKeys(keySets), canonicalValues, hash);
+    return new Labels(sharedKeys(keySets), canonicalValues, 0, 1, hash);
   }
 
   /**
@@ -242,7 +242,7 @@ public final class Labels implements Comparable<Labels> {
    */
   Labels withSharedKeys(Map<List<String>, String[]> keySets) {
     String[] shared = sharedKeys(keySets);
-    return shared == keys ? this : new Labels(shared, values(), hash);
+    return shared == keys ? this : new Labels(shared, values(), 0, 1, hash);
   }
 
   private String[] sharedKeys(Map<List<String>, String[]> keySets) {
