@@ -160,7 +160,12 @@ final class Chunk {
      * #LAST_SPECIAL}: one int instead of an int and two bytes.
      */
     private int state = packState(0, -1, 0);
-    private long lastDelta;
+    /**
+     * The last timestamp delta (the low {@link #DELTA_BITS} bits; a later sample that does not fit
+     * starts a new chunk) and above it a number the subclass keeps there ({@link #tag}): a series
+     * keeps its id, and one long for both makes it 56 bytes instead of 64.
+     */
+    private long deltaAndTag;
     /**
      * The last value's bits in an XOR chunk; in a decimal chunk the last finite value's mantissa,
      * from which the last value follows (it is exactly the mantissa over the scale, as {@link
@@ -168,6 +173,41 @@ final class Chunk {
      * field for both makes a series 64 bytes instead of 72.
      */
     private long last;
+
+    /** Bits of {@link #deltaAndTag} that hold the last timestamp delta: 4.6 hours in milliseconds. */
+    private static final int DELTA_BITS = 24;
+    static final long MAX_DELTA = (1L << DELTA_BITS) - 1;
+    /** The largest {@link #tag}. */
+    static final long MAX_TAG = (1L << (64 - DELTA_BITS)) - 1;
+
+    /** A head whose {@link #tag} is {@code tag}, from 0 to {@link #MAX_TAG}. */
+    Head(long tag) {
+      if (tag < 0 || tag > MAX_TAG) {
+        throw new IllegalArgumentException("tag " + tag + " out of range");
+      }
+      deltaAndTag = tag << DELTA_BITS;
+    }
+
+    /** The number the subclass gave the constructor. */
+    final long tag() {
+      return deltaAndTag >>> DELTA_BITS;
+    }
+
+    private long lastDelta() {
+      return deltaAndTag & MAX_DELTA;
+    }
+
+    private void lastDelta(long delta) {
+      deltaAndTag = (deltaAndTag & ~MAX_DELTA) | delta;
+    }
+
+    /**
+     * Whether {@link #resume} can continue {@code image}: its last delta fits, as it does in any
+     * image a head saved since deltas are bounded. Otherwise the image is a sealed chunk.
+     */
+    static boolean canResume(HeadImage image) {
+      return image.lastDelta() >= 0 && image.lastDelta() <= MAX_DELTA;
+    }
 
     private static int packState(int bitLength, int leading, int trailing) {
       return bitLength | (leading + 1) << BIT_LENGTH_BITS | trailing << (BIT_LENGTH_BITS + 6);
@@ -212,7 +252,7 @@ final class Chunk {
       int e = decimalExponent(firstValue, 0);
       words = new long[Math.max(capacity, HEADER_WORDS + 1)];
       state = packState(HEADER_WORDS * 64, -1, 0);
-      lastDelta = 0;
+      lastDelta(0);
       last = 0;
       words[2] = ((long) Math.max(e, 0) << 40) | ((long) (e >= 0 ? DECIMAL : XOR) << 32);
     }
@@ -222,8 +262,11 @@ final class Chunk {
      * state are taken as they were, so appending goes on exactly as before the save.
      */
     final void resume(HeadImage image) {
+      if (!canResume(image)) {
+        throw new IllegalArgumentException("head chunk's last delta " + image.lastDelta() + " out of range");
+      }
       this.words = image.words();
-      this.lastDelta = image.lastDelta();
+      lastDelta(image.lastDelta());
       if (decimal()) {
         this.state = packState(image.bitLength(), -1, 0);
         this.last = image.lastMantissa();
@@ -243,7 +286,7 @@ final class Chunk {
       }
       int bitLength = bitLength();
       boolean decimal = decimal();
-      return new HeadImage(Arrays.copyOf(words, (bitLength + 63) >>> 6), bitLength, lastDelta, decimal ? last : 0,
+      return new HeadImage(Arrays.copyOf(words, (bitLength + 63) >>> 6), bitLength, lastDelta(), decimal ? last : 0,
           lastValueBits(), decimal ? -1 : lastLeading(), decimal ? 0 : lastTrailing());
     }
 
@@ -273,7 +316,7 @@ final class Chunk {
       if (count < 8) {
         return 0;
       }
-      long firstInterval = timestampDeltaBits(lastDelta); // what the second sample's timestamp most likely took
+      long firstInterval = timestampDeltaBits(lastDelta()); // what the second sample's timestamp most likely took
       long streamBits = Math.max(0, bitLength() - HEADER_WORDS * 64L - firstInterval);
       long bits = HEADER_WORDS * 64L + firstInterval + streamBits * samples / count;
       return (int) Math.min(Integer.MAX_VALUE, (bits + 63) >>> 6);
@@ -313,7 +356,8 @@ final class Chunk {
 
     /**
      * Appends a sample later than the last, or returns false when the value does not fit this
-     * chunk's coding and a new chunk must take it.
+     * chunk's coding, or its time is more than {@link #MAX_DELTA} after the last, and a new chunk
+     * must take it.
      */
     final boolean encode(long time, double value) {
       long valueBits = Double.doubleToRawLongBits(value);
@@ -327,12 +371,12 @@ final class Chunk {
           write(valueBits, 64);
         }
       } else {
-        if (decimal && !fitsDecimal(value, valueBits)) {
+        long delta = time - words[1];
+        if (delta < 0 || delta > MAX_DELTA || decimal && !fitsDecimal(value, valueBits)) { // < 0: overflowed
           return false;
         }
-        long delta = time - words[1];
-        writeTimestampDelta(delta - lastDelta);
-        lastDelta = delta;
+        writeTimestampDelta(delta - lastDelta());
+        lastDelta(delta);
         if (decimal) {
           writeDecimal(value);
         } else {
@@ -483,11 +527,13 @@ final class Chunk {
   static final class Writer extends Head {
     /** A chunk whose coding suits {@code firstValue}; append it next. */
     Writer(double firstValue) {
+      super(0);
       start(firstValue, HEADER_WORDS + 2);
     }
 
     /** A writer that continues a head chunk a snapshot saved with {@link #image}. */
     Writer(HeadImage image) {
+      super(0);
       resume(image);
     }
 

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.BiConsumer;
 
 /**
@@ -20,37 +21,77 @@ public final class Labels implements Comparable<Labels> {
   public static final Labels EMPTY = new Labels(new String[0]);
 
   /**
-   * Keys sorted and unique, and the values in the same order. Apart: the series of a metric
-   * mostly have the same keys, and the store's labels share one keys array ({@link #interned}),
-   * which saves a third of the arrays' size per series.
+   * Keys sorted and unique. Apart from the values: the series of a metric mostly have the same
+   * keys, and the store's labels share one keys array ({@link #interned}).
    */
   private final String[] keys;
-  private final String[] values;
+  /**
+   * The values in the keys' order: the first {@link #INLINE} in fields, the others in {@link
+   * #more}. A store holds a million labels, most of a few pairs; an array of their values cost 16
+   * bytes of header and a reference besides the values, a third of the labels' size.
+   */
+  private final String v0;
+  private final String v1;
+  private final String v2;
+  private final String v3;
+  /** The values from the fifth on; null with {@link #INLINE} or fewer. */
+  private final String[] more;
   private final int hash;
+
+  /** Values held in fields: four fill the object to 40 bytes with no padding. */
+  private static final int INLINE = 4;
 
   /** From alternating key, value; sorted by key; keys unique. */
   private Labels(String[] pairs) {
-    this.keys = new String[pairs.length / 2];
-    this.values = new String[pairs.length / 2];
-    for (int i = 0; i < keys.length; i++) {
-      keys[i] = pairs[2 * i];
-      values[i] = pairs[2 * i + 1];
-    }
-    this.hash = hash(keys, values);
+    this(keysOf(pairs), pairs, 1, 2);
   }
 
-  private Labels(String[] keys, String[] values, int hash) {
+  /** With value {@code i} at {@code source[offset + i * stride]}: pairs or values, without copying them first. */
+  private Labels(String[] keys, String[] source, int offset, int stride) {
+    this(keys, source, offset, stride, hash(keys, source, offset, stride));
+  }
+
+  private Labels(String[] keys, String[] source, int offset, int stride, int hash) {
     this.keys = keys;
-    this.values = values;
+    int n = keys.length;
+    this.v0 = n > 0 ? source[offset] : null;
+    this.v1 = n > 1 ? source[offset + stride] : null;
+    this.v2 = n > 2 ? source[offset + 2 * stride] : null;
+    this.v3 = n > 3 ? source[offset + 3 * stride] : null;
+    if (n > INLINE) {
+      this.more = new String[n - INLINE];
+      for (int i = INLINE; i < n; i++) {
+        more[i - INLINE] = source[offset + i * stride];
+      }
+    } else {
+      this.more = null;
+    }
     this.hash = hash;
   }
 
-  private static int hash(String[] keys, String[] values) {
+  private static String[] keysOf(String[] pairs) {
+    String[] keys = new String[pairs.length / 2];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = pairs[2 * i];
+    }
+    return keys;
+  }
+
+  private static int hash(String[] keys, String[] source, int offset, int stride) {
     int h = 0;
     for (int i = 0; i < keys.length; i++) {
-      h += pairHash(keys[i].hashCode(), values[i].hashCode());
+      h += pairHash(keys[i].hashCode(), source[offset + i * stride].hashCode());
     }
     return h;
+  }
+
+  /** The values in an array, for building other labels from these. */
+  private String[] values() {
+    String[] values = new String[keys.length];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = value(i);
+    }
+    return values;
   }
 
   /**
@@ -119,7 +160,16 @@ public final class Labels implements Comparable<Labels> {
   }
 
   public String value(int index) {
-    return values[index];
+    if (index >= keys.length) {
+      throw new ArrayIndexOutOfBoundsException("index " + index + " of " + keys.length + " labels");
+    }
+    return switch (index) {
+      case 0 -> v0;
+      case 1 -> v1;
+      case 2 -> v2;
+      case 3 -> v3;
+      default -> more[index - INLINE];
+    };
   }
 
   /** The value for {@code key}, or null when absent. */
@@ -130,7 +180,7 @@ public final class Labels implements Comparable<Labels> {
       int mid = (lo + hi) >>> 1;
       int cmp = keys[mid].compareTo(key);
       if (cmp == 0) {
-        return values[mid];
+        return value(mid);
       }
       if (cmp < 0) {
         lo = mid + 1;
@@ -147,7 +197,7 @@ public final class Labels implements Comparable<Labels> {
 
   public void forEach(BiConsumer<String, String> action) {
     for (int i = 0; i < keys.length; i++) {
-      action.accept(keys[i], values[i]);
+      action.accept(keys[i], value(i));
     }
   }
 
@@ -156,7 +206,7 @@ public final class Labels implements Comparable<Labels> {
     Builder builder = builder();
     for (int i = 0; i < this.keys.length; i++) {
       if (keys.contains(this.keys[i])) {
-        builder.put(this.keys[i], values[i]);
+        builder.put(this.keys[i], value(i));
       }
     }
     return builder.build();
@@ -177,11 +227,11 @@ public final class Labels implements Comparable<Labels> {
    * #withSharedKeys} takes it. {@code keySets} may be null.
    */
   Labels interned(Map<List<String>, String[]> keySets) {
-    String[] canonicalValues = new String[values.length];
-    for (int i = 0; i < values.length; i++) {
-      canonicalValues[i] = LabelStrings.canonical(values[i]);
+    String[] canonicalValues = values();
+    for (int i = 0; i < canonicalValues.length; i++) {
+      canonicalValues[i] = LabelStrings.canonical(canonicalValues[i]);
     }
-    return new Labels(sharedKeys(keySets), canonicalValues, hash);
+    return new Labels(sharedKeys(keySets), canonicalValues, 0, 1, hash);
   }
 
   /**
@@ -192,7 +242,7 @@ public final class Labels implements Comparable<Labels> {
    */
   Labels withSharedKeys(Map<List<String>, String[]> keySets) {
     String[] shared = sharedKeys(keySets);
-    return shared == keys ? this : new Labels(shared, values, hash);
+    return shared == keys ? this : new Labels(shared, values(), 0, 1, hash);
   }
 
   private String[] sharedKeys(Map<List<String>, String[]> keySets) {
@@ -222,7 +272,8 @@ public final class Labels implements Comparable<Labels> {
   public boolean equals(Object o) {
     return o == this
         || (o instanceof Labels other && hash == other.hash && (keys == other.keys || Arrays.equals(keys, other.keys))
-            && Arrays.equals(values, other.values));
+            && Objects.equals(v0, other.v0) && Objects.equals(v1, other.v1) && Objects.equals(v2, other.v2)
+            && Objects.equals(v3, other.v3) && Arrays.equals(more, other.more));
   }
 
   @Override
@@ -236,7 +287,7 @@ public final class Labels implements Comparable<Labels> {
     for (int i = 0; i < n; i++) {
       int cmp = keys[i].compareTo(other.keys[i]);
       if (cmp == 0) {
-        cmp = values[i].compareTo(other.values[i]);
+        cmp = value(i).compareTo(other.value(i));
       }
       if (cmp != 0) {
         return cmp;
@@ -254,7 +305,7 @@ public final class Labels implements Comparable<Labels> {
         sb.append(", ");
       }
       sb.append(keys[i]).append("=\"");
-      String value = values[i];
+      String value = value(i);
       for (int c = 0; c < value.length(); c++) {
         char ch = value.charAt(c);
         switch (ch) {

@@ -65,7 +65,6 @@ public final class Series extends Chunk.Head {
     }
   }
 
-  private final long id;
   private final Labels labels;
   private final Family family;
 
@@ -78,16 +77,17 @@ public final class Series extends Chunk.Head {
   private Object writerState;
   /**
    * {@link #logMark()}, or {@link #REMOVED} once eviction unlinked this series: an int rather
-   * than a long and a boolean. With the head chunk's packed coding state ({@link Chunk.Head}) a
-   * series is 64 bytes.
+   * than a long and a boolean. With the head chunk's packed coding state and the id kept beside
+   * its last timestamp delta ({@link Chunk.Head}) a series is 56 bytes.
    */
   private int logMark;
 
   /** {@link #logMark} of a removed series. */
   private static final int REMOVED = -1;
 
+  /** @throws IllegalArgumentException when {@code id} is negative or above {@link #MAX_ID} */
   Series(long id, Family family, Labels labels) {
-    this.id = id;
+    super(id);
     this.family = family;
     this.labels = labels;
     if (family.kind == MetricKind.HISTOGRAM) {
@@ -117,8 +117,14 @@ public final class Series extends Chunk.Head {
    * runs: durable logs refer to a series by it instead of repeating its labels.
    */
   public long id() {
-    return id;
+    return tag();
   }
+
+  /**
+   * The largest id, 2^40 - 1: the head chunk keeps the id in the bits its timestamp delta leaves.
+   * A store that made a million series a minute would reach it after two years.
+   */
+  static final long MAX_ID = Chunk.Head.MAX_TAG;
 
   public String metric() {
     return family.metric;
@@ -467,6 +473,11 @@ public final class Series extends Chunk.Head {
     if (family.kind == MetricKind.HISTOGRAM) {
       series.histograms().addAll(histograms);
     } else {
+      if (head != null && !canResume(head)) {
+        // Saved before deltas were bounded, with one too long to keep: its words are a sealed chunk.
+        sealed = SealedChunks.append(sealed, head.words());
+        head = null;
+      }
       series.older = sealed.length == 0 ? NO_CHUNKS : sealed;
       if (head != null) {
         series.resume(head);

@@ -118,7 +118,7 @@ final class SeriesRecords {
     }
     long lastTimeMs = in.getLong();
     Object state = readState(in.getBytes(), codec, metric, labels);
-    if (id <= 0) {
+    if (id <= 0 || id > Series.MAX_ID) {
       throw new IOException(metric + labels + " has the id " + id);
     }
     if (kind == MetricKind.HISTOGRAM) {

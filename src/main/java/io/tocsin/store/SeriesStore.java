@@ -93,11 +93,14 @@ public final class SeriesStore {
 
   /**
    * The series for {@code metric} and {@code labels}, created with {@code id} if it does not exist
-   * (it keeps the id it has if it does); null when the limits or the metric's kind refuse it.
-   * Recovery uses it to bring back series with the ids the log knows them by; later series get
-   * higher ids.
+   * (it keeps the id it has if it does); null when the limits or the metric's kind refuse it, or
+   * the id is not one this store gives (1 to {@link Series#MAX_ID}). Recovery uses it to bring
+   * back series with the ids the log knows them by; later series get higher ids.
    */
   public Series restore(long id, String metric, MetricKind kind, Labels labels) {
+    if (id <= 0 || id > Series.MAX_ID) {
+      return null;
+    }
     lastSeriesId.accumulateAndGet(id, Math::max);
     Series[] found = {null};
     write(metric, kind, labels, series -> found[0] = series, id);

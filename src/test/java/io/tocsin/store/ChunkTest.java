@@ -57,7 +57,7 @@ class ChunkTest {
     Random random = new Random(42);
     List<Sample> samples = new ArrayList<>();
     long t = T0;
-    long[] jumps = {1, 15_000, 7, 9_000_000, 65_535, 65_536, 524_287, 524_288, 1L << 40, 3};
+    long[] jumps = {1, 15_000, 7, 9_000_000, 65_535, 65_536, 524_287, 524_288, Chunk.Head.MAX_DELTA, 3};
     for (int i = 0; i < 500; i++) {
       t += jumps[random.nextInt(jumps.length)];
       double v = switch (i % 5) {
@@ -83,6 +83,17 @@ class ChunkTest {
     assertThat(writer.append(T0 + 2, 1.25)).isFalse();
     assertThat(writer.append(T0 + 2, 0.1 + 0.2)).isFalse();
     assertThat(Chunk.count(writer.words())).isEqualTo(2);
+  }
+
+  @Test
+  void append_moreThanMaxDeltaAfterTheLast_isRefusedForANewChunk() {
+    Chunk.Writer writer = new Chunk.Writer(1);
+    assertThat(writer.append(T0, 1)).isTrue();
+    assertThat(writer.append(T0 + Chunk.Head.MAX_DELTA + 1, 2)).isFalse();
+    assertThat(writer.append(T0 + Chunk.Head.MAX_DELTA, 2)).isTrue();
+
+    assertSameBits(read(writer.seal(), Long.MIN_VALUE, Long.MAX_VALUE),
+        List.of(new Sample(T0, 1), new Sample(T0 + Chunk.Head.MAX_DELTA, 2)));
   }
 
   @Test

@@ -8,9 +8,38 @@ import org.junit.jupiter.api.Test;
 class LabelStringsTest {
   @Test
   void canonical_repeatedValue_sharesOneCopy() {
-    String first = LabelStrings.canonical(new String("cluster-label-strings-test"));
+    // The first may leave the slot to a string met again meanwhile (the second chance); the second takes it.
+    LabelStrings.canonical(new String("cluster-label-strings-test"));
+    String second = LabelStrings.canonical(new String("cluster-label-strings-test"));
     String again = LabelStrings.canonical(new String("cluster-label-strings-test"));
-    assertThat(again).isSameAs(first).isEqualTo("cluster-label-strings-test");
+    assertThat(again).isSameAs(second).isEqualTo("cluster-label-strings-test");
+  }
+
+  @Test
+  void canonical_valueMetAgain_keepsItsSlotAgainstOneOther() {
+    String shared = LabelStrings.canonical(new String("shared-label-strings-test"));
+    shared = LabelStrings.canonical(new String("shared-label-strings-test")); // now held (see above)
+    assertThat(LabelStrings.canonical(new String("shared-label-strings-test"))).isSameAs(shared);
+    String rival = sameSlot(shared);
+
+    assertThat(LabelStrings.canonical(rival)).isSameAs(rival);
+    assertThat(LabelStrings.canonical(new String("shared-label-strings-test"))).isSameAs(shared);
+  }
+
+  /** Another string whose slot is that of {@code s}. */
+  private static String sameSlot(String s) {
+    int slot = slot(s);
+    for (int i = 0; ; i++) {
+      String candidate = "rival-" + i;
+      if (slot(candidate) == slot) {
+        return candidate;
+      }
+    }
+  }
+
+  private static int slot(String s) {
+    int h = s.hashCode();
+    return (h ^ (h >>> 17)) & ((1 << 17) - 1);
   }
 
   @Test

@@ -127,20 +127,24 @@ class SeriesStorePropertiesTest {
   @Provide
   Arbitrary<List<Op>> ops() {
     Arbitrary<Op> op = Combinators.combine(Arbitraries.integers().between(0, 10), Arbitraries.integers().between(0, 2),
-        Arbitraries.integers().between(0, 5), Arbitraries.integers().between(0, 29),
+        Arbitraries.integers().between(0, 5), Arbitraries.integers().between(0, 39),
         Arbitraries.integers().between(0, ADVANCES_MS.length - 1), Arbitraries.integers().between(0, LAGS_MS.length - 1),
         Arbitraries.integers().between(0, VALUES.length - 1), Arbitraries.integers().between(0, 1_000_000))
         .as(Op::new);
     return op.list().ofMinSize(1).ofMaxSize(400);
   }
 
-  /** Thirty label sets: ten hosts, each with no zone or one of two. */
+  /**
+   * Forty label sets: ten hosts, each with no zone, one of two, or among six pairs (more than
+   * {@link Labels} keeps in fields) with values that are not ASCII.
+   */
   private static Labels labels(int index) {
     String host = "h" + index % 10;
     return switch (index / 10) {
       case 0 -> Labels.of("host", host);
       case 1 -> Labels.of("host", host, "zone", "z0");
-      default -> Labels.of("zone", "z1", "host", host);
+      case 2 -> Labels.of("zone", "z1", "host", host);
+      default -> Labels.of("a", "ä", "b", "€" + host, "c", "", "host", host, "rack", "r\u00e9", "zone", "z\uD83D\uDE00");
     };
   }
 

@@ -8,6 +8,7 @@ import io.tocsin.util.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +73,50 @@ class SeriesStoreTest {
     assertThat(store.readBuckets("hits", l -> true, grid).get(0).values()).containsExactly(5, Double.NaN);
     assertThat(store.read("mem", l -> true, t(0), t(120)).get(0).values())
         .as("raw reads leave stale markers out").containsExactly(5, 7);
+  }
+
+  @Test
+  void append_hoursAfterTheLastSample_keepsEverySampleAndTheId() {
+    SeriesStore longer = new SeriesStore(clock, new StoreSettings(Duration.ofDays(2), 3, 3));
+    long gap = Chunk.Head.MAX_DELTA + 1; // more than a head chunk keeps between two samples
+    long[] times = {t(0), t(0) + gap, t(15) + gap, t(15) + 2 * gap + 7};
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < times.length; i++) {
+      long time = times[i];
+      double value = i + 0.5;
+      longer.write("up", MetricKind.GAUGE, Labels.of("node", "n1"), s -> {
+        assertThat(s.append(time, value)).isEqualTo(AppendResult.APPENDED);
+        ids.add(s.id());
+      });
+    }
+
+    SeriesSamples read = longer.read("up", l -> true, times[0], times[3] + 1).get(0);
+    assertThat(read.timesMs()).containsExactly(times);
+    assertThat(read.values()).containsExactly(0.5, 1.5, 2.5, 3.5);
+    assertThat(ids).containsOnly(ids.get(0));
+  }
+
+  /** Snapshots taken before deltas were bounded may hold a head whose last delta is longer. */
+  @Test
+  void restore_headWithALongerLastDelta_keepsItAsASealedChunkAndAppendsAfterIt() {
+    Chunk.Writer writer = new Chunk.Writer(1);
+    writer.append(t(0), 1);
+    writer.append(t(0) + Chunk.Head.MAX_DELTA, 2);
+    Chunk.HeadImage saved = writer.image();
+    Chunk.HeadImage longer = new Chunk.HeadImage(saved.words(), saved.bitLength(), Chunk.Head.MAX_DELTA + 1,
+        saved.lastMantissa(), saved.lastValueBits(), saved.lastLeading(), saved.lastTrailing());
+    Series.Family family = new Series.Family("up", MetricKind.GAUGE, Duration.ofDays(1).toMillis(), AppendLog.NONE);
+
+    Series series = Series.restore(7, family, Labels.EMPTY, null, new long[0], longer, List.of());
+
+    long next = t(0) + Chunk.Head.MAX_DELTA + 15_000;
+    assertThat(series.lastTimeMs()).isEqualTo(t(0) + Chunk.Head.MAX_DELTA);
+    assertThat(series.append(next, 3)).isEqualTo(AppendResult.APPENDED);
+    Series.SampleBuffer buffer = new Series.SampleBuffer();
+    series.collect(Long.MIN_VALUE, Long.MAX_VALUE, buffer);
+    assertThat(Arrays.copyOf(buffer.times, buffer.size)).containsExactly(t(0), t(0) + Chunk.Head.MAX_DELTA, next);
+    assertThat(Arrays.copyOf(buffer.values, buffer.size)).containsExactly(1, 2, 3);
+    assertThat(series.id()).isEqualTo(7);
   }
 
   @Test
