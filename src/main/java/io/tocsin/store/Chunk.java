@@ -331,7 +331,7 @@ final class Chunk {
      * chunk holds fewer than two: a reader that asks for only the newest sample knows it has it.
      */
     final long headPreviousTime() {
-      return headCount() < 2 ? Long.MIN_VALUE : words[1] - lastDelta;
+      return headCount() < 2 ? Long.MIN_VALUE : words[1] - lastDelta();
     }
 
     final int headCount() {
