@@ -26,9 +26,10 @@ final class ChunkDecoder {
    * Decodes the samples with {@code from <= time < to} of the chunk at {@code at}, which holds
    * {@code count >= 1} samples, into the arrays from index {@code size} on; returns the new size.
    * {@code rawFirstValue}: the first value is 64 bits as it is (format 1) rather than coded.
+   * With a {@code fold}, the samples go into its buckets instead and the arrays are not used.
    */
   static int decode(long[] words, int at, int count, long from, long to, long[] times, double[] values, int size,
-      boolean rawFirstValue, boolean decimal, double scale) {
+      boolean rawFirstValue, boolean decimal, double scale, BucketFold fold) {
     boolean integral = scale == 1; // skips a division per sample for the most common values
     int length = words.length;
     int position = (at + Chunk.HEADER_WORDS) * 64; // of the next bit not yet in the buffer
@@ -155,8 +156,13 @@ final class ChunkDecoder {
         }
       }
       if (time >= from) {
-        times[size] = time;
-        values[size++] = !decimal || special ? Double.longBitsToDouble(bits) : integral ? mantissa : mantissa / scale;
+        double value = !decimal || special ? Double.longBitsToDouble(bits) : integral ? mantissa : mantissa / scale;
+        if (fold == null) {
+          times[size] = time;
+          values[size++] = value;
+        } else {
+          fold.add(time, value);
+        }
       }
     }
     return size;

@@ -326,6 +326,22 @@ public final class Series extends Chunk.Head {
     }
   }
 
+  /** Folds the samples with {@code fromMs <= time < toMs} into the buckets of {@code fold}, as {@link #collect} reads them. */
+  synchronized void fold(long fromMs, long toMs, BucketFold fold) {
+    long[] sealed = sealed();
+    if (headWords() != null && onlyNewestIn(sealed, fromMs, toMs)) {
+      fold.add(headLastTime(), headLastValue());
+      return;
+    }
+    for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
+      Chunk.fold(sealed, at, fromMs, toMs, fold);
+    }
+    long[] head = headWords();
+    if (head != null) {
+      Chunk.fold(head, 0, fromMs, toMs, fold);
+    }
+  }
+
   /**
    * Whether the newest sample, in the head chunk, is the only one with {@code fromMs <= time <
    * toMs}: it is in the range and the one before it (in the head, or the newest sealed chunk's

@@ -249,6 +249,37 @@ public final class SeriesStore {
     }
   }
 
+  /**
+   * Each scalar series of {@code metric} that matches {@code filter}, over part {@code part} of
+   * {@code parts} disjoint parts of them, with its value per bucket of {@code grid} as {@link
+   * #readBuckets} computes them ({@code sum}: increases summed, otherwise the last value) and the
+   * time of the sample each value last took. The samples are folded into the buckets as they are
+   * decoded. Series without a value in the grid are skipped.
+   */
+  public void scanBuckets(String metric, Predicate<Labels> filter, BucketGrid grid, boolean sum, int part, int parts,
+      BucketVisitor visitor) {
+    MetricIndex index = metrics.get(metric);
+    if (index == null || index.kind == MetricKind.HISTOGRAM) {
+      return;
+    }
+    long from = Math.max(grid.startMs(), retentionCutoffMs());
+    BucketFold fold = new BucketFold(grid, sum);
+    MetricIndex.Ordered all = index.ordered();
+    int start = (int) ((long) all.size() * part / parts);
+    int end = (int) ((long) all.size() * (part + 1) / parts);
+    for (int i = start; i < end; i++) {
+      Series series = all.series()[i];
+      if (!filter.test(series.labels())) {
+        continue;
+      }
+      fold.reset();
+      series.fold(from, grid.endMs(), fold);
+      if (fold.any()) {
+        visitor.series(series.labels(), fold.values, fold.times, fold.samples());
+      }
+    }
+  }
+
   /** Like {@link #scan}, for the histogram series of {@code metric}. */
   public void scanHistograms(String metric, Predicate<Labels> filter, long fromMs, long toMs,
       HistogramSeriesVisitor visitor) {

@@ -128,41 +128,11 @@ abstract class SeriesNode {
     private void read(EvalContext ctx, MetricKind kind, int part, int parts, Sink sink) {
       boolean sum = kind == MetricKind.COUNTER && !lastValue;
       BucketGrid grid = ctx.grid;
-      int n = grid.count();
-      double[] values = new double[n];
-      long[] times = new long[n];
-      long shift = spec.offsetMs();
-      ctx.store.scan(spec.metric(), spec.filter(), grid.startMs() - shift, grid.endMs() - shift, part, parts,
-          (labels, k, t, v, count) -> {
-            ctx.budget.scanned(count);
-            Arrays.fill(values, Double.NaN);
-            boolean any = false;
-            // Samples come in time order: walk the buckets along instead of dividing per sample.
-            int b = 0;
-            long bucketEnd = grid.startMs() + grid.stepMs() - shift;
-            for (int i = 0; i < count; i++) {
-              while (t[i] >= bucketEnd && b < n) {
-                b++;
-                bucketEnd += grid.stepMs();
-              }
-              if (b == n || t[i] < grid.startMs() - shift) {
-                continue;
-              }
-              double x = v[i];
-              if (StaleMarker.is(x)) {
-                if (!sum) {
-                  values[b] = Double.NaN; // the series stopped: no last value in this bucket
-                }
-                continue;
-              }
-              values[b] = sum && !Double.isNaN(values[b]) ? values[b] + x : x;
-              times[b] = t[i];
-              any = true;
-            }
-            if (any) {
-              sink.series(labels, values, times);
-            }
-          });
+      BucketGrid read = new BucketGrid(grid.startMs() - spec.offsetMs(), grid.stepMs(), grid.count());
+      ctx.store.scanBuckets(spec.metric(), spec.filter(), read, sum, part, parts, (labels, values, times, samples) -> {
+        ctx.budget.scanned(samples);
+        sink.series(labels, values, times);
+      });
     }
   }
 
