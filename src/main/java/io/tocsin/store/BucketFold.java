@@ -15,20 +15,17 @@ final class BucketFold {
   final long[] times;
   private final long startMs;
   private final long stepMs;
-  private final int count;
   private final boolean sum;
   private int bucket;
   private long bucketEndMs;
   private boolean any;
-  private int samples;
 
   BucketFold(BucketGrid grid, boolean sum) {
     this.startMs = grid.startMs();
     this.stepMs = grid.stepMs();
-    this.count = grid.count();
     this.sum = sum;
-    this.values = new double[count];
-    this.times = new long[count];
+    this.values = new double[grid.count()];
+    this.times = new long[grid.count()];
   }
 
   /** Empties the buckets for the next series. */
@@ -37,7 +34,6 @@ final class BucketFold {
     bucket = 0;
     bucketEndMs = startMs + stepMs;
     any = false;
-    samples = 0;
   }
 
   /** Whether any bucket took a value since {@link #reset}. */
@@ -45,27 +41,20 @@ final class BucketFold {
     return any;
   }
 
-  /** How many samples were folded in since {@link #reset}, stale markers included. */
-  int samples() {
-    return samples;
-  }
-
-  /** Folds in a sample; samples come in time order, so the bucket walks along instead of dividing. */
+  /**
+   * Folds in a sample in the grid, later than those before it: the bucket walks along instead
+   * of dividing, and the grid's bounds are the caller's to check (the decoder checks its range).
+   */
   void add(long timeMs, double value) {
-    samples++;
-    if (timeMs < startMs) {
-      return;
-    }
     int b = bucket;
-    long end = bucketEndMs;
-    while (timeMs >= end && b < count) {
-      b++;
-      end += stepMs;
-    }
-    bucket = b;
-    bucketEndMs = end;
-    if (b == count) {
-      return;
+    if (timeMs >= bucketEndMs) {
+      long end = bucketEndMs;
+      do {
+        b++;
+        end += stepMs;
+      } while (timeMs >= end);
+      bucket = b;
+      bucketEndMs = end;
     }
     if (StaleMarker.is(value)) {
       if (!sum) {

@@ -144,15 +144,18 @@ final class Chunk {
         POW10[exponent], null);
   }
 
-  /** Folds the samples with {@code from <= time < to} of the chunk at {@code at} into the buckets of {@code fold}. */
-  static void fold(long[] chunks, int at, long from, long to, BucketFold fold) {
+  /**
+   * Folds the samples with {@code from <= time < to} of the chunk at {@code at} into the buckets
+   * of {@code fold}, whose grid holds that range; returns how many there were.
+   */
+  static int fold(long[] chunks, int at, long from, long to, BucketFold fold) {
     int count = count(chunks, at);
     if (count == 0 || lastTime(chunks, at) < from || chunks[at] >= to) {
-      return;
+      return 0;
     }
     boolean decimal = ((chunks[at + 2] >>> 32) & 0xff) == DECIMAL;
     int exponent = (int) ((chunks[at + 2] >>> 40) & 0xff);
-    ChunkDecoder.decode(chunks, at, count, from, to, null, null, 0, false, decimal, POW10[exponent], fold);
+    return ChunkDecoder.decode(chunks, at, count, from, to, null, null, 0, false, decimal, POW10[exponent], fold);
   }
 
   /**

@@ -26,7 +26,8 @@ final class ChunkDecoder {
    * Decodes the samples with {@code from <= time < to} of the chunk at {@code at}, which holds
    * {@code count >= 1} samples, into the arrays from index {@code size} on; returns the new size.
    * {@code rawFirstValue}: the first value is 64 bits as it is (format 1) rather than coded.
-   * With a {@code fold}, the samples go into its buckets instead and the arrays are not used.
+   * With a {@code fold}, the samples go into its buckets instead (the range must lie in its grid)
+   * and the arrays are not used.
    */
   static int decode(long[] words, int at, int count, long from, long to, long[] times, double[] values, int size,
       boolean rawFirstValue, boolean decimal, double scale, BucketFold fold) {
@@ -159,10 +160,11 @@ final class ChunkDecoder {
         double value = !decimal || special ? Double.longBitsToDouble(bits) : integral ? mantissa : mantissa / scale;
         if (fold == null) {
           times[size] = time;
-          values[size++] = value;
+          values[size] = value;
         } else {
           fold.add(time, value);
         }
+        size++;
       }
     }
     return size;

@@ -326,20 +326,25 @@ public final class Series extends Chunk.Head {
     }
   }
 
-  /** Folds the samples with {@code fromMs <= time < toMs} into the buckets of {@code fold}, as {@link #collect} reads them. */
-  synchronized void fold(long fromMs, long toMs, BucketFold fold) {
+  /**
+   * Folds the samples with {@code fromMs <= time < toMs}, a range within the grid of {@code
+   * fold}, into its buckets as {@link #collect} reads them; returns how many there were.
+   */
+  synchronized int fold(long fromMs, long toMs, BucketFold fold) {
     long[] sealed = sealed();
     if (headWords() != null && onlyNewestIn(sealed, fromMs, toMs)) {
       fold.add(headLastTime(), headLastValue());
-      return;
+      return 1;
     }
+    int samples = 0;
     for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
-      Chunk.fold(sealed, at, fromMs, toMs, fold);
+      samples += Chunk.fold(sealed, at, fromMs, toMs, fold);
     }
     long[] head = headWords();
     if (head != null) {
-      Chunk.fold(head, 0, fromMs, toMs, fold);
+      samples += Chunk.fold(head, 0, fromMs, toMs, fold);
     }
+    return samples;
   }
 
   /**

@@ -273,9 +273,9 @@ public final class SeriesStore {
         continue;
       }
       fold.reset();
-      series.fold(from, grid.endMs(), fold);
+      int samples = series.fold(from, grid.endMs(), fold);
       if (fold.any()) {
-        visitor.series(series.labels(), fold.values, fold.times, fold.samples());
+        visitor.series(series.labels(), fold.values, fold.times, samples);
       }
     }
   }
