@@ -1,20 +1,16 @@
 package io.tocsin.store;
 
 /**
- * Decodes a {@link Chunk}'s samples into arrays. Scans decode hundreds of millions of samples, so
- * the bit stream is read through a 64-bit buffer held in local variables, topped up only when it
- * holds fewer bits than the next field may take (every few samples), rather than by a reader call
- * per field: the common sample (a timestamp on the regular interval, a decimal change of up to 24
- * bits) then costs a few shifts and a branch or two per field. What it reads
- * is what {@link BitReader} reads field by field; {@link ChunkFormat1} still uses that one.
+ * Decodes a {@link Chunk}'s samples into arrays or into a {@link BucketFold}. Scans decode
+ * hundreds of millions of samples, so each sample's fields are read from one 64-bit window of
+ * the bit stream at its position (two array reads and two shifts) rather than by a reader call
+ * per field or from a buffer refilled every few samples: the refills came at irregular points
+ * (fields of 1 to 28 bits), and their mispredicted branches cost more than the reads. The common
+ * sample (a timestamp on the regular interval, then a decimal change of up to 24 bits) takes one
+ * window and a branch or two. What it reads is what {@link BitReader} reads field by field;
+ * {@link ChunkFormat1} still uses that one.
  */
 final class ChunkDecoder {
-  /** Enough for the longest common timestamp: a 4 + 20 bit delta-of-delta. */
-  private static final int TIMESTAMP_BITS = 24;
-  /** Enough for the longest common decimal value: a 4 + 24 bit change. */
-  private static final int DECIMAL_BITS = 28;
-  /** Enough for an xor value's control bits and zero counts. */
-  private static final int XOR_CONTROL_BITS = 13;
   /** Payload bits of a timestamp delta-of-delta by the count of its leading 1 bits, 8 bits each (1 to 3). */
   private static final long TIMESTAMP_PAYLOAD = 14L << 8 | 17L << 16 | 20L << 24;
   /** Payload bits of a decimal mantissa change by the count of its leading 1 bits (1 to 3). */
@@ -33,9 +29,7 @@ final class ChunkDecoder {
       boolean rawFirstValue, boolean decimal, double scale, BucketFold fold) {
     boolean integral = scale == 1; // skips a division per sample for the most common values
     int length = words.length;
-    int position = (at + Chunk.HEADER_WORDS) * 64; // of the next bit not yet in the buffer
-    long buffer = 0; // upcoming bits, most significant first; the bits below them are 0
-    int available = 0;
+    int position = (at + Chunk.HEADER_WORDS) * 64; // of the next bit to read
     long time = words[at];
     long delta = 0;
     long bits = 0; // xor: the value's bits; decimal: an escaped value's bits
@@ -44,31 +38,23 @@ final class ChunkDecoder {
     int leading = 0; // xor: the zeros above and below the meaningful bits
     int trailing = 0;
     for (int i = 0; i < count; i++) {
-      if (available < TIMESTAMP_BITS) {
-        buffer |= next64(words, length, position) >>> available;
-        position += 64 - available;
-        available = 64;
-      }
+      long window = window(words, length, position); // the next 64 bits, most significant first
       if (i > 0) {
-        if (buffer >= 0) { // the interval did not change
-          buffer <<= 1;
-          available--;
+        if (window >= 0) { // the interval did not change: the value's bits follow in this window
+          position++;
+          window <<= 1;
         } else {
-          int ones = Long.numberOfLeadingZeros(~buffer);
+          int ones = Long.numberOfLeadingZeros(~window);
           if (ones < 4) {
             int used = ones + 1;
             int payload = (int) (TIMESTAMP_PAYLOAD >>> (ones << 3)) & 0xff;
-            delta += (buffer << used) >> (64 - payload);
-            buffer <<= used + payload;
-            available -= used + payload;
+            delta += (window << used) >> (64 - payload);
+            position += used + payload;
           } else { // '1111' and 64 bits
-            position += 4 - available; // re-read from after the prefix
-            delta += next64(words, length, position);
-            position += 64;
-            buffer = next64(words, length, position);
-            position += 64;
-            available = 64;
+            delta += window(words, length, position + 4);
+            position += 4 + 64;
           }
+          window = window(words, length, position);
         }
         time += delta;
       }
@@ -76,85 +62,45 @@ final class ChunkDecoder {
         return size;
       }
       if (i == 0 && (!decimal || rawFirstValue)) {
-        position -= available;
-        bits = next64(words, length, position);
+        bits = window;
         mantissa = bits;
         position += 64;
-        buffer = next64(words, length, position);
-        position += 64;
-        available = 64;
       } else if (decimal) {
         special = false;
-        if (available < DECIMAL_BITS) {
-          buffer |= next64(words, length, position) >>> available;
-          position += 64 - available;
-          available = 64;
-        }
-        if (buffer >= 0) { // the same mantissa
-          buffer <<= 1;
-          available--;
+        if (window >= 0) { // the same mantissa
+          position++;
         } else {
-          int ones = Long.numberOfLeadingZeros(~buffer);
+          int ones = Long.numberOfLeadingZeros(~window);
           if (ones < 4) {
             int used = ones + 1;
             int payload = (int) (DECIMAL_PAYLOAD >>> (ones << 3)) & 0xff;
-            mantissa += (buffer << used) >> (64 - payload);
-            buffer <<= used + payload;
-            available -= used + payload;
+            mantissa += (window << used) >> (64 - payload);
+            position += used + payload;
           } else { // '11110' and a 64-bit change, or '11111' and an escaped value's bits
-            position += 5 - available;
-            long raw = next64(words, length, position);
+            long raw = window(words, length, position + 5);
             if (ones == 4) {
               mantissa += raw;
             } else {
               special = true;
               bits = raw;
             }
-            position += 64;
-            buffer = next64(words, length, position);
-            position += 64;
-            available = 64;
+            position += 5 + 64;
           }
         }
-      } else {
-        if (available < XOR_CONTROL_BITS) {
-          buffer |= next64(words, length, position) >>> available;
-          position += 64 - available;
-          available = 64;
-        }
-        if (buffer < 0) { // '1': the value changed
-          if ((buffer << 1) < 0) { // '11': new leading and trailing zero counts
-            leading = (int) (buffer >>> 57) & 31;
-            int significant = (int) (buffer >>> 51) & 63;
-            trailing = 64 - leading - (significant == 0 ? 64 : significant);
-            buffer <<= 13;
-            available -= 13;
-          } else {
-            buffer <<= 2;
-            available -= 2;
-          }
-          int meaningful = 64 - leading - trailing;
-          if (meaningful == 64) {
-            position -= available;
-            bits ^= next64(words, length, position);
-            position += 64;
-            buffer = next64(words, length, position);
-            position += 64;
-            available = 64;
-          } else {
-            if (available < meaningful) {
-              buffer |= next64(words, length, position) >>> available;
-              position += 64 - available;
-              available = 64;
-            }
-            bits ^= (buffer >>> (64 - meaningful)) << trailing;
-            buffer <<= meaningful;
-            available -= meaningful;
-          }
+      } else if (window < 0) { // xor, '1': the value changed
+        if ((window << 1) < 0) { // '11': new leading and trailing zero counts
+          leading = (int) (window >>> 57) & 31;
+          int significant = (int) (window >>> 51) & 63;
+          trailing = 64 - leading - (significant == 0 ? 64 : significant);
+          position += 13;
         } else {
-          buffer <<= 1;
-          available--;
+          position += 2;
         }
+        int meaningful = 64 - leading - trailing; // 1 to 64
+        bits ^= (window(words, length, position) >>> (64 - meaningful)) << trailing;
+        position += meaningful;
+      } else { // xor, '0': the same value
+        position++;
       }
       if (time >= from) {
         double value = !decimal || special ? Double.longBitsToDouble(bits) : integral ? mantissa : mantissa / scale;
@@ -171,14 +117,11 @@ final class ChunkDecoder {
   }
 
   /** The 64 bits from bit {@code position} on; zeros past the end of the array. */
-  private static long next64(long[] words, int length, int position) {
+  private static long window(long[] words, int length, int position) {
     int word = position >>> 6;
     int offset = position & 63;
     long high = word < length ? words[word] : 0;
-    if (offset == 0) {
-      return high;
-    }
     long low = word + 1 < length ? words[word + 1] : 0;
-    return high << offset | low >>> (64 - offset);
+    return high << offset | (low >>> 1) >>> (63 - offset); // no branch for offset 0
   }
 }

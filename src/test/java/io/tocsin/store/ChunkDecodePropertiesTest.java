@@ -12,7 +12,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * {@link Chunk#decode} (the buffered {@link ChunkDecoder}) against the samples the writer was
+ * {@link Chunk#decode} ({@link ChunkDecoder}, which reads a 64-bit window per field) against the samples the writer was
  * given, bit for bit: every timestamp coding (delta-of-delta 0, 14, 17, 20 and 64 bits, at their
  * limits), every value coding (decimal changes of 0, 7, 14, 24 and 64 bits, escaped specials,
  * xor values with new and reused zero counts, 64 meaningful bits), chunks back to back in one
