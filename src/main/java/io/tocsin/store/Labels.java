@@ -16,8 +16,8 @@ import java.util.function.BiConsumer;
  * on order, so ingest can compute it from attributes as they arrive on the wire (see {@link
  * LabelsProbe}) without sorting or building strings.
  */
-public final class Labels implements Comparable<Labels> {
-  public static final Labels EMPTY = new Labels(new String[0]);
+public sealed class Labels implements Comparable<Labels> {
+  public static final Labels EMPTY = new Hashed(new String[0], new String[0], 0, 1, 0);
 
   /**
    * Keys sorted and unique. Apart from the values: the series of a metric mostly have the same
@@ -25,49 +25,62 @@ public final class Labels implements Comparable<Labels> {
    */
   private final String[] keys;
   /**
-   * The values in the keys' order: the first {@link #INLINE} in fields, the others in {@link
-   * #more}. A store holds a million labels, most of a few pairs; an array of their values cost 16
-   * bytes of header and a reference besides the values, a third of the labels' size. Each is a
-   * {@link LabelValue}: a string, or in the store's labels ({@link #stored}) the ASCII bytes of
-   * a value no other series held when it was stored.
+   * The values in the keys' order, in fields: with more than {@link #INLINE}, {@link #v3} holds
+   * an array of the fourth and later ones. A store holds a million labels, most of a few pairs; an
+   * array of their values cost 16 bytes of header and a reference besides the values, a third of
+   * the labels' size. Each is a {@link LabelValue}: a string, or in the store's labels ({@link
+   * #stored}) the ASCII bytes of a value no other series held when it was stored.
    */
   private final Object v0;
   private final Object v1;
   private final Object v2;
   private final Object v3;
-  /** The values from the fifth on; null with {@link #INLINE} or fewer. */
-  private final Object[] more;
-  private final int hash;
 
-  /** Values held in fields: four fill the object to 40 bytes with no padding. */
+  /** Values held in fields of their own: four fill the object to 32 bytes with no padding. */
   private static final int INLINE = 4;
-
-  /** From alternating key, value; sorted by key; keys unique. */
-  private Labels(String[] pairs) {
-    this(keysOf(pairs), pairs, 1, 2);
-  }
 
   /** With value {@code i} at {@code source[offset + i * stride]}: pairs or values, without copying them first. */
   private Labels(String[] keys, Object[] source, int offset, int stride) {
-    this(keys, source, offset, stride, hash(keys, source, offset, stride));
-  }
-
-  private Labels(String[] keys, Object[] source, int offset, int stride, int hash) {
     this.keys = keys;
     int n = keys.length;
     this.v0 = n > 0 ? source[offset] : null;
     this.v1 = n > 1 ? source[offset + stride] : null;
     this.v2 = n > 2 ? source[offset + 2 * stride] : null;
-    this.v3 = n > 3 ? source[offset + 3 * stride] : null;
     if (n > INLINE) {
-      this.more = new Object[n - INLINE];
-      for (int i = INLINE; i < n; i++) {
-        more[i - INLINE] = source[offset + i * stride];
+      Object[] rest = new Object[n - INLINE + 1];
+      for (int i = INLINE - 1; i < n; i++) {
+        rest[i - INLINE + 1] = source[offset + i * stride];
       }
+      this.v3 = rest;
     } else {
-      this.more = null;
+      this.v3 = n > 3 ? source[offset + 3 * stride] : null;
     }
-    this.hash = hash;
+  }
+
+  /**
+   * Labels that keep their hash: all but the store's own. Labels that key hash maps (groups,
+   * query results, alerts) are hashed often; the store's series labels are hashed when a series
+   * is added or removed (its table keeps the hashes), and a million of them are 8 bytes smaller
+   * without the field.
+   */
+  private static final class Hashed extends Labels {
+    private final int hash;
+
+    /** From alternating key, value; sorted by key; keys unique. */
+    static Hashed ofPairs(String[] pairs) {
+      String[] keys = keysOf(pairs);
+      return new Hashed(keys, pairs, 1, 2, hash(keys, pairs, 1, 2));
+    }
+
+    Hashed(String[] keys, Object[] source, int offset, int stride, int hash) {
+      super(keys, source, offset, stride);
+      this.hash = hash;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
   }
 
   private static String[] keysOf(String[] pairs) {
@@ -141,7 +154,7 @@ public final class Labels implements Comparable<Labels> {
         throw new IllegalArgumentException("label keys out of order: " + pairs[i - 2] + ", " + pairs[i]);
       }
     }
-    return pairs.length == 0 ? EMPTY : new Labels(pairs);
+    return pairs.length == 0 ? EMPTY : Hashed.ofPairs(pairs);
   }
 
   /**
@@ -192,8 +205,8 @@ public final class Labels implements Comparable<Labels> {
       case 0 -> v0;
       case 1 -> v1;
       case 2 -> v2;
-      case 3 -> v3;
-      default -> more[index - INLINE];
+      case 3 -> keys.length > INLINE ? ((Object[]) v3)[0] : v3;
+      default -> ((Object[]) v3)[index - INLINE + 1];
     };
   }
 
@@ -286,7 +299,7 @@ public final class Labels implements Comparable<Labels> {
     for (int i = 0; i < canonicalValues.length; i++) {
       canonicalValues[i] = LabelStrings.canonical(LabelValue.string(canonicalValues[i]));
     }
-    return new Labels(sharedKeys(keySets), canonicalValues, 0, 1, hash);
+    return new Hashed(sharedKeys(keySets), canonicalValues, 0, 1, hashCode());
   }
 
   /**
@@ -300,7 +313,7 @@ public final class Labels implements Comparable<Labels> {
         storedValues[i] = LabelStrings.stored(s);
       }
     }
-    return new Labels(sharedKeys(keySets), storedValues, 0, 1, hash);
+    return new Labels(sharedKeys(keySets), storedValues, 0, 1);
   }
 
   /**
@@ -311,7 +324,10 @@ public final class Labels implements Comparable<Labels> {
    */
   Labels withSharedKeys(Map<List<String>, String[]> keySets) {
     String[] shared = sharedKeys(keySets);
-    return shared == keys ? this : new Labels(shared, values(), 0, 1, hash);
+    if (shared == keys) {
+      return this;
+    }
+    return this instanceof Hashed h ? new Hashed(shared, values(), 0, 1, h.hash) : new Labels(shared, values(), 0, 1);
   }
 
   private String[] sharedKeys(Map<List<String>, String[]> keySets) {
@@ -339,9 +355,13 @@ public final class Labels implements Comparable<Labels> {
 
   @Override
   public boolean equals(Object o) {
-    return o == this
-        || (o instanceof Labels other && hash == other.hash && (keys == other.keys || Arrays.equals(keys, other.keys))
-            && sameValues(other));
+    if (o == this) {
+      return true;
+    }
+    if (!(o instanceof Labels other) || this instanceof Hashed a && other instanceof Hashed b && a.hash != b.hash) {
+      return false;
+    }
+    return (keys == other.keys || Arrays.equals(keys, other.keys)) && sameValues(other);
   }
 
   /** With the same keys: whether the values are equal, whatever form each is held in. */
@@ -354,9 +374,14 @@ public final class Labels implements Comparable<Labels> {
     return true;
   }
 
+  /** The sum of {@link #pairHash} over the pairs; {@link Hashed} labels keep it. */
   @Override
   public int hashCode() {
-    return hash;
+    int h = 0;
+    for (int i = 0; i < keys.length; i++) {
+      h += pairHash(keys[i].hashCode(), LabelValue.hash(raw(i)));
+    }
+    return h;
   }
 
   @Override
@@ -443,7 +468,7 @@ public final class Labels implements Comparable<Labels> {
         sorted[kept++] = sorted[i];
         sorted[kept++] = sorted[i + 1];
       }
-      return new Labels(kept == sorted.length ? sorted : Arrays.copyOf(sorted, kept));
+      return Hashed.ofPairs(kept == sorted.length ? sorted : Arrays.copyOf(sorted, kept));
     }
 
     /** Stable insertion sort by key: the pairs must move together. */
