@@ -93,7 +93,7 @@ final class AttributesProbe extends LabelsProbe {
     byte[] body = request.body;
     for (int a = first; a < first + count; a++) {
       int index = indexOf(labels, body, request.keyOffset[a], request.keyLength[a]);
-      if (index < 0 || !equalsAscii(body, request.valueOffset[a], request.valueLength[a], labels.value(index))) {
+      if (index < 0 || !labels.valueEqualsAscii(index, body, request.valueOffset[a], request.valueLength[a])) {
         return false;
       }
     }
@@ -107,7 +107,7 @@ final class AttributesProbe extends LabelsProbe {
       while (j < labels.size() && !labels.key(j).equals(key)) {
         j++;
       }
-      if (j == labels.size() || !labels.value(j).equals(resource.value(r))) {
+      if (j == labels.size() || !labels.valueEquals(j, resource, r)) {
         return false;
       }
       j++;
@@ -210,17 +210,5 @@ final class AttributesProbe extends LabelsProbe {
       h = 31 * h + b;
     }
     return h;
-  }
-
-  private static boolean equalsAscii(byte[] body, int offset, int length, String s) {
-    if (length != s.length()) {
-      return false;
-    }
-    for (int i = 0; i < length; i++) {
-      if (body[offset + i] != s.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
   }
 }

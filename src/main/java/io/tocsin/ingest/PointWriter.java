@@ -365,17 +365,18 @@ final class PointWriter {
     }
     CumulativeState state = (CumulativeState) series.writerState();
     double increase;
+    long lastTimeMs; // the state's point is the series' newest sample: their times are one
     if (state == null) {
       increase = startedAfterReceiver() ? value : 0;
-    } else if (timeMs <= state.lastTimeMs) {
-      outcome = timeMs == state.lastTimeMs && value == state.lastValue ? null : RejectReason.OUT_OF_ORDER;
+    } else if (timeMs <= (lastTimeMs = series.lastTimeMs())) {
+      outcome = timeMs == lastTimeMs && value == state.lastValue() ? null : RejectReason.OUT_OF_ORDER;
       return;
-    } else if (startNanos > state.startNanos || value < state.lastValue) {
+    } else if (startNanos > state.startNanos() || value < state.lastValue()) {
       increase = value; // a reset: the stream restarted and counts from zero again
     } else {
-      increase = value - state.lastValue;
+      increase = value - state.lastValue();
     }
-    record(series.append(timeMs, increase, new CumulativeState(startNanos, timeMs, value)));
+    record(series.append(timeMs, increase, CumulativeState.of(startNanos, value)));
   }
 
   /**
@@ -396,8 +397,8 @@ final class PointWriter {
     }
     // A delta up-down counter: keep a running total from the first delta seen.
     CumulativeState state = (CumulativeState) series.writerState();
-    double total = (state == null ? 0 : state.lastValue) + value;
-    record(series.append(timeMs, total, new CumulativeState(startNanos, timeMs, total)));
+    double total = (state == null ? 0 : state.lastValue()) + value;
+    record(series.append(timeMs, total, CumulativeState.of(startNanos, total)));
   }
 
   private void appendHistogram(Series series) {
@@ -479,8 +480,37 @@ final class PointWriter {
         new ExponentialState(startNanos, timeMs, exponential, layout, sample.bounds())));
   }
 
-  /** The last point of a cumulative counter stream. */
-  record CumulativeState(long startNanos, long lastTimeMs, double lastValue) {}
+  /**
+   * The last point of a cumulative counter stream (a delta up-down counter's running total): its
+   * value and the stream's start. Its time is that of the series' newest sample, which this state
+   * always comes with. A store of counters holds one per series: 24 bytes, with the start shared
+   * by the streams that began together (every series of one exporting process).
+   */
+  record CumulativeState(StreamStart start, double lastValue) {
+    static CumulativeState of(long startNanos, double lastValue) {
+      return new CumulativeState(StreamStart.of(startNanos), lastValue);
+    }
+
+    long startNanos() {
+      return start.nanos();
+    }
+  }
+
+  /** When a stream began; one instance per recent start time ({@link #of}). */
+  record StreamStart(long nanos) {
+    private static final int SLOTS = 1 << 10;
+    /** Recent starts by hash. Racing threads may each make one: a duplicate costs 24 bytes, nothing else. */
+    private static final StreamStart[] RECENT = new StreamStart[SLOTS];
+
+    static StreamStart of(long nanos) {
+      int slot = Long.hashCode(nanos * 0x9E3779B97F4A7C15L) & (SLOTS - 1);
+      StreamStart recent = RECENT[slot];
+      if (recent != null && recent.nanos == nanos) {
+        return recent;
+      }
+      return RECENT[slot] = new StreamStart(nanos);
+    }
+  }
 
   /** The last point of a cumulative histogram stream. */
   record HistogramState(long startNanos, long lastTimeMs, HistogramSample last) {}

@@ -484,7 +484,7 @@ final class RemoteWriteScan extends LabelsProbe {
         continue;
       }
       if (!equalsAscii(keyOffset[l], keyLength[l], other.key(j))
-          || !equalsAscii(valueOffset[l], valueLength[l], other.value(j))) {
+          || !other.valueEqualsAscii(j, body, valueOffset[l], valueLength[l])) {
         return false;
       }
       j++;

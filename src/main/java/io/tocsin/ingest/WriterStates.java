@@ -12,12 +12,16 @@ import java.io.IOException;
 /**
  * The bytes of the state {@link PointWriter} keeps per series, for the write-ahead log and
  * snapshots: a tag, then the record's fields as fixed-width numbers. A cumulative counter's state
- * is 25 bytes.
+ * is 17 bytes (tag {@link #CUMULATIVE_VALUE}); the 25 bytes of tag {@link #CUMULATIVE}, which also
+ * held the time of the series' last sample, are still read.
  */
 public final class WriterStates implements WriterStateCodec {
   public static final WriterStates CODEC = new WriterStates();
 
+  /** Start, time and value: written before the state's time was taken from the series. */
   private static final int CUMULATIVE = 1;
+  /** Start and value. */
+  private static final int CUMULATIVE_VALUE = 4;
   private static final int HISTOGRAM = 2;
   private static final int EXPONENTIAL = 3;
   /** Arrays longer than this are damaged bytes, not a state (OTLP histograms have a few hundred buckets). */
@@ -28,9 +32,8 @@ public final class WriterStates implements WriterStateCodec {
   @Override
   public void write(Object state, DataOutput out) throws IOException {
     if (state instanceof CumulativeState c) {
-      out.writeByte(CUMULATIVE);
+      out.writeByte(CUMULATIVE_VALUE);
       out.writeLong(c.startNanos());
-      out.writeLong(c.lastTimeMs());
       out.writeDouble(c.lastValue());
     } else if (state instanceof HistogramState h) {
       out.writeByte(HISTOGRAM);
@@ -66,10 +69,13 @@ public final class WriterStates implements WriterStateCodec {
   @Override
   public Object read(DataInput in) throws IOException {
     int tag = in.readUnsignedByte();
+    if (tag == CUMULATIVE_VALUE) {
+      return CumulativeState.of(in.readLong(), in.readDouble());
+    }
     long startNanos = in.readLong();
     long lastTimeMs = in.readLong();
     return switch (tag) {
-      case CUMULATIVE -> new CumulativeState(startNanos, lastTimeMs, in.readDouble());
+      case CUMULATIVE -> CumulativeState.of(startNanos, in.readDouble()); // the time is the series' last sample's
       case HISTOGRAM -> new HistogramState(startNanos, lastTimeMs, readHistogram(in));
       case EXPONENTIAL -> {
         ExponentialBuckets last = new ExponentialBuckets(in.readInt(), in.readDouble(), in.readLong(), in.readLong(),

@@ -108,7 +108,26 @@ final class BlockInput {
     return s;
   }
 
-  private void need(int bytes) throws IOException {
+  /**
+   * A label value of the block as the store keeps it ({@link LabelStrings#stored}): the value a
+   * restored series holds alone is its bytes, as it was before the restart.
+   */
+  Object getLabelValue() throws IOException {
+    long ref = getVarLong();
+    if (ref > 0) {
+      if (ref > strings.size()) {
+        throw new IOException("string " + ref + " is not defined in its block");
+      }
+      return LabelStrings.stored(strings.get((int) (ref - 1)));
+    }
+    int length = getLength(1);
+    String s = new String(buffer.array(), buffer.position(), length, StandardCharsets.UTF_8);
+    buffer.position(buffer.position() + length);
+    strings.add(s);
+    return LabelStrings.stored(s);
+  }
+
+    private void need(int bytes) throws IOException {
     if (buffer.remaining() < bytes) {
       throw new IOException("a record runs past the end of its block", new BufferUnderflowException());
     }

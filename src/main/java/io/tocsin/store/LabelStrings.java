@@ -1,5 +1,8 @@
 package io.tocsin.store;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * The store's canonical copies of label values: a fixed table of recently seen strings, indexed
  * by hash, one string per slot. Values that repeat across series (a cluster, a host, a job) are
@@ -16,38 +19,75 @@ package io.tocsin.store;
  * a few hundred series was pushed out as often and copied again (53,000 copies, 2.5 bytes per
  * series).
  *
- * <p>Threads share the table without locks: a slot holds a reference to an immutable string, so
- * a racing reader sees either string whole, and a lost write only costs a duplicate copy.
+ * <p>Threads share the table without locks: a slot holds a reference to an immutable string or
+ * byte array, written with release and read with acquire semantics (plain moves on x86) so that
+ * a racing reader sees an array's bytes whole as it sees a string's, and a lost write only costs
+ * a duplicate copy.
  */
 final class LabelStrings {
   /** Slots, a power of two: enough that the few thousand values that repeat rarely evict each other. */
   private static final int SLOTS = 1 << 17;
 
-  private static final String[] TABLE = new String[SLOTS];
+  /** Per slot a {@link LabelValue}: a string, or the ASCII bytes of a value {@link #stored} met first. */
+  private static final Object[] TABLE = new Object[SLOTS];
   /** Per slot: 1 when its string was met again since it took the slot, or since the last miss cleared it. */
   private static final byte[] MET_AGAIN = new byte[SLOTS];
+  private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
 
   private LabelStrings() {}
 
+  private static int slot(String s) {
+    int h = s.hashCode();
+    return (h ^ (h >>> 17)) & (SLOTS - 1);
+  }
+
   /**
    * The table's string equal to {@code s}, or {@code s} itself, which then takes the slot unless
-   * the string holding it was met again (that one then loses its mark instead).
+   * the value holding it was met again (that one then loses its mark instead). A value held as
+   * bytes gives its slot to the string.
    */
   static String canonical(String s) {
-    int h = s.hashCode();
-    int i = (h ^ (h >>> 17)) & (SLOTS - 1);
-    String held = TABLE[i];
-    if (held != null && held.equals(s)) {
+    int i = slot(s);
+    Object held = SLOT.getAcquire(TABLE, i);
+    if (held != null && LabelValue.equalsString(held, s)) {
       if (MET_AGAIN[i] == 0) {
         MET_AGAIN[i] = 1;
       }
-      return held;
+      if (held instanceof String h) {
+        return h;
+      }
+      SLOT.setRelease(TABLE, i, s);
+      return s;
     }
     if (held != null && MET_AGAIN[i] != 0) {
       MET_AGAIN[i] = 0;
       return s;
     }
-    TABLE[i] = s;
+    SLOT.setRelease(TABLE, i, s);
     return s;
+  }
+
+  /**
+   * Like {@link #canonical}, for a value a new series of the store keeps: the table's equal value
+   * in whatever form it is held, else {@code s} as {@link LabelValue#compact} makes it, which also
+   * takes the slot on the same terms. A value met for the first time is most likely unique to its
+   * series (an instance id), and its bytes alone cost 24 bytes less than a string.
+   */
+  static Object stored(String s) {
+    int i = slot(s);
+    Object held = SLOT.getAcquire(TABLE, i);
+    if (held != null && LabelValue.equalsString(held, s)) {
+      if (MET_AGAIN[i] == 0) {
+        MET_AGAIN[i] = 1;
+      }
+      return held;
+    }
+    Object compact = LabelValue.compact(s);
+    if (held != null && MET_AGAIN[i] != 0) {
+      MET_AGAIN[i] = 0;
+      return compact;
+    }
+    SLOT.setRelease(TABLE, i, compact);
+    return compact;
   }
 }

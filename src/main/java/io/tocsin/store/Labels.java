@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.BiConsumer;
 
 /**
@@ -17,8 +16,8 @@ import java.util.function.BiConsumer;
  * on order, so ingest can compute it from attributes as they arrive on the wire (see {@link
  * LabelsProbe}) without sorting or building strings.
  */
-public final class Labels implements Comparable<Labels> {
-  public static final Labels EMPTY = new Labels(new String[0]);
+public sealed class Labels implements Comparable<Labels> {
+  public static final Labels EMPTY = new Hashed(new String[0], new String[0], 0, 1, 0);
 
   /**
    * Keys sorted and unique. Apart from the values: the series of a metric mostly have the same
@@ -26,47 +25,62 @@ public final class Labels implements Comparable<Labels> {
    */
   private final String[] keys;
   /**
-   * The values in the keys' order: the first {@link #INLINE} in fields, the others in {@link
-   * #more}. A store holds a million labels, most of a few pairs; an array of their values cost 16
-   * bytes of header and a reference besides the values, a third of the labels' size.
+   * The values in the keys' order, in fields: with more than {@link #INLINE}, {@link #v3} holds
+   * an array of the fourth and later ones. A store holds a million labels, most of a few pairs; an
+   * array of their values cost 16 bytes of header and a reference besides the values, a third of
+   * the labels' size. Each is a {@link LabelValue}: a string, or in the store's labels ({@link
+   * #stored}) the ASCII bytes of a value no other series held when it was stored.
    */
-  private final String v0;
-  private final String v1;
-  private final String v2;
-  private final String v3;
-  /** The values from the fifth on; null with {@link #INLINE} or fewer. */
-  private final String[] more;
-  private final int hash;
+  private final Object v0;
+  private final Object v1;
+  private final Object v2;
+  private final Object v3;
 
-  /** Values held in fields: four fill the object to 40 bytes with no padding. */
+  /** Values held in fields of their own: four fill the object to 32 bytes with no padding. */
   private static final int INLINE = 4;
 
-  /** From alternating key, value; sorted by key; keys unique. */
-  private Labels(String[] pairs) {
-    this(keysOf(pairs), pairs, 1, 2);
-  }
-
   /** With value {@code i} at {@code source[offset + i * stride]}: pairs or values, without copying them first. */
-  private Labels(String[] keys, String[] source, int offset, int stride) {
-    this(keys, source, offset, stride, hash(keys, source, offset, stride));
-  }
-
-  private Labels(String[] keys, String[] source, int offset, int stride, int hash) {
+  private Labels(String[] keys, Object[] source, int offset, int stride) {
     this.keys = keys;
     int n = keys.length;
     this.v0 = n > 0 ? source[offset] : null;
     this.v1 = n > 1 ? source[offset + stride] : null;
     this.v2 = n > 2 ? source[offset + 2 * stride] : null;
-    this.v3 = n > 3 ? source[offset + 3 * stride] : null;
     if (n > INLINE) {
-      this.more = new String[n - INLINE];
-      for (int i = INLINE; i < n; i++) {
-        more[i - INLINE] = source[offset + i * stride];
+      Object[] rest = new Object[n - INLINE + 1];
+      for (int i = INLINE - 1; i < n; i++) {
+        rest[i - INLINE + 1] = source[offset + i * stride];
       }
+      this.v3 = rest;
     } else {
-      this.more = null;
+      this.v3 = n > 3 ? source[offset + 3 * stride] : null;
     }
-    this.hash = hash;
+  }
+
+  /**
+   * Labels that keep their hash: all but the store's own. Labels that key hash maps (groups,
+   * query results, alerts) are hashed often; the store's series labels are hashed when a series
+   * is added or removed (its table keeps the hashes), and a million of them are 8 bytes smaller
+   * without the field.
+   */
+  private static final class Hashed extends Labels {
+    private final int hash;
+
+    /** From alternating key, value; sorted by key; keys unique. */
+    static Hashed ofPairs(String[] pairs) {
+      String[] keys = keysOf(pairs);
+      return new Hashed(keys, pairs, 1, 2, hash(keys, pairs, 1, 2));
+    }
+
+    Hashed(String[] keys, Object[] source, int offset, int stride, int hash) {
+      super(keys, source, offset, stride);
+      this.hash = hash;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
   }
 
   private static String[] keysOf(String[] pairs) {
@@ -77,19 +91,19 @@ public final class Labels implements Comparable<Labels> {
     return keys;
   }
 
-  private static int hash(String[] keys, String[] source, int offset, int stride) {
+  private static int hash(String[] keys, Object[] source, int offset, int stride) {
     int h = 0;
     for (int i = 0; i < keys.length; i++) {
-      h += pairHash(keys[i].hashCode(), source[offset + i * stride].hashCode());
+      h += pairHash(keys[i].hashCode(), LabelValue.hash(source[offset + i * stride]));
     }
     return h;
   }
 
-  /** The values in an array, for building other labels from these. */
-  private String[] values() {
-    String[] values = new String[keys.length];
+  /** The values as they are held, in an array, for building other labels from these. */
+  private Object[] values() {
+    Object[] values = new Object[keys.length];
     for (int i = 0; i < values.length; i++) {
-      values[i] = value(i);
+      values[i] = raw(i);
     }
     return values;
   }
@@ -140,7 +154,22 @@ public final class Labels implements Comparable<Labels> {
         throw new IllegalArgumentException("label keys out of order: " + pairs[i - 2] + ", " + pairs[i]);
       }
     }
-    return pairs.length == 0 ? EMPTY : new Labels(pairs);
+    return pairs.length == 0 ? EMPTY : Hashed.ofPairs(pairs);
+  }
+
+  /**
+   * Labels from keys sorted and unique and their values as a snapshot holds them ({@link
+   * LabelValue}: strings, or ASCII bytes held alone).
+   *
+   * @throws IllegalArgumentException when the keys are not strictly increasing
+   */
+  static Labels ofSortedStored(String[] keys, Object[] values) {
+    for (int i = 1; i < keys.length; i++) {
+      if (keys[i - 1].compareTo(keys[i]) >= 0) {
+        throw new IllegalArgumentException("label keys out of order: " + keys[i - 1] + ", " + keys[i]);
+      }
+    }
+    return keys.length == 0 ? EMPTY : new Labels(keys, values, 0, 1);
   }
 
   public static Builder builder() {
@@ -159,7 +188,16 @@ public final class Labels implements Comparable<Labels> {
     return keys[index];
   }
 
+  /**
+   * The value at {@code index}. A stored series may hold it as bytes, and then this builds a
+   * string: comparisons in loops over series use {@link #valueEquals}, {@link #valueHash} and
+   * {@link #valueEqualsAscii} instead.
+   */
   public String value(int index) {
+    return LabelValue.string(raw(index));
+  }
+
+  private Object raw(int index) {
     if (index >= keys.length) {
       throw new ArrayIndexOutOfBoundsException("index " + index + " of " + keys.length + " labels");
     }
@@ -167,20 +205,44 @@ public final class Labels implements Comparable<Labels> {
       case 0 -> v0;
       case 1 -> v1;
       case 2 -> v2;
-      case 3 -> v3;
-      default -> more[index - INLINE];
+      case 3 -> keys.length > INLINE ? ((Object[]) v3)[0] : v3;
+      default -> ((Object[]) v3)[index - INLINE + 1];
     };
   }
 
-  /** The value for {@code key}, or null when absent. */
-  public String get(String key) {
+  /** {@link String#hashCode} of the value at {@code index}, without building it. */
+  public int valueHash(int index) {
+    return LabelValue.hash(raw(index));
+  }
+
+  /** Whether the value at {@code index} equals {@code s}. */
+  public boolean valueEquals(int index, String s) {
+    return LabelValue.equalsString(raw(index), s);
+  }
+
+  /** Whether the value at {@code index} equals the value of {@code other} at {@code otherIndex}. */
+  public boolean valueEquals(int index, Labels other, int otherIndex) {
+    return LabelValue.equal(raw(index), other.raw(otherIndex));
+  }
+
+  /**
+   * Whether the value at {@code index} is {@code bytes[offset, offset + length)} read as one char
+   * per byte: for ASCII bytes, whether they are the value (a byte outside ASCII never matches).
+   */
+  public boolean valueEqualsAscii(int index, byte[] bytes, int offset, int length) {
+    return LabelValue.equalsAscii(raw(index), bytes, offset, length);
+  }
+
+  /** The index of {@code key}, or -1 when absent. */
+  public int indexOf(String key) {
     int lo = 0;
     int hi = size() - 1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      int cmp = keys[mid].compareTo(key);
+      String k = keys[mid];
+      int cmp = k == key ? 0 : k.compareTo(key);
       if (cmp == 0) {
-        return value(mid);
+        return mid;
       }
       if (cmp < 0) {
         lo = mid + 1;
@@ -188,11 +250,17 @@ public final class Labels implements Comparable<Labels> {
         hi = mid - 1;
       }
     }
-    return null;
+    return -1;
+  }
+
+  /** The value for {@code key}, or null when absent. */
+  public String get(String key) {
+    int index = indexOf(key);
+    return index < 0 ? null : value(index);
   }
 
   public boolean has(String key) {
-    return get(key) != null;
+    return indexOf(key) >= 0;
   }
 
   public void forEach(BiConsumer<String, String> action) {
@@ -227,11 +295,25 @@ public final class Labels implements Comparable<Labels> {
    * #withSharedKeys} takes it. {@code keySets} may be null.
    */
   Labels interned(Map<List<String>, String[]> keySets) {
-    String[] canonicalValues = values();
+    Object[] canonicalValues = values();
     for (int i = 0; i < canonicalValues.length; i++) {
-      canonicalValues[i] = LabelStrings.canonical(canonicalValues[i]);
+      canonicalValues[i] = LabelStrings.canonical(LabelValue.string(canonicalValues[i]));
     }
-    return new Labels(sharedKeys(keySets), canonicalValues, 0, 1, hash);
+    return new Hashed(sharedKeys(keySets), canonicalValues, 0, 1, hashCode());
+  }
+
+  /**
+   * The labels a new series of the store keeps: like {@link #interned(Map)}, except that a value
+   * no other series holds ({@link LabelStrings#stored}) is kept as its bytes when it is ASCII.
+   */
+  Labels stored(Map<List<String>, String[]> keySets) {
+    Object[] storedValues = values();
+    for (int i = 0; i < storedValues.length; i++) {
+      if (storedValues[i] instanceof String s) {
+        storedValues[i] = LabelStrings.stored(s);
+      }
+    }
+    return new Labels(sharedKeys(keySets), storedValues, 0, 1);
   }
 
   /**
@@ -242,7 +324,10 @@ public final class Labels implements Comparable<Labels> {
    */
   Labels withSharedKeys(Map<List<String>, String[]> keySets) {
     String[] shared = sharedKeys(keySets);
-    return shared == keys ? this : new Labels(shared, values(), 0, 1, hash);
+    if (shared == keys) {
+      return this;
+    }
+    return this instanceof Hashed h ? new Hashed(shared, values(), 0, 1, h.hash) : new Labels(shared, values(), 0, 1);
   }
 
   private String[] sharedKeys(Map<List<String>, String[]> keySets) {
@@ -270,15 +355,33 @@ public final class Labels implements Comparable<Labels> {
 
   @Override
   public boolean equals(Object o) {
-    return o == this
-        || (o instanceof Labels other && hash == other.hash && (keys == other.keys || Arrays.equals(keys, other.keys))
-            && Objects.equals(v0, other.v0) && Objects.equals(v1, other.v1) && Objects.equals(v2, other.v2)
-            && Objects.equals(v3, other.v3) && Arrays.equals(more, other.more));
+    if (o == this) {
+      return true;
+    }
+    if (!(o instanceof Labels other) || this instanceof Hashed a && other instanceof Hashed b && a.hash != b.hash) {
+      return false;
+    }
+    return (keys == other.keys || Arrays.equals(keys, other.keys)) && sameValues(other);
   }
 
+  /** With the same keys: whether the values are equal, whatever form each is held in. */
+  private boolean sameValues(Labels other) {
+    for (int i = 0; i < keys.length; i++) {
+      if (!LabelValue.equal(raw(i), other.raw(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The sum of {@link #pairHash} over the pairs; {@link Hashed} labels keep it. */
   @Override
   public int hashCode() {
-    return hash;
+    int h = 0;
+    for (int i = 0; i < keys.length; i++) {
+      h += pairHash(keys[i].hashCode(), LabelValue.hash(raw(i)));
+    }
+    return h;
   }
 
   @Override
@@ -287,7 +390,7 @@ public final class Labels implements Comparable<Labels> {
     for (int i = 0; i < n; i++) {
       int cmp = keys[i].compareTo(other.keys[i]);
       if (cmp == 0) {
-        cmp = value(i).compareTo(other.value(i));
+        cmp = LabelValue.compare(raw(i), other.raw(i));
       }
       if (cmp != 0) {
         return cmp;
@@ -365,7 +468,7 @@ public final class Labels implements Comparable<Labels> {
         sorted[kept++] = sorted[i];
         sorted[kept++] = sorted[i + 1];
       }
-      return new Labels(kept == sorted.length ? sorted : Arrays.copyOf(sorted, kept));
+      return Hashed.ofPairs(kept == sorted.length ? sorted : Arrays.copyOf(sorted, kept));
     }
 
     /** Stable insertion sort by key: the pairs must move together. */

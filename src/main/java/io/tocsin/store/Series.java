@@ -54,12 +54,12 @@ public final class Series extends Chunk.Head {
       this.log = log;
     }
 
-    /** {@code labels} with canonical strings and this metric's shared keys array, for a new series. */
+    /** {@code labels} as the store keeps them ({@link Labels#stored}) with this metric's shared keys array, for a new series. */
     synchronized Labels intern(Labels labels) {
-      return labels.interned(keySets);
+      return labels.stored(keySets);
     }
 
-    /** {@code labels}, whose strings are canonical already, with this metric's shared keys array. */
+    /** {@code labels}, whose values are as the store keeps them already, with this metric's shared keys array. */
     synchronized Labels shareKeys(Labels labels) {
       return labels.withSharedKeys(keySets);
     }

@@ -106,13 +106,16 @@ final class SeriesRecords {
     long id = in.getVarLong();
     String metric = in.getString();
     MetricKind kind = kind(in.getByte());
-    String[] pairs = new String[2 * in.getLength(2)];
-    for (int i = 0; i < pairs.length; i++) {
-      pairs[i] = in.getString();
+    int size = in.getLength(2);
+    String[] keys = new String[size];
+    Object[] values = new Object[size];
+    for (int i = 0; i < size; i++) {
+      keys[i] = in.getString();
+      values[i] = in.getLabelValue();
     }
     Labels labels;
     try {
-      labels = Labels.ofSortedPairs(pairs);
+      labels = Labels.ofSortedStored(keys, values);
     } catch (IllegalArgumentException e) {
       throw new IOException(metric + ": " + e.getMessage(), e);
     }

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 class WriterStatesTest {
   @Provide
   Arbitrary<Object> states() {
-    Arbitrary<Object> cumulative = Combinators.combine(Arbitraries.longs(), Arbitraries.longs(), Arbitraries.doubles())
-        .as(CumulativeState::new);
+    Arbitrary<Object> cumulative = Combinators.combine(Arbitraries.longs(), Arbitraries.doubles())
+        .as(CumulativeState::of);
     Arbitrary<HistogramSample> histograms = Arbitraries.integers().between(0, 5).flatMap(n ->
         Combinators.combine(Arbitraries.doubles(), Arbitraries.doubles(),
             Arbitraries.doubles().array(double[].class).ofSize(n),
@@ -61,8 +61,27 @@ class WriterStatesTest {
   }
 
   @Test
-  void cumulativeState_takesTwentyFiveBytes() throws IOException {
-    assertThat(encode(new CumulativeState(1, 2, 3))).hasSize(25);
+  void cumulativeState_takesSeventeenBytes() throws IOException {
+    assertThat(encode(CumulativeState.of(1, 3))).hasSize(17);
+  }
+
+  @Test
+  void cumulativeStateOfTwentyFiveBytes_asWrittenBefore_readsItsStartAndValue() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeByte(1);
+    out.writeLong(11);
+    out.writeLong(1_700_000_000_000L);
+    out.writeDouble(42.5);
+
+    Object read = WriterStates.CODEC.read(in(bytes.toByteArray()));
+
+    assertThat(read).isEqualTo(CumulativeState.of(11, 42.5));
+  }
+
+  @Test
+  void cumulativeStates_ofOneStart_shareIt() {
+    assertThat(CumulativeState.of(7_000, 1).start()).isSameAs(CumulativeState.of(7_000, 2).start());
   }
 
   @Test

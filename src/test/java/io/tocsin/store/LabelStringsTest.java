@@ -61,4 +61,28 @@ class LabelStringsTest {
     assertThat(b.value(0)).isSameAs(a.value(0));
     assertThat(b).isEqualTo(a);
   }
+
+  @Test
+  void stored_unseenAsciiValue_isItsBytesSharedWithTheNextSeries() {
+    Object first = LabelStrings.stored(new String("instance-stored-bytes-test"));
+    Object second = LabelStrings.stored(new String("instance-stored-bytes-test"));
+
+    assertThat(first).isInstanceOf(byte[].class);
+    assertThat(second).isSameAs(first);
+    assertThat(LabelValue.string(first)).isEqualTo("instance-stored-bytes-test");
+  }
+
+  @Test
+  void stored_nonAsciiValue_staysAString() {
+    assertThat(LabelStrings.stored(new String("zone-\u00e9-stored-test"))).isEqualTo("zone-\u00e9-stored-test");
+  }
+
+  @Test
+  void canonical_valueHeldAsBytes_givesItsSlotToTheString() {
+    LabelStrings.stored(new String("host-bytes-then-string-test"));
+    String canonical = LabelStrings.canonical(new String("host-bytes-then-string-test"));
+
+    assertThat(LabelStrings.canonical(new String("host-bytes-then-string-test"))).isSameAs(canonical);
+    assertThat(LabelStrings.stored(new String("host-bytes-then-string-test"))).isSameAs(canonical);
+  }
 }

@@ -2,6 +2,7 @@ package io.tocsin.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,7 +17,9 @@ import net.jqwik.api.Provide;
 /**
  * Labels against a sorted map of their pairs: lookups, equality, hash and order are those of the
  * map whatever the number of pairs (some in fields, the rest in an array), for values of any
- * characters, and survive the store's canonical copies ({@link Labels#interned}).
+ * characters, and survive the store's canonical copies ({@link Labels#interned}) and the store's
+ * own form ({@link Labels#stored}: a value met first held as its ASCII bytes, equal values of
+ * other series shared in whatever form the first holds them).
  */
 class LabelsPropertiesTest {
   @Property(tries = 300)
@@ -42,6 +45,64 @@ class LabelsPropertiesTest {
     assertThat(copy).isEqualTo(labelsA).hasSameHashCodeAs(labelsA).hasToString(labelsA.toString());
     assertThat(copy.compareTo(labelsA)).isZero();
     assertThat(labelsA.keep(sortedB.keySet()).asMap()).isEqualTo(kept(sortedA, sortedB));
+  }
+
+  @Property(tries = 300)
+  void storedLabelsBehaveLikeTheirSortedPairs(@ForAll("pairs") Map<String, String> a,
+      @ForAll("pairs") Map<String, String> b) {
+    TreeMap<String, String> sortedA = new TreeMap<>(a);
+    TreeMap<String, String> sortedB = new TreeMap<>(b);
+    Labels plainA = Labels.of(a);
+    Labels plainB = Labels.of(b);
+    // Two series each: the first holds values met first as bytes, the second shares them.
+    Labels storedA = copy(a).stored(new HashMap<>());
+    Labels storedB = copy(b).stored(new HashMap<>());
+    Labels storedA2 = copy(a).stored(new HashMap<>());
+
+    for (Labels labels : List.of(storedA, storedA2)) {
+      assertThat(labels.asMap()).containsExactlyEntriesOf(sortedA);
+      assertThat(labels).isEqualTo(plainA).hasSameHashCodeAs(plainA).hasToString(plainA.toString());
+      assertThat(plainA).isEqualTo(labels);
+      assertThat(labels.compareTo(plainA)).isZero();
+      assertThat(Integer.signum(labels.compareTo(storedB))).isEqualTo(Integer.signum(compare(sortedA, sortedB)));
+      assertThat(Integer.signum(plainB.compareTo(labels))).isEqualTo(Integer.signum(compare(sortedB, sortedA)));
+      assertThat(labels.equals(storedB)).isEqualTo(sortedA.equals(sortedB));
+      assertThat(labels.equals(plainB)).isEqualTo(sortedA.equals(sortedB));
+      assertThat(labels.keep(sortedB.keySet()).asMap()).isEqualTo(kept(sortedA, sortedB));
+    }
+    List<String> keys = new ArrayList<>(sortedA.keySet());
+    for (int i = 0; i < keys.size(); i++) {
+      String value = sortedA.get(keys.get(i));
+      assertThat(storedA.indexOf(keys.get(i))).isEqualTo(i);
+      assertThat(storedA.value(i)).isEqualTo(value);
+      assertThat(storedA.valueHash(i)).isEqualTo(value.hashCode());
+      assertThat(storedA.valueEquals(i, value)).isTrue();
+      assertThat(storedA.valueEquals(i, storedA2, i)).isTrue();
+      assertThat(storedA.valueEquals(i, plainA, i)).isTrue();
+      assertThat(plainA.valueEquals(i, storedA, i)).isTrue();
+      byte[] utf8 = ("<" + value + ">").getBytes(StandardCharsets.UTF_8);
+      boolean ascii = value.chars().allMatch(c -> c < 0x80);
+      assertThat(storedA.valueEqualsAscii(i, utf8, 1, utf8.length - 2)).isEqualTo(ascii);
+      for (int j = 0; j < keys.size(); j++) {
+        String other = sortedA.get(keys.get(j));
+        assertThat(storedA.valueEquals(i, other)).isEqualTo(value.equals(other));
+        assertThat(storedA.valueEquals(i, storedA2, j)).isEqualTo(value.equals(other));
+        byte[] otherUtf8 = other.getBytes(StandardCharsets.UTF_8);
+        assertThat(storedA.valueEqualsAscii(i, otherUtf8, 0, otherUtf8.length)).isEqualTo(ascii && value.equals(other));
+      }
+    }
+    for (String key : sortedB.keySet()) {
+      assertThat(storedA.get(key)).isEqualTo(sortedA.get(key));
+      assertThat(storedA.has(key)).isEqualTo(sortedA.containsKey(key));
+      assertThat(storedA.indexOf(key) >= 0).isEqualTo(sortedA.containsKey(key));
+    }
+  }
+
+  /** Labels with new strings: none the same instance as those of other labels. */
+  private static Labels copy(Map<String, String> pairs) {
+    Labels.Builder builder = Labels.builder();
+    pairs.forEach((k, v) -> builder.put(new String(k), new String(v)));
+    return builder.build();
   }
 
   /** Pair by pair, key then value, and a set that runs out first comes first. */
@@ -73,7 +134,7 @@ class LabelsPropertiesTest {
   Arbitrary<Map<String, String>> pairs() {
     Arbitrary<String> keys = Arbitraries.of("a", "b", "host", "instance", "shard", "z", "zone", "é", "k8s.pod");
     Arbitrary<String> values = Arbitraries.oneOf(Arbitraries.of("", "1", "2", "x", "ä", "€", "\uD83D\uDE00", "ü-1"),
-        Arbitraries.strings().ofMaxLength(6));
+        Arbitraries.strings().ofMaxLength(6), Arbitraries.strings().ascii().ofMaxLength(12));
     return Arbitraries.maps(keys, values).ofMaxSize(9);
   }
 }

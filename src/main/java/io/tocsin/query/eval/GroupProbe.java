@@ -43,7 +43,7 @@ final class GroupProbe extends LabelsProbe {
         if (cmp >= 0) {
           if (cmp == 0) {
             found[a] = j;
-            h += Labels.pairHash(attribute.hashCode(), seriesLabels.value(j).hashCode());
+            h += Labels.pairHash(attribute.hashCode(), seriesLabels.valueHash(j));
             n++;
             j++;
           }
@@ -83,9 +83,7 @@ final class GroupProbe extends LabelsProbe {
       if (found[a] < 0) {
         continue;
       }
-      String value = labels.value(found[a]);
-      String other = group.value(g);
-      if (!group.key(g).equals(attributes[a]) || (value != other && !value.equals(other))) {
+      if (!group.key(g).equals(attributes[a]) || !labels.valueEquals(found[a], group, g)) {
         return false;
       }
       g++;

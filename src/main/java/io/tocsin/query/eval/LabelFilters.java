@@ -41,7 +41,8 @@ final class LabelFilters {
       Set<String> values = new HashSet<>();
       in.values().forEach(v -> values.add(v.value()));
       String attribute = in.attribute();
-      Predicate<Labels> member = labels -> values.contains(valueOf(labels, attribute));
+      String[] members = values.toArray(String[]::new);
+      Predicate<Labels> member = labels -> equalsAny(labels, attribute, members);
       return in.negated() ? member.negate() : member;
     }
     if (filter instanceof Filter.Like like) {
@@ -64,10 +65,10 @@ final class LabelFilters {
     String value = c.value().value();
     switch (c.op()) {
       case EQ -> {
-        return labels -> valueOf(labels, attribute).equals(value);
+        return labels -> valueEquals(labels, attribute, value);
       }
       case NE -> {
-        return labels -> !valueOf(labels, attribute).equals(value);
+        return labels -> !valueEquals(labels, attribute, value);
       }
       case MATCH, NOT_MATCH -> {
         Pattern pattern;
@@ -115,6 +116,22 @@ final class LabelFilters {
     } catch (NumberFormatException e) {
       return Double.NaN;
     }
+  }
+
+  /** Whether the value of {@code attribute} (empty when absent) is {@code value}, compared without building it. */
+  private static boolean valueEquals(Labels labels, String attribute, String value) {
+    int index = labels.indexOf(attribute);
+    return index < 0 ? value.isEmpty() : labels.valueEquals(index, value);
+  }
+
+  private static boolean equalsAny(Labels labels, String attribute, String[] values) {
+    int index = labels.indexOf(attribute);
+    for (String value : values) {
+      if (index < 0 ? value.isEmpty() : labels.valueEquals(index, value)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String valueOf(Labels labels, String attribute) {

@@ -1,0 +1,124 @@
+package io.tocsin.store;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A label value as {@link Labels} holds it: a {@link String}, or for a value that only one
+ * stored series holds so far and that is ASCII, its bytes. A million series with an instance id
+ * each held a million strings: 24 bytes of {@code String} object on top of its byte array. An
+ * ASCII array has exactly the bytes, hash and order of the string (one char per byte), so
+ * comparisons need no string; one is built only when someone asks for the value.
+ */
+final class LabelValue {
+  private LabelValue() {}
+
+  /** {@code s} as a value held alone: its bytes when it is ASCII, else the string itself. */
+  static Object compact(String s) {
+    int n = s.length();
+    byte[] bytes = new byte[n];
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) {
+        return s;
+      }
+      bytes[i] = (byte) c;
+    }
+    return bytes;
+  }
+
+  /** ASCII bytes as a value held alone, or null unless every byte is ASCII. */
+  static byte[] asciiOrNull(byte[] utf8, int offset, int length) {
+    for (int i = offset, end = offset + length; i < end; i++) {
+      if (utf8[i] < 0) {
+        return null;
+      }
+    }
+    return Arrays.copyOfRange(utf8, offset, offset + length);
+  }
+
+  static String string(Object v) {
+    return v instanceof String s ? s : new String((byte[]) v, StandardCharsets.ISO_8859_1);
+  }
+
+  /** {@link String#hashCode} of the value. */
+  static int hash(Object v) {
+    if (v instanceof String s) {
+      return s.hashCode();
+    }
+    int h = 0;
+    for (byte b : (byte[]) v) {
+      h = 31 * h + b;
+    }
+    return h;
+  }
+
+  static int length(Object v) {
+    return v instanceof String s ? s.length() : ((byte[]) v).length;
+  }
+
+  static boolean equal(Object a, Object b) {
+    if (a == b) {
+      return true;
+    }
+    if (a instanceof String s) {
+      return b instanceof String t ? s.equals(t) : equalsString((byte[]) b, s);
+    }
+    return b instanceof byte[] t ? Arrays.equals((byte[]) a, t) : equalsString((byte[]) a, (String) b);
+  }
+
+  static boolean equalsString(Object v, String s) {
+    return v instanceof String t ? t.equals(s) : equalsString((byte[]) v, s);
+  }
+
+  private static boolean equalsString(byte[] ascii, String s) {
+    if (ascii.length != s.length()) {
+      return false;
+    }
+    for (int i = 0; i < ascii.length; i++) {
+      if (ascii[i] != s.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether {@code body[offset, offset + length)} are the value's chars one byte each: for ASCII
+   * bytes, whether they are the value; a byte outside ASCII never equals a char.
+   */
+  static boolean equalsAscii(Object v, byte[] body, int offset, int length) {
+    if (v instanceof byte[] ascii) {
+      return Arrays.equals(body, offset, offset + length, ascii, 0, ascii.length);
+    }
+    String s = (String) v;
+    if (length != s.length()) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      if (body[offset + i] != s.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@link String#compareTo} of the values. */
+  static int compare(Object a, Object b) {
+    if (a instanceof String s && b instanceof String t) {
+      return s.compareTo(t);
+    }
+    int n = Math.min(length(a), length(b));
+    for (int i = 0; i < n; i++) {
+      int cmp = charAt(a, i) - charAt(b, i);
+      if (cmp != 0) {
+        return cmp;
+      }
+    }
+    return length(a) - length(b);
+  }
+
+  private static char charAt(Object v, int i) {
+    return v instanceof String s ? s.charAt(i) : (char) ((byte[]) v)[i];
+  }
+}
