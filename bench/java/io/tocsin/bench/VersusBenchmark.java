@@ -46,7 +46,7 @@ public final class VersusBenchmark {
    * sizes its heap from {@code MaxRAM} as from a container's limit (at most 70%, 2.1 GiB; at first
    * 1/64, 48 MiB), where on this machine it would size it from all of its memory.
    */
-  public static final String DEFAULT_JVM_FLAGS = "-XX:MaxRAM=3g -XX:+UseSerialGC -XX:MaxNewSize=64m"
+  public static final String DEFAULT_JVM_FLAGS = "-XX:MaxRAM=3g -XX:+UseSerialGC -XX:MaxNewSize=32m"
       + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=1000 -XX:MaxRAMPercentage=70";
   /** The Dockerfile's environment for the JVM (README "Sizing"), with any JVM flags. */
   public static final Map<String, String> ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
