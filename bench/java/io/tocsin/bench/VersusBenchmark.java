@@ -32,7 +32,7 @@ import java.util.stream.IntStream;
  * loopback, fed the same Prometheus remote-write requests ({@link RedisRemoteWrite}), and one
  * table with a column per system. Tocsin runs as a user runs it ({@code serve} with the seed's
  * monitors, write-ahead log on) with {@link #DEFAULT_JVM_FLAGS} unless {@code -Dversus.jvm} says
- * otherwise. See bench/README.md for what each row means.
+ * otherwise, and always with the image's {@link #ENVIRONMENT}. See bench/README.md for what each row means.
  *
  * <p>Run with {@code bench/run versus [series...]} (each count gets every row) or
  * {@code bench/run versus ingest=10000,100000 memory=100000,1000000} (the defaults); options as
@@ -46,8 +46,10 @@ public final class VersusBenchmark {
    * sizes its heap from {@code MaxRAM} as from a container's limit (at most 70%, 2.1 GiB; at first
    * 1/64, 48 MiB), where on this machine it would size it from all of its memory.
    */
-  static final String DEFAULT_JVM_FLAGS = "-XX:MaxRAM=3g -XX:+UseSerialGC -XX:MaxNewSize=64m -XX:MinHeapFreeRatio=10"
-      + " -XX:MaxHeapFreeRatio=30 -XX:MaxRAMPercentage=70";
+  public static final String DEFAULT_JVM_FLAGS = "-XX:MaxRAM=3g -XX:+UseSerialGC -XX:MaxNewSize=32m"
+      + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=1000 -XX:MaxRAMPercentage=70";
+  /** The Dockerfile's environment for the JVM (README "Sizing"), with any JVM flags. */
+  public static final Map<String, String> ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
   /** Warm-up passes end when Tocsin's JIT compilers used less than this share of its CPU in one. */
   static final double JIT_QUIET = 0.05;
   static final int MAX_WARMUP_PASSES = 8;
@@ -93,8 +95,8 @@ public final class VersusBenchmark {
       }
     }
     List<String> flags = List.of(System.getProperty("versus.jvm", DEFAULT_JVM_FLAGS).trim().split("\\s+"));
-    System.out.printf(Locale.ROOT, "versus: java %s, %d cores; Tocsin JVM flags: %s; load: %s%n", Runtime.version(),
-        Runtime.getRuntime().availableProcessors(), String.join(" ", flags), load());
+    System.out.printf(Locale.ROOT, "versus: java %s, %d cores; Tocsin JVM flags: %s; environment: %s; load: %s%n",
+        Runtime.version(), Runtime.getRuntime().availableProcessors(), String.join(" ", flags), ENVIRONMENT, load());
     VersusBenchmark bench = new VersusBenchmark(flags, Files.createTempDirectory("tocsin-versus"));
     for (int series : ingest) {
       bench.ingest(series);
@@ -326,7 +328,7 @@ public final class VersusBenchmark {
           remote_write:
             kinds: {redis_keyspace_read_hits: counter, redis_keyspace_read_misses: counter}
         """, SEED_RULES, here.resolve("tocsin"), Math.max(2_000_000, series), Math.max(200_000, series)));
-    JarProcess tocsin = JarProcess.serve(config, Map.of(), jvmFlags);
+    JarProcess tocsin = JarProcess.serve(config, ENVIRONMENT, jvmFlags);
     try {
       // Its default refuses a query over more than 300,000 series: the seed's queries read them all.
       return new Systems(tocsin, ExternalServer.victoriaMetrics(here.resolve("vm"),

@@ -53,6 +53,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,7 +140,8 @@ public final class Tocsin implements AutoCloseable {
     config.datasources().forEach(d -> datasources.put(d.name(), new PrometheusSource(d)));
     engine.useDatasources(datasources);
     silences = new Silences(config.dataDir(), clock);
-    HttpClient http = HttpClient.newBuilder().connectTimeout(config.notifications().requestTimeout()).build();
+    Supplier<HttpClient> http = NotifierContext.lazyHttp(
+        () -> HttpClient.newBuilder().connectTimeout(config.notifications().requestTimeout()).build());
     NotificationLog notificationLog = NotificationLog.ALONE;
     if (cluster != null) {
       // Closed after the dispatcher (pushed before it): its last write holds the last deliveries.

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tocsin.bench.VersusBenchmark;
 import io.tocsin.channels.Channels;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.config.ServerConfigLoader;
@@ -215,5 +216,41 @@ class DeployFilesTest {
     assertThat(cluster.has("members")).isFalse();
     assertThat(cluster.get("secret").asText()).isEqualTo("${TOCSIN_CLUSTER_SECRET}");
     assertThat(kustomization.get("namespace").asText()).isEqualTo("monitoring"); // as in otel-collector.yaml
+  }
+
+  /**
+   * The JVM flags and environment chosen for resident memory (README "Sizing") are the same
+   * wherever Tocsin is shipped, and {@code bench/run versus} runs Tocsin with them: the compose
+   * demos differ only in a fixed heap, the benchmark only in sizing the heap from a 3 GiB
+   * container's limit.
+   */
+  @Test
+  void jvmFlagsAndEnvironment_areTheSameInTheImage_theDeployments_andTheSideBySideBenchmark() throws Exception {
+    String dockerfile = Files.readString(Path.of("Dockerfile"));
+    Map<String, String> imageEnv = new HashMap<>();
+    Matcher env = Pattern.compile("(?m)^ENV (\\w+)=\"?([^\"\\n]*)\"?$").matcher(dockerfile);
+    while (env.find()) {
+      imageEnv.put(env.group(1), env.group(2));
+    }
+    String flags = imageEnv.remove("JDK_JAVA_OPTIONS");
+    assertThat(flags).contains("-XX:+UseSerialGC", "-XX:TrimNativeHeapInterval=", "-XX:MaxRAMPercentage=70");
+    assertThat(imageEnv).containsEntry("MALLOC_ARENA_MAX", "2").isEqualTo(VersusBenchmark.ENVIRONMENT);
+    assertThat(VersusBenchmark.DEFAULT_JVM_FLAGS).isEqualTo("-XX:MaxRAM=3g " + flags);
+
+    JsonNode set = YAML.readTree(KUBERNETES.resolve("statefulset.yaml").toFile());
+    List<String> setFlags = new ArrayList<>();
+    set.at("/spec/template/spec/containers/0/env").forEach(e -> {
+      if (e.get("name").asText().equals("JDK_JAVA_OPTIONS")) {
+        setFlags.add(e.get("value").asText());
+      }
+    });
+    assertThat(setFlags).containsExactly(flags);
+    String demoFlags = flags.replace("-XX:MaxRAMPercentage=70", "-Xmx512m");
+    assertThat(YAML.readTree(Path.of("docker-compose.yml").toFile()).at("/services/tocsin/environment/JDK_JAVA_OPTIONS")
+        .asText()).isEqualTo(demoFlags);
+    JsonNode ha = YAML.readTree(HA.resolve("compose.yml").toFile()).get("services");
+    for (String name : REPLICAS) {
+      assertThat(ha.at("/" + name + "/environment/JDK_JAVA_OPTIONS").asText()).as(name).isEqualTo(demoFlags);
+    }
   }
 }

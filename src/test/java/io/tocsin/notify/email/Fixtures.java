@@ -12,6 +12,7 @@ import io.tocsin.rules.AlertEvent;
 import io.tocsin.util.MutableClock;
 import io.tocsin.yaml.ConfigError;
 import io.tocsin.yaml.ConfigException;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -85,6 +86,6 @@ final class Fixtures {
   }
 
   static NotifierContext context(ServerConfig.Smtp smtp, Duration requestTimeout) {
-    return new NotifierContext(CLOCK, null, smtp, "http://tocsin.example.com", null, requestTimeout);
+    return new NotifierContext(CLOCK, null, smtp, "http://tocsin.example.com", (HttpClient) null, requestTimeout);
   }
 }
