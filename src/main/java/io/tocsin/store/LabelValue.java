@@ -72,11 +72,16 @@ final class LabelValue {
   }
 
   private static boolean equalsString(byte[] ascii, String s) {
-    if (ascii.length != s.length()) {
+    return charsEqual(ascii, 0, ascii.length, s);
+  }
+
+  /** Whether {@code bytes[offset, offset + length)} read one char per byte are {@code s}. */
+  private static boolean charsEqual(byte[] bytes, int offset, int length, String s) {
+    if (length != s.length()) {
       return false;
     }
-    for (int i = 0; i < ascii.length; i++) {
-      if (ascii[i] != s.charAt(i)) {
+    for (int i = 0; i < length; i++) {
+      if (bytes[offset + i] != s.charAt(i)) {
         return false;
       }
     }
@@ -91,16 +96,7 @@ final class LabelValue {
     if (v instanceof byte[] ascii) {
       return Arrays.equals(body, offset, offset + length, ascii, 0, ascii.length);
     }
-    String s = (String) v;
-    if (length != s.length()) {
-      return false;
-    }
-    for (int i = 0; i < length; i++) {
-      if (body[offset + i] != s.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
+    return charsEqual(body, offset, length, (String) v);
   }
 
   /** {@link String#compareTo} of the values. */
