@@ -3,9 +3,10 @@ package io.tocsin.store;
 import java.util.Arrays;
 
 /**
- * The compressed form of a run of samples: a {@code long[]} holding a three-word header and a bit
- * stream. Timestamps are delta-of-delta coded as in Facebook's Gorilla. Values use one of two
- * codings, chosen per chunk by its first value:
+ * The compressed form of a run of samples: a {@code long[]} holding a two-word header and a bit
+ * stream. Timestamps are delta-of-delta coded as in Facebook's Gorilla, except that those of a
+ * regular run are not coded at all. Values use one of two codings, chosen per chunk by its first
+ * value:
  *
  * <ul>
  *   <li><b>decimal</b>: most metric values are integers or have a few decimals (counts, bytes,
@@ -18,32 +19,52 @@ import java.util.Arrays;
  * NaN, infinities and {@link StaleMarker stale markers} are escaped inside a decimal chunk. A
  * finite value that does not fit the chunk's exponent makes the writer start a new chunk.
  *
- * <p>Header: word 0 the first time, word 1 the last time, word 2 the sample count (low 32 bits),
- * the coding, the exponent and, in a sealed chunk, its length in words (top 16 bits). The bit
- * stream after it starts with the first value (the first time is in the header only; a decimal
- * chunk codes its first mantissa as a change from 0) and goes on with each later sample. Sealed
- * chunks are trimmed to their exact length and never change; the head chunk's header is kept
- * current, so readers decode both the same way.
+ * <p>Header: word 0 the first time; word 1 the last time as an offset from the first (low 32
+ * bits), the sample count and the number of leading samples that are regular (7 bits each), the
+ * coding (4 bits: the decimal exponent, or {@link #XOR}) and, in a sealed chunk, its length in
+ * words (top 14 bits). The bit stream after it starts with the first value (a decimal chunk codes
+ * its first mantissa as a change from 0), then the second sample's timestamp (its interval as a
+ * change from 0) and value. The samples of the regular run that follows, each one interval after
+ * the one before, are their values only: almost every scrape and export is regular, so a
+ * timestamp usually costs nothing, and a reader knows those times without reading the stream.
+ * After the first sample off the interval, each sample's timestamp is coded again as a change of
+ * the interval. Sealed chunks are trimmed to their exact length and never change; the head
+ * chunk's header is kept current, so readers decode both the same way.
  *
- * <p>Snapshots of format 1 wrote chunks whose stream began with the first time again and with a
- * decimal chunk's first mantissa in 64 bits: {@link ChunkFormat1} codes them again.
+ * <p>A chunk holds at most {@link #MAX_COUNT} samples, each at most {@link Head#MAX_DELTA} after
+ * the one before (so its span fits the header's 32 bits); the writer refuses a sample beyond
+ * either, and a new chunk takes it. Snapshots of
+ * formats 1 and 2 kept a three-word header and coded every timestamp: {@link ChunkFormat2} codes
+ * their samples again.
  *
  * <p>A series keeps its sealed chunks back to back in one array ({@link SealedChunks}); the
  * methods that take an offset {@code at} read the chunk that starts at that word.
  */
 final class Chunk {
-  static final int HEADER_WORDS = 3;
-  /** Bits of a head chunk's packed state that hold its length in bits. */
-  private static final int BIT_LENGTH_BITS = 20;
+  static final int HEADER_WORDS = 2;
   /**
-   * The most bits a chunk holds: 16,383 words, a hundred times what 120 samples take at worst
-   * (about 140 bits each), and below the 65,535 words {@link SealedChunks} records.
+   * Header word 1: the last time's offset from the first, in its low 32 bits, which hold {@link
+   * #MAX_COUNT} - 1 intervals of up to {@link Head#MAX_DELTA} (2^31).
+   */
+  private static final long SPAN_MASK = 0xffff_ffffL;
+  private static final int COUNT_SHIFT = 32;
+  /** The most samples a chunk holds (a series cuts them at {@link Series#MAX_CHUNK_SAMPLES}). */
+  static final int MAX_COUNT = 127;
+  private static final int REGULAR_SHIFT = 39;
+  private static final int CODING_SHIFT = 46;
+  /** Where {@link SealedChunks} keeps a sealed chunk's length in words in header word 1. */
+  static final int LENGTH_SHIFT = 50;
+  /** Bits of a head chunk's packed state that hold its length in bits. */
+  private static final int BIT_LENGTH_BITS = 15;
+  /**
+   * The most bits a chunk holds: 511 words, above what {@link #MAX_COUNT} samples take at worst
+   * (about 145 bits each), and below the 16,383 words the header's length field records.
    */
   static final int MAX_BIT_LENGTH = (1 << BIT_LENGTH_BITS) - 1;
   static final int MAX_EXPONENT = 12;
 
-  private static final int XOR = 0;
-  private static final int DECIMAL = 1;
+  /** The coding field of an xor chunk; a decimal chunk's holds its exponent. */
+  private static final int XOR = 15;
   private static final double TWO_POW_53 = 0x1p53;
   private static final double[] POW10 = new double[MAX_EXPONENT + 1];
 
@@ -62,19 +83,48 @@ final class Chunk {
   }
 
   static long lastTime(long[] chunk) {
-    return chunk[1];
+    return lastTime(chunk, 0);
   }
 
   static int count(long[] chunk) {
-    return (int) chunk[2];
+    return count(chunk, 0);
   }
 
   static long lastTime(long[] chunks, int at) {
-    return chunks[at + 1];
+    return chunks[at] + (chunks[at + 1] & SPAN_MASK);
   }
 
   static int count(long[] chunks, int at) {
-    return (int) chunks[at + 2];
+    return (int) (chunks[at + 1] >>> COUNT_SHIFT) & MAX_COUNT;
+  }
+
+  /** How many of the first samples lie one interval apart, their timestamps not coded. */
+  static int regular(long[] chunks, int at) {
+    return (int) (chunks[at + 1] >>> REGULAR_SHIFT) & MAX_COUNT;
+  }
+
+  private static int coding(long header) {
+    return (int) (header >>> CODING_SHIFT) & 15;
+  }
+
+  /** {@code 10^exponent}, for exponents from 0 to {@link #MAX_EXPONENT}: what a decimal mantissa is divided by. */
+  static double scale(int exponent) {
+    return POW10[exponent];
+  }
+
+  /**
+   * Whether a chunk read from a file has a header a writer could have made: at least one sample,
+   * a known coding, a regular run no longer than the chunk (and of at least two samples when it
+   * holds two), a stream after the header.
+   */
+  static boolean wellFormed(long[] chunk) {
+    if (chunk.length <= HEADER_WORDS) {
+      return false;
+    }
+    int count = count(chunk);
+    int regular = regular(chunk, 0);
+    int coding = coding(chunk[1]);
+    return count >= 1 && regular <= count && regular >= Math.min(count, 2) && (coding <= MAX_EXPONENT || coding == XOR);
   }
 
   /**
@@ -128,20 +178,7 @@ final class Chunk {
    * The reader may look at words past the chunk's end (the next chunk's) but never uses them.
    */
   static int decode(long[] chunks, int at, long from, long to, long[] times, double[] values, int size) {
-    return decode(chunks, at, from, to, times, values, size, false);
-  }
-
-  /** {@code rawFirstValue}: the first value is 64 bits as it is, as in format 1, rather than coded. */
-  static int decode(long[] chunks, int at, long from, long to, long[] times, double[] values, int size,
-      boolean rawFirstValue) {
-    int count = count(chunks, at);
-    if (count == 0 || lastTime(chunks, at) < from || chunks[at] >= to) {
-      return size;
-    }
-    boolean decimal = ((chunks[at + 2] >>> 32) & 0xff) == DECIMAL;
-    int exponent = (int) ((chunks[at + 2] >>> 40) & 0xff);
-    return ChunkDecoder.decode(chunks, at, count, from, to, times, values, size, rawFirstValue, decimal,
-        POW10[exponent], null);
+    return decodeInto(chunks, at, from, to, times, values, size, null);
   }
 
   /**
@@ -149,13 +186,21 @@ final class Chunk {
    * of {@code fold}, whose grid holds that range; returns how many there were.
    */
   static int fold(long[] chunks, int at, long from, long to, BucketFold fold) {
-    int count = count(chunks, at);
-    if (count == 0 || lastTime(chunks, at) < from || chunks[at] >= to) {
-      return 0;
+    return decodeInto(chunks, at, from, to, null, null, 0, fold);
+  }
+
+  private static int decodeInto(long[] chunks, int at, long from, long to, long[] times, double[] values, int size,
+      BucketFold fold) {
+    long header = chunks[at + 1];
+    int count = (int) (header >>> COUNT_SHIFT) & MAX_COUNT;
+    if (count == 0 || chunks[at] + (header & SPAN_MASK) < from || chunks[at] >= to) {
+      return size;
     }
-    boolean decimal = ((chunks[at + 2] >>> 32) & 0xff) == DECIMAL;
-    int exponent = (int) ((chunks[at + 2] >>> 40) & 0xff);
-    return ChunkDecoder.decode(chunks, at, count, from, to, null, null, 0, false, decimal, POW10[exponent], fold);
+    int coding = coding(header);
+    int regular = (int) (header >>> REGULAR_SHIFT) & MAX_COUNT;
+    boolean decimal = coding != XOR;
+    return ChunkDecoder.decode(chunks, at, count, regular, from, to, times, values, size, decimal,
+        decimal ? POW10[coding] : 1, fold);
   }
 
   /**
@@ -268,7 +313,7 @@ final class Chunk {
       state = packState(HEADER_WORDS * 64, -1, 0);
       lastDelta(0);
       last = 0;
-      words[2] = ((long) Math.max(e, 0) << 40) | ((long) (e >= 0 ? DECIMAL : XOR) << 32);
+      words[1] = (long) (e >= 0 ? e : XOR) << CODING_SHIFT;
     }
 
     /**
@@ -337,7 +382,7 @@ final class Chunk {
     }
 
     final long headLastTime() {
-      return words[1];
+      return lastTime(words, 0);
     }
 
     /**
@@ -345,11 +390,11 @@ final class Chunk {
      * chunk holds fewer than two: a reader that asks for only the newest sample knows it has it.
      */
     final long headPreviousTime() {
-      return headCount() < 2 ? Long.MIN_VALUE : words[1] - lastDelta();
+      return headCount() < 2 ? Long.MIN_VALUE : headLastTime() - lastDelta();
     }
 
     final int headCount() {
-      return (int) words[2];
+      return count(words, 0);
     }
 
     final long headFirstTime() {
@@ -361,22 +406,24 @@ final class Chunk {
     }
 
     private boolean decimal() {
-      return ((words[2] >>> 32) & 0xff) == DECIMAL;
+      return coding(words[1]) != XOR;
     }
 
     private int exponent() {
-      return (int) ((words[2] >>> 40) & 0xff);
+      return coding(words[1]);
     }
 
     /**
      * Appends a sample later than the last, or returns false when the value does not fit this
-     * chunk's coding, or its time is more than {@link #MAX_DELTA} after the last, and a new chunk
-     * must take it.
+     * chunk's coding, or its time is more than {@link #MAX_DELTA} after the last, or the chunk
+     * holds {@link #MAX_COUNT} samples, and a new chunk must take it.
      */
     final boolean encode(long time, double value) {
       long valueBits = Double.doubleToRawLongBits(value);
-      int count = headCount();
-      boolean decimal = decimal();
+      long header = words[1];
+      int count = (int) (header >>> COUNT_SHIFT) & MAX_COUNT;
+      boolean decimal = coding(header) != XOR;
+      long regularStep = 1L << REGULAR_SHIFT; // the run of regular samples goes on
       if (count == 0) {
         words[0] = time;
         if (decimal) {
@@ -385,11 +432,19 @@ final class Chunk {
           write(valueBits, 64);
         }
       } else {
-        long delta = time - words[1];
-        if (delta < 0 || delta > MAX_DELTA || decimal && !fitsDecimal(value, valueBits)) { // < 0: overflowed
+        long delta = time - (words[0] + (header & SPAN_MASK));
+        if (delta < 0 || delta > MAX_DELTA || count == MAX_COUNT // < 0: overflowed
+            || decimal && !fitsDecimal(value, valueBits)) {
           return false;
         }
-        writeTimestampDelta(delta - lastDelta());
+        long dod = delta - lastDelta();
+        int regular = (int) (header >>> REGULAR_SHIFT) & MAX_COUNT;
+        if (count == 1 || regular < count || dod != 0) { // the second sample codes the interval
+          writeTimestampDelta(dod);
+          if (count > 1) {
+            regularStep = 0;
+          }
+        }
         lastDelta(delta);
         if (decimal) {
           writeDecimal(value);
@@ -397,8 +452,8 @@ final class Chunk {
           writeXor(valueBits);
         }
       }
-      words[1] = time;
-      words[2]++;
+      // words may be a new array now; header is as it was
+      words[1] = (header & ~SPAN_MASK) + (1L << COUNT_SHIFT) + regularStep | (time - words[0]);
       if (!decimal) {
         last = valueBits;
       }
@@ -585,10 +640,7 @@ final class Chunk {
           || words.length != (bitLength + 63) >>> 6) {
         throw new IllegalArgumentException("head chunk of " + words.length + " words holds " + bitLength + " bits");
       }
-      int coding = (int) ((words[2] >>> 32) & 0xff);
-      int exponent = (int) ((words[2] >>> 40) & 0xff);
-      if (coding > DECIMAL || exponent > MAX_EXPONENT || lastLeading < -1 || lastLeading > 31 || lastTrailing < 0
-          || lastTrailing > 63) {
+      if (!wellFormed(words) || lastLeading < -1 || lastLeading > 31 || lastTrailing < 0 || lastTrailing > 63) {
         throw new IllegalArgumentException("head chunk has an unknown coding");
       }
     }

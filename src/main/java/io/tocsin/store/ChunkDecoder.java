@@ -7,8 +7,8 @@ package io.tocsin.store;
  * per field or from a buffer refilled every few samples: the refills came at irregular points
  * (fields of 1 to 28 bits), and their mispredicted branches cost more than the reads. The common
  * sample (a timestamp on the regular interval, then a decimal change of up to 24 bits) takes one
- * window and a branch or two. What it reads is what {@link BitReader} reads field by field;
- * {@link ChunkFormat1} still uses that one.
+ * window and a branch or two; a sample of the regular run at a chunk's start has no timestamp
+ * to read.
  */
 final class ChunkDecoder {
   /** Payload bits of a timestamp delta-of-delta by the count of its leading 1 bits, 8 bits each (1 to 3). */
@@ -20,13 +20,12 @@ final class ChunkDecoder {
 
   /**
    * Decodes the samples with {@code from <= time < to} of the chunk at {@code at}, which holds
-   * {@code count >= 1} samples, into the arrays from index {@code size} on; returns the new size.
-   * {@code rawFirstValue}: the first value is 64 bits as it is (format 1) rather than coded.
-   * With a {@code fold}, the samples go into its buckets instead (the range must lie in its grid)
-   * and the arrays are not used.
+   * {@code count >= 1} samples of which the first {@code regular} are one interval apart, into
+   * the arrays from index {@code size} on; returns the new size. With a {@code fold}, the samples
+   * go into its buckets instead (the range must lie in its grid) and the arrays are not used.
    */
-  static int decode(long[] words, int at, int count, long from, long to, long[] times, double[] values, int size,
-      boolean rawFirstValue, boolean decimal, double scale, BucketFold fold) {
+  static int decode(long[] words, int at, int count, int regular, long from, long to, long[] times, double[] values,
+      int size, boolean decimal, double scale, BucketFold fold) {
     boolean integral = scale == 1; // skips a division per sample for the most common values
     int length = words.length;
     int position = (at + Chunk.HEADER_WORDS) * 64; // of the next bit to read
@@ -39,7 +38,7 @@ final class ChunkDecoder {
     int trailing = 0;
     for (int i = 0; i < count; i++) {
       long window = window(words, length, position); // the next 64 bits, most significant first
-      if (i > 0) {
+      if (i == 1 || i >= regular && i > 0) { // a coded timestamp: the second one codes the interval
         if (window >= 0) { // the interval did not change: the value's bits follow in this window
           position++;
           window <<= 1;
@@ -56,12 +55,14 @@ final class ChunkDecoder {
           }
           window = window(words, length, position);
         }
+      }
+      if (i > 0) {
         time += delta;
       }
       if (time >= to) {
         return size;
       }
-      if (i == 0 && (!decimal || rawFirstValue)) {
+      if (i == 0 && !decimal) {
         bits = window;
         mantissa = bits;
         position += 64;

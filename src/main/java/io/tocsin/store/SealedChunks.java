@@ -5,18 +5,18 @@ import java.util.Arrays;
 /**
  * A series' sealed chunks, back to back in one {@code long[]}: an array per chunk cost 20 bytes
  * of array header and reference each, 80 bytes per series for an hour of 15 s samples in four
- * chunks. Each chunk's length in words is in the top 16 bits of its header word 2 ({@link
+ * chunks. Each chunk's length in words is in the top bits of its header word 1 ({@link
  * Chunk}), set when it is joined; walk them with {@code for (at = 0; at < chunks.length; at +=
  * length(chunks, at))}. Arrays of chunks, once made, never change, so a snapshot may share them.
  */
 final class SealedChunks {
-  private static final int LENGTH_SHIFT = 48;
+  private static final int LENGTH_SHIFT = Chunk.LENGTH_SHIFT;
 
   private SealedChunks() {}
 
   /** The length in words of the chunk at {@code at} of an array {@link #append} or {@link #join} built. */
   static int length(long[] chunks, int at) {
-    return (int) (chunks[at + 2] >>> LENGTH_SHIFT);
+    return (int) (chunks[at + 1] >>> LENGTH_SHIFT);
   }
 
   /** The offset of the last chunk in {@code chunks}, which holds at least one. */
@@ -56,6 +56,6 @@ final class SealedChunks {
       throw new IllegalArgumentException("chunk of " + chunk.length + " words");
     }
     System.arraycopy(chunk, 0, joined, at, chunk.length);
-    joined[at + 2] = (joined[at + 2] & ~(-1L << LENGTH_SHIFT)) | ((long) chunk.length << LENGTH_SHIFT);
+    joined[at + 1] = (joined[at + 1] & ~(-1L << LENGTH_SHIFT)) | ((long) chunk.length << LENGTH_SHIFT);
   }
 }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One series in a snapshot block: id, metric, kind, labels, last time, writer state, then its
@@ -22,8 +23,8 @@ import java.util.List;
  *            [count, sum doubles | bounds doubles unless as before | bucket counts doubles]
  * </pre>
  *
- * Chunk words are those of {@link Chunk}; chunks of format 1 ({@link SnapshotMeta#format}) are
- * coded again as they are read ({@link ChunkFormat1}).
+ * Chunk words are those of {@link Chunk}; chunks of formats 1 and 2 ({@link SnapshotMeta#format})
+ * are coded again as they are read ({@link ChunkFormat2}), the head's coding state then unused.
  */
 final class SeriesRecords {
   private static final int STALE = 1;
@@ -131,49 +132,73 @@ final class SeriesRecords {
       return Series.restore(id, family, family.shareKeys(labels), state, null, null, histograms);
     }
     int count = in.getLength(8 * Chunk.HEADER_WORDS);
-    long[][] sealed = new long[count][];
-    int kept = 0;
-    long previousLast = Long.MIN_VALUE;
+    List<long[]> sealed = new ArrayList<>(count);
+    long[] previousLast = {Long.MIN_VALUE};
     for (int i = 0; i < count; i++) {
-      long[] chunk = format == 1 ? fromFormat1(in.getWords(), metric, labels) : in.getWords();
-      if (chunk.length <= Chunk.HEADER_WORDS || Chunk.count(chunk) < 1 || Chunk.firstTime(chunk) <= previousLast
-          || Chunk.lastTime(chunk) < Chunk.firstTime(chunk)) {
-        throw new IOException(metric + labels + " has a chunk out of order or without samples");
-      }
-      previousLast = Chunk.lastTime(chunk);
-      if (previousLast >= cutoffMs) {
-        sealed[kept++] = chunk;
-        samples[0] += Chunk.count(chunk);
+      long[] words = in.getWords();
+      List<long[]> chunks = format == SnapshotMeta.FORMAT ? List.of(words)
+          : convert(metric, labels, () -> ChunkFormat2.sealed(words, format));
+      for (long[] chunk : chunks) {
+        if (keep(chunk, previousLast, cutoffMs, metric, labels)) {
+          sealed.add(chunk);
+          samples[0] += Chunk.count(chunk);
+        }
       }
     }
     Chunk.HeadImage head = null;
     if (in.getByte() == 1) {
-      try {
-        head = new Chunk.HeadImage(in.getWords(), (int) in.getVarLong(), in.getLong(), in.getLong(), in.getLong(),
-            in.getByte() - 1, in.getByte());
-        if (format == 1) {
-          head = ChunkFormat1.head(head);
+      long[] words = in.getWords();
+      int bitLength = (int) in.getVarLong();
+      long lastDelta = in.getLong();
+      long lastMantissa = in.getLong();
+      long lastValueBits = in.getLong();
+      int lastLeading = in.getByte() - 1;
+      int lastTrailing = in.getByte();
+      if (format == SnapshotMeta.FORMAT) {
+        head = convert(metric, labels, () -> new Chunk.HeadImage(words, bitLength, lastDelta, lastMantissa,
+            lastValueBits, lastLeading, lastTrailing));
+      } else {
+        ChunkFormat2.Head converted = convert(metric, labels, () -> ChunkFormat2.head(words, bitLength, format));
+        for (long[] chunk : converted.sealed()) {
+          if (keep(chunk, previousLast, cutoffMs, metric, labels)) {
+            sealed.add(chunk);
+            samples[0] += Chunk.count(chunk);
+          }
         }
-      } catch (IllegalArgumentException e) {
-        throw new IOException(metric + labels + ": " + e.getMessage(), e);
+        head = converted.head();
       }
-      if (Chunk.firstTime(head.words()) <= previousLast || Chunk.count(head.words()) < 1) {
+      if (Chunk.firstTime(head.words()) <= previousLast[0] || Chunk.count(head.words()) < 1) {
         throw new IOException(metric + labels + " has a head chunk out of order or without samples");
       }
-      previousLast = Chunk.lastTime(head.words());
+      previousLast[0] = Chunk.lastTime(head.words());
       samples[0] += Chunk.count(head.words());
     }
-    if (previousLast != lastTimeMs) {
-      throw new IOException(metric + labels + " ends at " + previousLast + ", not at its last time " + lastTimeMs);
+    if (previousLast[0] != lastTimeMs) {
+      throw new IOException(metric + labels + " ends at " + previousLast[0] + ", not at its last time " + lastTimeMs);
     }
     Series.Family family = store.family(metric, kind);
     // Joining sets each chunk's length in its header: files from before chunks were joined have none there.
-    return Series.restore(id, family, family.shareKeys(labels), state, SealedChunks.join(sealed, kept), head, null);
+    return Series.restore(id, family, family.shareKeys(labels), state,
+        SealedChunks.join(sealed.toArray(new long[0][]), sealed.size()), head, null);
   }
 
-  private static long[] fromFormat1(long[] chunk, String metric, Labels labels) throws IOException {
+  /**
+   * Whether a sealed chunk, checked to follow the one before ({@code previousLast[0]}, which it
+   * becomes), ends late enough to keep.
+   */
+  private static boolean keep(long[] chunk, long[] previousLast, long cutoffMs, String metric, Labels labels)
+      throws IOException {
+    if (!Chunk.wellFormed(chunk) || Chunk.firstTime(chunk) <= previousLast[0]) {
+      throw new IOException(metric + labels + " has a chunk out of order or without samples");
+    }
+    previousLast[0] = Chunk.lastTime(chunk);
+    return previousLast[0] >= cutoffMs;
+  }
+
+  /** What {@code reading} makes of a chunk, or an IOException naming the series when it is not one a writer made. */
+  private static <T> T convert(String metric, Labels labels, Supplier<T> reading) throws IOException {
     try {
-      return ChunkFormat1.sealed(chunk);
+      return reading.get();
     } catch (IllegalArgumentException e) {
       throw new IOException(metric + labels + ": " + e.getMessage(), e);
     }

@@ -19,14 +19,15 @@ import java.util.zip.CRC32C;
  * @param blocks how many blocks the series file holds
  * @param seriesFileBytes the series file's size
  * @param format the format of the series file: {@link #FORMAT} when written; 1 when chunks
- *     repeated their first time and held a 64-bit first value ({@link ChunkFormat1} reads those)
+ *     repeated their first time and held a 64-bit first value, 2 when they had a three-word
+ *     header and coded every timestamp ({@link ChunkFormat2} reads both)
  */
 record SnapshotMeta(long walSegment, long createdMs, long series, long samples, long blocks, long seriesFileBytes,
     int format) {
   static final String FILE = "meta";
   static final String SERIES_FILE = "series";
   private static final byte[] MAGIC = "TOCSNAP\n".getBytes(StandardCharsets.US_ASCII);
-  static final int FORMAT = 2;
+  static final int FORMAT = 3;
   private static final int SIZE = MAGIC.length + 4 + 6 * 8 + 4;
 
   byte[] encode() {
@@ -47,7 +48,7 @@ record SnapshotMeta(long walSegment, long createdMs, long series, long samples, 
     }
     buffer.position(MAGIC.length);
     int format = buffer.getInt();
-    if (format != 1 && format != FORMAT) {
+    if (format < 1 || format > FORMAT) {
       throw new IOException("meta has format version " + format + "; this Tocsin reads versions 1 to " + FORMAT);
     }
     return new SnapshotMeta(buffer.getLong(), buffer.getLong(), buffer.getLong(), buffer.getLong(), buffer.getLong(),

@@ -22,7 +22,7 @@ import java.util.zip.CRC32C;
  * checked before anything is loaded; then this thread reads blocks in large reads and verifies
  * their checksums, and a few threads decode them into series in parallel (a block refers to
  * nothing outside itself). Chunks are restored as they were written, without per-sample work
- * (those of format 1 are coded again, {@link ChunkFormat1}).
+ * (those of formats 1 and 2 are coded again, {@link ChunkFormat2}).
  *
  * <p>A snapshot that does not verify throws an {@link IOException}; the store may then hold part
  * of it, and the caller empties it before trying another.

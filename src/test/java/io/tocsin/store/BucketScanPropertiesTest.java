@@ -14,13 +14,15 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 
 /**
  * {@link SeriesStore#scanBuckets}, which folds samples into buckets while chunks decode, against
  * a plain fold of the samples appended (bucket by {@link BucketGrid#indexOf}) and against {@link
  * SeriesStore#readBuckets}, on random series: gauges and counters with resets, NaN, infinities,
- * stale markers, decimal and xor chunks cut by count, span and coding, grids placed anywhere
+ * stale markers, decimal and xor chunks cut by count, span and coding, with regular runs broken
+ * by other intervals and gaps, grids placed anywhere
  * (before, across and after the samples, past the retention window), in one or several parts.
  */
 class BucketScanPropertiesTest {
@@ -144,7 +146,9 @@ class BucketScanPropertiesTest {
 
   @Provide
   Arbitrary<List<List<Append>>> series() {
-    Arbitrary<Integer> advance = Arbitraries.integers().between(0, ADVANCES_MS.length - 1);
+    // Mostly the 15 s interval, so that chunks hold long regular runs that some other advance breaks.
+    Arbitrary<Integer> advance = Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.just(0)),
+        Tuple.of(4, Arbitraries.integers().between(0, ADVANCES_MS.length - 1)));
     Arbitrary<Integer> value = Arbitraries.integers().between(0, VALUES.length + 30);
     return Combinators.combine(advance, value).as(Append::new).list().ofMinSize(1).ofMaxSize(250)
         .list().ofMinSize(1).ofMaxSize(5);

@@ -58,7 +58,7 @@ class ChunkTest {
     List<Sample> samples = new ArrayList<>();
     long t = T0;
     long[] jumps = {1, 15_000, 7, 9_000_000, 65_535, 65_536, 524_287, 524_288, Chunk.Head.MAX_DELTA, 3};
-    for (int i = 0; i < 500; i++) {
+    for (int i = 0; i < Chunk.MAX_COUNT; i++) {
       t += jumps[random.nextInt(jumps.length)];
       double v = switch (i % 5) {
         case 0 -> random.nextDouble();
@@ -97,6 +97,35 @@ class ChunkTest {
   }
 
   @Test
+  void append_pastMaxCount_isRefusedForANewChunk() {
+    Chunk.Writer full = new Chunk.Writer(1);
+    for (int i = 0; i < Chunk.MAX_COUNT; i++) {
+      assertThat(full.append(T0 + i, 1)).isTrue();
+    }
+    assertThat(full.append(T0 + Chunk.MAX_COUNT, 1)).isFalse();
+
+  }
+
+  @Test
+  void regularRun_codesNoTimestampsAndKeepsItsLengthInTheHeader() {
+    Chunk.Writer writer = new Chunk.Writer(1);
+    List<Sample> samples = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      samples.add(new Sample(T0 + i * 15_000L + (i >= 60 ? 1 : 0), 1)); // off the interval from the 61st on
+    }
+    assertThat(fill(writer, samples)).isEqualTo(-1);
+    long[] sealed = writer.seal();
+
+    assertThat(Chunk.regular(sealed, 0)).isEqualTo(60);
+    assertSameBits(read(sealed, Long.MIN_VALUE, Long.MAX_VALUE), samples);
+    // Header, the first value (9 bits), the interval (20 bits) and 59 values of 1 bit, then two
+    // changes of the interval (16 bits: +1 ms, then back) with their values, and 38 timestamps and
+    // values of 1 bit each.
+    int bits = 2 * 64 + 9 + 20 + 59 + 2 * (16 + 1) + 38 * 2;
+    assertThat(sealed.length).isEqualTo((bits + 63) / 64);
+  }
+
+  @Test
   void decimalExponent_findsTheFewestDecimalsThatRoundTrip() {
     assertThat(Chunk.decimalExponent(42, 0)).isZero();
     assertThat(Chunk.decimalExponent(0.75, 0)).isEqualTo(2);
@@ -126,7 +155,7 @@ class ChunkTest {
       v = Math.round((v + random.nextDouble() - 0.5) * 100) / 100.0;
     }
     long[] sealed = writer.seal();
-    // 3 header words, 128 bits for the first sample, then about 1 + 9 bits per sample.
-    assertThat(sealed.length * 8).isLessThanOrEqualTo(3 * 8 + 16 + 120 * 10 / 8 + 8);
+    // 2 header words, the first sample and the interval, then about 9 bits per sample (the times are regular).
+    assertThat(sealed.length * 8).isLessThanOrEqualTo(2 * 8 + 8 + 120 * 9 / 8 + 8);
   }
 }
