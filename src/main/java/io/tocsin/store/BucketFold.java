@@ -46,6 +46,26 @@ final class BucketFold {
    * of dividing, and the grid's bounds are the caller's to check (the decoder checks its range).
    */
   void add(long timeMs, double value) {
+    if (StaleMarker.is(value)) {
+      int b = bucketOf(timeMs);
+      if (!sum) {
+        values[b] = Double.NaN;
+      }
+      return;
+    }
+    addFinite(timeMs, value);
+  }
+
+  /** {@link #add} of a value that is no stale marker: a decimal chunk's usual sample. */
+  void addFinite(long timeMs, double value) {
+    int b = bucketOf(timeMs);
+    double known = values[b];
+    values[b] = sum && !Double.isNaN(known) ? known + value : value;
+    times[b] = timeMs;
+    any = true;
+  }
+
+  private int bucketOf(long timeMs) {
     int b = bucket;
     if (timeMs >= bucketEndMs) {
       long end = bucketEndMs;
@@ -56,15 +76,6 @@ final class BucketFold {
       bucket = b;
       bucketEndMs = end;
     }
-    if (StaleMarker.is(value)) {
-      if (!sum) {
-        values[b] = Double.NaN;
-      }
-      return;
-    }
-    double known = values[b];
-    values[b] = sum && !Double.isNaN(known) ? known + value : value;
-    times[b] = timeMs;
-    any = true;
+    return b;
   }
 }

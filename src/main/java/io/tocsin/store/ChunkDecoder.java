@@ -6,9 +6,9 @@ package io.tocsin.store;
  * the bit stream at its position (two array reads and two shifts) rather than by a reader call
  * per field or from a buffer refilled every few samples: the refills came at irregular points
  * (fields of 1 to 28 bits), and their mispredicted branches cost more than the reads. The common
- * sample (a timestamp on the regular interval, then a decimal change of up to 24 bits) takes one
- * window and a branch or two; a sample of the regular run at a chunk's start has no timestamp
- * to read.
+ * sample, in the regular run of a decimal chunk, is a change of up to 24 bits: one window and a
+ * branch or two, in a loop of its own that knows the times and which indexes are in the range
+ * without comparing each sample's time (a third less CPU per sample than one loop for all).
  */
 final class ChunkDecoder {
   /** Payload bits of a timestamp delta-of-delta by the count of its leading 1 bits, 8 bits each (1 to 3). */
@@ -26,17 +26,123 @@ final class ChunkDecoder {
    */
   static int decode(long[] words, int at, int count, int regular, long from, long to, long[] times, double[] values,
       int size, boolean decimal, double scale, BucketFold fold) {
+    int position = (at + Chunk.HEADER_WORDS) * 64; // of the first value
+    if (!decimal || regular < 2) {
+      return decodeFrom(words, 0, count, regular, position, words[at], 0, 0, from, to, times, values, size, decimal,
+          scale, fold);
+    }
+    // The regular run of a decimal chunk, the common case: the times follow from the first and
+    // the interval, so the range's bounds are indexes found once, and only values are read.
     boolean integral = scale == 1; // skips a division per sample for the most common values
     int length = words.length;
-    int position = (at + Chunk.HEADER_WORDS) * 64; // of the next bit to read
-    long time = words[at];
+    long first = words[at];
     long delta = 0;
+    long mantissa = 0;
+    int begin = 0; // the first index in the range, once the interval is known
+    int end = regular; // the first index at or after its end
+    for (int i = 0; i < end; i++) {
+      long window = window(words, length, position);
+      if (i == 1) { // the interval, as a change from 0
+        int ones = Long.numberOfLeadingZeros(~window);
+        if (ones == 0) { // '0': an interval of 0, which no writer makes
+          position++;
+        } else if (ones < 4) {
+          int used = ones + 1;
+          int payload = (int) (TIMESTAMP_PAYLOAD >>> (ones << 3)) & 0xff;
+          delta = (window << used) >> (64 - payload);
+          position += used + payload;
+        } else { // '1111' and 64 bits
+          delta = window(words, length, position + 4);
+          position += 4 + 64;
+        }
+        window = window(words, length, position);
+        begin = index(from, first, delta, regular);
+        end = index(to, first, delta, regular);
+        if (end <= 1) {
+          return size;
+        }
+      }
+      boolean special = false;
+      long bits = 0;
+      if (window >= 0) { // the same mantissa
+        position++;
+      } else {
+        int ones = Long.numberOfLeadingZeros(~window);
+        if (ones < 4) {
+          int used = ones + 1;
+          int payload = (int) (DECIMAL_PAYLOAD >>> (ones << 3)) & 0xff;
+          mantissa += (window << used) >> (64 - payload);
+          position += used + payload;
+        } else { // '11110' and a 64-bit change, or '11111' and an escaped value's bits
+          long raw = window(words, length, position + 5);
+          if (ones == 4) {
+            mantissa += raw;
+          } else {
+            special = true;
+            bits = raw;
+          }
+          position += 5 + 64;
+        }
+      }
+      if (i >= begin && (i > 0 || first >= from)) {
+        long time = first + i * delta;
+        if (special) {
+          double value = Double.longBitsToDouble(bits);
+          if (fold == null) {
+            times[size] = time;
+            values[size] = value;
+          } else {
+            fold.add(time, value);
+          }
+        } else {
+          double value = integral ? mantissa : mantissa / scale;
+          if (fold == null) {
+            times[size] = time;
+            values[size] = value;
+          } else {
+            fold.addFinite(time, value);
+          }
+        }
+        size++;
+      }
+    }
+    if (end < regular || regular == count) {
+      return size;
+    }
+    return decodeFrom(words, regular, count, regular, position, first + (regular - 1) * delta, delta, mantissa, from,
+        to, times, values, size, true, scale, fold);
+  }
+
+  /**
+   * The first index {@code i < regular} with {@code first + i * delta >= bound}, or {@code
+   * regular}; an interval below 1 (no writer's) puts every sample at the first time.
+   */
+  private static int index(long bound, long first, long delta, int regular) {
+    if (bound <= first) {
+      return 0;
+    }
+    long span = bound - first; // negative: overflowed, beyond every sample
+    if (delta <= 0 || span < 0) {
+      return regular;
+    }
+    return (int) Math.min(regular, (span - 1) / delta + 1);
+  }
+
+  /**
+   * Decodes samples {@code i0} to {@code count - 1} field by field from bit {@code position} on,
+   * after a sample at {@code time} with the interval {@code delta} and (decimal) the mantissa
+   * {@code mantissa}: the whole of an xor chunk, and what follows a decimal chunk's regular run.
+   */
+  private static int decodeFrom(long[] words, int i0, int count, int regular, int position, long time, long delta,
+      long mantissa, long from, long to, long[] times, double[] values, int size, boolean decimal, double scale,
+      BucketFold fold) {
+    boolean integral = scale == 1;
+    int length = words.length;
     long bits = 0; // xor: the value's bits; decimal: an escaped value's bits
-    long mantissa = 0; // decimal: the value times 10^exponent; the first is coded as a change from 0
     boolean special = false; // decimal: this value is an escaped NaN, infinity or stale marker
     int leading = 0; // xor: the zeros above and below the meaningful bits
     int trailing = 0;
-    for (int i = 0; i < count; i++) {
+    for (int i = i0; i < count; i++) {
       long window = window(words, length, position); // the next 64 bits, most significant first
       if (i == 1 || i >= regular && i > 0) { // a coded timestamp: the second one codes the interval
         if (window >= 0) { // the interval did not change: the value's bits follow in this window
