@@ -132,15 +132,15 @@ final class SeriesRecords {
       return Series.restore(id, family, family.shareKeys(labels), state, null, null, histograms);
     }
     int count = in.getLength(8 * Chunk.HEADER_WORDS);
-    List<long[]> sealed = new ArrayList<>(count);
+    List<long[]> keptChunks = new ArrayList<>(count);
     long[] previousLast = {Long.MIN_VALUE};
     for (int i = 0; i < count; i++) {
       long[] words = in.getWords();
-      List<long[]> chunks = format == SnapshotMeta.FORMAT ? List.of(words)
+      List<long[]> chunks = format >= SnapshotMeta.TWO_WORD_CHUNKS ? List.of(words)
           : convert(metric, labels, () -> ChunkFormat2.sealed(words, format));
       for (long[] chunk : chunks) {
         if (keep(chunk, previousLast, cutoffMs, metric, labels)) {
-          sealed.add(chunk);
+          keptChunks.add(chunk);
           samples[0] += Chunk.count(chunk);
         }
       }
@@ -154,14 +154,14 @@ final class SeriesRecords {
       long lastValueBits = in.getLong();
       int lastLeading = in.getByte() - 1;
       int lastTrailing = in.getByte();
-      if (format == SnapshotMeta.FORMAT) {
+      if (format >= SnapshotMeta.TWO_WORD_CHUNKS) {
         head = convert(metric, labels, () -> new Chunk.HeadImage(words, bitLength, lastDelta, lastMantissa,
             lastValueBits, lastLeading, lastTrailing));
       } else {
         ChunkFormat2.Head converted = convert(metric, labels, () -> ChunkFormat2.head(words, bitLength, format));
         for (long[] chunk : converted.sealed()) {
           if (keep(chunk, previousLast, cutoffMs, metric, labels)) {
-            sealed.add(chunk);
+            keptChunks.add(chunk);
             samples[0] += Chunk.count(chunk);
           }
         }
@@ -176,10 +176,11 @@ final class SeriesRecords {
     if (previousLast[0] != lastTimeMs) {
       throw new IOException(metric + labels + " ends at " + previousLast[0] + ", not at its last time " + lastTimeMs);
     }
+    long[][] sealed = keptChunks.toArray(new long[0][]);
+    int kept = sealed.length;
     Series.Family family = store.family(metric, kind);
     // Joining sets each chunk's length in its header: files from before chunks were joined have none there.
-    return Series.restore(id, family, family.shareKeys(labels), state,
-        SealedChunks.join(sealed.toArray(new long[0][]), sealed.size()), head, null);
+    return Series.restore(id, family, family.shareKeys(labels), state, SealedChunks.join(sealed, kept), head, null);
   }
 
   /**

@@ -28,6 +28,8 @@ record SnapshotMeta(long walSegment, long createdMs, long series, long samples, 
   static final String SERIES_FILE = "series";
   private static final byte[] MAGIC = "TOCSNAP\n".getBytes(StandardCharsets.US_ASCII);
   static final int FORMAT = 3;
+  /** The first format whose chunks have {@link Chunk}'s two-word header; {@link ChunkFormat2} reads older ones. */
+  static final int TWO_WORD_CHUNKS = 3;
   private static final int SIZE = MAGIC.length + 4 + 6 * 8 + 4;
 
   byte[] encode() {
