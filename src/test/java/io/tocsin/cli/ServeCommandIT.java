@@ -59,7 +59,8 @@ class ServeCommandIT {
     Files.writeString(config, """
         listen: {otlp_grpc: "127.0.0.1:0", otlp_http: "127.0.0.1:0", http: "127.0.0.1:0"}
         """);
-    try (JarProcess jar = JarProcess.serve(config, Map.of("TOCSIN_LOG_LEVEL", "DEBUG"))) {
+    JarProcess jar = JarProcess.serve(config, Map.of("TOCSIN_LOG_LEVEL", "DEBUG"));
+    try {
       // A remote-write body that ends early is a DEBUG line (the client went away; nothing to answer).
       try (Socket client = new Socket("127.0.0.1", jar.httpPort())) {
         client.getOutputStream().write(("POST /api/v1/write HTTP/1.1\r\nHost: tocsin\r\n"
@@ -75,6 +76,8 @@ class ServeCommandIT {
           TIME + " DEBUG \\[RemoteWriteReceiver\\] remote-write request body broke off: .*"));
       // Jetty, gRPC and JGroups would say a great deal at DEBUG; they stay at WARN.
       assertThat(jar.lines()).filteredOn(l -> l.contains(" DEBUG ")).allMatch(l -> l.contains("[RemoteWriteReceiver]"));
+    } finally {
+      jar.close();
     }
   }
 
