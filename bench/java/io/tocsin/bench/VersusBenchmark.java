@@ -47,7 +47,8 @@ public final class VersusBenchmark {
    * 1/64, 48 MiB), where on this machine it would size it from all of its memory.
    */
   public static final String DEFAULT_JVM_FLAGS = "-XX:MaxRAM=3g -XX:+UseSerialGC -XX:MaxNewSize=32m"
-      + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=1000 -XX:MaxRAMPercentage=70";
+      + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=1000 -XX:FreqInlineSize=150"
+      + " -XX:MaxRAMPercentage=70";
   /** The Dockerfile's environment for the JVM (README "Sizing"), with any JVM flags. */
   public static final Map<String, String> ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
   /** Warm-up passes end when Tocsin's JIT compilers used less than this share of its CPU in one. */

@@ -5,18 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tocsin.testing.JarProcess;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The packaged jar, started as a newcomer would, answers on its ports and stops on SIGTERM. */
 class ServeCommandIT {
+  private static final String TIME = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d)";
+
   @TempDir
   Path dir;
 
@@ -44,6 +49,36 @@ class ServeCommandIT {
         .anyMatch(l -> l.contains("OTLP/HTTP listening on 127.0.0.1:"))
         .anyMatch(l -> l.contains("shutting down"))
         .anyMatch(l -> l.endsWith("stopped"));
+    // The text format: time with its offset, level padded to five, the logger's simple name, the message.
+    assertThat(jar.lines()).anyMatch(l -> l.matches(TIME + " INFO  \\[ServeCommand\\] Tocsin is ready"));
+  }
+
+  @Test
+  void serve_withLogLevelDebug_logsTocsinsDebugLines_andLibrariesStillOnlyFromWarn() throws Exception {
+    Path config = dir.resolve("tocsin.yml");
+    Files.writeString(config, """
+        listen: {otlp_grpc: "127.0.0.1:0", otlp_http: "127.0.0.1:0", http: "127.0.0.1:0"}
+        """);
+    JarProcess jar = JarProcess.serve(config, Map.of("TOCSIN_LOG_LEVEL", "DEBUG"));
+    try {
+      // A remote-write body that ends early is a DEBUG line (the client went away; nothing to answer).
+      try (Socket client = new Socket("127.0.0.1", jar.httpPort())) {
+        client.getOutputStream().write(("POST /api/v1/write HTTP/1.1\r\nHost: tocsin\r\n"
+            + "Content-Type: application/x-protobuf\r\nContent-Encoding: snappy\r\nContent-Length: 1000\r\n\r\n"
+            + "only ten b").getBytes(StandardCharsets.US_ASCII));
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (jar.lines().stream().noneMatch(l -> l.contains("body broke off")) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      jar.terminate();
+      assertThat(jar.lines()).anyMatch(l -> l.matches(
+          TIME + " DEBUG \\[RemoteWriteReceiver\\] remote-write request body broke off: .*"));
+      // Jetty, gRPC and JGroups would say a great deal at DEBUG; they stay at WARN.
+      assertThat(jar.lines()).filteredOn(l -> l.contains(" DEBUG ")).allMatch(l -> l.contains("[RemoteWriteReceiver]"));
+    } finally {
+      jar.close();
+    }
   }
 
   @Test
