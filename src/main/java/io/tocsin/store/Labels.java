@@ -16,7 +16,7 @@ import java.util.function.BiConsumer;
  * on order, so ingest can compute it from attributes as they arrive on the wire (see {@link
  * LabelsProbe}) without sorting or building strings.
  */
-public sealed class Labels implements Comparable<Labels> {
+public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, PackedLabels {
   public static final Labels EMPTY = new Hashed(new String[0], new String[0], 0, 1, 0);
 
   /**
@@ -29,7 +29,8 @@ public sealed class Labels implements Comparable<Labels> {
    * an array of the fourth and later ones. A store holds a million labels, most of a few pairs; an
    * array of their values cost 16 bytes of header and a reference besides the values, a third of
    * the labels' size. Each is a {@link LabelValue}: a string, or in the store's labels ({@link
-   * #stored}) the ASCII bytes of a value no other series held when it was stored.
+   * #stored}) the ASCII bytes of a value no other series held when it was stored, or {@link
+   * #PACKED} for the one such value a {@link PackedLabels} keeps in fields of its own.
    */
   private final Object v0;
   private final Object v1;
@@ -39,8 +40,11 @@ public sealed class Labels implements Comparable<Labels> {
   /** Values held in fields of their own: four fill the object to 32 bytes with no padding. */
   private static final int INLINE = 4;
 
+  /** In a value's field: the value is the one a {@link PackedLabels} packs. Never leaves this class. */
+  static final Object PACKED = new Object();
+
   /** With value {@code i} at {@code source[offset + i * stride]}: pairs or values, without copying them first. */
-  private Labels(String[] keys, Object[] source, int offset, int stride) {
+  Labels(String[] keys, Object[] source, int offset, int stride) {
     this.keys = keys;
     int n = keys.length;
     this.v0 = n > 0 ? source[offset] : null;
@@ -63,7 +67,7 @@ public sealed class Labels implements Comparable<Labels> {
    * is added or removed (its table keeps the hashes), and a million of them are 8 bytes smaller
    * without the field.
    */
-  private static final class Hashed extends Labels {
+  static final class Hashed extends Labels {
     private final int hash;
 
     /** From alternating key, value; sorted by key; keys unique. */
@@ -104,6 +108,15 @@ public sealed class Labels implements Comparable<Labels> {
     Object[] values = new Object[keys.length];
     for (int i = 0; i < values.length; i++) {
       values[i] = raw(i);
+    }
+    return values;
+  }
+
+  /** The values as the fields hold them, {@link #PACKED} included. */
+  final Object[] heldValues() {
+    Object[] values = new Object[keys.length];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = held(i);
     }
     return values;
   }
@@ -169,7 +182,37 @@ public sealed class Labels implements Comparable<Labels> {
         throw new IllegalArgumentException("label keys out of order: " + keys[i - 1] + ", " + keys[i]);
       }
     }
-    return keys.length == 0 ? EMPTY : new Labels(keys, values, 0, 1);
+    return keys.length == 0 ? EMPTY : storedOf(keys, values);
+  }
+
+  /**
+   * The store's labels of {@code keys} and {@code values} (changed in place): a string value is
+   * replaced with the equal value {@link LabelStrings} holds; of those it holds none of, the first
+   * that {@link PackedLabels#fits} is packed into the labels' own fields, and the others are kept
+   * as {@link LabelValue#compact} makes them. Values not strings are kept as they are.
+   */
+  private static Labels storedOf(String[] keys, Object[] values) {
+    String packed = null;
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] instanceof String s) {
+        Object held = LabelStrings.held(s);
+        if (held != null) {
+          values[i] = held;
+        } else if (packed == null && PackedLabels.fits(s)) {
+          packed = s;
+          values[i] = PACKED;
+        } else {
+          values[i] = LabelValue.compact(s);
+          LabelStrings.offer(s, values[i]);
+        }
+      }
+    }
+    if (packed == null) {
+      return new Labels(keys, values, 0, 1);
+    }
+    PackedLabels labels = PackedLabels.of(keys, values, packed);
+    LabelStrings.offer(packed, labels);
+    return labels;
   }
 
   public static Builder builder() {
@@ -194,10 +237,18 @@ public sealed class Labels implements Comparable<Labels> {
    * {@link #valueEqualsAscii} instead.
    */
   public String value(int index) {
-    return LabelValue.string(raw(index));
+    Object v = held(index);
+    return v == PACKED ? ((PackedLabels) this).packedString() : LabelValue.string(v);
   }
 
+  /** The value at {@code index} as a {@link LabelValue}: a packed one is copied out. */
   private Object raw(int index) {
+    Object v = held(index);
+    return v == PACKED ? ((PackedLabels) this).packedBytes() : v;
+  }
+
+  /** The value at {@code index} as its field holds it: a {@link LabelValue} or {@link #PACKED}. */
+  private Object held(int index) {
     if (index >= keys.length) {
       throw new ArrayIndexOutOfBoundsException("index " + index + " of " + keys.length + " labels");
     }
@@ -212,17 +263,24 @@ public sealed class Labels implements Comparable<Labels> {
 
   /** {@link String#hashCode} of the value at {@code index}, without building it. */
   public int valueHash(int index) {
-    return LabelValue.hash(raw(index));
+    Object v = held(index);
+    return v == PACKED ? ((PackedLabels) this).packedHash() : LabelValue.hash(v);
   }
 
   /** Whether the value at {@code index} equals {@code s}. */
   public boolean valueEquals(int index, String s) {
-    return LabelValue.equalsString(raw(index), s);
+    Object v = held(index);
+    return v == PACKED ? ((PackedLabels) this).packedEquals(s) : LabelValue.equalsString(v, s);
   }
 
   /** Whether the value at {@code index} equals the value of {@code other} at {@code otherIndex}. */
   public boolean valueEquals(int index, Labels other, int otherIndex) {
-    return LabelValue.equal(raw(index), other.raw(otherIndex));
+    Object a = held(index);
+    Object b = other.held(otherIndex);
+    if (a == PACKED) {
+      return b == PACKED ? ((PackedLabels) this).packedEquals((PackedLabels) other) : ((PackedLabels) this).packedEquals(b);
+    }
+    return b == PACKED ? ((PackedLabels) other).packedEquals(a) : LabelValue.equal(a, b);
   }
 
   /**
@@ -230,7 +288,9 @@ public sealed class Labels implements Comparable<Labels> {
    * per byte: for ASCII bytes, whether they are the value (a byte outside ASCII never matches).
    */
   public boolean valueEqualsAscii(int index, byte[] bytes, int offset, int length) {
-    return LabelValue.equalsAscii(raw(index), bytes, offset, length);
+    Object v = held(index);
+    return v == PACKED ? ((PackedLabels) this).packedEqualsAscii(bytes, offset, length)
+        : LabelValue.equalsAscii(v, bytes, offset, length);
   }
 
   /** The index of {@code key}, or -1 when absent. */
@@ -307,13 +367,7 @@ public sealed class Labels implements Comparable<Labels> {
    * no other series holds ({@link LabelStrings#stored}) is kept as its bytes when it is ASCII.
    */
   Labels stored(Map<List<String>, String[]> keySets) {
-    Object[] storedValues = values();
-    for (int i = 0; i < storedValues.length; i++) {
-      if (storedValues[i] instanceof String s) {
-        storedValues[i] = LabelStrings.stored(s);
-      }
-    }
-    return new Labels(sharedKeys(keySets), storedValues, 0, 1);
+    return storedOf(sharedKeys(keySets), values());
   }
 
   /**
@@ -326,6 +380,9 @@ public sealed class Labels implements Comparable<Labels> {
     String[] shared = sharedKeys(keySets);
     if (shared == keys) {
       return this;
+    }
+    if (this instanceof PackedLabels p) {
+      return p.withKeys(shared);
     }
     return this instanceof Hashed h ? new Hashed(shared, values(), 0, 1, h.hash) : new Labels(shared, values(), 0, 1);
   }
@@ -367,7 +424,7 @@ public sealed class Labels implements Comparable<Labels> {
   /** With the same keys: whether the values are equal, whatever form each is held in. */
   private boolean sameValues(Labels other) {
     for (int i = 0; i < keys.length; i++) {
-      if (!LabelValue.equal(raw(i), other.raw(i))) {
+      if (!valueEquals(i, other, i)) {
         return false;
       }
     }
@@ -379,7 +436,7 @@ public sealed class Labels implements Comparable<Labels> {
   public int hashCode() {
     int h = 0;
     for (int i = 0; i < keys.length; i++) {
-      h += pairHash(keys[i].hashCode(), LabelValue.hash(raw(i)));
+      h += pairHash(keys[i].hashCode(), valueHash(i));
     }
     return h;
   }

@@ -18,8 +18,9 @@ import net.jqwik.api.Provide;
  * Labels against a sorted map of their pairs: lookups, equality, hash and order are those of the
  * map whatever the number of pairs (some in fields, the rest in an array), for values of any
  * characters, and survive the store's canonical copies ({@link Labels#interned}) and the store's
- * own form ({@link Labels#stored}: a value met first held as its ASCII bytes, equal values of
- * other series shared in whatever form the first holds them).
+ * own form ({@link Labels#stored}: a value met first held as its ASCII bytes or packed in the
+ * labels' fields ({@link PackedLabels}), equal values of other series shared in whatever form the
+ * first holds them).
  */
 class LabelsPropertiesTest {
   @Property(tries = 300)
@@ -59,7 +60,8 @@ class LabelsPropertiesTest {
     Labels storedB = copy(b).stored(new HashMap<>());
     Labels storedA2 = copy(a).stored(new HashMap<>());
 
-    for (Labels labels : List.of(storedA, storedA2)) {
+    Labels sharingKeys = storedA.withSharedKeys(new HashMap<>());
+    for (Labels labels : List.of(storedA, storedA2, sharingKeys)) {
       assertThat(labels.asMap()).containsExactlyEntriesOf(sortedA);
       assertThat(labels).isEqualTo(plainA).hasSameHashCodeAs(plainA).hasToString(plainA.toString());
       assertThat(plainA).isEqualTo(labels);
@@ -134,7 +136,8 @@ class LabelsPropertiesTest {
   Arbitrary<Map<String, String>> pairs() {
     Arbitrary<String> keys = Arbitraries.of("a", "b", "host", "instance", "shard", "z", "zone", "é", "k8s.pod");
     Arbitrary<String> values = Arbitraries.oneOf(Arbitraries.of("", "1", "2", "x", "ä", "€", "\uD83D\uDE00", "ü-1"),
-        Arbitraries.strings().ofMaxLength(6), Arbitraries.strings().ascii().ofMaxLength(12));
+        Arbitraries.strings().ofMaxLength(6), Arbitraries.strings().ascii().ofMaxLength(12),
+        Arbitraries.strings().ascii().ofMinLength(7).ofMaxLength(PackedLabels.MAX_LENGTH + 2));
     return Arbitraries.maps(keys, values).ofMaxSize(9);
   }
 }
