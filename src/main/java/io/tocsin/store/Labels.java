@@ -20,10 +20,13 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
   public static final Labels EMPTY = new Hashed(new String[0], new String[0], 0, 1, 0);
 
   /**
-   * Keys sorted and unique. Apart from the values: the series of a metric mostly have the same
-   * keys, and the store's labels share one keys array ({@link #interned}).
+   * Keys sorted and unique, apart from the values: a {@code String[]}, or in the store's labels a
+   * {@link KeySet} holding one. The series of a metric mostly have the same keys, and the store's
+   * labels share one key set ({@link #withSharedKeys}), which also names the metric's family: a
+   * series finds its family through its labels, which makes it 8 bytes smaller than a field of
+   * its own did.
    */
-  private final String[] keys;
+  private final Object keySet;
   /**
    * The values in the keys' order, in fields: with more than {@link #INLINE}, {@link #v3} holds
    * an array of the fourth and later ones. A store holds a million labels, most of a few pairs; an
@@ -44,9 +47,9 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
   static final Object PACKED = new Object();
 
   /** With value {@code i} at {@code source[offset + i * stride]}: pairs or values, without copying them first. */
-  Labels(String[] keys, Object[] source, int offset, int stride) {
-    this.keys = keys;
-    int n = keys.length;
+  Labels(Object keySet, Object[] source, int offset, int stride) {
+    this.keySet = keySet;
+    int n = names(keySet).length;
     this.v0 = n > 0 ? source[offset] : null;
     this.v1 = n > 1 ? source[offset + stride] : null;
     this.v2 = n > 2 ? source[offset + 2 * stride] : null;
@@ -76,8 +79,8 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
       return new Hashed(keys, pairs, 1, 2, hash(keys, pairs, 1, 2));
     }
 
-    Hashed(String[] keys, Object[] source, int offset, int stride, int hash) {
-      super(keys, source, offset, stride);
+    Hashed(Object keySet, Object[] source, int offset, int stride, int hash) {
+      super(keySet, source, offset, stride);
       this.hash = hash;
     }
 
@@ -85,6 +88,33 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
     public int hashCode() {
       return hash;
     }
+  }
+
+  /**
+   * The keys of the store's labels, shared by the labels of a metric's series that have the same
+   * keys, with what the store keeps for that metric ({@link #owner}).
+   */
+  static final class KeySet {
+    final String[] names;
+    final Object owner;
+
+    KeySet(String[] names, Object owner) {
+      this.names = names;
+      this.owner = owner;
+    }
+  }
+
+  private static String[] names(Object keySet) {
+    return keySet instanceof String[] names ? names : ((KeySet) keySet).names;
+  }
+
+  private String[] keys() {
+    return names(keySet);
+  }
+
+  /** The owner of the {@link KeySet} these labels share, or null. */
+  final Object owner() {
+    return keySet instanceof KeySet k ? k.owner : null;
   }
 
   private static String[] keysOf(String[] pairs) {
@@ -105,7 +135,7 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
 
   /** The values as they are held, in an array, for building other labels from these. */
   private Object[] values() {
-    Object[] values = new Object[keys.length];
+    Object[] values = new Object[keys().length];
     for (int i = 0; i < values.length; i++) {
       values[i] = raw(i);
     }
@@ -114,7 +144,7 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
 
   /** The values as the fields hold them, {@link #PACKED} included. */
   final Object[] heldValues() {
-    Object[] values = new Object[keys.length];
+    Object[] values = new Object[keys().length];
     for (int i = 0; i < values.length; i++) {
       values[i] = held(i);
     }
@@ -191,7 +221,7 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
    * that {@link PackedLabels#fits} is packed into the labels' own fields, and the others are kept
    * as {@link LabelValue#compact} makes them. Values not strings are kept as they are.
    */
-  private static Labels storedOf(String[] keys, Object[] values) {
+  private static Labels storedOf(Object keySet, Object[] values) {
     String packed = null;
     for (int i = 0; i < values.length; i++) {
       if (values[i] instanceof String s) {
@@ -208,9 +238,9 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
       }
     }
     if (packed == null) {
-      return new Labels(keys, values, 0, 1);
+      return new Labels(keySet, values, 0, 1);
     }
-    PackedLabels labels = PackedLabels.of(keys, values, packed);
+    PackedLabels labels = PackedLabels.of(keySet, values, packed);
     LabelStrings.offer(packed, labels);
     return labels;
   }
@@ -220,15 +250,15 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
   }
 
   public int size() {
-    return keys.length;
+    return keys().length;
   }
 
   public boolean isEmpty() {
-    return keys.length == 0;
+    return keys().length == 0;
   }
 
   public String key(int index) {
-    return keys[index];
+    return keys()[index];
   }
 
   /**
@@ -249,14 +279,15 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
 
   /** The value at {@code index} as its field holds it: a {@link LabelValue} or {@link #PACKED}. */
   private Object held(int index) {
-    if (index >= keys.length) {
-      throw new ArrayIndexOutOfBoundsException("index " + index + " of " + keys.length + " labels");
+    int n = keys().length;
+    if (index >= n) {
+      throw new ArrayIndexOutOfBoundsException("index " + index + " of " + n + " labels");
     }
     return switch (index) {
       case 0 -> v0;
       case 1 -> v1;
       case 2 -> v2;
-      case 3 -> keys.length > INLINE ? ((Object[]) v3)[0] : v3;
+      case 3 -> n > INLINE ? ((Object[]) v3)[0] : v3;
       default -> ((Object[]) v3)[index - INLINE + 1];
     };
   }
@@ -295,8 +326,9 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
 
   /** The index of {@code key}, or -1 when absent. */
   public int indexOf(String key) {
+    String[] keys = keys();
     int lo = 0;
-    int hi = size() - 1;
+    int hi = keys.length - 1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
       String k = keys[mid];
@@ -324,6 +356,7 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
   }
 
   public void forEach(BiConsumer<String, String> action) {
+    String[] keys = keys();
     for (int i = 0; i < keys.length; i++) {
       action.accept(keys[i], value(i));
     }
@@ -332,9 +365,10 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
   /** Only the labels whose key is in {@code keys}: the group of a series under {@code group by}. */
   public Labels keep(Collection<String> keys) {
     Builder builder = builder();
-    for (int i = 0; i < this.keys.length; i++) {
-      if (keys.contains(this.keys[i])) {
-        builder.put(this.keys[i], value(i));
+    String[] names = keys();
+    for (int i = 0; i < names.length; i++) {
+      if (keys.contains(names[i])) {
+        builder.put(names[i], value(i));
       }
     }
     return builder.build();
@@ -347,38 +381,31 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
    * identical canonical strings also compare by reference.
    */
   public Labels interned() {
-    return interned(null);
-  }
-
-  /**
-   * Like {@link #interned()}, with the keys array from {@code keySets} as {@link
-   * #withSharedKeys} takes it. {@code keySets} may be null.
-   */
-  Labels interned(Map<List<String>, String[]> keySets) {
     Object[] canonicalValues = values();
     for (int i = 0; i < canonicalValues.length; i++) {
       canonicalValues[i] = LabelStrings.canonical(LabelValue.string(canonicalValues[i]));
     }
-    return new Hashed(sharedKeys(keySets), canonicalValues, 0, 1, hashCode());
+    return new Hashed(internedKeys(), canonicalValues, 0, 1, hashCode());
   }
 
   /**
-   * The labels a new series of the store keeps: like {@link #interned(Map)}, except that a value
-   * no other series holds ({@link LabelStrings#stored}) is kept as its bytes when it is ASCII.
+   * The labels a new series of the store keeps: with the key set from {@code keySets} as {@link
+   * #withSharedKeys} takes it, and values as {@link #storedOf} keeps them: a value other series
+   * hold is shared, and one no other series holds is packed or kept as its ASCII bytes.
    */
-  Labels stored(Map<List<String>, String[]> keySets) {
-    return storedOf(sharedKeys(keySets), values());
+  Labels stored(Map<List<String>, KeySet> keySets, Object owner) {
+    return storedOf(sharedKeys(keySets, owner), values());
   }
 
   /**
-   * The same labels with the keys array from {@code keySets} when it holds an equal one (adding
-   * this one to it otherwise, while it has fewer than {@link #MAX_KEY_SETS}): the store keeps
-   * one such map per metric, so that its series share their keys arrays. Callers serialise the
-   * use of {@code keySets}.
+   * The same labels with the key set from {@code keySets} when it holds an equal one (adding one
+   * of {@code owner} to it otherwise, while it has fewer than {@link #MAX_KEY_SETS}): the store
+   * keeps one such map per metric, so that its series share their keys arrays. Callers serialise
+   * the use of {@code keySets}.
    */
-  Labels withSharedKeys(Map<List<String>, String[]> keySets) {
-    String[] shared = sharedKeys(keySets);
-    if (shared == keys) {
+  Labels withSharedKeys(Map<List<String>, KeySet> keySets, Object owner) {
+    KeySet shared = sharedKeys(keySets, owner);
+    if (shared == keySet) {
       return this;
     }
     if (this instanceof PackedLabels p) {
@@ -387,16 +414,22 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
     return this instanceof Hashed h ? new Hashed(shared, values(), 0, 1, h.hash) : new Labels(shared, values(), 0, 1);
   }
 
-  private String[] sharedKeys(Map<List<String>, String[]> keySets) {
-    String[] canonicalKeys = keySets == null ? null : keySets.get(Arrays.asList(keys));
-    if (canonicalKeys == null) {
-      canonicalKeys = new String[keys.length];
-      for (int i = 0; i < keys.length; i++) {
-        canonicalKeys[i] = keys[i].intern();
+  private KeySet sharedKeys(Map<List<String>, KeySet> keySets, Object owner) {
+    KeySet shared = keySets.get(Arrays.asList(keys()));
+    if (shared == null || shared.owner != owner) {
+      shared = new KeySet(internedKeys(), owner);
+      if (keySets.size() < MAX_KEY_SETS) {
+        keySets.put(Arrays.asList(shared.names), shared);
       }
-      if (keySets != null && keySets.size() < MAX_KEY_SETS) {
-        keySets.put(Arrays.asList(canonicalKeys), canonicalKeys);
-      }
+    }
+    return shared;
+  }
+
+  private String[] internedKeys() {
+    String[] keys = keys();
+    String[] canonicalKeys = new String[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      canonicalKeys[i] = keys[i].intern();
     }
     return canonicalKeys;
   }
@@ -418,12 +451,12 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
     if (!(o instanceof Labels other) || this instanceof Hashed a && other instanceof Hashed b && a.hash != b.hash) {
       return false;
     }
-    return (keys == other.keys || Arrays.equals(keys, other.keys)) && sameValues(other);
+    return (keySet == other.keySet || Arrays.equals(keys(), other.keys())) && sameValues(other);
   }
 
   /** With the same keys: whether the values are equal, whatever form each is held in. */
   private boolean sameValues(Labels other) {
-    for (int i = 0; i < keys.length; i++) {
+    for (int i = 0, n = size(); i < n; i++) {
       if (!valueEquals(i, other, i)) {
         return false;
       }
@@ -434,6 +467,7 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
   /** The sum of {@link #pairHash} over the pairs; {@link Hashed} labels keep it. */
   @Override
   public int hashCode() {
+    String[] keys = keys();
     int h = 0;
     for (int i = 0; i < keys.length; i++) {
       h += pairHash(keys[i].hashCode(), valueHash(i));
@@ -443,9 +477,11 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
 
   @Override
   public int compareTo(Labels other) {
-    int n = Math.min(keys.length, other.keys.length);
+    String[] keys = keys();
+    String[] otherKeys = other.keys();
+    int n = Math.min(keys.length, otherKeys.length);
     for (int i = 0; i < n; i++) {
-      int cmp = keys[i].compareTo(other.keys[i]);
+      int cmp = keys[i].compareTo(otherKeys[i]);
       if (cmp == 0) {
         cmp = LabelValue.compare(raw(i), other.raw(i));
       }
@@ -453,12 +489,13 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
         return cmp;
       }
     }
-    return Integer.compare(keys.length, other.keys.length);
+    return Integer.compare(keys.length, otherKeys.length);
   }
 
   /** Prometheus notation: {@code {a="1", b="2"}}. */
   @Override
   public String toString() {
+    String[] keys = keys();
     StringBuilder sb = new StringBuilder("{");
     for (int i = 0; i < keys.length; i++) {
       if (i > 0) {

@@ -19,8 +19,8 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
   /** The longest value packed: three words. */
   static final int MAX_LENGTH = 24;
 
-  PackedLabels(String[] keys, Object[] values) {
-    super(keys, values, 0, 1);
+  PackedLabels(Object keySet, Object[] values) {
+    super(keySet, values, 0, 1);
   }
 
   /** Whether {@code s} can be packed: 1 to {@link #MAX_LENGTH} chars, each ASCII and not zero. */
@@ -39,22 +39,22 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
   }
 
   /**
-   * Labels of {@code keys} and {@code values}, where the value {@link #fits} {@code packed} is
+   * Labels of {@code keySet} and {@code values}, where the value {@link #fits} {@code packed} is
    * at the index that holds {@link Labels#PACKED}.
    */
-  static PackedLabels of(String[] keys, Object[] values, String packed) {
+  static PackedLabels of(Object keySet, Object[] values, String packed) {
     long[] w = new long[3];
     for (int i = 0; i < packed.length(); i++) {
       w[i >>> 3] |= (long) packed.charAt(i) << ((i & 7) << 3);
     }
-    return words(keys, values, w[0], w[1], w[2]);
+    return words(keySet, values, w[0], w[1], w[2]);
   }
 
-  private static PackedLabels words(String[] keys, Object[] values, long w0, long w1, long w2) {
+  private static PackedLabels words(Object keySet, Object[] values, long w0, long w1, long w2) {
     if (w1 == 0) {
-      return new Word1(keys, values, w0);
+      return new Word1(keySet, values, w0);
     }
-    return w2 == 0 ? new Word2(keys, values, w0, w1) : new Word3(keys, values, w0, w1, w2);
+    return w2 == 0 ? new Word2(keySet, values, w0, w1) : new Word3(keySet, values, w0, w1, w2);
   }
 
   /** Word {@code k} of the value; zero past its end. */
@@ -62,9 +62,9 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
 
   abstract int words();
 
-  /** The same labels with {@code keys}, an equal array. */
-  final PackedLabels withKeys(String[] keys) {
-    return words(keys, heldValues(), word(0), word(1), word(2));
+  /** The same labels with {@code keySet}, of equal keys. */
+  final PackedLabels withKeys(Object keySet) {
+    return words(keySet, heldValues(), word(0), word(1), word(2));
   }
 
   final int packedLength() {
@@ -139,8 +139,8 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
   static final class Word1 extends PackedLabels {
     private final long w0;
 
-    Word1(String[] keys, Object[] values, long w0) {
-      super(keys, values);
+    Word1(Object keySet, Object[] values, long w0) {
+      super(keySet, values);
       this.w0 = w0;
     }
 
@@ -159,8 +159,8 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
     private final long w0;
     private final long w1;
 
-    Word2(String[] keys, Object[] values, long w0, long w1) {
-      super(keys, values);
+    Word2(Object keySet, Object[] values, long w0, long w1) {
+      super(keySet, values);
       this.w0 = w0;
       this.w1 = w1;
     }
@@ -181,8 +181,8 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
     private final long w1;
     private final long w2;
 
-    Word3(String[] keys, Object[] values, long w0, long w1, long w2) {
-      super(keys, values);
+    Word3(Object keySet, Object[] values, long w0, long w1, long w2) {
+      super(keySet, values);
       this.w0 = w0;
       this.w1 = w1;
       this.w2 = w2;

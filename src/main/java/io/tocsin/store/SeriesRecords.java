@@ -128,7 +128,7 @@ final class SeriesRecords {
       List<TimedHistogram> histograms = readHistograms(in, cutoffMs, lastTimeMs, metric, labels);
       samples[0] += histograms.size();
       Series.Family family = store.family(metric, kind);
-      return Series.restore(id, family, family.shareKeys(labels), state, null, null, histograms);
+      return Series.restore(id, family, labels, state, null, null, histograms);
     }
     int count = in.getLength(8 * Chunk.HEADER_WORDS);
     long[][] sealed = new long[count][];
@@ -168,7 +168,7 @@ final class SeriesRecords {
     }
     Series.Family family = store.family(metric, kind);
     // Joining sets each chunk's length in its header: files from before chunks were joined have none there.
-    return Series.restore(id, family, family.shareKeys(labels), state, SealedChunks.join(sealed, kept), head, null);
+    return Series.restore(id, family, labels, state, SealedChunks.join(sealed, kept), head, null);
   }
 
   private static long[] fromFormat1(long[] chunk, String metric, Labels labels) throws IOException {

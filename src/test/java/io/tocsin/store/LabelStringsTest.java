@@ -88,8 +88,8 @@ class LabelStringsTest {
   }
   @Test
   void stored_unseenShortAsciiValue_isPackedInTheLabelsAndSharedAsBytesByTheNextSeries() {
-    Labels first = Labels.of("host", "h1", "instance", new String("inst-packed-test-01")).stored(new HashMap<>());
-    Labels second = Labels.of("host", "h1", "instance", new String("inst-packed-test-01")).stored(new HashMap<>());
+    Labels first = Labels.of("host", "h1", "instance", new String("inst-packed-test-01")).stored(new HashMap<>(), null);
+    Labels second = Labels.of("host", "h1", "instance", new String("inst-packed-test-01")).stored(new HashMap<>(), null);
 
     assertThat(first).isInstanceOf(PackedLabels.class);
     assertThat(second).isNotInstanceOf(PackedLabels.class).isEqualTo(first).hasSameHashCodeAs(first);
@@ -102,16 +102,16 @@ class LabelStringsTest {
   @Test
   void stored_valueTooLongOrWithAZeroChar_isNotPacked() {
     String tooLong = "x".repeat(PackedLabels.MAX_LENGTH + 1) + "-packed-test";
-    assertThat(Labels.of("instance", tooLong).stored(new HashMap<>())).isNotInstanceOf(PackedLabels.class);
-    assertThat(Labels.of("instance", "zero\0-packed-test").stored(new HashMap<>()))
+    assertThat(Labels.of("instance", tooLong).stored(new HashMap<>(), null)).isNotInstanceOf(PackedLabels.class);
+    assertThat(Labels.of("instance", "zero\0-packed-test").stored(new HashMap<>(), null))
         .isNotInstanceOf(PackedLabels.class);
-    assertThat(Labels.of("instance", "x".repeat(PackedLabels.MAX_LENGTH - 12) + "-packed-test").stored(new HashMap<>()))
+    assertThat(Labels.of("instance", "x".repeat(PackedLabels.MAX_LENGTH - 12) + "-packed-test").stored(new HashMap<>(), null))
         .isInstanceOf(PackedLabels.class);
   }
 
   @Test
   void canonical_valuePackedInLabels_givesItsSlotToTheString() {
-    Labels.of("instance", new String("packed-then-string")).stored(new HashMap<>());
+    Labels.of("instance", new String("packed-then-string")).stored(new HashMap<>(), null);
     String canonical = LabelStrings.canonical(new String("packed-then-string"));
 
     assertThat(LabelStrings.canonical(new String("packed-then-string"))).isSameAs(canonical);

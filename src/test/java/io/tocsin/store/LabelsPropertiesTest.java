@@ -42,7 +42,7 @@ class LabelsPropertiesTest {
     }
     assertThat(labelsA.equals(labelsB)).isEqualTo(sortedA.equals(sortedB));
     assertThat(Integer.signum(labelsA.compareTo(labelsB))).isEqualTo(Integer.signum(compare(sortedA, sortedB)));
-    Labels copy = Labels.of(new HashMap<>(a)).interned(new HashMap<>());
+    Labels copy = Labels.of(new HashMap<>(a)).interned();
     assertThat(copy).isEqualTo(labelsA).hasSameHashCodeAs(labelsA).hasToString(labelsA.toString());
     assertThat(copy.compareTo(labelsA)).isZero();
     assertThat(labelsA.keep(sortedB.keySet()).asMap()).isEqualTo(kept(sortedA, sortedB));
@@ -56,11 +56,11 @@ class LabelsPropertiesTest {
     Labels plainA = Labels.of(a);
     Labels plainB = Labels.of(b);
     // Two series each: the first holds values met first as bytes, the second shares them.
-    Labels storedA = copy(a).stored(new HashMap<>());
-    Labels storedB = copy(b).stored(new HashMap<>());
-    Labels storedA2 = copy(a).stored(new HashMap<>());
+    Labels storedA = copy(a).stored(new HashMap<>(), null);
+    Labels storedB = copy(b).stored(new HashMap<>(), null);
+    Labels storedA2 = copy(a).stored(new HashMap<>(), null);
 
-    Labels sharingKeys = storedA.withSharedKeys(new HashMap<>());
+    Labels sharingKeys = storedA.withSharedKeys(new HashMap<>(), null);
     for (Labels labels : List.of(storedA, storedA2, sharingKeys)) {
       assertThat(labels.asMap()).containsExactlyEntriesOf(sortedA);
       assertThat(labels).isEqualTo(plainA).hasSameHashCodeAs(plainA).hasToString(plainA.toString());
