@@ -57,10 +57,24 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
     return w2 == 0 ? new Word2(keySet, values, w0, w1) : new Word3(keySet, values, w0, w1, w2);
   }
 
-  /** Word {@code k} of the value; zero past its end. */
-  abstract long word(int k);
+  /**
+   * Word {@code k} of the value; zero past its end. Tests of the final classes rather than a
+   * method each overrides: a call site that meets all three would make a virtual call per char.
+   */
+  final long word(int k) {
+    if (this instanceof Word2 w) {
+      return k == 0 ? w.w0 : k == 1 ? w.w1 : 0;
+    }
+    if (this instanceof Word1 w) {
+      return k == 0 ? w.w0 : 0;
+    }
+    Word3 w = (Word3) this;
+    return k == 0 ? w.w0 : k == 1 ? w.w1 : k == 2 ? w.w2 : 0;
+  }
 
-  abstract int words();
+  final int words() {
+    return this instanceof Word2 ? 2 : this instanceof Word1 ? 1 : 3;
+  }
 
   /** The same labels with {@code keySet}, of equal keys. */
   final PackedLabels withKeys(Object keySet) {
@@ -143,16 +157,6 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
       super(keySet, values);
       this.w0 = w0;
     }
-
-    @Override
-    long word(int k) {
-      return k == 0 ? w0 : 0;
-    }
-
-    @Override
-    int words() {
-      return 1;
-    }
   }
 
   static final class Word2 extends PackedLabels {
@@ -163,16 +167,6 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
       super(keySet, values);
       this.w0 = w0;
       this.w1 = w1;
-    }
-
-    @Override
-    long word(int k) {
-      return k == 0 ? w0 : k == 1 ? w1 : 0;
-    }
-
-    @Override
-    int words() {
-      return 2;
     }
   }
 
@@ -186,16 +180,6 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
       this.w0 = w0;
       this.w1 = w1;
       this.w2 = w2;
-    }
-
-    @Override
-    long word(int k) {
-      return k == 0 ? w0 : k == 1 ? w1 : k == 2 ? w2 : 0;
-    }
-
-    @Override
-    int words() {
-      return 3;
     }
   }
 }
