@@ -43,7 +43,7 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
   /** Values held in fields of their own: four fill the object to 32 bytes with no padding. */
   private static final int INLINE = 4;
 
-  /** In a value's field: the value is the one a {@link PackedLabels} packs. Never leaves this class. */
+  /** In a value's field: the value is the one a {@link PackedLabels} packs. Never leaves it and this class. */
   static final Object PACKED = new Object();
 
   /** With value {@code i} at {@code source[offset + i * stride]}: pairs or values, without copying them first. */
@@ -201,8 +201,8 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
   }
 
   /**
-   * Labels from keys sorted and unique and their values as a snapshot holds them ({@link
-   * LabelValue}: strings, or ASCII bytes held alone).
+   * The store's labels ({@link #storedOf}) from keys sorted and unique and their values, as a
+   * snapshot holds them: strings, or {@link LabelValue}s already as the store keeps them.
    *
    * @throws IllegalArgumentException when the keys are not strictly increasing
    */

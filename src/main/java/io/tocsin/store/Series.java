@@ -79,6 +79,11 @@ public final class Series extends Chunk.Head {
    * makes a series 8 bytes smaller.
    */
   private Object older = NO_CHUNKS;
+  /**
+   * {@link #writerState()}. With the header (12 bytes), the head chunk's fields (24) and the two
+   * above, a series is 48 bytes: its family is found through its labels' key set, the log keeps
+   * which series it defined itself, and removal is marked in {@link #older}.
+   */
   private Object writerState;
 
   /**
