@@ -110,7 +110,7 @@ final class BlockInput {
 
   /**
    * A label value of the block, not made canonical: the store's labels look it up as they are
-   * built ({@link Labels#ofSortedStored}), so that the value a restored series holds alone is kept
+   * built ({@link Series.Family#restoredLabels}), so that the value a restored series holds alone is kept
    * as it was before the restart (bytes, or packed in its labels).
    */
   String getLabelValue() throws IOException {

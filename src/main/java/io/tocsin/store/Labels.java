@@ -200,19 +200,13 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
     return pairs.length == 0 ? EMPTY : Hashed.ofPairs(pairs);
   }
 
-  /**
-   * The store's labels ({@link #storedOf}) from keys sorted and unique and their values, as a
-   * snapshot holds them: strings, or {@link LabelValue}s already as the store keeps them.
-   *
-   * @throws IllegalArgumentException when the keys are not strictly increasing
-   */
-  static Labels ofSortedStored(String[] keys, Object[] values) {
+  /** @throws IllegalArgumentException when {@code keys} are not strictly increasing */
+  static void checkSorted(String[] keys) {
     for (int i = 1; i < keys.length; i++) {
       if (keys[i - 1].compareTo(keys[i]) >= 0) {
         throw new IllegalArgumentException("label keys out of order: " + keys[i - 1] + ", " + keys[i]);
       }
     }
-    return keys.length == 0 ? EMPTY : storedOf(keys, values);
   }
 
   /**
@@ -221,7 +215,7 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
    * that {@link PackedLabels#fits} is packed into the labels' own fields, and the others are kept
    * as {@link LabelValue#compact} makes them. Values not strings are kept as they are.
    */
-  private static Labels storedOf(Object keySet, Object[] values) {
+  static Labels storedOf(Object keySet, Object[] values) {
     String packed = null;
     for (int i = 0; i < values.length; i++) {
       if (values[i] instanceof String s) {
@@ -385,7 +379,7 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
     for (int i = 0; i < canonicalValues.length; i++) {
       canonicalValues[i] = LabelStrings.canonical(LabelValue.string(canonicalValues[i]));
     }
-    return new Hashed(internedKeys(), canonicalValues, 0, 1, hashCode());
+    return new Hashed(internedKeys(keys()), canonicalValues, 0, 1, hashCode());
   }
 
   /**
@@ -415,9 +409,14 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
   }
 
   private KeySet sharedKeys(Map<List<String>, KeySet> keySets, Object owner) {
-    KeySet shared = keySets.get(Arrays.asList(keys()));
+    return sharedKeys(keys(), keySets, owner);
+  }
+
+  /** The key set of {@code keys} for {@code owner} from {@code keySets}, as {@link #withSharedKeys} takes it. */
+  static KeySet sharedKeys(String[] keys, Map<List<String>, KeySet> keySets, Object owner) {
+    KeySet shared = keySets.get(Arrays.asList(keys));
     if (shared == null || shared.owner != owner) {
-      shared = new KeySet(internedKeys(), owner);
+      shared = new KeySet(internedKeys(keys), owner);
       if (keySets.size() < MAX_KEY_SETS) {
         keySets.put(Arrays.asList(shared.names), shared);
       }
@@ -425,8 +424,7 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
     return shared;
   }
 
-  private String[] internedKeys() {
-    String[] keys = keys();
+  private static String[] internedKeys(String[] keys) {
     String[] canonicalKeys = new String[keys.length];
     for (int i = 0; i < keys.length; i++) {
       canonicalKeys[i] = keys[i].intern();

@@ -64,6 +64,21 @@ public final class Series extends Chunk.Head {
       return labels.stored(keySets, this);
     }
 
+    /**
+     * The labels of a series a snapshot restores, from keys sorted and unique and their values
+     * ({@link Labels#storedOf}), with a key set of this family at once rather than in a copy.
+     *
+     * @throws IllegalArgumentException when the keys are not strictly increasing
+     */
+    Labels restoredLabels(String[] keys, Object[] values) {
+      Labels.checkSorted(keys);
+      Labels.KeySet keySet;
+      synchronized (this) {
+        keySet = Labels.sharedKeys(keys, keySets, this);
+      }
+      return Labels.storedOf(keySet, values);
+    }
+
     /** {@code labels}, whose values are as the store keeps them already, with a key set of this family. */
     synchronized Labels shareKeys(Labels labels) {
       return labels.withSharedKeys(keySets, this);

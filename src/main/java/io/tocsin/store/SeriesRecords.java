@@ -106,6 +106,7 @@ final class SeriesRecords {
     long id = in.getVarLong();
     String metric = in.getString();
     MetricKind kind = kind(in.getByte());
+    Series.Family family = store.family(metric, kind);
     int size = in.getLength(2);
     String[] keys = new String[size];
     Object[] values = new Object[size];
@@ -115,7 +116,7 @@ final class SeriesRecords {
     }
     Labels labels;
     try {
-      labels = Labels.ofSortedStored(keys, values);
+      labels = family.restoredLabels(keys, values);
     } catch (IllegalArgumentException e) {
       throw new IOException(metric + ": " + e.getMessage(), e);
     }
@@ -127,7 +128,6 @@ final class SeriesRecords {
     if (kind == MetricKind.HISTOGRAM) {
       List<TimedHistogram> histograms = readHistograms(in, cutoffMs, lastTimeMs, metric, labels);
       samples[0] += histograms.size();
-      Series.Family family = store.family(metric, kind);
       return Series.restore(id, family, labels, state, null, null, histograms);
     }
     int count = in.getLength(8 * Chunk.HEADER_WORDS);
@@ -166,7 +166,6 @@ final class SeriesRecords {
     if (previousLast != lastTimeMs) {
       throw new IOException(metric + labels + " ends at " + previousLast + ", not at its last time " + lastTimeMs);
     }
-    Series.Family family = store.family(metric, kind);
     // Joining sets each chunk's length in its header: files from before chunks were joined have none there.
     return Series.restore(id, family, labels, state, SealedChunks.join(sealed, kept), head, null);
   }
