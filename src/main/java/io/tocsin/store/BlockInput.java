@@ -109,22 +109,23 @@ final class BlockInput {
   }
 
   /**
-   * A label value of the block as the store keeps it ({@link LabelStrings#stored}): the value a
-   * restored series holds alone is its bytes, as it was before the restart.
+   * A label value of the block, not made canonical: the store's labels look it up as they are
+   * built ({@link Series.Family#restoredLabels}), so that the value a restored series holds alone is kept
+   * as it was before the restart (bytes, or packed in its labels).
    */
-  Object getLabelValue() throws IOException {
+  String getLabelValue() throws IOException {
     long ref = getVarLong();
     if (ref > 0) {
       if (ref > strings.size()) {
         throw new IOException("string " + ref + " is not defined in its block");
       }
-      return LabelStrings.stored(strings.get((int) (ref - 1)));
+      return strings.get((int) (ref - 1));
     }
     int length = getLength(1);
     String s = new String(buffer.array(), buffer.position(), length, StandardCharsets.UTF_8);
     buffer.position(buffer.position() + length);
     strings.add(s);
-    return LabelStrings.stored(s);
+    return s;
   }
 
     private void need(int bytes) throws IOException {

@@ -28,7 +28,11 @@ final class LabelStrings {
   /** Slots, a power of two: enough that the few thousand values that repeat rarely evict each other. */
   private static final int SLOTS = 1 << 17;
 
-  /** Per slot a {@link LabelValue}: a string, or the ASCII bytes of a value {@link #stored} met first. */
+  /**
+   * Per slot a {@link LabelValue} (a string, or the ASCII bytes of a value {@link #stored} met
+   * first), or the {@link PackedLabels} that packed the value, which the slot then keeps alive
+   * until another value takes it.
+   */
   private static final Object[] TABLE = new Object[SLOTS];
   /** Per slot: 1 when its string was met again since it took the slot, or since the last miss cleared it. */
   private static final byte[] MET_AGAIN = new byte[SLOTS];
@@ -49,7 +53,7 @@ final class LabelStrings {
   static String canonical(String s) {
     int i = slot(s);
     Object held = SLOT.getAcquire(TABLE, i);
-    if (held != null && LabelValue.equalsString(held, s)) {
+    if (held != null && matches(held, s)) {
       if (MET_AGAIN[i] == 0) {
         MET_AGAIN[i] = 1;
       }
@@ -74,20 +78,56 @@ final class LabelStrings {
    * series (an instance id), and its bytes alone cost 24 bytes less than a string.
    */
   static Object stored(String s) {
-    int i = slot(s);
-    Object held = SLOT.getAcquire(TABLE, i);
-    if (held != null && LabelValue.equalsString(held, s)) {
-      if (MET_AGAIN[i] == 0) {
-        MET_AGAIN[i] = 1;
-      }
+    Object held = held(s);
+    if (held != null) {
       return held;
     }
     Object compact = LabelValue.compact(s);
+    offer(s, compact);
+    return compact;
+  }
+
+  /**
+   * The table's value equal to {@code s} as a new stored series keeps it (a string or ASCII
+   * bytes; a value packed in other labels is copied out to bytes, which take the slot, so that
+   * the series that meet it later share them), or null when the table holds none: then the
+   * caller makes its own form of {@code s} and {@link #offer}s it.
+   */
+  static Object held(String s) {
+    int i = slot(s);
+    Object held = SLOT.getAcquire(TABLE, i);
+    if (held == null || !matches(held, s)) {
+      return null;
+    }
+    if (MET_AGAIN[i] == 0) {
+      MET_AGAIN[i] = 1;
+    }
+    if (held instanceof PackedLabels p) {
+      held = p.packedBytes();
+      SLOT.setRelease(TABLE, i, held);
+    }
+    return held;
+  }
+
+  /**
+   * Offers {@code form}, a form of {@code s} that {@link #held} did not find (a {@link
+   * LabelValue} or the {@link PackedLabels} that packed it), to the slot on the terms of {@link
+   * #canonical}: it takes the slot unless the value there was met again, or is {@code s} already.
+   */
+  static void offer(String s, Object form) {
+    int i = slot(s);
+    Object held = SLOT.getAcquire(TABLE, i);
+    if (held != null && matches(held, s)) {
+      return;
+    }
     if (held != null && MET_AGAIN[i] != 0) {
       MET_AGAIN[i] = 0;
-      return compact;
+      return;
     }
-    SLOT.setRelease(TABLE, i, compact);
-    return compact;
+    SLOT.setRelease(TABLE, i, form);
+  }
+
+  private static boolean matches(Object held, String s) {
+    return held instanceof PackedLabels p ? p.packedEquals(s) : LabelValue.equalsString(held, s);
   }
 }

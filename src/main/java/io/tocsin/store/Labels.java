@@ -16,20 +16,24 @@ import java.util.function.BiConsumer;
  * on order, so ingest can compute it from attributes as they arrive on the wire (see {@link
  * LabelsProbe}) without sorting or building strings.
  */
-public sealed class Labels implements Comparable<Labels> {
+public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, PackedLabels {
   public static final Labels EMPTY = new Hashed(new String[0], new String[0], 0, 1, 0);
 
   /**
-   * Keys sorted and unique. Apart from the values: the series of a metric mostly have the same
-   * keys, and the store's labels share one keys array ({@link #interned}).
+   * Keys sorted and unique, apart from the values: a {@code String[]}, or in the store's labels a
+   * {@link KeySet} holding one. The series of a metric mostly have the same keys, and the store's
+   * labels share one key set ({@link #withSharedKeys}), which also names the metric's family: a
+   * series finds its family through its labels, which makes it 8 bytes smaller than a field of
+   * its own did.
    */
-  private final String[] keys;
+  private final Object keySet;
   /**
    * The values in the keys' order, in fields: with more than {@link #INLINE}, {@link #v3} holds
    * an array of the fourth and later ones. A store holds a million labels, most of a few pairs; an
    * array of their values cost 16 bytes of header and a reference besides the values, a third of
    * the labels' size. Each is a {@link LabelValue}: a string, or in the store's labels ({@link
-   * #stored}) the ASCII bytes of a value no other series held when it was stored.
+   * #stored}) the ASCII bytes of a value no other series held when it was stored, or {@link
+   * #PACKED} for the one such value a {@link PackedLabels} keeps in fields of its own.
    */
   private final Object v0;
   private final Object v1;
@@ -39,10 +43,13 @@ public sealed class Labels implements Comparable<Labels> {
   /** Values held in fields of their own: four fill the object to 32 bytes with no padding. */
   private static final int INLINE = 4;
 
+  /** In a value's field: the value is the one a {@link PackedLabels} packs. Never leaves it and this class. */
+  static final Object PACKED = new Object();
+
   /** With value {@code i} at {@code source[offset + i * stride]}: pairs or values, without copying them first. */
-  private Labels(String[] keys, Object[] source, int offset, int stride) {
-    this.keys = keys;
-    int n = keys.length;
+  Labels(Object keySet, Object[] source, int offset, int stride) {
+    this.keySet = keySet;
+    int n = names(keySet).length;
     this.v0 = n > 0 ? source[offset] : null;
     this.v1 = n > 1 ? source[offset + stride] : null;
     this.v2 = n > 2 ? source[offset + 2 * stride] : null;
@@ -63,7 +70,7 @@ public sealed class Labels implements Comparable<Labels> {
    * is added or removed (its table keeps the hashes), and a million of them are 8 bytes smaller
    * without the field.
    */
-  private static final class Hashed extends Labels {
+  static final class Hashed extends Labels {
     private final int hash;
 
     /** From alternating key, value; sorted by key; keys unique. */
@@ -72,8 +79,8 @@ public sealed class Labels implements Comparable<Labels> {
       return new Hashed(keys, pairs, 1, 2, hash(keys, pairs, 1, 2));
     }
 
-    Hashed(String[] keys, Object[] source, int offset, int stride, int hash) {
-      super(keys, source, offset, stride);
+    Hashed(Object keySet, Object[] source, int offset, int stride, int hash) {
+      super(keySet, source, offset, stride);
       this.hash = hash;
     }
 
@@ -81,6 +88,33 @@ public sealed class Labels implements Comparable<Labels> {
     public int hashCode() {
       return hash;
     }
+  }
+
+  /**
+   * The keys of the store's labels, shared by the labels of a metric's series that have the same
+   * keys, with what the store keeps for that metric ({@link #owner}).
+   */
+  static final class KeySet {
+    final String[] names;
+    final Object owner;
+
+    KeySet(String[] names, Object owner) {
+      this.names = names;
+      this.owner = owner;
+    }
+  }
+
+  private static String[] names(Object keySet) {
+    return keySet instanceof String[] names ? names : ((KeySet) keySet).names;
+  }
+
+  private String[] keys() {
+    return names(keySet);
+  }
+
+  /** The owner of the {@link KeySet} these labels share, or null. */
+  final Object owner() {
+    return keySet instanceof KeySet k ? k.owner : null;
   }
 
   private static String[] keysOf(String[] pairs) {
@@ -101,9 +135,18 @@ public sealed class Labels implements Comparable<Labels> {
 
   /** The values as they are held, in an array, for building other labels from these. */
   private Object[] values() {
-    Object[] values = new Object[keys.length];
+    Object[] values = new Object[keys().length];
     for (int i = 0; i < values.length; i++) {
       values[i] = raw(i);
+    }
+    return values;
+  }
+
+  /** The values as the fields hold them, {@link #PACKED} included. */
+  final Object[] heldValues() {
+    Object[] values = new Object[keys().length];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = held(i);
     }
     return values;
   }
@@ -157,19 +200,43 @@ public sealed class Labels implements Comparable<Labels> {
     return pairs.length == 0 ? EMPTY : Hashed.ofPairs(pairs);
   }
 
-  /**
-   * Labels from keys sorted and unique and their values as a snapshot holds them ({@link
-   * LabelValue}: strings, or ASCII bytes held alone).
-   *
-   * @throws IllegalArgumentException when the keys are not strictly increasing
-   */
-  static Labels ofSortedStored(String[] keys, Object[] values) {
+  /** @throws IllegalArgumentException when {@code keys} are not strictly increasing */
+  static void checkSorted(String[] keys) {
     for (int i = 1; i < keys.length; i++) {
       if (keys[i - 1].compareTo(keys[i]) >= 0) {
         throw new IllegalArgumentException("label keys out of order: " + keys[i - 1] + ", " + keys[i]);
       }
     }
-    return keys.length == 0 ? EMPTY : new Labels(keys, values, 0, 1);
+  }
+
+  /**
+   * The store's labels of {@code keys} and {@code values} (changed in place): a string value is
+   * replaced with the equal value {@link LabelStrings} holds; of those it holds none of, the first
+   * that {@link PackedLabels#fits} is packed into the labels' own fields, and the others are kept
+   * as {@link LabelValue#compact} makes them. Values not strings are kept as they are.
+   */
+  static Labels storedOf(Object keySet, Object[] values) {
+    String packed = null;
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] instanceof String s) {
+        Object held = LabelStrings.held(s);
+        if (held != null) {
+          values[i] = held;
+        } else if (packed == null && PackedLabels.fits(s)) {
+          packed = s;
+          values[i] = PACKED;
+        } else {
+          values[i] = LabelValue.compact(s);
+          LabelStrings.offer(s, values[i]);
+        }
+      }
+    }
+    if (packed == null) {
+      return new Labels(keySet, values, 0, 1);
+    }
+    PackedLabels labels = PackedLabels.of(keySet, values, packed);
+    LabelStrings.offer(packed, labels);
+    return labels;
   }
 
   public static Builder builder() {
@@ -177,15 +244,15 @@ public sealed class Labels implements Comparable<Labels> {
   }
 
   public int size() {
-    return keys.length;
+    return keys().length;
   }
 
   public boolean isEmpty() {
-    return keys.length == 0;
+    return keys().length == 0;
   }
 
   public String key(int index) {
-    return keys[index];
+    return keys()[index];
   }
 
   /**
@@ -194,35 +261,51 @@ public sealed class Labels implements Comparable<Labels> {
    * {@link #valueEqualsAscii} instead.
    */
   public String value(int index) {
-    return LabelValue.string(raw(index));
+    Object v = held(index);
+    return v == PACKED ? ((PackedLabels) this).packedString() : LabelValue.string(v);
   }
 
+  /** The value at {@code index} as a {@link LabelValue}: a packed one is copied out. */
   private Object raw(int index) {
-    if (index >= keys.length) {
-      throw new ArrayIndexOutOfBoundsException("index " + index + " of " + keys.length + " labels");
+    Object v = held(index);
+    return v == PACKED ? ((PackedLabels) this).packedBytes() : v;
+  }
+
+  /** The value at {@code index} as its field holds it: a {@link LabelValue} or {@link #PACKED}. */
+  private Object held(int index) {
+    int n = keys().length;
+    if (index >= n) {
+      throw new ArrayIndexOutOfBoundsException("index " + index + " of " + n + " labels");
     }
     return switch (index) {
       case 0 -> v0;
       case 1 -> v1;
       case 2 -> v2;
-      case 3 -> keys.length > INLINE ? ((Object[]) v3)[0] : v3;
+      case 3 -> n > INLINE ? ((Object[]) v3)[0] : v3;
       default -> ((Object[]) v3)[index - INLINE + 1];
     };
   }
 
   /** {@link String#hashCode} of the value at {@code index}, without building it. */
   public int valueHash(int index) {
-    return LabelValue.hash(raw(index));
+    Object v = held(index);
+    return v == PACKED ? ((PackedLabels) this).packedHash() : LabelValue.hash(v);
   }
 
   /** Whether the value at {@code index} equals {@code s}. */
   public boolean valueEquals(int index, String s) {
-    return LabelValue.equalsString(raw(index), s);
+    Object v = held(index);
+    return v == PACKED ? ((PackedLabels) this).packedEquals(s) : LabelValue.equalsString(v, s);
   }
 
   /** Whether the value at {@code index} equals the value of {@code other} at {@code otherIndex}. */
   public boolean valueEquals(int index, Labels other, int otherIndex) {
-    return LabelValue.equal(raw(index), other.raw(otherIndex));
+    Object a = held(index);
+    Object b = other.held(otherIndex);
+    if (a == PACKED) {
+      return b == PACKED ? ((PackedLabels) this).packedEquals((PackedLabels) other) : ((PackedLabels) this).packedEquals(b);
+    }
+    return b == PACKED ? ((PackedLabels) other).packedEquals(a) : LabelValue.equal(a, b);
   }
 
   /**
@@ -230,13 +313,16 @@ public sealed class Labels implements Comparable<Labels> {
    * per byte: for ASCII bytes, whether they are the value (a byte outside ASCII never matches).
    */
   public boolean valueEqualsAscii(int index, byte[] bytes, int offset, int length) {
-    return LabelValue.equalsAscii(raw(index), bytes, offset, length);
+    Object v = held(index);
+    return v == PACKED ? ((PackedLabels) this).packedEqualsAscii(bytes, offset, length)
+        : LabelValue.equalsAscii(v, bytes, offset, length);
   }
 
   /** The index of {@code key}, or -1 when absent. */
   public int indexOf(String key) {
+    String[] keys = keys();
     int lo = 0;
-    int hi = size() - 1;
+    int hi = keys.length - 1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
       String k = keys[mid];
@@ -264,6 +350,7 @@ public sealed class Labels implements Comparable<Labels> {
   }
 
   public void forEach(BiConsumer<String, String> action) {
+    String[] keys = keys();
     for (int i = 0; i < keys.length; i++) {
       action.accept(keys[i], value(i));
     }
@@ -272,9 +359,10 @@ public sealed class Labels implements Comparable<Labels> {
   /** Only the labels whose key is in {@code keys}: the group of a series under {@code group by}. */
   public Labels keep(Collection<String> keys) {
     Builder builder = builder();
-    for (int i = 0; i < this.keys.length; i++) {
-      if (keys.contains(this.keys[i])) {
-        builder.put(this.keys[i], value(i));
+    String[] names = keys();
+    for (int i = 0; i < names.length; i++) {
+      if (keys.contains(names[i])) {
+        builder.put(names[i], value(i));
       }
     }
     return builder.build();
@@ -287,59 +375,59 @@ public sealed class Labels implements Comparable<Labels> {
    * identical canonical strings also compare by reference.
    */
   public Labels interned() {
-    return interned(null);
-  }
-
-  /**
-   * Like {@link #interned()}, with the keys array from {@code keySets} as {@link
-   * #withSharedKeys} takes it. {@code keySets} may be null.
-   */
-  Labels interned(Map<List<String>, String[]> keySets) {
     Object[] canonicalValues = values();
     for (int i = 0; i < canonicalValues.length; i++) {
       canonicalValues[i] = LabelStrings.canonical(LabelValue.string(canonicalValues[i]));
     }
-    return new Hashed(sharedKeys(keySets), canonicalValues, 0, 1, hashCode());
+    return new Hashed(internedKeys(keys()), canonicalValues, 0, 1, hashCode());
   }
 
   /**
-   * The labels a new series of the store keeps: like {@link #interned(Map)}, except that a value
-   * no other series holds ({@link LabelStrings#stored}) is kept as its bytes when it is ASCII.
+   * The labels a new series of the store keeps: with the key set from {@code keySets} as {@link
+   * #withSharedKeys} takes it, and values as {@link #storedOf} keeps them: a value other series
+   * hold is shared, and one no other series holds is packed or kept as its ASCII bytes.
    */
-  Labels stored(Map<List<String>, String[]> keySets) {
-    Object[] storedValues = values();
-    for (int i = 0; i < storedValues.length; i++) {
-      if (storedValues[i] instanceof String s) {
-        storedValues[i] = LabelStrings.stored(s);
-      }
-    }
-    return new Labels(sharedKeys(keySets), storedValues, 0, 1);
+  Labels stored(Map<List<String>, KeySet> keySets, Object owner) {
+    return storedOf(sharedKeys(keySets, owner), values());
   }
 
   /**
-   * The same labels with the keys array from {@code keySets} when it holds an equal one (adding
-   * this one to it otherwise, while it has fewer than {@link #MAX_KEY_SETS}): the store keeps
-   * one such map per metric, so that its series share their keys arrays. Callers serialise the
-   * use of {@code keySets}.
+   * The same labels with the key set from {@code keySets} when it holds an equal one (adding one
+   * of {@code owner} to it otherwise, while it has fewer than {@link #MAX_KEY_SETS}): the store
+   * keeps one such map per metric, so that its series share their keys arrays. Callers serialise
+   * the use of {@code keySets}.
    */
-  Labels withSharedKeys(Map<List<String>, String[]> keySets) {
-    String[] shared = sharedKeys(keySets);
-    if (shared == keys) {
+  Labels withSharedKeys(Map<List<String>, KeySet> keySets, Object owner) {
+    KeySet shared = sharedKeys(keySets, owner);
+    if (shared == keySet) {
       return this;
+    }
+    if (this instanceof PackedLabels p) {
+      return p.withKeys(shared);
     }
     return this instanceof Hashed h ? new Hashed(shared, values(), 0, 1, h.hash) : new Labels(shared, values(), 0, 1);
   }
 
-  private String[] sharedKeys(Map<List<String>, String[]> keySets) {
-    String[] canonicalKeys = keySets == null ? null : keySets.get(Arrays.asList(keys));
-    if (canonicalKeys == null) {
-      canonicalKeys = new String[keys.length];
-      for (int i = 0; i < keys.length; i++) {
-        canonicalKeys[i] = keys[i].intern();
+  private KeySet sharedKeys(Map<List<String>, KeySet> keySets, Object owner) {
+    return sharedKeys(keys(), keySets, owner);
+  }
+
+  /** The key set of {@code keys} for {@code owner} from {@code keySets}, as {@link #withSharedKeys} takes it. */
+  static KeySet sharedKeys(String[] keys, Map<List<String>, KeySet> keySets, Object owner) {
+    KeySet shared = keySets.get(Arrays.asList(keys));
+    if (shared == null || shared.owner != owner) {
+      shared = new KeySet(internedKeys(keys), owner);
+      if (keySets.size() < MAX_KEY_SETS) {
+        keySets.put(Arrays.asList(shared.names), shared);
       }
-      if (keySets != null && keySets.size() < MAX_KEY_SETS) {
-        keySets.put(Arrays.asList(canonicalKeys), canonicalKeys);
-      }
+    }
+    return shared;
+  }
+
+  private static String[] internedKeys(String[] keys) {
+    String[] canonicalKeys = new String[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      canonicalKeys[i] = keys[i].intern();
     }
     return canonicalKeys;
   }
@@ -361,13 +449,13 @@ public sealed class Labels implements Comparable<Labels> {
     if (!(o instanceof Labels other) || this instanceof Hashed a && other instanceof Hashed b && a.hash != b.hash) {
       return false;
     }
-    return (keys == other.keys || Arrays.equals(keys, other.keys)) && sameValues(other);
+    return (keySet == other.keySet || Arrays.equals(keys(), other.keys())) && sameValues(other);
   }
 
   /** With the same keys: whether the values are equal, whatever form each is held in. */
   private boolean sameValues(Labels other) {
-    for (int i = 0; i < keys.length; i++) {
-      if (!LabelValue.equal(raw(i), other.raw(i))) {
+    for (int i = 0, n = size(); i < n; i++) {
+      if (!valueEquals(i, other, i)) {
         return false;
       }
     }
@@ -377,18 +465,21 @@ public sealed class Labels implements Comparable<Labels> {
   /** The sum of {@link #pairHash} over the pairs; {@link Hashed} labels keep it. */
   @Override
   public int hashCode() {
+    String[] keys = keys();
     int h = 0;
     for (int i = 0; i < keys.length; i++) {
-      h += pairHash(keys[i].hashCode(), LabelValue.hash(raw(i)));
+      h += pairHash(keys[i].hashCode(), valueHash(i));
     }
     return h;
   }
 
   @Override
   public int compareTo(Labels other) {
-    int n = Math.min(keys.length, other.keys.length);
+    String[] keys = keys();
+    String[] otherKeys = other.keys();
+    int n = Math.min(keys.length, otherKeys.length);
     for (int i = 0; i < n; i++) {
-      int cmp = keys[i].compareTo(other.keys[i]);
+      int cmp = keys[i].compareTo(otherKeys[i]);
       if (cmp == 0) {
         cmp = LabelValue.compare(raw(i), other.raw(i));
       }
@@ -396,12 +487,13 @@ public sealed class Labels implements Comparable<Labels> {
         return cmp;
       }
     }
-    return Integer.compare(keys.length, other.keys.length);
+    return Integer.compare(keys.length, otherKeys.length);
   }
 
   /** Prometheus notation: {@code {a="1", b="2"}}. */
   @Override
   public String toString() {
+    String[] keys = keys();
     StringBuilder sb = new StringBuilder("{");
     for (int i = 0; i < keys.length; i++) {
       if (i > 0) {

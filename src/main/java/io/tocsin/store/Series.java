@@ -25,6 +25,11 @@ public final class Series extends Chunk.Head {
   static final int MAX_CHUNK_SAMPLES = 120;
 
   private static final long[] NO_CHUNKS = new long[0];
+  /**
+   * {@link #older} of a series that eviction emptied and unlinked: its sealed chunks are gone, and
+   * a removed histogram series has no samples either. A mark here instead of a field of its own.
+   */
+  private static final long[] REMOVED = new long[0];
 
   /** The outcome of appending one sample. */
   public enum AppendResult {
@@ -44,8 +49,8 @@ public final class Series extends Chunk.Head {
     final long maxChunkSpanMs;
     /** Where changes are reported; set once recovery ends, before any writer runs. */
     volatile AppendLog log;
-    /** The keys arrays this metric's series share (see {@link Labels#withSharedKeys}). */
-    private final Map<List<String>, String[]> keySets = new HashMap<>();
+    /** The key sets this metric's series share (see {@link Labels#withSharedKeys}), which name this family. */
+    private final Map<List<String>, Labels.KeySet> keySets = new HashMap<>();
 
     Family(String metric, MetricKind kind, long maxChunkSpanMs, AppendLog log) {
       this.metric = metric;
@@ -54,19 +59,34 @@ public final class Series extends Chunk.Head {
       this.log = log;
     }
 
-    /** {@code labels} as the store keeps them ({@link Labels#stored}) with this metric's shared keys array, for a new series. */
+    /** {@code labels} as the store keeps them ({@link Labels#stored}) with a key set of this family, for a new series. */
     synchronized Labels intern(Labels labels) {
-      return labels.stored(keySets);
+      return labels.stored(keySets, this);
     }
 
-    /** {@code labels}, whose values are as the store keeps them already, with this metric's shared keys array. */
+    /**
+     * The labels of a series a snapshot restores, from keys sorted and unique and their values
+     * ({@link Labels#storedOf}), with a key set of this family at once rather than in a copy.
+     *
+     * @throws IllegalArgumentException when the keys are not strictly increasing
+     */
+    Labels restoredLabels(String[] keys, Object[] values) {
+      Labels.checkSorted(keys);
+      Labels.KeySet keySet;
+      synchronized (this) {
+        keySet = Labels.sharedKeys(keys, keySets, this);
+      }
+      return Labels.storedOf(keySet, values);
+    }
+
+    /** {@code labels}, whose values are as the store keeps them already, with a key set of this family. */
     synchronized Labels shareKeys(Labels labels) {
-      return labels.withSharedKeys(keySets);
+      return labels.withSharedKeys(keySets, this);
     }
   }
 
+  /** With a key set of the series' {@link Family} ({@link Family#intern}), which it is found by. */
   private final Labels labels;
-  private final Family family;
 
   /**
    * A scalar series' sealed chunks, back to back in one {@code long[]} ({@link SealedChunks}), or
@@ -74,42 +94,42 @@ public final class Series extends Chunk.Head {
    * makes a series 8 bytes smaller.
    */
   private Object older = NO_CHUNKS;
-  private Object writerState;
   /**
-   * {@link #logMark()}, or {@link #REMOVED} once eviction unlinked this series: an int rather
-   * than a long and a boolean. With the head chunk's packed coding state and the id kept beside
-   * its last timestamp delta ({@link Chunk.Head}) a series is 56 bytes.
+   * {@link #writerState()}. With the header (12 bytes), the head chunk's fields (24) and the two
+   * above, a series is 48 bytes: its family is found through its labels' key set, the log keeps
+   * which series it defined itself, and removal is marked in {@link #older}.
    */
-  private int logMark;
+  private Object writerState;
 
-  /** {@link #logMark} of a removed series. */
-  private static final int REMOVED = -1;
-
-  /** @throws IllegalArgumentException when {@code id} is negative or above {@link #MAX_ID} */
+  /**
+   * @param labels as {@code family} keeps them ({@link Family#intern}); other labels are given a
+   *     key set of {@code family} ({@link Family#shareKeys})
+   * @throws IllegalArgumentException when {@code id} is negative or above {@link #MAX_ID}
+   */
   Series(long id, Family family, Labels labels) {
     super(id);
-    this.family = family;
-    this.labels = labels;
+    this.labels = labels.owner() == family ? labels : family.shareKeys(labels);
     if (family.kind == MetricKind.HISTOGRAM) {
       older = new ArrayDeque<TimedHistogram>();
     }
   }
 
   private boolean isHistogram() {
-    return family.kind == MetricKind.HISTOGRAM;
+    return family().kind == MetricKind.HISTOGRAM;
   }
 
   private long[] sealed() {
     return (long[]) older;
   }
 
+  /** The histogram samples; none, in a new deque, once the series is removed. */
   @SuppressWarnings("unchecked")
   private ArrayDeque<TimedHistogram> histograms() {
-    return (ArrayDeque<TimedHistogram>) older;
+    return older == REMOVED ? new ArrayDeque<>() : (ArrayDeque<TimedHistogram>) older;
   }
 
   Family family() {
-    return family;
+    return (Family) labels.owner();
   }
 
   /**
@@ -127,7 +147,7 @@ public final class Series extends Chunk.Head {
   static final long MAX_ID = Chunk.Head.MAX_TAG;
 
   public String metric() {
-    return family.metric;
+    return family().metric;
   }
 
   public Labels labels() {
@@ -135,7 +155,7 @@ public final class Series extends Chunk.Head {
   }
 
   public MetricKind kind() {
-    return family.kind;
+    return family().kind;
   }
 
   /**
@@ -148,26 +168,9 @@ public final class Series extends Chunk.Head {
 
   public synchronized void writerState(Object state) {
     if (state != writerState) {
-      family.log.writerState(this, state);
+      family().log.writerState(this, state);
     }
     this.writerState = state;
-  }
-
-  /**
-   * A number the {@link AppendLog} keeps per series (the log segment where it was last defined); only
-   * read and written by the log, under this series' lock. Kept in an int: a mark above {@code
-   * Integer.MAX_VALUE} reads back as that, lower than it was, so a log that compares marks with a
-   * later segment's number defines the series again, which costs bytes but loses nothing. A removed
-   * series' mark reads as -1.
-   */
-  public long logMark() {
-    return logMark;
-  }
-
-  public void logMark(long mark) {
-    if (logMark != REMOVED) {
-      this.logMark = (int) Math.max(0, Math.min(Integer.MAX_VALUE, mark));
-    }
   }
 
   public synchronized long lastTimeMs() {
@@ -191,7 +194,7 @@ public final class Series extends Chunk.Head {
   public synchronized AppendResult append(long timeMs, double value) {
     AppendResult result = put(timeMs, value);
     if (result == AppendResult.APPENDED) {
-      family.log.sample(this, timeMs, value);
+      family().log.sample(this, timeMs, value);
     }
     return result;
   }
@@ -204,10 +207,10 @@ public final class Series extends Chunk.Head {
   public synchronized AppendResult append(long timeMs, double value, Object state) {
     AppendResult result = put(timeMs, value);
     if (result == AppendResult.APPENDED && state != writerState) {
-      family.log.sample(this, timeMs, value, state);
+      family().log.sample(this, timeMs, value, state);
       writerState = state;
     } else if (result == AppendResult.APPENDED) {
-      family.log.sample(this, timeMs, value);
+      family().log.sample(this, timeMs, value);
     } else if (result == AppendResult.DUPLICATE) {
       writerState(state);
     }
@@ -215,8 +218,8 @@ public final class Series extends Chunk.Head {
   }
 
   private AppendResult put(long timeMs, double value) {
-    Family f = family;
-    if (isHistogram()) {
+    Family f = family();
+    if (f.kind == MetricKind.HISTOGRAM) {
       throw new IllegalStateException(f.metric + " is a histogram; append a HistogramSample");
     }
     long lastTimeMs = lastTime();
@@ -249,7 +252,7 @@ public final class Series extends Chunk.Head {
     if (count < 2 || spanMs <= 0) {
       return 0;
     }
-    long samples = 1 + (family.maxChunkSpanMs - 1) * (count - 1) / spanMs;
+    long samples = 1 + (family().maxChunkSpanMs - 1) * (count - 1) / spanMs;
     return wordsFor((int) Math.min(MAX_CHUNK_SAMPLES, samples));
   }
 
@@ -263,7 +266,7 @@ public final class Series extends Chunk.Head {
   public synchronized AppendResult appendHistogram(long timeMs, HistogramSample sample) {
     AppendResult result = putHistogram(timeMs, sample);
     if (result == AppendResult.APPENDED) {
-      family.log.histogram(this, timeMs, sample);
+      family().log.histogram(this, timeMs, sample);
     }
     return result;
   }
@@ -272,10 +275,10 @@ public final class Series extends Chunk.Head {
   public synchronized AppendResult appendHistogram(long timeMs, HistogramSample sample, Object state) {
     AppendResult result = putHistogram(timeMs, sample);
     if (result == AppendResult.APPENDED && state != writerState) {
-      family.log.histogram(this, timeMs, sample, state);
+      family().log.histogram(this, timeMs, sample, state);
       writerState = state;
     } else if (result == AppendResult.APPENDED) {
-      family.log.histogram(this, timeMs, sample);
+      family().log.histogram(this, timeMs, sample);
     } else if (result == AppendResult.DUPLICATE) {
       writerState(state);
     }
@@ -283,8 +286,8 @@ public final class Series extends Chunk.Head {
   }
 
   private AppendResult putHistogram(long timeMs, HistogramSample sample) {
-    Family f = family;
-    if (!isHistogram()) {
+    Family f = family();
+    if (f.kind != MetricKind.HISTOGRAM) {
       throw new IllegalStateException(f.metric + " is a " + f.kind.label() + "; append a double");
     }
     long lastTimeMs = lastTime();
@@ -406,7 +409,7 @@ public final class Series extends Chunk.Head {
    * themselves) and says whether this emptied the series, in which case it is marked removed.
    */
   synchronized boolean evictBefore(long cutoffMs) {
-    if (logMark == REMOVED) {
+    if (older == REMOVED) {
       return false; // counted by the eviction that removed it
     }
     if (isHistogram()) {
@@ -426,7 +429,7 @@ public final class Series extends Chunk.Head {
 
   private boolean markRemovedIf(boolean empty) {
     if (empty) {
-      logMark = REMOVED;
+      older = REMOVED;
     }
     return empty;
   }
@@ -440,7 +443,7 @@ public final class Series extends Chunk.Head {
    * place. Null when eviction has removed the series.
    */
   synchronized SeriesImage image(long cutoffMs, StateEncoder stateEncoder) throws IOException {
-    if (logMark == REMOVED) {
+    if (older == REMOVED) {
       return null;
     }
     byte[] state = writerState == null ? null : stateEncoder.encode(writerState);
@@ -509,7 +512,7 @@ public final class Series extends Chunk.Head {
 
   /** True once eviction emptied and unlinked this series; writers must look it up again. */
   synchronized boolean isRemoved() {
-    return logMark == REMOVED;
+    return older == REMOVED;
   }
 
   /** Visits histogram samples in time order; a null sample is a stale marker. */
@@ -522,6 +525,6 @@ public final class Series extends Chunk.Head {
 
   @Override
   public String toString() {
-    return family.metric + labels;
+    return family().metric + labels;
   }
 }

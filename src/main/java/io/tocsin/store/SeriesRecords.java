@@ -107,6 +107,7 @@ final class SeriesRecords {
     long id = in.getVarLong();
     String metric = in.getString();
     MetricKind kind = kind(in.getByte());
+    Series.Family family = store.family(metric, kind);
     int size = in.getLength(2);
     String[] keys = new String[size];
     Object[] values = new Object[size];
@@ -116,7 +117,7 @@ final class SeriesRecords {
     }
     Labels labels;
     try {
-      labels = Labels.ofSortedStored(keys, values);
+      labels = family.restoredLabels(keys, values);
     } catch (IllegalArgumentException e) {
       throw new IOException(metric + ": " + e.getMessage(), e);
     }
@@ -128,8 +129,7 @@ final class SeriesRecords {
     if (kind == MetricKind.HISTOGRAM) {
       List<TimedHistogram> histograms = readHistograms(in, cutoffMs, lastTimeMs, metric, labels);
       samples[0] += histograms.size();
-      Series.Family family = store.family(metric, kind);
-      return Series.restore(id, family, family.shareKeys(labels), state, null, null, histograms);
+      return Series.restore(id, family, labels, state, null, null, histograms);
     }
     int count = in.getLength(8 * Chunk.HEADER_WORDS);
     List<long[]> keptChunks = new ArrayList<>(count);
@@ -178,9 +178,8 @@ final class SeriesRecords {
     }
     long[][] sealed = keptChunks.toArray(new long[0][]);
     int kept = sealed.length;
-    Series.Family family = store.family(metric, kind);
     // Joining sets each chunk's length in its header: files from before chunks were joined have none there.
-    return Series.restore(id, family, family.shareKeys(labels), state, SealedChunks.join(sealed, kept), head, null);
+    return Series.restore(id, family, labels, state, SealedChunks.join(sealed, kept), head, null);
   }
 
   /**

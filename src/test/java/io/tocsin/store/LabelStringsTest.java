@@ -2,6 +2,7 @@ package io.tocsin.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -84,5 +85,35 @@ class LabelStringsTest {
 
     assertThat(LabelStrings.canonical(new String("host-bytes-then-string-test"))).isSameAs(canonical);
     assertThat(LabelStrings.stored(new String("host-bytes-then-string-test"))).isSameAs(canonical);
+  }
+  @Test
+  void stored_unseenShortAsciiValue_isPackedInTheLabelsAndSharedAsBytesByTheNextSeries() {
+    Labels first = Labels.of("host", "h1", "instance", new String("inst-packed-test-01")).stored(new HashMap<>(), null);
+    Labels second = Labels.of("host", "h1", "instance", new String("inst-packed-test-01")).stored(new HashMap<>(), null);
+
+    assertThat(first).isInstanceOf(PackedLabels.class);
+    assertThat(second).isNotInstanceOf(PackedLabels.class).isEqualTo(first).hasSameHashCodeAs(first);
+    assertThat(first.value(1)).isEqualTo("inst-packed-test-01");
+    Object shared = LabelStrings.stored(new String("inst-packed-test-01"));
+    assertThat(shared).isInstanceOf(byte[].class);
+    assertThat(LabelStrings.stored(new String("inst-packed-test-01"))).isSameAs(shared);
+  }
+
+  @Test
+  void stored_valueTooLongOrWithAZeroChar_isNotPacked() {
+    String tooLong = "x".repeat(PackedLabels.MAX_LENGTH + 1) + "-packed-test";
+    assertThat(Labels.of("instance", tooLong).stored(new HashMap<>(), null)).isNotInstanceOf(PackedLabels.class);
+    assertThat(Labels.of("instance", "zero\0-packed-test").stored(new HashMap<>(), null))
+        .isNotInstanceOf(PackedLabels.class);
+    assertThat(Labels.of("instance", "x".repeat(PackedLabels.MAX_LENGTH - 12) + "-packed-test").stored(new HashMap<>(), null))
+        .isInstanceOf(PackedLabels.class);
+  }
+
+  @Test
+  void canonical_valuePackedInLabels_givesItsSlotToTheString() {
+    Labels.of("instance", new String("packed-then-string")).stored(new HashMap<>(), null);
+    String canonical = LabelStrings.canonical(new String("packed-then-string"));
+
+    assertThat(LabelStrings.canonical(new String("packed-then-string"))).isSameAs(canonical);
   }
 }

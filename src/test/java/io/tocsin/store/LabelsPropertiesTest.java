@@ -18,8 +18,9 @@ import net.jqwik.api.Provide;
  * Labels against a sorted map of their pairs: lookups, equality, hash and order are those of the
  * map whatever the number of pairs (some in fields, the rest in an array), for values of any
  * characters, and survive the store's canonical copies ({@link Labels#interned}) and the store's
- * own form ({@link Labels#stored}: a value met first held as its ASCII bytes, equal values of
- * other series shared in whatever form the first holds them).
+ * own form ({@link Labels#stored}: a value met first held as its ASCII bytes or packed in the
+ * labels' fields ({@link PackedLabels}), equal values of other series shared in whatever form the
+ * first holds them).
  */
 class LabelsPropertiesTest {
   @Property(tries = 300)
@@ -41,7 +42,7 @@ class LabelsPropertiesTest {
     }
     assertThat(labelsA.equals(labelsB)).isEqualTo(sortedA.equals(sortedB));
     assertThat(Integer.signum(labelsA.compareTo(labelsB))).isEqualTo(Integer.signum(compare(sortedA, sortedB)));
-    Labels copy = Labels.of(new HashMap<>(a)).interned(new HashMap<>());
+    Labels copy = Labels.of(new HashMap<>(a)).interned();
     assertThat(copy).isEqualTo(labelsA).hasSameHashCodeAs(labelsA).hasToString(labelsA.toString());
     assertThat(copy.compareTo(labelsA)).isZero();
     assertThat(labelsA.keep(sortedB.keySet()).asMap()).isEqualTo(kept(sortedA, sortedB));
@@ -55,11 +56,12 @@ class LabelsPropertiesTest {
     Labels plainA = Labels.of(a);
     Labels plainB = Labels.of(b);
     // Two series each: the first holds values met first as bytes, the second shares them.
-    Labels storedA = copy(a).stored(new HashMap<>());
-    Labels storedB = copy(b).stored(new HashMap<>());
-    Labels storedA2 = copy(a).stored(new HashMap<>());
+    Labels storedA = copy(a).stored(new HashMap<>(), null);
+    Labels storedB = copy(b).stored(new HashMap<>(), null);
+    Labels storedA2 = copy(a).stored(new HashMap<>(), null);
 
-    for (Labels labels : List.of(storedA, storedA2)) {
+    Labels sharingKeys = storedA.withSharedKeys(new HashMap<>(), null);
+    for (Labels labels : List.of(storedA, storedA2, sharingKeys)) {
       assertThat(labels.asMap()).containsExactlyEntriesOf(sortedA);
       assertThat(labels).isEqualTo(plainA).hasSameHashCodeAs(plainA).hasToString(plainA.toString());
       assertThat(plainA).isEqualTo(labels);
@@ -134,7 +136,8 @@ class LabelsPropertiesTest {
   Arbitrary<Map<String, String>> pairs() {
     Arbitrary<String> keys = Arbitraries.of("a", "b", "host", "instance", "shard", "z", "zone", "é", "k8s.pod");
     Arbitrary<String> values = Arbitraries.oneOf(Arbitraries.of("", "1", "2", "x", "ä", "€", "\uD83D\uDE00", "ü-1"),
-        Arbitraries.strings().ofMaxLength(6), Arbitraries.strings().ascii().ofMaxLength(12));
+        Arbitraries.strings().ofMaxLength(6), Arbitraries.strings().ascii().ofMaxLength(12),
+        Arbitraries.strings().ascii().ofMinLength(7).ofMaxLength(PackedLabels.MAX_LENGTH + 2));
     return Arbitraries.maps(keys, values).ofMaxSize(9);
   }
 }

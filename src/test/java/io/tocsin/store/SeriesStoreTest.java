@@ -235,4 +235,26 @@ class SeriesStoreTest {
       assertThat(h.buckets()[1]).isEqualTo(new HistogramSample(1, 5, bounds, new double[] {0, 1, 0}));
     });
   }
+  @Test
+  void evictExpired_histogramSeries_isRemovedAndItsLabelsTakeANewSeries() {
+    double[] bounds = {1};
+    Series[] first = {null};
+    store.write("lat", MetricKind.HISTOGRAM, Labels.of("a", "1"), s -> {
+      first[0] = s;
+      s.appendHistogram(t(0), new HistogramSample(1, 1, bounds, new double[] {1, 0}));
+    });
+    clock.advance(Duration.ofMinutes(61));
+
+    assertThat(store.evictExpired()).isEqualTo(1);
+    assertThat(first[0].isRemoved()).isTrue();
+    assertThat(first[0].lastTimeMs()).isEqualTo(Long.MIN_VALUE);
+    Series[] second = {null};
+    assertThat(store.write("lat", MetricKind.HISTOGRAM, Labels.of("a", "1"), s -> {
+      second[0] = s;
+      s.appendHistogram(t(3700), new HistogramSample(1, 1, bounds, new double[] {0, 1}));
+    })).isEqualTo(Admission.OK);
+    assertThat(second[0]).isNotSameAs(first[0]);
+    assertThat(second[0].isRemoved()).isFalse();
+    assertThat(second[0].lastTimeMs()).isEqualTo(t(3700));
+  }
 }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
  * reference with few series per metric, which fit one page.
  */
 class SeriesTableTest {
-  private static final int SERIES = 100_000; // a table of 262,144 slots: eight pages
+  private static final int SERIES = 100_000; // a table of four to six pages
 
   private final Series.Family family = new Series.Family("m", MetricKind.GAUGE, 60_000, AppendLog.NONE);
 

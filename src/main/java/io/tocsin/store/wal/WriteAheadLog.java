@@ -61,6 +61,8 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
    * (a 128 MiB segment held little but definitions) and most of a restart's replay time.
    */
   private long epochStart;
+  /** The series defined since {@link #epochStart}. */
+  private final DefinedSeries defined = new DefinedSeries();
   private long segmentSize;
   /** Latest sample time per finished segment (Long.MIN_VALUE when it has none), for deletion by age. */
   private final TreeMap<Long, Long> maxTimes = new TreeMap<>();
@@ -181,10 +183,9 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
     if (segmentSize >= settings.segmentBytes()) {
       startSegment(segment + 1);
     }
-    if (series.logMark() < epochStart) {
+    if (defined.add(series.id())) {
       WalRecords.seriesBody(definition, series.id(), series.metric(), series.kind(), series.labels());
       add(WalRecords.frame(definition, pending.data, crc));
-      series.logMark(segment);
       definition.trimTo(4096);
     }
     if (timeMs > segmentMaxTime) {
@@ -215,6 +216,7 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
   public synchronized long cutSegment() {
     startSegment(segment + 1);
     epochStart = segment;
+    defined.clear();
     return segment;
   }
 
