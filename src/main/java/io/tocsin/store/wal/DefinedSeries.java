@@ -23,28 +23,34 @@ final class DefinedSeries {
   private long[][] pages = new long[16][];
   private final Map<Long, long[]> far = new HashMap<>();
 
-  /** Adds {@code id}; true when it was not there yet. */
-  boolean add(long id) {
-    long p = id >>> PAGE_SHIFT;
-    long[] page;
-    if (p < TABLE_PAGES) {
-      if (p >= pages.length) {
-        pages = Arrays.copyOf(pages, (int) Math.max(p + 1, Math.min(TABLE_PAGES, pages.length * 2L)));
-      }
-      page = pages[(int) p];
-      if (page == null) {
-        page = pages[(int) p] = new long[1 << (PAGE_SHIFT - 6)];
-      }
-    } else {
-      page = far.computeIfAbsent(p, k -> new long[1 << (PAGE_SHIFT - 6)]);
-    }
+  /** Whether {@code id} was added since the last {@link #clear}. */
+  boolean contains(long id) {
+    long[] page = page(id >>> PAGE_SHIFT, false);
     int bit = (int) id & PAGE_MASK;
-    long mask = 1L << bit;
-    if ((page[bit >>> 6] & mask) != 0) {
-      return false;
+    return page != null && (page[bit >>> 6] & 1L << bit) != 0;
+  }
+
+  void add(long id) {
+    int bit = (int) id & PAGE_MASK;
+    page(id >>> PAGE_SHIFT, true)[bit >>> 6] |= 1L << bit;
+  }
+
+  /** Page {@code p}, made when {@code create}; null when it is not there and not to be made. */
+  private long[] page(long p, boolean create) {
+    if (p >= TABLE_PAGES) {
+      return create ? far.computeIfAbsent(p, k -> new long[1 << (PAGE_SHIFT - 6)]) : far.get(p);
     }
-    page[bit >>> 6] |= mask;
-    return true;
+    if (p >= pages.length) {
+      if (!create) {
+        return null;
+      }
+      pages = Arrays.copyOf(pages, (int) Math.max(p + 1, Math.min(TABLE_PAGES, pages.length * 2L)));
+    }
+    long[] page = pages[(int) p];
+    if (page == null && create) {
+      page = pages[(int) p] = new long[1 << (PAGE_SHIFT - 6)];
+    }
+    return page;
   }
 
   /** Forgets every id: a new epoch defines each series again. */

@@ -183,9 +183,11 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
     if (segmentSize >= settings.segmentBytes()) {
       startSegment(segment + 1);
     }
-    if (defined.add(series.id())) {
+    if (!defined.contains(series.id())) {
       WalRecords.seriesBody(definition, series.id(), series.metric(), series.kind(), series.labels());
       add(WalRecords.frame(definition, pending.data, crc));
+      // Marked only once the definition is in the segment: a write that failed defines it again next time.
+      defined.add(series.id());
       definition.trimTo(4096);
     }
     if (timeMs > segmentMaxTime) {
