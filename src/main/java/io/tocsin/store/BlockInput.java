@@ -94,18 +94,7 @@ final class BlockInput {
    * label strings too, so restored and new series share them.
    */
   String getString() throws IOException {
-    long ref = getVarLong();
-    if (ref > 0) {
-      if (ref > strings.size()) {
-        throw new IOException("string " + ref + " is not defined in its block");
-      }
-      return strings.get((int) (ref - 1));
-    }
-    int length = getLength(1);
-    String s = LabelStrings.canonical(new String(buffer.array(), buffer.position(), length, StandardCharsets.UTF_8));
-    buffer.position(buffer.position() + length);
-    strings.add(s);
-    return s;
+    return readString(true);
   }
 
   /**
@@ -114,6 +103,11 @@ final class BlockInput {
    * as it was before the restart (bytes, or packed in its labels).
    */
   String getLabelValue() throws IOException {
+    return readString(false);
+  }
+
+  /** A string of the block: a reference to one read before, or a new one, then remembered. */
+  private String readString(boolean canonical) throws IOException {
     long ref = getVarLong();
     if (ref > 0) {
       if (ref > strings.size()) {
@@ -123,12 +117,15 @@ final class BlockInput {
     }
     int length = getLength(1);
     String s = new String(buffer.array(), buffer.position(), length, StandardCharsets.UTF_8);
+    if (canonical) {
+      s = LabelStrings.canonical(s);
+    }
     buffer.position(buffer.position() + length);
     strings.add(s);
     return s;
   }
 
-    private void need(int bytes) throws IOException {
+  private void need(int bytes) throws IOException {
     if (buffer.remaining() < bytes) {
       throw new IOException("a record runs past the end of its block", new BufferUnderflowException());
     }
