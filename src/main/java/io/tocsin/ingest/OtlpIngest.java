@@ -5,6 +5,7 @@ import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
 import io.tocsin.ingest.IngestMetrics.Outcome;
 import io.tocsin.ingest.IngestMetrics.Transport;
+import io.tocsin.store.AppendLog;
 import java.io.IOException;
 
 /**
@@ -44,7 +45,7 @@ public final class OtlpIngest {
         throw new OverloadedException(walMessage(down));
       }
       IngestResult result;
-      try {
+      try (AppendLog.Gathering gathering = translator.log().gather()) {
         result = translator.write(body.protobuf());
       } catch (InvalidProtocolBufferException e) {
         metrics.recordRequest(transport, Outcome.INVALID);

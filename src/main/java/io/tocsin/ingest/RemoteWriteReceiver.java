@@ -6,6 +6,7 @@ import io.javalin.http.Handler;
 import io.tocsin.ingest.IngestMetrics.Outcome;
 import io.tocsin.ingest.IngestMetrics.Transport;
 import io.tocsin.ingest.OtlpIngest.TooLargeException;
+import io.tocsin.store.AppendLog;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
 import java.io.IOException;
@@ -142,7 +143,9 @@ public final class RemoteWriteReceiver implements Handler {
         fail(ctx, 413, Outcome.TOO_LARGE, tooLarge("decompressed request body of " + length + " bytes"));
         return;
       }
-      result = writeSnappy(ctx, body, (int) length);
+      try (AppendLog.Gathering gathering = translator.log().gather()) {
+        result = writeSnappy(ctx, body, (int) length);
+      }
     } catch (InvalidProtocolBufferException e) {
       fail(ctx, 400, Outcome.INVALID, "request body is not a valid protobuf WriteRequest: " + e.getMessage());
       return;

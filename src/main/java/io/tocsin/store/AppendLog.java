@@ -39,6 +39,26 @@ public interface AppendLog {
     }
   };
 
+  /** Ends a {@link #gather}: adds what it gathered to the log, without waiting for a write. */
+  interface Gathering extends AutoCloseable {
+    /** Gathers nothing: records go to the log one by one. */
+    Gathering NONE = () -> {};
+
+    @Override
+    void close();
+  }
+
+  /**
+   * Until the returned gathering closes, gathers the records this thread reports into one batch
+   * added to the log at once (or when it grows large), instead of taking the log's shared buffer
+   * once per record: a request's points go in one step. Each series' records still reach the
+   * log in memory order (a log keeps that as it likes, with {@link Series#logBatch}). Close it
+   * before {@link #commit}; nested calls gather into the outer batch.
+   */
+  default Gathering gather() {
+    return Gathering.NONE;
+  }
+
   /** {@code value} was appended to {@code series} at {@code timeMs}. */
   void sample(Series series, long timeMs, double value);
 

@@ -216,7 +216,8 @@ final class Chunk {
     /**
      * The bits written (low {@link #BIT_LENGTH_BITS} bits), and above them the XOR coding's last
      * leading zeros plus one and trailing zeros (6 bits each), or in a decimal chunk {@link
-     * #LAST_SPECIAL}: one int instead of an int and two bytes.
+     * #LAST_SPECIAL}: one int instead of an int and two bytes. Four spare bits hold {@link
+     * #logSlot}.
      */
     private int state = packState(0, -1, 0);
     /**
@@ -272,6 +273,28 @@ final class Chunk {
       return bitLength | (leading + 1) << BIT_LENGTH_BITS | trailing << (BIT_LENGTH_BITS + 6);
     }
 
+    /** Sets the coding state, keeping the bits {@link #logSlot} owns. */
+    private void codingState(int coding) {
+      state = coding | (state & LOG_SLOT_MASK);
+    }
+
+    /** The four bits of {@link #state} above the XOR coding's trailing zeros: {@link #logSlot}. */
+    private static final int LOG_SLOT_SHIFT = BIT_LENGTH_BITS + 12;
+    static final int MAX_LOG_SLOT = 15;
+    private static final int LOG_SLOT_MASK = MAX_LOG_SLOT << LOG_SLOT_SHIFT;
+
+    /**
+     * A number from 0 to {@link #MAX_LOG_SLOT} that the append log keeps with the series (see
+     * {@link AppendLog}); kept in spare bits of the coding state, which a chunk cut leaves alone.
+     */
+    final int logSlot() {
+      return (state & LOG_SLOT_MASK) >>> LOG_SLOT_SHIFT;
+    }
+
+    final void logSlot(int slot) {
+      state = (state & ~LOG_SLOT_MASK) | slot << LOG_SLOT_SHIFT;
+    }
+
     private int bitLength() {
       return state & MAX_BIT_LENGTH;
     }
@@ -281,7 +304,7 @@ final class Chunk {
     }
 
     private int lastTrailing() {
-      return state >>> (BIT_LENGTH_BITS + 6);
+      return (state >>> (BIT_LENGTH_BITS + 6)) & 63;
     }
 
     /** In a decimal chunk's state: the last value was an escaped NaN, infinity or stale marker. */
@@ -310,7 +333,7 @@ final class Chunk {
     final void start(double firstValue, int capacity) {
       int e = decimalExponent(firstValue, 0);
       words = new long[Math.max(capacity, HEADER_WORDS + 1)];
-      state = packState(HEADER_WORDS * 64, -1, 0);
+      codingState(packState(HEADER_WORDS * 64, -1, 0));
       lastDelta(0);
       last = 0;
       words[1] = (long) (e >= 0 ? e : XOR) << CODING_SHIFT;
@@ -327,13 +350,13 @@ final class Chunk {
       this.words = image.words();
       lastDelta(image.lastDelta());
       if (decimal()) {
-        this.state = packState(image.bitLength(), -1, 0);
+        codingState(packState(image.bitLength(), -1, 0));
         this.last = image.lastMantissa();
         if (lastValueBits() != image.lastValueBits()) {
           state |= LAST_SPECIAL; // the last value is not the mantissa's: it was escaped
         }
       } else {
-        this.state = packState(image.bitLength(), image.lastLeading(), image.lastTrailing());
+        codingState(packState(image.bitLength(), image.lastLeading(), image.lastTrailing()));
         this.last = image.lastValueBits();
       }
     }
@@ -559,7 +582,7 @@ final class Chunk {
         write(leading, 5);
         write(significant & 63, 6); // 64 significant bits are written as 0
         write(xor >>> trailing, significant);
-        state = packState(bitLength(), leading, trailing);
+        codingState(packState(bitLength(), leading, trailing));
       }
     }
 

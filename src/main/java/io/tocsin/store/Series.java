@@ -159,6 +159,26 @@ public final class Series extends Chunk.Head {
   }
 
   /**
+   * Which of the log's batches may still hold this series' latest record (0: none), for an
+   * {@link AppendLog} that gathers records per request: read and set only by the log, during the
+   * calls this series makes to it while holding its lock.
+   */
+  public int logBatch() {
+    return logSlot();
+  }
+
+  /** See {@link #logBatch()}; from 0 to {@link #MAX_LOG_BATCH}. */
+  public void logBatch(int batch) {
+    if (batch < 0 || batch > MAX_LOG_BATCH) {
+      throw new IllegalArgumentException("log batch " + batch + " out of range");
+    }
+    logSlot(batch);
+  }
+
+  /** The largest {@link #logBatch}: four bits of the head chunk's state hold it. */
+  public static final int MAX_LOG_BATCH = Chunk.Head.MAX_LOG_SLOT;
+
+  /**
    * State the writer keeps per series between points, such as the last cumulative value of a
    * counter stream. The store never reads it; it goes away with the series.
    */

@@ -76,6 +76,28 @@ class ChunkTest {
   }
 
   @Test
+  void logSlot_survivesEveryCodingStateChangeAndLeavesTheSamplesAlone() {
+    Random random = new Random(7);
+    for (boolean decimal : new boolean[] {true, false}) {
+      List<Sample> samples = new ArrayList<>();
+      for (int i = 0; i < Chunk.MAX_COUNT; i++) {
+        // XORs with every count of leading and trailing zeros, and escaped specials.
+        double v = i % 7 == 6 ? Double.NaN : decimal ? i * 0.25 - 9.25 : Double.longBitsToDouble(random.nextLong() >>> i % 13);
+        samples.add(new Sample(T0 + i * 15_000L + i % 3, v));
+      }
+      Chunk.Writer writer = new Chunk.Writer(samples.get(0).value());
+      writer.logSlot(Chunk.Head.MAX_LOG_SLOT);
+      assertThat(fill(writer, samples)).isEqualTo(-1);
+
+      assertThat(writer.logSlot()).isEqualTo(Chunk.Head.MAX_LOG_SLOT);
+      assertSameBits(read(writer.words(), Long.MIN_VALUE, Long.MAX_VALUE), samples);
+      Chunk.Writer plain = new Chunk.Writer(samples.get(0).value());
+      fill(plain, samples);
+      assertThat(writer.words()).isEqualTo(plain.words());
+    }
+  }
+
+  @Test
   void decimalChunk_refusesAValueNeedingMoreDecimals() {
     Chunk.Writer writer = new Chunk.Writer(1.5);
     assertThat(writer.append(T0, 1.5)).isTrue();

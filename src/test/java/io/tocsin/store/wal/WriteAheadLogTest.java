@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tocsin.store.AppendLog;
 import io.tocsin.store.HistogramSample;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
+import io.tocsin.store.Series;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StaleMarker;
 import io.tocsin.store.StoreSettings;
@@ -21,7 +23,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -362,5 +372,165 @@ class WriteAheadLogTest {
         new WalMetrics(new PrometheusRegistry()));
     assertThat(List.of(result.samples(), result.skipped())).containsExactly(1L, 1L);
     assertThat(restored.read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).containsExactly(2);
+  }
+
+  // --- gathering a request's records (AppendLog.gather) --------------------------------------
+
+  @Test
+  void gather_recordsReachTheLogWhenTheGatheringCloses() throws Exception {
+    SeriesStore store = newStore();
+    try (WriteAheadLog wal = recoverAndOpen(store, settings)) {
+      try (AppendLog.Gathering gathering = wal.gather()) {
+        assertThat(gathering).isNotSameAs(AppendLog.Gathering.NONE);
+        gauge(store, "temp", now() - 1000, 1);
+        wal.commit();
+        assertThat(replayed(1).seriesCount()).as("not in the log while gathering").isZero();
+      }
+      wal.commit();
+    }
+    assertThat(replayed(1).read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).containsExactly(1);
+  }
+
+  /**
+   * The series' first record waits in a gathering on another thread while this thread logs its
+   * second: the second must not reach the log first, or replay would refuse the first as out of
+   * order.
+   */
+  @Test
+  void gather_seriesLoggedFromAnotherGatheringMeanwhile_keepsItsRecordsInMemoryOrder() throws Exception {
+    assertRecordsInMemoryOrder(true);
+  }
+
+  @Test
+  void gather_seriesLoggedWithoutGatheringMeanwhile_keepsItsRecordsInMemoryOrder() throws Exception {
+    assertRecordsInMemoryOrder(false);
+  }
+
+  private void assertRecordsInMemoryOrder(boolean gathering) throws Exception {
+    SeriesStore store = newStore();
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try (WriteAheadLog wal = recoverAndOpen(store, settings)) {
+      AppendLog.Gathering first = other.submit(() -> {
+        AppendLog.Gathering g = wal.gather();
+        gauge(store, "temp", now() - 2000, 1);
+        return g;
+      }).get();
+      try (AppendLog.Gathering second = gathering ? wal.gather() : AppendLog.Gathering.NONE) {
+        gauge(store, "temp", now() - 1000, 2);
+        gauge(store, "other", now() - 1000, 3);
+      }
+      wal.commit();
+      other.submit(first::close).get();
+      wal.commit();
+    } finally {
+      other.shutdownNow();
+    }
+    assertThat(replayed(1).read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).containsExactly(1, 2);
+  }
+
+  @Test
+  void gather_allBatchesTaken_logsRecordByRecord() throws Exception {
+    SeriesStore store = newStore();
+    ExecutorService others = Executors.newFixedThreadPool(Series.MAX_LOG_BATCH);
+    try (WriteAheadLog wal = recoverAndOpen(store, settings)) {
+      CountDownLatch gathering = new CountDownLatch(Series.MAX_LOG_BATCH);
+      CountDownLatch done = new CountDownLatch(1);
+      for (int i = 0; i < Series.MAX_LOG_BATCH; i++) {
+        others.submit(() -> {
+          try (AppendLog.Gathering g = wal.gather()) {
+            gathering.countDown();
+            done.await();
+          }
+          return null;
+        });
+      }
+      assertThat(gathering.await(30, TimeUnit.SECONDS)).isTrue();
+      try (AppendLog.Gathering none = wal.gather()) {
+        assertThat(none).isSameAs(AppendLog.Gathering.NONE);
+        gauge(store, "temp", now() - 1000, 1);
+      }
+      wal.commit();
+      done.countDown();
+    } finally {
+      others.shutdown();
+      assertThat(others.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(replayed(1).read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).containsExactly(1);
+  }
+
+  @Test
+  void gather_largerThanItsBuffer_addsToTheLogAsItGrows() throws Exception {
+    SeriesStore store = newStore();
+    int samples = Gathered.FLUSH_BYTES / 20 + 100; // a gauge's record is 21 bytes
+    try (WriteAheadLog wal = recoverAndOpen(store, settings)) {
+      try (AppendLog.Gathering gathering = wal.gather()) {
+        for (int i = 0; i < samples; i++) {
+          gauge(store, "temp", now() - samples + i, i);
+        }
+        wal.commit();
+        assertThat(replayed(1).read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values().length)
+            .isGreaterThan(samples / 2).isLessThan(samples);
+      }
+      wal.commit();
+    }
+    assertThat(replayed(1).read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).hasSize(samples);
+  }
+
+  /** A cut (a snapshot's) while records wait: they go to the new segment, defined there. */
+  @Test
+  void gather_segmentCutWhileGathering_definesItsSeriesInTheNewSegment() throws Exception {
+    SeriesStore store = newStore();
+    long cut;
+    try (WriteAheadLog wal = recoverAndOpen(store, settings)) {
+      gauge(store, "temp", now() - 3000, 1);
+      wal.commit();
+      try (AppendLog.Gathering gathering = wal.gather()) {
+        gauge(store, "temp", now() - 2000, 2);
+        cut = wal.cutSegment();
+        gauge(store, "temp", now() - 1000, 3);
+      }
+      wal.commit();
+    }
+    assertThat(replayed(cut).read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).containsExactly(2, 3);
+    assertThat(replayed(1).read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).containsExactly(1, 2, 3);
+  }
+
+  /** Request threads racing on shared series, gathering or not, with segment cuts: the log replays to memory. */
+  @Test
+  void gather_racingWritersOnSharedSeries_replayToWhatMemoryHolds() throws Exception {
+    SeriesStore store = newStore();
+    int threads = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    AtomicLong clockMs = new AtomicLong(now() - 600_000);
+    try (WriteAheadLog wal = recoverAndOpen(store, settings.withSegmentBytes(16 << 10))) {
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < threads; w++) {
+        int writer = w;
+        done.add(pool.submit(() -> {
+          Random random = new Random(writer);
+          for (int request = 0; request < 300; request++) {
+            try (AppendLog.Gathering g = request % 5 == writer ? AppendLog.Gathering.NONE : wal.gather()) {
+              for (int i = 0; i < 20; i++) {
+                // The time is taken under the series' lock, so each series' samples are in time order in memory.
+                store.write("temp", MetricKind.GAUGE, Labels.of("host", "h" + random.nextInt(30)),
+                    s -> s.append(clockMs.incrementAndGet(), writer));
+              }
+              if (writer == 0 && request % 50 == 0) {
+                wal.cutSegment();
+              }
+            }
+            wal.commit();
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(store.seriesCount()).isEqualTo(30);
+    assertThat(dump(replayed(1))).isEqualTo(dump(store));
   }
 }

@@ -1,0 +1,70 @@
+package io.tocsin.store.wal;
+
+import io.tocsin.store.Series;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * The records one {@link WriteAheadLog#gather} has framed and not yet added to the log's shared
+ * buffer, with the series they are about (to define them there first) and their latest time.
+ * Guarded by itself: its thread adds to it, and any thread may flush it (see {@link
+ * WriteAheadLog}).
+ */
+final class Gathered {
+  /** What a gathering's buffer keeps between uses; a larger one is flushed as soon as it is this full. */
+  static final int FLUSH_BYTES = 256 << 10;
+
+  /** Its number, as {@link Series#logBatch} refers to it: 1 to {@link Series#MAX_LOG_BATCH}. */
+  final int slot;
+  final RecordBuffer data = new RecordBuffer(16 << 10);
+  private Series[] series = new Series[64];
+  private int records;
+  private long maxTimeMs = Long.MIN_VALUE;
+
+  Gathered(int slot) {
+    this.slot = slot;
+  }
+
+  boolean isEmpty() {
+    return records == 0;
+  }
+
+  /** Frames the record in {@code body} about {@code s} at {@code timeMs} (Long.MIN_VALUE: none). */
+  void add(Series s, long timeMs, RecordBuffer body, CRC32C crc) {
+    WalRecords.frame(body, data, crc);
+    if (records == series.length) {
+      series = Arrays.copyOf(series, records * 2);
+    }
+    series[records++] = s;
+    if (timeMs > maxTimeMs) {
+      maxTimeMs = timeMs;
+    }
+  }
+
+  int records() {
+    return records;
+  }
+
+  Series series(int record) {
+    return series[record];
+  }
+
+  long maxTimeMs() {
+    return maxTimeMs;
+  }
+
+  boolean full() {
+    return data.size >= FLUSH_BYTES;
+  }
+
+  void clear() {
+    data.clear();
+    data.trimTo(FLUSH_BYTES);
+    Arrays.fill(series, 0, records, null);
+    if (series.length > 4096) {
+      series = new Series[64];
+    }
+    records = 0;
+    maxTimeMs = Long.MIN_VALUE;
+  }
+}
