@@ -24,6 +24,7 @@ import io.tocsin.config.HostPort;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.ingest.IngestResult;
 import io.tocsin.ingest.MetricsTranslator;
+import io.tocsin.store.CounterSeries;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
@@ -305,11 +306,16 @@ public final class IngestBenchmark {
 
   // --- memory --------------------------------------------------------------------------------
 
-  /** Fills a store with {@code samples} 15 s samples per series and reports the heap it holds. */
+  /**
+   * Fills a store with {@code samples} 15 s samples per series and reports the heap it holds; the
+   * counters keep the state of a cumulative stream, as ingest's do.
+   */
   static void memory(int series, int samples) {
     System.out.printf(Locale.ROOT, "%nmemory: %,d series x %d samples (15 s apart)...%n", series, samples);
     long before = usedHeapAfterGc();
-    SeriesStore store = filledStore(series, samples);
+    SeriesStore store = new SeriesStore(Clock.systemUTC(), new StoreSettings(Duration.ofHours(1), series, series));
+    long now = System.currentTimeMillis();
+    fill(store, series, now - (samples - 1) * STEP_MS, now, true);
     long after = usedHeapAfterGc();
     long perSeries = (after - before) / series;
     System.out.printf(Locale.ROOT, "memory: %,d series hold %,d MiB: %,d bytes per series (%d samples each)%n",
@@ -338,6 +344,15 @@ public final class IngestBenchmark {
    * step from {@code startMs} to {@code endMs}.
    */
   static void fill(SeriesStore store, int series, long startMs, long endMs) {
+    fill(store, series, startMs, endMs, false);
+  }
+
+  /**
+   * As {@link #fill(SeriesStore, int, long, long)}; with {@code counterStates}, each counter is a
+   * cumulative stream whose series keeps its last value and start, as ingest writes one.
+   */
+  static void fill(SeriesStore store, int series, long startMs, long endMs, boolean counterStates) {
+    long streamStartNanos = (startMs - STEP_MS) * 1_000_000;
     Labels[] labels = new Labels[series];
     for (int s = 0; s < series; s++) {
       labels[s] = Labels.of("host_name", "host-" + (s % 5_000), "region", "region-" + (s % 7),
@@ -353,8 +368,15 @@ public final class IngestBenchmark {
           case 1 -> random.nextInt(20);
           default -> state[s] = Math.round((state[s] + random.nextDouble() - 0.5) * 100) / 100.0;
         };
+        int index = s;
         store.write("bench_metric_" + (s % 3), s % 3 == 1 ? MetricKind.COUNTER : MetricKind.GAUGE,
-            labels[s], sr -> sr.append(time, value));
+            labels[s], sr -> {
+              if (counterStates && sr instanceof CounterSeries counter) {
+                counter.append(time, value, streamStartNanos, state[index] += value);
+              } else {
+                sr.append(time, value);
+              }
+            });
       }
     }
     if (store.seriesCount() < series) {
