@@ -57,7 +57,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       over a given number of series, sent to a running Tocsin through a real gRPC client.
  *   <li>{@code translate}: the same requests decoded and written on one thread, in process,
  *       with the bytes allocated per point.
- *   <li>{@code memory}: the heap held per series with 60 and with 240 samples 15 s apart.
+ *   <li>{@code memory}: the heap held per series with 60 and with 240 samples 15 s apart; a third
+ *       of the series are gauges of 1, a third counters that keep a cumulative stream's state as
+ *       ingest's do, a third wandering gauges.
  * </ul>
  *
  * <p>Run with {@code bench/run [grpc|translate|memory|all] [series...]}.
