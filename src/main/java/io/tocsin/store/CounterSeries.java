@@ -4,8 +4,8 @@ package io.tocsin.store;
  * The series of a counter: a {@link Series} that keeps the state of its cumulative stream, the
  * last value as sent and the stream's start ({@link CounterState}), in fields of its own, changed
  * in place by the append that stores the point's increase. Ingest turns each point of a
- * cumulative counter into an increase from that state; keeping it unboxed saves the 24 bytes of a
- * state object per series, and the dead one each point would leave (a new state per point).
+ * cumulative counter into an increase from that state. Kept unboxed, it makes a series of 56
+ * bytes instead of 48 and a 24-byte state object, and leaves no dead state object per point.
  *
  * <p>{@link #writerState()} still gives the state as a {@link CounterState}, and takes one (write-ahead
  * log replay, snapshots) or any other state a writer keeps, as every series does.
