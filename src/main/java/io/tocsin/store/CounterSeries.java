@@ -26,12 +26,19 @@ public final class CounterSeries extends Series {
     return super.state() instanceof StreamStart;
   }
 
-  /** The start of the stream whose state is held ({@link #hasCounterState()}), in nanoseconds. */
+  /**
+   * The start of the stream whose state is held, in nanoseconds.
+   *
+   * @throws IllegalStateException when none is ({@link #hasCounterState()})
+   */
   public synchronized long startNanos() {
-    return ((StreamStart) super.state()).nanos();
+    if (!(super.state() instanceof StreamStart start)) {
+      throw new IllegalStateException(this + " holds no counter state");
+    }
+    return start.nanos();
   }
 
-  /** The last value as sent of the stream whose state is held ({@link #hasCounterState()}). */
+  /** The last value as sent of the stream whose state is held ({@link #hasCounterState()}); else meaningless. */
   public synchronized double lastValue() {
     return lastValue;
   }

@@ -49,6 +49,8 @@ class CounterSeriesTest {
     CounterSeries hits = counter();
     assertThat(hits.hasCounterState()).isFalse();
     assertThat(hits.writerState()).isNull();
+    assertThatThrownBy(hits::startNanos).isInstanceOf(IllegalStateException.class)
+        .hasMessage("hits{node=\"n1\"} holds no counter state");
 
     List<AppendResult> results = new ArrayList<>();
     write("hits", MetricKind.COUNTER, s -> results.add(((CounterSeries) s).append(t(0), 0, 7_000, 100)));
