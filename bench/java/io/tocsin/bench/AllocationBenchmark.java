@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Bytes the server allocates per point on each ingest path, through the real listeners of one
  * in-process Tocsin (write-ahead log on): OTLP/gRPC and OTLP/HTTP with the same pre-encoded
  * export requests ({@link IngestBenchmark#round}: 1,000 gauge points of 4 attributes each), and
- * Prometheus remote write ({@link RemoteWriteBenchmark#shards}: 2,000 samples per request). Only
+ * Prometheus remote write ({@link RemoteWriteBenchmark#shards}: 2,000 samples per request), of
+ * gauges and then of cumulative counters (turned into increases from the state their series keep). Only
  * the server's threads count: the clients run on threads of their own (named {@code bench-}, the
  * JDK client's {@code HttpClient-}), excluded by name. Each path runs warm-up rounds first, and
  * measures rounds of series the store already holds, as steady ingest is.
@@ -79,6 +80,14 @@ public final class AllocationBenchmark {
         remote.add(round);
       }
       report("remote write", series, MEASURED, remote, bodies -> post(rw, bodies, "application/x-protobuf", "snappy"));
+      List<List<byte[]>> counters = new ArrayList<>();
+      for (int r = 0; r < WARMUP + MEASURED; r++) {
+        List<byte[]> round = new ArrayList<>();
+        RemoteWriteBenchmark.shards(series, start, r, 1, true).forEach(round::addAll);
+        counters.add(round);
+      }
+      report("remote write, counters", series, MEASURED, counters,
+          bodies -> post(rw, bodies, "application/x-protobuf", "snappy"));
     }
   }
 
@@ -120,7 +129,7 @@ public final class AllocationBenchmark {
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     long points = (long) series * measured;
-    System.out.printf(Locale.ROOT, "alloc: %-12s %,6d bytes allocated by the server per point (%,.0f points/s)%n",
+    System.out.printf(Locale.ROOT, "alloc: %-23s %,6d bytes allocated by the server per point (%,.0f points/s)%n",
         path + ":", (serverAllocated() - before) / points, points / seconds);
   }
 

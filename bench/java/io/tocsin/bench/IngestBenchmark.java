@@ -13,17 +13,20 @@ import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.tocsin.Tocsin;
 import io.tocsin.config.HostPort;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.ingest.IngestResult;
 import io.tocsin.ingest.MetricsTranslator;
+import io.tocsin.store.CounterSeries;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
@@ -55,8 +58,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code grpc}: pre-encoded export requests of 1,000 gauge points with 4 attributes each,
  *       over a given number of series, sent to a running Tocsin through a real gRPC client.
  *   <li>{@code translate}: the same requests decoded and written on one thread, in process,
- *       with the bytes allocated per point.
- *   <li>{@code memory}: the heap held per series with 60 and with 240 samples 15 s apart.
+ *       with the bytes allocated per point; then as many of cumulative counters.
+ *   <li>{@code memory}: the heap held per series with 60 and with 240 samples 15 s apart; a third
+ *       of the series are gauges of 1, a third counters that keep a cumulative stream's state as
+ *       ingest's do, a third wandering gauges.
  * </ul>
  *
  * <p>Run with {@code bench/run [grpc|translate|memory|all] [series...]}.
@@ -272,10 +277,18 @@ public final class IngestBenchmark {
     int rounds = 24;
     long start = System.currentTimeMillis() - 50 * 60_000;
     SplittableRandom random = new SplittableRandom(2);
-    List<List<byte[]>> work = new ArrayList<>();
+    List<List<byte[]>> gauges = new ArrayList<>();
+    List<List<byte[]>> counters = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
-      work.add(round(series, start + r * STEP_MS, random));
+      gauges.add(round(series, start + r * STEP_MS, random));
+      counters.add(counterRound(series, start + r * STEP_MS, r));
     }
+    translate("gauges", gauges);
+    translate("cumulative counters", counters);
+  }
+
+  /** Decodes and writes {@code work} into a new store on this thread; prints points/s and bytes per point. */
+  private static void translate(String what, List<List<byte[]>> work) throws Exception {
     SeriesStore store = new SeriesStore(Clock.systemUTC(), new StoreSettings(Duration.ofHours(1), 4_000_000, 1_000_000));
     MetricsTranslator translator = new MetricsTranslator(store, Clock.systemUTC());
     ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -288,7 +301,7 @@ public final class IngestBenchmark {
     long allocated0 = threads.getCurrentThreadAllocatedBytes();
     long t0 = System.nanoTime();
     long points = 0;
-    for (int r = warmup; r < rounds; r++) {
+    for (int r = warmup; r < work.size(); r++) {
       for (byte[] request : work.get(r)) {
         IngestResult result = translator.write(request);
         points += result.accepted();
@@ -299,17 +312,49 @@ public final class IngestBenchmark {
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     long allocated = threads.getCurrentThreadAllocatedBytes() - allocated0;
-    System.out.printf(Locale.ROOT, "%ntranslate (decode + write, one thread): %,.0f points/s, %,d bytes allocated per point%n",
-        points / seconds, allocated / points);
+    System.out.printf(Locale.ROOT,
+        "%ntranslate %s (decode + write, one thread): %,.0f points/s, %,d bytes allocated per point%n",
+        what, points / seconds, allocated / points);
+  }
+
+  /**
+   * Like {@link #round}, of cumulative monotonic sums (counters) that began an hour before: each
+   * point a little above the one before, so that the store keeps each stream's state.
+   */
+  static List<byte[]> counterRound(int series, long timeMs, int round) {
+    long startNanos = (timeMs - round * STEP_MS - 3_600_000) * 1_000_000;
+    List<byte[]> requests = new ArrayList<>();
+    for (int first = 0; first < series; first += POINTS_PER_REQUEST) {
+      Sum.Builder sum = Sum.newBuilder().setIsMonotonic(true)
+          .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE);
+      for (int s = first; s < Math.min(series, first + POINTS_PER_REQUEST); s++) {
+        sum.addDataPoints(NumberDataPoint.newBuilder().setStartTimeUnixNano(startNanos)
+            .setTimeUnixNano(timeMs * 1_000_000).setAsDouble(round * 100 + s % 97)
+            .addAttributes(attr("host.name", "host-" + (s % 5_000)))
+            .addAttributes(attr("region", "region-" + (s % 7)))
+            .addAttributes(attr("instance", "instance-" + s))
+            .addAttributes(attr("shard", Integer.toString(s % 64))));
+      }
+      requests.add(ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
+          .setResource(Resource.newBuilder().addAttributes(attr("service.name", "bench")))
+          .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(Metric.newBuilder().setName("bench.hits").setSum(sum))))
+          .build().toByteArray());
+    }
+    return requests;
   }
 
   // --- memory --------------------------------------------------------------------------------
 
-  /** Fills a store with {@code samples} 15 s samples per series and reports the heap it holds. */
+  /**
+   * Fills a store with {@code samples} 15 s samples per series and reports the heap it holds; the
+   * counters keep the state of a cumulative stream, as ingest's do.
+   */
   static void memory(int series, int samples) {
     System.out.printf(Locale.ROOT, "%nmemory: %,d series x %d samples (15 s apart)...%n", series, samples);
     long before = usedHeapAfterGc();
-    SeriesStore store = filledStore(series, samples);
+    SeriesStore store = new SeriesStore(Clock.systemUTC(), new StoreSettings(Duration.ofHours(1), series, series));
+    long now = System.currentTimeMillis();
+    fill(store, series, now - (samples - 1) * STEP_MS, now, true);
     long after = usedHeapAfterGc();
     long perSeries = (after - before) / series;
     System.out.printf(Locale.ROOT, "memory: %,d series hold %,d MiB: %,d bytes per series (%d samples each)%n",
@@ -338,6 +383,15 @@ public final class IngestBenchmark {
    * step from {@code startMs} to {@code endMs}.
    */
   static void fill(SeriesStore store, int series, long startMs, long endMs) {
+    fill(store, series, startMs, endMs, false);
+  }
+
+  /**
+   * As {@link #fill(SeriesStore, int, long, long)}; with {@code counterStates}, each counter is a
+   * cumulative stream whose series keeps its last value and start, as ingest writes one.
+   */
+  static void fill(SeriesStore store, int series, long startMs, long endMs, boolean counterStates) {
+    long streamStartNanos = (startMs - STEP_MS) * 1_000_000;
     Labels[] labels = new Labels[series];
     for (int s = 0; s < series; s++) {
       labels[s] = Labels.of("host_name", "host-" + (s % 5_000), "region", "region-" + (s % 7),
@@ -353,8 +407,15 @@ public final class IngestBenchmark {
           case 1 -> random.nextInt(20);
           default -> state[s] = Math.round((state[s] + random.nextDouble() - 0.5) * 100) / 100.0;
         };
+        int index = s;
         store.write("bench_metric_" + (s % 3), s % 3 == 1 ? MetricKind.COUNTER : MetricKind.GAUGE,
-            labels[s], sr -> sr.append(time, value));
+            labels[s], sr -> {
+              if (counterStates && sr instanceof CounterSeries counter) {
+                counter.append(time, value, streamStartNanos, state[index] += value);
+              } else {
+                sr.append(time, value);
+              }
+            });
       }
     }
     if (store.seriesCount() < series) {

@@ -128,6 +128,16 @@ public final class RemoteWriteBenchmark {
    * order, cut into requests of {@link #SAMPLES_PER_REQUEST}, each encoded and snappy-compressed.
    */
   static List<List<byte[]>> shards(int series, long startMs, int from, int rounds) throws IOException {
+    return shards(series, startMs, from, rounds, false);
+  }
+
+  /**
+   * As {@link #shards(int, long, int, int)}; with {@code counters}, of cumulative counters ({@code
+   * bench_counter_total}, each sample above the one before) instead of gauges.
+   */
+  static List<List<byte[]>> shards(int series, long startMs, int from, int rounds, boolean counters)
+      throws IOException {
+    String metric = counters ? "bench_counter_total" : "bench_gauge";
     SplittableRandom random = new SplittableRandom(from);
     List<List<byte[]>> shards = new ArrayList<>();
     for (int shard = 0; shard < CONNECTIONS; shard++) {
@@ -137,8 +147,9 @@ public final class RemoteWriteBenchmark {
       for (int r = from; r < from + rounds; r++) {
         long t = startMs + r * STEP_MS;
         for (int s = shard; s < series; s += CONNECTIONS) {
-          request.addTimeseries(TimeSeries.newBuilder().addAllLabels(labels(s))
-              .addSamples(Sample.newBuilder().setTimestamp(t).setValue(Math.round(random.nextDouble() * 10_000) / 100.0)));
+          double value = Math.round(random.nextDouble() * 10_000) / 100.0;
+          request.addTimeseries(TimeSeries.newBuilder().addAllLabels(labels(metric, s))
+              .addSamples(Sample.newBuilder().setTimestamp(t).setValue(counters ? r * 100 + value : value)));
           if (++inRequest == SAMPLES_PER_REQUEST) {
             requests.add(Snappy.compress(request.build().toByteArray()));
             request = WriteRequest.newBuilder();
@@ -155,8 +166,8 @@ public final class RemoteWriteBenchmark {
   }
 
   /** Sorted by name, as Prometheus sends them. */
-  private static List<Label> labels(int s) {
-    return List.of(label("__name__", "bench_gauge"), label("host", "host-" + (s % 5_000)),
+  private static List<Label> labels(String metric, int s) {
+    return List.of(label("__name__", metric), label("host", "host-" + (s % 5_000)),
         label("instance", "instance-" + s + ":9100"), label("job", "bench"), label("region", "region-" + (s % 7)),
         label("shard", Integer.toString(s % 64)));
   }

@@ -13,6 +13,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tocsin.config.HostPort;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.ingest.WriterStates;
+import io.tocsin.store.CounterSeries;
+import io.tocsin.store.CounterState;
 import io.tocsin.store.HistogramSample;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
@@ -152,6 +154,56 @@ class DurableStoreTest {
     SeriesStore recovered = storeAfterStart(crashed);
     assertThat(hits(recovered)).containsExactly(0, 10, 15);
     assertThat(StoreDump.of(recovered, WriterStates.CODEC)).isEqualTo(before);
+  }
+
+  /**
+   * A kill before any snapshot: the log alone brings back the counter's stream (its last value
+   * and start, which its series keeps in fields of its own), so the next point counts its true
+   * increase; and so does the snapshot the next stop writes, for the point after the start after it.
+   */
+  @Test
+  void crashBeforeASnapshot_replaysTheLog_andCountersGoOnWithTheirTrueIncrease_thenFromASnapshot(
+      @TempDir Path crashed) throws Exception {
+    String before;
+    try (Tocsin first = start(WalSettings.DEFAULT)) {
+      writeBeforeRestart(first);
+      before = StoreDump.of(first.store(), WriterStates.CODEC);
+      copy(dataDir, crashed); // a kill -9: no snapshot at the stop
+    }
+    ServerConfig config = TestServers.loopbackConfig(crashed).withWal(WalSettings.DEFAULT);
+    try (Tocsin second = Tocsin.start(config, clock, false)) {
+      assertThat(metrics(second)).containsPattern("\ntocsin_wal_replayed_samples_total [1-9]");
+      assertThat(StoreDump.of(second.store(), WriterStates.CODEC)).isEqualTo(before);
+      assertThat(counterState(second.store())).isEqualTo(CounterState.of(start * 1_000_000, 110));
+      writeAfterRestart(second);
+      post(second, gauge("temp", point(at(30), 3.5, "host", "a")));
+      assertThat(hits(second.store())).as("the first point after the replay counts 125 - 110").containsExactly(0, 10, 15);
+      assertThat(latencyCounts(second.store())).containsExactly(new double[] {0, 0, 0}, new double[] {1, 1, 1},
+          new double[] {1, 0, 1});
+    }
+    clock.advance(Duration.ofSeconds(20));
+    try (Tocsin third = Tocsin.start(config, clock, false)) {
+      assertThat(metrics(third)).contains("\ntocsin_wal_replayed_samples_total 0.0\n");
+      assertThat(counterState(third.store())).isEqualTo(CounterState.of(start * 1_000_000, 125));
+      post(third, counter("hits", point(at(5), 133, "route", "/x").setStartTimeUnixNano(start * 1_000_000)));
+      assertThat(hits(third.store())).as("the first point after the snapshot counts 133 - 125")
+          .containsExactly(0, 10, 15, 8);
+      assertThat(third.store().read("temp", l -> "a".equals(l.get("host")), 0, Long.MAX_VALUE).get(0).values())
+          .containsExactly(1.5, 2.5, 3.5);
+    }
+  }
+
+  /** The state of the one "hits" series, which must keep it in its own fields. */
+  private static CounterState counterState(SeriesStore store) {
+    List<Object> states = new ArrayList<>();
+    store.forEachSeries(s -> {
+      if (s.metric().equals("hits")) {
+        assertThat(s).isInstanceOfSatisfying(CounterSeries.class, c -> assertThat(c.hasCounterState()).isTrue());
+        states.add(s.writerState());
+      }
+    });
+    assertThat(states).hasSize(1);
+    return (CounterState) states.get(0);
   }
 
   /** A graceful stop writes a last snapshot, so the next start replays (almost) nothing. */

@@ -4,6 +4,8 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
+import io.tocsin.store.CounterSeries;
+import io.tocsin.store.CounterState;
 import io.tocsin.store.HistogramSample;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
@@ -21,8 +23,10 @@ import java.util.function.Consumer;
  * of a known series finds it through an {@link AttributesProbe}; only a new series, or a point
  * the probe declines, builds its labels. Conversions
  * that need the previous point of a stream (cumulative to delta) run inside {@link
- * SeriesStore#write}, under the series' lock, with their state kept in {@link Series#writerState}
- * and set with the sample it comes from ({@link Series#append(long, double, Object)}: one log record).
+ * SeriesStore#write}, under the series' lock, with their state kept in the series and set with the
+ * sample it comes from, in one log record: a counter's in fields of its {@link CounterSeries}
+ * ({@link CounterSeries#append(long, double, long, double)}), changed in place, others in {@link
+ * Series#writerState} ({@link Series#append(long, double, Object)}).
  *
  * <p>One instance per request and thread; its fields carry the current point into the store's
  * callback without allocating a closure per point.
@@ -363,20 +367,20 @@ final class PointWriter {
       record(series.append(timeMs, value));
       return;
     }
-    CumulativeState state = (CumulativeState) series.writerState();
+    CounterSeries counter = (CounterSeries) series; // what the store makes for a counter
     double increase;
     long lastTimeMs; // the state's point is the series' newest sample: their times are one
-    if (state == null) {
+    if (!counter.hasCounterState()) {
       increase = startedAfterReceiver() ? value : 0;
     } else if (timeMs <= (lastTimeMs = series.lastTimeMs())) {
-      outcome = timeMs == lastTimeMs && value == state.lastValue() ? null : RejectReason.OUT_OF_ORDER;
+      outcome = timeMs == lastTimeMs && value == counter.lastValue() ? null : RejectReason.OUT_OF_ORDER;
       return;
-    } else if (startNanos > state.startNanos() || value < state.lastValue()) {
+    } else if (startNanos > counter.startNanos() || value < counter.lastValue()) {
       increase = value; // a reset: the stream restarted and counts from zero again
     } else {
-      increase = value - state.lastValue();
+      increase = value - counter.lastValue();
     }
-    record(series.append(timeMs, increase, CumulativeState.of(startNanos, value)));
+    record(counter.append(timeMs, increase, startNanos, value));
   }
 
   /**
@@ -395,10 +399,11 @@ final class PointWriter {
       record(series.append(timeMs, value));
       return;
     }
-    // A delta up-down counter: keep a running total from the first delta seen.
-    CumulativeState state = (CumulativeState) series.writerState();
+    // A delta up-down counter: keep a running total from the first delta seen. Up-down counters
+    // are mostly cumulative, with no state: their series are plain, 8 bytes less than a counter's.
+    CounterState state = (CounterState) series.writerState();
     double total = (state == null ? 0 : state.lastValue()) + value;
-    record(series.append(timeMs, total, CumulativeState.of(startNanos, total)));
+    record(series.append(timeMs, total, CounterState.of(startNanos, total)));
   }
 
   private void appendHistogram(Series series) {
@@ -478,38 +483,6 @@ final class PointWriter {
     HistogramSample sample = delta.toExplicit(bounds);
     record(series.appendHistogram(timeMs, sample,
         new ExponentialState(startNanos, timeMs, exponential, layout, sample.bounds())));
-  }
-
-  /**
-   * The last point of a cumulative counter stream (a delta up-down counter's running total): its
-   * value and the stream's start. Its time is that of the series' newest sample, which this state
-   * always comes with. A store of counters holds one per series: 24 bytes, with the start shared
-   * by the streams that began together (every series of one exporting process).
-   */
-  record CumulativeState(StreamStart start, double lastValue) {
-    static CumulativeState of(long startNanos, double lastValue) {
-      return new CumulativeState(StreamStart.of(startNanos), lastValue);
-    }
-
-    long startNanos() {
-      return start.nanos();
-    }
-  }
-
-  /** When a stream began; one instance per recent start time ({@link #of}). */
-  record StreamStart(long nanos) {
-    private static final int SLOTS = 1 << 10;
-    /** Recent starts by hash. Racing threads may each make one: a duplicate costs 24 bytes, nothing else. */
-    private static final StreamStart[] RECENT = new StreamStart[SLOTS];
-
-    static StreamStart of(long nanos) {
-      int slot = Long.hashCode(nanos * 0x9E3779B97F4A7C15L) & (SLOTS - 1);
-      StreamStart recent = RECENT[slot];
-      if (recent != null && recent.nanos == nanos) {
-        return recent;
-      }
-      return RECENT[slot] = new StreamStart(nanos);
-    }
   }
 
   /** The last point of a cumulative histogram stream. */

@@ -1,8 +1,8 @@
 package io.tocsin.ingest;
 
-import io.tocsin.ingest.PointWriter.CumulativeState;
 import io.tocsin.ingest.PointWriter.ExponentialState;
 import io.tocsin.ingest.PointWriter.HistogramState;
+import io.tocsin.store.CounterState;
 import io.tocsin.store.HistogramSample;
 import io.tocsin.store.WriterStateCodec;
 import java.io.DataInput;
@@ -12,8 +12,8 @@ import java.io.IOException;
 /**
  * The bytes of the state {@link PointWriter} keeps per series, for the write-ahead log and
  * snapshots: a tag, then the record's fields as fixed-width numbers. A cumulative counter's state
- * is 17 bytes (tag {@link #CUMULATIVE_VALUE}); the 25 bytes of tag {@link #CUMULATIVE}, which also
- * held the time of the series' last sample, are still read.
+ * ({@link CounterState}) is 17 bytes (tag {@link #CUMULATIVE_VALUE}); the 25 bytes of tag {@link
+ * #CUMULATIVE}, which also held the time of the series' last sample, are still read.
  */
 public final class WriterStates implements WriterStateCodec {
   public static final WriterStates CODEC = new WriterStates();
@@ -31,10 +31,8 @@ public final class WriterStates implements WriterStateCodec {
 
   @Override
   public void write(Object state, DataOutput out) throws IOException {
-    if (state instanceof CumulativeState c) {
-      out.writeByte(CUMULATIVE_VALUE);
-      out.writeLong(c.startNanos());
-      out.writeDouble(c.lastValue());
+    if (state instanceof CounterState c) {
+      writeCounter(c.startNanos(), c.lastValue(), out);
     } else if (state instanceof HistogramState h) {
       out.writeByte(HISTOGRAM);
       out.writeLong(h.startNanos());
@@ -67,15 +65,22 @@ public final class WriterStates implements WriterStateCodec {
   }
 
   @Override
+  public void writeCounter(long startNanos, double lastValue, DataOutput out) throws IOException {
+    out.writeByte(CUMULATIVE_VALUE);
+    out.writeLong(startNanos);
+    out.writeDouble(lastValue);
+  }
+
+  @Override
   public Object read(DataInput in) throws IOException {
     int tag = in.readUnsignedByte();
     if (tag == CUMULATIVE_VALUE) {
-      return CumulativeState.of(in.readLong(), in.readDouble());
+      return CounterState.of(in.readLong(), in.readDouble());
     }
     long startNanos = in.readLong();
     long lastTimeMs = in.readLong();
     return switch (tag) {
-      case CUMULATIVE -> CumulativeState.of(startNanos, in.readDouble()); // the time is the series' last sample's
+      case CUMULATIVE -> CounterState.of(startNanos, in.readDouble()); // the time is the series' last sample's
       case HISTOGRAM -> new HistogramState(startNanos, lastTimeMs, readHistogram(in));
       case EXPONENTIAL -> {
         ExponentialBuckets last = new ExponentialBuckets(in.readInt(), in.readDouble(), in.readLong(), in.readLong(),

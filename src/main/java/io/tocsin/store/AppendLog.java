@@ -22,6 +22,9 @@ public interface AppendLog {
     public void sample(Series series, long timeMs, double value, Object state) {}
 
     @Override
+    public void counterSample(Series series, long timeMs, double value, long startNanos, double lastValue) {}
+
+    @Override
     public void histogram(Series series, long timeMs, HistogramSample sample) {}
 
     @Override
@@ -67,6 +70,13 @@ public interface AppendLog {
    * became {@code state} (null: cleared) with it, in one step: a cumulative counter's point.
    */
   void sample(Series series, long timeMs, double value, Object state);
+
+  /**
+   * Like {@link #sample(Series, long, double, Object)} with a {@link CounterState} of {@code
+   * startNanos} and {@code lastValue}, which a {@link CounterSeries} keeps in fields of its own:
+   * the log writes it as its codec writes that state ({@link WriterStateCodec#writeCounter}).
+   */
+  void counterSample(Series series, long timeMs, double value, long startNanos, double lastValue);
 
   /** {@code sample} (null: a stale marker) was appended to histogram {@code series}. */
   void histogram(Series series, long timeMs, HistogramSample sample);

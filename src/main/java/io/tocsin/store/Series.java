@@ -18,9 +18,10 @@ import java.util.Objects;
  *
  * <p>Memory: a store holds millions of these, so a series is one object with as few fields as
  * it can have. It is its own head chunk ({@link Chunk.Head}); what all series of a metric share
- * is kept once in a {@link Family}; the last sample time is read from the head chunk.
+ * is kept once in a {@link Family}; the last sample time is read from the head chunk. A counter's
+ * series is a {@link CounterSeries}, which keeps its stream's state in typed fields ({@link #create}).
  */
-public final class Series extends Chunk.Head {
+public sealed class Series extends Chunk.Head permits CounterSeries {
   /** Samples per compressed chunk; 120 is where Gorilla compression stops improving much. */
   static final int MAX_CHUNK_SAMPLES = 120;
 
@@ -97,7 +98,8 @@ public final class Series extends Chunk.Head {
   /**
    * {@link #writerState()}. With the header (12 bytes), the head chunk's fields (24) and the two
    * above, a series is 48 bytes: its family is found through its labels' key set, the log keeps
-   * which series it defined itself, and removal is marked in {@link #older}.
+   * which series it defined itself, and removal is marked in {@link #older}. A {@link
+   * CounterSeries} keeps its {@link StreamStart} here and 8 bytes more: 56 bytes.
    */
   private Object writerState;
 
@@ -112,6 +114,11 @@ public final class Series extends Chunk.Head {
     if (family.kind == MetricKind.HISTOGRAM) {
       older = new ArrayDeque<TimedHistogram>();
     }
+  }
+
+  /** A new series of {@code family}: a {@link CounterSeries} for a counter, else a plain one. */
+  static Series create(long id, Family family, Labels labels) {
+    return family.kind == MetricKind.COUNTER ? new CounterSeries(id, family, labels) : new Series(id, family, labels);
   }
 
   private boolean isHistogram() {
@@ -183,14 +190,29 @@ public final class Series extends Chunk.Head {
    * counter stream. The store never reads it; it goes away with the series.
    */
   public synchronized Object writerState() {
-    return writerState;
+    return state();
   }
 
   public synchronized void writerState(Object state) {
-    if (state != writerState) {
+    if (!holds(state)) {
       family().log.writerState(this, state);
     }
-    this.writerState = state;
+    hold(state);
+  }
+
+  /** The writer state as {@link #writerState()} gives it; the caller holds the lock. */
+  Object state() {
+    return writerState;
+  }
+
+  /** Makes {@code state} the writer state; the caller holds the lock and has logged it. */
+  void hold(Object state) {
+    writerState = state;
+  }
+
+  /** Whether {@code state} is the writer state already, so that setting it changes nothing to log. */
+  boolean holds(Object state) {
+    return state == writerState;
   }
 
   public synchronized long lastTimeMs() {
@@ -226,9 +248,9 @@ public final class Series extends Chunk.Head {
    */
   public synchronized AppendResult append(long timeMs, double value, Object state) {
     AppendResult result = put(timeMs, value);
-    if (result == AppendResult.APPENDED && state != writerState) {
+    if (result == AppendResult.APPENDED && !holds(state)) {
       family().log.sample(this, timeMs, value, state);
-      writerState = state;
+      hold(state);
     } else if (result == AppendResult.APPENDED) {
       family().log.sample(this, timeMs, value);
     } else if (result == AppendResult.DUPLICATE) {
@@ -237,7 +259,7 @@ public final class Series extends Chunk.Head {
     return result;
   }
 
-  private AppendResult put(long timeMs, double value) {
+  AppendResult put(long timeMs, double value) {
     Family f = family();
     if (f.kind == MetricKind.HISTOGRAM) {
       throw new IllegalStateException(f.metric + " is a histogram; append a HistogramSample");
@@ -294,9 +316,9 @@ public final class Series extends Chunk.Head {
   /** {@link #appendHistogram(long, HistogramSample)} and its writer state, as {@link #append(long, double, Object)}. */
   public synchronized AppendResult appendHistogram(long timeMs, HistogramSample sample, Object state) {
     AppendResult result = putHistogram(timeMs, sample);
-    if (result == AppendResult.APPENDED && state != writerState) {
+    if (result == AppendResult.APPENDED && !holds(state)) {
       family().log.histogram(this, timeMs, sample, state);
-      writerState = state;
+      hold(state);
     } else if (result == AppendResult.APPENDED) {
       family().log.histogram(this, timeMs, sample);
     } else if (result == AppendResult.DUPLICATE) {
@@ -466,7 +488,8 @@ public final class Series extends Chunk.Head {
     if (older == REMOVED) {
       return null;
     }
-    byte[] state = writerState == null ? null : stateEncoder.encode(writerState);
+    Object held = state();
+    byte[] state = held == null ? null : stateEncoder.encode(held);
     long lastTimeMs = lastTime();
     if (isHistogram()) {
       List<TimedHistogram> kept = new ArrayList<>(histograms().size());
@@ -512,8 +535,8 @@ public final class Series extends Chunk.Head {
    */
   static Series restore(long id, Family family, Labels labels, Object writerState, long[] sealed,
       Chunk.HeadImage head, List<TimedHistogram> histograms) {
-    Series series = new Series(id, family, labels);
-    series.writerState = writerState;
+    Series series = create(id, family, labels);
+    series.hold(writerState);
     if (family.kind == MetricKind.HISTOGRAM) {
       series.histograms().addAll(histograms);
     } else {

@@ -515,7 +515,7 @@ public final class SeriesStore {
         total.decrementAndGet();
         return existing;
       }
-      Series created = new Series(id, family, family.intern(labels));
+      Series created = Series.create(id, family, family.intern(labels));
       table.add(created);
       append(created);
       return created;

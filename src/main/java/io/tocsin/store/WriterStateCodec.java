@@ -14,6 +14,15 @@ public interface WriterStateCodec {
   /** Writes {@code state}, which is not null. */
   void write(Object state, DataOutput out) throws IOException;
 
+  /**
+   * Writes the {@link CounterState} of {@code startNanos} and {@code lastValue}, as {@link #write}
+   * would: a {@link CounterSeries} keeps it unboxed, and its log records write it on every point,
+   * so a codec that knows counter states writes it without making one.
+   */
+  default void writeCounter(long startNanos, double lastValue, DataOutput out) throws IOException {
+    write(CounterState.of(startNanos, lastValue), out);
+  }
+
   /** Reads what {@link #write} wrote; an {@link IOException} for bytes it cannot read. */
   Object read(DataInput in) throws IOException;
 }

@@ -3,9 +3,9 @@ package io.tocsin.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tocsin.ingest.PointWriter.CumulativeState;
 import io.tocsin.ingest.PointWriter.ExponentialState;
 import io.tocsin.ingest.PointWriter.HistogramState;
+import io.tocsin.store.CounterState;
 import io.tocsin.store.HistogramSample;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -25,7 +25,7 @@ class WriterStatesTest {
   @Provide
   Arbitrary<Object> states() {
     Arbitrary<Object> cumulative = Combinators.combine(Arbitraries.longs(), Arbitraries.doubles())
-        .as(CumulativeState::of);
+        .as(CounterState::of);
     Arbitrary<HistogramSample> histograms = Arbitraries.integers().between(0, 5).flatMap(n ->
         Combinators.combine(Arbitraries.doubles(), Arbitraries.doubles(),
             Arbitraries.doubles().array(double[].class).ofSize(n),
@@ -62,7 +62,16 @@ class WriterStatesTest {
 
   @Test
   void cumulativeState_takesSeventeenBytes() throws IOException {
-    assertThat(encode(CumulativeState.of(1, 3))).hasSize(17);
+    assertThat(encode(CounterState.of(1, 3))).hasSize(17);
+  }
+
+  @Property(tries = 100)
+  void counterState_unboxed_isWrittenAsTheStateItIs(@ForAll long startNanos, @ForAll double lastValue)
+      throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    WriterStates.CODEC.writeCounter(startNanos, lastValue, new DataOutputStream(bytes));
+
+    assertThat(bytes.toByteArray()).isEqualTo(encode(CounterState.of(startNanos, lastValue)));
   }
 
   @Test
@@ -76,12 +85,12 @@ class WriterStatesTest {
 
     Object read = WriterStates.CODEC.read(in(bytes.toByteArray()));
 
-    assertThat(read).isEqualTo(CumulativeState.of(11, 42.5));
+    assertThat(read).isEqualTo(CounterState.of(11, 42.5));
   }
 
   @Test
   void cumulativeStates_ofOneStart_shareIt() {
-    assertThat(CumulativeState.of(7_000, 1).start()).isSameAs(CumulativeState.of(7_000, 2).start());
+    assertThat(CounterState.of(7_000, 1).start()).isSameAs(CounterState.of(7_000, 2).start());
   }
 
   @Test

@@ -124,9 +124,24 @@ final class WalRecords {
     }
     scratch.clear();
     codec.write(state, scratch);
+    addStateBytes(body, scratch);
+  }
+
+  /**
+   * Like {@link #addState} with a counter's state that its series keeps unboxed, in the same bytes
+   * ({@link WriterStateCodec#writeCounter}).
+   */
+  static void addCounterState(RecordBuffer body, long startNanos, double lastValue, WriterStateCodec codec,
+      RecordBuffer scratch) throws IOException {
+    scratch.clear();
+    codec.writeCounter(startNanos, lastValue, scratch);
+    addStateBytes(body, scratch);
+  }
+
+  private static void addStateBytes(RecordBuffer body, RecordBuffer state) {
     body.bytes[0] |= HAS_STATE;
-    body.writeVarLong(scratch.size);
-    body.append(scratch);
+    body.writeVarLong(state.size);
+    body.append(state);
   }
 
   /** Appends {@code body} to {@code out} as a framed record; returns the bytes added. */
