@@ -91,7 +91,7 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
     return 8 * k + (71 - Long.numberOfLeadingZeros(word(k))) / 8;
   }
 
-  private int packedChar(int i) {
+  final int packedChar(int i) {
     return (int) (word(i >>> 3) >>> ((i & 7) << 3)) & 0xFF;
   }
 
@@ -170,6 +170,9 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
   final boolean packedEquals(Object v) {
     if (v instanceof String s) {
       return packedEquals(s);
+    }
+    if (v instanceof PackedLabels p) {
+      return packedEquals(p);
     }
     byte[] ascii = (byte[]) v;
     return packedEqualsAscii(ascii, 0, ascii.length);

@@ -19,8 +19,8 @@ import net.jqwik.api.Provide;
  * map whatever the number of pairs (some in fields, the rest in an array), for values of any
  * characters, and survive the store's canonical copies ({@link Labels#interned}) and the store's
  * own form ({@link Labels#stored}: a value met first held as its ASCII bytes or packed in the
- * labels' fields ({@link PackedLabels}), equal values of other series shared in whatever form the
- * first holds them).
+ * labels' fields ({@link PackedLabels}), equal values of other series, of the same metric or another,
+ * shared in whatever form the first holds them).
  */
 class LabelsPropertiesTest {
   @Property(tries = 300)
@@ -98,6 +98,57 @@ class LabelsPropertiesTest {
       assertThat(storedA.has(key)).isEqualTo(sortedA.containsKey(key));
       assertThat(storedA.indexOf(key) >= 0).isEqualTo(sortedA.containsKey(key));
     }
+  }
+
+  /**
+   * Another metric's series with the same values under other keys shares each value in the form
+   * the first series holds it (a string, bytes, or the packed value where it lies, in those first
+   * labels), and compares like a plain copy with every form of the other values.
+   */
+  @Property(tries = 300)
+  void storedLabelsOfAnotherMetricShareValuesInAnyForm(@ForAll("pairs") Map<String, String> a,
+      @ForAll("pairs") Map<String, String> b) {
+    Labels storedA = copy(a).stored(new HashMap<>(), null);
+    Labels storedB = copy(b).stored(new HashMap<>(), null);
+    Labels otherA = copy(rekeyed(a)).stored(new HashMap<>(), null);
+    Labels otherB = copy(rekeyed(b)).stored(new HashMap<>(), null);
+    Labels plainA = Labels.of(rekeyed(a));
+    Labels plainB = Labels.of(rekeyed(b));
+    TreeMap<String, String> sortedA = new TreeMap<>(rekeyed(a));
+    TreeMap<String, String> sortedB = new TreeMap<>(rekeyed(b));
+
+    assertThat(otherA.asMap()).containsExactlyEntriesOf(sortedA);
+    assertThat(otherA).isEqualTo(plainA).hasSameHashCodeAs(plainA).hasToString(plainA.toString());
+    assertThat(otherA.compareTo(plainA)).isZero();
+    assertThat(otherA.equals(otherB)).isEqualTo(sortedA.equals(sortedB));
+    assertThat(Integer.signum(otherA.compareTo(otherB))).isEqualTo(Integer.signum(compare(sortedA, sortedB)));
+    assertThat(Integer.signum(otherA.compareTo(plainB))).isEqualTo(Integer.signum(compare(sortedA, sortedB)));
+    List<String> values = new ArrayList<>(new TreeMap<>(a).values());
+    List<String> valuesB = new ArrayList<>(new TreeMap<>(b).values());
+    for (int i = 0; i < values.size(); i++) {
+      String value = values.get(i);
+      assertThat(otherA.value(i)).isEqualTo(value);
+      assertThat(otherA.valueHash(i)).isEqualTo(value.hashCode());
+      assertThat(otherA.valueEquals(i, storedA, i)).isTrue();
+      assertThat(storedA.valueEquals(i, otherA, i)).isTrue();
+      for (int j = 0; j < valuesB.size(); j++) {
+        boolean equal = value.equals(valuesB.get(j));
+        assertThat(otherA.valueEquals(i, storedB, j)).isEqualTo(equal);
+        assertThat(storedB.valueEquals(j, otherA, i)).isEqualTo(equal);
+        assertThat(otherA.valueEquals(i, otherB, j)).isEqualTo(equal);
+        assertThat(otherA.valueEquals(i, valuesB.get(j))).isEqualTo(equal);
+        byte[] utf8 = valuesB.get(j).getBytes(StandardCharsets.UTF_8);
+        boolean ascii = value.chars().allMatch(c -> c < 0x80);
+        assertThat(otherA.valueEqualsAscii(i, utf8, 0, utf8.length)).isEqualTo(ascii && equal);
+      }
+    }
+  }
+
+  /** The same values under keys of another metric's series, in the same order. */
+  private static Map<String, String> rekeyed(Map<String, String> pairs) {
+    Map<String, String> rekeyed = new HashMap<>();
+    pairs.forEach((k, v) -> rekeyed.put("m." + k, v));
+    return rekeyed;
   }
 
   /** Labels with new strings: none the same instance as those of other labels. */
