@@ -139,7 +139,7 @@ final class LabelValue {
     return length(a) - length(b);
   }
 
-  private static char charAt(Object v, int i) {
+  static char charAt(Object v, int i) {
     if (v instanceof String s) {
       return s.charAt(i);
     }

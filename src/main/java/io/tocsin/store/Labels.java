@@ -44,7 +44,10 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
   /** Values held in fields of their own: four fill the object to 32 bytes with no padding. */
   private static final int INLINE = 4;
 
-  /** In a value's field: the value is the one a {@link PackedLabels} packs. Never leaves it and this class. */
+  /**
+   * In a value's field: the value is the one a {@link PackedLabels} packs (but for a {@link
+   * PackedLabels.Suffixed}, whose field holds the value's start). Never leaves it and this class.
+   */
   static final Object PACKED = new Object();
 
   /** With value {@code i} at {@code source[offset + i * stride]}: pairs or values, without copying them first. */
@@ -218,6 +221,7 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
    */
   static Labels storedOf(Object keySet, Object[] values) {
     String packed = null;
+    int packedAt = -1;
     for (int i = 0; i < values.length; i++) {
       if (values[i] instanceof String s) {
         Object held = LabelStrings.held(s);
@@ -225,6 +229,7 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
           values[i] = held;
         } else if (packed == null && PackedLabels.fits(s)) {
           packed = s;
+          packedAt = i;
           values[i] = PACKED;
         } else {
           values[i] = LabelValue.compact(s);
@@ -235,7 +240,7 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
     if (packed == null) {
       return new Labels(keySet, values, 0, 1);
     }
-    PackedLabels labels = PackedLabels.of(keySet, values, packed);
+    PackedLabels labels = PackedLabels.of(keySet, values, packedAt, packed);
     LabelStrings.offer(packed, labels);
     return labels;
   }
@@ -268,11 +273,14 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
   /** The value at {@code index} as a {@link LabelValue}: a packed one is these labels themselves. */
   private Object raw(int index) {
     Object v = held(index);
-    return v == PACKED ? this : v;
+    return v == PACKED || this instanceof PackedLabels.Suffixed x && x.index() == index ? this : v;
   }
 
-  /** The value at {@code index} as its field holds it: a {@link LabelValue} or {@link #PACKED}. */
-  private Object held(int index) {
+  /**
+   * The value at {@code index} as its field holds it: a {@link LabelValue}, {@link #PACKED}, or
+   * the start of a {@link PackedLabels.Suffixed} value.
+   */
+  final Object held(int index) {
     int n = keys().length;
     if (index >= n) {
       throw new ArrayIndexOutOfBoundsException("index " + index + " of " + n + " labels");

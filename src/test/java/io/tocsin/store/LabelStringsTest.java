@@ -107,6 +107,24 @@ class LabelStringsTest {
   }
 
   @Test
+  void stored_longValueWhoseStartIsHeld_sharesTheStartAndPacksItsLastChars() {
+    Labels first = Labels.of("instance", new String("inst-suffix-test-000001")).stored(new HashMap<>(), null);
+    Labels second = Labels.of("instance", new String("inst-suffix-test-000002")).stored(new HashMap<>(), null);
+    Labels third = Labels.of("instance", new String("inst-suffix-test-000003")).stored(new HashMap<>(), null);
+
+    assertThat(first).isInstanceOf(PackedLabels.class).isNotInstanceOf(PackedLabels.Suffixed.class);
+    assertThat(second).isInstanceOf(PackedLabels.Suffixed.class);
+    assertThat(third).isInstanceOf(PackedLabels.Suffixed.class);
+    assertThat(third.held(0)).isSameAs(second.held(0));
+    assertThat(LabelValue.string(second.held(0))).isEqualTo("inst-suffix-test");
+    assertThat(second.value(0)).isEqualTo("inst-suffix-test-000002");
+    assertThat(second).isEqualTo(Labels.of("instance", "inst-suffix-test-000002"))
+        .hasSameHashCodeAs(Labels.of("instance", "inst-suffix-test-000002"))
+        .isNotEqualTo(third).isNotEqualTo(first);
+    assertThat(LabelStrings.stored(new String("inst-suffix-test-000002"))).isSameAs(second);
+  }
+
+  @Test
   void stored_valueTooLongOrWithAZeroChar_isNotPacked() {
     String tooLong = "x".repeat(PackedLabels.MAX_LENGTH + 1) + "-packed-test";
     assertThat(Labels.of("instance", tooLong).stored(new HashMap<>(), null)).isNotInstanceOf(PackedLabels.class);
