@@ -122,5 +122,4 @@ final class LabelStrings {
     }
     SLOT.setRelease(TABLE, i, form);
   }
-
 }
