@@ -53,7 +53,7 @@ final class LabelStrings {
   static String canonical(String s) {
     int i = slot(s);
     Object held = SLOT.getAcquire(TABLE, i);
-    if (held != null && matches(held, s)) {
+    if (held != null && LabelValue.equalsString(held, s)) {
       if (MET_AGAIN[i] == 0) {
         MET_AGAIN[i] = 1;
       }
@@ -88,23 +88,19 @@ final class LabelStrings {
   }
 
   /**
-   * The table's value equal to {@code s} as a new stored series keeps it (a string or ASCII
-   * bytes; a value packed in other labels is copied out to bytes, which take the slot, so that
-   * the series that meet it later share them), or null when the table holds none: then the
-   * caller makes its own form of {@code s} and {@link #offer}s it.
+   * The table's value equal to {@code s} as a new stored series keeps it (a {@link LabelValue}:
+   * a string, ASCII bytes, or the labels that packed the value, which the series that meet it
+   * share rather than a copy), or null when the table holds none: then the caller makes its own
+   * form of {@code s} and {@link #offer}s it.
    */
   static Object held(String s) {
     int i = slot(s);
     Object held = SLOT.getAcquire(TABLE, i);
-    if (held == null || !matches(held, s)) {
+    if (held == null || !LabelValue.equalsString(held, s)) {
       return null;
     }
     if (MET_AGAIN[i] == 0) {
       MET_AGAIN[i] = 1;
-    }
-    if (held instanceof PackedLabels p) {
-      held = p.packedBytes();
-      SLOT.setRelease(TABLE, i, held);
     }
     return held;
   }
@@ -117,7 +113,7 @@ final class LabelStrings {
   static void offer(String s, Object form) {
     int i = slot(s);
     Object held = SLOT.getAcquire(TABLE, i);
-    if (held != null && matches(held, s)) {
+    if (held != null && LabelValue.equalsString(held, s)) {
       return;
     }
     if (held != null && MET_AGAIN[i] != 0) {
@@ -125,9 +121,5 @@ final class LabelStrings {
       return;
     }
     SLOT.setRelease(TABLE, i, form);
-  }
-
-  private static boolean matches(Object held, String s) {
-    return held instanceof PackedLabels p ? p.packedEquals(s) : LabelValue.equalsString(held, s);
   }
 }

@@ -4,11 +4,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A label value as {@link Labels} holds it: a {@link String}, or for a value that only one
- * stored series holds so far and that is ASCII, its bytes. A million series with an instance id
- * each held a million strings: 24 bytes of {@code String} object on top of its byte array. An
- * ASCII array has exactly the bytes, hash and order of the string (one char per byte), so
- * comparisons need no string; one is built only when someone asks for the value.
+ * A label value as {@link Labels} holds it: a {@link String}; for a value that only one stored
+ * series holds so far and that is ASCII, its bytes; or the {@link PackedLabels} of the series that
+ * packed it, for a value other series met while that series' labels were in {@link LabelStrings}
+ * (the instance id of one target's series of other metrics, say). A million series with an
+ * instance id each held a million strings: 24 bytes of {@code String} object on top of its byte
+ * array. An ASCII array has exactly the bytes, hash and order of the string (one char per byte),
+ * and so has a packed value, so comparisons need no string; one is built only when someone asks
+ * for the value. Sharing the packed value where it lies, rather than a copy of its bytes, saves
+ * the copy (24 bytes for up to 8 chars) where one series per metric met it.
  */
 final class LabelValue {
   private LabelValue() {}
@@ -38,13 +42,19 @@ final class LabelValue {
   }
 
   static String string(Object v) {
-    return v instanceof String s ? s : new String((byte[]) v, StandardCharsets.ISO_8859_1);
+    if (v instanceof String s) {
+      return s;
+    }
+    return v instanceof byte[] ascii ? new String(ascii, StandardCharsets.ISO_8859_1) : ((PackedLabels) v).packedString();
   }
 
   /** {@link String#hashCode} of the value. */
   static int hash(Object v) {
     if (v instanceof String s) {
       return s.hashCode();
+    }
+    if (v instanceof PackedLabels p) {
+      return p.packedHash();
     }
     int h = 0;
     for (byte b : (byte[]) v) {
@@ -54,12 +64,21 @@ final class LabelValue {
   }
 
   static int length(Object v) {
-    return v instanceof String s ? s.length() : ((byte[]) v).length;
+    if (v instanceof String s) {
+      return s.length();
+    }
+    return v instanceof byte[] ascii ? ascii.length : ((PackedLabels) v).packedLength();
   }
 
   static boolean equal(Object a, Object b) {
     if (a == b) {
       return true;
+    }
+    if (a instanceof PackedLabels p) {
+      return p.packedEquals(b);
+    }
+    if (b instanceof PackedLabels p) {
+      return p.packedEquals(a);
     }
     if (a instanceof String s) {
       return b instanceof String t ? s.equals(t) : equalsString((byte[]) b, s);
@@ -68,7 +87,10 @@ final class LabelValue {
   }
 
   static boolean equalsString(Object v, String s) {
-    return v instanceof String t ? t.equals(s) : equalsString((byte[]) v, s);
+    if (v instanceof String t) {
+      return t.equals(s);
+    }
+    return v instanceof byte[] ascii ? equalsString(ascii, s) : ((PackedLabels) v).packedEquals(s);
   }
 
   private static boolean equalsString(byte[] ascii, String s) {
@@ -96,6 +118,9 @@ final class LabelValue {
     if (v instanceof byte[] ascii) {
       return Arrays.equals(body, offset, offset + length, ascii, 0, ascii.length);
     }
+    if (v instanceof PackedLabels p) {
+      return p.packedEqualsAscii(body, offset, length);
+    }
     return charsEqual(body, offset, length, (String) v);
   }
 
@@ -114,7 +139,10 @@ final class LabelValue {
     return length(a) - length(b);
   }
 
-  private static char charAt(Object v, int i) {
-    return v instanceof String s ? s.charAt(i) : (char) ((byte[]) v)[i];
+  static char charAt(Object v, int i) {
+    if (v instanceof String s) {
+      return s.charAt(i);
+    }
+    return v instanceof byte[] ascii ? (char) ascii[i] : (char) ((PackedLabels) v).packedChar(i);
   }
 }

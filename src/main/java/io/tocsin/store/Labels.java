@@ -32,8 +32,9 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
    * an array of the fourth and later ones. A store holds a million labels, most of a few pairs; an
    * array of their values cost 16 bytes of header and a reference besides the values, a third of
    * the labels' size. Each is a {@link LabelValue}: a string, or in the store's labels ({@link
-   * #stored}) the ASCII bytes of a value no other series held when it was stored, or {@link
-   * #PACKED} for the one such value a {@link PackedLabels} keeps in fields of its own.
+   * #stored}) the ASCII bytes of a value no other series held when it was stored, the {@link
+   * PackedLabels} of another series that packed the value, or {@link #PACKED} for the one such
+   * value a {@link PackedLabels} keeps in fields of its own.
    */
   private final Object v0;
   private final Object v1;
@@ -43,7 +44,10 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
   /** Values held in fields of their own: four fill the object to 32 bytes with no padding. */
   private static final int INLINE = 4;
 
-  /** In a value's field: the value is the one a {@link PackedLabels} packs. Never leaves it and this class. */
+  /**
+   * In a value's field: the value is the one a {@link PackedLabels} packs (but for a {@link
+   * PackedLabels.Suffixed}, whose field holds the value's start). Never leaves it and this class.
+   */
   static final Object PACKED = new Object();
 
   /** With value {@code i} at {@code source[offset + i * stride]}: pairs or values, without copying them first. */
@@ -217,6 +221,7 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
    */
   static Labels storedOf(Object keySet, Object[] values) {
     String packed = null;
+    int packedAt = -1;
     for (int i = 0; i < values.length; i++) {
       if (values[i] instanceof String s) {
         Object held = LabelStrings.held(s);
@@ -224,6 +229,7 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
           values[i] = held;
         } else if (packed == null && PackedLabels.fits(s)) {
           packed = s;
+          packedAt = i;
           values[i] = PACKED;
         } else {
           values[i] = LabelValue.compact(s);
@@ -234,7 +240,7 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
     if (packed == null) {
       return new Labels(keySet, values, 0, 1);
     }
-    PackedLabels labels = PackedLabels.of(keySet, values, packed);
+    PackedLabels labels = PackedLabels.of(keySet, values, packedAt, packed);
     LabelStrings.offer(packed, labels);
     return labels;
   }
@@ -261,18 +267,20 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
    * {@link #valueEqualsAscii} instead.
    */
   public String value(int index) {
-    Object v = held(index);
-    return v == PACKED ? ((PackedLabels) this).packedString() : LabelValue.string(v);
+    return LabelValue.string(raw(index));
   }
 
-  /** The value at {@code index} as a {@link LabelValue}: a packed one is copied out. */
+  /** The value at {@code index} as a {@link LabelValue}: a packed one is these labels themselves. */
   private Object raw(int index) {
     Object v = held(index);
-    return v == PACKED ? ((PackedLabels) this).packedBytes() : v;
+    return v == PACKED || this instanceof PackedLabels.Suffixed x && x.index() == index ? this : v;
   }
 
-  /** The value at {@code index} as its field holds it: a {@link LabelValue} or {@link #PACKED}. */
-  private Object held(int index) {
+  /**
+   * The value at {@code index} as its field holds it: a {@link LabelValue}, {@link #PACKED}, or
+   * the start of a {@link PackedLabels.Suffixed} value.
+   */
+  final Object held(int index) {
     int n = keys().length;
     if (index >= n) {
       throw new ArrayIndexOutOfBoundsException("index " + index + " of " + n + " labels");
@@ -288,24 +296,17 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
 
   /** {@link String#hashCode} of the value at {@code index}, without building it. */
   public int valueHash(int index) {
-    Object v = held(index);
-    return v == PACKED ? ((PackedLabels) this).packedHash() : LabelValue.hash(v);
+    return LabelValue.hash(raw(index));
   }
 
   /** Whether the value at {@code index} equals {@code s}. */
   public boolean valueEquals(int index, String s) {
-    Object v = held(index);
-    return v == PACKED ? ((PackedLabels) this).packedEquals(s) : LabelValue.equalsString(v, s);
+    return LabelValue.equalsString(raw(index), s);
   }
 
   /** Whether the value at {@code index} equals the value of {@code other} at {@code otherIndex}. */
   public boolean valueEquals(int index, Labels other, int otherIndex) {
-    Object a = held(index);
-    Object b = other.held(otherIndex);
-    if (a == PACKED) {
-      return b == PACKED ? ((PackedLabels) this).packedEquals((PackedLabels) other) : ((PackedLabels) this).packedEquals(b);
-    }
-    return b == PACKED ? ((PackedLabels) other).packedEquals(a) : LabelValue.equal(a, b);
+    return LabelValue.equal(raw(index), other.raw(otherIndex));
   }
 
   /**
@@ -313,9 +314,7 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
    * per byte: for ASCII bytes, whether they are the value (a byte outside ASCII never matches).
    */
   public boolean valueEqualsAscii(int index, byte[] bytes, int offset, int length) {
-    Object v = held(index);
-    return v == PACKED ? ((PackedLabels) this).packedEqualsAscii(bytes, offset, length)
-        : LabelValue.equalsAscii(v, bytes, offset, length);
+    return LabelValue.equalsAscii(raw(index), bytes, offset, length);
   }
 
   /** The index of {@code key}, or -1 when absent. */

@@ -15,10 +15,14 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Byte {@code k} of the value is byte {@code k % 8} (the lowest first) of word {@code k / 8};
  * the bytes after the value are zero, and a packed value has no zero byte, so its length is where
- * the zeros start, and two values are equal exactly when their words are.
+ * the zeros start, and two values of those forms are equal exactly when their words are.
+ *
+ * <p>A value longer than a word whose start other series hold ({@link Suffixed}) keeps only its
+ * last {@link Suffixed#SUFFIX} chars in a word and shares the rest: labels of 40 bytes instead of
+ * 48 or 56 for values such as {@code instance-123456}, numbered ids after a common prefix.
  */
 abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, PackedLabels.Word2,
-    PackedLabels.Word3 {
+    PackedLabels.Word3, PackedLabels.Suffixed {
   /** The longest value packed: three words. */
   static final int MAX_LENGTH = 24;
 
@@ -45,9 +49,25 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
 
   /**
    * Labels of {@code keySet} and {@code values}, where the value {@link #fits} {@code packed} is
-   * at the index that holds {@link Labels#PACKED}.
+   * at {@code index}, which holds {@link Labels#PACKED}. A value longer than a word whose start
+   * ({@link Suffixed#prefix}) the store holds already shares that start ({@link Suffixed}); the
+   * start of one no other series starts with is offered to {@link LabelStrings}, for the next.
    */
-  static PackedLabels of(Object keySet, Object[] values, String packed) {
+  static PackedLabels of(Object keySet, Object[] values, int index, String packed) {
+    if (packed.length() > 8 && index <= Suffixed.MAX_INDEX) {
+      String prefix = Suffixed.prefix(packed);
+      Object held = LabelStrings.held(prefix);
+      if (held != null) {
+        values[index] = held;
+        return new Suffixed(keySet, values, Suffixed.word(packed, index));
+      }
+      LabelStrings.offer(prefix, LabelValue.compact(prefix));
+    }
+    return ofWords(keySet, values, packed);
+  }
+
+  /** As {@link #of}, with the whole value in words. */
+  static PackedLabels ofWords(Object keySet, Object[] values, String packed) {
     long[] w = new long[3];
     for (int i = 0; i < packed.length(); i++) {
       w[i >>> 3] |= (long) packed.charAt(i) << ((i & 7) << 3);
@@ -83,15 +103,25 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
 
   /** The same labels with {@code keySet}, of equal keys. */
   final PackedLabels withKeys(Object keySet) {
+    if (this instanceof Suffixed x) {
+      return new Suffixed(keySet, heldValues(), x.w0);
+    }
     return words(keySet, heldValues(), word(0), word(1), word(2));
   }
 
   final int packedLength() {
+    if (this instanceof Suffixed x) {
+      return x.prefixLength() + Suffixed.SUFFIX;
+    }
     int k = words() - 1;
     return 8 * k + (71 - Long.numberOfLeadingZeros(word(k))) / 8;
   }
 
-  private int packedChar(int i) {
+  final int packedChar(int i) {
+    if (this instanceof Suffixed x) {
+      int n = x.prefixLength();
+      return i < n ? LabelValue.charAt(x.prefix(), i) : (int) (x.w0 >>> ((i - n) << 3)) & 0xFF;
+    }
     return (int) (word(i >>> 3) >>> ((i & 7) << 3)) & 0xFF;
   }
 
@@ -121,6 +151,13 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
 
   /** {@link String#hashCode} of the value. */
   final int packedHash() {
+    if (this instanceof Suffixed x) {
+      int h = LabelValue.hash(x.prefix());
+      for (int i = 0; i < Suffixed.SUFFIX; i++) {
+        h = 31 * h + (int) (x.w0 >>> (i << 3) & 0xFF);
+      }
+      return h;
+    }
     int h = 0;
     for (int k = 0, words = words(); k < words; k++) {
       for (long w = word(k); w != 0; w >>>= 8) {
@@ -134,6 +171,14 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
     int n = packedLength();
     if (n != s.length()) {
       return false;
+    }
+    if (this instanceof Suffixed) {
+      for (int i = 0; i < n; i++) {
+        if (packedChar(i) != s.charAt(i)) {
+          return false;
+        }
+      }
+      return true;
     }
     for (int k = 0; 8 * k < n; k++) {
       long w = word(k);
@@ -154,6 +199,11 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
     if (length != packedLength()) {
       return false;
     }
+    if (this instanceof Suffixed x) {
+      int n = length - Suffixed.SUFFIX;
+      return wordOf(bytes, offset + n, Suffixed.SUFFIX) == (x.w0 & Suffixed.CHARS)
+          && LabelValue.equalsAscii(x.prefix(), bytes, offset, n);
+    }
     for (int k = 0; 8 * k < length; k++) {
       if (wordOf(bytes, offset + 8 * k, Math.min(8, length - 8 * k)) != word(k)) {
         return false;
@@ -163,6 +213,22 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
   }
 
   final boolean packedEquals(PackedLabels other) {
+    if (this instanceof Suffixed x && other instanceof Suffixed y) {
+      // Series that share a start mostly share its object too.
+      return ((x.w0 ^ y.w0) & Suffixed.CHARS) == 0 && LabelValue.equal(x.prefix(), y.prefix());
+    }
+    if (this instanceof Suffixed || other instanceof Suffixed) {
+      int n = packedLength();
+      if (n != other.packedLength()) {
+        return false;
+      }
+      for (int i = 0; i < n; i++) {
+        if (packedChar(i) != other.packedChar(i)) {
+          return false;
+        }
+      }
+      return true;
+    }
     return word(0) == other.word(0) && word(1) == other.word(1) && word(2) == other.word(2);
   }
 
@@ -170,6 +236,9 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
   final boolean packedEquals(Object v) {
     if (v instanceof String s) {
       return packedEquals(s);
+    }
+    if (v instanceof PackedLabels p) {
+      return packedEquals(p);
     }
     byte[] ascii = (byte[]) v;
     return packedEqualsAscii(ascii, 0, ascii.length);
@@ -205,6 +274,56 @@ abstract sealed class PackedLabels extends Labels permits PackedLabels.Word1, Pa
       this.w0 = w0;
       this.w1 = w1;
       this.w2 = w2;
+    }
+  }
+
+  /**
+   * Labels whose packed value is longer than a word and starts with a value the store held when
+   * they were made ({@link LabelStrings#held}), such as {@code instance-} of {@code
+   * instance-123456}: that start is shared, in the value's field (where other packed labels hold
+   * {@link Labels#PACKED}); the last {@link #SUFFIX} chars are bytes 0-6 of {@link #w0}, and the
+   * value's index is its top byte.
+   */
+  static final class Suffixed extends PackedLabels {
+    /** Chars in the word: the eighth byte holds the index. */
+    static final int SUFFIX = 7;
+    static final long CHARS = (1L << (8 * SUFFIX)) - 1;
+    /** The largest index the top byte holds. */
+    static final int MAX_INDEX = 255;
+
+    private final long w0;
+
+    Suffixed(Object keySet, Object[] values, long w0) {
+      super(keySet, values);
+      this.w0 = w0;
+    }
+
+    /** All but the last {@link #SUFFIX} chars of {@code packed}. */
+    static String prefix(String packed) {
+      return packed.substring(0, packed.length() - SUFFIX);
+    }
+
+    /** The word of {@code packed} at {@code index}: its last chars and the index. */
+    static long word(String packed, int index) {
+      long w = (long) index << (8 * SUFFIX);
+      for (int i = 0, at = packed.length() - SUFFIX; i < SUFFIX; i++) {
+        w |= (long) packed.charAt(at + i) << (i << 3);
+      }
+      return w;
+    }
+
+    /** The index of the packed value. */
+    int index() {
+      return (int) (w0 >>> (8 * SUFFIX));
+    }
+
+    /** The shared start of the value, a {@link LabelValue}. */
+    Object prefix() {
+      return held(index());
+    }
+
+    int prefixLength() {
+      return LabelValue.length(prefix());
     }
   }
 }

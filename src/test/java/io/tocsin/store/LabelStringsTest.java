@@ -87,16 +87,41 @@ class LabelStringsTest {
     assertThat(LabelStrings.stored(new String("host-bytes-then-string-test"))).isSameAs(canonical);
   }
   @Test
-  void stored_unseenShortAsciiValue_isPackedInTheLabelsAndSharedAsBytesByTheNextSeries() {
-    Labels first = Labels.of("host", "h1", "instance", new String("inst-packed-test-01")).stored(new HashMap<>(), null);
-    Labels second = Labels.of("host", "h1", "instance", new String("inst-packed-test-01")).stored(new HashMap<>(), null);
+  void stored_unseenShortAsciiValue_isPackedInTheLabelsAndSharedWhereItLiesByTheNextSeries() {
+    Labels first = Labels.of("instance", new String("inst-packed-test-01")).stored(new HashMap<>(), null);
+    // Another metric's series of the same target: other keys, the value at another index.
+    Labels second = Labels.of("a", "a-packed-test", "instance", new String("inst-packed-test-01"))
+        .stored(new HashMap<>(), null);
 
     assertThat(first).isInstanceOf(PackedLabels.class);
-    assertThat(second).isNotInstanceOf(PackedLabels.class).isEqualTo(first).hasSameHashCodeAs(first);
-    assertThat(first.value(1)).isEqualTo("inst-packed-test-01");
-    Object shared = LabelStrings.stored(new String("inst-packed-test-01"));
-    assertThat(shared).isInstanceOf(byte[].class);
-    assertThat(LabelStrings.stored(new String("inst-packed-test-01"))).isSameAs(shared);
+    assertThat(first.heldValues()[0]).isSameAs(Labels.PACKED);
+    assertThat(second.heldValues()[1]).isSameAs(first);
+    assertThat(first.value(0)).isEqualTo("inst-packed-test-01");
+    assertThat(second.value(1)).isEqualTo("inst-packed-test-01");
+    assertThat(second.valueHash(1)).isEqualTo("inst-packed-test-01".hashCode());
+    assertThat(second.valueEquals(1, first, 0)).isTrue();
+    assertThat(first.valueEquals(0, second, 1)).isTrue();
+    assertThat(second).isEqualTo(Labels.of("a", "a-packed-test", "instance", "inst-packed-test-01"))
+        .hasSameHashCodeAs(Labels.of("a", "a-packed-test", "instance", "inst-packed-test-01"));
+    assertThat(LabelStrings.stored(new String("inst-packed-test-01"))).isSameAs(first);
+  }
+
+  @Test
+  void stored_longValueWhoseStartIsHeld_sharesTheStartAndPacksItsLastChars() {
+    Labels first = Labels.of("instance", new String("inst-suffix-test-000001")).stored(new HashMap<>(), null);
+    Labels second = Labels.of("instance", new String("inst-suffix-test-000002")).stored(new HashMap<>(), null);
+    Labels third = Labels.of("instance", new String("inst-suffix-test-000003")).stored(new HashMap<>(), null);
+
+    assertThat(first).isInstanceOf(PackedLabels.class).isNotInstanceOf(PackedLabels.Suffixed.class);
+    assertThat(second).isInstanceOf(PackedLabels.Suffixed.class);
+    assertThat(third).isInstanceOf(PackedLabels.Suffixed.class);
+    assertThat(third.held(0)).isSameAs(second.held(0));
+    assertThat(LabelValue.string(second.held(0))).isEqualTo("inst-suffix-test");
+    assertThat(second.value(0)).isEqualTo("inst-suffix-test-000002");
+    assertThat(second).isEqualTo(Labels.of("instance", "inst-suffix-test-000002"))
+        .hasSameHashCodeAs(Labels.of("instance", "inst-suffix-test-000002"))
+        .isNotEqualTo(third).isNotEqualTo(first);
+    assertThat(LabelStrings.stored(new String("inst-suffix-test-000002"))).isSameAs(second);
   }
 
   @Test

@@ -19,8 +19,8 @@ import net.jqwik.api.Provide;
  * map whatever the number of pairs (some in fields, the rest in an array), for values of any
  * characters, and survive the store's canonical copies ({@link Labels#interned}) and the store's
  * own form ({@link Labels#stored}: a value met first held as its ASCII bytes or packed in the
- * labels' fields ({@link PackedLabels}), equal values of other series shared in whatever form the
- * first holds them).
+ * labels' fields ({@link PackedLabels}), equal values of other series, of the same metric or another,
+ * shared in whatever form the first holds them).
  */
 class LabelsPropertiesTest {
   @Property(tries = 300)
@@ -100,6 +100,121 @@ class LabelsPropertiesTest {
     }
   }
 
+  /**
+   * Another metric's series with the same values under other keys shares each value in the form
+   * the first series holds it (a string, bytes, or the packed value where it lies, in those first
+   * labels), and compares like a plain copy with every form of the other values.
+   */
+  @Property(tries = 300)
+  void storedLabelsOfAnotherMetricShareValuesInAnyForm(@ForAll("pairs") Map<String, String> a,
+      @ForAll("pairs") Map<String, String> b) {
+    Labels storedA = copy(a).stored(new HashMap<>(), null);
+    Labels storedB = copy(b).stored(new HashMap<>(), null);
+    Labels otherA = copy(rekeyed(a)).stored(new HashMap<>(), null);
+    Labels otherB = copy(rekeyed(b)).stored(new HashMap<>(), null);
+    Labels plainA = Labels.of(rekeyed(a));
+    Labels plainB = Labels.of(rekeyed(b));
+    TreeMap<String, String> sortedA = new TreeMap<>(rekeyed(a));
+    TreeMap<String, String> sortedB = new TreeMap<>(rekeyed(b));
+
+    assertThat(otherA.asMap()).containsExactlyEntriesOf(sortedA);
+    assertThat(otherA).isEqualTo(plainA).hasSameHashCodeAs(plainA).hasToString(plainA.toString());
+    assertThat(otherA.compareTo(plainA)).isZero();
+    assertThat(otherA.equals(otherB)).isEqualTo(sortedA.equals(sortedB));
+    assertThat(Integer.signum(otherA.compareTo(otherB))).isEqualTo(Integer.signum(compare(sortedA, sortedB)));
+    assertThat(Integer.signum(otherA.compareTo(plainB))).isEqualTo(Integer.signum(compare(sortedA, sortedB)));
+    List<String> values = new ArrayList<>(new TreeMap<>(a).values());
+    List<String> valuesB = new ArrayList<>(new TreeMap<>(b).values());
+    for (int i = 0; i < values.size(); i++) {
+      String value = values.get(i);
+      assertThat(otherA.value(i)).isEqualTo(value);
+      assertThat(otherA.valueHash(i)).isEqualTo(value.hashCode());
+      assertThat(otherA.valueEquals(i, storedA, i)).isTrue();
+      assertThat(storedA.valueEquals(i, otherA, i)).isTrue();
+      for (int j = 0; j < valuesB.size(); j++) {
+        boolean equal = value.equals(valuesB.get(j));
+        assertThat(otherA.valueEquals(i, storedB, j)).isEqualTo(equal);
+        assertThat(storedB.valueEquals(j, otherA, i)).isEqualTo(equal);
+        assertThat(otherA.valueEquals(i, otherB, j)).isEqualTo(equal);
+        assertThat(otherA.valueEquals(i, valuesB.get(j))).isEqualTo(equal);
+        byte[] utf8 = valuesB.get(j).getBytes(StandardCharsets.UTF_8);
+        boolean ascii = value.chars().allMatch(c -> c < 0x80);
+        assertThat(otherA.valueEqualsAscii(i, utf8, 0, utf8.length)).isEqualTo(ascii && equal);
+      }
+    }
+  }
+
+  /**
+   * A value packed as a shared start and its last chars ({@link PackedLabels.Suffixed}), with the
+   * start in each form a value is held in, against the value in words and as a string: value,
+   * hash, equality (with every form of another value) and order.
+   */
+  @Property(tries = 500)
+  void suffixedValueBehavesLikeItsString(@ForAll("suffixable") String s, @ForAll("suffixable") String t,
+      @ForAll("startForms") int form, @ForAll("startForms") int otherForm) {
+    String[] keys = {"k"};
+    Labels x = suffixed(keys, s, form);
+    Labels words = PackedLabels.ofWords(keys, new Object[] {Labels.PACKED}, s);
+    Labels plain = Labels.of("k", s);
+    Labels y = suffixed(keys, t, otherForm);
+    Labels yWords = PackedLabels.ofWords(keys, new Object[] {Labels.PACKED}, t);
+    Labels yPlain = Labels.of("k", t);
+    boolean equal = s.equals(t);
+
+    assertThat(x.value(0)).isEqualTo(s);
+    assertThat(x.valueHash(0)).isEqualTo(s.hashCode());
+    assertThat(x).isEqualTo(plain).isEqualTo(words).hasSameHashCodeAs(plain).hasToString(plain.toString());
+    assertThat(words).isEqualTo(x);
+    assertThat(plain).isEqualTo(x);
+    for (Labels other : List.of(y, yWords, yPlain)) {
+      assertThat(x.equals(other)).isEqualTo(equal);
+      assertThat(other.equals(x)).isEqualTo(equal);
+      assertThat(x.valueEquals(0, other, 0)).isEqualTo(equal);
+      assertThat(other.valueEquals(0, x, 0)).isEqualTo(equal);
+      assertThat(Integer.signum(x.compareTo(other))).isEqualTo(Integer.signum(s.compareTo(t)));
+      assertThat(Integer.signum(other.compareTo(x))).isEqualTo(Integer.signum(t.compareTo(s)));
+    }
+    assertThat(x.valueEquals(0, t)).isEqualTo(equal);
+    byte[] ascii = ("<" + t + ">").getBytes(StandardCharsets.UTF_8);
+    assertThat(x.valueEqualsAscii(0, ascii, 1, ascii.length - 2)).isEqualTo(equal);
+    Labels shared = PackedLabels.Suffixed.class.cast(x).withKeys(keys);
+    assertThat(shared).isInstanceOf(PackedLabels.Suffixed.class).isEqualTo(plain);
+  }
+
+  /** Labels of one key whose value {@code s} keeps its start in form 0 (a string), 1 (bytes) or 2 (packed elsewhere). */
+  private static Labels suffixed(String[] keys, String s, int form) {
+    String prefix = PackedLabels.Suffixed.prefix(s);
+    Object start = switch (form) {
+      case 0 -> new String(prefix);
+      case 1 -> LabelValue.compact(prefix);
+      default -> PackedLabels.ofWords(new String[] {"other"}, new Object[] {Labels.PACKED}, prefix);
+    };
+    return new PackedLabels.Suffixed(keys, new Object[] {start}, PackedLabels.Suffixed.word(s, 0));
+  }
+
+  @Provide
+  Arbitrary<Integer> startForms() {
+    return Arbitraries.integers().between(0, 2);
+  }
+
+  /** Values a {@link PackedLabels.Suffixed} takes: 9 to 24 ASCII chars, no zero; often a shared start and a number. */
+  @Provide
+  Arbitrary<String> suffixable() {
+    Arbitrary<String> numbered = Arbitraries.integers().between(0, 10_000_000).map(i -> "instance-" + i)
+        .filter(v -> v.length() > 8);
+    Arbitrary<String> any = Arbitraries.strings().withCharRange('\u0001', '\u007f').ofMinLength(9)
+        .ofMaxLength(PackedLabels.MAX_LENGTH);
+    Arbitrary<String> near = Arbitraries.of("host-000000001", "host-000000002", "host-00000001", "aaaaaaaaaaaaaaaaa");
+    return Arbitraries.oneOf(numbered, any, near);
+  }
+
+  /** The same values under keys of another metric's series, in the same order. */
+  private static Map<String, String> rekeyed(Map<String, String> pairs) {
+    Map<String, String> rekeyed = new HashMap<>();
+    pairs.forEach((k, v) -> rekeyed.put("m." + k, v));
+    return rekeyed;
+  }
+
   /** Labels with new strings: none the same instance as those of other labels. */
   private static Labels copy(Map<String, String> pairs) {
     Labels.Builder builder = Labels.builder();
@@ -137,7 +252,8 @@ class LabelsPropertiesTest {
     Arbitrary<String> keys = Arbitraries.of("a", "b", "host", "instance", "shard", "z", "zone", "é", "k8s.pod");
     Arbitrary<String> values = Arbitraries.oneOf(Arbitraries.of("", "1", "2", "x", "ä", "€", "\uD83D\uDE00", "ü-1"),
         Arbitraries.strings().ofMaxLength(6), Arbitraries.strings().ascii().ofMaxLength(12),
-        Arbitraries.strings().ascii().ofMinLength(7).ofMaxLength(PackedLabels.MAX_LENGTH + 2));
+        Arbitraries.strings().ascii().ofMinLength(7).ofMaxLength(PackedLabels.MAX_LENGTH + 2),
+        Arbitraries.integers().between(0, 2_000_000).map(i -> "instance-" + i));
     return Arbitraries.maps(keys, values).ofMaxSize(9);
   }
 }

@@ -85,10 +85,15 @@ class StoredLabelsPropertiesTest {
     return Arbitraries.of(KEYS);
   }
 
-  /** Few values, so that series share them, and new ones of any characters. */
+  /**
+   * Few values, so that series share them, and new ones of any characters; numbered ids longer
+   * than a word, whose shared start the store keeps once (a {@code PackedLabels.Suffixed}).
+   */
   @Provide
   Arbitrary<String> values() {
     return Arbitraries.oneOf(Arbitraries.of("", "1", "x", "é", "€", "h-1", "h-2"),
-        Arbitraries.strings().ofMaxLength(5), Arbitraries.strings().ascii().ofMaxLength(8));
+        Arbitraries.strings().ofMaxLength(5), Arbitraries.strings().ascii().ofMaxLength(8),
+        Arbitraries.integers().between(0, 40).map(i -> "instance-0000" + i),
+        Arbitraries.strings().ascii().ofMinLength(9).ofMaxLength(24));
   }
 }
