@@ -49,6 +49,8 @@ public final class Series extends Chunk.Head {
     final long maxChunkSpanMs;
     /** Where changes are reported; set once recovery ends, before any writer runs. */
     volatile AppendLog log;
+    /** The words of this metric's head chunks. */
+    final HeadPages pages = new HeadPages();
     /** The key sets this metric's series share (see {@link Labels#withSharedKeys}), which name this family. */
     private final Map<List<String>, Labels.KeySet> keySets = new HashMap<>();
 
@@ -112,6 +114,11 @@ public final class Series extends Chunk.Head {
     if (family.kind == MetricKind.HISTOGRAM) {
       older = new ArrayDeque<TimedHistogram>();
     }
+  }
+
+  @Override
+  HeadPages headPages() {
+    return family().pages;
   }
 
   private boolean isHistogram() {
@@ -182,9 +189,8 @@ public final class Series extends Chunk.Head {
     if (isHistogram()) {
       return histograms().isEmpty() ? Long.MIN_VALUE : histograms().peekLast().timeMs();
     }
-    long[] head = headWords();
-    if (head != null) {
-      return Chunk.lastTime(head);
+    if (hasHead()) {
+      return headLastTime();
     }
     long[] sealed = sealed();
     return sealed.length == 0 ? Long.MIN_VALUE : Chunk.lastTime(sealed, SealedChunks.lastAt(sealed));
@@ -224,11 +230,11 @@ public final class Series extends Chunk.Head {
     }
     long lastTimeMs = lastTime();
     if (timeMs <= lastTimeMs) {
-      boolean sameValue = timeMs == lastTimeMs && headWords() != null
+      boolean sameValue = timeMs == lastTimeMs && hasHead()
           && Double.doubleToRawLongBits(headLastValue()) == Double.doubleToRawLongBits(value);
       return sameValue ? AppendResult.DUPLICATE : AppendResult.OUT_OF_ORDER;
     }
-    if (headWords() == null) {
+    if (!hasHead()) {
       start(value, Chunk.HEADER_WORDS + 2);
     } else if (headCount() >= MAX_CHUNK_SAMPLES || timeMs - headFirstTime() >= f.maxChunkSpanMs) {
       cutHead(value);
@@ -257,9 +263,7 @@ public final class Series extends Chunk.Head {
   }
 
   private void cutHead(double nextValue) {
-    long[] chunk = sealHead();
-    older = SealedChunks.append(sealed(), chunk);
-    start(nextValue, chunk.length + 1);
+    older = cutOnto(sealed(), nextValue);
   }
 
   /** Appends a histogram sample; a null sample is a stale marker. */
@@ -304,9 +308,8 @@ public final class Series extends Chunk.Head {
     for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
       Chunk.forEach(sealed, at, fromMs, toMs, visitor);
     }
-    long[] head = headWords();
-    if (head != null) {
-      Chunk.forEach(head, fromMs, toMs, visitor);
+    if (hasHead()) {
+      Chunk.forEach(headPage(), headOffset(), fromMs, toMs, visitor);
     }
   }
 
@@ -316,16 +319,15 @@ public final class Series extends Chunk.Head {
    */
   synchronized void collect(long fromMs, long toMs, SampleBuffer sink) {
     long[] sealed = sealed();
-    if (headWords() != null && onlyNewestIn(sealed, fromMs, toMs)) {
+    if (hasHead() && onlyNewestIn(sealed, fromMs, toMs)) {
       sink.add(headLastTime(), headLastValue()); // a monitor's new bucket: no chunk to decode
       return;
     }
     for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
       sink.decode(sealed, at, fromMs, toMs);
     }
-    long[] head = headWords();
-    if (head != null) {
-      sink.decode(head, 0, fromMs, toMs);
+    if (hasHead()) {
+      sink.decode(headPage(), headOffset(), fromMs, toMs);
     }
   }
 
@@ -335,7 +337,7 @@ public final class Series extends Chunk.Head {
    */
   synchronized int fold(long fromMs, long toMs, BucketFold fold) {
     long[] sealed = sealed();
-    if (headWords() != null && onlyNewestIn(sealed, fromMs, toMs)) {
+    if (hasHead() && onlyNewestIn(sealed, fromMs, toMs)) {
       fold.add(headLastTime(), headLastValue());
       return 1;
     }
@@ -343,9 +345,8 @@ public final class Series extends Chunk.Head {
     for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
       samples += Chunk.fold(sealed, at, fromMs, toMs, fold);
     }
-    long[] head = headWords();
-    if (head != null) {
-      samples += Chunk.fold(head, 0, fromMs, toMs, fold);
+    if (hasHead()) {
+      samples += Chunk.fold(headPage(), headOffset(), fromMs, toMs, fold);
     }
     return samples;
   }
@@ -423,13 +424,13 @@ public final class Series extends Chunk.Head {
     if (keepFrom > 0) {
       older = keepFrom == sealed.length ? NO_CHUNKS : Arrays.copyOfRange(sealed, keepFrom, sealed.length);
     }
-    long[] head = headWords();
-    return markRemovedIf(keepFrom == sealed.length && (head == null || Chunk.lastTime(head) < cutoffMs));
+    return markRemovedIf(keepFrom == sealed.length && (!hasHead() || headLastTime() < cutoffMs));
   }
 
   private boolean markRemovedIf(boolean empty) {
     if (empty) {
       older = REMOVED;
+      releaseHead(); // its slot goes back to the metric's pages; readers see no samples
     }
     return empty;
   }
