@@ -36,6 +36,8 @@ final class HeadPages {
   /** Per page: the words of its slots in use, and how often it was dropped. */
   private int[] liveWords = new int[4];
   private int[] generation = new int[4];
+  /** Per page: how many free-list entries name it. */
+  private int[] freeEntries = new int[4];
   private int pageCount;
   private int pagesMade;
   /** Indexes of dropped pages, for the next new page. */
@@ -47,6 +49,9 @@ final class HeadPages {
   /** Per slot size, free slots as {@code generation << 32 | address}, used as a stack. */
   private final long[][] free = new long[MAX_SLOT_WORDS + 1][];
   private final int[] freeCount = new int[MAX_SLOT_WORDS + 1];
+  /** Free-list entries of dropped pages, not yet removed: they are when they outnumber the others. */
+  private int staleEntries;
+  private int validEntries;
 
   /** The page an address lies in; call only with a slot in use. */
   long[] page(int address) {
@@ -91,6 +96,8 @@ final class HeadPages {
       free[words] = free[words] == null ? new long[8] : Arrays.copyOf(free[words], freeCount[words] * 2);
     }
     free[words][freeCount[words]++] = (long) generation[index] << 32 | address;
+    freeEntries[index]++;
+    validEntries++;
   }
 
   /** Words held in pages, used or not: what the heads of this metric cost. */
@@ -109,10 +116,35 @@ final class HeadPages {
       long entry = stack[--freeCount[words]];
       int address = (int) entry;
       if (generation[address >>> PAGE_BITS] == (int) (entry >>> 32)) {
+        freeEntries[address >>> PAGE_BITS]--;
+        validEntries--;
         return address;
       }
+      staleEntries--;
     }
     return -1;
+  }
+
+  /**
+   * Removes the entries of dropped pages from the free lists and trims them: a million heads
+   * that grew from one size to the next left a million entries of pages long gone.
+   */
+  private void purgeStaleEntries() {
+    for (int words = 1; words <= MAX_SLOT_WORDS; words++) {
+      long[] stack = free[words];
+      int kept = 0;
+      for (int i = 0; i < freeCount[words]; i++) {
+        long entry = stack[i];
+        if (generation[(int) entry >>> PAGE_BITS] == (int) (entry >>> 32)) {
+          stack[kept++] = entry;
+        }
+      }
+      freeCount[words] = kept;
+      if (stack != null && stack.length > 2 * kept + 8) {
+        free[words] = kept == 0 ? null : Arrays.copyOf(stack, kept + (kept >> 1) + 8);
+      }
+    }
+    staleEntries = 0;
   }
 
   /** The page slots were cut from is left for another: drop it now if nothing in it is in use. */
@@ -129,6 +161,12 @@ final class HeadPages {
     now[index] = null;
     pages = now;
     generation[index]++;
+    staleEntries += freeEntries[index];
+    validEntries -= freeEntries[index];
+    freeEntries[index] = 0;
+    if (staleEntries > Math.max(1_024, validEntries)) {
+      purgeStaleEntries();
+    }
     if (dropped == droppedIndexes.length) {
       droppedIndexes = Arrays.copyOf(droppedIndexes, dropped * 2);
     }
@@ -150,6 +188,7 @@ final class HeadPages {
       if (index == liveWords.length) {
         liveWords = Arrays.copyOf(liveWords, index * 2);
         generation = Arrays.copyOf(generation, index * 2);
+        freeEntries = Arrays.copyOf(freeEntries, index * 2);
       }
     }
     long[][] now = index < pages.length ? pages.clone() : Arrays.copyOf(pages, pages.length * 2);
