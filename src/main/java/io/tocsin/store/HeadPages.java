@@ -109,6 +109,11 @@ final class HeadPages {
     return words;
   }
 
+  /** Entries on the free lists, those of dropped pages included. */
+  synchronized int freeListEntries() {
+    return Arrays.stream(freeCount).sum();
+  }
+
   /** A free slot of exactly {@code words} in a page still held, or -1. */
   private int reuse(int words) {
     long[] stack = free[words];

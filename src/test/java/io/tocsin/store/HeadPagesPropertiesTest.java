@@ -14,6 +14,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link HeadPages} against a map of the slots in use and what was written to them, on random
@@ -78,6 +79,32 @@ class HeadPagesPropertiesTest {
       pages.free(slot.address(), slot.words());
     }
     assertThat(pages.pageWords()).as("pages held once every slot is free").isLessThanOrEqualTo(HeadPages.MAX_PAGE_WORDS);
+  }
+
+  /**
+   * A million series' first heads grow in step from one size to the next; the slots and the
+   * free-list entries they leave are given back with their pages instead of piling up.
+   */
+  @Test
+  void growthInStep_givesBackThePagesAndFreeSlotsLeftBehind() {
+    HeadPages pages = new HeadPages();
+    int heads = 20_000;
+    List<Slot> slots = new ArrayList<>();
+    for (int i = 0; i < heads; i++) {
+      slots.add(write(pages, pages.allocate(4), 4, i + 1));
+    }
+    for (int size : new int[] {6, 9, 12}) {
+      for (int i = 0; i < heads; i++) {
+        Slot old = slots.get(i);
+        int address = pages.allocate(size);
+        pages.free(old.address(), old.words());
+        slots.set(i, write(pages, address, size, old.fill()));
+      }
+    }
+    assertDisjointAndIntact(pages, slots);
+    assertThat(pages.pageWords()).as("pages held for %d slots of 12 words", heads)
+        .isLessThanOrEqualTo(heads * 12L + 2 * HeadPages.MAX_PAGE_WORDS);
+    assertThat(pages.freeListEntries()).as("free-list entries").isLessThanOrEqualTo(2_048);
   }
 
   private static Slot write(HeadPages pages, int address, int words, long fill) {
