@@ -424,6 +424,11 @@ final class Chunk {
       return HeadPages.offset(address);
     }
 
+    /** Where the chunk is in {@link #headPages()}; call only when {@link #hasHead}. */
+    final int headAddress() {
+      return address;
+    }
+
     /** The words the chunk takes when sealed, header included. */
     final int headUsedWords() {
       return (bitLength() + 63) >>> 6;
@@ -472,9 +477,10 @@ final class Chunk {
     /**
      * The time of the sample before the last in this chunk, or {@code Long.MIN_VALUE} when the
      * chunk holds fewer than two: a reader that asks for only the newest sample knows it has it.
+     * Takes the head's {@link #headPage} and {@link #headOffset}, which the caller has found.
      */
-    final long headPreviousTime() {
-      return headCount() < 2 ? Long.MIN_VALUE : headLastTime() - lastDelta();
+    final long headPreviousTime(long[] page, int at) {
+      return count(page, at) < 2 ? Long.MIN_VALUE : lastTime(page, at) - lastDelta();
     }
 
     final int headCount() {
@@ -486,7 +492,11 @@ final class Chunk {
     }
 
     final double headLastValue() {
-      return Double.longBitsToDouble(lastValueBits(headPage(), headOffset()));
+      return headLastValue(headPage(), headOffset());
+    }
+
+    final double headLastValue(long[] page, int at) {
+      return Double.longBitsToDouble(lastValueBits(page, at));
     }
 
     /**

@@ -228,15 +228,17 @@ public final class Series extends Chunk.Head {
     if (f.kind == MetricKind.HISTOGRAM) {
       throw new IllegalStateException(f.metric + " is a histogram; append a HistogramSample");
     }
-    long lastTimeMs = lastTime();
+    long[] head = hasHead() ? f.pages.page(headAddress()) : null; // found once: it takes a few loads
+    int at = headOffset();
+    long lastTimeMs = head != null ? Chunk.lastTime(head, at) : lastTime();
     if (timeMs <= lastTimeMs) {
-      boolean sameValue = timeMs == lastTimeMs && hasHead()
-          && Double.doubleToRawLongBits(headLastValue()) == Double.doubleToRawLongBits(value);
+      boolean sameValue = timeMs == lastTimeMs && head != null
+          && Double.doubleToRawLongBits(headLastValue(head, at)) == Double.doubleToRawLongBits(value);
       return sameValue ? AppendResult.DUPLICATE : AppendResult.OUT_OF_ORDER;
     }
-    if (!hasHead()) {
+    if (head == null) {
       start(value, Chunk.HEADER_WORDS + 2);
-    } else if (headCount() >= MAX_CHUNK_SAMPLES || timeMs - headFirstTime() >= f.maxChunkSpanMs) {
+    } else if (Chunk.count(head, at) >= MAX_CHUNK_SAMPLES || timeMs - head[at] >= f.maxChunkSpanMs) {
       cutHead(value);
     }
     if (!encode(timeMs, value)) {
@@ -319,15 +321,17 @@ public final class Series extends Chunk.Head {
    */
   synchronized void collect(long fromMs, long toMs, SampleBuffer sink) {
     long[] sealed = sealed();
-    if (hasHead() && onlyNewestIn(sealed, fromMs, toMs)) {
-      sink.add(headLastTime(), headLastValue()); // a monitor's new bucket: no chunk to decode
+    long[] head = hasHead() ? headPage() : null; // read once: finding the page takes a few loads
+    int headAt = headOffset();
+    if (head != null && onlyNewestIn(sealed, head, headAt, fromMs, toMs)) {
+      sink.add(Chunk.lastTime(head, headAt), headLastValue(head, headAt)); // a monitor's new bucket: no chunk to decode
       return;
     }
     for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
       sink.decode(sealed, at, fromMs, toMs);
     }
-    if (hasHead()) {
-      sink.decode(headPage(), headOffset(), fromMs, toMs);
+    if (head != null) {
+      sink.decode(head, headAt, fromMs, toMs);
     }
   }
 
@@ -337,16 +341,18 @@ public final class Series extends Chunk.Head {
    */
   synchronized int fold(long fromMs, long toMs, BucketFold fold) {
     long[] sealed = sealed();
-    if (hasHead() && onlyNewestIn(sealed, fromMs, toMs)) {
-      fold.add(headLastTime(), headLastValue());
+    long[] head = hasHead() ? headPage() : null;
+    int headAt = headOffset();
+    if (head != null && onlyNewestIn(sealed, head, headAt, fromMs, toMs)) {
+      fold.add(Chunk.lastTime(head, headAt), headLastValue(head, headAt));
       return 1;
     }
     int samples = 0;
     for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
       samples += Chunk.fold(sealed, at, fromMs, toMs, fold);
     }
-    if (hasHead()) {
-      samples += Chunk.fold(headPage(), headOffset(), fromMs, toMs, fold);
+    if (head != null) {
+      samples += Chunk.fold(head, headAt, fromMs, toMs, fold);
     }
     return samples;
   }
@@ -356,13 +362,14 @@ public final class Series extends Chunk.Head {
    * toMs}: it is in the range and the one before it (in the head, or the newest sealed chunk's
    * last) is not.
    */
-  private boolean onlyNewestIn(long[] sealed, long fromMs, long toMs) {
-    long last = headLastTime();
-    if (headCount() == 0 || last < fromMs || last >= toMs) {
+  private boolean onlyNewestIn(long[] sealed, long[] head, int at, long fromMs, long toMs) {
+    long last = Chunk.lastTime(head, at);
+    int count = Chunk.count(head, at);
+    if (count == 0 || last < fromMs || last >= toMs) {
       return false;
     }
-    long previous = headPreviousTime();
-    if (headCount() < 2 && sealed.length > 0) {
+    long previous = headPreviousTime(head, at);
+    if (count < 2 && sealed.length > 0) {
       previous = Chunk.lastTime(sealed, SealedChunks.lastAt(sealed));
     }
     return previous < fromMs;
