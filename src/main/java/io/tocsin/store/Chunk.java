@@ -243,8 +243,8 @@ final class Chunk {
     /** Where a head keeps its slot's capacity in words in header word 1. */
     private static final int CAPACITY_SHIFT = LENGTH_SHIFT;
     private static final long CAPACITY_MASK = -1L << CAPACITY_SHIFT;
-    /** The most bits one sample adds: a 68-bit timestamp and a 77-bit XOR value. */
-    private static final int MAX_SAMPLE_BITS = 145;
+    /** The most bits one value takes: 77 in an XOR chunk (69 for a decimal's escape). */
+    private static final int MAX_VALUE_BITS = 77;
 
     /** A head whose {@link #tag} is {@code tag}, from 0 to {@link #MAX_TAG}. */
     Head(long tag) {
@@ -526,9 +526,10 @@ final class Chunk {
         timed = count == 1 || regular < count || dod != 0; // the second sample codes the interval
       }
       int capacityBits = capacity(header) << 6;
-      if (capacityBits - bitLength() < MAX_SAMPLE_BITS) { // might not fit: count its bits
-        int needed = bitLength() + (timed ? timestampDeltaBits(dod) : 0)
-            + (decimal ? decimalBits(value) : count == 0 ? 64 : xorBits(valueBits));
+      int timeBits = timed ? timestampDeltaBits(dod) : 0;
+      if (capacityBits - bitLength() < timeBits + MAX_VALUE_BITS) { // might not fit: count its bits
+        int needed = bitLength() + timeBits
+            + (decimal ? decimalBits(value, coding(header)) : count == 0 ? 64 : xorBits(valueBits));
         if (needed > capacityBits) {
           grow(pages, page, at, (needed + 63) >>> 6);
           page = pages.page(address);
@@ -618,11 +619,11 @@ final class Chunk {
     }
 
     /** The bits {@link #writeDecimal} takes for {@code value}, which fits the chunk's coding. */
-    private int decimalBits(double value) {
+    private int decimalBits(double value, int exponent) {
       if (Double.isNaN(value) || Double.isInfinite(value)) {
         return 69;
       }
-      long d = (long) Math.rint(value * POW10[exponent()]) - last;
+      long d = (long) Math.rint(value * POW10[exponent]) - last;
       if (d == 0) {
         return 1;
       } else if (d >= -(1 << 6) && d < (1 << 6)) {
@@ -633,10 +634,6 @@ final class Chunk {
         return 28;
       }
       return 69;
-    }
-
-    private int exponent() {
-      return coding(headPage()[headOffset() + 1]);
     }
 
     private void writeDecimal(long[] page, int at, double value) {

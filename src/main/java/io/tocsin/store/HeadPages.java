@@ -31,7 +31,12 @@ final class HeadPages {
   /** The largest slot: the whole words of a chunk's most bits ({@link Chunk#MAX_BIT_LENGTH}). */
   static final int MAX_SLOT_WORDS = Chunk.MAX_BIT_LENGTH >>> 6;
 
-  /** The pages by index; a null entry is a dropped page whose index is free. Volatile: readers index it without the lock. */
+  /**
+   * The pages by index; a null entry is a dropped page whose index is free. Readers index it
+   * without this lock: a reader of a slot holds the lock of the series that allocated the slot
+   * after the page's entry was written, so it sees that entry; volatile, so that it sees the
+   * entries of a copy made when the array grew.
+   */
   private volatile long[][] pages = new long[4][];
   /** Per page: the words of its slots in use, and how often it was dropped. */
   private int[] liveWords = new int[4];
@@ -162,9 +167,7 @@ final class HeadPages {
   }
 
   private void drop(int index) {
-    long[][] now = pages.clone(); // readers index the array without the lock: publish a new one
-    now[index] = null;
-    pages = now;
+    pages[index] = null;
     generation[index]++;
     staleEntries += freeEntries[index];
     validEntries -= freeEntries[index];
@@ -196,9 +199,10 @@ final class HeadPages {
         freeEntries = Arrays.copyOf(freeEntries, index * 2);
       }
     }
-    long[][] now = index < pages.length ? pages.clone() : Arrays.copyOf(pages, pages.length * 2);
-    now[index] = new long[size];
-    pages = now;
+    if (index == pages.length) {
+      pages = Arrays.copyOf(pages, index * 2);
+    }
+    pages[index] = new long[size];
     return index;
   }
 }
