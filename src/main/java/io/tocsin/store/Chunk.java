@@ -22,8 +22,9 @@ import java.util.Arrays;
  * <p>Header: word 0 the first time; word 1 the last time as an offset from the first (low 32
  * bits), the sample count and the number of leading samples that are regular (7 bits each), the
  * coding (4 bits: the decimal exponent, or {@link #XOR}) and, in a sealed chunk, its length in
- * words (top 14 bits). The bit stream after it starts with the first value (a decimal chunk codes
- * its first mantissa as a change from 0), then the second sample's timestamp (its interval as a
+ * words (top 14 bits; a head chunk keeps its slot's capacity there, and clears it in a copy).
+ * The bit stream after it starts with the first value (a decimal chunk codes its first mantissa
+ * as a change from 0), then the second sample's timestamp (its interval as a
  * change from 0) and value. The samples of the regular run that follows, each one interval after
  * the one before, are their values only: almost every scrape and export is regular, so a
  * timestamp usually costs nothing, and a reader knows those times without reading the stream.

@@ -10,8 +10,9 @@ import java.util.Arrays;
  * use), so a series holds no more fields than with an array. A metric's heads lie next to each
  * other, so a scan of the metric reads them from a few pages.
  *
- * <p>Freed slots are kept on a list per size and given to the next request of that size (a
- * series' chunks are alike, so its next head usually asks for the size its last one had). A page
+ * <p>A series keeps its slot from one chunk to the next when the size suits ({@link
+ * Chunk.Head#cutOnto}). Freed slots are kept on a list per size and given to the next request of
+ * that size. A page
  * whose slots are all free is dropped: the heads of a series' first chunk grow a few times before
  * their size can be predicted, and the slots they leave, of sizes nobody asks for again soon,
  * would otherwise stay allocated. Free-list entries of a dropped page are recognised by the
