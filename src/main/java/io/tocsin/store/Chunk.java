@@ -22,8 +22,9 @@ import java.util.Arrays;
  * <p>Header: word 0 the first time; word 1 the last time as an offset from the first (low 32
  * bits), the sample count and the number of leading samples that are regular (7 bits each), the
  * coding (4 bits: the decimal exponent, or {@link #XOR}) and, in a sealed chunk, its length in
- * words (top 14 bits). The bit stream after it starts with the first value (a decimal chunk codes
- * its first mantissa as a change from 0), then the second sample's timestamp (its interval as a
+ * words (top 14 bits; a head chunk keeps its slot's capacity there, and clears it in a copy).
+ * The bit stream after it starts with the first value (a decimal chunk codes its first mantissa
+ * as a change from 0), then the second sample's timestamp (its interval as a
  * change from 0) and value. The samples of the regular run that follows, each one interval after
  * the one before, are their values only: almost every scrape and export is regular, so a
  * timestamp usually costs nothing, and a reader knows those times without reading the stream.
@@ -208,11 +209,12 @@ final class Chunk {
    * {@link Series} can extend it: a million series then cost one object each instead of two (the
    * object header, a reference and the per-chunk constants came to 56 bytes per series). The
    * coding and exponent are read from the header word rather than kept in fields, for the same
-   * reason. Not thread-safe.
+   * reason. The words are a slot in the {@link HeadPages} the subclass names, its capacity in the
+   * top bits of header word 1 (where a sealed chunk keeps its length). Not thread-safe.
    */
   abstract static class Head {
-    /** The chunk's words, header included; null before the first sample. */
-    private long[] words;
+    /** Where the chunk's words are in {@link #headPages()}, header included; {@link #NONE} before the first sample. */
+    private int address = NONE;
     /**
      * The bits written (low {@link #BIT_LENGTH_BITS} bits), and above them the XOR coding's last
      * leading zeros plus one and trailing zeros (6 bits each), or in a decimal chunk {@link
@@ -234,11 +236,17 @@ final class Chunk {
      */
     private long last;
 
+    private static final int NONE = -1;
     /** Bits of {@link #deltaAndTag} that hold the last timestamp delta: 4.6 hours in milliseconds. */
     private static final int DELTA_BITS = 24;
     static final long MAX_DELTA = (1L << DELTA_BITS) - 1;
     /** The largest {@link #tag}. */
     static final long MAX_TAG = (1L << (64 - DELTA_BITS)) - 1;
+    /** Where a head keeps its slot's capacity in words in header word 1. */
+    private static final int CAPACITY_SHIFT = LENGTH_SHIFT;
+    private static final long CAPACITY_MASK = -1L << CAPACITY_SHIFT;
+    /** The most bits one value takes: 77 in an XOR chunk (69 for a decimal's escape). */
+    private static final int MAX_VALUE_BITS = 77;
 
     /** A head whose {@link #tag} is {@code tag}, from 0 to {@link #MAX_TAG}. */
     Head(long tag) {
@@ -247,6 +255,9 @@ final class Chunk {
       }
       deltaAndTag = tag << DELTA_BITS;
     }
+
+    /** The pages this head's words are carved from; always the same ones. */
+    abstract HeadPages headPages();
 
     /** The number the subclass gave the constructor. */
     final long tag() {
@@ -307,36 +318,72 @@ final class Chunk {
       return (state >>> (BIT_LENGTH_BITS + 6)) & 63;
     }
 
+    private static int capacity(long header) {
+      return (int) (header >>> CAPACITY_SHIFT);
+    }
+
     /** In a decimal chunk's state: the last value was an escaped NaN, infinity or stale marker. */
     private static final int LAST_SPECIAL = 1 << 31;
 
     /** The bits of the last value appended; 0 before the first. */
-    private long lastValueBits() {
-      if (!decimal()) {
+    private long lastValueBits(long[] page, int at) {
+      if (coding(page[at + 1]) == XOR) {
         return last;
       }
       if ((state & LAST_SPECIAL) != 0) { // its 64 bits end the stream
         int from = bitLength() - 64;
         int offset = from & 63;
-        long high = words[from >>> 6] << offset;
-        return offset == 0 ? high : high | words[(from >>> 6) + 1] >>> (64 - offset);
+        long high = page[at + (from >>> 6)] << offset;
+        return offset == 0 ? high : high | page[at + (from >>> 6) + 1] >>> (64 - offset);
       }
-      int exponent = exponent();
+      int exponent = coding(page[at + 1]);
       return Double.doubleToRawLongBits(exponent == 0 ? (double) last : last / POW10[exponent]);
     }
 
     /**
      * Starts a new chunk whose coding suits {@code firstValue} (append it next), with room for
      * {@code capacity} words at first. A series passes the size of its last chunk: the next one
-     * is usually alike, and growing the array costs a copy and garbage.
+     * is usually alike, and growing the slot costs a copy.
      */
     final void start(double firstValue, int capacity) {
+      releaseHead();
+      int words = Math.min(HeadPages.MAX_SLOT_WORDS, Math.max(capacity, HEADER_WORDS + 1));
+      HeadPages pages = headPages();
+      address = pages.allocate(words);
+      begin(pages.page(address), HeadPages.offset(address), words, firstValue);
+    }
+
+    /** Makes the zeroed slot at {@code at} of {@code words} words an empty chunk whose coding suits {@code firstValue}. */
+    private void begin(long[] page, int at, int words, double firstValue) {
       int e = decimalExponent(firstValue, 0);
-      words = new long[Math.max(capacity, HEADER_WORDS + 1)];
       codingState(packState(HEADER_WORDS * 64, -1, 0));
       lastDelta(0);
       last = 0;
-      words[1] = (long) (e >= 0 ? e : XOR) << CODING_SHIFT;
+      page[at + 1] = (long) (e >= 0 ? e : XOR) << CODING_SHIFT | (long) words << CAPACITY_SHIFT;
+    }
+
+    /**
+     * Appends the chunk, trimmed to its exact size, to {@code sealed} chunks ({@link
+     * SealedChunks#append}) and starts a new one for {@code nextValue} as {@link #start} does, in
+     * the same slot when its size suits the next chunk: a series' chunks are alike, and a slot
+     * kept needs no allocation and leaves no free slot behind.
+     */
+    final long[] cutOnto(long[] sealed, double nextValue) {
+      HeadPages pages = headPages();
+      long[] page = pages.page(address);
+      int at = HeadPages.offset(address);
+      int used = headUsedWords();
+      long[] joined = SealedChunks.append(sealed, page, at, used);
+      int capacity = capacity(page[at + 1]);
+      int wanted = used + 1; // room for a chunk a little larger
+      if (capacity > wanted + (wanted >> 3)) { // the chunk ended much smaller than its slot
+        releaseHead();
+        start(nextValue, wanted);
+      } else {
+        Arrays.fill(page, at, at + capacity, 0);
+        begin(page, at, capacity, nextValue);
+      }
+      return joined;
     }
 
     /**
@@ -347,12 +394,19 @@ final class Chunk {
       if (!canResume(image)) {
         throw new IllegalArgumentException("head chunk's last delta " + image.lastDelta() + " out of range");
       }
-      this.words = image.words();
+      releaseHead();
+      long[] words = image.words();
+      HeadPages pages = headPages();
+      address = pages.allocate(words.length);
+      long[] page = pages.page(address);
+      int at = HeadPages.offset(address);
+      System.arraycopy(words, 0, page, at, words.length);
+      page[at + 1] = page[at + 1] & ~CAPACITY_MASK | (long) words.length << CAPACITY_SHIFT;
       lastDelta(image.lastDelta());
-      if (decimal()) {
+      if (coding(page[at + 1]) != XOR) {
         codingState(packState(image.bitLength(), -1, 0));
         this.last = image.lastMantissa();
-        if (lastValueBits() != image.lastValueBits()) {
+        if (lastValueBits(page, at) != image.lastValueBits()) {
           state |= LAST_SPECIAL; // the last value is not the mantissa's: it was escaped
         }
       } else {
@@ -363,24 +417,60 @@ final class Chunk {
 
     /** A copy of the used words and of the coding state, for a snapshot; null before any sample. */
     final HeadImage headImage() {
-      if (words == null) {
+      if (address == NONE) {
         return null;
       }
-      int bitLength = bitLength();
-      boolean decimal = decimal();
-      return new HeadImage(Arrays.copyOf(words, (bitLength + 63) >>> 6), bitLength, lastDelta(), decimal ? last : 0,
-          lastValueBits(), decimal ? -1 : lastLeading(), decimal ? 0 : lastTrailing());
+      long[] page = headPage();
+      int at = headOffset();
+      boolean decimal = coding(page[at + 1]) != XOR;
+      return new HeadImage(usedWords(page, at), bitLength(), lastDelta(), decimal ? last : 0,
+          lastValueBits(page, at), decimal ? -1 : lastLeading(), decimal ? 0 : lastTrailing());
     }
 
-    /** The chunk's words, or null before the first sample. */
-    final long[] headWords() {
+    /** The words written, header included, as a chunk of their own (no capacity in the header). */
+    private long[] usedWords(long[] page, int at) {
+      long[] words = Arrays.copyOfRange(page, at, at + ((bitLength() + 63) >>> 6));
+      words[1] &= ~CAPACITY_MASK;
+      return words;
+    }
+
+    /** Whether the head holds a chunk: false before the first sample and after {@link #releaseHead}. */
+    final boolean hasHead() {
+      return address != NONE;
+    }
+
+    /** The page holding the chunk, which starts at {@link #headOffset()}; call only when {@link #hasHead}. */
+    final long[] headPage() {
+      return headPages().page(address);
+    }
+
+    final int headOffset() {
+      return HeadPages.offset(address);
+    }
+
+    /** Where the chunk is in {@link #headPages()}; call only when {@link #hasHead}. */
+    final int headAddress() {
+      return address;
+    }
+
+    /** The words the chunk takes when sealed, header included. */
+    final int headUsedWords() {
+      return (bitLength() + 63) >>> 6;
+    }
+
+    /** The chunk's slot as far as it goes, with its room to grow, in an array of its own (for tests). */
+    final long[] headSlotCopy() {
+      long[] page = headPage();
+      int at = headOffset();
+      long[] words = Arrays.copyOfRange(page, at, at + capacity(page[at + 1]));
+      words[1] &= ~CAPACITY_MASK;
       return words;
     }
 
     /**
      * How many words the chunk will need when it is sealed, or 0 when that cannot be told: when
-     * the array is full it grows to that size rather than by half, so that a chunk is not left
-     * with up to a third of its array unused (a million series' first chunks hold that slack).
+     * the slot is full it grows to that size rather than by half, so that a chunk is not left
+     * with up to a third of its slot unused (a million series' first chunks hold that slack).
      */
     int predictedWords() {
       return 0;
@@ -405,35 +495,32 @@ final class Chunk {
     }
 
     final long headLastTime() {
-      return lastTime(words, 0);
+      return lastTime(headPage(), headOffset());
     }
 
     /**
      * The time of the sample before the last in this chunk, or {@code Long.MIN_VALUE} when the
      * chunk holds fewer than two: a reader that asks for only the newest sample knows it has it.
+     * Takes the head's {@link #headPage} and {@link #headOffset}, which the caller has found.
      */
-    final long headPreviousTime() {
-      return headCount() < 2 ? Long.MIN_VALUE : headLastTime() - lastDelta();
+    final long headPreviousTime(long[] page, int at) {
+      return count(page, at) < 2 ? Long.MIN_VALUE : lastTime(page, at) - lastDelta();
     }
 
     final int headCount() {
-      return count(words, 0);
+      return count(headPage(), headOffset());
     }
 
     final long headFirstTime() {
-      return words[0];
+      return headPage()[headOffset()];
     }
 
     final double headLastValue() {
-      return Double.longBitsToDouble(lastValueBits());
+      return headLastValue(headPage(), headOffset());
     }
 
-    private boolean decimal() {
-      return coding(words[1]) != XOR;
-    }
-
-    private int exponent() {
-      return coding(words[1]);
+    final double headLastValue(long[] page, int at) {
+      return Double.longBitsToDouble(lastValueBits(page, at));
     }
 
     /**
@@ -442,53 +529,96 @@ final class Chunk {
      * holds {@link #MAX_COUNT} samples, and a new chunk must take it.
      */
     final boolean encode(long time, double value) {
+      HeadPages pages = headPages();
+      long[] page = pages.page(address);
+      int at = HeadPages.offset(address);
       long valueBits = Double.doubleToRawLongBits(value);
-      long header = words[1];
+      long header = page[at + 1];
       int count = (int) (header >>> COUNT_SHIFT) & MAX_COUNT;
       boolean decimal = coding(header) != XOR;
-      long regularStep = 1L << REGULAR_SHIFT; // the run of regular samples goes on
-      if (count == 0) {
-        words[0] = time;
-        if (decimal) {
-          writeDecimal(value); // as a change from 0: small values take a few bits instead of 64
-        } else {
-          write(valueBits, 64);
-        }
-      } else {
-        long delta = time - (words[0] + (header & SPAN_MASK));
+      long delta = 0;
+      long dod = 0;
+      boolean timed = false; // the sample's timestamp is coded
+      if (count > 0) {
+        delta = time - (page[at] + (header & SPAN_MASK));
         if (delta < 0 || delta > MAX_DELTA || count == MAX_COUNT // < 0: overflowed
-            || decimal && !fitsDecimal(value, valueBits)) {
+            || decimal && !fitsDecimal(value, valueBits, page, at)) {
           return false;
         }
-        long dod = delta - lastDelta();
+        dod = delta - lastDelta();
         int regular = (int) (header >>> REGULAR_SHIFT) & MAX_COUNT;
-        if (count == 1 || regular < count || dod != 0) { // the second sample codes the interval
-          writeTimestampDelta(dod);
+        timed = count == 1 || regular < count || dod != 0; // the second sample codes the interval
+      }
+      int capacityBits = capacity(header) << 6;
+      int timeBits = timed ? timestampDeltaBits(dod) : 0;
+      if (capacityBits - bitLength() < timeBits + MAX_VALUE_BITS) { // might not fit: count its bits
+        int needed = bitLength() + timeBits
+            + (decimal ? decimalBits(value, coding(header)) : count == 0 ? 64 : xorBits(valueBits));
+        if (needed > capacityBits) {
+          grow(pages, page, at, (needed + 63) >>> 6);
+          page = pages.page(address);
+          at = HeadPages.offset(address);
+          header = page[at + 1];
+        }
+      }
+      long regularStep = 1L << REGULAR_SHIFT; // the run of regular samples goes on
+      if (count == 0) {
+        page[at] = time;
+        if (decimal) {
+          writeDecimal(page, at, value); // as a change from 0: small values take a few bits instead of 64
+        } else {
+          write(page, at, valueBits, 64);
+        }
+      } else {
+        if (timed) {
+          writeTimestampDelta(page, at, dod);
           if (count > 1) {
             regularStep = 0;
           }
         }
         lastDelta(delta);
         if (decimal) {
-          writeDecimal(value);
+          writeDecimal(page, at, value);
         } else {
-          writeXor(valueBits);
+          writeXor(page, at, valueBits);
         }
       }
-      // words may be a new array now; header is as it was
-      words[1] = (header & ~SPAN_MASK) + (1L << COUNT_SHIFT) + regularStep | (time - words[0]);
+      page[at + 1] = (header & ~SPAN_MASK) + (1L << COUNT_SHIFT) + regularStep | (time - page[at]);
       if (!decimal) {
         last = valueBits;
       }
       return true;
     }
 
+    /**
+     * Moves the chunk to a slot of at least {@code needed} words: the size it will end at when
+     * that can be predicted, else half as large again.
+     */
+    private void grow(HeadPages pages, long[] page, int at, int needed) {
+      if (needed > HeadPages.MAX_SLOT_WORDS) {
+        throw new IllegalStateException("chunk full at " + bitLength() + " bits");
+      }
+      int capacity = capacity(page[at + 1]);
+      int predicted = predictedWords();
+      int grown = predicted == 0 ? capacity + (capacity >> 1) // nothing to predict from
+          : predicted > capacity ? predicted // the size it will end at
+          : capacity + Math.max(1, capacity >> 3); // past the prediction: a little more
+      int words = Math.min(HeadPages.MAX_SLOT_WORDS, Math.max(needed, grown));
+      int moved = pages.allocate(words);
+      long[] to = pages.page(moved);
+      int toAt = HeadPages.offset(moved);
+      System.arraycopy(page, at, to, toAt, headUsedWords());
+      to[toAt + 1] = to[toAt + 1] & ~CAPACITY_MASK | (long) words << CAPACITY_SHIFT;
+      pages.free(address, capacity);
+      address = moved;
+    }
+
     /** Finite values need this chunk's exponent; specials are always escaped. */
-    private boolean fitsDecimal(double value, long valueBits) {
-      if (Double.isNaN(value) || Double.isInfinite(value) || valueBits == lastValueBits()) {
+    private boolean fitsDecimal(double value, long valueBits, long[] page, int at) {
+      if (Double.isNaN(value) || Double.isInfinite(value) || valueBits == lastValueBits(page, at)) {
         return true;
       }
-      int exponent = exponent();
+      int exponent = coding(page[at + 1]);
       if (exponent == 0) {
         return value == Math.rint(value) && Math.abs(value) < TWO_POW_53 && valueBits != Long.MIN_VALUE;
       }
@@ -497,37 +627,64 @@ final class Chunk {
 
     /** The chunk trimmed to its exact size; {@link #start} must be called before appending again. */
     final long[] sealHead() {
-      int needed = (bitLength() + 63) >>> 6;
-      long[] sealed = needed < words.length ? Arrays.copyOf(words, needed) : words;
-      words = null;
+      long[] sealed = usedWords(headPage(), headOffset());
+      releaseHead();
       return sealed;
     }
 
-    private void writeDecimal(double value) {
+    /** Frees the chunk's slot, if it has one: the head is empty afterwards, as before the first sample. */
+    final void releaseHead() {
+      if (address != NONE) {
+        HeadPages pages = headPages();
+        long[] page = pages.page(address);
+        pages.free(address, capacity(page[HeadPages.offset(address) + 1]));
+        address = NONE;
+      }
+    }
+
+    /** The bits {@link #writeDecimal} takes for {@code value}, which fits the chunk's coding. */
+    private int decimalBits(double value, int exponent) {
       if (Double.isNaN(value) || Double.isInfinite(value)) {
-        write(0b11111, 5);
-        write(Double.doubleToRawLongBits(value), 64);
+        return 69;
+      }
+      long d = (long) Math.rint(value * POW10[exponent]) - last;
+      if (d == 0) {
+        return 1;
+      } else if (d >= -(1 << 6) && d < (1 << 6)) {
+        return 9;
+      } else if (d >= -(1 << 13) && d < (1 << 13)) {
+        return 17;
+      } else if (d >= -(1 << 23) && d < (1 << 23)) {
+        return 28;
+      }
+      return 69;
+    }
+
+    private void writeDecimal(long[] page, int at, double value) {
+      if (Double.isNaN(value) || Double.isInfinite(value)) {
+        write(page, at, 0b11111, 5);
+        write(page, at, Double.doubleToRawLongBits(value), 64);
         state |= LAST_SPECIAL;
         return;
       }
-      long mantissa = (long) Math.rint(value * POW10[exponent()]);
+      long mantissa = (long) Math.rint(value * POW10[coding(page[at + 1])]);
       long d = mantissa - last;
       last = mantissa;
       state &= ~LAST_SPECIAL;
       if (d == 0) {
-        write(0, 1);
+        write(page, at, 0, 1);
       } else if (d >= -(1 << 6) && d < (1 << 6)) {
-        write(0b10, 2);
-        write(d, 7);
+        write(page, at, 0b10, 2);
+        write(page, at, d, 7);
       } else if (d >= -(1 << 13) && d < (1 << 13)) {
-        write(0b110, 3);
-        write(d, 14);
+        write(page, at, 0b110, 3);
+        write(page, at, d, 14);
       } else if (d >= -(1 << 23) && d < (1 << 23)) {
-        write(0b1110, 4);
-        write(d, 24);
+        write(page, at, 0b1110, 4);
+        write(page, at, d, 24);
       } else {
-        write(0b11110, 5);
-        write(d, 64);
+        write(page, at, 0b11110, 5);
+        write(page, at, d, 64);
       }
     }
 
@@ -545,28 +702,44 @@ final class Chunk {
       return 68;
     }
 
-    private void writeTimestampDelta(long dod) {
+    private void writeTimestampDelta(long[] page, int at, long dod) {
       if (dod == 0) {
-        write(0, 1);
+        write(page, at, 0, 1);
       } else if (dod >= -(1 << 13) && dod < (1 << 13)) {
-        write(0b10, 2);
-        write(dod, 14);
+        write(page, at, 0b10, 2);
+        write(page, at, dod, 14);
       } else if (dod >= -(1 << 16) && dod < (1 << 16)) {
-        write(0b110, 3);
-        write(dod, 17);
+        write(page, at, 0b110, 3);
+        write(page, at, dod, 17);
       } else if (dod >= -(1 << 19) && dod < (1 << 19)) {
-        write(0b1110, 4);
-        write(dod, 20);
+        write(page, at, 0b1110, 4);
+        write(page, at, dod, 20);
       } else {
-        write(0b1111, 4);
-        write(dod, 64);
+        write(page, at, 0b1111, 4);
+        write(page, at, dod, 64);
       }
     }
 
-    private void writeXor(long bits) {
+    /** The bits {@link #writeXor} takes for {@code bits}. */
+    private int xorBits(long bits) {
       long xor = bits ^ last;
       if (xor == 0) {
-        write(0, 1);
+        return 1;
+      }
+      int leading = Math.min(Long.numberOfLeadingZeros(xor), 31);
+      int trailing = Long.numberOfTrailingZeros(xor);
+      int lastLeading = lastLeading();
+      int lastTrailing = lastTrailing();
+      if (lastLeading >= 0 && leading >= lastLeading && trailing >= lastTrailing) {
+        return 2 + 64 - lastLeading - lastTrailing;
+      }
+      return 2 + 5 + 6 + 64 - leading - trailing;
+    }
+
+    private void writeXor(long[] page, int at, long bits) {
+      long xor = bits ^ last;
+      if (xor == 0) {
+        write(page, at, 0, 1);
         return;
       }
       int leading = Math.min(Long.numberOfLeadingZeros(xor), 31);
@@ -574,49 +747,44 @@ final class Chunk {
       int lastLeading = lastLeading();
       int lastTrailing = lastTrailing();
       if (lastLeading >= 0 && leading >= lastLeading && trailing >= lastTrailing) {
-        write(0b10, 2);
-        write(xor >>> lastTrailing, 64 - lastLeading - lastTrailing);
+        write(page, at, 0b10, 2);
+        write(page, at, xor >>> lastTrailing, 64 - lastLeading - lastTrailing);
       } else {
         int significant = 64 - leading - trailing;
-        write(0b11, 2);
-        write(leading, 5);
-        write(significant & 63, 6); // 64 significant bits are written as 0
-        write(xor >>> trailing, significant);
+        write(page, at, 0b11, 2);
+        write(page, at, leading, 5);
+        write(page, at, significant & 63, 6); // 64 significant bits are written as 0
+        write(page, at, xor >>> trailing, significant);
         codingState(packState(bitLength(), leading, trailing));
       }
     }
 
-    private void write(long value, int n) {
+    /** Writes {@code n} bits into the slot at {@code at}, which {@link #encode} made large enough. */
+    private void write(long[] page, int at, long value, int n) {
       if (n == 0) {
         return;
       }
       int bitLength = bitLength();
-      if (bitLength + n > MAX_BIT_LENGTH) {
-        throw new IllegalStateException("chunk full at " + bitLength + " bits");
-      }
-      int needed = (bitLength + n + 63) >>> 6;
-      if (needed > words.length) {
-        int predicted = predictedWords();
-        int grown = predicted == 0 ? words.length + (words.length >> 1) // nothing to predict from
-            : predicted > words.length ? predicted // the size it will end at
-            : words.length + Math.max(1, words.length >> 3); // past the prediction: a little more
-        words = Arrays.copyOf(words, Math.max(needed, grown));
+      if (bitLength + n > capacity(page[at + 1]) << 6) {
+        throw new IllegalStateException("chunk slot overrun at " + bitLength + " bits"); // a miscounted sample
       }
       long v = n == 64 ? value : value & ((1L << n) - 1);
-      int word = bitLength >>> 6;
+      int word = at + (bitLength >>> 6);
       int free = 64 - (bitLength & 63);
       if (n <= free) {
-        words[word] |= v << (free - n);
+        page[word] |= v << (free - n);
       } else {
-        words[word] |= v >>> (n - free);
-        words[word + 1] |= v << (64 - (n - free));
+        page[word] |= v >>> (n - free);
+        page[word + 1] |= v << (64 - (n - free));
       }
-      state += n; // below MAX_BIT_LENGTH, checked above: the coding state above it is unchanged
+      state += n; // within the slot, at most MAX_BIT_LENGTH: the coding state above it is unchanged
     }
   }
 
-  /** A head chunk on its own, outside a series. */
+  /** A head chunk on its own, outside a series, in pages of its own. */
   static final class Writer extends Head {
+    private final HeadPages pages = new HeadPages();
+
     /** A chunk whose coding suits {@code firstValue}; append it next. */
     Writer(double firstValue) {
       super(0);
@@ -629,12 +797,18 @@ final class Chunk {
       resume(image);
     }
 
+    @Override
+    HeadPages headPages() {
+      return pages;
+    }
+
     HeadImage image() {
       return headImage();
     }
 
+    /** A copy of the chunk's slot, with its room to grow: a head chunk as readers see it. */
     long[] words() {
-      return headWords();
+      return headSlotCopy();
     }
 
     int count() {

@@ -35,6 +35,14 @@ final class SealedChunks {
     return joined;
   }
 
+  /** {@code chunks} followed by the {@code length} words at {@code at} of {@code page}, a sealed chunk, in a new array. */
+  static long[] append(long[] chunks, long[] page, int at, int length) {
+    long[] joined = Arrays.copyOf(chunks, chunks.length + length);
+    System.arraycopy(page, at, joined, chunks.length, length);
+    setLength(joined, chunks.length, length);
+    return joined;
+  }
+
   /** The first {@code n} of {@code chunks}, sealed, back to back as {@link #append} joins them. */
   static long[] join(long[][] chunks, int n) {
     int words = 0;
@@ -52,10 +60,14 @@ final class SealedChunks {
 
   /** Copies {@code chunk} into {@code joined} at {@code at}, with its length in its header. */
   private static void place(long[] chunk, long[] joined, int at) {
-    if (chunk.length >= 1 << (64 - LENGTH_SHIFT)) {
-      throw new IllegalArgumentException("chunk of " + chunk.length + " words");
-    }
     System.arraycopy(chunk, 0, joined, at, chunk.length);
-    joined[at + 1] = (joined[at + 1] & ~(-1L << LENGTH_SHIFT)) | ((long) chunk.length << LENGTH_SHIFT);
+    setLength(joined, at, chunk.length);
+  }
+
+  private static void setLength(long[] joined, int at, int length) {
+    if (length >= 1 << (64 - LENGTH_SHIFT)) {
+      throw new IllegalArgumentException("chunk of " + length + " words");
+    }
+    joined[at + 1] = (joined[at + 1] & ~(-1L << LENGTH_SHIFT)) | ((long) length << LENGTH_SHIFT);
   }
 }

@@ -50,6 +50,8 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
     final long maxChunkSpanMs;
     /** Where changes are reported; set once recovery ends, before any writer runs. */
     volatile AppendLog log;
+    /** The words of this metric's head chunks. */
+    final HeadPages pages = new HeadPages();
     /** The key sets this metric's series share (see {@link Labels#withSharedKeys}), which name this family. */
     private final Map<List<String>, Labels.KeySet> keySets = new HashMap<>();
 
@@ -119,6 +121,11 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
   /** A new series of {@code family}: a {@link CounterSeries} for a counter, else a plain one. */
   static Series create(long id, Family family, Labels labels) {
     return family.kind == MetricKind.COUNTER ? new CounterSeries(id, family, labels) : new Series(id, family, labels);
+  }
+
+  @Override
+  HeadPages headPages() {
+    return family().pages;
   }
 
   private boolean isHistogram() {
@@ -224,9 +231,8 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
     if (isHistogram()) {
       return histograms().isEmpty() ? Long.MIN_VALUE : histograms().peekLast().timeMs();
     }
-    long[] head = headWords();
-    if (head != null) {
-      return Chunk.lastTime(head);
+    if (hasHead()) {
+      return headLastTime();
     }
     long[] sealed = sealed();
     return sealed.length == 0 ? Long.MIN_VALUE : Chunk.lastTime(sealed, SealedChunks.lastAt(sealed));
@@ -264,15 +270,17 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
     if (f.kind == MetricKind.HISTOGRAM) {
       throw new IllegalStateException(f.metric + " is a histogram; append a HistogramSample");
     }
-    long lastTimeMs = lastTime();
+    long[] head = hasHead() ? f.pages.page(headAddress()) : null; // found once: it takes a few loads
+    int at = headOffset();
+    long lastTimeMs = head != null ? Chunk.lastTime(head, at) : lastTime();
     if (timeMs <= lastTimeMs) {
-      boolean sameValue = timeMs == lastTimeMs && headWords() != null
-          && Double.doubleToRawLongBits(headLastValue()) == Double.doubleToRawLongBits(value);
+      boolean sameValue = timeMs == lastTimeMs && head != null
+          && Double.doubleToRawLongBits(headLastValue(head, at)) == Double.doubleToRawLongBits(value);
       return sameValue ? AppendResult.DUPLICATE : AppendResult.OUT_OF_ORDER;
     }
-    if (headWords() == null) {
+    if (head == null) {
       start(value, Chunk.HEADER_WORDS + 2);
-    } else if (headCount() >= MAX_CHUNK_SAMPLES || timeMs - headFirstTime() >= f.maxChunkSpanMs) {
+    } else if (Chunk.count(head, at) >= MAX_CHUNK_SAMPLES || timeMs - head[at] >= f.maxChunkSpanMs) {
       cutHead(value);
     }
     if (!encode(timeMs, value)) {
@@ -299,9 +307,7 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
   }
 
   private void cutHead(double nextValue) {
-    long[] chunk = sealHead();
-    older = SealedChunks.append(sealed(), chunk);
-    start(nextValue, chunk.length + 1);
+    older = cutOnto(sealed(), nextValue);
   }
 
   /** Appends a histogram sample; a null sample is a stale marker. */
@@ -346,9 +352,8 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
     for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
       Chunk.forEach(sealed, at, fromMs, toMs, visitor);
     }
-    long[] head = headWords();
-    if (head != null) {
-      Chunk.forEach(head, fromMs, toMs, visitor);
+    if (hasHead()) {
+      Chunk.forEach(headPage(), headOffset(), fromMs, toMs, visitor);
     }
   }
 
@@ -358,16 +363,17 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
    */
   synchronized void collect(long fromMs, long toMs, SampleBuffer sink) {
     long[] sealed = sealed();
-    if (headWords() != null && onlyNewestIn(sealed, fromMs, toMs)) {
-      sink.add(headLastTime(), headLastValue()); // a monitor's new bucket: no chunk to decode
+    long[] head = hasHead() ? headPage() : null; // read once: finding the page takes a few loads
+    int headAt = headOffset();
+    if (head != null && onlyNewestIn(sealed, head, headAt, fromMs, toMs)) {
+      sink.add(Chunk.lastTime(head, headAt), headLastValue(head, headAt)); // a monitor's new bucket: no chunk to decode
       return;
     }
     for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
       sink.decode(sealed, at, fromMs, toMs);
     }
-    long[] head = headWords();
     if (head != null) {
-      sink.decode(head, 0, fromMs, toMs);
+      sink.decode(head, headAt, fromMs, toMs);
     }
   }
 
@@ -377,17 +383,18 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
    */
   synchronized int fold(long fromMs, long toMs, BucketFold fold) {
     long[] sealed = sealed();
-    if (headWords() != null && onlyNewestIn(sealed, fromMs, toMs)) {
-      fold.add(headLastTime(), headLastValue());
+    long[] head = hasHead() ? headPage() : null;
+    int headAt = headOffset();
+    if (head != null && onlyNewestIn(sealed, head, headAt, fromMs, toMs)) {
+      fold.add(Chunk.lastTime(head, headAt), headLastValue(head, headAt));
       return 1;
     }
     int samples = 0;
     for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
       samples += Chunk.fold(sealed, at, fromMs, toMs, fold);
     }
-    long[] head = headWords();
     if (head != null) {
-      samples += Chunk.fold(head, 0, fromMs, toMs, fold);
+      samples += Chunk.fold(head, headAt, fromMs, toMs, fold);
     }
     return samples;
   }
@@ -397,13 +404,14 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
    * toMs}: it is in the range and the one before it (in the head, or the newest sealed chunk's
    * last) is not.
    */
-  private boolean onlyNewestIn(long[] sealed, long fromMs, long toMs) {
-    long last = headLastTime();
-    if (headCount() == 0 || last < fromMs || last >= toMs) {
+  private boolean onlyNewestIn(long[] sealed, long[] head, int at, long fromMs, long toMs) {
+    long last = Chunk.lastTime(head, at);
+    int count = Chunk.count(head, at);
+    if (count == 0 || last < fromMs || last >= toMs) {
       return false;
     }
-    long previous = headPreviousTime();
-    if (headCount() < 2 && sealed.length > 0) {
+    long previous = headPreviousTime(head, at);
+    if (count < 2 && sealed.length > 0) {
       previous = Chunk.lastTime(sealed, SealedChunks.lastAt(sealed));
     }
     return previous < fromMs;
@@ -465,13 +473,13 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
     if (keepFrom > 0) {
       older = keepFrom == sealed.length ? NO_CHUNKS : Arrays.copyOfRange(sealed, keepFrom, sealed.length);
     }
-    long[] head = headWords();
-    return markRemovedIf(keepFrom == sealed.length && (head == null || Chunk.lastTime(head) < cutoffMs));
+    return markRemovedIf(keepFrom == sealed.length && (!hasHead() || headLastTime() < cutoffMs));
   }
 
   private boolean markRemovedIf(boolean empty) {
     if (empty) {
       older = REMOVED;
+      releaseHead(); // its slot goes back to the metric's pages; readers see no samples
     }
     return empty;
   }
