@@ -55,8 +55,9 @@ public interface AppendLog {
    * Until the returned gathering closes, gathers the records this thread reports into one batch
    * added to the log at once (or when it grows large), instead of taking the log's shared buffer
    * once per record: a request's points go in one step. Each series' records still reach the
-   * log in memory order (a log keeps that as it likes, with {@link Series#logBatch}). Close it
-   * before {@link #commit}; nested calls gather into the outer batch.
+   * log in memory order (a log keeps that as it likes, with {@link Series#logBatch}), and {@link
+   * #commit} still covers everything reported so far by any thread. Close it once, on the thread
+   * that opened it; nested calls gather into the outer batch.
    */
   default Gathering gather() {
     return Gathering.NONE;

@@ -257,4 +257,24 @@ class SeriesStoreTest {
     assertThat(second[0].isRemoved()).isFalse();
     assertThat(second[0].lastTimeMs()).isEqualTo(t(3700));
   }
+
+  /** The log's batch number lives in the head chunk's coding state: chunk cuts and coding changes keep it. */
+  @Test
+  void logBatch_isKeptAcrossChunkCutsAndCodingChanges() {
+    clock.advance(Duration.ofMinutes(59));
+    int[] batch = new int[1];
+    for (int i = 0; i < 3 * Series.MAX_CHUNK_SAMPLES; i++) {
+      double value = i % 3 == 0 ? i * 0.5 : Double.longBitsToDouble(0x3ff0_0000_0000_0000L + i * 0x1_0001L);
+      long time = t(i);
+      store.write("temp", MetricKind.GAUGE, Labels.of("host", "a"), s -> {
+        if (time == t(0)) {
+          s.logBatch(Series.MAX_LOG_BATCH);
+        }
+        s.append(time, value);
+        batch[0] = s.logBatch();
+      });
+      assertThat(batch[0]).as("after sample %d", i).isEqualTo(Series.MAX_LOG_BATCH);
+    }
+    assertThat(store.read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).hasSize(3 * Series.MAX_CHUNK_SAMPLES);
+  }
 }

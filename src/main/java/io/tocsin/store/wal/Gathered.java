@@ -5,8 +5,9 @@ import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
- * The records one {@link WriteAheadLog#gather} has framed and not yet added to the log's shared
- * buffer, with the series they are about (to define them there first) and their latest time.
+ * One of the log's batches: records a {@link WriteAheadLog#gather}ing framed and not yet added to
+ * the log's shared buffer, with the series they are about (to define them there first) and their
+ * latest time.
  * Guarded by itself: its thread adds to it, and any thread may flush it (see {@link
  * WriteAheadLog}).
  */
@@ -61,7 +62,7 @@ final class Gathered {
     data.clear();
     data.trimTo(FLUSH_BYTES);
     Arrays.fill(series, 0, records, null);
-    if (series.length > 4096) {
+    if (series.length > FLUSH_BYTES / 16) { // more records than a full buffer of the smallest holds
       series = new Series[64];
     }
     records = 0;

@@ -46,10 +46,10 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
   /** Each appending thread's buffers, where a record is built and framed before the lock is taken. */
   private final ThreadLocal<Framer> framers = ThreadLocal.withInitial(Framer::new);
   /** The batches of {@link #gather}, by {@link Series#logBatch} (index 0 unused); each guarded by itself. */
-  private final Gathered[] gatherings = new Gathered[Series.MAX_LOG_BATCH + 1];
-  /** Bit n: gatherings[n] belongs to an open gathering. Guarded by {@link #gatherings}. */
-  private int gatheringsInUse;
-  private int lastGathering;
+  private final Gathered[] batches = new Gathered[Series.MAX_LOG_BATCH + 1];
+  /** Bit n: batches[n] belongs to an open gathering. Guarded by {@link #batches}. */
+  private int batchesInUse;
+  private int lastBatch;
 
   // Appenders' side, guarded by this.
   /** A series definition's body: defining is rare, and decided under the lock (see {@link #epochStart}). */
@@ -100,8 +100,8 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
     inFlight.reset(firstSegment);
     this.writer = new Thread(this::run, "wal-writer");
     this.writer.setDaemon(true);
-    for (int slot = 1; slot < gatherings.length; slot++) {
-      gatherings[slot] = new Gathered(slot);
+    for (int slot = 1; slot < batches.length; slot++) {
+      batches[slot] = new Gathered(slot);
     }
   }
 
@@ -194,7 +194,7 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
     int named = series.logBatch();
     Gathered own = f.gathering;
     if (named != 0 && (own == null || own.slot != named)) {
-      Gathered other = gatherings[named];
+      Gathered other = batches[named];
       synchronized (other) {
         flush(other);
       }
@@ -238,20 +238,42 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
     if (f.gathering != null) {
       return Gathering.NONE;
     }
-    Gathered taken = takeGathering();
+    Gathered taken = takeBatch();
     if (taken == null) {
       return Gathering.NONE;
     }
     f.gathering = taken;
-    return () -> {
-      f.gathering = null;
-      synchronized (taken) {
-        flush(taken);
+    return new OpenGathering(f, taken);
+  }
+
+  /** A gathering to close once, on the thread that opened it. */
+  private final class OpenGathering implements Gathering {
+    private final Framer framer;
+    private final Gathered batch;
+    private boolean closed;
+
+    OpenGathering(Framer framer, Gathered batch) {
+      this.framer = framer;
+      this.batch = batch;
+    }
+
+    @Override
+    public void close() {
+      if (closed) {
+        return; // a second close must not free the batch another gathering may have taken since
       }
-      synchronized (gatherings) {
-        gatheringsInUse &= ~(1 << taken.slot);
+      closed = true;
+      framer.gathering = null;
+      try {
+        synchronized (batch) {
+          flush(batch);
+        }
+      } finally {
+        synchronized (batches) {
+          batchesInUse &= ~(1 << batch.slot);
+        }
       }
-    };
+    }
   }
 
   /**
@@ -259,14 +281,14 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
    * record, and taking them in turn means that batch is seldom busy again with another request
    * when the series' next request comes, which would make that request flush it.
    */
-  private Gathered takeGathering() {
-    synchronized (gatherings) {
-      for (int i = 1; i < gatherings.length; i++) {
-        int slot = 1 + (lastGathering + i - 1) % (gatherings.length - 1);
-        if ((gatheringsInUse & 1 << slot) == 0) {
-          gatheringsInUse |= 1 << slot;
-          lastGathering = slot;
-          return gatherings[slot];
+  private Gathered takeBatch() {
+    synchronized (batches) {
+      for (int i = 1; i < batches.length; i++) {
+        int slot = 1 + (lastBatch + i - 1) % (batches.length - 1);
+        if ((batchesInUse & 1 << slot) == 0) {
+          batchesInUse |= 1 << slot;
+          lastBatch = slot;
+          return batches[slot];
         }
       }
       return null;
@@ -279,6 +301,7 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
       return;
     }
     synchronized (this) {
+      // Checked once per batch: a segment may end up to a batch (Gathered.FLUSH_BYTES) over its size.
       nextSegmentIfFull();
       for (int i = 0; i < g.records(); i++) {
         define(g.series(i));
@@ -394,8 +417,20 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
     return segment;
   }
 
+  /**
+   * Adds what every batch holds to the shared buffer, then waits as promised. Every batch, not
+   * only this thread's: a point the caller found already stored (a duplicate, which logs
+   * nothing) may have its record still waiting in another request's batch, and the caller's
+   * client is told it is stored.
+   */
   @Override
   public void commit() throws IOException {
+    for (int slot = 1; slot < batches.length; slot++) {
+      Gathered batch = batches[slot];
+      synchronized (batch) {
+        flush(batch);
+      }
+    }
     synchronized (this) {
       long target = appended;
       if (durable() >= target) {
