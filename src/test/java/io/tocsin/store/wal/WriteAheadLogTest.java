@@ -407,15 +407,21 @@ class WriteAheadLogTest {
     assertRecordsInMemoryOrder(false);
   }
 
+  /** A gathering opened on {@code thread}, where {@code writes} ran in it; close it there too. */
+  private static AppendLog.Gathering gatheringOn(ExecutorService thread, WriteAheadLog wal, Runnable writes)
+      throws Exception {
+    return thread.submit(() -> {
+      AppendLog.Gathering g = wal.gather();
+      writes.run();
+      return g;
+    }).get();
+  }
+
   private void assertRecordsInMemoryOrder(boolean gathering) throws Exception {
     SeriesStore store = newStore();
     ExecutorService other = Executors.newSingleThreadExecutor();
     try (WriteAheadLog wal = recoverAndOpen(store, settings)) {
-      AppendLog.Gathering first = other.submit(() -> {
-        AppendLog.Gathering g = wal.gather();
-        gauge(store, "temp", now() - 2000, 1);
-        return g;
-      }).get();
+      AppendLog.Gathering first = gatheringOn(other, wal, () -> gauge(store, "temp", now() - 2000, 1));
       try (AppendLog.Gathering second = gathering ? wal.gather() : AppendLog.Gathering.NONE) {
         gauge(store, "temp", now() - 1000, 2);
         gauge(store, "other", now() - 1000, 3);
@@ -439,11 +445,7 @@ class WriteAheadLogTest {
     SeriesStore store = newStore();
     ExecutorService other = Executors.newSingleThreadExecutor();
     try (WriteAheadLog wal = recoverAndOpen(store, settings)) {
-      AppendLog.Gathering first = other.submit(() -> {
-        AppendLog.Gathering g = wal.gather();
-        gauge(store, "temp", now() - 1000, 1);
-        return g;
-      }).get();
+      AppendLog.Gathering first = gatheringOn(other, wal, () -> gauge(store, "temp", now() - 1000, 1));
       try (AppendLog.Gathering retry = wal.gather()) {
         gauge(store, "temp", now() - 1000, 1);
       }
