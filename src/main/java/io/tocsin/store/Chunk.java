@@ -377,8 +377,7 @@ final class Chunk {
       int capacity = capacity(page[at + 1]);
       int wanted = used + 1; // room for a chunk a little larger
       if (capacity > wanted + (wanted >> 3)) { // the chunk ended much smaller than its slot
-        releaseHead();
-        start(nextValue, wanted);
+        start(nextValue, wanted); // in a slot of its own: this one is freed
       } else {
         Arrays.fill(page, at, at + capacity, 0);
         begin(page, at, capacity, nextValue);
@@ -429,9 +428,14 @@ final class Chunk {
 
     /** The words written, header included, as a chunk of their own (no capacity in the header). */
     private long[] usedWords(long[] page, int at) {
-      long[] words = Arrays.copyOfRange(page, at, at + ((bitLength() + 63) >>> 6));
-      words[1] &= ~CAPACITY_MASK;
-      return words;
+      return copyOut(page, at, headUsedWords());
+    }
+
+    /** The {@code words} at {@code at} of {@code page} in an array of their own, with no capacity in the header. */
+    private static long[] copyOut(long[] page, int at, int words) {
+      long[] copy = Arrays.copyOfRange(page, at, at + words);
+      copy[1] &= ~CAPACITY_MASK;
+      return copy;
     }
 
     /** Whether the head holds a chunk: false before the first sample and after {@link #releaseHead}. */
@@ -462,9 +466,7 @@ final class Chunk {
     final long[] headSlotCopy() {
       long[] page = headPage();
       int at = headOffset();
-      long[] words = Arrays.copyOfRange(page, at, at + capacity(page[at + 1]));
-      words[1] &= ~CAPACITY_MASK;
-      return words;
+      return copyOut(page, at, capacity(page[at + 1]));
     }
 
     /**

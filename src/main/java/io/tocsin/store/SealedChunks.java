@@ -30,9 +30,7 @@ final class SealedChunks {
 
   /** {@code chunks} followed by the sealed {@code chunk}, in a new array. */
   static long[] append(long[] chunks, long[] chunk) {
-    long[] joined = Arrays.copyOf(chunks, chunks.length + chunk.length);
-    place(chunk, joined, chunks.length);
-    return joined;
+    return append(chunks, chunk, 0, chunk.length);
   }
 
   /** {@code chunks} followed by the {@code length} words at {@code at} of {@code page}, a sealed chunk, in a new array. */

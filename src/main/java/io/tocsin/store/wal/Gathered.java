@@ -7,8 +7,7 @@ import java.util.zip.CRC32C;
 /**
  * One of the log's batches: records a {@link WriteAheadLog#gather}ing framed and not yet added to
  * the log's shared buffer, with the series they are about (to define them there first) and their
- * latest time.
- * Guarded by itself: its thread adds to it, and any thread may flush it (see {@link
+ * latest time. Guarded by itself: its thread adds to it, and any thread may flush it (see {@link
  * WriteAheadLog}).
  */
 final class Gathered {
@@ -59,7 +58,6 @@ final class Gathered {
   }
 
   void clear() {
-    data.clear();
     data.trimTo(FLUSH_BYTES);
     Arrays.fill(series, 0, records, null);
     if (series.length > FLUSH_BYTES / 16) { // more records than a full buffer of the smallest holds

@@ -214,15 +214,11 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
         series.logBatch(0);
       }
       f.framed.clear();
-      int bytes = WalRecords.frame(f.body, f.framed, f.crc);
+      WalRecords.frame(f.body, f.framed, f.crc);
       synchronized (this) {
         nextSegmentIfFull();
         define(series);
-        if (timeMs > segmentMaxTime) {
-          segmentMaxTime = timeMs;
-        }
-        pending.data.append(f.framed);
-        add(bytes);
+        addRecords(f.framed, timeMs);
       }
     }
     f.trim();
@@ -306,13 +302,18 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
       for (int i = 0; i < g.records(); i++) {
         define(g.series(i));
       }
-      if (g.maxTimeMs() > segmentMaxTime) {
-        segmentMaxTime = g.maxTimeMs();
-      }
-      pending.data.append(g.data);
-      add(g.data.size);
+      addRecords(g.data, g.maxTimeMs());
     }
     g.clear();
+  }
+
+  /** Adds framed records, whose latest sample time is {@code maxTimeMs}, to the shared buffer; under the lock. */
+  private void addRecords(RecordBuffer framed, long maxTimeMs) {
+    if (maxTimeMs > segmentMaxTime) {
+      segmentMaxTime = maxTimeMs;
+    }
+    pending.data.append(framed);
+    add(framed.size);
   }
 
   private void nextSegmentIfFull() {
