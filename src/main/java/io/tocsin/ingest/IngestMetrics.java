@@ -1,6 +1,7 @@
 package io.tocsin.ingest;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Locale;
 import java.util.function.LongSupplier;
@@ -48,6 +49,7 @@ public final class IngestMetrics {
     }
   }
 
+  private final PrometheusRegistry registry;
   private final Counter received;
   private final Counter accepted;
   private final Counter rejected;
@@ -59,6 +61,7 @@ public final class IngestMetrics {
   }
 
   IngestMetrics(PrometheusRegistry registry, LongSupplier nanoTime) {
+    this.registry = registry;
     warnings = new RejectionWarnings(nanoTime);
     received = Counter.builder().name("tocsin_otlp_points_received_total")
         .help("Data points received (OTLP, and remote-write samples), by transport").labelNames("transport").register(registry);
@@ -80,5 +83,12 @@ public final class IngestMetrics {
 
   void recordRequest(Transport transport, Outcome outcome) {
     requests.labelValues(transport.id(), outcome.id()).inc();
+  }
+
+  /** Reports {@code held}, the bytes the remote-write connections' series caches hold ({@link SenderSeries}). */
+  void senderSeriesBytes(LongSupplier held) {
+    GaugeWithCallback.builder().name("tocsin_remote_write_sender_series_bytes")
+        .help("Bytes the remote-write connections hold to find the series they sent before (at most 16 MiB)")
+        .callback(callback -> callback.call(held.getAsLong())).register(registry);
   }
 }

@@ -67,6 +67,7 @@ public final class RemoteWriteReceiver implements Handler {
     this.metrics = metrics;
     this.maxRequestBytes = maxRequestBytes;
     this.readTimeout = readTimeout;
+    metrics.senderSeriesBytes(senderBudget::held);
   }
 
   @Override

@@ -21,10 +21,17 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Memory: the label bytes plus about 40 bytes per series (index, arrays' room to grow; 130
  * bytes for a series of Prometheus' usual four labels), within a {@link Budget} shared by all
- * senders. Entries beyond it are not kept: a sender whose cycle does not fit has the start of it
- * found here, the rest looked up as before. A sender's entries are dropped when its connection
- * closes ({@link #release}), when kinds change, and when nearly every lookup misses while the
- * budget refuses entries (the sender's series changed).
+ * senders. Entries beyond it are not kept. A sender whose cycle does not fit its share would find
+ * only the start of each cycle here, a small gain for its whole share: when the budget keeps
+ * refusing entries and fewer than {@link #KEEP_HIT_SHARE} of the lookups between two checks
+ * find a series, its entries are dropped and it puts no more (it is <em>waiting</em>) until its
+ * cycle shows that it would fit: one of its series comes back within as many lookups as its share
+ * held entries. Waiting costs a comparison with that one series' bytes per lookup and holds no
+ * entries, so such a sender neither holds memory for little nor fills and drops its share over and
+ * over. A sender's entries are also dropped when its connection closes ({@link #release}) and when
+ * kinds change; a sender whose series changed while its share was full is dropped by the check of
+ * the hit rate like one whose cycle does not fit, and fills its share again once its new cycle
+ * shows that it fits.
  *
  * <p>Not thread-safe: one request at a time uses it (the receiver takes it off the connection).
  */
@@ -33,7 +40,13 @@ final class SenderSeries {
   private static final int LOOKAHEAD = 3;
   /** Lookups between two checks of the hit rate. */
   private static final int CHECK_EVERY = 1 << 16;
-  private static final int MIN_HIT_SHARE = 16;
+  /**
+   * Entries are kept while at least this share of the lookups between two checks finds a series
+   * (or the budget refused no entry): three quarters, most of the sender's cycle.
+   */
+  private static final double KEEP_HIT_SHARE = 0.75;
+  /** Entries a share is taken to hold when nothing says how large this sender's entries are. */
+  private static final int BYTES_PER_ENTRY_GUESS = 160;
   private static final int MAX_ENTRIES = 1 << 24;
   private static final long MAX_BYTES = Integer.MAX_VALUE - 16;
 
@@ -57,6 +70,19 @@ final class SenderSeries {
   private int hits;
   /** Whether the budget refused an entry since the last check of the hit rate. */
   private boolean full;
+  /** Whether it refused one between the two checks before: the share was full all through this interval. */
+  private boolean fullBefore;
+  /**
+   * Whether this sender waits for its cycle to show that it fits (see the class comment): it puts
+   * nothing, and its lookups watch for {@link #marker}.
+   */
+  private boolean waiting;
+  /** While waiting, the label bytes of one series it sent, and the lookups since. */
+  private byte[] marker = new byte[0];
+  private int markerLength;
+  private int sinceMarker;
+  /** Entries this sender's share holds, as far as it knows: a cycle of at most this many fits. */
+  private int fits;
 
   SenderSeries(Budget budget) {
     this.budget = budget;
@@ -77,6 +103,10 @@ final class SenderSeries {
   Series find(byte[] body, int from, int to) {
     if (++lookups == CHECK_EVERY) {
       checkHitRate();
+    }
+    if (waiting) {
+      watch(body, from, to);
+      return null;
     }
     if (count == 0) {
       return null;
@@ -108,6 +138,9 @@ final class SenderSeries {
    * again; that is a miss's cost, small beside the store's lookup before it.
    */
   void put(byte[] body, int from, int to, Series found) {
+    if (waiting) {
+      return;
+    }
     int hash = hash(body, from, to);
     int entry = lookup(hash, body, from, to);
     if (entry >= 0) {
@@ -138,6 +171,11 @@ final class SenderSeries {
     return count;
   }
 
+  /** Whether it puts nothing, its cycle not having shown that it fits its share (see the class comment). */
+  boolean waiting() {
+    return waiting;
+  }
+
   private void clear() {
     budget.give(reserved);
     reserved = 0;
@@ -149,20 +187,51 @@ final class SenderSeries {
     used = 0;
     count = 0;
     next = 0;
+    full = false;
+    fullBefore = false;
   }
 
   /**
-   * Starts over when the budget refused entries and fewer than one lookup in {@link
-   * #MIN_HIT_SHARE} since the last check found a series: the sender's series have changed. A
-   * sender whose cycle is larger than its share keeps the start of it, found here each cycle.
+   * Drops the entries and starts {@linkplain #waiting waiting} when the budget refused entries in
+   * this interval and in the one before (so the share was full all through this one) and fewer
+   * than {@link #KEEP_HIT_SHARE} of its lookups found a series: the sender's cycle is larger than
+   * its share, or its series changed. An interval in which the share filled up does not count: its
+   * first lookups were misses that filled it.
    */
   private void checkHitRate() {
-    if (full && hits < lookups / MIN_HIT_SHARE) {
+    if (full && fullBefore && hits < lookups * KEEP_HIT_SHARE) {
+      // What the share held; more when other senders' shares, not this one's, refused entries.
+      fits = reserved == 0 ? (int) (budget.perSender / BYTES_PER_ENTRY_GUESS)
+          : (int) Math.min(MAX_ENTRIES, count * budget.perSender / reserved);
       clear();
+      waiting = true;
+      sinceMarker = fits; // the next lookup is the first marker
     }
+    fullBefore = full;
     full = false;
     lookups = 0;
     hits = 0;
+  }
+
+  /**
+   * A lookup while waiting: ends the wait when the marker series comes back within {@link #fits}
+   * lookups (the cycle fits), takes this series as the marker when it did not.
+   */
+  private void watch(byte[] body, int from, int to) {
+    int length = to - from;
+    sinceMarker++;
+    if (sinceMarker <= fits && length == markerLength && Arrays.equals(marker, 0, length, body, from, to)) {
+      waiting = false;
+      return;
+    }
+    if (sinceMarker > fits) {
+      if (marker.length < length) {
+        marker = new byte[length];
+      }
+      System.arraycopy(body, from, marker, 0, length);
+      markerLength = length;
+      sinceMarker = 0;
+    }
   }
 
   private boolean matches(int i, byte[] body, int from, int to) {

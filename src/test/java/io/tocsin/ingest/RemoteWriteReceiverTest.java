@@ -458,4 +458,72 @@ class RemoteWriteReceiverTest {
         .contains("tocsin_otlp_points_rejected_total{reason=\"out_of_order\",transport=\"remote_write\"} 1.0")
         .contains("tocsin_otlp_points_accepted_total{transport=\"remote_write\"} 1.0");
   }
+
+  /**
+   * One cycle of a sender on one connection: series 0 to {@code count} of metric "cached" (labels of
+   * about 430 bytes, so that a 4 MiB share holds about 9,000), one sample each at {@code time}, in
+   * requests of 2,000.
+   */
+  private static void sendCycle(String url, int count, long time) throws Exception {
+    String pad = "p".repeat(400);
+    for (int from = 0; from < count; from += 2000) {
+      WriteRequest.Builder request = WriteRequest.newBuilder();
+      for (int i = from; i < Math.min(count, from + 2000); i++) {
+        request.addTimeseries(series("cached", labels("i", Integer.toString(i), "pad", pad), time, i));
+      }
+      assertThat(post(url, request.build()).statusCode()).isEqualTo(204);
+    }
+  }
+
+  private static long senderSeriesBytes(String url) throws Exception {
+    String metrics = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(url + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    String name = "tocsin_remote_write_sender_series_bytes ";
+    return metrics.lines().filter(l -> l.startsWith(name))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(name.length()))).findFirst().orElseThrow();
+  }
+
+  private String startForCycles() throws Exception {
+    ServerConfig config = TestServers.loopbackConfig(dataDir)
+        .withLimits(new ServerConfig.Limits(100_000, 100_000, 4 << 20, 8));
+    tocsin = Tocsin.start(config, clock, false);
+    return "http://127.0.0.1:" + tocsin.httpPort();
+  }
+
+  @Test
+  void senderWhoseCycleDoesNotFitItsShare_holdsNoSeriesForIt_andDoesNotFillItAgain() throws Exception {
+    String url = startForCycles();
+    sendCycle(url, 20_000, T); // creates the series
+    sendCycle(url, 20_000, T + 1000); // finds them in the store, remembers as many as its share holds
+    assertThat(senderSeriesBytes(url)).isGreaterThan(3 << 20);
+
+    // The hit rate is checked every 65,536 series: the first check sees the share fill, the second finds
+    // fewer than three quarters of the series in it.
+    for (int cycle = 2; cycle < 8; cycle++) {
+      sendCycle(url, 20_000, T + cycle * 1000);
+    }
+    assertThat(senderSeriesBytes(url)).isZero();
+    for (int cycle = 8; cycle < 15; cycle++) { // two more checks
+      sendCycle(url, 20_000, T + cycle * 1000);
+      assertThat(senderSeriesBytes(url)).as("after cycle %d", cycle).isZero();
+    }
+    assertThat(tocsin.store().read("cached", labels -> true, 0, Long.MAX_VALUE))
+        .hasSize(20_000).allSatisfy(series -> assertThat(series.values()).hasSize(15));
+  }
+
+  @Test
+  void senderWhoseCycleFitsItsShare_keepsItsSeries() throws Exception {
+    String url = startForCycles();
+    sendCycle(url, 4_000, T);
+    sendCycle(url, 4_000, T + 1000);
+    long held = senderSeriesBytes(url);
+    assertThat(held).isPositive();
+
+    for (int cycle = 2; cycle < 36; cycle++) { // 136,000 series more: two checks of the hit rate
+      sendCycle(url, 4_000, T + cycle * 1000);
+    }
+
+    assertThat(senderSeriesBytes(url)).isEqualTo(held);
+  }
 }

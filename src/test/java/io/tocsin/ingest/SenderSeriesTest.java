@@ -165,28 +165,132 @@ class SenderSeriesTest {
     assertThat(budget.held()).isZero();
   }
 
-  @Test
-  void find_mostlyMissingWhileFull_startsOver() {
-    SenderSeries.Budget budget = new SenderSeries.Budget(MIB, 64 * 1024);
-    SenderSeries sender = new SenderSeries(budget);
-    for (int i = 0; i < 5000; i++) {
-      put(sender, i, series(i));
-    }
-    int kept = sender.size();
-    // The sender now sends other series only: a check of the hit rate (every 65,536 lookups) drops the old ones.
-    for (int i = 0; i < 70_000; i++) {
-      byte[] body = body(100_000 + i % 5000, 5);
-      if (sender.find(body, 5, body.length - 3) == null) {
-        sender.put(body, 5, body.length - 3, series(0));
-      }
+  /** A sender sending {@code series} in turn, under the labels of {@link #body}{@code (firstLabel + i)}, putting those not found. */
+  private static final class Cycle {
+    private final SenderSeries sender;
+    private final List<Series> series;
+    private final int firstLabel;
+    private int position;
+
+    Cycle(SenderSeries sender, List<Series> series, int firstLabel) {
+      this.sender = sender;
+      this.series = series;
+      this.firstLabel = firstLabel;
     }
 
-    assertThat(kept).isLessThan(5000);
-    assertThat(find(sender, 0)).isNull();
-    int newFound = 0;
-    for (int i = 100_000; i < 105_000; i++) {
-      newFound += find(sender, i) != null ? 1 : 0;
+    void send(int lookups) {
+      for (int n = 0; n < lookups; n++) {
+        byte[] body = body(firstLabel + position, 5);
+        if (sender.find(body, 5, body.length - 3) == null) {
+          sender.put(body, 5, body.length - 3, series.get(position));
+        }
+        position = (position + 1) % series.size();
+      }
     }
-    assertThat(newFound).isPositive();
+  }
+
+  private List<Series> series(int from, int to) {
+    List<Series> all = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      all.add(series(i));
+    }
+    return all;
+  }
+
+  /** A share of 64 KiB holds 1,000 to 5,000 entries of {@link #body}'s labels. */
+  private static final long SHARE = 64 * 1024;
+  /** Lookups from one check of the hit rate to the next, and some. */
+  private static final int CHECK = (1 << 16) + 10;
+
+  @Test
+  void checkHitRate_cycleLargerThanTheShare_dropsItsEntriesAndPutsNoMore() {
+    SenderSeries.Budget budget = new SenderSeries.Budget(MIB, SHARE);
+    SenderSeries sender = new SenderSeries(budget);
+    Cycle cycle = new Cycle(sender, series(0, 5000), 0);
+
+    cycle.send(CHECK); // fills its share, some of each cycle found
+    assertThat(sender.size()).isBetween(1000, 4999);
+    cycle.send(CHECK); // full all through this interval; a quarter or so found
+    assertThat(sender.size()).isZero();
+    assertThat(sender.waiting()).isTrue();
+    assertThat(budget.held()).isZero();
+
+    for (int check = 0; check < 4; check++) { // it does not fill its share again, check after check
+      cycle.send(CHECK / 4);
+      assertThat(sender.size()).as("after %d checks", check).isZero();
+      cycle.send(CHECK - CHECK / 4);
+    }
+    assertThat(sender.waiting()).isTrue();
+    assertThat(budget.held()).isZero();
+  }
+
+  @Test
+  void checkHitRate_cycleThatFits_keepsItsEntries() {
+    SenderSeries.Budget budget = new SenderSeries.Budget(MIB, SHARE);
+    SenderSeries sender = new SenderSeries(budget);
+    List<Series> all = series(0, 900);
+
+    new Cycle(sender, all, 0).send(5 * CHECK);
+
+    assertThat(sender.size()).isEqualTo(900);
+    assertThat(sender.waiting()).isFalse();
+    for (int i = 0; i < 900; i++) {
+      assertThat(find(sender, i)).isSameAs(all.get(i));
+    }
+  }
+
+  @Test
+  void checkHitRate_seriesChangedWhileFull_dropsTheOldAndKeepsTheNew() {
+    SenderSeries.Budget budget = new SenderSeries.Budget(MIB, SHARE);
+    SenderSeries sender = new SenderSeries(budget);
+    new Cycle(sender, series(0, 900), 0).send(CHECK);
+    assertThat(sender.size()).isEqualTo(900);
+
+    // Only other series from now on: the share fills up, nearly every lookup misses, the old entries go,
+    // and the new cycle, which fits, is kept once it has shown so.
+    List<Series> after = series(100_000, 100_900);
+    new Cycle(sender, after, 100_000).send(4 * CHECK);
+
+    assertThat(sender.waiting()).isFalse();
+    assertThat(sender.size()).isEqualTo(900);
+    assertThat(find(sender, 0)).isNull();
+    for (int i = 0; i < 900; i++) {
+      assertThat(find(sender, 100_000 + i)).isSameAs(after.get(i));
+    }
+  }
+
+  @Test
+  void waiting_cycleShrinksToFit_keepsItsEntriesAgain() {
+    SenderSeries.Budget budget = new SenderSeries.Budget(MIB, SHARE);
+    SenderSeries sender = new SenderSeries(budget);
+    List<Series> large = series(0, 5000);
+    new Cycle(sender, large, 0).send(2 * CHECK);
+    assertThat(sender.waiting()).isTrue();
+
+    Cycle small = new Cycle(sender, large.subList(0, 900), 0);
+    // Within as many lookups as the share held (under 5,000) it watches one of these, which comes back 900
+    // lookups later: the cycle fits.
+    small.send(5000 + 900);
+
+    assertThat(sender.waiting()).isFalse();
+    assertThat(sender.size()).isEqualTo(900);
+    small.send(3 * CHECK);
+    assertThat(sender.size()).isEqualTo(900);
+    assertThat(find(sender, 899)).isSameAs(large.get(899));
+  }
+
+  @Test
+  void ensureVersion_whileWaiting_staysWaiting() {
+    SenderSeries.Budget budget = new SenderSeries.Budget(MIB, SHARE);
+    SenderSeries sender = new SenderSeries(budget);
+    Cycle cycle = new Cycle(sender, series(0, 5000), 0);
+    cycle.send(2 * CHECK);
+    assertThat(sender.waiting()).isTrue();
+
+    sender.ensureVersion(1);
+    cycle.send(CHECK);
+
+    assertThat(sender.waiting()).isTrue();
+    assertThat(sender.size()).isZero();
   }
 }
