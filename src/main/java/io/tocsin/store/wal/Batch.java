@@ -7,7 +7,9 @@ import java.util.Arrays;
  * may be empty: a segment that was cut before anything went into it must still be created).
  */
 final class Batch {
-  final RecordBuffer data = new RecordBuffer(64 << 10);
+  /** What its buffer starts with, and keeps while the log is idle. */
+  private static final int IDLE_BYTES = 64 << 10;
+  final RecordBuffer data = new RecordBuffer(IDLE_BYTES);
   int[] partStart = new int[4];
   long[] partSegment = new long[4];
   int parts;
@@ -42,5 +44,15 @@ final class Batch {
   /** True when writing it would do something: bytes, or a segment to create. */
   boolean hasWork(long openSegment) {
     return done < data.size || part < parts - 1 || partSegment[part] != openSegment;
+  }
+
+  /**
+   * Gives back what a burst of records grew, when everything in it is written: the log is idle.
+   * Its records, all written, are not needed again (its size, 0 from here, is at most {@link #done}).
+   */
+  void trimIdle() {
+    if (done >= data.size) {
+      data.trimTo(IDLE_BYTES);
+    }
   }
 }

@@ -538,6 +538,26 @@ class WriteAheadLogTest {
     assertThat(replayed(1).read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).hasSize(samples);
   }
 
+  @Test
+  void idle_afterARequestGrewABatch_givesBackItsBuffers() throws Exception {
+    SeriesStore store = newStore();
+    try (WriteAheadLog wal = recoverAndOpen(store, settings)) {
+      long atStart = wal.bufferBytes();
+      int samples = Gathered.FLUSH_BYTES / 20 + 100; // a gauge's record is 21 bytes: its batch grows past its start
+      try (AppendLog.Gathering gathering = wal.gather()) {
+        for (int i = 0; i < samples; i++) {
+          gauge(store, "temp", now() - samples + i, i);
+        }
+      }
+      wal.commit();
+      assertThat(wal.bufferBytes()).isGreaterThan(atStart); // kept for the next request while requests come
+
+      // With nothing to write for a second, the writer gives back what the request grew.
+      Await.until("the log's buffers back to their size at start", Duration.ofSeconds(30), wal::bufferBytes,
+          bytes -> bytes == atStart);
+    }
+  }
+
   /** A cut (a snapshot's) while records wait: they go to the new segment, defined there. */
   @Test
   void gather_segmentCutWhileGathering_definesItsSeriesInTheNewSegment() throws Exception {
