@@ -112,6 +112,11 @@ final class ProcessStats {
     return (long) (kib * 1024);
   }
 
+  /** The live objects of the JVM {@code pid} by class, after a full GC ({@code jcmd GC.class_histogram}). */
+  static String classHistogram(long pid) throws IOException, InterruptedException {
+    return run("jcmd", Long.toString(pid), "GC.class_histogram");
+  }
+
   private static String run(String... command) throws IOException, InterruptedException {
     String jdkTool = Path.of(System.getProperty("java.home"), "bin", command[0]).toString();
     command[0] = Files.isExecutable(Path.of(jdkTool)) ? jdkTool : command[0];

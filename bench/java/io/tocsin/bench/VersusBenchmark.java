@@ -38,7 +38,8 @@ import java.util.stream.IntStream;
  * {@code bench/run versus ingest=10000,100000 memory=100000,1000000} (the defaults); options as
  * arguments: {@code -Dversus.jvm="..."} (Tocsin's JVM flags), {@code -Dversus.samples=3000000}
  * (measured per ingest row; warm-up passes are half as many), {@code -Dversus.rounds=60} (samples
- * per series in the memory rows).
+ * per series in the memory rows), {@code -Dversus.histograms=DIR} (Tocsin's class histogram at
+ * each heap measurement of the memory rows, written to DIR).
  */
 public final class VersusBenchmark {
   /**
@@ -219,6 +220,7 @@ public final class VersusBenchmark {
     try (Systems systems = start(feed.series())) {
       long tocsinRss0 = ProcessStats.rss(systems.tocsin.pid());
       long tocsinHeap0 = ProcessStats.heapAfterGc(systems.tocsin.pid());
+      saveHistogram(systems, feed.series(), "idle");
       tocsinRss0 = Math.min(tocsinRss0, ProcessStats.rss(systems.tocsin.pid()));
       long vmRss0 = ProcessStats.rss(systems.vm.pid());
       double vmHeap0 = ProcessStats.metric(systems.vm.url() + "/metrics", "go_memstats_heap_inuse_bytes");
@@ -234,6 +236,7 @@ public final class VersusBenchmark {
       long tocsinLoaded = ProcessStats.rss(systems.tocsin.pid()) - tocsinRss0;
       long vmLoaded = ProcessStats.rss(systems.vm.pid()) - vmRss0;
       long tocsinHeap = ProcessStats.heapAfterGc(systems.tocsin.pid()) - tocsinHeap0;
+      saveHistogram(systems, feed.series(), "loaded");
       long tocsinRss = ProcessStats.rss(systems.tocsin.pid()) - tocsinRss0;
       long vmRss = ProcessStats.rss(systems.vm.pid()) - vmRss0;
       double vmHeap = ProcessStats.metric(systems.vm.url() + "/metrics", "go_memstats_heap_inuse_bytes") - vmHeap0;
@@ -252,6 +255,19 @@ public final class VersusBenchmark {
       double vmCycle = vmCycleMs(systems.vm.url());
       row(String.format(Locale.ROOT, "seed monitors' cycle, %,d series (ms)", feed.series()), vmCycle, tocsinCycle,
           "%,.1f", false);
+    }
+  }
+
+  /**
+   * With {@code -Dversus.histograms=DIR}, Tocsin's class histogram (its own full GC, after the
+   * heap figure was read) to DIR/tocsin-SERIES-WHEN.txt: what the heap per series is made of.
+   */
+  private static void saveHistogram(Systems systems, int series, String when) throws Exception {
+    String dir = System.getProperty("versus.histograms");
+    if (dir != null) {
+      Path file = Files.createDirectories(Path.of(dir)).resolve("tocsin-" + series + "-" + when + ".txt");
+      Files.writeString(file, ProcessStats.classHistogram(systems.tocsin.pid()));
+      System.out.println("versus: Tocsin's class histogram in " + file);
     }
   }
 
