@@ -69,7 +69,7 @@ final class Gathered {
   void clear() {
     data.trimTo(KEPT_BYTES);
     Arrays.fill(series, 0, records, null);
-    if (series.length > FLUSH_BYTES / 16) { // more records than a full buffer of the smallest holds
+    if (series.length > KEPT_BYTES / 16) { // more records than a kept buffer of the smallest holds
       series = new Series[64];
     }
     records = 0;
