@@ -17,11 +17,14 @@ import java.util.Arrays;
  * </ul>
  *
  * NaN, infinities and {@link StaleMarker stale markers} are escaped inside a decimal chunk. A
- * finite value that does not fit the chunk's exponent makes the writer start a new chunk.
+ * finite value that does not fit the chunk's exponent makes the writer start a new chunk. A
+ * decimal chunk whose samples are all regular and finite may be <b>packed</b> ({@link #pack}):
+ * each change of the mantissa in the same number of bits, so that a reader finds each without
+ * reading the ones before; its coding field is {@link #PACKED}, its exponent in its stream.
  *
  * <p>Header: word 0 the first time; word 1 the last time as an offset from the first (low 32
  * bits), the sample count and the number of leading samples that are regular (7 bits each), the
- * coding (4 bits: the decimal exponent, or {@link #XOR}) and, in a sealed chunk, its length in
+ * coding (4 bits: the decimal exponent, {@link #PACKED} or {@link #XOR}) and, in a sealed chunk, its length in
  * words (top 14 bits; a head chunk keeps its slot's capacity there, and clears it in a copy).
  * The bit stream after it starts with the first value (a decimal chunk codes its first mantissa
  * as a change from 0), then the second sample's timestamp (its interval as a
