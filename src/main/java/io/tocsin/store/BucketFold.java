@@ -65,6 +65,42 @@ final class BucketFold {
     any = true;
   }
 
+  /**
+   * Folds in {@code n >= 0} samples of a packed chunk ({@link Chunk#pack}) one {@code delta}
+   * apart from {@code time} on, each {@code width} bits (1 to 63) of {@code words} from bit
+   * {@code position} on adding to the mantissa, which {@code scale} divides; the two words
+   * of each sample's bits are in the array. Returns the mantissa after them. The loop keeps the
+   * bucket in locals rather than fields: a scan folds a hundred million samples.
+   */
+  long addRun(long[] words, int position, int width, long mantissa, double scale, long time, long delta, int n) {
+    if (n <= 0) {
+      return mantissa;
+    }
+    double[] values = this.values;
+    long[] times = this.times;
+    int b = bucket;
+    long end = bucketEndMs;
+    int shift = 64 - width;
+    boolean integral = scale == 1;
+    for (int k = 0; k < n; k++, time += delta, position += width) {
+      int word = position >>> 6;
+      int offset = position & 63;
+      mantissa += (words[word] << offset | (words[word + 1] >>> 1) >>> (63 - offset)) >> shift;
+      while (time >= end) {
+        b++;
+        end += stepMs;
+      }
+      double value = integral ? mantissa : mantissa / scale;
+      double known = values[b];
+      values[b] = sum && known == known ? known + value : value;
+      times[b] = time;
+    }
+    bucket = b;
+    bucketEndMs = end;
+    any = true;
+    return mantissa;
+  }
+
   private int bucketOf(long timeMs) {
     int b = bucket;
     if (timeMs >= bucketEndMs) {

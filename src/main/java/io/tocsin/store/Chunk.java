@@ -17,11 +17,14 @@ import java.util.Arrays;
  * </ul>
  *
  * NaN, infinities and {@link StaleMarker stale markers} are escaped inside a decimal chunk. A
- * finite value that does not fit the chunk's exponent makes the writer start a new chunk.
+ * finite value that does not fit the chunk's exponent makes the writer start a new chunk. A
+ * decimal chunk whose samples are all regular and finite may be <b>packed</b> ({@link #pack}):
+ * each change of the mantissa in the same number of bits, so that a reader finds each without
+ * reading the ones before; its coding field is {@link #PACKED}, its exponent in its stream.
  *
  * <p>Header: word 0 the first time; word 1 the last time as an offset from the first (low 32
  * bits), the sample count and the number of leading samples that are regular (7 bits each), the
- * coding (4 bits: the decimal exponent, or {@link #XOR}) and, in a sealed chunk, its length in
+ * coding (4 bits: the decimal exponent, {@link #PACKED} or {@link #XOR}) and, in a sealed chunk, its length in
  * words (top 14 bits; a head chunk keeps its slot's capacity there, and clears it in a copy).
  * The bit stream after it starts with the first value (a decimal chunk codes its first mantissa
  * as a change from 0), then the second sample's timestamp (its interval as a
@@ -66,6 +69,12 @@ final class Chunk {
 
   /** The coding field of an xor chunk; a decimal chunk's holds its exponent. */
   private static final int XOR = 15;
+  /**
+   * The coding field of a packed decimal chunk, whose stream starts with its exponent (4 bits)
+   * and the width of its changes (6 bits, {@link #PACKED_FIELD_BITS}); see {@link #pack}.
+   */
+  private static final int PACKED = 13;
+  static final int PACKED_FIELD_BITS = 10;
   private static final double TWO_POW_53 = 0x1p53;
   private static final double[] POW10 = new double[MAX_EXPONENT + 1];
 
@@ -108,6 +117,22 @@ final class Chunk {
     return (int) (header >>> CODING_SHIFT) & 15;
   }
 
+  /** Whether the chunk at {@code at} is in the packed decimal coding ({@link #pack}). */
+  static boolean packed(long[] chunks, int at) {
+    return coding(chunks[at + 1]) == PACKED;
+  }
+
+  /** The decimal exponent of the chunk at {@code at}, which is not an xor chunk. */
+  static int exponent(long[] chunks, int at) {
+    int coding = coding(chunks[at + 1]);
+    return coding == PACKED ? (int) (chunks[at + HEADER_WORDS] >>> 60) : coding;
+  }
+
+  /** The bits of each change of the packed chunk at {@code at}, 0 to 63. */
+  static int packedWidth(long[] chunks, int at) {
+    return (int) (chunks[at + HEADER_WORDS] >>> 54) & 63;
+  }
+
   /** {@code 10^exponent}, for exponents from 0 to {@link #MAX_EXPONENT}: what a decimal mantissa is divided by. */
   static double scale(int exponent) {
     return POW10[exponent];
@@ -125,6 +150,9 @@ final class Chunk {
     int count = count(chunk);
     int regular = regular(chunk, 0);
     int coding = coding(chunk[1]);
+    if (coding == PACKED) { // every sample regular; the exponent in the stream indexes the powers of ten
+      return count >= 1 && regular == count && exponent(chunk, 0) <= MAX_EXPONENT;
+    }
     return count >= 1 && regular <= count && regular >= Math.min(count, 2) && (coding <= MAX_EXPONENT || coding == XOR);
   }
 
@@ -198,10 +226,161 @@ final class Chunk {
       return size;
     }
     int coding = coding(header);
+    if (coding == PACKED) {
+      return ChunkDecoder.decodePacked(chunks, at, count, from, to, times, values, size, POW10[exponent(chunks, at)],
+          fold);
+    }
     int regular = (int) (header >>> REGULAR_SHIFT) & MAX_COUNT;
     boolean decimal = coding != XOR;
     return ChunkDecoder.decode(chunks, at, count, regular, from, to, times, values, size, decimal,
         decimal ? POW10[coding] : 1, fold);
+  }
+
+  /**
+   * The decimal chunk of {@code words} words at {@code at} in the packed coding, in an array of
+   * its own with no length in its header; null when it cannot be packed (an escaped value, a
+   * timestamp off the interval) or would take more words, or as many when packed already with
+   * no narrower width. Packed, every change of the mantissa after the first sample takes the
+   * same number of bits, the most any of them needs: a reader finds the i-th at {@code i *
+   * width} without reading the ones before, where the variable coding's prefix decides the
+   * position of the next change (a serial chain of dependent reads that random changes also
+   * make unpredictable). The stream is the exponent (4 bits) and width (6 bits, 0 when the value
+   * never changes), the first mantissa and the interval as the variable coding writes them,
+   * then the changes, two's complement. Made when a chunk is sealed ({@link Head#cutOnto}); a
+   * head whose width is known from the chunk before it is written so from its start.
+   */
+  static long[] pack(long[] chunks, int at, int words) {
+    long header = chunks[at + 1];
+    int count = (int) (header >>> COUNT_SHIFT) & MAX_COUNT;
+    if (coding(header) == XOR || count == 0 || ((int) (header >>> REGULAR_SHIFT) & MAX_COUNT) < count) {
+      return null;
+    }
+    long[] times = new long[count];
+    double[] values = new double[count];
+    decode(chunks, at, Long.MIN_VALUE, Long.MAX_VALUE, times, values, 0);
+    int exponent = exponent(chunks, at);
+    long[] mantissas = new long[count];
+    int width = 0;
+    for (int i = 0; i < count; i++) {
+      if (Double.isNaN(values[i]) || Double.isInfinite(values[i])) {
+        return null;
+      }
+      mantissas[i] = (long) Math.rint(values[i] * POW10[exponent]); // as the writer made it
+      if (i > 0) {
+        width = Math.max(width, changeWidth(mantissas[i] - mantissas[i - 1]));
+      }
+    }
+    long interval = count > 1 ? times[1] - times[0] : 0;
+    long bits = HEADER_WORDS * 64L + PACKED_FIELD_BITS + changeBits(mantissas[0])
+        + (count > 1 ? timestampDeltaBits(interval) : 0) + (long) (count - 1) * width;
+    int packedWords = (int) ((bits + 63) >>> 6);
+    boolean smaller = coding(header) == PACKED
+        ? packedWords < words || packedWords == words && width < packedWidth(chunks, at)
+        : packedWords <= words; // as large: still read faster
+    return smaller ? packTo(chunks[at], header, exponent, width, mantissas, interval, packedWords) : null;
+  }
+
+  private static long[] packTo(long first, long header, int exponent, int width, long[] mantissas, long interval,
+      int words) {
+    long[] chunk = new long[words];
+    chunk[0] = first;
+    chunk[1] = header & ~(-1L << CODING_SHIFT) | (long) PACKED << CODING_SHIFT;
+    int position = HEADER_WORDS * 64;
+    put(chunk, position, (long) exponent << 6 | width, PACKED_FIELD_BITS);
+    position += PACKED_FIELD_BITS;
+    position += putChange(chunk, position, mantissas[0]);
+    if (mantissas.length > 1) {
+      position += putTimestampDelta(chunk, position, interval);
+    }
+    for (int i = 1; i < mantissas.length && width > 0; i++) {
+      put(chunk, position, mantissas[i] - mantissas[i - 1], width);
+      position += width;
+    }
+    return chunk;
+  }
+
+  /** The bits a packed chunk takes per change {@code d}: 0 for none, else its two's complement width. */
+  static int changeWidth(long d) {
+    return d == 0 ? 0 : 65 - Long.numberOfLeadingZeros(d ^ (d >> 63));
+  }
+
+  /** The bits the variable coding takes for a finite mantissa change {@code d}. */
+  private static int changeBits(long d) {
+    if (d == 0) {
+      return 1;
+    } else if (d >= -(1 << 6) && d < (1 << 6)) {
+      return 9;
+    } else if (d >= -(1 << 13) && d < (1 << 13)) {
+      return 17;
+    } else if (d >= -(1 << 23) && d < (1 << 23)) {
+      return 28;
+    }
+    return 69;
+  }
+
+  /** Writes the variable coding of a finite mantissa change at bit {@code position}; returns the bits taken. */
+  private static int putChange(long[] words, int position, long d) {
+    if (d == 0) {
+      return 1; // '0': the words are zeroed
+    } else if (d >= -(1 << 6) && d < (1 << 6)) {
+      put(words, position, 0b10L << 7 | d & 0x7f, 9);
+      return 9;
+    } else if (d >= -(1 << 13) && d < (1 << 13)) {
+      put(words, position, 0b110L << 14 | d & 0x3fff, 17);
+      return 17;
+    } else if (d >= -(1 << 23) && d < (1 << 23)) {
+      put(words, position, 0b1110L << 24 | d & 0xff_ffff, 28);
+      return 28;
+    }
+    put(words, position, 0b11110, 5);
+    put(words, position + 5, d, 64);
+    return 69;
+  }
+
+  /** The bits {@link #putTimestampDelta} takes for {@code dod}. */
+  private static int timestampDeltaBits(long dod) {
+    if (dod == 0) {
+      return 1;
+    } else if (dod >= -(1 << 13) && dod < (1 << 13)) {
+      return 16;
+    } else if (dod >= -(1 << 16) && dod < (1 << 16)) {
+      return 20;
+    } else if (dod >= -(1 << 19) && dod < (1 << 19)) {
+      return 24;
+    }
+    return 68;
+  }
+
+  /** Writes a timestamp's delta-of-delta at bit {@code position}; returns the bits taken. */
+  private static int putTimestampDelta(long[] words, int position, long dod) {
+    if (dod == 0) {
+      return 1;
+    } else if (dod >= -(1 << 13) && dod < (1 << 13)) {
+      put(words, position, 0b10L << 14 | dod & 0x3fff, 16);
+      return 16;
+    } else if (dod >= -(1 << 16) && dod < (1 << 16)) {
+      put(words, position, 0b110L << 17 | dod & 0x1_ffff, 20);
+      return 20;
+    } else if (dod >= -(1 << 19) && dod < (1 << 19)) {
+      put(words, position, 0b1110L << 20 | dod & 0xf_ffff, 24);
+      return 24;
+    }
+    put(words, position, 0b1111, 4);
+    put(words, position + 4, dod, 64);
+    return 68;
+  }
+
+  /** ORs the low {@code n} bits of {@code value}, 1 to 64, into zeroed {@code words} at bit {@code position}. */
+  private static void put(long[] words, int position, long value, int n) {
+    long v = n == 64 ? value : value & ((1L << n) - 1);
+    int word = position >>> 6;
+    int free = 64 - (position & 63);
+    if (n <= free) {
+      words[word] |= v << (free - n);
+    } else {
+      words[word] |= v >>> (n - free);
+      words[word + 1] |= v << (64 - (n - free));
+    }
   }
 
   /**
@@ -336,7 +515,7 @@ final class Chunk {
         long high = page[at + (from >>> 6)] << offset;
         return offset == 0 ? high : high | page[at + (from >>> 6) + 1] >>> (64 - offset);
       }
-      int exponent = coding(page[at + 1]);
+      int exponent = exponent(page, at);
       return Double.doubleToRawLongBits(exponent == 0 ? (double) last : last / POW10[exponent]);
     }
 
@@ -346,20 +525,33 @@ final class Chunk {
      * is usually alike, and growing the slot costs a copy.
      */
     final void start(double firstValue, int capacity) {
+      start(firstValue, capacity, -1);
+    }
+
+    /** Like {@link #start(double, int)}, packed with changes of {@code width} bits when that is not -1 and the value is decimal. */
+    final void start(double firstValue, int capacity, int width) {
       releaseHead();
       int words = Math.min(HeadPages.MAX_SLOT_WORDS, Math.max(capacity, HEADER_WORDS + 1));
       HeadPages pages = headPages();
       address = pages.allocate(words);
-      begin(pages.page(address), HeadPages.offset(address), words, firstValue);
+      begin(pages.page(address), HeadPages.offset(address), words, firstValue, width);
     }
 
-    /** Makes the zeroed slot at {@code at} of {@code words} words an empty chunk whose coding suits {@code firstValue}. */
-    private void begin(long[] page, int at, int words, double firstValue) {
+    /**
+     * Makes the zeroed slot at {@code at} of {@code words} words an empty chunk whose coding suits
+     * {@code firstValue}: packed ({@link #pack}) with changes of {@code width} bits, unless that
+     * is -1 or the value is not decimal.
+     */
+    private void begin(long[] page, int at, int words, double firstValue, int width) {
       int e = decimalExponent(firstValue, 0);
-      codingState(packState(HEADER_WORDS * 64, -1, 0));
+      boolean packed = e >= 0 && width >= 0;
+      codingState(packState(HEADER_WORDS * 64 + (packed ? PACKED_FIELD_BITS : 0), -1, 0));
       lastDelta(0);
       last = 0;
-      page[at + 1] = (long) (e >= 0 ? e : XOR) << CODING_SHIFT | (long) words << CAPACITY_SHIFT;
+      page[at + 1] = (long) (e < 0 ? XOR : packed ? PACKED : e) << CODING_SHIFT | (long) words << CAPACITY_SHIFT;
+      if (packed) {
+        page[at + HEADER_WORDS] = (long) e << 60 | (long) width << 54;
+      }
     }
 
     /**
@@ -373,14 +565,17 @@ final class Chunk {
       long[] page = pages.page(address);
       int at = HeadPages.offset(address);
       int used = headUsedWords();
-      long[] joined = SealedChunks.append(sealed, page, at, used);
+      long[] packed = pack(page, at, used);
+      long[] joined = packed != null ? SealedChunks.append(sealed, packed) : SealedChunks.append(sealed, page, at, used);
+      // The next chunk is packed as this one is, or was sealed: a series' chunks are alike.
+      int width = packed != null ? packedWidth(packed, 0) : coding(page[at + 1]) == PACKED ? packedWidth(page, at) : -1;
       int capacity = capacity(page[at + 1]);
-      int wanted = used + 1; // room for a chunk a little larger
+      int wanted = (packed != null ? packed.length : used) + 1; // room for a chunk a little larger
       if (capacity > wanted + (wanted >> 3)) { // the chunk ended much smaller than its slot
-        start(nextValue, wanted); // in a slot of its own: this one is freed
+        start(nextValue, wanted, width); // in a slot of its own: this one is freed
       } else {
         Arrays.fill(page, at, at + capacity, 0);
-        begin(page, at, capacity, nextValue);
+        begin(page, at, capacity, nextValue, width);
       }
       return joined;
     }
@@ -548,6 +743,10 @@ final class Chunk {
           return false;
         }
         dod = delta - lastDelta();
+        if (coding(header) == PACKED && !fitsPacked(value, page, at, count, dod)) {
+          unpack();
+          return encode(time, value);
+        }
         int regular = (int) (header >>> REGULAR_SHIFT) & MAX_COUNT;
         timed = count == 1 || regular < count || dod != 0; // the second sample codes the interval
       }
@@ -555,7 +754,7 @@ final class Chunk {
       int timeBits = timed ? timestampDeltaBits(dod) : 0;
       if (capacityBits - bitLength() < timeBits + MAX_VALUE_BITS) { // might not fit: count its bits
         int needed = bitLength() + timeBits
-            + (decimal ? decimalBits(value, coding(header)) : count == 0 ? 64 : xorBits(valueBits));
+            + (decimal ? decimalBits(value, page, at, count) : count == 0 ? 64 : xorBits(valueBits));
         if (needed > capacityBits) {
           grow(pages, page, at, (needed + 63) >>> 6);
           page = pages.page(address);
@@ -567,7 +766,7 @@ final class Chunk {
       if (count == 0) {
         page[at] = time;
         if (decimal) {
-          writeDecimal(page, at, value); // as a change from 0: small values take a few bits instead of 64
+          writeDecimal(page, at, value, 0); // as a change from 0: small values take a few bits instead of 64
         } else {
           write(page, at, valueBits, 64);
         }
@@ -580,7 +779,7 @@ final class Chunk {
         }
         lastDelta(delta);
         if (decimal) {
-          writeDecimal(page, at, value);
+          writeDecimal(page, at, value, count);
         } else {
           writeXor(page, at, valueBits);
         }
@@ -620,7 +819,7 @@ final class Chunk {
       if (Double.isNaN(value) || Double.isInfinite(value) || valueBits == lastValueBits(page, at)) {
         return true;
       }
-      int exponent = coding(page[at + 1]);
+      int exponent = exponent(page, at);
       if (exponent == 0) {
         return value == Math.rint(value) && Math.abs(value) < TWO_POW_53 && valueBits != Long.MIN_VALUE;
       }
@@ -644,82 +843,95 @@ final class Chunk {
       }
     }
 
-    /** The bits {@link #writeDecimal} takes for {@code value}, which fits the chunk's coding. */
-    private int decimalBits(double value, int exponent) {
+    /**
+     * The bits {@link #writeDecimal} takes for {@code value}, which fits the chunk's coding: in a
+     * packed chunk after its first sample, its width.
+     */
+    private int decimalBits(double value, long[] page, int at, int count) {
       if (Double.isNaN(value) || Double.isInfinite(value)) {
         return 69;
       }
-      long d = (long) Math.rint(value * POW10[exponent]) - last;
-      if (d == 0) {
-        return 1;
-      } else if (d >= -(1 << 6) && d < (1 << 6)) {
-        return 9;
-      } else if (d >= -(1 << 13) && d < (1 << 13)) {
-        return 17;
-      } else if (d >= -(1 << 23) && d < (1 << 23)) {
-        return 28;
+      if (count > 0 && coding(page[at + 1]) == PACKED) {
+        return packedWidth(page, at);
       }
-      return 69;
+      return changeBits((long) Math.rint(value * POW10[exponent(page, at)]) - last);
     }
 
-    private void writeDecimal(long[] page, int at, double value) {
+    /**
+     * Writes a decimal value: as a change of the variable coding, or of the packed coding's
+     * width after a packed chunk's first sample ({@link #fitsPacked} checked it fits).
+     */
+    private void writeDecimal(long[] page, int at, double value, int count) {
       if (Double.isNaN(value) || Double.isInfinite(value)) {
         write(page, at, 0b11111, 5);
         write(page, at, Double.doubleToRawLongBits(value), 64);
         state |= LAST_SPECIAL;
         return;
       }
-      long mantissa = (long) Math.rint(value * POW10[coding(page[at + 1])]);
+      long mantissa = (long) Math.rint(value * POW10[exponent(page, at)]);
       long d = mantissa - last;
       last = mantissa;
       state &= ~LAST_SPECIAL;
-      if (d == 0) {
-        write(page, at, 0, 1);
-      } else if (d >= -(1 << 6) && d < (1 << 6)) {
-        write(page, at, 0b10, 2);
-        write(page, at, d, 7);
-      } else if (d >= -(1 << 13) && d < (1 << 13)) {
-        write(page, at, 0b110, 3);
-        write(page, at, d, 14);
-      } else if (d >= -(1 << 23) && d < (1 << 23)) {
-        write(page, at, 0b1110, 4);
-        write(page, at, d, 24);
+      if (count > 0 && coding(page[at + 1]) == PACKED) {
+        int width = packedWidth(page, at);
+        if (width > 0) {
+          write(page, at, d, width);
+        }
       } else {
-        write(page, at, 0b11110, 5);
-        write(page, at, d, 64);
+        advance(putChange(page, at * 64 + checkRoom(page, at, changeBits(d)), d));
       }
     }
 
-    /** The bits {@link #writeTimestampDelta} takes for {@code dod}. */
-    private static int timestampDeltaBits(long dod) {
-      if (dod == 0) {
-        return 1;
-      } else if (dod >= -(1 << 13) && dod < (1 << 13)) {
-        return 16;
-      } else if (dod >= -(1 << 16) && dod < (1 << 16)) {
-        return 20;
-      } else if (dod >= -(1 << 19) && dod < (1 << 19)) {
-        return 24;
+    /**
+     * Whether a value that fits the exponent of this packed chunk, which holds {@code count >= 1}
+     * samples, fits its width too, with a timestamp delta-of-delta {@code dod}: no escaped value,
+     * and no sample off the interval.
+     */
+    private boolean fitsPacked(double value, long[] page, int at, int count, long dod) {
+      if (Double.isNaN(value) || Double.isInfinite(value) || count > 1 && dod != 0) {
+        return false;
       }
-      return 68;
+      long d = (long) Math.rint(value * POW10[exponent(page, at)]) - last;
+      return changeWidth(d) <= packedWidth(page, at);
+    }
+
+    /**
+     * Codes this packed chunk's samples again in the variable coding, in the same slot, when a
+     * sample does not fit the packed one: the chunk goes on rather than being cut short, which
+     * would cost a chunk header.
+     */
+    private void unpack() {
+      long[] page = headPage();
+      int at = headOffset();
+      int count = count(page, at);
+      long[] times = new long[count];
+      double[] values = new double[count];
+      decode(page, at, Long.MIN_VALUE, Long.MAX_VALUE, times, values, 0);
+      int capacity = capacity(page[at + 1]);
+      Arrays.fill(page, at, at + capacity, 0);
+      begin(page, at, capacity, values[0], -1);
+      for (int i = 0; i < count; i++) {
+        if (!encode(times[i], values[i])) {
+          throw new IllegalStateException("a packed chunk's sample does not fit its exponent");
+        }
+      }
+    }
+
+    /** The bit length, after checking that {@code n} more bits fit the slot. */
+    private int checkRoom(long[] page, int at, int n) {
+      int bitLength = bitLength();
+      if (bitLength + n > capacity(page[at + 1]) << 6) {
+        throw new IllegalStateException("chunk slot overrun at " + bitLength + " bits"); // a miscounted sample
+      }
+      return bitLength;
+    }
+
+    private void advance(int n) {
+      state += n; // within the slot, at most MAX_BIT_LENGTH: the coding state above it is unchanged
     }
 
     private void writeTimestampDelta(long[] page, int at, long dod) {
-      if (dod == 0) {
-        write(page, at, 0, 1);
-      } else if (dod >= -(1 << 13) && dod < (1 << 13)) {
-        write(page, at, 0b10, 2);
-        write(page, at, dod, 14);
-      } else if (dod >= -(1 << 16) && dod < (1 << 16)) {
-        write(page, at, 0b110, 3);
-        write(page, at, dod, 17);
-      } else if (dod >= -(1 << 19) && dod < (1 << 19)) {
-        write(page, at, 0b1110, 4);
-        write(page, at, dod, 20);
-      } else {
-        write(page, at, 0b1111, 4);
-        write(page, at, dod, 64);
-      }
+      advance(putTimestampDelta(page, at * 64 + checkRoom(page, at, timestampDeltaBits(dod)), dod));
     }
 
     /** The bits {@link #writeXor} takes for {@code bits}. */
@@ -766,19 +978,7 @@ final class Chunk {
       if (n == 0) {
         return;
       }
-      int bitLength = bitLength();
-      if (bitLength + n > capacity(page[at + 1]) << 6) {
-        throw new IllegalStateException("chunk slot overrun at " + bitLength + " bits"); // a miscounted sample
-      }
-      long v = n == 64 ? value : value & ((1L << n) - 1);
-      int word = at + (bitLength >>> 6);
-      int free = 64 - (bitLength & 63);
-      if (n <= free) {
-        page[word] |= v << (free - n);
-      } else {
-        page[word] |= v >>> (n - free);
-        page[word + 1] |= v << (64 - (n - free));
-      }
+      put(page, at * 64 + checkRoom(page, at, n), value, n);
       state += n; // within the slot, at most MAX_BIT_LENGTH: the coding state above it is unchanged
     }
   }
@@ -789,8 +989,13 @@ final class Chunk {
 
     /** A chunk whose coding suits {@code firstValue}; append it next. */
     Writer(double firstValue) {
+      this(firstValue, -1);
+    }
+
+    /** Like {@link #Writer(double)}, packed with changes of {@code width} bits unless that is -1 (see {@link Head#cutOnto}). */
+    Writer(double firstValue, int width) {
       super(0);
-      start(firstValue, HEADER_WORDS + 2);
+      start(firstValue, HEADER_WORDS + 2, width);
     }
 
     /** A writer that continues a head chunk a snapshot saved with {@link #image}. */

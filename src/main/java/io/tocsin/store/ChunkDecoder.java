@@ -114,6 +114,106 @@ final class ChunkDecoder {
   }
 
   /**
+   * Like {@link #decode} for a packed chunk ({@link Chunk#pack}): every sample one interval after
+   * the one before, each change of the mantissa after the first in the same number of bits.
+   * The i-th change is at a position known without reading the ones before, so the reads do not
+   * wait on each other, and no branch depends on the values.
+   */
+  static int decodePacked(long[] words, int at, int count, long from, long to, long[] times, double[] values,
+      int size, double scale, BucketFold fold) {
+    int length = words.length;
+    int width = Chunk.packedWidth(words, at);
+    int position = (at + Chunk.HEADER_WORDS) * 64 + Chunk.PACKED_FIELD_BITS;
+    long window = window(words, length, position);
+    long mantissa; // the first, as a change from 0 in the variable coding, never escaped
+    if (window >= 0) {
+      mantissa = 0;
+      position++;
+    } else {
+      int ones = Long.numberOfLeadingZeros(~window);
+      if (ones < 4) {
+        int used = ones + 1;
+        int payload = (int) (DECIMAL_PAYLOAD >>> (ones << 3)) & 0xff;
+        mantissa = (window << used) >> (64 - payload);
+        position += used + payload;
+      } else {
+        mantissa = window(words, length, position + 5);
+        position += 5 + 64;
+      }
+    }
+    long first = words[at];
+    long delta = 0;
+    if (count > 1) { // the interval, as a change from 0
+      window = window(words, length, position);
+      int ones = Long.numberOfLeadingZeros(~window);
+      if (ones == 0) {
+        position++;
+      } else if (ones < 4) {
+        int used = ones + 1;
+        int payload = (int) (TIMESTAMP_PAYLOAD >>> (ones << 3)) & 0xff;
+        delta = (window << used) >> (64 - payload);
+        position += used + payload;
+      } else {
+        delta = window(words, length, position + 4);
+        position += 4 + 64;
+      }
+    }
+    int begin = index(from, first, delta, count);
+    int end = index(to, first, delta, count);
+    if (begin == 0 && end > 0) { // the first sample
+      size = emit(first, integralOr(mantissa, scale), times, values, size, fold);
+      begin = 1;
+    }
+    if (width == 0) { // the value never changes
+      double value = integralOr(mantissa, scale);
+      for (int i = begin; i < end; i++) {
+        size = emit(first + i * delta, value, times, values, size, fold);
+      }
+      return size;
+    }
+    int shift = 64 - width;
+    for (int i = 1; i < begin; i++) { // the changes before the range
+      mantissa += window(words, length, position) >> shift;
+      position += width;
+    }
+    int i = Math.max(begin, 1);
+    if (i >= end) {
+      return size;
+    }
+    boolean integral = scale == 1; // skips a division per sample for the most common values
+    if (fold != null) { // while both words of each window are in the array, the fold's loop
+      int room = (length - 1) * 64 - position; // bits before the last word
+      int run = Math.min(end - i, room > 0 ? (room - 1) / width + 1 : 0);
+      mantissa = fold.addRun(words, position, width, mantissa, scale, first + i * delta, delta, run);
+      position += run * width;
+      size += run;
+      i += run;
+    }
+    for (; i < end; i++) {
+      mantissa += window(words, length, position) >> shift;
+      position += width;
+      double value = integral ? mantissa : mantissa / scale;
+      size = emit(first + i * delta, value, times, values, size, fold);
+    }
+    return size;
+  }
+
+  private static double integralOr(long mantissa, double scale) {
+    return scale == 1 ? mantissa : mantissa / scale;
+  }
+
+  /** Puts a finite sample into the arrays at {@code size}, or into {@code fold}; returns the new size. */
+  private static int emit(long time, double value, long[] times, double[] values, int size, BucketFold fold) {
+    if (fold == null) {
+      times[size] = time;
+      values[size] = value;
+    } else {
+      fold.addFinite(time, value);
+    }
+    return size + 1;
+  }
+
+  /**
    * The first index {@code i < regular} with {@code first + i * delta >= bound}, or {@code
    * regular}; an interval below 1 (no writer's) puts every sample at the first time.
    */

@@ -43,6 +43,15 @@ enum Combiner {
 
     /** Like {@link #add(double[], long[])} with the series' values from {@code at} on in the arrays. */
     void add(double[] values, long[] times, int at) {
+      if (combiner == SUM || combiner == AVG) { // most aggregations: a loop without the switch, once per series
+        for (int i = 0; i < value.length; i++) {
+          double v = values[at + i];
+          if (!Double.isNaN(v)) {
+            value[i] = count[i]++ == 0 ? v : value[i] + v;
+          }
+        }
+        return;
+      }
       for (int i = 0; i < value.length; i++) {
         double v = values[at + i];
         if (Double.isNaN(v)) {

@@ -57,6 +57,37 @@ final class GroupProbe extends LabelsProbe {
     return this;
   }
 
+  /**
+   * Whether a series with these labels is in the group {@link #of} last described (false before
+   * the first): a scan meets the series of a group one after another, as they were created, and
+   * their values compared with the last series' are cheaper than a hash and a map lookup.
+   */
+  boolean sameGroup(Labels seriesLabels) {
+    if (labels == null) {
+      return false;
+    }
+    int j = 0;
+    for (int a = 0; a < attributes.length; a++) {
+      String attribute = attributes[a];
+      int at = -1;
+      while (j < seriesLabels.size()) {
+        String key = seriesLabels.key(j);
+        int cmp = key == attribute ? 0 : key.compareTo(attribute);
+        if (cmp >= 0) {
+          if (cmp == 0) {
+            at = j++;
+          }
+          break;
+        }
+        j++;
+      }
+      if (at < 0 ? found[a] >= 0 : found[a] < 0 || !seriesLabels.valueEquals(at, labels, found[a])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The group's labels, built when the group is new. */
   Labels key() {
     Labels.Builder builder = Labels.builder();

@@ -83,13 +83,16 @@ abstract class ValueNode {
     private Map<Object, Combiner.Accumulator> fold(EvalContext ctx, Combiner c, Grouping by, int part, int parts) {
       Map<Object, Combiner.Accumulator> groups = new HashMap<>();
       GroupProbe probe = new GroupProbe(by);
+      Combiner.Accumulator[] last = {null}; // the group of the series before, which the next is usually in
       source.scan(ctx, part, parts, (labels, values, times) -> {
-        Combiner.Accumulator accumulator = groups.get(probe.of(labels));
+        Combiner.Accumulator accumulator = last[0] != null && probe.sameGroup(labels) ? last[0]
+            : groups.get(probe.of(labels));
         if (accumulator == null) {
           ctx.budget.building(values.length);
           accumulator = c.accumulator(values.length);
           groups.put(probe.key(), accumulator);
         }
+        last[0] = accumulator;
         accumulator.add(values, times);
       });
       return groups;

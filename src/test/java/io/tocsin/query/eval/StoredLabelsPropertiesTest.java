@@ -24,7 +24,8 @@ import net.jqwik.api.Provide;
 /**
  * Filters and group lookups over the labels the store keeps, which hold a value met first as its
  * ASCII bytes, against the same over labels of strings: the same answers for ASCII, non-ASCII and
- * empty values, and for equal values of different series.
+ * empty values, and for equal values of different series; a probe's {@link GroupProbe#sameGroup}
+ * as equal group keys.
  */
 class StoredLabelsPropertiesTest {
   private static final List<String> KEYS = List.of("host", "instance", "shard", "zone");
@@ -65,6 +66,8 @@ class StoredLabelsPropertiesTest {
         boolean sameGroup = grouping.key(plain.get(i)).equals(grouping.key(plain.get(j)));
         assertThat(probe.equals(grouping.key(plain.get(j)))).isEqualTo(sameGroup);
         assertThat(probe.equals(grouping.key(stored.get(j)))).isEqualTo(sameGroup);
+        assertThat(probe.sameGroup(stored.get(j))).isEqualTo(sameGroup);
+        assertThat(probe.sameGroup(plain.get(j))).isEqualTo(sameGroup);
       }
     }
   }
