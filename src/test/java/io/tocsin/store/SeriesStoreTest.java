@@ -1,6 +1,7 @@
 package io.tocsin.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tocsin.store.Series.AppendResult;
 import io.tocsin.store.SeriesStore.Admission;
@@ -117,6 +118,37 @@ class SeriesStoreTest {
     assertThat(Arrays.copyOf(buffer.times, buffer.size)).containsExactly(t(0), t(0) + Chunk.Head.MAX_DELTA, next);
     assertThat(Arrays.copyOf(buffer.values, buffer.size)).containsExactly(1, 2, 3);
     assertThat(series.id()).isEqualTo(7);
+  }
+
+  @Test
+  void restored_makesEverySeriesRestoredSoFarFoundByItsLabels() {
+    SeriesStore restoring = new SeriesStore(clock, new StoreSettings(Duration.ofHours(1), 2_000, 2_000));
+    for (int i = 0; i < 1_000; i++) {
+      Series.Family family = restoring.family("up", MetricKind.GAUGE);
+      restoring.restore(Series.restore(i + 1, family, Labels.of("node", "n" + i), null, new long[0], null, List.of()));
+      if (i == 499) {
+        restoring.restored();
+      }
+    }
+    restoring.restored();
+
+    for (int i = 0; i < 1_000; i++) {
+      // The series that exists keeps its id; a lookup that missed would create one with the id given.
+      assertThat(restoring.restore(5_000, "up", MetricKind.GAUGE, Labels.of("node", "n" + i)).id()).isEqualTo(i + 1);
+    }
+    assertThat(restoring.seriesCount("up")).isEqualTo(1_000);
+    assertThat(restoring.restore(5_000, "up", MetricKind.GAUGE, Labels.of("node", "n1000")).id()).isEqualTo(5_000);
+    assertThat(restoring.seriesCount("up")).isEqualTo(1_001);
+  }
+
+  @Test
+  void restored_twoSeriesWithTheSameLabels_isRefused() {
+    Series.Family family = store.family("up", MetricKind.GAUGE);
+    store.restore(Series.restore(1, family, Labels.of("node", "n1"), null, new long[0], null, List.of()));
+    store.restore(Series.restore(2, family, Labels.of("node", "n1"), null, new long[0], null, List.of()));
+
+    assertThatThrownBy(store::restored).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("up{node=\"n1\"} appears twice");
   }
 
   @Test
