@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SeriesStoreTest {
@@ -195,6 +197,44 @@ class SeriesStoreTest {
     for (int i = 0; i < n; i++) {
       assertThat(samples.values()[i]).isEqualTo(i);
     }
+  }
+
+  @Test
+  void scan_seriesOnSeveralPagesOfTheScanOrder_areEachSeenOnceBeforeAndAfterEviction() {
+    SeriesStore large = new SeriesStore(clock, new StoreSettings(Duration.ofHours(1), 100_000, 100_000));
+    int n = 3 * 32_768 + 5; // past two pages of the metric's scan order
+    Set<String> expected = new HashSet<>();
+    for (int i = 0; i < n; i++) {
+      // Every third series writes only before the window that eviction will keep.
+      long time = i % 3 == 0 ? t(0) : t(3_000);
+      int value = i;
+      large.write("up", MetricKind.GAUGE, Labels.of("i", Integer.toString(i)), s -> s.append(time, value));
+      if (i % 3 != 0) {
+        expected.add(Integer.toString(i));
+      }
+    }
+    assertThat(scanned(large)).hasSize(n);
+
+    clock.set(T0.plusSeconds(3_600 + 60));
+    assertThat(large.evictExpired()).isEqualTo((n + 2) / 3);
+
+    List<String> after = scanned(large);
+    assertThat(after).hasSize(expected.size());
+    assertThat(new HashSet<>(after)).isEqualTo(expected);
+    int[] parts = new int[1];
+    for (int part = 0; part < 3; part++) {
+      large.scan("up", l -> true, 0, Long.MAX_VALUE, part, 3, (labels, kind, times, values, count) -> parts[0]++);
+    }
+    assertThat(parts[0]).isEqualTo(expected.size());
+  }
+
+  private static List<String> scanned(SeriesStore store) {
+    List<String> seen = new ArrayList<>();
+    store.scan("up", l -> true, 0, Long.MAX_VALUE, (labels, kind, times, values, count) -> {
+      assertThat(values[count - 1]).isEqualTo(Integer.parseInt(labels.get("i")));
+      seen.add(labels.get("i"));
+    });
+    return seen;
   }
 
   @Test
