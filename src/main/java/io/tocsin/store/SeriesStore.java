@@ -237,7 +237,7 @@ public final class SeriesStore {
     int start = (int) ((long) all.size() * part / parts);
     int end = (int) ((long) all.size() * (part + 1) / parts);
     for (int i = start; i < end; i++) {
-      Series series = all.series(i);
+      Series series = all.series()[i];
       if (!filter.test(series.labels())) {
         continue;
       }
@@ -268,7 +268,7 @@ public final class SeriesStore {
     int start = (int) ((long) all.size() * part / parts);
     int end = (int) ((long) all.size() * (part + 1) / parts);
     for (int i = start; i < end; i++) {
-      Series series = all.series(i);
+      Series series = all.series()[i];
       if (!filter.test(series.labels())) {
         continue;
       }
@@ -293,7 +293,7 @@ public final class SeriesStore {
     int[] size = {0};
     MetricIndex.Ordered all = index.ordered();
     for (int i = 0; i < all.size(); i++) {
-      Series series = all.series(i);
+      Series series = all.series()[i];
       if (!filter.test(series.labels())) {
         continue;
       }
@@ -383,7 +383,7 @@ public final class SeriesStore {
     List<Series> selected = new ArrayList<>();
     MetricIndex.Ordered all = index.ordered();
     for (int i = 0; i < all.size(); i++) {
-      Series series = all.series(i);
+      Series series = all.series()[i];
       if (filter.test(series.labels()) && !series.isRemoved()) {
         selected.add(series);
       }
@@ -402,7 +402,7 @@ public final class SeriesStore {
     for (MetricIndex index : metrics.values()) {
       MetricIndex.Ordered all = index.ordered();
       for (int i = 0; i < all.size(); i++) {
-        Series series = all.series(i);
+        Series series = all.series()[i];
         if (series.evictBefore(cutoff)) {
           index.removed(series);
           index.count.decrementAndGet();
@@ -424,7 +424,7 @@ public final class SeriesStore {
     for (MetricIndex index : metrics.values()) {
       MetricIndex.Ordered all = index.ordered();
       for (int i = 0; i < all.size(); i++) {
-        action.accept(all.series(i));
+        action.accept(all.series()[i]);
       }
     }
   }
@@ -501,7 +501,7 @@ public final class SeriesStore {
      * processor's prefetching rewards when a scan touches a million series. Appended to under
      * this index's lock; removed series are dropped when they make up a quarter of it.
      */
-    private volatile Ordered ordered = new Ordered(new Series[][] {new Series[16]}, 0);
+    private volatile Ordered ordered = new Ordered(new Series[16], 0);
     private int removedSinceCompaction;
     /** The last series of {@link #ordered}, restored from a snapshot, not yet in {@link #table}. */
     private int unindexed;
@@ -538,18 +538,12 @@ public final class SeriesStore {
 
     private void append(Series created) {
       Ordered current = ordered;
-      Series[][] pages = current.pages;
-      int page = current.size >>> Ordered.PAGE_SHIFT;
-      int at = current.size & Ordered.PAGE_MASK;
-      if (page == pages.length) {
-        pages = Arrays.copyOf(pages, page + 1);
-        pages[page] = new Series[Ordered.PAGE_MASK + 1];
-      } else if (at == pages[page].length) { // the first page, until it is whole
-        pages = pages.clone();
-        pages[page] = Arrays.copyOf(pages[page], Math.min(Ordered.PAGE_MASK + 1, at + (at >> 1)));
+      Series[] array = current.series;
+      if (current.size == array.length) {
+        array = Arrays.copyOf(array, array.length + (array.length >> 1));
       }
-      pages[page][at] = created;
-      ordered = new Ordered(pages, current.size + 1);
+      array[current.size] = created;
+      ordered = new Ordered(array, current.size + 1);
     }
 
     /** Adds a series a snapshot restores to the scans at once, and to the table with {@link #restored()}. */
@@ -569,7 +563,7 @@ public final class SeriesStore {
       Ordered current = ordered;
       table.reserve(table.size() + unindexed);
       for (int i = current.size - unindexed; i < current.size; i++) {
-        Series series = current.series(i);
+        Series series = current.series[i];
         if (table.get(series.labels()) != null) {
           throw new IllegalArgumentException(name + series.labels() + " appears twice");
         }
@@ -581,12 +575,14 @@ public final class SeriesStore {
     synchronized void removed(Series s) {
       if (table.remove(s) && ++removedSinceCompaction > ordered.size / 4) {
         Ordered current = ordered;
-        ordered = new Ordered(new Series[][] {new Series[16]}, 0);
+        Series[] kept = new Series[Math.max(16, current.size - removedSinceCompaction + 16)];
+        int n = 0;
         for (int i = 0; i < current.size; i++) {
-          if (!current.series(i).isRemoved()) {
-            append(current.series(i));
+          if (!current.series[i].isRemoved()) {
+            kept[n++] = current.series[i];
           }
         }
+        ordered = new Ordered(kept, n);
         removedSinceCompaction = 0;
         table.compact();
       }
@@ -600,20 +596,8 @@ public final class SeriesStore {
       return ordered;
     }
 
-    /**
-     * The first {@code size} series in {@code pages}, {@link #PAGE_MASK} + 1 to a page but for a
-     * first page still growing; later entries are not yet published. An array of them all was
-     * half a G1 region and more from 100,000 series on (humongous, given regions of its own), and
-     * a sixth empty on average as it grew by half, copied each time.
-     */
-    record Ordered(Series[][] pages, int size) {
-      static final int PAGE_SHIFT = 15;
-      static final int PAGE_MASK = (1 << PAGE_SHIFT) - 1;
-
-      Series series(int i) {
-        return pages[i >>> PAGE_SHIFT][i & PAGE_MASK];
-      }
-    }
+    /** The first {@code size} entries of {@code series}; later entries are not yet published. */
+    record Ordered(Series[] series, int size) {}
 
     synchronized void unlinkIfEmpty(ConcurrentHashMap<String, MetricIndex> metrics) {
       if (table.isEmpty() && unindexed == 0) {
