@@ -200,9 +200,9 @@ class SeriesStoreTest {
   }
 
   @Test
-  void scan_seriesOnSeveralPagesOfTheScanOrder_areEachSeenOnceBeforeAndAfterEviction() {
+  void scan_manySeries_areEachSeenOnceBeforeAndAfterAnEvictionThatCompactsThem() {
     SeriesStore large = new SeriesStore(clock, new StoreSettings(Duration.ofHours(1), 100_000, 100_000));
-    int n = 3 * 32_768 + 5; // past two pages of the metric's scan order
+    int n = 3 * 32_768 + 5;
     Set<String> expected = new HashSet<>();
     for (int i = 0; i < n; i++) {
       // Every third series writes only before the window that eviction will keep.
