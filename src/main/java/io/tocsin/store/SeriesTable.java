@@ -162,6 +162,22 @@ final class SeriesTable {
     return live == 0;
   }
 
+  /** The series held, tombstones left out. */
+  int size() {
+    return live;
+  }
+
+  /**
+   * Makes room for {@code entries} series in all without resizing, rehashing the ones held once
+   * now rather than many times while they are added (a snapshot restores a metric's series all
+   * at once).
+   */
+  void reserve(int entries) {
+    if (entries > slots.capacity * MAX_FILL) {
+      resize(capacityFor(entries));
+    }
+  }
+
   /** Drops tombstones and shrinks the table after many removals. */
   void compact() {
     resize(capacityFor(live));

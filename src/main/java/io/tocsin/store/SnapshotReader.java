@@ -68,6 +68,11 @@ final class SnapshotReader {
     if (series.get() != meta.series()) {
       throw new IOException("it holds " + series.get() + " series, not " + meta.series());
     }
+    try {
+      store.restored();
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
     return new Result(meta, series.get(), samples.get());
   }
 

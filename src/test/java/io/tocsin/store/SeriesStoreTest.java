@@ -1,6 +1,7 @@
 package io.tocsin.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tocsin.store.Series.AppendResult;
 import io.tocsin.store.SeriesStore.Admission;
@@ -9,7 +10,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SeriesStoreTest {
@@ -120,6 +123,37 @@ class SeriesStoreTest {
   }
 
   @Test
+  void restored_makesEverySeriesRestoredSoFarFoundByItsLabels() {
+    SeriesStore restoring = new SeriesStore(clock, new StoreSettings(Duration.ofHours(1), 2_000, 2_000));
+    for (int i = 0; i < 1_000; i++) {
+      Series.Family family = restoring.family("up", MetricKind.GAUGE);
+      restoring.restore(Series.restore(i + 1, family, Labels.of("node", "n" + i), null, new long[0], null, List.of()));
+      if (i == 499) {
+        restoring.restored();
+      }
+    }
+    restoring.restored();
+
+    for (int i = 0; i < 1_000; i++) {
+      // The series that exists keeps its id; a lookup that missed would create one with the id given.
+      assertThat(restoring.restore(5_000, "up", MetricKind.GAUGE, Labels.of("node", "n" + i)).id()).isEqualTo(i + 1);
+    }
+    assertThat(restoring.seriesCount("up")).isEqualTo(1_000);
+    assertThat(restoring.restore(5_000, "up", MetricKind.GAUGE, Labels.of("node", "n1000")).id()).isEqualTo(5_000);
+    assertThat(restoring.seriesCount("up")).isEqualTo(1_001);
+  }
+
+  @Test
+  void restored_twoSeriesWithTheSameLabels_isRefused() {
+    Series.Family family = store.family("up", MetricKind.GAUGE);
+    store.restore(Series.restore(1, family, Labels.of("node", "n1"), null, new long[0], null, List.of()));
+    store.restore(Series.restore(2, family, Labels.of("node", "n1"), null, new long[0], null, List.of()));
+
+    assertThatThrownBy(store::restored).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("up{node=\"n1\"} appears twice");
+  }
+
+  @Test
   void append_duplicateIsIgnoredAndOlderSampleRefused() {
     Labels labels = Labels.EMPTY;
     assertThat(append("up", MetricKind.GAUGE, labels, t(10), 1)).containsExactly(AppendResult.APPENDED);
@@ -163,6 +197,44 @@ class SeriesStoreTest {
     for (int i = 0; i < n; i++) {
       assertThat(samples.values()[i]).isEqualTo(i);
     }
+  }
+
+  @Test
+  void scan_manySeries_areEachSeenOnceBeforeAndAfterAnEvictionThatCompactsThem() {
+    SeriesStore large = new SeriesStore(clock, new StoreSettings(Duration.ofHours(1), 100_000, 100_000));
+    int n = 3 * 32_768 + 5;
+    Set<String> expected = new HashSet<>();
+    for (int i = 0; i < n; i++) {
+      // Every third series writes only before the window that eviction will keep.
+      long time = i % 3 == 0 ? t(0) : t(3_000);
+      int value = i;
+      large.write("up", MetricKind.GAUGE, Labels.of("i", Integer.toString(i)), s -> s.append(time, value));
+      if (i % 3 != 0) {
+        expected.add(Integer.toString(i));
+      }
+    }
+    assertThat(scanned(large)).hasSize(n);
+
+    clock.set(T0.plusSeconds(3_600 + 60));
+    assertThat(large.evictExpired()).isEqualTo((n + 2) / 3);
+
+    List<String> after = scanned(large);
+    assertThat(after).hasSize(expected.size());
+    assertThat(new HashSet<>(after)).isEqualTo(expected);
+    int[] parts = new int[1];
+    for (int part = 0; part < 3; part++) {
+      large.scan("up", l -> true, 0, Long.MAX_VALUE, part, 3, (labels, kind, times, values, count) -> parts[0]++);
+    }
+    assertThat(parts[0]).isEqualTo(expected.size());
+  }
+
+  private static List<String> scanned(SeriesStore store) {
+    List<String> seen = new ArrayList<>();
+    store.scan("up", l -> true, 0, Long.MAX_VALUE, (labels, kind, times, values, count) -> {
+      assertThat(values[count - 1]).isEqualTo(Integer.parseInt(labels.get("i")));
+      seen.add(labels.get("i"));
+    });
+    return seen;
   }
 
   @Test
