@@ -20,14 +20,16 @@ import java.util.zip.CRC32C;
  * @param seriesFileBytes the series file's size
  * @param format the format of the series file: {@link #FORMAT} when written; 1 when chunks
  *     repeated their first time and held a 64-bit first value, 2 when they had a three-word
- *     header and coded every timestamp ({@link ChunkFormat2} reads both)
+ *     header and coded every timestamp ({@link ChunkFormat2} reads both), 3 before chunks could be
+ *     packed (a Tocsin that reads up to 3 would take a packed chunk for a damaged one: the version
+ *     makes it refuse the file with a message that says why)
  */
 record SnapshotMeta(long walSegment, long createdMs, long series, long samples, long blocks, long seriesFileBytes,
     int format) {
   static final String FILE = "meta";
   static final String SERIES_FILE = "series";
   private static final byte[] MAGIC = "TOCSNAP\n".getBytes(StandardCharsets.US_ASCII);
-  static final int FORMAT = 3;
+  static final int FORMAT = 4;
   /** The first format whose chunks have {@link Chunk}'s two-word header; {@link ChunkFormat2} reads older ones. */
   static final int TWO_WORD_CHUNKS = 3;
   private static final int SIZE = MAGIC.length + 4 + 6 * 8 + 4;
