@@ -267,12 +267,12 @@ final class Chunk {
       }
       mantissas[i] = (long) Math.rint(values[i] * POW10[exponent]); // as the writer made it
       if (i > 0) {
-        width = Math.max(width, changeWidth(mantissas[i] - mantissas[i - 1]));
+        width = Math.max(width, ChunkBits.changeWidth(mantissas[i] - mantissas[i - 1]));
       }
     }
     long interval = count > 1 ? times[1] - times[0] : 0;
-    long bits = HEADER_WORDS * 64L + PACKED_FIELD_BITS + changeBits(mantissas[0])
-        + (count > 1 ? timestampDeltaBits(interval) : 0) + (long) (count - 1) * width;
+    long bits = HEADER_WORDS * 64L + PACKED_FIELD_BITS + ChunkBits.changeBits(mantissas[0])
+        + (count > 1 ? ChunkBits.timestampDeltaBits(interval) : 0) + (long) (count - 1) * width;
     int packedWords = (int) ((bits + 63) >>> 6);
     boolean smaller = coding(header) == PACKED
         ? packedWords < words || packedWords == words && width < packedWidth(chunks, at)
@@ -286,101 +286,17 @@ final class Chunk {
     chunk[0] = first;
     chunk[1] = header & ~(-1L << CODING_SHIFT) | (long) PACKED << CODING_SHIFT;
     int position = HEADER_WORDS * 64;
-    put(chunk, position, (long) exponent << 6 | width, PACKED_FIELD_BITS);
+    ChunkBits.put(chunk, position, (long) exponent << 6 | width, PACKED_FIELD_BITS);
     position += PACKED_FIELD_BITS;
-    position += putChange(chunk, position, mantissas[0]);
+    position += ChunkBits.putChange(chunk, position, mantissas[0]);
     if (mantissas.length > 1) {
-      position += putTimestampDelta(chunk, position, interval);
+      position += ChunkBits.putTimestampDelta(chunk, position, interval);
     }
     for (int i = 1; i < mantissas.length && width > 0; i++) {
-      put(chunk, position, mantissas[i] - mantissas[i - 1], width);
+      ChunkBits.put(chunk, position, mantissas[i] - mantissas[i - 1], width);
       position += width;
     }
     return chunk;
-  }
-
-  /** The bits a packed chunk takes per change {@code d}: 0 for none, else its two's complement width. */
-  static int changeWidth(long d) {
-    return d == 0 ? 0 : 65 - Long.numberOfLeadingZeros(d ^ (d >> 63));
-  }
-
-  /** The bits the variable coding takes for a finite mantissa change {@code d}. */
-  private static int changeBits(long d) {
-    if (d == 0) {
-      return 1;
-    } else if (d >= -(1 << 6) && d < (1 << 6)) {
-      return 9;
-    } else if (d >= -(1 << 13) && d < (1 << 13)) {
-      return 17;
-    } else if (d >= -(1 << 23) && d < (1 << 23)) {
-      return 28;
-    }
-    return 69;
-  }
-
-  /** Writes the variable coding of a finite mantissa change at bit {@code position}; returns the bits taken. */
-  private static int putChange(long[] words, int position, long d) {
-    if (d == 0) {
-      return 1; // '0': the words are zeroed
-    } else if (d >= -(1 << 6) && d < (1 << 6)) {
-      put(words, position, 0b10L << 7 | d & 0x7f, 9);
-      return 9;
-    } else if (d >= -(1 << 13) && d < (1 << 13)) {
-      put(words, position, 0b110L << 14 | d & 0x3fff, 17);
-      return 17;
-    } else if (d >= -(1 << 23) && d < (1 << 23)) {
-      put(words, position, 0b1110L << 24 | d & 0xff_ffff, 28);
-      return 28;
-    }
-    put(words, position, 0b11110, 5);
-    put(words, position + 5, d, 64);
-    return 69;
-  }
-
-  /** The bits {@link #putTimestampDelta} takes for {@code dod}. */
-  private static int timestampDeltaBits(long dod) {
-    if (dod == 0) {
-      return 1;
-    } else if (dod >= -(1 << 13) && dod < (1 << 13)) {
-      return 16;
-    } else if (dod >= -(1 << 16) && dod < (1 << 16)) {
-      return 20;
-    } else if (dod >= -(1 << 19) && dod < (1 << 19)) {
-      return 24;
-    }
-    return 68;
-  }
-
-  /** Writes a timestamp's delta-of-delta at bit {@code position}; returns the bits taken. */
-  private static int putTimestampDelta(long[] words, int position, long dod) {
-    if (dod == 0) {
-      return 1;
-    } else if (dod >= -(1 << 13) && dod < (1 << 13)) {
-      put(words, position, 0b10L << 14 | dod & 0x3fff, 16);
-      return 16;
-    } else if (dod >= -(1 << 16) && dod < (1 << 16)) {
-      put(words, position, 0b110L << 17 | dod & 0x1_ffff, 20);
-      return 20;
-    } else if (dod >= -(1 << 19) && dod < (1 << 19)) {
-      put(words, position, 0b1110L << 20 | dod & 0xf_ffff, 24);
-      return 24;
-    }
-    put(words, position, 0b1111, 4);
-    put(words, position + 4, dod, 64);
-    return 68;
-  }
-
-  /** ORs the low {@code n} bits of {@code value}, 1 to 64, into zeroed {@code words} at bit {@code position}. */
-  private static void put(long[] words, int position, long value, int n) {
-    long v = n == 64 ? value : value & ((1L << n) - 1);
-    int word = position >>> 6;
-    int free = 64 - (position & 63);
-    if (n <= free) {
-      words[word] |= v << (free - n);
-    } else {
-      words[word] |= v >>> (n - free);
-      words[word + 1] |= v << (64 - (n - free));
-    }
   }
 
   /**
@@ -685,7 +601,7 @@ final class Chunk {
       if (count < 8) {
         return 0;
       }
-      long firstInterval = timestampDeltaBits(lastDelta()); // what the second sample's timestamp most likely took
+      long firstInterval = ChunkBits.timestampDeltaBits(lastDelta()); // what the second sample's timestamp most likely took
       long streamBits = Math.max(0, bitLength() - HEADER_WORDS * 64L - firstInterval);
       long bits = HEADER_WORDS * 64L + firstInterval + streamBits * samples / count;
       return (int) Math.min(Integer.MAX_VALUE, (bits + 63) >>> 6);
@@ -751,7 +667,7 @@ final class Chunk {
         timed = count == 1 || regular < count || dod != 0; // the second sample codes the interval
       }
       int capacityBits = capacity(header) << 6;
-      int timeBits = timed ? timestampDeltaBits(dod) : 0;
+      int timeBits = timed ? ChunkBits.timestampDeltaBits(dod) : 0;
       if (capacityBits - bitLength() < timeBits + MAX_VALUE_BITS) { // might not fit: count its bits
         int needed = bitLength() + timeBits
             + (decimal ? decimalBits(value, page, at, count) : count == 0 ? 64 : xorBits(valueBits));
@@ -854,7 +770,7 @@ final class Chunk {
       if (count > 0 && coding(page[at + 1]) == PACKED) {
         return packedWidth(page, at);
       }
-      return changeBits((long) Math.rint(value * POW10[exponent(page, at)]) - last);
+      return ChunkBits.changeBits((long) Math.rint(value * POW10[exponent(page, at)]) - last);
     }
 
     /**
@@ -878,7 +794,7 @@ final class Chunk {
           write(page, at, d, width);
         }
       } else {
-        advance(putChange(page, at * 64 + checkRoom(page, at, changeBits(d)), d));
+        advance(ChunkBits.putChange(page, at * 64 + checkRoom(page, at, ChunkBits.changeBits(d)), d));
       }
     }
 
@@ -892,7 +808,7 @@ final class Chunk {
         return false;
       }
       long d = (long) Math.rint(value * POW10[exponent(page, at)]) - last;
-      return changeWidth(d) <= packedWidth(page, at);
+      return ChunkBits.changeWidth(d) <= packedWidth(page, at);
     }
 
     /**
@@ -931,7 +847,8 @@ final class Chunk {
     }
 
     private void writeTimestampDelta(long[] page, int at, long dod) {
-      advance(putTimestampDelta(page, at * 64 + checkRoom(page, at, timestampDeltaBits(dod)), dod));
+      int position = at * 64 + checkRoom(page, at, ChunkBits.timestampDeltaBits(dod));
+      advance(ChunkBits.putTimestampDelta(page, position, dod));
     }
 
     /** The bits {@link #writeXor} takes for {@code bits}. */
@@ -978,7 +895,7 @@ final class Chunk {
       if (n == 0) {
         return;
       }
-      put(page, at * 64 + checkRoom(page, at, n), value, n);
+      ChunkBits.put(page, at * 64 + checkRoom(page, at, n), value, n);
       state += n; // within the slot, at most MAX_BIT_LENGTH: the coding state above it is unchanged
     }
   }
