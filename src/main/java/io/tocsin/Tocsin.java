@@ -170,8 +170,6 @@ public final class Tocsin implements AutoCloseable {
       return thread;
     });
     closeables.push(housekeeping::shutdownNow);
-    long evictEveryMs = Math.min(30_000, config.retention().toMillis() / 10);
-    housekeeping.scheduleWithFixedDelay(() -> evictSafely(storeMetrics), evictEveryMs, evictEveryMs, TimeUnit.MILLISECONDS);
 
     // The REST server answers from the start: /-/healthy 200, /-/ready 503 until recovery is done.
     api = ApiServer.start(config.listen().http().toSocketAddress(),
@@ -182,6 +180,9 @@ public final class Tocsin implements AutoCloseable {
       durable = DurableStore.open(config.dataDir(), config.wal(), store, WriterStates.CODEC, registry, clock);
       closeables.push(durable);
     }
+    // After recovery: a snapshot's series are found by their labels only once all are loaded.
+    long evictEveryMs = Math.min(30_000, config.retention().toMillis() / 10);
+    housekeeping.scheduleWithFixedDelay(() -> evictSafely(storeMetrics), evictEveryMs, evictEveryMs, TimeUnit.MILLISECONDS);
 
     if (cluster != null) {
       // Registered before connect, which merges the peers' state into them: the monitors are

@@ -564,6 +564,9 @@ public final class SeriesStore {
       table.reserve(table.size() + unindexed);
       for (int i = current.size - unindexed; i < current.size; i++) {
         Series series = current.series[i];
+        if (series.isRemoved()) {
+          continue; // evicted already (no samples in the window), and counted then: not to be found
+        }
         if (table.get(series.labels()) != null) {
           throw new IllegalArgumentException(name + series.labels() + " appears twice");
         }

@@ -2,6 +2,7 @@ package io.tocsin.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.tocsin.store.Series.AppendResult;
 import io.tocsin.store.SeriesStore.Admission;
@@ -151,6 +152,20 @@ class SeriesStoreTest {
 
     assertThatThrownBy(store::restored).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("up{node=\"n1\"} appears twice");
+  }
+
+  @Test
+  void restored_aSeriesEvictedBeforeItWasIndexed_isNotFoundAndItsLabelsGetANewSeries() {
+    Series.Family family = store.family("up", MetricKind.GAUGE);
+    store.restore(Series.restore(1, family, Labels.of("node", "n1"), null, new long[0], null, List.of()));
+    assertThat(store.evictExpired()).isEqualTo(1); // no samples in the window: removed before the load ended
+    store.restored();
+
+    // A removed series in the table made every write to its labels find it, and try again, forever.
+    Series written = assertTimeoutPreemptively(Duration.ofSeconds(30),
+        () -> store.restore(7, "up", MetricKind.GAUGE, Labels.of("node", "n1")));
+    assertThat(written.id()).isEqualTo(7);
+    assertThat(store.seriesCount("up")).isEqualTo(1);
   }
 
   @Test
