@@ -237,17 +237,20 @@ final class Chunk {
   }
 
   /**
-   * The decimal chunk of {@code words} words at {@code at} in the packed coding, in an array of
-   * its own with no length in its header; null when it cannot be packed (an escaped value, a
-   * timestamp off the interval) or would take more words, or as many when packed already with
-   * no narrower width. Packed, every change of the mantissa after the first sample takes the
-   * same number of bits, the most any of them needs: a reader finds the i-th at {@code i *
-   * width} without reading the ones before, where the variable coding's prefix decides the
-   * position of the next change (a serial chain of dependent reads that random changes also
-   * make unpredictable). The stream is the exponent (4 bits) and width (6 bits, 0 when the value
-   * never changes), the first mantissa and the interval as the variable coding writes them,
-   * then the changes, two's complement. Made when a chunk is sealed ({@link Head#cutOnto}); a
-   * head whose width is known from the chunk before it is written so from its start.
+   * The decimal chunk of {@code words} words at {@code at} recoded for sealing, in an array of
+   * its own with no length in its header: packed, or, for a chunk written packed whose changes
+   * the variable coding holds in fewer words, in the variable coding. Null when it is best as it
+   * is: it cannot be packed (an escaped value, a timestamp off the interval), packing would take
+   * more words, or it is packed already with no narrower width and no smaller variable form.
+   * Packed, every change of the mantissa after the first sample takes the same number of bits,
+   * the most any of them needs: a reader finds the i-th at {@code i * width} without reading the
+   * ones before, where the variable coding's prefix decides the position of the next change (a
+   * serial chain of dependent reads that random changes also make unpredictable). The stream is
+   * the exponent (4 bits) and width (6 bits, 0 when the value never changes), the first mantissa
+   * and the interval as the variable coding writes them, then the changes, two's complement.
+   * Made when a chunk is sealed ({@link Head#cutOnto}); a head whose width is known from the
+   * chunk before it is written so from its start, and one large change among small ones would
+   * otherwise keep that width, and the next chunk's, long after the changes became small.
    */
   static long[] pack(long[] chunks, int at, int words) {
     long header = chunks[at + 1];
@@ -261,23 +264,47 @@ final class Chunk {
     int exponent = exponent(chunks, at);
     long[] mantissas = new long[count];
     int width = 0;
+    long changeBits = 0; // of the variable coding
     for (int i = 0; i < count; i++) {
       if (Double.isNaN(values[i]) || Double.isInfinite(values[i])) {
         return null;
       }
       mantissas[i] = (long) Math.rint(values[i] * POW10[exponent]); // as the writer made it
       if (i > 0) {
-        width = Math.max(width, ChunkBits.changeWidth(mantissas[i] - mantissas[i - 1]));
+        long change = mantissas[i] - mantissas[i - 1];
+        width = Math.max(width, ChunkBits.changeWidth(change));
+        changeBits += ChunkBits.changeBits(change);
       }
     }
     long interval = count > 1 ? times[1] - times[0] : 0;
-    long bits = HEADER_WORDS * 64L + PACKED_FIELD_BITS + ChunkBits.changeBits(mantissas[0])
-        + (count > 1 ? ChunkBits.timestampDeltaBits(interval) : 0) + (long) (count - 1) * width;
-    int packedWords = (int) ((bits + 63) >>> 6);
-    boolean smaller = coding(header) == PACKED
-        ? packedWords < words || packedWords == words && width < packedWidth(chunks, at)
-        : packedWords <= words; // as large: still read faster
-    return smaller ? packTo(chunks[at], header, exponent, width, mantissas, interval, packedWords) : null;
+    long start = HEADER_WORDS * 64L + ChunkBits.changeBits(mantissas[0])
+        + (count > 1 ? ChunkBits.timestampDeltaBits(interval) : 0);
+    int packedWords = (int) ((start + PACKED_FIELD_BITS + (long) (count - 1) * width + 63) >>> 6);
+    if (coding(header) != PACKED) {
+      return packedWords <= words // as large: still read faster
+          ? packTo(chunks[at], header, exponent, width, mantissas, interval, packedWords) : null;
+    }
+    int variableWords = (int) ((start + changeBits + 63) >>> 6);
+    if (variableWords < Math.min(packedWords, words)) {
+      return variableTo(chunks[at], header, exponent, mantissas, interval, variableWords);
+    }
+    return packedWords < words || packedWords == words && width < packedWidth(chunks, at)
+        ? packTo(chunks[at], header, exponent, width, mantissas, interval, packedWords) : null;
+  }
+
+  /** The variable coding of a regular, finite run of mantissas, as a head's writer would have made it. */
+  private static long[] variableTo(long first, long header, int exponent, long[] mantissas, long interval, int words) {
+    long[] chunk = new long[words];
+    chunk[0] = first;
+    chunk[1] = header & ~(-1L << CODING_SHIFT) | (long) exponent << CODING_SHIFT;
+    int position = HEADER_WORDS * 64 + ChunkBits.putChange(chunk, HEADER_WORDS * 64, mantissas[0]);
+    if (mantissas.length > 1) {
+      position += ChunkBits.putTimestampDelta(chunk, position, interval);
+    }
+    for (int i = 1; i < mantissas.length; i++) {
+      position += ChunkBits.putChange(chunk, position, mantissas[i] - mantissas[i - 1]);
+    }
+    return chunk;
   }
 
   private static long[] packTo(long first, long header, int exponent, int width, long[] mantissas, long interval,
@@ -481,12 +508,14 @@ final class Chunk {
       long[] page = pages.page(address);
       int at = HeadPages.offset(address);
       int used = headUsedWords();
-      long[] packed = pack(page, at, used);
-      long[] joined = packed != null ? SealedChunks.append(sealed, packed) : SealedChunks.append(sealed, page, at, used);
+      long[] recoded = pack(page, at, used);
+      long[] joined = recoded != null ? SealedChunks.append(sealed, recoded) : SealedChunks.append(sealed, page, at, used);
       // The next chunk is packed as this one is, or was sealed: a series' chunks are alike.
-      int width = packed != null ? packedWidth(packed, 0) : coding(page[at + 1]) == PACKED ? packedWidth(page, at) : -1;
+      long[] kept = recoded != null ? recoded : page;
+      int keptAt = recoded != null ? 0 : at;
+      int width = coding(kept[keptAt + 1]) == PACKED ? packedWidth(kept, keptAt) : -1;
       int capacity = capacity(page[at + 1]);
-      int wanted = (packed != null ? packed.length : used) + 1; // room for a chunk a little larger
+      int wanted = (recoded != null ? recoded.length : used) + 1; // room for a chunk a little larger
       if (capacity > wanted + (wanted >> 3)) { // the chunk ended much smaller than its slot
         start(nextValue, wanted, width); // in a slot of its own: this one is freed
       } else {

@@ -83,6 +83,11 @@ class PackedChunkPropertiesTest {
     assertSameReads(packed.words(), resumed.words(), written, cuts, grid);
     long[] sealed = packed.seal();
     assertSameReads(variable.words(), sealed, written, cuts, grid);
+    // A cut recodes it as Head#cutOnto does: never larger than the variable coding of its samples.
+    long[] recoded = Chunk.pack(sealed, 0, sealed.length);
+    long[] cut = recoded != null ? recoded : sealed;
+    assertThat(cut.length).as("words of the sealed chunk").isLessThanOrEqualTo(variable.seal().length);
+    assertSameReads(sealed, cut, written, cuts, grid);
   }
 
   /** Decoded into arrays and folded into buckets (sums and last values), both chunks read the same. */
