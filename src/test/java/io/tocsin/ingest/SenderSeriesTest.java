@@ -280,6 +280,33 @@ class SenderSeriesTest {
   }
 
   @Test
+  void waiting_aSeriesSentTwiceInARow_isNotTakenForACycleThatFits() {
+    SenderSeries.Budget budget = new SenderSeries.Budget(MIB, SHARE);
+    SenderSeries sender = new SenderSeries(budget);
+    List<Series> all = series(0, 5000);
+    int[] sent = {0};
+    Runnable sendOne = () -> { // each series twice in a row, as in a request that repeats a series
+      int i = sent[0]++ / 2 % all.size();
+      byte[] body = body(i, 5);
+      if (sender.find(body, 5, body.length - 3) == null) {
+        sender.put(body, 5, body.length - 3, all.get(i));
+      }
+    };
+    for (int n = 0; n < 2 * CHECK; n++) {
+      sendOne.run();
+    }
+    assertThat(sender.waiting()).isTrue();
+
+    for (int n = 0; n < 4 * CHECK; n++) {
+      sendOne.run();
+      if (sender.size() > 0) {
+        throw new AssertionError("took entries again after " + n + " lookups");
+      }
+    }
+    assertThat(sender.waiting()).isTrue();
+  }
+
+  @Test
   void ensureVersion_whileWaiting_staysWaiting() {
     SenderSeries.Budget budget = new SenderSeries.Budget(MIB, SHARE);
     SenderSeries sender = new SenderSeries(budget);
