@@ -61,8 +61,10 @@ final class RemoteWriteTranslator {
    * Scans not in use, the last given back first: requests reuse as many as ran at once (each holds
    * a buffer the size of a request), not one per thread that ever took a request (a scan per
    * thread held twice as many in the side-by-side benchmark's 4 connections, 3.5 MB at 1M series).
+   * At most about {@link #KEPT_SCANS} are kept: a burst of many requests at once leaves no more.
    */
   private final Deque<RemoteWriteScan> scans = new ConcurrentLinkedDeque<>();
+  private static final int KEPT_SCANS = 8;
 
   /** @param overrides kind by metric name, over metadata and suffix rules (counter or gauge) */
   RemoteWriteTranslator(SeriesStore store, Clock clock, LabelLimits limits, Map<String, MetricKind> overrides) {
@@ -100,7 +102,9 @@ final class RemoteWriteTranslator {
       return write(scan, buffer, length, sender);
     } finally {
       scan.release();
-      scans.offerFirst(scan);
+      if (scans.size() < KEPT_SCANS) { // counts at most that many; racing requests may keep a few more
+        scans.offerFirst(scan);
+      }
     }
   }
 
