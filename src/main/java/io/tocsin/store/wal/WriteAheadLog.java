@@ -578,13 +578,18 @@ public final class WriteAheadLog implements AppendLog, AutoCloseable {
    * Gives back what the batches of gatherings grew; called once the log has had nothing to write
    * or sync for {@link #IDLE_MS}, so that the buffers a burst of requests grew do not stay for good
    * (the shared buffers held 2 MB after loading a million series), while steady ingest, which
-   * leaves the writer no such pause, keeps them. Not under the log's lock: a batch's lock comes first.
+   * leaves the writer no such pause, keeps them. Not under the log's lock: a batch's lock comes first
+   * (and the lock of all batches before it, as nothing takes it while holding a batch's).
    */
   private void trimIdleBatches() {
-    for (int slot = 1; slot < batches.length; slot++) {
-      Gathered g = batches[slot];
-      synchronized (g) {
-        g.trimIdle();
+    synchronized (batches) { // a batch a request holds is left alone: between its flushes it holds nothing
+      for (int slot = 1; slot < batches.length; slot++) {
+        if ((batchesInUse & 1 << slot) == 0) {
+          Gathered g = batches[slot];
+          synchronized (g) {
+            g.trimIdle();
+          }
+        }
       }
     }
   }
