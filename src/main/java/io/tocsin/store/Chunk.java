@@ -258,6 +258,9 @@ final class Chunk {
     if (coding(header) == XOR || count == 0 || ((int) (header >>> REGULAR_SHIFT) & MAX_COUNT) < count) {
       return null;
     }
+    if (coding(header) == PACKED) {
+      return repack(chunks, at, words, count);
+    }
     long[] times = new long[count];
     double[] values = new double[count];
     decode(chunks, at, Long.MIN_VALUE, Long.MAX_VALUE, times, values, 0);
@@ -280,29 +283,63 @@ final class Chunk {
     long start = HEADER_WORDS * 64L + ChunkBits.changeBits(mantissas[0])
         + (count > 1 ? ChunkBits.timestampDeltaBits(interval) : 0);
     int packedWords = (int) ((start + PACKED_FIELD_BITS + (long) (count - 1) * width + 63) >>> 6);
-    if (coding(header) != PACKED) {
-      return packedWords <= words // as large: still read faster
-          ? packTo(chunks[at], header, exponent, width, mantissas, interval, packedWords) : null;
-    }
-    int variableWords = (int) ((start + changeBits + 63) >>> 6);
-    if (variableWords < Math.min(packedWords, words)) {
-      return variableTo(chunks[at], header, exponent, mantissas, interval, variableWords);
-    }
-    return packedWords < words || packedWords == words && width < packedWidth(chunks, at)
+    return packedWords <= words // as large: still read faster
         ? packTo(chunks[at], header, exponent, width, mantissas, interval, packedWords) : null;
   }
 
-  /** The variable coding of a regular, finite run of mantissas, as a head's writer would have made it. */
-  private static long[] variableTo(long first, long header, int exponent, long[] mantissas, long interval, int words) {
-    long[] chunk = new long[words];
-    chunk[0] = first;
-    chunk[1] = header & ~(-1L << CODING_SHIFT) | (long) exponent << CODING_SHIFT;
-    int position = HEADER_WORDS * 64 + ChunkBits.putChange(chunk, HEADER_WORDS * 64, mantissas[0]);
-    if (mantissas.length > 1) {
-      position += ChunkBits.putTimestampDelta(chunk, position, interval);
+  /**
+   * {@link #pack} of a chunk in the packed coding already (a head written packed): its changes
+   * are read where they lie, without decoding its samples or allocating unless it is recoded,
+   * into a narrower width or, when that takes fewer words, the variable coding. A restart's
+   * replay seals a million such heads in a burst when the log crosses the time all series cut at;
+   * decoding each into arrays first made the cuts most of the replay.
+   */
+  private static long[] repack(long[] chunks, int at, int words, int count) {
+    long header = chunks[at + 1];
+    int width = packedWidth(chunks, at);
+    // The first mantissa and the interval, coded as the variable coding codes them, then the changes.
+    int fieldsAt = (at + HEADER_WORDS) * 64 + PACKED_FIELD_BITS;
+    int fieldBits = ChunkDecoder.changeBitsAt(chunks, fieldsAt)
+        + (count > 1 ? ChunkBits.timestampDeltaBits((header & SPAN_MASK) / (count - 1)) : 0);
+    int changesAt = fieldsAt + fieldBits;
+    int narrowest = 0;
+    long changeBits = 0; // of the variable coding
+    for (int i = 1; i < count && width > 0; i++) {
+      long change = ChunkDecoder.window(chunks, chunks.length, changesAt + (i - 1) * width) >> (64 - width);
+      narrowest = Math.max(narrowest, ChunkBits.changeWidth(change));
+      changeBits += ChunkBits.changeBits(change);
     }
-    for (int i = 1; i < mantissas.length; i++) {
-      position += ChunkBits.putChange(chunk, position, mantissas[i] - mantissas[i - 1]);
+    if (width == 0) {
+      changeBits = count - 1; // a bit per unchanged value
+    }
+    long start = HEADER_WORDS * 64L + fieldBits;
+    int packedWords = (int) ((start + PACKED_FIELD_BITS + (long) (count - 1) * narrowest + 63) >>> 6);
+    int variableWords = (int) ((start + changeBits + 63) >>> 6);
+    boolean variable = variableWords < Math.min(packedWords, words);
+    if (!variable && !(packedWords < words || packedWords == words && narrowest < width)) {
+      return null;
+    }
+    long[] chunk = new long[variable ? variableWords : packedWords];
+    chunk[0] = chunks[at];
+    chunk[1] = header & ~(-1L << CODING_SHIFT) | (long) (variable ? exponent(chunks, at) : PACKED) << CODING_SHIFT;
+    int position = HEADER_WORDS * 64;
+    if (!variable) {
+      ChunkBits.put(chunk, position, (long) exponent(chunks, at) << 6 | narrowest, PACKED_FIELD_BITS);
+      position += PACKED_FIELD_BITS;
+    }
+    for (int done = 0; done < fieldBits; done += 64) { // the fields, bit for bit
+      int n = Math.min(64, fieldBits - done);
+      ChunkBits.put(chunk, position + done, ChunkDecoder.window(chunks, chunks.length, fieldsAt + done) >>> (64 - n), n);
+    }
+    position += fieldBits;
+    for (int i = 1; i < count && width > 0; i++) {
+      long change = ChunkDecoder.window(chunks, chunks.length, changesAt + (i - 1) * width) >> (64 - width);
+      if (variable) {
+        position += ChunkBits.putChange(chunk, position, change);
+      } else if (narrowest > 0) {
+        ChunkBits.put(chunk, position, change, narrowest);
+        position += narrowest;
+      }
     }
     return chunk;
   }

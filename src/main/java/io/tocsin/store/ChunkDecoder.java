@@ -324,7 +324,19 @@ final class ChunkDecoder {
   }
 
   /** The 64 bits from bit {@code position} on; zeros past the end of the array. */
-  private static long window(long[] words, int length, int position) {
+  /** The bits of the variable coding's mantissa change at bit {@code position}, read from its prefix. */
+  static int changeBitsAt(long[] words, int position) {
+    return switch (Long.numberOfLeadingZeros(~window(words, words.length, position))) {
+      case 0 -> 1;
+      case 1 -> 9;
+      case 2 -> 17;
+      case 3 -> 28;
+      default -> 69;
+    };
+  }
+
+  /** The 64 bits of {@code words} from bit {@code position} on, zeros past {@code length} words. */
+  static long window(long[] words, int length, int position) {
     int word = position >>> 6;
     int offset = position & 63;
     long high = word < length ? words[word] : 0;

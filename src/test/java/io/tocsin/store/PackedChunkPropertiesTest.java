@@ -86,7 +86,16 @@ class PackedChunkPropertiesTest {
     // A cut recodes it as Head#cutOnto does: never larger than the variable coding of its samples.
     long[] recoded = Chunk.pack(sealed, 0, sealed.length);
     long[] cut = recoded != null ? recoded : sealed;
-    assertThat(cut.length).as("words of the sealed chunk").isLessThanOrEqualTo(variable.seal().length);
+    long[] variableSealed = variable.seal();
+    assertThat(cut.length).as("words of the sealed chunk").isLessThanOrEqualTo(variableSealed.length);
+    // As few words as the smallest of: as written, the variable coding, the narrowest packed one.
+    long[] narrowest = Chunk.pack(variableSealed, 0, variableSealed.length);
+    assertThat(cut.length).as("words of the sealed chunk").isEqualTo(Math.min(sealed.length,
+        Math.min(variableSealed.length, narrowest != null ? narrowest.length : Integer.MAX_VALUE)));
+    if (recoded != null) {
+      assertThat(Chunk.wellFormed(recoded)).isTrue();
+      assertThat(Chunk.pack(recoded, 0, recoded.length)).as("recoded again").isNull();
+    }
     assertSameReads(sealed, cut, written, cuts, grid);
   }
 

@@ -125,7 +125,7 @@ final class LongMap<V> {
   }
 
   /** Series ids are sequential: a multiplicative hash spreads them over the table's high bits. */
-  private static int slot(long key, int mask) {
+  static int slot(long key, int mask) {
     long h = key * 0x9E3779B97F4A7C15L;
     return (int) (h ^ (h >>> 32)) & mask;
   }

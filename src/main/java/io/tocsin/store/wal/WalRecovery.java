@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -44,10 +45,11 @@ public final class WalRecovery implements WalRecords.Visitor {
   private final SeriesStore store;
   private final long cutoffMs;
   private final LongMap<Definition> definitions = new LongMap<>();
-  /** The series replayed so far, by id: those the log touched. */
-  private final LongMap<Series> restored;
-  /** The series the store held before the replay (from a snapshot) that the log has not touched yet, by id. */
-  private final LongMap<Series> loaded;
+  /**
+   * The series the store held before the replay (from a snapshot) and those the log defined and
+   * replay created, by id; touched: those the log has samples or state for.
+   */
+  private final SeriesById byId;
   private long samples;
   private long skipped;
   private long unknown;
@@ -56,9 +58,9 @@ public final class WalRecovery implements WalRecords.Visitor {
   private WalRecovery(SeriesStore store) {
     this.store = store;
     this.cutoffMs = store.retentionCutoffMs();
-    this.loaded = new LongMap<>(store.seriesCount());
-    this.restored = new LongMap<>(store.seriesCount());
-    store.forEachSeries(series -> loaded.put(series.id(), series));
+    List<Series> loaded = new ArrayList<>(store.seriesCount());
+    store.forEachSeries(loaded::add);
+    this.byId = SeriesById.of(loaded);
   }
 
   private record Definition(String metric, MetricKind kind, Labels labels) {}
@@ -100,9 +102,9 @@ public final class WalRecovery implements WalRecords.Visitor {
     }
     log.info("write-ahead log: recovered {} series and {} samples from {} segments in {}s"
             + " ({} samples older than the retention window skipped)",
-        recovery.restored.size(), recovery.samples, segments.size(), String.format("%.1f", millis / 1000.0),
+        recovery.byId.touchedCount(), recovery.samples, segments.size(), String.format("%.1f", millis / 1000.0),
         recovery.skipped);
-    return new Result(recovery.restored.size(), recovery.samples, recovery.skipped, damaged, next, segments, millis);
+    return new Result(recovery.byId.touchedCount(), recovery.samples, recovery.skipped, damaged, next, segments, millis);
   }
 
   /** True when the segment read to its end, false when it was damaged (and truncated), null when removed. */
@@ -142,7 +144,7 @@ public final class WalRecovery implements WalRecords.Visitor {
 
   @Override
   public void series(long id, String metric, MetricKind kind, Labels labels) {
-    if (!restored.containsKey(id)) {
+    if (byId.get(id) == null) {
       definitions.put(id, new Definition(metric, kind, labels));
     }
   }
@@ -171,7 +173,7 @@ public final class WalRecovery implements WalRecords.Visitor {
 
   @Override
   public boolean knows(long id) {
-    return restored.containsKey(id) || loaded.containsKey(id);
+    return byId.get(id) != null;
   }
 
   @Override
@@ -192,16 +194,9 @@ public final class WalRecovery implements WalRecords.Visitor {
     }
   }
 
-  /** The series of {@code id} replayed so far or loaded before the replay; null when neither. */
+  /** The series of {@code id} replayed so far or loaded before the replay, now touched; null when neither. */
   private Series find(long id) {
-    Series series = restored.get(id);
-    if (series == null) {
-      series = loaded.remove(id);
-      if (series != null) {
-        restored.put(id, series);
-      }
-    }
-    return series;
+    return byId.touch(id);
   }
 
   /** The series of {@code id}, created on its first sample inside the window; null to skip the record. */
@@ -210,20 +205,20 @@ public final class WalRecovery implements WalRecords.Visitor {
       skipped++;
       return null;
     }
-    Series series = find(id);
-    if (series == null) {
+    Series found = find(id);
+    if (found == null) {
       Definition d = definitions.remove(id);
       if (d == null) {
         unknown++;
         return null;
       }
-      series = store.restore(id, d.metric, d.kind, d.labels);
-      if (series == null) {
+      found = store.restore(id, d.metric, d.kind, d.labels);
+      if (found == null) {
         skipped++;
         return null;
       }
-      restored.put(id, series);
+      byId.add(found, true);
     }
-    return series;
+    return found;
   }
 }
