@@ -299,8 +299,8 @@ final class Chunk {
     int width = packedWidth(chunks, at);
     // The first mantissa and the interval, coded as the variable coding codes them, then the changes.
     int fieldsAt = (at + HEADER_WORDS) * 64 + PACKED_FIELD_BITS;
-    int fieldBits = ChunkDecoder.changeBitsAt(chunks, fieldsAt)
-        + (count > 1 ? ChunkBits.timestampDeltaBits((header & SPAN_MASK) / (count - 1)) : 0);
+    int firstBits = ChunkDecoder.changeBitsAt(chunks, fieldsAt);
+    int fieldBits = firstBits + (count > 1 ? ChunkDecoder.timestampBitsAt(chunks, fieldsAt + firstBits) : 0);
     int changesAt = fieldsAt + fieldBits;
     int narrowest = 0;
     long changeBits = 0; // of the variable coding

@@ -323,7 +323,6 @@ final class ChunkDecoder {
     return size;
   }
 
-  /** The 64 bits from bit {@code position} on; zeros past the end of the array. */
   /** The bits of the variable coding's mantissa change at bit {@code position}, read from its prefix. */
   static int changeBitsAt(long[] words, int position) {
     return switch (Long.numberOfLeadingZeros(~window(words, words.length, position))) {
@@ -332,6 +331,17 @@ final class ChunkDecoder {
       case 2 -> 17;
       case 3 -> 28;
       default -> 69;
+    };
+  }
+
+  /** The bits of the timestamp delta-of-delta code at bit {@code position}, read from its prefix. */
+  static int timestampBitsAt(long[] words, int position) {
+    return switch (Long.numberOfLeadingZeros(~window(words, words.length, position))) {
+      case 0 -> 1;
+      case 1 -> 16;
+      case 2 -> 20;
+      case 3 -> 24;
+      default -> 68;
     };
   }
 

@@ -92,6 +92,9 @@ class PackedChunkPropertiesTest {
     long[] narrowest = Chunk.pack(variableSealed, 0, variableSealed.length);
     assertThat(cut.length).as("words of the sealed chunk").isEqualTo(Math.min(sealed.length,
         Math.min(variableSealed.length, narrowest != null ? narrowest.length : Integer.MAX_VALUE)));
+    if (Chunk.packed(cut, 0) && narrowest != null && Chunk.packed(narrowest, 0)) {
+      assertThat(Chunk.packedWidth(cut, 0)).as("width of the sealed chunk").isEqualTo(Chunk.packedWidth(narrowest, 0));
+    }
     if (recoded != null) {
       assertThat(Chunk.wellFormed(recoded)).isTrue();
       assertThat(Chunk.pack(recoded, 0, recoded.length)).as("recoded again").isNull();

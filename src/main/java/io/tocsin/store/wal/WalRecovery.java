@@ -50,6 +50,12 @@ public final class WalRecovery implements WalRecords.Visitor {
    * replay created, by id; touched: those the log has samples or state for.
    */
   private final SeriesById byId;
+  /**
+   * Log ids of series that replay found under another id: a series the log defines with the
+   * labels of one the snapshot holds under its own id (the snapshot's was evicted after it was
+   * taken, and the labels came back as a new series). Almost always empty.
+   */
+  private final LongMap<Series> aliases = new LongMap<>();
   private long samples;
   private long skipped;
   private long unknown;
@@ -144,7 +150,7 @@ public final class WalRecovery implements WalRecords.Visitor {
 
   @Override
   public void series(long id, String metric, MetricKind kind, Labels labels) {
-    if (byId.get(id) == null) {
+    if (!knows(id)) {
       definitions.put(id, new Definition(metric, kind, labels));
     }
   }
@@ -173,7 +179,7 @@ public final class WalRecovery implements WalRecords.Visitor {
 
   @Override
   public boolean knows(long id) {
-    return byId.get(id) != null;
+    return byId.get(id) != null || aliases.size() > 0 && aliases.containsKey(id);
   }
 
   @Override
@@ -196,7 +202,8 @@ public final class WalRecovery implements WalRecords.Visitor {
 
   /** The series of {@code id} replayed so far or loaded before the replay, now touched; null when neither. */
   private Series find(long id) {
-    return byId.touch(id);
+    Series found = byId.touch(id);
+    return found != null || aliases.size() == 0 ? found : aliases.get(id);
   }
 
   /** The series of {@code id}, created on its first sample inside the window; null to skip the record. */
@@ -217,7 +224,12 @@ public final class WalRecovery implements WalRecords.Visitor {
         skipped++;
         return null;
       }
-      byId.add(found, true);
+      if (found.id() == id) {
+        byId.add(found, true);
+      } else { // the store holds these labels under another id: keep appending there
+        aliases.put(id, found);
+        byId.touch(found.id());
+      }
     }
     return found;
   }

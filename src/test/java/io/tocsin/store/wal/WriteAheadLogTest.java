@@ -360,6 +360,26 @@ class WriteAheadLogTest {
   }
 
   @Test
+  void replay_aSeriesTheStoreHoldsUnderAnotherId_appendsToIt() throws Exception {
+    // As after a snapshot that holds the labels under an id evicted since, then given to a new series.
+    SeriesStore store = newStore();
+    try (WriteAheadLog wal = recoverAndOpen(store, settings)) {
+      gauge(store, "temp", now(), 1);
+      gauge(store, "temp", now() + 15_000, 2);
+      wal.commit();
+    }
+    SeriesStore loaded = newStore();
+    AtomicLong logId = new AtomicLong();
+    store.forEachSeries(series -> logId.set(series.id()));
+    Series held = loaded.restore(logId.get() + 41, "temp", MetricKind.GAUGE, Labels.of("host", "a"));
+    held.append(now() - 15_000, 0);
+    WalRecovery.Result result = WalRecovery.replay(dir, 1, loaded, TestStates.CODEC,
+        new WalMetrics(new PrometheusRegistry()));
+    assertThat(List.of((long) result.series(), result.samples())).containsExactly(1L, 2L);
+    assertThat(loaded.read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).containsExactly(0, 1, 2);
+  }
+
+  @Test
   void replay_skipsSamplesOlderThanRetention() throws Exception {
     SeriesStore store = newStore();
     try (WriteAheadLog wal = recoverAndOpen(store, settings)) {
