@@ -179,7 +179,7 @@ public final class WalRecovery implements WalRecords.Visitor {
 
   @Override
   public boolean knows(long id) {
-    return byId.get(id) != null || aliases.size() > 0 && aliases.containsKey(id);
+    return byId.get(id) != null || aliases.containsKey(id);
   }
 
   @Override
@@ -203,7 +203,7 @@ public final class WalRecovery implements WalRecords.Visitor {
   /** The series of {@code id} replayed so far or loaded before the replay, now touched; null when neither. */
   private Series find(long id) {
     Series found = byId.touch(id);
-    return found != null || aliases.size() == 0 ? found : aliases.get(id);
+    return found != null ? found : aliases.get(id);
   }
 
   /** The series of {@code id}, created on its first sample inside the window; null to skip the record. */
