@@ -325,24 +325,21 @@ final class ChunkDecoder {
 
   /** The bits of the variable coding's mantissa change at bit {@code position}, read from its prefix. */
   static int changeBitsAt(long[] words, int position) {
-    return switch (Long.numberOfLeadingZeros(~window(words, words.length, position))) {
-      case 0 -> 1;
-      case 1 -> 9;
-      case 2 -> 17;
-      case 3 -> 28;
-      default -> 69;
-    };
+    return codeBitsAt(words, position, DECIMAL_PAYLOAD, 5 + 64);
   }
 
   /** The bits of the timestamp delta-of-delta code at bit {@code position}, read from its prefix. */
   static int timestampBitsAt(long[] words, int position) {
-    return switch (Long.numberOfLeadingZeros(~window(words, words.length, position))) {
-      case 0 -> 1;
-      case 1 -> 16;
-      case 2 -> 20;
-      case 3 -> 24;
-      default -> 68;
-    };
+    return codeBitsAt(words, position, TIMESTAMP_PAYLOAD, 4 + 64);
+  }
+
+  /**
+   * The bits of a code whose prefix of n ones (then a zero) is followed by the payload {@code
+   * payloads} gives for n, 1 to 3; none for n = 0; {@code escaped} bits in all for more ones.
+   */
+  private static int codeBitsAt(long[] words, int position, long payloads, int escaped) {
+    int ones = Long.numberOfLeadingZeros(~window(words, words.length, position));
+    return ones == 0 ? 1 : ones < 4 ? ones + 1 + ((int) (payloads >>> (ones << 3)) & 0xff) : escaped;
   }
 
   /** The 64 bits of {@code words} from bit {@code position} on, zeros past {@code length} words. */
