@@ -8,10 +8,12 @@ import java.util.Arrays;
  * last took. Decoding into a sample array first and walking it again cost a store and a load per
  * sample and a second loop; a scan over a million series decodes a hundred million samples. A
  * stale marker ends the last value (a bucket whose last sample is stale has none) and adds
- * nothing to a sum. Reused from one series to the next; not thread-safe.
+ * nothing to a sum. The time of each bucket's last sample is kept for last values only: no
+ * reader of a sum asks for it. Reused from one series to the next; not thread-safe.
  */
 final class BucketFold {
   final double[] values;
+  /** Per bucket, the time of the sample its last value came from; zero for a sum. */
   final long[] times;
   private final long startMs;
   private final long stepMs;
@@ -60,8 +62,12 @@ final class BucketFold {
   void addFinite(long timeMs, double value) {
     int b = bucketOf(timeMs);
     double known = values[b];
-    values[b] = sum && !Double.isNaN(known) ? known + value : value;
-    times[b] = timeMs;
+    if (sum) {
+      values[b] = Double.isNaN(known) ? value : known + value;
+    } else {
+      values[b] = value;
+      times[b] = timeMs;
+    }
     any = true;
   }
 
@@ -76,29 +82,65 @@ final class BucketFold {
     if (n <= 0) {
       return mantissa;
     }
+    int shift = 64 - width;
+    if (delta == stepMs) {
+      // A sample a bucket, the most common shape (a one-minute export into one-minute buckets):
+      // the first may share its bucket with the sample before it, each later one has a bucket of
+      // its own, still empty, one further along.
+      mantissa += change(words, position, shift);
+      addFinite(time, scale == 1 ? mantissa : mantissa / scale);
+      return onePerBucket(words, position + width, width, mantissa, scale, time + delta, n - 1);
+    }
     double[] values = this.values;
     long[] times = this.times;
     int b = bucket;
     long end = bucketEndMs;
-    int shift = 64 - width;
     boolean integral = scale == 1;
     for (int k = 0; k < n; k++, time += delta, position += width) {
-      int word = position >>> 6;
-      int offset = position & 63;
-      mantissa += (words[word] << offset | (words[word + 1] >>> 1) >>> (63 - offset)) >> shift;
+      mantissa += change(words, position, shift);
       while (time >= end) {
         b++;
         end += stepMs;
       }
       double value = integral ? mantissa : mantissa / scale;
-      double known = values[b];
-      values[b] = sum && known == known ? known + value : value;
-      times[b] = time;
+      if (sum) {
+        double known = values[b];
+        values[b] = known == known ? known + value : value;
+      } else {
+        values[b] = value;
+        times[b] = time;
+      }
     }
     bucket = b;
     bucketEndMs = end;
     any = true;
     return mantissa;
+  }
+
+  /** {@link #addRun} of samples one bucket apart from the bucket after the current one on. */
+  private long onePerBucket(long[] words, int position, int width, long mantissa, double scale, long time, int n) {
+    double[] values = this.values;
+    long[] times = this.times;
+    int shift = 64 - width;
+    boolean integral = scale == 1;
+    int first = bucket + 1;
+    for (int k = 0; k < n; k++, position += width) {
+      mantissa += change(words, position, shift);
+      values[first + k] = integral ? mantissa : mantissa / scale;
+      if (!sum) {
+        times[first + k] = time + k * stepMs;
+      }
+    }
+    bucket += n;
+    bucketEndMs += n * stepMs;
+    return mantissa;
+  }
+
+  /** The change of {@code 64 - shift} bits at bit {@code position}, both of whose words are in the array. */
+  private static long change(long[] words, int position, int shift) {
+    int word = position >>> 6;
+    int offset = position & 63;
+    return (words[word] << offset | (words[word + 1] >>> 1) >>> (63 - offset)) >> shift;
   }
 
   private int bucketOf(long timeMs) {

@@ -126,6 +126,9 @@ final class LabelValue {
 
   /** {@link String#compareTo} of the values. */
   static int compare(Object a, Object b) {
+    if (a == b) { // canonical strings (LabelStrings), the most common case among a metric's series and groups
+      return 0;
+    }
     if (a instanceof String s && b instanceof String t) {
       return s.compareTo(t);
     }

@@ -126,7 +126,9 @@ class BucketScanPropertiesTest {
         continue;
       }
       values[b] = sum && !Double.isNaN(values[b]) ? values[b] + v[i] : v[i];
-      times[b] = t[i];
+      if (!sum) { // a sum keeps no times: they stay zero
+        times[b] = t[i];
+      }
       any = true;
     }
     return any ? describe(labels, values, times, samples) : null;

@@ -489,23 +489,33 @@ abstract class ValueNode {
       Groups coarse = leftIsFiner ? r : l;
       double[] nothing = new double[n];
       Arrays.fill(nothing, Double.NaN);
+      boolean oneToOne = !coarse.isScalar() && fine.grouping.equals(coarse.grouping);
       for (Map.Entry<Labels, double[]> entry : fine.values.entrySet()) {
         double[] other = coarse.isScalar() ? coarse.values.get(Labels.EMPTY)
-            : coarse.values.getOrDefault(coarse.grouping.key(entry.getKey()), nothing);
+            : coarse.values.getOrDefault(oneToOne ? entry.getKey() : coarse.grouping.key(entry.getKey()), nothing);
         ctx.budget.building(n);
-        result.put(entry.getKey(), leftIsFiner ? combine(entry.getValue(), other) : combine(other, entry.getValue()));
+        put(result, entry.getKey(), leftIsFiner ? combine(entry.getValue(), other) : combine(other, entry.getValue()));
       }
-      if (!coarse.isScalar() && fine.grouping.equals(coarse.grouping)) {
-        // One to one: a group on the coarse side alone still counts for + and -.
+      if (oneToOne) {
+        // A group on the coarse side alone still counts for + and -.
         for (Map.Entry<Labels, double[]> entry : coarse.values.entrySet()) {
           if (!fine.values.containsKey(entry.getKey())) {
             ctx.budget.building(n);
-            result.put(entry.getKey(), leftIsFiner ? combine(nothing, entry.getValue()) : combine(entry.getValue(), nothing));
+            put(result, entry.getKey(), leftIsFiner ? combine(nothing, entry.getValue()) : combine(entry.getValue(), nothing));
           }
         }
       }
-      result.values().removeIf(values -> Arrays.stream(values).allMatch(Double::isNaN));
       return new Groups(grouping, result);
+    }
+
+    /** Keeps a group that has a value in some bucket. */
+    private static void put(Map<Labels, double[]> result, Labels group, double[] values) {
+      for (double v : values) {
+        if (!Double.isNaN(v)) {
+          result.put(group, values);
+          return;
+        }
+      }
     }
 
     private double[] combine(double[] a, double[] b) {
