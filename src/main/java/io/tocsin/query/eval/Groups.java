@@ -3,6 +3,7 @@ package io.tocsin.query.eval;
 import io.tocsin.store.Labels;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -12,6 +13,11 @@ import java.util.TreeMap;
  */
 final class Groups {
   final Grouping grouping;
+  /**
+   * In no order: the groups between the stages of an evaluation are found by hash (group labels
+   * keep theirs). A sorted map of ten thousand groups cost a chain of comparisons per group,
+   * each reading labels from all over the heap, at every stage; only a result is sorted.
+   */
   final Map<Labels, double[]> values;
   private Map<Labels, double[]> view;
 
@@ -21,24 +27,24 @@ final class Groups {
   }
 
   static Groups empty(Grouping grouping) {
-    return new Groups(grouping, new TreeMap<>());
+    return new Groups(grouping, new HashMap<>());
   }
 
   static Groups scalar(double value, int buckets) {
     double[] v = new double[buckets];
     Arrays.fill(v, value);
-    Map<Labels, double[]> values = new TreeMap<>();
+    Map<Labels, double[]> values = new HashMap<>();
     values.put(Labels.EMPTY, v);
     return new Groups(null, values);
   }
 
   /**
-   * {@link #values}, read-only, one instance per groups: queries that share these groups (an
-   * {@link EvaluationCache}) share the view, so their readers can tell they read the same.
+   * {@link #values} sorted by labels, read-only, one instance per groups: queries that share these
+   * groups (an {@link EvaluationCache}) share the view, so their readers can tell they read the same.
    */
   synchronized Map<Labels, double[]> view() {
     if (view == null) {
-      view = Collections.unmodifiableMap(values);
+      view = Collections.unmodifiableSortedMap(new TreeMap<>(values));
     }
     return view;
   }

@@ -12,7 +12,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.Function;
 import java.util.stream.IntStream;
@@ -192,7 +191,7 @@ abstract class ValueNode {
       if (groups == null) {
         groups = fold(ctx, c, grouping);
       }
-      Map<Labels, double[]> result = new TreeMap<>();
+      Map<Labels, double[]> result = new HashMap<>(groups.size() * 4 / 3 + 1);
       groups.forEach((key, accumulator) -> result.put((Labels) key, accumulator.finish()));
       return new Groups(grouping, result);
     }
@@ -226,7 +225,7 @@ abstract class ValueNode {
         ctx.budget.building(values.length);
         return combiner.accumulator(values.length);
       }).add(values, null));
-      Map<Labels, double[]> result = new TreeMap<>();
+      Map<Labels, double[]> result = new HashMap<>();
       groups.forEach((key, accumulator) -> result.put(key, accumulator.finish()));
       return new Groups(grouping, result);
     }
@@ -278,7 +277,7 @@ abstract class ValueNode {
               }
             }
           });
-      Map<Labels, double[]> result = new TreeMap<>();
+      Map<Labels, double[]> result = new HashMap<>();
       merged.forEach((key, histograms) -> {
         double[] values = new double[n];
         for (int b = 0; b < n; b++) {
@@ -375,7 +374,7 @@ abstract class ValueNode {
           }
         }
       });
-      Map<Labels, double[]> result = new TreeMap<>();
+      Map<Labels, double[]> result = new HashMap<>();
       seen.forEach((key, tuples) -> {
         double[] counts = new double[n];
         Arrays.fill(counts, Double.NaN);
@@ -410,7 +409,7 @@ abstract class ValueNode {
     Groups eval(EvalContext ctx) {
       Groups input = source.evaluate(ctx);
       DoubleUnaryOperator f = function.apply(ctx);
-      Map<Labels, double[]> result = new TreeMap<>();
+      Map<Labels, double[]> result = new HashMap<>();
       input.values.forEach((labels, values) -> {
         ctx.budget.building(values.length);
         double[] out = new double[values.length];
@@ -478,7 +477,7 @@ abstract class ValueNode {
       Groups l = left.evaluate(ctx);
       Groups r = right.evaluate(ctx);
       int n = ctx.buckets();
-      Map<Labels, double[]> result = new TreeMap<>();
+      Map<Labels, double[]> result = new HashMap<>();
       if (l.isScalar() && r.isScalar()) {
         ctx.budget.building(n);
         result.put(Labels.EMPTY, combine(l.values.get(Labels.EMPTY), r.values.get(Labels.EMPTY)));
