@@ -25,6 +25,8 @@ import io.tocsin.store.StoreSettings;
 import io.tocsin.util.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -278,6 +280,28 @@ class QueryEvaluatorTest {
     assertThat(share.get(Labels.of("host", "a", "device", "d1"))[0]).isEqualTo(0.3);
     assertThat(share.get(Labels.of("host", "b", "device", "d1"))[0]).isEqualTo(0.1);
     assertThat(groups(result, "free").get(Labels.of("host", "a", "device", "d2"))[0]).isEqualTo(90);
+  }
+
+  @Test
+  void resultColumns_listTheirGroupsSortedByLabels() {
+    // Written in an order neither sorted nor that of a hash map, so that any order but the
+    // sorted one shows; between stages the groups are kept in hash maps.
+    List<Integer> hosts = new ArrayList<>();
+    for (int h = 0; h < 40; h++) {
+      hosts.add(h * 17 % 40);
+    }
+    for (int h : hosts) {
+      write("used", MetricKind.GAUGE, Labels.of("host", "h" + h, "device", "d" + h % 3), 0, h);
+      write("capacity", MetricKind.GAUGE, Labels.of("host", "h" + h), 0, 100);
+    }
+
+    QueryResult result = run(List.of("used as $used", "capacity as $cap"), "group by host",
+        "$used by (host, device) / $cap as share", "$cap - $used as free", "max($used) as top", "-$used as negated");
+
+    for (QueryResult.Column column : result.columns()) {
+      List<Labels> keys = new ArrayList<>(column.groups().keySet());
+      assertThat(keys).as(column.name()).hasSize(40).isSortedAccordingTo(Comparator.naturalOrder());
+    }
   }
 
   @Test
