@@ -225,7 +225,8 @@ final class ChunkDecoder {
     if (delta <= 0 || span < 0) {
       return regular;
     }
-    if (delta < 1L << 56 && span > (regular - 1) * delta) { // past the last: no division (tens of cycles) for the usual bound
+    // The usual bound lies past the last sample: found without a division (tens of cycles).
+    if (delta < 1L << 56 && span > (regular - 1) * delta) {
       return regular;
     }
     return (int) Math.min(regular, (span - 1) / delta + 1);

@@ -478,7 +478,8 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
     String[] otherKeys = other.keys();
     int n = Math.min(keys.length, otherKeys.length);
     for (int i = 0; i < n; i++) {
-      int cmp = keys[i] == otherKeys[i] ? 0 : keys[i].compareTo(otherKeys[i]); // one string when both came from the store's labels
+      // One string when both came from the store's labels.
+      int cmp = keys[i] == otherKeys[i] ? 0 : keys[i].compareTo(otherKeys[i]);
       if (cmp == 0) {
         cmp = LabelValue.compare(raw(i), other.raw(i));
       }

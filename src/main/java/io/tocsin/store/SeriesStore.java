@@ -253,8 +253,8 @@ public final class SeriesStore {
    * Each scalar series of {@code metric} that matches {@code filter}, over part {@code part} of
    * {@code parts} disjoint parts of them, with its value per bucket of {@code grid} as {@link
    * #readBuckets} computes them ({@code sum}: increases summed, otherwise the last value) and,
-   * for a last value, the time of the sample it came from (zero for a sum). The samples are folded into the buckets as they are
-   * decoded. Series without a value in the grid are skipped.
+   * for a last value, the time of the sample it came from (zero for a sum). The samples are
+   * folded into the buckets as they are decoded. Series without a value in the grid are skipped.
    */
   public void scanBuckets(String metric, Predicate<Labels> filter, BucketGrid grid, boolean sum, int part, int parts,
       BucketVisitor visitor) {
