@@ -64,6 +64,21 @@ final class HeadPages {
     return pages[address >>> PAGE_BITS];
   }
 
+  /**
+   * The word at {@code address}, or 0 when it is no address of a page this store has; for
+   * {@link ScanAhead}, which reads addresses without the lock of their series.
+   */
+  long touch(int address) {
+    long[][] pages = this.pages;
+    int p = address >>> PAGE_BITS;
+    if (address < 0 || p >= pages.length) {
+      return 0;
+    }
+    long[] page = pages[p];
+    int at = offset(address);
+    return page == null || at >= page.length ? 0 : page[at];
+  }
+
   /** The word offset of an address within its page. */
   static int offset(int address) {
     return address & (MAX_PAGE_WORDS - 1);

@@ -136,6 +136,23 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
     return (long[]) older;
   }
 
+  /**
+   * Reads a field of this series, without its lock, for {@link ScanAhead}: the value means
+   * nothing, the load brings the object into the cache.
+   */
+  long touch() {
+    return older == NO_CHUNKS ? 1 : 0;
+  }
+
+  /**
+   * Reads the first words of this scalar series' sealed chunks and head chunk, and its labels,
+   * without its lock, for {@link ScanAhead}: the value means nothing. A writer may be changing
+   * them; each read is of a word that is there whatever it changes.
+   */
+  long touchChunks() {
+    return sealed().length + family().pages.touch(headAddress());
+  }
+
   /** The histogram samples; none, in a new deque, once the series is removed. */
   @SuppressWarnings("unchecked")
   private ArrayDeque<TimedHistogram> histograms() {

@@ -236,8 +236,11 @@ public final class SeriesStore {
     MetricIndex.Ordered all = index.ordered();
     int start = (int) ((long) all.size() * part / parts);
     int end = (int) ((long) all.size() * (part + 1) / parts);
+    Series[] ordered = all.series();
+    long loaded = 0;
     for (int i = start; i < end; i++) {
-      Series series = all.series()[i];
+      loaded += ScanAhead.load(ordered, i, end);
+      Series series = ordered[i];
       if (!filter.test(series.labels())) {
         continue;
       }
@@ -247,6 +250,7 @@ public final class SeriesStore {
         visitor.series(series.labels(), series.kind(), buffer.times, buffer.values, buffer.size);
       }
     }
+    ScanAhead.keep(loaded);
   }
 
   /**
@@ -267,8 +271,11 @@ public final class SeriesStore {
     MetricIndex.Ordered all = index.ordered();
     int start = (int) ((long) all.size() * part / parts);
     int end = (int) ((long) all.size() * (part + 1) / parts);
+    Series[] ordered = all.series();
+    long loaded = 0;
     for (int i = start; i < end; i++) {
-      Series series = all.series()[i];
+      loaded += ScanAhead.load(ordered, i, end);
+      Series series = ordered[i];
       if (!filter.test(series.labels())) {
         continue;
       }
@@ -278,6 +285,7 @@ public final class SeriesStore {
         visitor.series(series.labels(), fold.values, fold.times, samples);
       }
     }
+    ScanAhead.keep(loaded);
   }
 
   /** Like {@link #scan}, for the histogram series of {@code metric}. */

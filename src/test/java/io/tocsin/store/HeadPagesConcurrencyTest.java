@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * Writers append to the series of one metric, whose head chunks share that metric's {@link
  * HeadPages}, while readers read them: heads start, grow, seal and reuse slots concurrently, and
  * every read returns exactly a prefix of what was written to that series (a slot seen while
- * another series used it would show that series' values).
+ * another series used it would show that series' values). A scan, which also loads chunks ahead
+ * of the series it reads without their locks ({@link ScanAhead}), reads them the same.
  */
 class HeadPagesConcurrencyTest {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -71,6 +72,8 @@ class HeadPagesConcurrencyTest {
         for (SeriesSamples samples : store.read("m", l -> true, Long.MIN_VALUE, Long.MAX_VALUE)) {
           assertPrefix(samples);
         }
+        store.scan("m", l -> true, Long.MIN_VALUE, Long.MAX_VALUE,
+            (labels, kind, times, values, size) -> assertPrefix(labels, times, values, size));
         reads++;
       }
       return reads;
@@ -126,10 +129,14 @@ class HeadPagesConcurrencyTest {
   }
 
   private static void assertPrefix(SeriesSamples samples) {
-    int s = Integer.parseInt(samples.labels().get("instance").substring(2));
-    for (int i = 0; i < samples.size(); i++) {
-      assertThat(samples.timesMs()[i]).as("series %d sample %d", s, i).isEqualTo(T0.toEpochMilli() + i * STEP_MS);
-      assertThat(samples.values()[i]).as("series %d sample %d", s, i).isEqualTo(value(s, i));
+    assertPrefix(samples.labels(), samples.timesMs(), samples.values(), samples.size());
+  }
+
+  private static void assertPrefix(Labels labels, long[] times, double[] values, int size) {
+    int s = Integer.parseInt(labels.get("instance").substring(2));
+    for (int i = 0; i < size; i++) {
+      assertThat(times[i]).as("series %d sample %d", s, i).isEqualTo(T0.toEpochMilli() + i * STEP_MS);
+      assertThat(values[i]).as("series %d sample %d", s, i).isEqualTo(value(s, i));
     }
   }
 }

@@ -27,6 +27,8 @@ enum Combiner {
     private final int[] count;
     private final long[] time;
     private final double[][] samples;
+    /** Set by {@link #finish}, after which the value array may be the result's. */
+    private boolean spent;
 
     private Accumulator(Combiner combiner, int buckets) {
       this.combiner = combiner;
@@ -43,6 +45,7 @@ enum Combiner {
 
     /** Like {@link #add(double[], long[])} with the series' values from {@code at} on in the arrays. */
     void add(double[] values, long[] times, int at) {
+      checkLive();
       if (combiner == SUM || combiner == AVG) { // most aggregations: a loop without the switch, once per series
         for (int i = 0; i < value.length; i++) {
           double v = values[at + i];
@@ -83,6 +86,8 @@ enum Combiner {
 
     /** Folds in what another accumulator of the same group saw; returns this. */
     Accumulator merge(Accumulator other) {
+      checkLive();
+      other.checkLive();
       for (int i = 0; i < value.length; i++) {
         int n = other.count[i];
         if (n == 0) {
@@ -111,8 +116,15 @@ enum Combiner {
       return this;
     }
 
+    /**
+     * The group's value per bucket, missing where no value came. Spends the accumulator, which
+     * may give its own array as the result: an evaluation over many groups would otherwise copy
+     * each of them once more on its serial path.
+     */
     double[] finish() {
-      double[] result = new double[value.length];
+      checkLive();
+      spent = true;
+      double[] result = combiner == COUNT || combiner == MEDIAN ? new double[value.length] : value;
       for (int i = 0; i < result.length; i++) {
         int n = count[i];
         if (combiner == COUNT) {
@@ -125,11 +137,15 @@ enum Combiner {
           double[] s = Arrays.copyOf(samples[i], n);
           Arrays.sort(s);
           result[i] = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-        } else {
-          result[i] = value[i];
         }
       }
       return result;
+    }
+
+    private void checkLive() {
+      if (spent) {
+        throw new IllegalStateException("accumulator finished already");
+      }
     }
   }
 }

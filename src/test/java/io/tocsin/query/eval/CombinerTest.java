@@ -1,0 +1,58 @@
+package io.tocsin.query.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** A group's accumulator: missing values take no part, and a finished one takes nothing more. */
+class CombinerTest {
+  private static final double NaN = Double.NaN;
+
+  @Test
+  void finish_leavesBucketsWithoutValuesMissing() {
+    Combiner.Accumulator sum = Combiner.SUM.accumulator(3);
+    sum.add(new double[] {1, NaN, -0.0}, null);
+    sum.add(new double[] {2, NaN, NaN}, null);
+
+    assertThat(sum.finish()).containsExactly(3, NaN, -0.0);
+  }
+
+  @Test
+  void finish_averagesOverTheValuesOfEachBucket() {
+    Combiner.Accumulator avg = Combiner.AVG.accumulator(2);
+    avg.add(new double[] {1, 4}, null);
+    avg.add(new double[] {NaN, 8}, null);
+    avg.add(new double[] {NaN, 9}, null);
+
+    assertThat(avg.finish()).containsExactly(1, 7);
+  }
+
+  @Test
+  void finish_countsAndMediansWhatCame() {
+    Combiner.Accumulator count = Combiner.COUNT.accumulator(2);
+    Combiner.Accumulator median = Combiner.MEDIAN.accumulator(2);
+    for (double[] values : new double[][] {{5, NaN}, {1, NaN}, {3, NaN}, {4, NaN}}) {
+      count.add(values, null);
+      median.add(values, null);
+    }
+
+    assertThat(count.finish()).containsExactly(4, NaN);
+    assertThat(median.finish()).containsExactly(3.5, NaN);
+  }
+
+  @Test
+  void accumulator_finishedTakesNothingMore() {
+    Combiner.Accumulator spent = Combiner.MAX.accumulator(1);
+    spent.add(new double[] {1}, null);
+    spent.finish();
+    Combiner.Accumulator live = Combiner.MAX.accumulator(1);
+
+    assertThatThrownBy(() -> spent.add(new double[] {2}, null))
+        .isInstanceOf(IllegalStateException.class).hasMessage("accumulator finished already");
+    assertThatThrownBy(() -> live.merge(spent))
+        .isInstanceOf(IllegalStateException.class).hasMessage("accumulator finished already");
+    assertThatThrownBy(spent::finish)
+        .isInstanceOf(IllegalStateException.class).hasMessage("accumulator finished already");
+  }
+}
