@@ -33,6 +33,9 @@ enum Combiner {
     private Accumulator(Combiner combiner, int buckets) {
       this.combiner = combiner;
       this.value = new double[buckets];
+      if (combiner == SUM || combiner == AVG) {
+        Arrays.fill(value, -0.0); // adding to -0.0 gives the value added, whatever it is, +0.0 too
+      }
       this.count = new int[buckets];
       this.time = combiner == LAST ? new long[buckets] : null;
       this.samples = combiner == MEDIAN ? new double[buckets][] : null;
@@ -50,7 +53,8 @@ enum Combiner {
         for (int i = 0; i < value.length; i++) {
           double v = values[at + i];
           if (!Double.isNaN(v)) {
-            value[i] = count[i]++ == 0 ? v : value[i] + v;
+            value[i] += v;
+            count[i]++;
           }
         }
         return;

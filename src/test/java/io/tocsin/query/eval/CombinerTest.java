@@ -19,6 +19,15 @@ class CombinerTest {
   }
 
   @Test
+  void finish_keepsTheSignOfASumOfZeros() {
+    Combiner.Accumulator sum = Combiner.SUM.accumulator(3);
+    sum.add(new double[] {0.0, -0.0, -0.0}, null);
+    sum.add(new double[] {NaN, NaN, 0.0}, null);
+
+    assertThat(sum.finish()).containsExactly(0.0, -0.0, 0.0);
+  }
+
+  @Test
   void finish_averagesOverTheValuesOfEachBucket() {
     Combiner.Accumulator avg = Combiner.AVG.accumulator(2);
     avg.add(new double[] {1, 4}, null);
