@@ -74,17 +74,19 @@ public final class QueryBenchmark {
     BucketGrid grid = BucketGrid.endingAt(now, 60_000, 60);
     ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     // Warm-up: at least three evaluations, and on until the young generation has been collected
-    // since the collection above. Until then every allocation lands on memory the process never
-    // touched, whose first touch costs this machine ~1.5 us per 500 bytes against ~50 ns after
-    // (a few hundred MB of it after the full collection); a service that has run for a minute
-    // allocates on memory it touched before.
+    // since the full collection above. Until then every allocation lands on memory the JVM had
+    // not touched since that collection shrank the heap, and a first touch costs a virtual
+    // machine like the one these figures come from ~1.5 us per 500 bytes against ~50 ns after.
+    // A service that has run for a while allocates on memory it touched before.
     int groups = 0;
-    long collections = collections();
+    long young = youngCollections();
     int warmUps = 0;
-    while (warmUps < 3 || collections() == collections && warmUps < 60) {
+    while (warmUps < 3 || youngCollections() == young && warmUps < 60) {
       groups = evaluator.evaluate(query, grid).column("hit_rate").groups().size();
       warmUps++;
     }
+    String warm = youngCollections() > young ? "after a young collection"
+        : "no young collection yet: first touches included";
     int runs = series >= 1_000_000 ? 5 : 20;
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long allocated0 = threads.getCurrentThreadAllocatedBytes();
@@ -98,15 +100,18 @@ public final class QueryBenchmark {
     double cpu = (os.getProcessCpuTime() - cpu0) / 1e9 / runs;
     long allocated = (threads.getCurrentThreadAllocatedBytes() - allocated0) / runs;
     System.out.printf(Locale.ROOT, "query: %,d series per metric, %,d groups: %.1f ms per evaluation, %.2f CPU-s (all threads), "
-        + "%,d KiB allocated on the calling thread (after %d warm-up evaluations)%n", series, groups, ms, cpu,
-        allocated >> 10, warmUps);
+        + "%,d KiB allocated on the calling thread (%d warm-up evaluations, %s)%n", series, groups, ms, cpu,
+        allocated >> 10, warmUps, warm);
   }
 
-  /** Collections so far, by every collector. */
-  private static long collections() {
+  /** Collections so far by the collectors of the young generation (G1's, serial's, parallel's). */
+  private static long youngCollections() {
     long count = 0;
     for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
-      count += Math.max(0, collector.getCollectionCount());
+      String name = collector.getName();
+      if (name.contains("Young") || name.equals("Copy") || name.equals("PS Scavenge")) {
+        count += Math.max(0, collector.getCollectionCount());
+      }
     }
     return count;
   }

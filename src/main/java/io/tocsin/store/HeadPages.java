@@ -21,7 +21,9 @@ import java.util.Arrays;
  * <p>Thread-safe: allocation and freeing synchronize on this object; they happen when a head
  * starts, grows or seals, not per sample. Reading and writing a slot's words needs no lock here:
  * a slot belongs to one head, whose series' lock its readers and writers hold, and a slot is only
- * freed by that head under the same lock, so no reader sees it reused. Pages never move.
+ * freed by that head under the same lock, so no reader sees it reused. Pages never move. The
+ * exception is {@link #touch}, which reads a word for a scan that only wants it in the cache,
+ * holds no lock and checks the address against the pages it sees instead.
  */
 final class HeadPages {
   /** Address bits of the word offset: pages of at most 4,096 words (32 KiB). */
@@ -36,7 +38,7 @@ final class HeadPages {
    * The pages by index; a null entry is a dropped page whose index is free. Readers index it
    * without this lock: a reader of a slot holds the lock of the series that allocated the slot
    * after the page's entry was written, so it sees that entry; volatile, so that it sees the
-   * entries of a copy made when the array grew.
+   * entries of a copy made when the array grew. ({@link #touch} holds no lock and checks.)
    */
   private volatile long[][] pages = new long[4][];
   /** Per page: the words of its slots in use, and how often it was dropped. */
@@ -65,8 +67,9 @@ final class HeadPages {
   }
 
   /**
-   * The word at {@code address}, or 0 when it is no address of a page this store has; for
-   * {@link ScanAhead}, which reads addresses without the lock of their series.
+   * The word at {@code address}, or 0 when the pages seen have no such word (no head: a negative
+   * address; a dropped page; a page index reused by a smaller page); for {@link ScanAhead}, which
+   * reads addresses without the lock of their series and wants the word in the cache only.
    */
   long touch(int address) {
     long[][] pages = this.pages;

@@ -137,20 +137,20 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
   }
 
   /**
-   * Reads a field of this series, without its lock, for {@link ScanAhead}: the value means
-   * nothing, the load brings the object into the cache.
+   * Reads a field of this series and one of its labels, without its lock, for {@link
+   * ScanAhead}: the value means nothing, the loads bring both objects into the cache.
    */
   long touch() {
-    return older == NO_CHUNKS ? 1 : 0;
+    return labels.size();
   }
 
   /**
-   * Reads the first words of this scalar series' sealed chunks and head chunk, and its labels,
-   * without its lock, for {@link ScanAhead}: the value means nothing. A writer may be changing
-   * them; each read is of a word that is there whatever it changes.
+   * Reads the first words of this series' sealed chunks and of its head chunk in {@code pages}
+   * (its family's), without its lock, for {@link ScanAhead}: the value means nothing. A writer
+   * may be changing them; each read is of a word that is there whatever it changes.
    */
-  long touchChunks() {
-    return sealed().length + family().pages.touch(headAddress());
+  long touchChunks(HeadPages pages) {
+    return (older instanceof long[] sealed ? sealed.length : 0) + pages.touch(headAddress());
   }
 
   /** The histogram samples; none, in a new deque, once the series is removed. */

@@ -237,20 +237,19 @@ public final class SeriesStore {
     int start = (int) ((long) all.size() * part / parts);
     int end = (int) ((long) all.size() * (part + 1) / parts);
     Series[] ordered = all.series();
-    long loaded = 0;
+    ScanAhead ahead = new ScanAhead(ordered, start, end, filter, index.family.pages);
     for (int i = start; i < end; i++) {
-      loaded += ScanAhead.load(ordered, i, end);
-      Series series = ordered[i];
-      if (!filter.test(series.labels())) {
+      if (!ahead.matches(i)) {
         continue;
       }
+      Series series = ordered[i];
       buffer.size = 0;
       series.collect(from, toMs, buffer);
       if (buffer.size > 0) {
         visitor.series(series.labels(), series.kind(), buffer.times, buffer.values, buffer.size);
       }
     }
-    ScanAhead.keep(loaded);
+    ahead.done();
   }
 
   /**
@@ -272,20 +271,19 @@ public final class SeriesStore {
     int start = (int) ((long) all.size() * part / parts);
     int end = (int) ((long) all.size() * (part + 1) / parts);
     Series[] ordered = all.series();
-    long loaded = 0;
+    ScanAhead ahead = new ScanAhead(ordered, start, end, filter, index.family.pages);
     for (int i = start; i < end; i++) {
-      loaded += ScanAhead.load(ordered, i, end);
-      Series series = ordered[i];
-      if (!filter.test(series.labels())) {
+      if (!ahead.matches(i)) {
         continue;
       }
+      Series series = ordered[i];
       fold.reset();
       int samples = series.fold(from, grid.endMs(), fold);
       if (fold.any()) {
         visitor.series(series.labels(), fold.values, fold.times, samples);
       }
     }
-    ScanAhead.keep(loaded);
+    ahead.done();
   }
 
   /** Like {@link #scan}, for the histogram series of {@code metric}. */

@@ -87,6 +87,14 @@ class HeadPagesConcurrencyTest {
       assertThat(samples.size()).isEqualTo(SAMPLES);
       assertPrefix(samples);
     }
+    List<Integer> scanned = new ArrayList<>();
+    store.scan("m", l -> !l.get("instance").endsWith("7"), Long.MIN_VALUE, Long.MAX_VALUE,
+        (labels, kind, times, values, size) -> {
+          assertThat(size).isEqualTo(SAMPLES);
+          assertPrefix(labels, times, values, size);
+          scanned.add(Integer.parseInt(labels.get("instance").substring(2)));
+        });
+    assertThat(scanned).hasSize(WRITERS * SERIES_PER_WRITER * 9 / 10).noneMatch(s -> s % 10 == 7);
   }
 
   @Test

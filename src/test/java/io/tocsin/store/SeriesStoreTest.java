@@ -364,4 +364,29 @@ class SeriesStoreTest {
     }
     assertThat(store.read("temp", l -> true, 0, Long.MAX_VALUE).get(0).values()).hasSize(3 * Series.MAX_CHUNK_SAMPLES);
   }
+
+  @Test
+  void scanBuckets_inParts_visitsEachMatchingSeriesOnce() {
+    SeriesStore big = new SeriesStore(clock, new StoreSettings(Duration.ofHours(1), 1_000, 1_000));
+    BucketGrid grid = new BucketGrid(t(0), 60_000, 1);
+    for (int series = 0; series <= 40; series++) {
+      if (series > 0) {
+        int node = series - 1;
+        big.write("up", MetricKind.GAUGE, Labels.of("node", "n" + node), s -> s.append(t(0), node));
+      }
+      for (int parts = 1; parts <= 5; parts++) {
+        // Every third series matches: the scan tests its filter a few series ahead (ScanAhead).
+        List<Double> seen = new ArrayList<>();
+        for (int part = 0; part < parts; part++) {
+          big.scanBuckets("up", l -> Integer.parseInt(l.get("node").substring(1)) % 3 == 0, grid, false, part, parts,
+              (labels, values, times, samples) -> seen.add(values[0]));
+        }
+        List<Double> expected = new ArrayList<>();
+        for (int node = 0; node < series; node += 3) {
+          expected.add((double) node);
+        }
+        assertThat(seen).as("%d series in %d parts", series, parts).containsExactlyInAnyOrderElementsOf(expected);
+      }
+    }
+  }
 }

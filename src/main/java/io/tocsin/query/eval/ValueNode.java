@@ -124,7 +124,8 @@ abstract class ValueNode {
         ctx.folds.tooFine(sourceKey, finer);
         return null;
       }
-      // The shared groups are read, never changed: each coarser group starts from an empty accumulator.
+      // The shared groups are read, never changed or finished (finish hands over an accumulator's
+      // array): each coarser group starts from an empty accumulator and merges theirs in.
       Map<Object, Combiner.Accumulator> groups = new HashMap<>();
       GroupProbe probe = new GroupProbe(grouping);
       fine.forEach((key, accumulator) -> {

@@ -51,6 +51,32 @@ class CombinerTest {
   }
 
   @Test
+  void merge_addsWhatTheOtherSawToEachBucket() {
+    Combiner.Accumulator sum = Combiner.SUM.accumulator(3);
+    sum.add(new double[] {1, NaN, NaN}, null);
+    Combiner.Accumulator otherSum = Combiner.SUM.accumulator(3);
+    otherSum.add(new double[] {2, 5, NaN}, null);
+    Combiner.Accumulator avg = Combiner.AVG.accumulator(2);
+    avg.add(new double[] {2, NaN}, null);
+    Combiner.Accumulator otherAvg = Combiner.AVG.accumulator(2);
+    otherAvg.add(new double[] {4, 6}, null);
+    otherAvg.add(new double[] {6, NaN}, null);
+
+    assertThat(sum.merge(otherSum).finish()).containsExactly(3, 5, NaN);
+    assertThat(avg.merge(otherAvg).finish()).containsExactly(4, 6);
+  }
+
+  @Test
+  void finish_leavesEmptyBucketsMissingForEveryCombiner() {
+    for (Combiner combiner : Combiner.values()) {
+      Combiner.Accumulator accumulator = combiner.accumulator(2);
+      accumulator.add(new double[] {3, NaN}, new long[] {1, 0});
+
+      assertThat(accumulator.finish()).as(combiner.name()).containsExactly(combiner == Combiner.COUNT ? 1 : 3, NaN);
+    }
+  }
+
+  @Test
   void accumulator_finishedTakesNothingMore() {
     Combiner.Accumulator spent = Combiner.MAX.accumulator(1);
     spent.add(new double[] {1}, null);
