@@ -243,7 +243,7 @@ public final class Tocsin implements AutoCloseable {
   /** The alerts restored as firing, by fingerprint, with the labels notifications carry. */
   private static Map<String, Map<String, String>> firingAlerts(MonitorEngine engine) {
     Map<String, Map<String, String>> firing = new HashMap<>();
-    for (MonitorStatus status : engine.monitors()) {
+    for (MonitorStatus status : engine.alerting()) {
       MonitorDefinition monitor = status.definition();
       for (GroupState group : status.groups()) {
         if (group.state() == GroupState.State.FIRING) {

@@ -128,7 +128,7 @@ final class MonitorsHandler {
    * monitor} is an alias), the monitor's labels and the group's labels.
    */
   void alerts(Context ctx) {
-    List<MonitorStatus> monitors = engine.monitors();
+    List<MonitorStatus> monitors = engine.alerting();
     String wanted;
     MonitorDefinition only = null;
     List<Matcher> matchers = new ArrayList<>();

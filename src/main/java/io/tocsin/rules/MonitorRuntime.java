@@ -528,6 +528,12 @@ final class MonitorRuntime {
         lastEvaluationMs, evaluationMillis, paused, evaluatedHere);
   }
 
+  /** Like {@link #snapshot(boolean)} with the pending and firing groups only. */
+  synchronized MonitorStatus alerting(boolean evaluatedHere) {
+    return new MonitorStatus(definition, groups.alertBearing(), lastBucketEnd, health, lastError,
+        lastEvaluationMs, evaluationMillis, paused, evaluatedHere);
+  }
+
   /**
    * The pending and firing groups, the first {@code limit} in {@link ActiveGroups#ORDER}, chosen
    * so that a monitor with many groups is neither copied nor fully sorted under its lock.

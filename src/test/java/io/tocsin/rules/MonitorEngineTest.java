@@ -61,6 +61,35 @@ class MonitorEngineTest {
   }
 
   @Test
+  void alerting_listsEachMonitorWithItsPendingAndFiringGroupsOnly() throws Exception {
+    engine.load(monitors("""
+        monitors:
+          - name: Down
+            metrics: [up as $up]
+            query: [group by node, $up]
+            min_allowed_value: 1
+            for_duration: 2m
+            evaluation_delay: 0s
+          - name: Quiet
+            metrics: [other as $o]
+            query: [$o]
+            min_allowed_value: 1
+        """));
+    store.write("up", MetricKind.GAUGE, Labels.of("node", "n1"), s -> s.append(T0.toEpochMilli() + 10_000, 0));
+    store.write("up", MetricKind.GAUGE, Labels.of("node", "n2"), s -> s.append(T0.toEpochMilli() + 10_000, 1));
+    store.write("up", MetricKind.GAUGE, Labels.of("node", "n3"), s -> s.append(T0.toEpochMilli() + 10_000, 0));
+    clock.set(T0.plus(Duration.ofMinutes(1)));
+    engine.evaluateDue(clock.millis());
+
+    assertThat(engine.monitors().get(0).groups()).hasSize(3);
+    assertThat(engine.alerting()).extracting(s -> s.definition().name()).containsExactly("Down", "Quiet");
+    assertThat(engine.alerting().get(0).groups())
+        .extracting(g -> g.labels().get("node") + " " + g.state().id())
+        .containsExactly("n1 pending", "n3 pending");
+    assertThat(engine.alerting().get(1).groups()).isEmpty();
+  }
+
+  @Test
   void reload_whileEvaluationsAreQueued_emitsEachFiringOnce() throws Exception {
     String down = """
           - name: Down
