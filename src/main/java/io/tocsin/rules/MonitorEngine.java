@@ -490,7 +490,8 @@ public final class MonitorEngine {
   /**
    * Every monitor's status with only its pending and firing groups, in definition order: what a
    * list of alerts needs, without copying and sorting the groups that are fine (a thousand
-   * monitors can hold millions).
+   * monitors can hold millions). Their {@code state()}, {@code summary()} and counts know only
+   * those groups: ask {@link #summaries()} for a monitor's state.
    */
   public List<MonitorStatus> alerting() {
     return runtimes.stream().map(r -> r.alerting(evaluatesHere(r))).toList();

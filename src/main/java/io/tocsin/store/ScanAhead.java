@@ -43,8 +43,9 @@ final class ScanAhead {
   }
 
   /**
-   * Whether {@code series[i]}, which the scan reaches now (in order, from {@code start} on),
-   * matches the filter; loads ahead for the series after it.
+   * Whether {@code series[i]}, which the scan reaches now, matches the filter; loads ahead for
+   * the series after it. Called once for every series, in order from {@code start} on: the
+   * answer for {@code i} is in the ring only until the call for {@code i} replaces it.
    */
   boolean matches(int i) {
     boolean match = matches[i % DISTANCE];

@@ -75,17 +75,22 @@ class MonitorEngineTest {
             query: [$o]
             min_allowed_value: 1
         """));
-    store.write("up", MetricKind.GAUGE, Labels.of("node", "n1"), s -> s.append(T0.toEpochMilli() + 10_000, 0));
-    store.write("up", MetricKind.GAUGE, Labels.of("node", "n2"), s -> s.append(T0.toEpochMilli() + 10_000, 1));
-    store.write("up", MetricKind.GAUGE, Labels.of("node", "n3"), s -> s.append(T0.toEpochMilli() + 10_000, 0));
-    clock.set(T0.plus(Duration.ofMinutes(1)));
+    // n1 breaches for two minutes (firing), n2 never, n3 for the second minute only (pending).
+    for (int minute = 0; minute < 2; minute++) {
+      long time = T0.toEpochMilli() + minute * 60_000L + 10_000;
+      store.write("up", MetricKind.GAUGE, Labels.of("node", "n1"), s -> s.append(time, 0));
+      store.write("up", MetricKind.GAUGE, Labels.of("node", "n2"), s -> s.append(time, 1));
+      double n3 = minute == 0 ? 1 : 0;
+      store.write("up", MetricKind.GAUGE, Labels.of("node", "n3"), s -> s.append(time, n3));
+    }
+    clock.set(T0.plus(Duration.ofMinutes(2)));
     engine.evaluateDue(clock.millis());
 
     assertThat(engine.monitors().get(0).groups()).hasSize(3);
     assertThat(engine.alerting()).extracting(s -> s.definition().name()).containsExactly("Down", "Quiet");
     assertThat(engine.alerting().get(0).groups())
         .extracting(g -> g.labels().get("node") + " " + g.state().id())
-        .containsExactly("n1 pending", "n3 pending");
+        .containsExactly("n1 firing", "n3 pending");
     assertThat(engine.alerting().get(1).groups()).isEmpty();
   }
 
