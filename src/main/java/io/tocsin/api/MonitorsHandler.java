@@ -288,7 +288,7 @@ final class MonitorsHandler {
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("id", id);
-    body.put("state", engine.monitor(id).map(MonitorStatus::state).orElse("unknown"));
+    body.put("state", engine.summary(id).map(MonitorSummary::state).orElse("unknown"));
     ctx.json(body);
   }
 

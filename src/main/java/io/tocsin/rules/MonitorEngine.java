@@ -513,6 +513,11 @@ public final class MonitorEngine {
     return all;
   }
 
+  /** The figures of the monitor with this id, without its groups. */
+  public Optional<MonitorSummary> summary(String id) {
+    return runtime(id).map(r -> r.summary(evaluatesHere(r)));
+  }
+
   public Optional<MonitorStatus> monitor(String id) {
     return runtime(id).map(r -> r.snapshot(evaluatesHere(r)));
   }

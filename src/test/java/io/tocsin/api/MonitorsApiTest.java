@@ -232,7 +232,9 @@ class MonitorsApiTest {
     fireN1();
     assertThat(json(get("/api/v1/monitors/shard-is-down")).get("groups_firing").asInt()).isZero();
 
-    assertThat(json(post("/api/v1/monitors/shard-is-down/resume")).get("state").asText()).isNotEqualTo("paused");
+    String resumed = json(post("/api/v1/monitors/shard-is-down/resume")).get("state").asText();
+    assertThat(resumed).isNotEqualTo("paused")
+        .isEqualTo(json(get("/api/v1/monitors/shard-is-down")).get("state").asText());
     value("n1", 2, 0);
     value("n1", 3, 0);
     evaluateAt(4); // the last two buckets, minutes 2 and 3, both breach
