@@ -10,33 +10,69 @@ import java.util.Arrays;
  * stale marker ends the last value (a bucket whose last sample is stale has none) and adds
  * nothing to a sum. The time of each bucket's last sample is kept for last values only: no
  * reader of a sum asks for it. Reused from one series to the next; not thread-safe.
+ *
+ * <p>A fold for a {@link SumVisitor} adds each increase straight into the buckets the visitor
+ * gives for the series and counts it there: it has no bucket array of its own to fill. A NaN
+ * increase (only an xor chunk can hold one) adds nothing there.
  */
 final class BucketFold {
-  final double[] values;
+  /** The series' values; for a {@link SumVisitor}, the sums of the buckets it gave for the series. */
+  double[] values;
   /** Per bucket, the time of the sample its last value came from; zero for a sum. */
   final long[] times;
   private final long startMs;
   private final long stepMs;
   private final boolean sum;
+  private final SumVisitor sums;
+  /** For a {@link SumVisitor}: the counts beside {@link #values}. */
+  private int[] counts;
   private int bucket;
   private long bucketEndMs;
   private boolean any;
 
   BucketFold(BucketGrid grid, boolean sum) {
+    this(grid, sum, null);
+  }
+
+  /** A fold of a counter's increases into the buckets {@code sums} gives for each series. */
+  BucketFold(BucketGrid grid, SumVisitor sums) {
+    this(grid, true, sums);
+  }
+
+  private BucketFold(BucketGrid grid, boolean sum, SumVisitor sums) {
     this.startMs = grid.startMs();
     this.stepMs = grid.stepMs();
     this.sum = sum;
-    this.values = new double[grid.count()];
+    this.sums = sums;
+    this.values = sums == null ? new double[grid.count()] : null;
     this.times = new long[grid.count()];
   }
 
   /** Empties the buckets for the next series. */
   void reset() {
-    Arrays.fill(values, Double.NaN);
+    reset(null);
+  }
+
+  /**
+   * Empties the buckets for the next series, which has these labels; for a {@link SumVisitor},
+   * takes the buckets it gives for the series instead. They are asked for here, before any
+   * sample is decoded, rather than at the first increase: the decoding loops stay free of the
+   * visitor's code, which the compiler would otherwise inline there, and deoptimize each time a
+   * rare path of it (a new group) was taken for the first time.
+   */
+  void reset(Labels labels) {
+    if (sums == null) {
+      Arrays.fill(values, Double.NaN);
+    } else {
+      BucketSums target = sums.sumsFor(labels);
+      values = target.sums();
+      counts = target.counts();
+    }
     bucket = 0;
     bucketEndMs = startMs + stepMs;
     any = false;
   }
+
 
   /** Whether any bucket took a value since {@link #reset}. */
   boolean any() {
@@ -61,6 +97,14 @@ final class BucketFold {
   /** {@link #add} of a value that is no stale marker: a decimal chunk's usual sample. */
   void addFinite(long timeMs, double value) {
     int b = bucketOf(timeMs);
+    if (sums != null) {
+      if (value == value) {
+        values[b] += value;
+        counts[b]++;
+        any = true;
+      }
+      return;
+    }
     double known = values[b];
     if (sum) {
       values[b] = Double.isNaN(known) ? value : known + value;
@@ -92,6 +136,7 @@ final class BucketFold {
       return onePerBucket(words, position + width, width, mantissa, scale, time + delta, n - 1);
     }
     double[] values = this.values;
+    int[] counts = this.counts;
     long[] times = this.times;
     int b = bucket;
     long end = bucketEndMs;
@@ -103,7 +148,10 @@ final class BucketFold {
         end += stepMs;
       }
       double value = integral ? mantissa : mantissa / scale;
-      if (sum) {
+      if (counts != null) {
+        values[b] += value;
+        counts[b]++;
+      } else if (sum) {
         double known = values[b];
         values[b] = known == known ? known + value : value;
       } else {
@@ -124,6 +172,17 @@ final class BucketFold {
     int shift = 64 - width;
     boolean integral = scale == 1;
     int first = bucket + 1;
+    if (sums != null) {
+      int[] counts = this.counts;
+      for (int k = 0; k < n; k++, position += width) {
+        mantissa += change(words, position, shift);
+        values[first + k] += integral ? mantissa : mantissa / scale;
+        counts[first + k]++;
+      }
+      bucket += n;
+      bucketEndMs += n * stepMs;
+      return mantissa;
+    }
     for (int k = 0; k < n; k++, position += width) {
       mantissa += change(words, position, shift);
       values[first + k] = integral ? mantissa : mantissa / scale;

@@ -261,12 +261,29 @@ public final class SeriesStore {
    */
   public void scanBuckets(String metric, Predicate<Labels> filter, BucketGrid grid, boolean sum, int part, int parts,
       BucketVisitor visitor) {
+    foldEach(metric, filter, grid, part, parts, new BucketFold(grid, sum), visitor);
+  }
+
+  /**
+   * Like {@link #scanBuckets} of a counter's increases, summed straight into the buckets {@code
+   * visitor} gives for each series ({@link SumVisitor#sumsFor}) as they are decoded, rather than
+   * into a bucket array per series that the caller adds up again: a sum over a million series
+   * reads the bucket array once less per series. The increases of one series in one bucket are
+   * added one by one, so a sum may differ from {@link #scanBuckets}'s in its last bits.
+   */
+  public void scanSums(String metric, Predicate<Labels> filter, BucketGrid grid, int part, int parts,
+      SumVisitor visitor) {
+    foldEach(metric, filter, grid, part, parts, new BucketFold(grid, visitor),
+        (labels, values, times, samples) -> visitor.scanned(samples));
+  }
+
+  private void foldEach(String metric, Predicate<Labels> filter, BucketGrid grid, int part, int parts, BucketFold fold,
+      BucketVisitor visitor) {
     MetricIndex index = metrics.get(metric);
     if (index == null || index.kind == MetricKind.HISTOGRAM) {
       return;
     }
     long from = Math.max(grid.startMs(), retentionCutoffMs());
-    BucketFold fold = new BucketFold(grid, sum);
     MetricIndex.Ordered all = index.ordered();
     int start = (int) ((long) all.size() * part / parts);
     int end = (int) ((long) all.size() * (part + 1) / parts);
@@ -277,7 +294,7 @@ public final class SeriesStore {
         continue;
       }
       Series series = ordered[i];
-      fold.reset();
+      fold.reset(series.labels());
       int samples = series.fold(from, grid.endMs(), fold);
       if (fold.any()) {
         visitor.series(series.labels(), fold.values, fold.times, samples);

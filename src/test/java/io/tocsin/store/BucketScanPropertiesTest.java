@@ -23,7 +23,8 @@ import net.jqwik.api.constraints.IntRange;
  * SeriesStore#readBuckets}, on random series: gauges and counters with resets, NaN, infinities,
  * stale markers, decimal and xor chunks cut by count, span and coding, with regular runs broken
  * by other intervals and gaps, grids placed anywhere
- * (before, across and after the samples, past the retention window), in one or several parts.
+ * (before, across and after the samples, past the retention window), in one or several parts;
+ * and {@link SeriesStore#scanSums} against a plain sum of the increases appended.
  */
 class BucketScanPropertiesTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -100,6 +101,145 @@ class BucketScanPropertiesTest {
           + Arrays.toString(v)));
       assertThat(scanned).as("%s against readBuckets", grid).containsExactlyInAnyOrderElementsOf(read);
     }
+  }
+
+  @Property(tries = 200)
+  void scanSums_addsLikeAPlainSumOfTheSamples(@ForAll("series") List<List<Append>> series,
+      @ForAll("placements") List<Placement> placements, @ForAll @IntRange(min = 1, max = 3) int parts) {
+    MutableClock clock = new MutableClock(T0);
+    SeriesStore store = new SeriesStore(clock, new StoreSettings(RETENTION, 100, 100));
+    List<long[]> times = new ArrayList<>();
+    List<double[]> values = new ArrayList<>();
+    long newest = T0.toEpochMilli();
+    for (int s = 0; s < series.size(); s++) {
+      List<Append> appends = series.get(s);
+      long[] t = new long[appends.size()];
+      double[] v = new double[appends.size()];
+      long time = T0.toEpochMilli();
+      for (int i = 0; i < appends.size(); i++) {
+        Append a = appends.get(i);
+        time += ADVANCES_MS[a.advance()];
+        t[i] = time;
+        v[i] = a.value() < VALUES.length ? VALUES[a.value()] : a.value() - VALUES.length; // increases
+        long at = time;
+        double value = v[i];
+        store.write("m", MetricKind.COUNTER, labels(s), w -> w.append(at, value));
+      }
+      times.add(t);
+      values.add(v);
+      newest = Math.max(newest, time);
+    }
+    clock.setMillis(newest);
+    long cutoff = store.retentionCutoffMs();
+    for (Placement p : placements) {
+      long[] first = times.get(0);
+      long start = first[Math.min(p.sample(), first.length - 1)] + p.shiftMs();
+      BucketGrid grid = new BucketGrid(start, STEPS_MS[p.step()], p.count());
+      // Each series into buckets of its own, in parts.
+      List<String> expected = new ArrayList<>();
+      for (int s = 0; s < series.size(); s++) {
+        Sums sums = new Sums(grid.count());
+        int samples = plainSum(times.get(s), values.get(s), grid, cutoff, sums);
+        expected.add(labels(s) + " " + sums + (samples < 0 ? " not scanned" : " scanned " + samples));
+      }
+      List<String> scanned = new ArrayList<>();
+      for (int part = 0; part < parts; part++) {
+        List<Labels> asked = new ArrayList<>();
+        List<Sums> given = new ArrayList<>();
+        List<Integer> samples = new ArrayList<>();
+        store.scanSums("m", l -> true, grid, part, parts, new SumVisitor() {
+          @Override
+          public BucketSums sumsFor(Labels labels) {
+            asked.add(labels);
+            given.add(new Sums(grid.count()));
+            samples.add(-1);
+            return given.get(given.size() - 1);
+          }
+
+          @Override
+          public void scanned(int n) {
+            samples.set(samples.size() - 1, n);
+          }
+        });
+        for (int i = 0; i < asked.size(); i++) {
+          scanned.add(asked.get(i) + " " + given.get(i)
+              + (samples.get(i) < 0 ? " not scanned" : " scanned " + samples.get(i)));
+        }
+      }
+      assertThat(scanned).as("%s, %d parts", grid, parts).isEqualTo(expected);
+      // Every series into the same buckets, one after another.
+      Sums all = new Sums(grid.count());
+      for (int s = 0; s < series.size(); s++) {
+        plainSum(times.get(s), values.get(s), grid, cutoff, all);
+      }
+      Sums shared = new Sums(grid.count());
+      store.scanSums("m", l -> true, grid, 0, 1, new SumVisitor() {
+        @Override
+        public BucketSums sumsFor(Labels labels) {
+          return shared;
+        }
+
+        @Override
+        public void scanned(int n) {}
+      });
+      assertThat(shared.toString()).as("%s into one group", grid).isEqualTo(all.toString());
+    }
+  }
+
+  /** Buckets for {@link SeriesStore#scanSums}, as a group's start: sums at -0.0, counts at 0. */
+  private static final class Sums implements BucketSums {
+    final double[] sums;
+    final int[] counts;
+
+    Sums(int buckets) {
+      sums = new double[buckets];
+      Arrays.fill(sums, -0.0);
+      counts = new int[buckets];
+    }
+
+    @Override
+    public double[] sums() {
+      return sums;
+    }
+
+    @Override
+    public int[] counts() {
+      return counts;
+    }
+
+    /** Bit for bit, NaN as one. */
+    @Override
+    public String toString() {
+      StringBuilder out = new StringBuilder();
+      for (int b = 0; b < sums.length; b++) {
+        out.append(' ').append(Long.toHexString(Double.doubleToLongBits(sums[b]))).append('x').append(counts[b]);
+      }
+      return out.toString();
+    }
+  }
+
+  /**
+   * The reference of a sum scan: each increase in the grid and retention window that is a number
+   * added, one by one, into its bucket (by division) and counted; returns how many samples were
+   * in the range, or -1 when none was such an increase.
+   */
+  private static int plainSum(long[] t, double[] v, BucketGrid grid, long cutoff, Sums into) {
+    boolean any = false;
+    int samples = 0;
+    for (int i = 0; i < t.length; i++) {
+      if (t[i] < cutoff || t[i] < grid.startMs() || t[i] >= grid.endMs()) {
+        continue;
+      }
+      samples++;
+      if (StaleMarker.is(v[i]) || Double.isNaN(v[i])) {
+        continue;
+      }
+      int b = grid.indexOf(t[i]);
+      into.sums[b] += v[i];
+      into.counts[b]++;
+      any = true;
+    }
+    return any ? samples : -1;
   }
 
   private static Labels labels(int s) {

@@ -18,8 +18,8 @@ import net.jqwik.api.constraints.IntRange;
  * the variable coding it replaces, on random series: constant runs, changes at the limits of
  * each width, escaped NaN, infinities and stale markers, timestamps off the interval, values
  * with more decimals than the chunk's exponent, counter resets. Decoding into arrays and folding
- * into buckets must give exactly what the variable coding gives, over ranges that cut chunks
- * anywhere.
+ * into buckets (a series' own, or a sum scan's) must give exactly what the variable coding
+ * gives, over ranges that cut chunks anywhere.
  */
 class PackedChunkPropertiesTest {
   private static final long T0 = 1_700_000_000_000L;
@@ -116,6 +116,41 @@ class PackedChunkPropertiesTest {
     for (boolean sum : new boolean[] {true, false}) {
       assertThat(folded(actual, buckets, sum)).as("sum %s", sum).isEqualTo(folded(expected, buckets, sum));
     }
+    assertThat(summed(actual, buckets)).as("sums").isEqualTo(summed(expected, buckets));
+  }
+
+  /** Folded into a sum scan's buckets ({@link SeriesStore#scanSums}): sums from -0.0 and counts. */
+  private static List<String> summed(long[] chunk, BucketGrid grid) {
+    double[] sums = new double[grid.count()];
+    java.util.Arrays.fill(sums, -0.0);
+    int[] counts = new int[grid.count()];
+    BucketFold fold = new BucketFold(grid, new SumVisitor() {
+      @Override
+      public BucketSums sumsFor(Labels labels) {
+        return new BucketSums() {
+          @Override
+          public double[] sums() {
+            return sums;
+          }
+
+          @Override
+          public int[] counts() {
+            return counts;
+          }
+        };
+      }
+
+      @Override
+      public void scanned(int samples) {}
+    });
+    fold.reset(Labels.EMPTY);
+    int samples = Chunk.fold(chunk, 0, grid.startMs(), grid.endMs(), fold);
+    List<String> out = new ArrayList<>();
+    out.add("samples " + samples + " any " + fold.any());
+    for (int b = 0; b < grid.count(); b++) {
+      out.add(Long.toHexString(Double.doubleToRawLongBits(sums[b])) + "x" + counts[b]);
+    }
+    return out;
   }
 
   private static List<String> decoded(long[] chunk, long from, long to) {

@@ -1,5 +1,6 @@
 package io.tocsin.query.eval;
 
+import io.tocsin.store.BucketSums;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -20,8 +21,11 @@ enum Combiner {
     return new Accumulator(this, buckets);
   }
 
-  /** The per-bucket state of one group. Not thread-safe. */
-  static final class Accumulator {
+  /**
+   * The per-bucket state of one group. A SUM's sums and counts are the buckets of a {@link
+   * io.tocsin.store.SeriesStore#scanSums}. Not thread-safe.
+   */
+  static final class Accumulator implements BucketSums {
     private final Combiner combiner;
     private final double[] value;
     private final int[] count;
@@ -86,6 +90,20 @@ enum Combiner {
           }
         }
       }
+    }
+
+    @Override
+    public double[] sums() {
+      checkLive();
+      if (combiner != SUM) {
+        throw new IllegalStateException(combiner + " takes values per series, not sums");
+      }
+      return value;
+    }
+
+    @Override
+    public int[] counts() {
+      return count;
     }
 
     /** Folds in what another accumulator of the same group saw; returns this. */

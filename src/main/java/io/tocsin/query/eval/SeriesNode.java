@@ -5,7 +5,9 @@ import io.tocsin.query.ast.Position;
 import io.tocsin.store.BucketGrid;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
+import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StaleMarker;
+import io.tocsin.store.SumVisitor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,6 +42,15 @@ abstract class SeriesNode {
 
   final void scan(EvalContext ctx, Sink sink) {
     scan(ctx, 0, 1, sink);
+  }
+
+  /**
+   * Adds the values of part {@code part} of {@code parts} straight into the group buckets that
+   * {@code sums} gives for each series, when they are a counter's increases read from the store
+   * ({@link SeriesStore#scanSums}); false, having read nothing, otherwise.
+   */
+  boolean scanSums(EvalContext ctx, int part, int parts, SumVisitor sums) {
+    return false;
   }
 
   /**
@@ -99,6 +110,15 @@ abstract class SeriesNode {
     }
 
     @Override
+    boolean scanSums(EvalContext ctx, int part, int parts, SumVisitor sums) {
+      if (spec.scalarKind(ctx) != MetricKind.COUNTER || lastValue || sharedKey(ctx) != null) {
+        return false;
+      }
+      ctx.store.scanSums(spec.metric(), spec.filter(), readGrid(ctx), part, parts, sums);
+      return true;
+    }
+
+    @Override
     Materialized materialized(EvalContext ctx) {
       MetricKind kind = spec.scalarKind(ctx);
       String shared = sharedKey(ctx);
@@ -127,12 +147,17 @@ abstract class SeriesNode {
 
     private void read(EvalContext ctx, MetricKind kind, int part, int parts, Sink sink) {
       boolean sum = kind == MetricKind.COUNTER && !lastValue;
+      ctx.store.scanBuckets(spec.metric(), spec.filter(), readGrid(ctx), sum, part, parts,
+          (labels, values, times, samples) -> {
+            ctx.budget.scanned(samples);
+            sink.series(labels, values, times);
+          });
+    }
+
+    /** The evaluation's grid, moved back by the selector's offset. */
+    private BucketGrid readGrid(EvalContext ctx) {
       BucketGrid grid = ctx.grid;
-      BucketGrid read = new BucketGrid(grid.startMs() - spec.offsetMs(), grid.stepMs(), grid.count());
-      ctx.store.scanBuckets(spec.metric(), spec.filter(), read, sum, part, parts, (labels, values, times, samples) -> {
-        ctx.budget.scanned(samples);
-        sink.series(labels, values, times);
-      });
+      return new BucketGrid(grid.startMs() - spec.offsetMs(), grid.stepMs(), grid.count());
     }
   }
 

@@ -6,6 +6,7 @@ import io.tocsin.query.ast.Position;
 import io.tocsin.store.HistogramSample;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
+import io.tocsin.store.SumVisitor;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
@@ -80,21 +81,77 @@ abstract class ValueNode {
     }
 
     private Map<Object, Combiner.Accumulator> fold(EvalContext ctx, Combiner c, Grouping by, int part, int parts) {
-      Map<Object, Combiner.Accumulator> groups = new HashMap<>();
-      GroupProbe probe = new GroupProbe(by);
-      Combiner.Accumulator[] last = {null}; // the group of the series before, which the next is usually in
-      source.scan(ctx, part, parts, (labels, values, times) -> {
-        Combiner.Accumulator accumulator = last[0] != null && probe.sameGroup(labels) ? last[0]
-            : groups.get(probe.of(labels));
-        if (accumulator == null) {
-          ctx.budget.building(values.length);
-          accumulator = c.accumulator(values.length);
-          groups.put(probe.key(), accumulator);
+      GroupFinder groups = new GroupFinder(ctx, c, by);
+      if (c != Combiner.SUM || !source.scanSums(ctx, part, parts, groups)) {
+        source.scan(ctx, part, parts, (labels, values, times) -> groups.of(labels).add(values, times));
+      }
+      return groups.found;
+    }
+
+    /**
+     * The accumulator of each series' group, found by a probe of the map; the group of the
+     * series before is checked first, since a scan meets the series of a group one after
+     * another. As the target of a {@link SeriesNode#scanSums}, which asks before it knows
+     * whether a series has values, a new group joins the map only once one of its series added
+     * a value; until then its accumulator waits, empty, for the next new group.
+     */
+    private static final class GroupFinder implements SumVisitor {
+      final Map<Object, Combiner.Accumulator> found = new HashMap<>();
+      private final EvalContext ctx;
+      private final Combiner combiner;
+      private final GroupProbe probe;
+      /** The group of the series the probe last described. */
+      private Combiner.Accumulator last;
+      /** A new group's accumulator, not in the map yet; empty while it is. */
+      private Combiner.Accumulator waiting;
+
+      GroupFinder(EvalContext ctx, Combiner combiner, Grouping by) {
+        this.ctx = ctx;
+        this.combiner = combiner;
+        this.probe = new GroupProbe(by);
+      }
+
+      /** The accumulator of the group of a series with these labels, a new one if the group is new. */
+      Combiner.Accumulator of(Labels labels) {
+        Combiner.Accumulator accumulator = find(labels);
+        joinWaiting();
+        return accumulator;
+      }
+
+      @Override
+      public Combiner.Accumulator sumsFor(Labels labels) {
+        return find(labels);
+      }
+
+      @Override
+      public void scanned(int samples) {
+        ctx.budget.scanned(samples);
+        joinWaiting();
+      }
+
+      private Combiner.Accumulator find(Labels labels) {
+        if (last != null && probe.sameGroup(labels)) {
+          return last;
         }
-        last[0] = accumulator;
-        accumulator.add(values, times);
-      });
-      return groups;
+        Combiner.Accumulator accumulator = found.get(probe.of(labels));
+        if (accumulator == null) {
+          if (waiting == null) {
+            ctx.budget.building(ctx.buckets());
+            waiting = combiner.accumulator(ctx.buckets());
+          }
+          accumulator = waiting;
+        }
+        last = accumulator;
+        return accumulator;
+      }
+
+      /** Puts the waiting accumulator, if the last series' group's, into the map. */
+      private void joinWaiting() {
+        if (waiting != null && waiting == last) {
+          found.put(probe.key(), waiting);
+          waiting = null;
+        }
+      }
     }
 
     /**

@@ -90,4 +90,33 @@ class CombinerTest {
     assertThatThrownBy(spent::finish)
         .isInstanceOf(IllegalStateException.class).hasMessage("accumulator finished already");
   }
+
+  @Test
+  void sums_areTheBucketsOfASumThatFinishReads() {
+    Combiner.Accumulator sum = Combiner.SUM.accumulator(3);
+    // As a sum scan adds increases: one by one into the sums, each counted.
+    sum.sums()[0] += 2;
+    sum.sums()[0] += 0.5;
+    sum.counts()[0] += 2;
+    sum.sums()[2] += -0.0;
+    sum.counts()[2]++;
+
+    double[] values = sum.finish();
+
+    assertThat(values[0]).isEqualTo(2.5);
+    assertThat(values[1]).isNaN();
+    assertThat(Double.doubleToRawLongBits(values[2])).isEqualTo(Double.doubleToRawLongBits(-0.0));
+  }
+
+  @Test
+  void sums_onlyForASumThatIsLive() {
+    Combiner.Accumulator average = Combiner.AVG.accumulator(1);
+    Combiner.Accumulator spent = Combiner.SUM.accumulator(1);
+    spent.finish();
+
+    assertThatThrownBy(average::sums)
+        .isInstanceOf(IllegalStateException.class).hasMessage("AVG takes values per series, not sums");
+    assertThatThrownBy(spent::sums)
+        .isInstanceOf(IllegalStateException.class).hasMessage("accumulator finished already");
+  }
 }

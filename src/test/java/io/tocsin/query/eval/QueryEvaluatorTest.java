@@ -174,6 +174,36 @@ class QueryEvaluatorTest {
   }
 
   @Test
+  void counterSum_overMoreBucketsThanAreShared_keepsOnlyGroupsWithIncreasesInTheGrid() {
+    // More buckets than a shared read keeps (SeriesNode.MATERIALIZE_BUCKETS): each series' increases
+    // go straight into its group's sums (SeriesStore.scanSums), asked for before they are read.
+    BucketGrid grid = new BucketGrid(T0.toEpochMilli(), 60_000, 20);
+    // b's only series and c's first have their samples before the grid; c's second and a's in it.
+    write("req", MetricKind.COUNTER, Labels.of("host", "b", "pod", "1"), -120, 5);
+    write("req", MetricKind.COUNTER, Labels.of("host", "c", "pod", "1"), -120, 5);
+    write("req", MetricKind.COUNTER, Labels.of("host", "c", "pod", "2"), 30, 2);
+    write("req", MetricKind.COUNTER, Labels.of("host", "c", "pod", "2"), 45, 3);
+    write("req", MetricKind.COUNTER, Labels.of("host", "a", "pod", "1"), 0, 1);
+    write("req", MetricKind.COUNTER, Labels.of("host", "a", "pod", "2"), 1_140, 4);
+    write("req", MetricKind.COUNTER, Labels.of("host", "a", "pod", "2"), 1_150, 0.5);
+
+    QueryResult result = evaluator.evaluate(Query.compile(List.of("req as $r"), List.of("group by host", "$r as r")),
+        grid);
+
+    Map<Labels, double[]> r = groups(result, "r");
+    assertThat(r.keySet()).containsExactlyInAnyOrder(Labels.of("host", "a"), Labels.of("host", "c"));
+    double[] a = new double[20];
+    java.util.Arrays.fill(a, NaN);
+    a[0] = 1;
+    a[19] = 4.5;
+    assertThat(r.get(Labels.of("host", "a"))).containsExactly(a);
+    double[] c = new double[20];
+    java.util.Arrays.fill(c, NaN);
+    c[0] = 5;
+    assertThat(r.get(Labels.of("host", "c"))).containsExactly(c);
+  }
+
+  @Test
   void windowFunctionsOverGauges() {
     Labels h = Labels.of("host", "a");
     double[] temperatures = {20, 22, 21, 25, 30, 24};
