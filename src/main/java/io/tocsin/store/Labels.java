@@ -262,6 +262,14 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
   }
 
   /**
+   * Whether {@code other} has the same keys as these labels, known without comparing them: both
+   * share one key set, as the series of a metric with the same keys do. False says nothing.
+   */
+  public boolean sharesKeysWith(Labels other) {
+    return keySet == other.keySet;
+  }
+
+  /**
    * The value at {@code index}. A stored series may hold it as bytes, and then this builds a
    * string: comparisons in loops over series use {@link #valueEquals}, {@link #valueHash} and
    * {@link #valueEqualsAscii} instead.

@@ -95,4 +95,23 @@ class LabelsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("labels need key, value pairs; got an odd count");
   }
+
+  @Test
+  void sharesKeysWith_theStoredSeriesOfAMetricWithTheSameKeys() {
+    SeriesStore store = new SeriesStore(java.time.Clock.systemUTC(), new StoreSettings(Duration.ofHours(1), 10, 10));
+    Labels a = stored(store, Labels.of("host", "a", "zone", "z1"));
+    Labels b = stored(store, Labels.of("host", "b", "zone", "z2"));
+    Labels c = stored(store, Labels.of("host", "c"));
+
+    assertThat(a.sharesKeysWith(b)).isTrue();
+    assertThat(a.sharesKeysWith(c)).isFalse();
+    // Labels built apart have keys of their own: equal keys are not known to be equal this way.
+    assertThat(Labels.of("host", "a", "zone", "z1").sharesKeysWith(a)).isFalse();
+  }
+
+  private static Labels stored(SeriesStore store, Labels labels) {
+    Labels[] kept = {null};
+    store.write("m", MetricKind.GAUGE, labels, s -> kept[0] = s.labels());
+    return kept[0];
+  }
 }

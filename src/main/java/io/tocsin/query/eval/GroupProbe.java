@@ -66,6 +66,15 @@ final class GroupProbe extends LabelsProbe {
     if (labels == null) {
       return false;
     }
+    if (seriesLabels.sharesKeysWith(labels)) { // the attributes are where they were: no walk over the keys
+      for (int a = 0; a < attributes.length; a++) {
+        int at = found[a];
+        if (at >= 0 && !seriesLabels.valueEquals(at, labels, at)) {
+          return false;
+        }
+      }
+      return true;
+    }
     int j = 0;
     for (int a = 0; a < attributes.length; a++) {
       String attribute = attributes[a];
