@@ -12,19 +12,20 @@ import java.util.Arrays;
  * reader of a sum asks for it. Reused from one series to the next; not thread-safe.
  *
  * <p>A fold for a {@link SumVisitor} adds each increase straight into the buckets the visitor
- * gives for the series and counts it there: it has no bucket array of its own to fill. A NaN
- * increase (only an xor chunk can hold one) adds nothing there.
+ * gives for the series and marks them there: it has no bucket array of its own to fill. A NaN
+ * increase (a decimal chunk's escaped value or an xor chunk's; a packed chunk holds none) adds
+ * nothing there.
  */
 final class BucketFold {
   /** The series' values; for a {@link SumVisitor}, the sums of the buckets it gave for the series. */
   double[] values;
-  /** Per bucket, the time of the sample its last value came from; zero for a sum. */
+  /** Per bucket, the time of the sample its last value came from; zero for a sum; null for a {@link SumVisitor}. */
   final long[] times;
   private final long startMs;
   private final long stepMs;
   private final boolean sum;
   private final SumVisitor sums;
-  /** For a {@link SumVisitor}: the counts beside {@link #values}. */
+  /** For a {@link SumVisitor}: the marks beside {@link #values}. */
   private int[] counts;
   private int bucket;
   private long bucketEndMs;
@@ -45,11 +46,14 @@ final class BucketFold {
     this.sum = sum;
     this.sums = sums;
     this.values = sums == null ? new double[grid.count()] : null;
-    this.times = new long[grid.count()];
+    this.times = sums == null ? new long[grid.count()] : null;
   }
 
-  /** Empties the buckets for the next series. */
+  /** Empties the buckets for the next series; a fold for a {@link SumVisitor} needs the series' labels. */
   void reset() {
+    if (sums != null) {
+      throw new IllegalStateException("a fold of sums needs the labels of the next series");
+    }
     reset(null);
   }
 
@@ -73,7 +77,6 @@ final class BucketFold {
     any = false;
   }
 
-
   /** Whether any bucket took a value since {@link #reset}. */
   boolean any() {
     return any;
@@ -91,18 +94,19 @@ final class BucketFold {
       }
       return;
     }
+    if (sums != null && Double.isNaN(value)) {
+      return;
+    }
     addFinite(timeMs, value);
   }
 
-  /** {@link #add} of a value that is no stale marker: a decimal chunk's usual sample. */
+  /** {@link #add} of a number: a decimal chunk's usual sample. */
   void addFinite(long timeMs, double value) {
     int b = bucketOf(timeMs);
     if (sums != null) {
-      if (value == value) {
-        values[b] += value;
-        counts[b]++;
-        any = true;
-      }
+      values[b] += value;
+      counts[b] = 1;
+      any = true;
       return;
     }
     double known = values[b];
@@ -137,6 +141,7 @@ final class BucketFold {
     }
     double[] values = this.values;
     int[] counts = this.counts;
+    boolean intoSums = sums != null;
     long[] times = this.times;
     int b = bucket;
     long end = bucketEndMs;
@@ -148,9 +153,9 @@ final class BucketFold {
         end += stepMs;
       }
       double value = integral ? mantissa : mantissa / scale;
-      if (counts != null) {
+      if (intoSums) {
         values[b] += value;
-        counts[b]++;
+        counts[b] = 1;
       } else if (sum) {
         double known = values[b];
         values[b] = known == known ? known + value : value;
@@ -177,7 +182,7 @@ final class BucketFold {
       for (int k = 0; k < n; k++, position += width) {
         mantissa += change(words, position, shift);
         values[first + k] += integral ? mantissa : mantissa / scale;
-        counts[first + k]++;
+        counts[first + k] = 1;
       }
       bucket += n;
       bucketEndMs += n * stepMs;

@@ -269,7 +269,10 @@ public final class SeriesStore {
    * visitor} gives for each series ({@link SumVisitor#sumsFor}) as they are decoded, rather than
    * into a bucket array per series that the caller adds up again: a sum over a million series
    * reads the bucket array once less per series. The increases of one series in one bucket are
-   * added one by one, so a sum may differ from {@link #scanBuckets}'s in its last bits.
+   * added one by one, so a sum may differ in its last bits from the sum of {@link #scanBuckets}'s
+   * per-series sums; and a NaN increase adds nothing, where {@link #scanBuckets} may give its
+   * series a NaN bucket. Increases that make a NaN between them (infinities of both signs, which
+   * no counter ingest accepts) make the group's bucket NaN, not only the series'.
    */
   public void scanSums(String metric, Predicate<Labels> filter, BucketGrid grid, int part, int parts,
       SumVisitor visitor) {

@@ -123,7 +123,8 @@ class BucketScanPropertiesTest {
         v[i] = a.value() < VALUES.length ? VALUES[a.value()] : a.value() - VALUES.length; // increases
         long at = time;
         double value = v[i];
-        store.write("m", MetricKind.COUNTER, labels(s), w -> w.append(at, value));
+        store.write("m", MetricKind.COUNTER, labels(s),
+            w -> assertThat(w.append(at, value)).isEqualTo(Series.AppendResult.APPENDED));
       }
       times.add(t);
       values.add(v);
@@ -186,7 +187,7 @@ class BucketScanPropertiesTest {
     }
   }
 
-  /** Buckets for {@link SeriesStore#scanSums}, as a group's start: sums at -0.0, counts at 0. */
+  /** Buckets for {@link SeriesStore#scanSums}, as a group's start: sums at -0.0, marks at 0. */
   private static final class Sums implements BucketSums {
     final double[] sums;
     final int[] counts;
@@ -220,7 +221,7 @@ class BucketScanPropertiesTest {
 
   /**
    * The reference of a sum scan: each increase in the grid and retention window that is a number
-   * added, one by one, into its bucket (by division) and counted; returns how many samples were
+   * added, one by one, into its bucket (by division), which is marked; returns how many samples were
    * in the range, or -1 when none was such an increase.
    */
   private static int plainSum(long[] t, double[] v, BucketGrid grid, long cutoff, Sums into) {
@@ -236,7 +237,7 @@ class BucketScanPropertiesTest {
       }
       int b = grid.indexOf(t[i]);
       into.sums[b] += v[i];
-      into.counts[b]++;
+      into.counts[b] = 1;
       any = true;
     }
     return any ? samples : -1;

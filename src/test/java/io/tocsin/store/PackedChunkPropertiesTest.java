@@ -3,6 +3,7 @@ package io.tocsin.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -119,10 +120,10 @@ class PackedChunkPropertiesTest {
     assertThat(summed(actual, buckets)).as("sums").isEqualTo(summed(expected, buckets));
   }
 
-  /** Folded into a sum scan's buckets ({@link SeriesStore#scanSums}): sums from -0.0 and counts. */
+  /** Folded into a sum scan's buckets ({@link SeriesStore#scanSums}): sums from -0.0 and marks. */
   private static List<String> summed(long[] chunk, BucketGrid grid) {
     double[] sums = new double[grid.count()];
-    java.util.Arrays.fill(sums, -0.0);
+    Arrays.fill(sums, -0.0);
     int[] counts = new int[grid.count()];
     BucketFold fold = new BucketFold(grid, new SumVisitor() {
       @Override

@@ -103,6 +103,7 @@ enum Combiner {
 
     @Override
     public int[] counts() {
+      sums();
       return count;
     }
 

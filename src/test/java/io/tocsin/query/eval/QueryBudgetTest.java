@@ -76,6 +76,30 @@ class QueryBudgetTest {
   }
 
   @Test
+  void counterSum_withLimits_readsIntoTheGroupsAsWithoutAndIsCharged() {
+    // With limits, work is not shared: the increases go straight into the groups (SeriesStore.scanSums).
+    for (int pod = 0; pod < 200; pod++) {
+      Labels labels = Labels.of("pod", "p" + pod, "node", "n" + pod % 4);
+      for (int minute = 0; minute < 10; minute++) {
+        long t = T0.toEpochMilli() + minute * 60_000L;
+        double increase = pod * 0.25 + minute;
+        store.write("requests", MetricKind.COUNTER, labels, s -> s.append(t, increase));
+      }
+    }
+    Query query = Query.compile(List.of("requests as $r"), List.of("group by node", "$r as r"));
+    QueryBudget.Limits roomy = new QueryBudget.Limits(1_000_000, 1_000_000, Duration.ofMinutes(1));
+
+    QueryResult limited = evaluator.evaluate(query, GRID, QueryBudget.start(roomy, System.nanoTime(), GRID.count(), STEP));
+    QueryResult shared = evaluator.evaluate(query, GRID); // unlimited: read once for the evaluation, then folded
+
+    assertThat(limited.column("r").groups()).hasSize(4);
+    limited.column("r").groups().forEach((group, values) ->
+        assertThat(values).as("%s", group).containsExactly(shared.column("r").groups().get(group)));
+    QueryLimitException e = limitError(query, new QueryBudget.Limits(1_500, 1_000_000, Duration.ofMinutes(1)));
+    assertThat(e.limit()).isEqualTo("max_points_scanned");
+  }
+
+  @Test
   void pastTheDeadline_theEvaluationStops() {
     QueryLimitException e = catchThrowableOfType(QueryLimitException.class, () -> evaluator.evaluate(query("$load"),
         GRID, QueryBudget.start(new QueryBudget.Limits(1_000_000, 1_000_000, Duration.ofSeconds(30)),

@@ -26,6 +26,7 @@ import io.tocsin.util.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -193,12 +194,12 @@ class QueryEvaluatorTest {
     Map<Labels, double[]> r = groups(result, "r");
     assertThat(r.keySet()).containsExactlyInAnyOrder(Labels.of("host", "a"), Labels.of("host", "c"));
     double[] a = new double[20];
-    java.util.Arrays.fill(a, NaN);
+    Arrays.fill(a, NaN);
     a[0] = 1;
     a[19] = 4.5;
     assertThat(r.get(Labels.of("host", "a"))).containsExactly(a);
     double[] c = new double[20];
-    java.util.Arrays.fill(c, NaN);
+    Arrays.fill(c, NaN);
     c[0] = 5;
     assertThat(r.get(Labels.of("host", "c"))).containsExactly(c);
   }
