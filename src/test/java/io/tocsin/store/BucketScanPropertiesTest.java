@@ -39,15 +39,20 @@ class BucketScanPropertiesTest {
   record Append(int advance, int value) {}
 
   /** A grid placed relative to the samples: start at a sample's time shifted, a step and a count. */
-  record Placement(int sample, long shiftMs, int step, int count) {}
+  record Placement(int sample, long shiftMs, int step, int count) {
+    /** The grid, placed relative to the samples of the first series. */
+    BucketGrid grid(List<long[]> times) {
+      long[] first = times.get(0);
+      long start = first[Math.min(sample, first.length - 1)] + shiftMs;
+      return new BucketGrid(start, STEPS_MS[step], count);
+    }
+  }
 
-  @Property(tries = 200)
-  void scanBuckets_foldsLikeAPlainFoldOfTheSamples(@ForAll("series") List<List<Append>> series,
-      @ForAll boolean counter, @ForAll("placements") List<Placement> placements,
-      @ForAll @IntRange(min = 1, max = 3) int parts) {
-    MutableClock clock = new MutableClock(T0);
-    SeriesStore store = new SeriesStore(clock, new StoreSettings(RETENTION, 100, 100));
-    MetricKind kind = counter ? MetricKind.COUNTER : MetricKind.GAUGE;
+  /** The samples appended to each series, times and values. */
+  record Written(List<long[]> times, List<double[]> values) {}
+
+  /** Appends each series' samples as {@code m} of {@code kind}, and moves the clock to the newest. */
+  private static Written write(SeriesStore store, MutableClock clock, List<List<Append>> series, MetricKind kind) {
     List<long[]> times = new ArrayList<>();
     List<double[]> values = new ArrayList<>();
     long newest = T0.toEpochMilli();
@@ -72,11 +77,21 @@ class BucketScanPropertiesTest {
       newest = Math.max(newest, time);
     }
     clock.setMillis(newest);
+    return new Written(times, values);
+  }
+
+  @Property(tries = 200)
+  void scanBuckets_foldsLikeAPlainFoldOfTheSamples(@ForAll("series") List<List<Append>> series,
+      @ForAll boolean counter, @ForAll("placements") List<Placement> placements,
+      @ForAll @IntRange(min = 1, max = 3) int parts) {
+    MutableClock clock = new MutableClock(T0);
+    SeriesStore store = new SeriesStore(clock, new StoreSettings(RETENTION, 100, 100));
+    Written written = write(store, clock, series, counter ? MetricKind.COUNTER : MetricKind.GAUGE);
+    List<long[]> times = written.times();
+    List<double[]> values = written.values();
     long cutoff = store.retentionCutoffMs();
     for (Placement p : placements) {
-      long[] first = times.get(0);
-      long start = first[Math.min(p.sample(), first.length - 1)] + p.shiftMs();
-      BucketGrid grid = new BucketGrid(start, STEPS_MS[p.step()], p.count());
+      BucketGrid grid = p.grid(times);
       for (boolean sum : new boolean[] {true, false}) {
         List<String> expected = new ArrayList<>();
         for (int s = 0; s < series.size(); s++) {
@@ -108,51 +123,29 @@ class BucketScanPropertiesTest {
       @ForAll("placements") List<Placement> placements, @ForAll @IntRange(min = 1, max = 3) int parts) {
     MutableClock clock = new MutableClock(T0);
     SeriesStore store = new SeriesStore(clock, new StoreSettings(RETENTION, 100, 100));
-    List<long[]> times = new ArrayList<>();
-    List<double[]> values = new ArrayList<>();
-    long newest = T0.toEpochMilli();
-    for (int s = 0; s < series.size(); s++) {
-      List<Append> appends = series.get(s);
-      long[] t = new long[appends.size()];
-      double[] v = new double[appends.size()];
-      long time = T0.toEpochMilli();
-      for (int i = 0; i < appends.size(); i++) {
-        Append a = appends.get(i);
-        time += ADVANCES_MS[a.advance()];
-        t[i] = time;
-        v[i] = a.value() < VALUES.length ? VALUES[a.value()] : a.value() - VALUES.length; // increases
-        long at = time;
-        double value = v[i];
-        store.write("m", MetricKind.COUNTER, labels(s),
-            w -> assertThat(w.append(at, value)).isEqualTo(Series.AppendResult.APPENDED));
-      }
-      times.add(t);
-      values.add(v);
-      newest = Math.max(newest, time);
-    }
-    clock.setMillis(newest);
+    Written written = write(store, clock, series, MetricKind.COUNTER);
+    List<long[]> times = written.times();
+    List<double[]> values = written.values();
     long cutoff = store.retentionCutoffMs();
     for (Placement p : placements) {
-      long[] first = times.get(0);
-      long start = first[Math.min(p.sample(), first.length - 1)] + p.shiftMs();
-      BucketGrid grid = new BucketGrid(start, STEPS_MS[p.step()], p.count());
+      BucketGrid grid = p.grid(times);
       // Each series into buckets of its own, in parts.
       List<String> expected = new ArrayList<>();
       for (int s = 0; s < series.size(); s++) {
-        Sums sums = new Sums(grid.count());
+        GroupSums sums = new GroupSums(grid.count());
         int samples = plainSum(times.get(s), values.get(s), grid, cutoff, sums);
         expected.add(labels(s) + " " + sums + (samples < 0 ? " not scanned" : " scanned " + samples));
       }
       List<String> scanned = new ArrayList<>();
       for (int part = 0; part < parts; part++) {
         List<Labels> asked = new ArrayList<>();
-        List<Sums> given = new ArrayList<>();
+        List<GroupSums> given = new ArrayList<>();
         List<Integer> samples = new ArrayList<>();
         store.scanSums("m", l -> true, grid, part, parts, new SumVisitor() {
           @Override
           public BucketSums sumsFor(Labels labels) {
             asked.add(labels);
-            given.add(new Sums(grid.count()));
+            given.add(new GroupSums(grid.count()));
             samples.add(-1);
             return given.get(given.size() - 1);
           }
@@ -169,11 +162,11 @@ class BucketScanPropertiesTest {
       }
       assertThat(scanned).as("%s, %d parts", grid, parts).isEqualTo(expected);
       // Every series into the same buckets, one after another.
-      Sums all = new Sums(grid.count());
+      GroupSums all = new GroupSums(grid.count());
       for (int s = 0; s < series.size(); s++) {
         plainSum(times.get(s), values.get(s), grid, cutoff, all);
       }
-      Sums shared = new Sums(grid.count());
+      GroupSums shared = new GroupSums(grid.count());
       store.scanSums("m", l -> true, grid, 0, 1, new SumVisitor() {
         @Override
         public BucketSums sumsFor(Labels labels) {
@@ -187,48 +180,16 @@ class BucketScanPropertiesTest {
     }
   }
 
-  /** Buckets for {@link SeriesStore#scanSums}, as a group's start: sums at -0.0, marks at 0. */
-  private static final class Sums implements BucketSums {
-    final double[] sums;
-    final int[] counts;
-
-    Sums(int buckets) {
-      sums = new double[buckets];
-      Arrays.fill(sums, -0.0);
-      counts = new int[buckets];
-    }
-
-    @Override
-    public double[] sums() {
-      return sums;
-    }
-
-    @Override
-    public int[] counts() {
-      return counts;
-    }
-
-    /** Bit for bit, NaN as one. */
-    @Override
-    public String toString() {
-      StringBuilder out = new StringBuilder();
-      for (int b = 0; b < sums.length; b++) {
-        out.append(' ').append(Long.toHexString(Double.doubleToLongBits(sums[b]))).append('x').append(counts[b]);
-      }
-      return out.toString();
-    }
-  }
-
   /**
    * The reference of a sum scan: each increase in the grid and retention window that is a number
    * added, one by one, into its bucket (by division), which is marked; returns how many samples were
    * in the range, or -1 when none was such an increase.
    */
-  private static int plainSum(long[] t, double[] v, BucketGrid grid, long cutoff, Sums into) {
+  private static int plainSum(long[] t, double[] v, BucketGrid grid, long cutoff, GroupSums into) {
     boolean any = false;
     int samples = 0;
     for (int i = 0; i < t.length; i++) {
-      if (t[i] < cutoff || t[i] < grid.startMs() || t[i] >= grid.endMs()) {
+      if (!read(t[i], grid, cutoff)) {
         continue;
       }
       samples++;
@@ -243,6 +204,11 @@ class BucketScanPropertiesTest {
     return any ? samples : -1;
   }
 
+  /** Whether a scan reads a sample at {@code time}: in the grid and in the retention window. */
+  private static boolean read(long time, BucketGrid grid, long cutoff) {
+    return time >= cutoff && time >= grid.startMs() && time < grid.endMs();
+  }
+
   private static Labels labels(int s) {
     return Labels.of("host", "h" + s);
   }
@@ -255,7 +221,7 @@ class BucketScanPropertiesTest {
     boolean any = false;
     int samples = 0;
     for (int i = 0; i < t.length; i++) {
-      if (t[i] < cutoff || t[i] < grid.startMs() || t[i] >= grid.endMs()) {
+      if (!read(t[i], grid, cutoff)) {
         continue;
       }
       samples++;

@@ -3,7 +3,6 @@ package io.tocsin.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -121,24 +120,12 @@ class PackedChunkPropertiesTest {
   }
 
   /** Folded into a sum scan's buckets ({@link SeriesStore#scanSums}): sums from -0.0 and marks. */
-  private static List<String> summed(long[] chunk, BucketGrid grid) {
-    double[] sums = new double[grid.count()];
-    Arrays.fill(sums, -0.0);
-    int[] counts = new int[grid.count()];
+  private static String summed(long[] chunk, BucketGrid grid) {
+    GroupSums sums = new GroupSums(grid.count());
     BucketFold fold = new BucketFold(grid, new SumVisitor() {
       @Override
       public BucketSums sumsFor(Labels labels) {
-        return new BucketSums() {
-          @Override
-          public double[] sums() {
-            return sums;
-          }
-
-          @Override
-          public int[] counts() {
-            return counts;
-          }
-        };
+        return sums;
       }
 
       @Override
@@ -146,12 +133,7 @@ class PackedChunkPropertiesTest {
     });
     fold.reset(Labels.EMPTY);
     int samples = Chunk.fold(chunk, 0, grid.startMs(), grid.endMs(), fold);
-    List<String> out = new ArrayList<>();
-    out.add("samples " + samples + " any " + fold.any());
-    for (int b = 0; b < grid.count(); b++) {
-      out.add(Long.toHexString(Double.doubleToRawLongBits(sums[b])) + "x" + counts[b]);
-    }
-    return out;
+    return "samples " + samples + " any " + fold.any() + ":" + sums;
   }
 
   private static List<String> decoded(long[] chunk, long from, long to) {
