@@ -24,7 +24,8 @@ final class BucketFold {
   private final long startMs;
   private final long stepMs;
   private final boolean sum;
-  private final SumVisitor sums;
+  /** Null for a fold into the series' own buckets. */
+  private final SumVisitor groups;
   /** For a {@link SumVisitor}: the marks beside {@link #values}. */
   private int[] counts;
   private int bucket;
@@ -35,23 +36,23 @@ final class BucketFold {
     this(grid, sum, null);
   }
 
-  /** A fold of a counter's increases into the buckets {@code sums} gives for each series. */
-  BucketFold(BucketGrid grid, SumVisitor sums) {
-    this(grid, true, sums);
+  /** A fold of a counter's increases into the buckets {@code groups} gives for each series. */
+  BucketFold(BucketGrid grid, SumVisitor groups) {
+    this(grid, true, groups);
   }
 
-  private BucketFold(BucketGrid grid, boolean sum, SumVisitor sums) {
+  private BucketFold(BucketGrid grid, boolean sum, SumVisitor groups) {
     this.startMs = grid.startMs();
     this.stepMs = grid.stepMs();
     this.sum = sum;
-    this.sums = sums;
-    this.values = sums == null ? new double[grid.count()] : null;
-    this.times = sums == null ? new long[grid.count()] : null;
+    this.groups = groups;
+    this.values = groups == null ? new double[grid.count()] : null;
+    this.times = groups == null ? new long[grid.count()] : null;
   }
 
   /** Empties the buckets for the next series; a fold for a {@link SumVisitor} needs the series' labels. */
   void reset() {
-    if (sums != null) {
+    if (groups != null) {
       throw new IllegalStateException("a fold of sums needs the labels of the next series");
     }
     reset(null);
@@ -65,10 +66,10 @@ final class BucketFold {
    * rare path of it (a new group) was taken for the first time.
    */
   void reset(Labels labels) {
-    if (sums == null) {
+    if (groups == null) {
       Arrays.fill(values, Double.NaN);
     } else {
-      BucketSums target = sums.sumsFor(labels);
+      BucketSums target = groups.sumsFor(labels);
       values = target.sums();
       counts = target.counts();
     }
@@ -94,7 +95,7 @@ final class BucketFold {
       }
       return;
     }
-    if (sums != null && Double.isNaN(value)) {
+    if (groups != null && Double.isNaN(value)) {
       return;
     }
     addFinite(timeMs, value);
@@ -103,7 +104,7 @@ final class BucketFold {
   /** {@link #add} of a number: a decimal chunk's usual sample. */
   void addFinite(long timeMs, double value) {
     int b = bucketOf(timeMs);
-    if (sums != null) {
+    if (groups != null) {
       values[b] += value;
       counts[b] = 1;
       any = true;
@@ -141,7 +142,7 @@ final class BucketFold {
     }
     double[] values = this.values;
     int[] counts = this.counts;
-    boolean intoSums = sums != null;
+    boolean intoSums = groups != null;
     long[] times = this.times;
     int b = bucket;
     long end = bucketEndMs;
@@ -177,7 +178,7 @@ final class BucketFold {
     int shift = 64 - width;
     boolean integral = scale == 1;
     int first = bucket + 1;
-    if (sums != null) {
+    if (groups != null) {
       int[] counts = this.counts;
       for (int k = 0; k < n; k++, position += width) {
         mantissa += change(words, position, shift);
