@@ -8,13 +8,13 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.tocsin.Tocsin;
 import io.tocsin.config.HostPort;
 import io.tocsin.config.ServerConfig;
+import io.tocsin.testing.ScratchDir;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -49,45 +49,47 @@ public final class AllocationBenchmark {
     int series = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 100_000;
     System.out.printf(Locale.ROOT, "alloc: java %s, %d cores; %,d series, %d warm-up and %d measured rounds per path%n",
         Runtime.version(), Runtime.getRuntime().availableProcessors(), series, WARMUP, MEASURED);
-    Path dir = Files.createTempDirectory("tocsin-bench-alloc");
-    HostPort loopback = new HostPort("127.0.0.1", 0);
-    ServerConfig config = ServerConfig.defaults(dir).withDataDir(dir)
-        .withListen(new ServerConfig.Listen(loopback, loopback, loopback))
-        .withLimits(new ServerConfig.Limits(4_000_000, 1_000_000, 64 << 20, 64));
-    long start = System.currentTimeMillis() - 50 * 60_000;
-    try (Tocsin tocsin = Tocsin.start(config, Clock.systemUTC())) {
-      // OTLP over gRPC then HTTP: different metrics, so neither path finds the other's series.
-      List<List<byte[]>> otlp = new ArrayList<>();
-      SplittableRandom random = new SplittableRandom(1);
-      for (int r = 0; r < 2 * (WARMUP + MEASURED); r++) {
-        otlp.add(IngestBenchmark.round(series, start + (r % (WARMUP + MEASURED)) * IngestBenchmark.STEP_MS, random));
+    try (ScratchDir scratch = ScratchDir.create("tocsin-bench-alloc")) {
+      Path dir = scratch.path();
+      HostPort loopback = new HostPort("127.0.0.1", 0);
+      ServerConfig config = ServerConfig.defaults(dir).withDataDir(dir)
+          .withListen(new ServerConfig.Listen(loopback, loopback, loopback))
+          .withLimits(new ServerConfig.Limits(4_000_000, 1_000_000, 64 << 20, 64));
+      long start = System.currentTimeMillis() - 50 * 60_000;
+      try (Tocsin tocsin = Tocsin.start(config, Clock.systemUTC())) {
+        // OTLP over gRPC then HTTP: different metrics, so neither path finds the other's series.
+        List<List<byte[]>> otlp = new ArrayList<>();
+        SplittableRandom random = new SplittableRandom(1);
+        for (int r = 0; r < 2 * (WARMUP + MEASURED); r++) {
+          otlp.add(IngestBenchmark.round(series, start + (r % (WARMUP + MEASURED)) * IngestBenchmark.STEP_MS, random));
+        }
+        NioEventLoopGroup loop = new NioEventLoopGroup(1, (ThreadFactory) r -> new Thread(r, "bench-grpc-client"));
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", tocsin.otlpGrpcPort()).usePlaintext()
+            .eventLoopGroup(loop).channelType(NioSocketChannel.class).directExecutor().build();
+        report("OTLP/gRPC", series, MEASURED, otlp.subList(0, WARMUP + MEASURED),
+            bodies -> IngestBenchmark.send(channel, bodies));
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        loop.shutdownGracefully();
+        String http = "http://127.0.0.1:" + tocsin.otlpHttpPort() + "/v1/metrics";
+        List<List<byte[]>> otlpHttp = renamed(otlp.subList(WARMUP + MEASURED, otlp.size()));
+        report("OTLP/HTTP", series, MEASURED, otlpHttp, bodies -> post(http, bodies, "application/x-protobuf", null));
+        String rw = "http://127.0.0.1:" + tocsin.httpPort() + "/api/v1/write";
+        List<List<byte[]>> remote = new ArrayList<>();
+        for (int r = 0; r < WARMUP + MEASURED; r++) {
+          List<byte[]> round = new ArrayList<>();
+          RemoteWriteBenchmark.shards(series, start, r, 1).forEach(round::addAll);
+          remote.add(round);
+        }
+        report("remote write", series, MEASURED, remote, bodies -> post(rw, bodies, "application/x-protobuf", "snappy"));
+        List<List<byte[]>> counters = new ArrayList<>();
+        for (int r = 0; r < WARMUP + MEASURED; r++) {
+          List<byte[]> round = new ArrayList<>();
+          RemoteWriteBenchmark.shards(series, start, r, 1, true).forEach(round::addAll);
+          counters.add(round);
+        }
+        report("remote write, counters", series, MEASURED, counters,
+            bodies -> post(rw, bodies, "application/x-protobuf", "snappy"));
       }
-      NioEventLoopGroup loop = new NioEventLoopGroup(1, (ThreadFactory) r -> new Thread(r, "bench-grpc-client"));
-      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", tocsin.otlpGrpcPort()).usePlaintext()
-          .eventLoopGroup(loop).channelType(NioSocketChannel.class).directExecutor().build();
-      report("OTLP/gRPC", series, MEASURED, otlp.subList(0, WARMUP + MEASURED),
-          bodies -> IngestBenchmark.send(channel, bodies));
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      loop.shutdownGracefully();
-      String http = "http://127.0.0.1:" + tocsin.otlpHttpPort() + "/v1/metrics";
-      List<List<byte[]>> otlpHttp = renamed(otlp.subList(WARMUP + MEASURED, otlp.size()));
-      report("OTLP/HTTP", series, MEASURED, otlpHttp, bodies -> post(http, bodies, "application/x-protobuf", null));
-      String rw = "http://127.0.0.1:" + tocsin.httpPort() + "/api/v1/write";
-      List<List<byte[]>> remote = new ArrayList<>();
-      for (int r = 0; r < WARMUP + MEASURED; r++) {
-        List<byte[]> round = new ArrayList<>();
-        RemoteWriteBenchmark.shards(series, start, r, 1).forEach(round::addAll);
-        remote.add(round);
-      }
-      report("remote write", series, MEASURED, remote, bodies -> post(rw, bodies, "application/x-protobuf", "snappy"));
-      List<List<byte[]>> counters = new ArrayList<>();
-      for (int r = 0; r < WARMUP + MEASURED; r++) {
-        List<byte[]> round = new ArrayList<>();
-        RemoteWriteBenchmark.shards(series, start, r, 1, true).forEach(round::addAll);
-        counters.add(round);
-      }
-      report("remote write, counters", series, MEASURED, counters,
-          bodies -> post(rw, bodies, "application/x-protobuf", "snappy"));
     }
   }
 

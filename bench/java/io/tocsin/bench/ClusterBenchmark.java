@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tocsin.testing.ClusterReplicas;
 import io.tocsin.testing.JarProcess;
 import io.tocsin.testing.RedisUpFeed;
+import io.tocsin.testing.ScratchDir;
 import io.tocsin.testing.SlackStandIn;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,39 +41,41 @@ public final class ClusterBenchmark {
     int groups = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1000;
     System.out.printf(Locale.ROOT, "java %s, %d cores; 3 replicas on loopback, peer_timeout 2s, 1s buckets%n",
         Runtime.version(), Runtime.getRuntime().availableProcessors());
-    Path dir = Files.createTempDirectory("tocsin-cluster-bench");
-    try (SlackStandIn slack = new SlackStandIn(); RedisUpFeed feed = new RedisUpFeed()) {
-      List<Long> alone = latencyAlone(dir.resolve("alone"), slack, feed);
-      System.out.println("one process, bucket end -> Slack (ms): " + alone);
-      List<Long> first;
-      List<Long> failover = new ArrayList<>();
-      List<Long> fromKill = new ArrayList<>();
-      List<Long> frozen = new ArrayList<>();
-      List<Long> fromFreeze = new ArrayList<>();
-      try (ClusterReplicas replicas = new ClusterReplicas(dir.resolve("cluster"), 3,
-          ClusterReplicas.shardDownRules(slack), "", feed)) {
-        replicas.startAll();
-        first = latencyInCluster(replicas, slack, feed);
-        System.out.println("cluster position 0, bucket end -> Slack (ms): " + first);
-        failover(replicas, slack, feed, false, failover, fromKill);
-        System.out.println("failover, bucket end -> Slack (ms): " + failover + "; kill -> Slack: " + fromKill);
-        failover(replicas, slack, feed, true, frozen, fromFreeze);
-        System.out.println("position 0 frozen, bucket end -> Slack (ms): " + frozen + "; SIGSTOP -> Slack: "
-            + fromFreeze);
-        traffic(replicas, feed, groups, "no sharding");
+    try (ScratchDir scratch = ScratchDir.create("tocsin-cluster-bench")) {
+      Path dir = scratch.path();
+      try (SlackStandIn slack = new SlackStandIn(); RedisUpFeed feed = new RedisUpFeed()) {
+        List<Long> alone = latencyAlone(dir.resolve("alone"), slack, feed);
+        System.out.println("one process, bucket end -> Slack (ms): " + alone);
+        List<Long> first;
+        List<Long> failover = new ArrayList<>();
+        List<Long> fromKill = new ArrayList<>();
+        List<Long> frozen = new ArrayList<>();
+        List<Long> fromFreeze = new ArrayList<>();
+        try (ClusterReplicas replicas = new ClusterReplicas(dir.resolve("cluster"), 3,
+            ClusterReplicas.shardDownRules(slack), "", feed)) {
+          replicas.startAll();
+          first = latencyInCluster(replicas, slack, feed);
+          System.out.println("cluster position 0, bucket end -> Slack (ms): " + first);
+          failover(replicas, slack, feed, false, failover, fromKill);
+          System.out.println("failover, bucket end -> Slack (ms): " + failover + "; kill -> Slack: " + fromKill);
+          failover(replicas, slack, feed, true, frozen, fromFreeze);
+          System.out.println("position 0 frozen, bucket end -> Slack (ms): " + frozen + "; SIGSTOP -> Slack: "
+              + fromFreeze);
+          traffic(replicas, feed, groups, "no sharding");
+        }
+        try (ClusterReplicas replicas = new ClusterReplicas(dir.resolve("sharded"), 3, ClusterReplicas.shardDownRules(slack),
+            "  shard_monitors: {replicas: 2}\n", feed)) {
+          replicas.startAll();
+          traffic(replicas, feed, groups, "shard_monitors.replicas 2");
+        }
+        System.out.printf(Locale.ROOT, "%nnotification latency, bucket end -> Slack (median of %d, ms): one process %d,"
+            + " cluster position 0 %d (extra %+d)%n", ROUNDS, median(alone), median(first), median(first) - median(alone));
+        System.out.printf(Locale.ROOT, "failover, position 0 killed while pending (median of %d, ms): bucket end -> "
+            + "Slack %d (peer_timeout 2000), kill -> Slack %d; all: %s / %s%n", ROUNDS, median(failover),
+            median(fromKill), failover, fromKill);
+        System.out.printf(Locale.ROOT, "position 0 frozen (SIGSTOP) while pending (median of %d, ms): bucket end -> "
+            + "Slack %d, SIGSTOP -> Slack %d%n", ROUNDS, median(frozen), median(fromFreeze));
       }
-      try (ClusterReplicas replicas = new ClusterReplicas(dir.resolve("sharded"), 3, ClusterReplicas.shardDownRules(slack),
-          "  shard_monitors: {replicas: 2}\n", feed)) {
-        replicas.startAll();
-        traffic(replicas, feed, groups, "shard_monitors.replicas 2");
-      }
-      System.out.printf(Locale.ROOT, "%nnotification latency, bucket end -> Slack (median of %d, ms): one process %d,"
-          + " cluster position 0 %d (extra %+d)%n", ROUNDS, median(alone), median(first), median(first) - median(alone));
-      System.out.printf(Locale.ROOT, "failover, position 0 killed while pending (median of %d, ms): bucket end -> "
-          + "Slack %d (peer_timeout 2000), kill -> Slack %d; all: %s / %s%n", ROUNDS, median(failover),
-          median(fromKill), failover, fromKill);
-      System.out.printf(Locale.ROOT, "position 0 frozen (SIGSTOP) while pending (median of %d, ms): bucket end -> "
-          + "Slack %d, SIGSTOP -> Slack %d%n", ROUNDS, median(frozen), median(fromFreeze));
     }
   }
 

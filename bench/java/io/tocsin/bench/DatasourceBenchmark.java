@@ -12,13 +12,13 @@ import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
 import io.tocsin.testing.ExternalServer;
+import io.tocsin.testing.ScratchDir;
 import io.tocsin.util.MutableClock;
 import io.tocsin.yaml.Secret;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -50,7 +50,8 @@ public final class DatasourceBenchmark {
     SeriesStore store = new SeriesStore(clock, new StoreSettings(Duration.ofHours(2), series * 2, series));
     int perMetric = series / 3;
     int minutes = 20;
-    try (ExternalServer victoria = ExternalServer.victoriaMetrics(Files.createTempDirectory("tocsin-bench-vm"))) {
+    try (ScratchDir vmData = ScratchDir.create("tocsin-bench-vm");
+        ExternalServer victoria = ExternalServer.victoriaMetrics(vmData.path())) {
       HttpClient http = HttpClient.newHttpClient();
       SplittableRandom random = new SplittableRandom(7);
       long[] hits = new long[perMetric];

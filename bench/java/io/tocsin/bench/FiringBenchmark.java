@@ -10,6 +10,7 @@ import io.tocsin.rules.MonitorEngine;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
+import io.tocsin.testing.ScratchDir;
 import io.tocsin.util.MutableClock;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -27,7 +28,6 @@ import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 
 /**
  * Steady-state cycles of many monitors with many firing groups, through what the scheduler runs
@@ -60,7 +60,8 @@ public final class FiringBenchmark {
     say("java %s, %d cores, max heap %d MiB", Runtime.version(), Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20);
 
-    Path dataDir = Files.createTempDirectory("tocsin-firing-bench");
+    ScratchDir scratch = ScratchDir.create("tocsin-firing-bench");
+    Path dataDir = scratch.path();
     Files.createDirectories(dataDir.resolve("rules"));
     Files.writeString(dataDir.resolve("rules/bench.yml"), monitors(monitors));
     long start = System.currentTimeMillis() / 60_000 * 60_000 - Duration.ofHours(1).toMillis();
@@ -128,9 +129,7 @@ public final class FiringBenchmark {
       say("firing: state.json %,d bytes", Files.size(dataDir.resolve("state.json")));
     } finally {
       pool.shutdown();
-      try (Stream<Path> files = Files.walk(dataDir)) {
-        files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-      }
+      scratch.close();
     }
   }
 

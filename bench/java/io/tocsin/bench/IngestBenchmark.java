@@ -32,6 +32,7 @@ import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
 import io.tocsin.store.wal.WalSettings;
+import io.tocsin.testing.ScratchDir;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -167,78 +168,80 @@ public final class IngestBenchmark {
     int measured = Integer.getInteger("bench.rounds", 30);
     long start = System.currentTimeMillis() - 55 * 60_000;
     SplittableRandom random = new SplittableRandom(1);
-    Path dataDir = Files.createTempDirectory("tocsin-bench");
-    HostPort loopback = new HostPort("127.0.0.1", 0);
-    ServerConfig config = ServerConfig.defaults(dataDir).withDataDir(dataDir)
-        .withListen(new ServerConfig.Listen(loopback, loopback, loopback))
-        .withLimits(new ServerConfig.Limits(4_000_000, 1_000_000, 64 << 20, 64)).withWal(wal);
-    double rate;
-    long sent = 0;
-    try (Tocsin tocsin = Tocsin.start(config, Clock.systemUTC())) {
-      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", tocsin.otlpGrpcPort()).usePlaintext().build();
-      System.out.printf(Locale.ROOT, "%ngrpc: write-ahead log %s; warming up with %d rounds of %,d series...%n",
-          wal.enabled() ? "on, fsync " + wal.fsync().id() : "off", warmup, series);
-      for (int r = 0; r < warmup; r++) {
-        sent += send(channel, round(series, start + r * STEP_MS, random));
-      }
-      List<List<byte[]>> work = new ArrayList<>();
-      for (int r = warmup; r < warmup + measured; r++) {
-        work.add(round(series, start + r * STEP_MS, random));
-      }
-      jdk.jfr.Recording recording = null;
-      if (System.getProperty("bench.jfr") != null) {
-        recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
-        recording.start();
-      }
-      long points = 0;
-      Map<String, Long> threadCpu0 = threadCpuByName();
-      long allocated0 = allocatedBytes();
-      long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
-      long gc0 = gcMillis();
-      long cpu0 = processCpuNanos();
-      long t0 = System.nanoTime();
-      for (List<byte[]> round : work) {
-        points += send(channel, round);
-      }
-      long elapsed = System.nanoTime() - t0;
-      sent += points;
-      double seconds = elapsed / 1e9;
-      rate = points / seconds;
-      double cpu = (processCpuNanos() - cpu0) / (double) elapsed;
-      System.out.printf(Locale.ROOT,
-          "grpc: %,d points in %.2f s = %,.0f points/s (%,d series in store; client and server used %.2f cores)%n",
-          points, seconds, points / seconds, tocsin.store().seriesCount(), cpu);
-      Map<String, Long> threadCpu = threadCpuByName();
-      long javaThreads = 0;
-      StringBuilder perThread = new StringBuilder();
-      for (var e : threadCpu.entrySet()) {
-        long used = e.getValue() - threadCpu0.getOrDefault(e.getKey(), 0L);
-        javaThreads += used;
-        if (used > elapsed / 50) {
-          perThread.append(String.format(Locale.ROOT, " %s=%.2f", e.getKey(), used / (double) elapsed));
+    try (ScratchDir scratch = ScratchDir.create("tocsin-bench")) {
+      Path dataDir = scratch.path();
+      HostPort loopback = new HostPort("127.0.0.1", 0);
+      ServerConfig config = ServerConfig.defaults(dataDir).withDataDir(dataDir)
+          .withListen(new ServerConfig.Listen(loopback, loopback, loopback))
+          .withLimits(new ServerConfig.Limits(4_000_000, 1_000_000, 64 << 20, 64)).withWal(wal);
+      double rate;
+      long sent = 0;
+      try (Tocsin tocsin = Tocsin.start(config, Clock.systemUTC())) {
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", tocsin.otlpGrpcPort()).usePlaintext().build();
+        System.out.printf(Locale.ROOT, "%ngrpc: write-ahead log %s; warming up with %d rounds of %,d series...%n",
+            wal.enabled() ? "on, fsync " + wal.fsync().id() : "off", warmup, series);
+        for (int r = 0; r < warmup; r++) {
+          sent += send(channel, round(series, start + r * STEP_MS, random));
         }
+        List<List<byte[]>> work = new ArrayList<>();
+        for (int r = warmup; r < warmup + measured; r++) {
+          work.add(round(series, start + r * STEP_MS, random));
+        }
+        jdk.jfr.Recording recording = null;
+        if (System.getProperty("bench.jfr") != null) {
+          recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+          recording.start();
+        }
+        long points = 0;
+        Map<String, Long> threadCpu0 = threadCpuByName();
+        long allocated0 = allocatedBytes();
+        long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+        long gc0 = gcMillis();
+        long cpu0 = processCpuNanos();
+        long t0 = System.nanoTime();
+        for (List<byte[]> round : work) {
+          points += send(channel, round);
+        }
+        long elapsed = System.nanoTime() - t0;
+        sent += points;
+        double seconds = elapsed / 1e9;
+        rate = points / seconds;
+        double cpu = (processCpuNanos() - cpu0) / (double) elapsed;
+        System.out.printf(Locale.ROOT,
+            "grpc: %,d points in %.2f s = %,.0f points/s (%,d series in store; client and server used %.2f cores)%n",
+            points, seconds, points / seconds, tocsin.store().seriesCount(), cpu);
+        Map<String, Long> threadCpu = threadCpuByName();
+        long javaThreads = 0;
+        StringBuilder perThread = new StringBuilder();
+        for (var e : threadCpu.entrySet()) {
+          long used = e.getValue() - threadCpu0.getOrDefault(e.getKey(), 0L);
+          javaThreads += used;
+          if (used > elapsed / 50) {
+            perThread.append(String.format(Locale.ROOT, " %s=%.2f", e.getKey(), used / (double) elapsed));
+          }
+        }
+        System.out.printf(Locale.ROOT, "grpc: %,d bytes allocated per point, client and server together%n",
+            (allocatedBytes() - allocated0) / points);
+        System.out.printf(Locale.ROOT, "grpc: cores by thread:%s, other (GC, JIT)=%.2f; JIT %d ms, GC pauses %d ms%n",
+            perThread, (processCpuNanos() - cpu0 - javaThreads) / (double) elapsed,
+            ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0, gcMillis() - gc0);
+        if (recording != null) {
+          recording.stop();
+          recording.dump(Path.of(System.getProperty("bench.jfr")));
+        }
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
-      System.out.printf(Locale.ROOT, "grpc: %,d bytes allocated per point, client and server together%n",
-          (allocatedBytes() - allocated0) / points);
-      System.out.printf(Locale.ROOT, "grpc: cores by thread:%s, other (GC, JIT)=%.2f; JIT %d ms, GC pauses %d ms%n",
-          perThread, (processCpuNanos() - cpu0 - javaThreads) / (double) elapsed,
-          ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0, gcMillis() - gc0);
-      if (recording != null) {
-        recording.stop();
-        recording.dump(Path.of(System.getProperty("bench.jfr")));
+      Path walDir = dataDir.resolve("wal");
+      if (Files.isDirectory(walDir)) {
+        long bytes;
+        try (var files = Files.list(walDir)) {
+          bytes = files.mapToLong(f -> f.toFile().length()).sum();
+        }
+        System.out.printf(Locale.ROOT, "grpc: write-ahead log %,d bytes for %,d samples = %.1f bytes per sample"
+            + " (series definitions included)%n", bytes, sent, bytes / (double) sent);
       }
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      return rate;
     }
-    Path walDir = dataDir.resolve("wal");
-    if (Files.isDirectory(walDir)) {
-      long bytes;
-      try (var files = Files.list(walDir)) {
-        bytes = files.mapToLong(f -> f.toFile().length()).sum();
-      }
-      System.out.printf(Locale.ROOT, "grpc: write-ahead log %,d bytes for %,d samples = %.1f bytes per sample"
-          + " (series definitions included)%n", bytes, sent, bytes / (double) sent);
-    }
-    return rate;
   }
 
   static long send(ManagedChannel channel, List<byte[]> requests) throws InterruptedException {

@@ -8,12 +8,12 @@ import io.tocsin.ingest.prompb.Sample;
 import io.tocsin.ingest.prompb.TimeSeries;
 import io.tocsin.ingest.prompb.WriteRequest;
 import io.tocsin.testing.ExternalServer;
+import io.tocsin.testing.ScratchDir;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,26 +57,28 @@ public final class RemoteWriteBenchmark {
         + " (%,d snappy bytes each on average), %d connections%n", series, rounds, (long) series * rounds, requests,
         SAMPLES_PER_REQUEST, bytes / requests, CONNECTIONS);
 
-    Path dir = Files.createTempDirectory("tocsin-bench-rw");
-    HostPort loopback = new HostPort("127.0.0.1", 0);
-    ServerConfig config = ServerConfig.defaults(dir).withDataDir(dir)
-        .withListen(new ServerConfig.Listen(loopback, loopback, loopback))
-        .withLimits(new ServerConfig.Limits(4_000_000, 1_000_000, 64 << 20, 64));
-    double tocsinRate;
-    try (Tocsin tocsin = Tocsin.start(config, Clock.systemUTC())) {
-      String url = "http://127.0.0.1:" + tocsin.httpPort() + "/api/v1/write";
-      send(url, warmup);
-      tocsinRate = measure("tocsin", url, work, (long) series * rounds);
-    }
-    if (!ExternalServer.installed(ExternalServer.VICTORIA_METRICS)) {
-      System.out.println("victoria-metrics: not installed (" + ExternalServer.VICTORIA_METRICS + "); no comparison");
-      return;
-    }
-    try (ExternalServer vm = ExternalServer.victoriaMetrics(dir.resolve("vm"))) {
-      String url = vm.url() + "/api/v1/write";
-      send(url, warmup);
-      double vmRate = measure("victoria-metrics", url, work, (long) series * rounds);
-      System.out.printf(Locale.ROOT, "remotewrite: Tocsin / VictoriaMetrics = %.2f%n", tocsinRate / vmRate);
+    try (ScratchDir scratch = ScratchDir.create("tocsin-bench-rw")) {
+      Path dir = scratch.path();
+      HostPort loopback = new HostPort("127.0.0.1", 0);
+      ServerConfig config = ServerConfig.defaults(dir).withDataDir(dir)
+          .withListen(new ServerConfig.Listen(loopback, loopback, loopback))
+          .withLimits(new ServerConfig.Limits(4_000_000, 1_000_000, 64 << 20, 64));
+      double tocsinRate;
+      try (Tocsin tocsin = Tocsin.start(config, Clock.systemUTC())) {
+        String url = "http://127.0.0.1:" + tocsin.httpPort() + "/api/v1/write";
+        send(url, warmup);
+        tocsinRate = measure("tocsin", url, work, (long) series * rounds);
+      }
+      if (!ExternalServer.installed(ExternalServer.VICTORIA_METRICS)) {
+        System.out.println("victoria-metrics: not installed (" + ExternalServer.VICTORIA_METRICS + "); no comparison");
+        return;
+      }
+      try (ExternalServer vm = ExternalServer.victoriaMetrics(dir.resolve("vm"))) {
+        String url = vm.url() + "/api/v1/write";
+        send(url, warmup);
+        double vmRate = measure("victoria-metrics", url, work, (long) series * rounds);
+        System.out.printf(Locale.ROOT, "remotewrite: Tocsin / VictoriaMetrics = %.2f%n", tocsinRate / vmRate);
+      }
     }
   }
 

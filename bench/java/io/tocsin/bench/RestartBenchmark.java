@@ -9,6 +9,7 @@ import io.tocsin.store.wal.WalMetrics;
 import io.tocsin.store.wal.WalSettings;
 import io.tocsin.store.wal.WalSettings.Fsync;
 import io.tocsin.store.wal.WriteAheadLog;
+import io.tocsin.testing.ScratchDir;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -75,8 +75,8 @@ public final class RestartBenchmark {
     System.out.printf(Locale.ROOT, "%nrestart: %,d series x 1 h of 15 s samples in a snapshot, 1 min more in the log...%n",
         series);
     String kept = System.getProperty("restart.data");
-    Path work = Files.createTempDirectory("tocsin-restart-bench");
-    try {
+    try (ScratchDir scratch = ScratchDir.create("tocsin-restart-bench")) {
+      Path work = scratch.path();
       Path data = kept == null ? work.resolve("data") : Path.of(kept, Integer.toString(series));
       if (kept == null) {
         prepare(data, series);
@@ -93,10 +93,8 @@ public final class RestartBenchmark {
         copy(data, run.resolve("data"));
         System.out.printf(Locale.ROOT, "restart: JVM flags %s%n", String.join(" ", flags));
         serve(run, series, flags);
-        delete(run);
+        ScratchDir.delete(run);
       }
-    } finally {
-      delete(work);
     }
   }
 
@@ -117,14 +115,6 @@ public final class RestartBenchmark {
     try (Stream<Path> files = Files.walk(from)) {
       for (Path p : files.toList()) {
         Files.copy(p, to.resolve(from.relativize(p).toString()));
-      }
-    }
-  }
-
-  private static void delete(Path work) throws IOException {
-    try (Stream<Path> files = Files.walk(work)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
       }
     }
   }

@@ -4,19 +4,17 @@ import io.tocsin.store.SeriesStore;
 import io.tocsin.store.Snapshots;
 import io.tocsin.store.StoreSettings;
 import io.tocsin.store.WriterStateCodec;
+import io.tocsin.testing.ScratchDir;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Snapshot figures for the design's restart target (section 8): the time to write and to load a
@@ -58,8 +56,8 @@ public final class SnapshotBenchmark {
 
   static void run(int series) throws IOException {
     System.out.printf(Locale.ROOT, "%nsnapshot: %,d series x 240 samples (1 h at 15 s)...%n", series);
-    Path dataDir = Files.createTempDirectory("tocsin-snapshot-bench");
-    try {
+    try (ScratchDir scratch = ScratchDir.create("tocsin-snapshot-bench")) {
+      Path dataDir = scratch.path();
       SeriesStore store = IngestBenchmark.filledStore(series);
       StoreSettings settings = store.settings();
       Snapshots snapshots = new Snapshots(dataDir, NO_STATES, Clock.systemUTC());
@@ -84,12 +82,6 @@ public final class SnapshotBenchmark {
             loaded.series() / seconds(loaded.took()), (after - before) >> 20);
         if (restored.seriesCount() != series) {
           throw new IllegalStateException("loaded " + restored.seriesCount() + " series, expected " + series);
-        }
-      }
-    } finally {
-      try (Stream<Path> files = Files.walk(dataDir)) {
-        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
         }
       }
     }

@@ -8,6 +8,7 @@ import io.tocsin.rules.MonitorDefinition;
 import io.tocsin.store.MetricKind;
 import io.tocsin.testing.ExternalServer;
 import io.tocsin.testing.JarProcess;
+import io.tocsin.testing.ScratchDir;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -99,14 +100,16 @@ public final class VersusBenchmark {
     List<String> flags = List.of(System.getProperty("versus.jvm", DEFAULT_JVM_FLAGS).trim().split("\\s+"));
     System.out.printf(Locale.ROOT, "versus: java %s, %d cores; Tocsin JVM flags: %s; environment: %s; load: %s%n",
         Runtime.version(), Runtime.getRuntime().availableProcessors(), String.join(" ", flags), ENVIRONMENT, load());
-    VersusBenchmark bench = new VersusBenchmark(flags, Files.createTempDirectory("tocsin-versus"));
-    for (int series : ingest) {
-      bench.ingest(series);
+    try (ScratchDir dir = ScratchDir.create("tocsin-versus")) {
+      VersusBenchmark bench = new VersusBenchmark(flags, dir.path());
+      for (int series : ingest) {
+        bench.ingest(series);
+      }
+      for (int series : memory) {
+        bench.memory(series);
+      }
+      bench.print();
     }
-    for (int series : memory) {
-      bench.memory(series);
-    }
-    bench.print();
   }
 
   private static List<Integer> counts(String list) {
@@ -335,7 +338,7 @@ public final class VersusBenchmark {
   // --- processes and the table ---------------------------------------------------------------
 
   private Systems start(int series) throws Exception {
-    Path here = Files.createTempDirectory(dir, "run");
+    ScratchDir here = ScratchDir.create(dir, "run");
     Path config = Files.writeString(here.resolve("tocsin.yml"), String.format(Locale.ROOT, """
         rule_files: ["%s"]
         data_dir: %s
@@ -348,7 +351,7 @@ public final class VersusBenchmark {
     JarProcess tocsin = JarProcess.serve(config, ENVIRONMENT, jvmFlags);
     try {
       // Its default refuses a query over more than 300,000 series: the seed's queries read them all.
-      return new Systems(tocsin, ExternalServer.victoriaMetrics(here.resolve("vm"),
+      return new Systems(here, tocsin, ExternalServer.victoriaMetrics(here.resolve("vm"),
           "-search.maxUniqueTimeseries=" + Math.max(300_000, 2 * series)));
     } catch (Exception | Error e) {
       tocsin.close();
@@ -356,7 +359,8 @@ public final class VersusBenchmark {
     }
   }
 
-  private record Systems(JarProcess tocsin, ExternalServer vm) implements AutoCloseable {
+  /** Both servers of one size, and their data, deleted when they are closed. */
+  private record Systems(ScratchDir data, JarProcess tocsin, ExternalServer vm) implements AutoCloseable {
     String tocsinWrite() {
       return "http://127.0.0.1:" + tocsin.httpPort() + "/api/v1/write";
     }
@@ -376,7 +380,11 @@ public final class VersusBenchmark {
       try {
         tocsin.close();
       } finally {
-        vm.close();
+        try {
+          vm.close();
+        } finally {
+          data.close();
+        }
       }
     }
   }

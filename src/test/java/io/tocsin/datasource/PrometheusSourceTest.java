@@ -15,11 +15,10 @@ import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
 import io.tocsin.testing.ExternalServer;
+import io.tocsin.testing.ScratchDir;
 import io.tocsin.util.MutableClock;
 import io.tocsin.yaml.Secret;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -43,6 +42,7 @@ class PrometheusSourceTest {
   private static final BucketGrid GRID = new BucketGrid(T0 + 10 * 60_000, 60_000, 50);
   private static final List<String> METRICS = List.of("http_requests_total as $req", "node_memory_bytes as $mem",
       "capacity_bytes as $cap");
+  private static ScratchDir dir;
   private static ExternalServer victoria;
   private static ExternalServer prometheus;
   private static SeriesStore store;
@@ -53,7 +53,7 @@ class PrometheusSourceTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path dir = Files.createTempDirectory("tocsin-remote");
+    dir = ScratchDir.create("tocsin-remote");
     MutableClock clock = new MutableClock(Instant.ofEpochMilli(T0 + 70 * 60_000));
     store = new SeriesStore(clock, new StoreSettings(Duration.ofHours(3), 10_000, 10_000));
     RemoteData data = new RemoteData(store);
@@ -96,6 +96,7 @@ class PrometheusSourceTest {
       System.out.printf("Prometheus flavor: worst counter bucket deviation %.1f%% of the local value%n",
           worstCounterDeviation * 100);
     }
+    dir.close();
   }
 
   static List<String> constructs() {

@@ -12,10 +12,10 @@ import io.tocsin.ingest.prompb.WriteRequest;
 import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesSamples;
+import io.tocsin.testing.ScratchDir;
 import io.tocsin.testing.TestServers;
 import io.tocsin.util.MutableClock;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,12 +39,14 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 class RemoteWriteRoundTripPropertiesTest {
   private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
   private static final AtomicInteger TRY = new AtomicInteger();
+  private static ScratchDir dataDir;
   private static Tocsin tocsin;
   private static String url;
 
   @BeforeContainer
   static void start() throws Exception {
-    tocsin = Tocsin.start(TestServers.loopbackConfig(Files.createTempDirectory("tocsin-rw-property"))
+    dataDir = ScratchDir.create("tocsin-rw-property");
+    tocsin = Tocsin.start(TestServers.loopbackConfig(dataDir.path())
         .withLimits(new ServerConfig.Limits(100_000, 100_000, 1 << 20, 8)), new MutableClock(NOW), false);
     url = "http://127.0.0.1:" + tocsin.httpPort();
   }
@@ -52,6 +54,7 @@ class RemoteWriteRoundTripPropertiesTest {
   @AfterContainer
   static void stop() {
     tocsin.close();
+    dataDir.close();
   }
 
   /** One series: its labels (without the name), whether it is a counter, its values one second apart. */

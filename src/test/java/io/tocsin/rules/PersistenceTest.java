@@ -71,14 +71,13 @@ class PersistenceTest {
   }
 
   @Test
-  void withoutACleanShutdown_theLastWrittenStateIsRestored() throws Exception {
+  void withoutACleanShutdown_theLastWrittenStateIsRestored(@TempDir Path after) throws Exception {
     Tocsin crashed = start();
     down(crashed, 0);
     down(crashed, 1);
     evaluateAt(crashed, 1);
     evaluateAt(crashed, 2); // evaluateMonitors writes the state file
     // A crash: no close(), so nothing more is written. Copy the data as the dead process left it.
-    Path after = Files.createTempDirectory(dataDir.getParent(), "after-crash");
     Files.copy(dataDir.resolve("state.json"), after.resolve("state.json"));
     Files.createDirectories(after.resolve("rules"));
     Files.writeString(after.resolve("rules/redis.yml"), RuleHarness.shardDown("2m"));

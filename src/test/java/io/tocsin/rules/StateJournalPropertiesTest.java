@@ -8,8 +8,8 @@ import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
+import io.tocsin.testing.ScratchDir;
 import io.tocsin.util.MutableClock;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +18,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -39,13 +38,8 @@ class StateJournalPropertiesTest {
   @Property(tries = 30)
   void journal_readBack_isTheStateAfterTheLastSavedEvaluation(
       @ForAll @Size(min = 60, max = 60) List<@IntRange(min = 0, max = 999) Integer> choices) throws Exception {
-    Path dir = Files.createTempDirectory("state-journal");
-    try {
-      check(dir, choices);
-    } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+    try (ScratchDir dir = ScratchDir.create("state-journal")) {
+      check(dir.path(), choices);
     }
   }
 

@@ -3,15 +3,14 @@ package io.tocsin.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.store.SnapshotFixtures.StateCodec;
+import io.tocsin.testing.ScratchDir;
 import io.tocsin.util.MutableClock;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -63,19 +61,13 @@ class SeriesStorePropertiesTest {
     StoreSettings settings = new StoreSettings(RETENTION, maxSeries, maxSeriesPerMetric);
     SeriesStore store = new SeriesStore(clock, settings);
     Reference reference = new Reference(clock, maxSeries, maxSeriesPerMetric);
-    Path dataDir = null;
-    try {
+    try (ScratchDir dataDir = ScratchDir.create("tocsin-store-property")) {
       for (Op op : ops) {
         if (op.type() == 10 && op.seed() % 10 == 0) {
-          dataDir = dataDir != null ? dataDir : Files.createTempDirectory("tocsin-store-property");
-          store = reloaded(store, dataDir, clock, settings);
+          store = reloaded(store, dataDir.path(), clock, settings);
         } else {
           apply(op, store, reference, clock);
         }
-      }
-    } finally {
-      if (dataDir != null) {
-        deleteRecursively(dataDir);
       }
     }
     compare(store, reference, clock.millis(), 0);
@@ -92,14 +84,6 @@ class SeriesStorePropertiesTest {
     SeriesStore loaded = new SeriesStore(clock, settings);
     assertThat(snapshots.loadNewest(loaded)).isPresent();
     return loaded;
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
   }
 
   private static void apply(Op op, SeriesStore store, Reference reference, MutableClock clock) {

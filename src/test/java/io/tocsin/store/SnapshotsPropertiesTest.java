@@ -8,15 +8,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.store.SnapshotFixtures.CounterState;
 import io.tocsin.store.SnapshotFixtures.StateCodec;
+import io.tocsin.testing.ScratchDir;
 import io.tocsin.util.MutableClock;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -56,9 +53,8 @@ class SnapshotsPropertiesTest {
     Arrays.fill(times, START);
     before.forEach(op -> apply(original, op, times));
     clock.setMillis(Arrays.stream(times).max().orElseThrow() + 60_000);
-    Path dir = Files.createTempDirectory("tocsin-snapshot-property");
-    try {
-      Snapshots snapshots = new Snapshots(dir, new StateCodec(), clock);
+    try (ScratchDir dir = ScratchDir.create("tocsin-snapshot-property")) {
+      Snapshots snapshots = new Snapshots(dir.path(), new StateCodec(), clock);
       snapshots.write(original, 9);
       SeriesStore restored = new SeriesStore(clock, settings);
 
@@ -73,12 +69,6 @@ class SnapshotsPropertiesTest {
       assertThat(internals(restored, original.retentionCutoffMs()))
           .isEqualTo(internals(original, original.retentionCutoffMs()));
       assertThat(windowReads(restored, clock)).isEqualTo(windowReads(original, clock));
-    } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
-      }
     }
   }
 
