@@ -95,11 +95,22 @@ final class ProcessStats {
   }
 
   /**
-   * A full GC in the JVM {@code pid} ({@code jcmd GC.run}), then its heap in use: the used
-   * columns of {@code jstat -gc} (survivors, eden, old), which every collector reports alike.
+   * The JVM {@code pid}'s heap in use after a full GC ({@code jcmd GC.run}): the used columns of
+   * {@code jstat -gc} (survivors, eden, old), which every collector reports alike. The least of
+   * three such readings, because a reading also counts what the service held at that moment for
+   * work in flight (a request, an evaluation cycle, a log write), which is not the data this
+   * figure is about.
    */
   static long heapAfterGc(long pid) throws IOException, InterruptedException {
-    run("jcmd", Long.toString(pid), "GC.run");
+    long least = Long.MAX_VALUE;
+    for (int reading = 0; reading < 3; reading++) {
+      run("jcmd", Long.toString(pid), "GC.run");
+      least = Math.min(least, heapInUse(pid));
+    }
+    return least;
+  }
+
+  private static long heapInUse(long pid) throws IOException, InterruptedException {
     List<String> lines = run("jstat", "-gc", Long.toString(pid)).lines().filter(l -> !l.isBlank()).toList();
     String[] names = lines.get(0).trim().split("\\s+");
     String[] values = lines.get(1).trim().split("\\s+");
