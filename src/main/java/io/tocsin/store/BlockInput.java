@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -16,6 +17,8 @@ import java.util.List;
 final class BlockInput {
   private final ByteBuffer buffer;
   private final List<String> strings = new ArrayList<>();
+  /** {@link #workWords}: one array for the records of the block, not one per record. */
+  private long[] work = new long[64];
 
   /** The block in the first {@code length} bytes of {@code payload}. */
   BlockInput(byte[] payload, int length) {
@@ -62,10 +65,36 @@ final class BlockInput {
   }
 
   long[] getWords() throws IOException {
-    long[] words = new long[getLength(8)];
-    buffer.asLongBuffer().get(words);
-    buffer.position(buffer.position() + 8 * words.length);
+    long[] words = new long[getWordCount()];
+    getWords(words, 0, words.length);
     return words;
+  }
+
+  /** How many words {@link BlockOutput#putWords} wrote next; read them with {@link #getWords(long[], int, int)}. */
+  int getWordCount() throws IOException {
+    return getLength(8);
+  }
+
+  /**
+   * The next {@code n} words, into {@code into} from {@code at}. One at a time: a bulk read
+   * through {@code asLongBuffer()} made a view object per call, a million of them per snapshot.
+   */
+  void getWords(long[] into, int at, int n) {
+    for (int i = 0; i < n; i++) {
+      into[at + i] = buffer.getLong();
+    }
+  }
+
+  /**
+   * An array of at least {@code words} words that holds what the last one returned held: for a
+   * record read in parts before it is kept, such as a series' sealed chunks, which are joined
+   * into one array in the end ({@link SealedChunks}), so that reading them makes no garbage.
+   */
+  long[] workWords(int words) {
+    if (work.length < words) {
+      work = Arrays.copyOf(work, Math.max(words, 2 * work.length));
+    }
+    return work;
   }
 
   double[] getDoubles() throws IOException {

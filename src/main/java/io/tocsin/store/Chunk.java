@@ -100,6 +100,10 @@ final class Chunk {
     return count(chunk, 0);
   }
 
+  static long firstTime(long[] chunks, int at) {
+    return chunks[at];
+  }
+
   static long lastTime(long[] chunks, int at) {
     return chunks[at] + (chunks[at + 1] & SPAN_MASK);
   }
@@ -144,14 +148,19 @@ final class Chunk {
    * holds two), a stream after the header.
    */
   static boolean wellFormed(long[] chunk) {
-    if (chunk.length <= HEADER_WORDS) {
+    return wellFormed(chunk, 0, chunk.length);
+  }
+
+  /** {@link #wellFormed(long[])} for the chunk of {@code length} words at {@code at}. */
+  static boolean wellFormed(long[] chunks, int at, int length) {
+    if (length <= HEADER_WORDS) {
       return false;
     }
-    int count = count(chunk);
-    int regular = regular(chunk, 0);
-    int coding = coding(chunk[1]);
+    int count = count(chunks, at);
+    int regular = regular(chunks, at);
+    int coding = coding(chunks[at + 1]);
     if (coding == PACKED) { // every sample regular; the exponent in the stream indexes the powers of ten
-      return count >= 1 && regular == count && exponent(chunk, 0) <= MAX_EXPONENT;
+      return count >= 1 && regular == count && exponent(chunks, at) <= MAX_EXPONENT;
     }
     return count >= 1 && regular <= count && regular >= Math.min(count, 2) && (coding <= MAX_EXPONENT || coding == XOR);
   }

@@ -62,7 +62,11 @@ final class SealedChunks {
     setLength(joined, at, chunk.length);
   }
 
-  private static void setLength(long[] joined, int at, int length) {
+  /**
+   * Puts {@code length} into the header of the chunk at {@code at}, as joining does: for chunks
+   * copied back to back by their reader ({@link SeriesRecords}).
+   */
+  static void setLength(long[] joined, int at, int length) {
     if (length >= 1 << (64 - LENGTH_SHIFT)) {
       throw new IllegalArgumentException("chunk of " + length + " words");
     }

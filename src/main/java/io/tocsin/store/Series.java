@@ -54,6 +54,12 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
     final HeadPages pages = new HeadPages();
     /** The key sets this metric's series share (see {@link Labels#withSharedKeys}), which name this family. */
     private final Map<List<String>, Labels.KeySet> keySets = new HashMap<>();
+    /**
+     * The key set the series restored last took. A metric's series nearly all have the same keys,
+     * and comparing them with these is cheaper than the map's look-up, which hashes and compares
+     * the keys through list views and iterators made for each series.
+     */
+    private Labels.KeySet lastRestoredKeys;
 
     Family(String metric, MetricKind kind, long maxChunkSpanMs, AppendLog log) {
       this.metric = metric;
@@ -77,7 +83,11 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
       Labels.checkSorted(keys);
       Labels.KeySet keySet;
       synchronized (this) {
-        keySet = Labels.sharedKeys(keys, keySets, this);
+        keySet = lastRestoredKeys;
+        if (keySet == null || !Arrays.equals(keySet.names, keys)) {
+          keySet = Labels.sharedKeys(keys, keySets, this);
+          lastRestoredKeys = keySet;
+        }
       }
       return Labels.storedOf(keySet, values);
     }

@@ -7,6 +7,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -132,18 +133,14 @@ final class SeriesRecords {
       return Series.restore(id, family, labels, state, null, null, histograms);
     }
     int count = in.getLength(8 * Chunk.HEADER_WORDS);
-    List<long[]> keptChunks = new ArrayList<>(count);
     long[] previousLast = {Long.MIN_VALUE};
-    for (int i = 0; i < count; i++) {
+    // Chunks of formats 1 and 2, coded again; the current format's are read as they are, into one array.
+    List<long[]> converted = format >= SnapshotMeta.TWO_WORD_CHUNKS ? null : new ArrayList<>(count);
+    long[] sealed = converted == null ? readSealed(in, count, previousLast, cutoffMs, metric, labels, samples) : null;
+    for (int i = 0; converted != null && i < count; i++) {
       long[] words = in.getWords();
-      List<long[]> chunks = format >= SnapshotMeta.TWO_WORD_CHUNKS ? List.of(words)
-          : convert(metric, labels, () -> ChunkFormat2.sealed(words, format));
-      for (long[] chunk : chunks) {
-        if (keep(chunk, previousLast, cutoffMs, metric, labels)) {
-          keptChunks.add(chunk);
-          samples[0] += Chunk.count(chunk);
-        }
-      }
+      keep(convert(metric, labels, () -> ChunkFormat2.sealed(words, format)), converted, previousLast, cutoffMs,
+          metric, labels, samples);
     }
     Chunk.HeadImage head = null;
     if (in.getByte() == 1) {
@@ -154,18 +151,17 @@ final class SeriesRecords {
       long lastValueBits = in.getLong();
       int lastLeading = in.getByte() - 1;
       int lastTrailing = in.getByte();
-      if (format >= SnapshotMeta.TWO_WORD_CHUNKS) {
-        head = convert(metric, labels, () -> new Chunk.HeadImage(words, bitLength, lastDelta, lastMantissa,
-            lastValueBits, lastLeading, lastTrailing));
-      } else {
-        ChunkFormat2.Head converted = convert(metric, labels, () -> ChunkFormat2.head(words, bitLength, format));
-        for (long[] chunk : converted.sealed()) {
-          if (keep(chunk, previousLast, cutoffMs, metric, labels)) {
-            keptChunks.add(chunk);
-            samples[0] += Chunk.count(chunk);
-          }
+      if (converted == null) {
+        try {
+          head = new Chunk.HeadImage(words, bitLength, lastDelta, lastMantissa, lastValueBits, lastLeading,
+              lastTrailing);
+        } catch (IllegalArgumentException e) {
+          throw invalid(metric, labels, e);
         }
-        head = converted.head();
+      } else {
+        ChunkFormat2.Head older = convert(metric, labels, () -> ChunkFormat2.head(words, bitLength, format));
+        keep(older.sealed(), converted, previousLast, cutoffMs, metric, labels, samples);
+        head = older.head();
       }
       if (Chunk.firstTime(head.words()) <= previousLast[0] || Chunk.count(head.words()) < 1) {
         throw new IOException(metric + labels + " has a head chunk out of order or without samples");
@@ -176,23 +172,62 @@ final class SeriesRecords {
     if (previousLast[0] != lastTimeMs) {
       throw new IOException(metric + labels + " ends at " + previousLast[0] + ", not at its last time " + lastTimeMs);
     }
-    long[][] sealed = keptChunks.toArray(new long[0][]);
-    int kept = sealed.length;
-    // Joining sets each chunk's length in its header: files from before chunks were joined have none there.
-    return Series.restore(id, family, labels, state, SealedChunks.join(sealed, kept), head, null);
+    if (converted != null) {
+      // Joining sets each chunk's length in its header: files from before chunks were joined have none there.
+      sealed = SealedChunks.join(converted.toArray(new long[0][]), converted.size());
+    }
+    return Series.restore(id, family, labels, state, sealed, head, null);
   }
 
   /**
-   * Whether a sealed chunk, checked to follow the one before ({@code previousLast[0]}, which it
-   * becomes), ends late enough to keep.
+   * The {@code count} sealed chunks of a series in the current format, those ending late enough
+   * kept, back to back in one array as {@link SealedChunks} holds them. They are read into the
+   * block's work array first and copied once: an array per chunk, then one joining them, was
+   * most of what a snapshot load allocated, and its collections most of the load's time.
    */
-  private static boolean keep(long[] chunk, long[] previousLast, long cutoffMs, String metric, Labels labels)
-      throws IOException {
-    if (!Chunk.wellFormed(chunk) || Chunk.firstTime(chunk) <= previousLast[0]) {
+  private static long[] readSealed(BlockInput in, int count, long[] previousLast, long cutoffMs, String metric,
+      Labels labels, long[] samples) throws IOException {
+    int kept = 0;
+    for (int i = 0; i < count; i++) {
+      int words = in.getWordCount();
+      long[] work = in.workWords(kept + words);
+      in.getWords(work, kept, words);
+      if (keep(work, kept, words, previousLast, cutoffMs, metric, labels)) {
+        // Files from before chunks were joined have no length in the header.
+        SealedChunks.setLength(work, kept, words);
+        samples[0] += Chunk.count(work, kept);
+        kept += words;
+      }
+    }
+    return Arrays.copyOf(in.workWords(kept), kept);
+  }
+
+  /** Adds those of {@code chunks} that {@link #keep} keeps to {@code kept}, and their samples to {@code samples[0]}. */
+  private static void keep(List<long[]> chunks, List<long[]> kept, long[] previousLast, long cutoffMs, String metric,
+      Labels labels, long[] samples) throws IOException {
+    for (long[] chunk : chunks) {
+      if (keep(chunk, 0, chunk.length, previousLast, cutoffMs, metric, labels)) {
+        kept.add(chunk);
+        samples[0] += Chunk.count(chunk);
+      }
+    }
+  }
+
+  /**
+   * Whether the sealed chunk of {@code length} words at {@code at}, checked to follow the one
+   * before ({@code previousLast[0]}, which it becomes), ends late enough to keep.
+   */
+  private static boolean keep(long[] chunks, int at, int length, long[] previousLast, long cutoffMs, String metric,
+      Labels labels) throws IOException {
+    if (!Chunk.wellFormed(chunks, at, length) || Chunk.firstTime(chunks, at) <= previousLast[0]) {
       throw new IOException(metric + labels + " has a chunk out of order or without samples");
     }
-    previousLast[0] = Chunk.lastTime(chunk);
+    previousLast[0] = Chunk.lastTime(chunks, at);
     return previousLast[0] >= cutoffMs;
+  }
+
+  private static IOException invalid(String metric, Labels labels, IllegalArgumentException e) {
+    return new IOException(metric + labels + ": " + e.getMessage(), e);
   }
 
   /** What {@code reading} makes of a chunk, or an IOException naming the series when it is not one a writer made. */
@@ -200,7 +235,7 @@ final class SeriesRecords {
     try {
       return reading.get();
     } catch (IllegalArgumentException e) {
-      throw new IOException(metric + labels + ": " + e.getMessage(), e);
+      throw invalid(metric, labels, e);
     }
   }
 

@@ -464,7 +464,7 @@ public final class SeriesStore {
    *     the snapshot is inconsistent
    */
   void restore(Series series) {
-    MetricIndex index = metrics.computeIfAbsent(series.metric(), name -> newIndex(name, series.kind()));
+    MetricIndex index = indexOf(series.metric(), series.kind());
     if (index.kind != series.kind() || index.family != series.family()) {
       throw new IllegalArgumentException(series.metric() + " is both a " + index.kind.label() + " and a "
           + series.kind().label());
@@ -494,8 +494,18 @@ public final class SeriesStore {
    * #restore(Series)} then rejects.
    */
   Series.Family family(String metric, MetricKind kind) {
-    MetricIndex index = metrics.computeIfAbsent(metric, name -> newIndex(name, kind));
+    MetricIndex index = indexOf(metric, kind);
     return index.kind == kind ? index.family : new Series.Family(metric, kind, settings.maxChunkSpanMs(), log);
+  }
+
+  /**
+   * The index of {@code metric}, made for {@code kind} when there is none. Looked up first: the
+   * lambda {@code computeIfAbsent} takes captures the kind, and was made for every series a
+   * snapshot restores when asked each time.
+   */
+  private MetricIndex indexOf(String metric, MetricKind kind) {
+    MetricIndex index = metrics.get(metric);
+    return index != null ? index : metrics.computeIfAbsent(metric, name -> newIndex(name, kind));
   }
 
   private MetricIndex newIndex(String metric, MetricKind kind) {

@@ -1,0 +1,108 @@
+package io.tocsin.store;
+
+import static io.tocsin.store.SnapshotFixtures.START;
+import static io.tocsin.store.SnapshotFixtures.T0;
+import static io.tocsin.store.SnapshotFixtures.write;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.tocsin.store.SnapshotFixtures.StateCodec;
+import io.tocsin.util.MutableClock;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One series record read back on its own: the sealed chunks a reader keeps, and the records it
+ * refuses, for a block whose checksum matched but whose writer had a defect.
+ */
+class SeriesRecordsTest {
+  private static final long STEP_MS = 15_000;
+  private static final Labels LABELS = Labels.of("host", "a");
+
+  private final MutableClock clock = new MutableClock(T0);
+  private final StoreSettings settings = new StoreSettings(Duration.ofHours(2), 100, 100);
+  @TempDir
+  Path dir;
+
+  @Test
+  void read_keepsTheSealedChunksEndingAtOrAfterTheCutoff_backToBack() throws IOException {
+    Series.SeriesImage image = image(500);
+    List<long[]> chunks = chunks(image.sealed());
+    assertThat(chunks).hasSizeGreaterThan(2);
+    long cutoff = Chunk.lastTime(chunks.get(0)) + 1; // the first chunk ends before it, the second after
+    long[] samples = {0};
+
+    Series read = SeriesRecords.read(input(image), SnapshotMeta.FORMAT, new SeriesStore(clock, settings), cutoff,
+        new StateCodec(), samples);
+
+    Series.SeriesImage back = read.image(Long.MIN_VALUE, state -> null);
+    assertThat(back.sealed()).isEqualTo(Arrays.copyOfRange(image.sealed(), chunks.get(0).length,
+        image.sealed().length));
+    assertThat(back.head().words()).isEqualTo(image.head().words());
+    assertThat(samples[0]).isEqualTo(500 - Chunk.count(chunks.get(0)));
+  }
+
+  @Test
+  void read_ofSealedChunksOutOfOrder_isAnIOExceptionNamingTheSeries() throws IOException {
+    Series.SeriesImage image = image(500);
+    List<long[]> chunks = chunks(image.sealed());
+    long[] swapped = new long[image.sealed().length];
+    System.arraycopy(chunks.get(1), 0, swapped, 0, chunks.get(1).length);
+    System.arraycopy(chunks.get(0), 0, swapped, chunks.get(1).length, chunks.get(0).length);
+    System.arraycopy(image.sealed(), chunks.get(0).length + chunks.get(1).length, swapped,
+        chunks.get(0).length + chunks.get(1).length, swapped.length - chunks.get(0).length - chunks.get(1).length);
+    Series.SeriesImage damaged = new Series.SeriesImage(image.series(), image.lastTimeMs(), null, swapped,
+        image.head(), null);
+
+    IOException e = catchThrowableOfType(IOException.class, () -> SeriesRecords.read(input(damaged),
+        SnapshotMeta.FORMAT, new SeriesStore(clock, settings), Long.MIN_VALUE, new StateCodec(), new long[1]));
+
+    assertThat(e).hasMessage("cpu" + LABELS + " has a chunk out of order or without samples");
+  }
+
+  /** A gauge series of {@code samples} samples, 15 s apart, as a snapshot takes it. */
+  private Series.SeriesImage image(int samples) throws IOException {
+    SeriesStore store = new SeriesStore(clock, settings);
+    for (int i = 0; i < samples; i++) {
+      long t = START + i * STEP_MS;
+      double value = i % 7 + 0.25;
+      write(store, "cpu", MetricKind.GAUGE, LABELS, series -> series.append(t, value));
+    }
+    clock.setMillis(START + samples * STEP_MS);
+    List<Series> all = new ArrayList<>();
+    store.forEachSeries(all::add);
+    return all.get(0).image(Long.MIN_VALUE, state -> null);
+  }
+
+  private static List<long[]> chunks(long[] sealed) {
+    List<long[]> chunks = new ArrayList<>();
+    for (int at = 0; at < sealed.length; at += SealedChunks.length(sealed, at)) {
+      chunks.add(Arrays.copyOfRange(sealed, at, at + SealedChunks.length(sealed, at)));
+    }
+    return chunks;
+  }
+
+  /** The record of {@code image} as a reader gets it: the payload of a block holding only it. */
+  private BlockInput input(Series.SeriesImage image) throws IOException {
+    BlockOutput out = new BlockOutput(1024);
+    SeriesRecords.write(out, image);
+    Path file = dir.resolve("block-" + System.nanoTime());
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      out.writeTo(channel);
+    }
+    byte[] block = Files.readAllBytes(file);
+    int length = ByteBuffer.wrap(block).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0);
+    byte[] payload = Arrays.copyOfRange(block, BlockOutput.HEADER_BYTES, BlockOutput.HEADER_BYTES + length);
+    return new BlockInput(payload, payload.length);
+  }
+}
