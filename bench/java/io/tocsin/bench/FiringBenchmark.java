@@ -60,8 +60,13 @@ public final class FiringBenchmark {
     say("java %s, %d cores, max heap %d MiB", Runtime.version(), Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20);
 
-    ScratchDir scratch = ScratchDir.create("tocsin-firing-bench");
-    Path dataDir = scratch.path();
+    try (ScratchDir scratch = ScratchDir.create("tocsin-firing-bench")) {
+      run(scratch.path(), monitors, perMetric, perNode, flips, flipEvery);
+    }
+  }
+
+  private static void run(Path dataDir, int monitors, int perMetric, int perNode, int flips, int flipEvery)
+      throws Exception {
     Files.createDirectories(dataDir.resolve("rules"));
     Files.writeString(dataDir.resolve("rules/bench.yml"), monitors(monitors));
     long start = System.currentTimeMillis() / 60_000 * 60_000 - Duration.ofHours(1).toMillis();
@@ -128,8 +133,7 @@ public final class FiringBenchmark {
           median(figures, 5));
       say("firing: state.json %,d bytes", Files.size(dataDir.resolve("state.json")));
     } finally {
-      pool.shutdown();
-      scratch.close();
+      pool.shutdownNow();
     }
   }
 

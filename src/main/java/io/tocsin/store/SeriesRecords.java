@@ -193,8 +193,12 @@ final class SeriesRecords {
       long[] work = in.workWords(kept + words);
       in.getWords(work, kept, words);
       if (keep(work, kept, words, previousLast, cutoffMs, metric, labels)) {
-        // Files from before chunks were joined have no length in the header.
-        SealedChunks.setLength(work, kept, words);
+        // The length the record gives, whatever the header holds: walking the array relies on it.
+        try {
+          SealedChunks.setLength(work, kept, words);
+        } catch (IllegalArgumentException e) {
+          throw invalid(metric, labels, e);
+        }
         samples[0] += Chunk.count(work, kept);
         kept += words;
       }

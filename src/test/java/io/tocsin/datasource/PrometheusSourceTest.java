@@ -88,6 +88,14 @@ class PrometheusSourceTest {
 
   @AfterAll
   static void stop() throws Exception {
+    try {
+      stopServers();
+    } finally {
+      dir.close();
+    }
+  }
+
+  private static void stopServers() throws Exception {
     if (victoria != null) {
       victoria.close();
     }
@@ -96,7 +104,6 @@ class PrometheusSourceTest {
       System.out.printf("Prometheus flavor: worst counter bucket deviation %.1f%% of the local value%n",
           worstCounterDeviation * 100);
     }
-    dir.close();
   }
 
   static List<String> constructs() {

@@ -53,8 +53,11 @@ class RemoteWriteRoundTripPropertiesTest {
 
   @AfterContainer
   static void stop() {
-    tocsin.close();
-    dataDir.close();
+    try {
+      tocsin.close();
+    } finally {
+      dataDir.close();
+    }
   }
 
   /** One series: its labels (without the name), whether it is a counter, its values one second apart. */

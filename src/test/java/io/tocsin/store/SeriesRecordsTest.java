@@ -53,6 +53,33 @@ class SeriesRecordsTest {
   }
 
   @Test
+  void read_ofTwoRecordsInABlock_theLongerFirst_givesEachItsOwnChunks() throws IOException {
+    Series.SeriesImage longer = image(LABELS, 700);
+    Series.SeriesImage shorter = image(Labels.of("host", "b"), 300);
+    BlockInput in = input(longer, shorter);
+    SeriesStore store = new SeriesStore(clock, settings);
+
+    Series first = SeriesRecords.read(in, SnapshotMeta.FORMAT, store, Long.MIN_VALUE, new StateCodec(), new long[1]);
+    Series second = SeriesRecords.read(in, SnapshotMeta.FORMAT, store, Long.MIN_VALUE, new StateCodec(), new long[1]);
+
+    assertThat(first.image(Long.MIN_VALUE, state -> null).sealed()).isEqualTo(longer.sealed());
+    assertThat(second.image(Long.MIN_VALUE, state -> null).sealed()).isEqualTo(shorter.sealed());
+    assertThat(in.hasRemaining()).isFalse();
+  }
+
+  @Test
+  void read_withTheCutoffPastEverySealedChunk_keepsOnlyTheHead() throws IOException {
+    Series.SeriesImage image = image(LABELS, 500);
+    long[] samples = {0};
+
+    Series read = SeriesRecords.read(input(image), SnapshotMeta.FORMAT, new SeriesStore(clock, settings),
+        Chunk.firstTime(image.head().words()), new StateCodec(), samples);
+
+    assertThat(read.image(Long.MIN_VALUE, state -> null).sealed()).isEmpty();
+    assertThat(samples[0]).isEqualTo(Chunk.count(image.head().words()));
+  }
+
+  @Test
   void read_ofSealedChunksOutOfOrder_isAnIOExceptionNamingTheSeries() throws IOException {
     Series.SeriesImage image = image(500);
     List<long[]> chunks = chunks(image.sealed());
@@ -70,13 +97,18 @@ class SeriesRecordsTest {
     assertThat(e).hasMessage("cpu" + LABELS + " has a chunk out of order or without samples");
   }
 
-  /** A gauge series of {@code samples} samples, 15 s apart, as a snapshot takes it. */
   private Series.SeriesImage image(int samples) throws IOException {
+    return image(LABELS, samples);
+  }
+
+  /** A gauge series of {@code samples} samples, 15 s apart, as a snapshot takes it. */
+  private Series.SeriesImage image(Labels labels, int samples) throws IOException {
+    clock.setMillis(START);
     SeriesStore store = new SeriesStore(clock, settings);
     for (int i = 0; i < samples; i++) {
       long t = START + i * STEP_MS;
       double value = i % 7 + 0.25;
-      write(store, "cpu", MetricKind.GAUGE, LABELS, series -> series.append(t, value));
+      write(store, "cpu", MetricKind.GAUGE, labels, series -> series.append(t, value));
     }
     clock.setMillis(START + samples * STEP_MS);
     List<Series> all = new ArrayList<>();
@@ -92,10 +124,12 @@ class SeriesRecordsTest {
     return chunks;
   }
 
-  /** The record of {@code image} as a reader gets it: the payload of a block holding only it. */
-  private BlockInput input(Series.SeriesImage image) throws IOException {
+  /** The records of {@code images} as a reader gets them: the payload of a block holding only them. */
+  private BlockInput input(Series.SeriesImage... images) throws IOException {
     BlockOutput out = new BlockOutput(1024);
-    SeriesRecords.write(out, image);
+    for (Series.SeriesImage image : images) {
+      SeriesRecords.write(out, image);
+    }
     Path file = dir.resolve("block-" + System.nanoTime());
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       out.writeTo(channel);
