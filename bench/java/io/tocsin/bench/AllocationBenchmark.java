@@ -6,9 +6,9 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.tocsin.Tocsin;
-import io.tocsin.config.HostPort;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.testing.ScratchDir;
+import io.tocsin.testing.TestServers;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,9 +51,7 @@ public final class AllocationBenchmark {
         Runtime.version(), Runtime.getRuntime().availableProcessors(), series, WARMUP, MEASURED);
     try (ScratchDir scratch = ScratchDir.create("tocsin-bench-alloc")) {
       Path dir = scratch.path();
-      HostPort loopback = new HostPort("127.0.0.1", 0);
-      ServerConfig config = ServerConfig.defaults(dir).withDataDir(dir)
-          .withListen(new ServerConfig.Listen(loopback, loopback, loopback))
+      ServerConfig config = TestServers.loopbackConfig(dir)
           .withLimits(new ServerConfig.Limits(4_000_000, 1_000_000, 64 << 20, 64));
       long start = System.currentTimeMillis() - 50 * 60_000;
       try (Tocsin tocsin = Tocsin.start(config, Clock.systemUTC())) {

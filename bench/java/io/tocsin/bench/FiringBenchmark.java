@@ -3,7 +3,6 @@ package io.tocsin.bench;
 import com.sun.management.OperatingSystemMXBean;
 import com.sun.management.ThreadMXBean;
 import io.tocsin.Tocsin;
-import io.tocsin.config.HostPort;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.rules.GroupState;
 import io.tocsin.rules.MonitorEngine;
@@ -11,6 +10,7 @@ import io.tocsin.store.Labels;
 import io.tocsin.store.MetricKind;
 import io.tocsin.store.SeriesStore;
 import io.tocsin.testing.ScratchDir;
+import io.tocsin.testing.TestServers;
 import io.tocsin.util.MutableClock;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -71,9 +71,7 @@ public final class FiringBenchmark {
     Files.writeString(dataDir.resolve("rules/bench.yml"), monitors(monitors));
     long start = System.currentTimeMillis() / 60_000 * 60_000 - Duration.ofHours(1).toMillis();
     MutableClock clock = new MutableClock(Instant.ofEpochMilli(start));
-    HostPort any = new HostPort("127.0.0.1", 0);
-    ServerConfig config = ServerConfig.defaults(dataDir).withListen(new ServerConfig.Listen(any, any, any))
-        .withDataDir(dataDir);
+    ServerConfig config = TestServers.loopbackConfig(dataDir);
     ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));

@@ -22,7 +22,6 @@ import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.tocsin.Tocsin;
-import io.tocsin.config.HostPort;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.ingest.IngestResult;
 import io.tocsin.ingest.MetricsTranslator;
@@ -33,6 +32,7 @@ import io.tocsin.store.SeriesStore;
 import io.tocsin.store.StoreSettings;
 import io.tocsin.store.wal.WalSettings;
 import io.tocsin.testing.ScratchDir;
+import io.tocsin.testing.TestServers;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -170,9 +170,7 @@ public final class IngestBenchmark {
     SplittableRandom random = new SplittableRandom(1);
     try (ScratchDir scratch = ScratchDir.create("tocsin-bench")) {
       Path dataDir = scratch.path();
-      HostPort loopback = new HostPort("127.0.0.1", 0);
-      ServerConfig config = ServerConfig.defaults(dataDir).withDataDir(dataDir)
-          .withListen(new ServerConfig.Listen(loopback, loopback, loopback))
+      ServerConfig config = TestServers.loopbackConfig(dataDir)
           .withLimits(new ServerConfig.Limits(4_000_000, 1_000_000, 64 << 20, 64)).withWal(wal);
       double rate;
       long sent = 0;

@@ -1,7 +1,6 @@
 package io.tocsin.bench;
 
 import io.tocsin.Tocsin;
-import io.tocsin.config.HostPort;
 import io.tocsin.config.ServerConfig;
 import io.tocsin.ingest.prompb.Label;
 import io.tocsin.ingest.prompb.Sample;
@@ -9,6 +8,7 @@ import io.tocsin.ingest.prompb.TimeSeries;
 import io.tocsin.ingest.prompb.WriteRequest;
 import io.tocsin.testing.ExternalServer;
 import io.tocsin.testing.ScratchDir;
+import io.tocsin.testing.TestServers;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -59,9 +59,7 @@ public final class RemoteWriteBenchmark {
 
     try (ScratchDir scratch = ScratchDir.create("tocsin-bench-rw")) {
       Path dir = scratch.path();
-      HostPort loopback = new HostPort("127.0.0.1", 0);
-      ServerConfig config = ServerConfig.defaults(dir).withDataDir(dir)
-          .withListen(new ServerConfig.Listen(loopback, loopback, loopback))
+      ServerConfig config = TestServers.loopbackConfig(dir)
           .withLimits(new ServerConfig.Limits(4_000_000, 1_000_000, 64 << 20, 64));
       double tocsinRate;
       try (Tocsin tocsin = Tocsin.start(config, Clock.systemUTC())) {
