@@ -182,8 +182,9 @@ final class SeriesRecords {
   /**
    * The {@code count} sealed chunks of a series in the current format, those ending late enough
    * kept, back to back in one array as {@link SealedChunks} holds them. They are read into the
-   * block's work array first and copied once: an array per chunk, then one joining them, was
-   * most of what a snapshot load allocated, and its collections most of the load's time.
+   * block's work array first and copied once: an array per chunk, then one joining them, were
+   * the largest part of what a snapshot load allocated (a third of 1.17 GB for a million series),
+   * and collecting such garbage took a fifth to a half of the load's time.
    */
   private static long[] readSealed(BlockInput in, int count, long[] previousLast, long cutoffMs, String metric,
       Labels labels, long[] samples) throws IOException {
