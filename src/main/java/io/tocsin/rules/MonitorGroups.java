@@ -22,6 +22,9 @@ final class MonitorGroups {
   private static final Comparator<GroupSlot> ACTIVE_ORDER =
       Comparator.<GroupSlot, Boolean>comparing(g -> g.state != State.FIRING).thenComparing(g -> g.labels);
 
+  /** Slots loaded ahead per batch ({@link #loadAhead}). */
+  private static final int LOAD_BATCH = 8;
+
   private final HashMap<Labels, GroupSlot> slots = new HashMap<>();
   /**
    * The labels and slot of each row of the last query result stepped through ({@link #atRow}):
@@ -34,6 +37,8 @@ final class MonitorGroups {
   private GroupSlot[] rowSlots = new GroupSlot[0];
   private int pending;
   private int firing;
+  /** The sum of what {@link #loadAhead} loaded, which means nothing. */
+  private long loaded;
   /**
    * The counts as of the last {@link #publish}, read without the lock: the scheduler, {@code
    * /metrics} and the REST API never wait for an evaluation, nor walk the groups to count them.
@@ -64,10 +69,46 @@ final class MonitorGroups {
     return slot != null && rowLabels[row] == labels ? slot : slots.get(labels);
   }
 
-  /** Remembers {@code slot} (null for none) as the group at row {@code row} with {@code labels}. */
+  /**
+   * Remembers {@code slot} (null for none) as the group at row {@code row} with {@code labels}.
+   * Mostly they are there already: the arrays are written only when not, as a reference store
+   * costs the collector's write barrier even when it changes nothing.
+   */
   void remember(int row, Labels labels, GroupSlot slot) {
-    rowLabels[row] = labels;
-    rowSlots[row] = slot;
+    if (rowLabels[row] != labels || rowSlots[row] != slot) {
+      rowLabels[row] = labels;
+      rowSlots[row] = slot;
+    }
+  }
+
+  /**
+   * Loads ahead the slots of the rows after {@code row}, which a step through the result's rows
+   * reaches now: at the first row of each batch of {@link #LOAD_BATCH}, the remembered slots of
+   * the next batch, back to back. A monitor's slots lie apart in the heap, and a step waited on
+   * memory for each of them, one after another, as a step is too long for the processor to reach
+   * the next one's load while it waits; loaded together, their waits overlap (1,000 monitors over
+   * a million series, 1.2 million slots: 0.50 CPU-s a cycle against 0.63-0.69). The values mean
+   * nothing: they are summed into a field so that the compiler keeps the loads.
+   */
+  void loadAhead(int row) {
+    if (row % LOAD_BATCH == 0) {
+      if (row == 0) {
+        load(0, LOAD_BATCH);
+      }
+      load(row + LOAD_BATCH, row + 2 * LOAD_BATCH);
+    }
+  }
+
+  private void load(int from, int to) {
+    GroupSlot[] slots = rowSlots;
+    long sum = 0;
+    for (int row = from, end = Math.min(to, slots.length); row < end; row++) {
+      GroupSlot slot = slots[row];
+      if (slot != null) {
+        sum += slot.streak;
+      }
+    }
+    loaded += sum;
   }
 
   private void forgetRows() {

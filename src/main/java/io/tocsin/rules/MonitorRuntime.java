@@ -193,6 +193,7 @@ final class MonitorRuntime {
     GroupKeys.Rows rows = keys.rows(values);
     groups.rows(rows.labels().length);
     for (int i = 0; i < rows.labels().length; i++) {
+      groups.loadAhead(i);
       knownReturned += step(i, rows.labels()[i], rows.values()[i], grid, downtime, events) ? 1 : 0;
     }
     if (knownReturned < knownBefore) {
