@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
@@ -48,7 +49,13 @@ public final class ExternalServer implements AutoCloseable {
    * with Tocsin's store needs; {@code flags} are added.
    */
   public static ExternalServer victoriaMetrics(Path dir, String... flags) throws Exception {
-    return start(dir, "victoria-metrics", "/health", port -> {
+    return victoriaMetrics(dir, Map.of(), flags);
+  }
+
+  /** As {@link #victoriaMetrics(Path, String...)}, with {@code environment} added to its process's. */
+  public static ExternalServer victoriaMetrics(Path dir, Map<String, String> environment, String... flags)
+      throws Exception {
+    return start(dir, "victoria-metrics", "/health", environment, port -> {
       List<String> command = new ArrayList<>(List.of(VICTORIA_METRICS.toString(),
           "-storageDataPath=" + dir.resolve("victoria-metrics-data"), "-httpListenAddr=127.0.0.1:" + port,
           "-retentionPeriod=100y", "-search.latencyOffset=0s", "-loggerLevel=ERROR"));
@@ -60,7 +67,7 @@ public final class ExternalServer implements AutoCloseable {
   /** Alertmanager with this configuration, clustering off, storing in {@code dir}; {@code flags} are added. */
   public static ExternalServer alertmanager(Path dir, String configYaml, String... flags) throws Exception {
     Path config = Files.writeString(Files.createDirectories(dir).resolve("alertmanager.yml"), configYaml);
-    return start(dir, "alertmanager", "/-/ready", port -> {
+    return start(dir, "alertmanager", "/-/ready", Map.of(), port -> {
       List<String> command = new ArrayList<>(List.of(ALERTMANAGER.toString(), "--config.file=" + config,
           "--storage.path=" + dir.resolve("alertmanager-data"), "--cluster.listen-address=",
           "--web.listen-address=127.0.0.1:" + port));
@@ -75,7 +82,7 @@ public final class ExternalServer implements AutoCloseable {
    */
   public static ExternalServer prometheus(Path dir, String configYaml, String... flags) throws Exception {
     Path config = Files.writeString(Files.createDirectories(dir).resolve("prometheus.yml"), configYaml);
-    return start(dir, "prometheus", "/-/ready", port -> {
+    return start(dir, "prometheus", "/-/ready", Map.of(), port -> {
       List<String> command = new ArrayList<>(List.of(PROMETHEUS.toString(), "--config.file=" + config,
           "--storage.tsdb.path=" + prometheusData(dir), "--web.listen-address=127.0.0.1:" + port,
           "--web.enable-remote-write-receiver", "--log.level=warn"));
@@ -109,8 +116,8 @@ public final class ExternalServer implements AutoCloseable {
   }
 
   /** Starts {@code name}; the port is free when chosen but may be taken before it binds: tries again then. */
-  private static ExternalServer start(Path dir, String name, String readyPath, IntFunction<List<String>> command)
-      throws Exception {
+  private static ExternalServer start(Path dir, String name, String readyPath, Map<String, String> environment,
+      IntFunction<List<String>> command) throws Exception {
     Files.createDirectories(dir);
     for (int attempt = 1; ; attempt++) {
       int port;
@@ -118,8 +125,10 @@ public final class ExternalServer implements AutoCloseable {
         port = socket.getLocalPort();
       }
       Path log = dir.resolve(name + "-" + attempt + ".log");
-      Process process = new ProcessBuilder(new ArrayList<>(command.apply(port)))
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command.apply(port)))
+          .redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().putAll(environment);
+      Process process = builder.start();
       ExternalServer server = new ExternalServer(process, log, "http://127.0.0.1:" + port);
       try {
         if (server.awaitReady(readyPath, Duration.ofSeconds(60))) {
