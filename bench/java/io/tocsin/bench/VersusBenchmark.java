@@ -214,37 +214,49 @@ public final class VersusBenchmark {
   // --- memory and evaluation -----------------------------------------------------------------
 
   /** A line of Go's GC trace ({@code GODEBUG=gctrace=1}): the collection's number and the live heap it marked, in MiB. */
-  private static final Pattern GC_TRACE = Pattern.compile("(?m)^gc (\\d+) @.*?, \\d+->\\d+->(\\d+) MB");
+  private static final Pattern GC_TRACE = Pattern.compile("(?m)^gc (\\d+) @[^\\n]*?, \\d+->\\d+->(\\d+) MB[^\\n]*");
+
+  /** One collection in Go's GC trace: its number, the live heap it marked, whether it was forced (not the pacer's). */
+  private record GcTrace(long number, long liveBytes, boolean forced) {}
 
   /**
-   * The live heap VictoriaMetrics' last garbage collection marked, in bytes, at index 1, and that
-   * collection's number at index 0; null before its first. Go's own figure for what a Java heap
-   * after a full GC counts: the objects reachable when the collection ended, without the garbage
-   * that {@code go_memstats_heap_inuse_bytes} also holds until the next one (Go lets its heap
-   * grow to about twice the live data before it collects).
+   * VictoriaMetrics' live heap after a full collection, in bytes: its pprof heap handler runs one
+   * for {@code gc=1}, as {@code jcmd GC.run} does in Tocsin, and its GC trace tells what that
+   * collection marked, the objects reachable when it ended (MiB steps). {@code
+   * go_memstats_heap_inuse_bytes} would also count the garbage made since the last collection:
+   * VictoriaMetrics lets its heap grow by its GOGC, {@code vm_gogc} in its {@code /metrics}, 30% on
+   * this machine, before it collects.
    */
-  private static long[] lastGc(ExternalServer vm) throws IOException {
-    Matcher m = GC_TRACE.matcher(vm.output());
-    long[] last = null;
-    while (m.find()) {
-      last = new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)) << 20};
+  private static long vmLiveHeap(ExternalServer vm) throws Exception {
+    List<GcTrace> before = gcTrace(vm);
+    long last = before.isEmpty() ? -1 : before.get(before.size() - 1).number();
+    HttpResponse<Void> answer = HTTP.send(HttpRequest.newBuilder(URI.create(vm.url() + "/debug/pprof/heap?gc=1"))
+        .build(), HttpResponse.BodyHandlers.discarding());
+    if (answer.statusCode() != 200) {
+      throw new IllegalStateException("VictoriaMetrics answered " + answer.statusCode() + " to a forced GC");
     }
-    return last;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) { // the runtime may print the trace line just after the answer
+      for (GcTrace gc : gcTrace(vm)) {
+        if (gc.number() > last && gc.forced()) {
+          return gc.liveBytes();
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no forced collection in VictoriaMetrics' GC trace within 30 s");
+      }
+      Thread.sleep(100);
+    }
   }
 
-  /**
-   * The live heap ({@link #lastGc}) of VictoriaMetrics' first garbage collection after collection
-   * number {@code after}; Go runs one at least every two minutes, so this waits up to 150 s.
-   */
-  private static long liveHeapAfter(ExternalServer vm, long after) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
-    for (long[] last = lastGc(vm); last == null || last[0] <= after; last = lastGc(vm)) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("VictoriaMetrics ran no garbage collection in 150 s");
-      }
-      Thread.sleep(500);
+  private static List<GcTrace> gcTrace(ExternalServer vm) throws IOException {
+    List<GcTrace> trace = new ArrayList<>();
+    Matcher m = GC_TRACE.matcher(vm.output());
+    while (m.find()) {
+      trace.add(new GcTrace(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)) << 20,
+          m.group().endsWith("(forced)")));
     }
-    return lastGc(vm)[1];
+    return trace;
   }
 
   /**
@@ -264,13 +276,12 @@ public final class VersusBenchmark {
       tocsinRss0 = Math.min(tocsinRss0, ProcessStats.rss(systems.tocsin.pid()));
       long vmRss0 = ProcessStats.rss(systems.vm.pid());
       double vmHeap0 = ProcessStats.metric(systems.vm.url() + "/metrics", "go_memstats_heap_inuse_bytes");
-      long vmLive0 = liveHeapAfter(systems.vm, -1);
+      long vmLive0 = vmLiveHeap(systems.vm);
       long startMs = System.currentTimeMillis() - rounds * stepMs;
       long t0 = System.nanoTime();
       RedisRemoteWrite.send(rounds, (c, r) -> feed.requests(c, r, r + 1, startMs, stepMs),
           systems.tocsinWrite(), systems.vmWrite());
       long loadedMs = System.currentTimeMillis();
-      long vmGcAtLoad = lastGc(systems.vm)[0];
       System.out.printf(Locale.ROOT, "versus: %,d samples written to both in %.1f s (load %s)%n",
           (long) feed.series() * rounds, (System.nanoTime() - t0) / 1e9, load());
       HTTP.send(HttpRequest.newBuilder(URI.create(systems.vm.url() + "/internal/force_flush")).build(),
@@ -280,11 +291,11 @@ public final class VersusBenchmark {
       long tocsinHeap = ProcessStats.heapAfterGc(systems.tocsin.pid()) - tocsinHeap0;
       saveHistogram(systems, feed.series(), "loaded");
       long tocsinRss = ProcessStats.rss(systems.tocsin.pid()) - tocsinRss0;
-      long vmRss = ProcessStats.rss(systems.vm.pid()) - vmRss0;
       double vmHeapInUse = ProcessStats.metric(systems.vm.url() + "/metrics", "go_memstats_heap_inuse_bytes") - vmHeap0;
-      long vmHeap = liveHeapAfter(systems.vm, vmGcAtLoad) - vmLive0;
+      long vmHeap = vmLiveHeap(systems.vm) - vmLive0;
+      long vmRss = ProcessStats.rss(systems.vm.pid()) - vmRss0;
       System.out.printf(Locale.ROOT, "versus: growth: Tocsin RSS %,d MB, heap %,d MB; VictoriaMetrics RSS %,d MB,"
-          + " Go live heap at its first GC after the load %,d MB (Go heap in use %,.0f MB)%n", tocsinRss >> 20,
+          + " Go live heap after a forced GC %,d MB (Go heap in use before it %,.0f MB)%n", tocsinRss >> 20,
           tocsinHeap >> 20, vmRss >> 20, vmHeap >> 20, vmHeapInUse / (1 << 20));
       String at = String.format(Locale.ROOT, "%,d series x %d samples", feed.series(), rounds);
       row("RSS growth per series after a forced GC, " + at + " (bytes)", vmRss / (double) feed.series(),
@@ -391,9 +402,10 @@ public final class VersusBenchmark {
         """, SEED_RULES, here.resolve("tocsin"), Math.max(2_000_000, series), Math.max(200_000, series)));
     JarProcess tocsin = JarProcess.serve(config, ENVIRONMENT, jvmFlags);
     try {
-      // Its default refuses a query over more than 300,000 series: the seed's queries read them all.
-      // Its GC trace tells the live heap (lastGc); the trace changes nothing else.
-      return new Systems(here, tocsin, ExternalServer.victoriaMetrics(here.resolve("vm"), Map.of("GODEBUG", "gctrace=1"),
+      return new Systems(here, tocsin, ExternalServer.victoriaMetrics(here.resolve("vm"),
+          // Its GC trace tells its live heap (vmLiveHeap); tracing changes nothing else.
+          Map.of("GODEBUG", "gctrace=1"),
+          // Its default refuses a query over more than 300,000 series: the seed's queries read them all.
           "-search.maxUniqueTimeseries=" + Math.max(300_000, 2 * series)));
     } catch (Exception | Error e) {
       tocsin.close();

@@ -26,27 +26,30 @@ final class ScanAhead {
    * batch and the objects and labels of the one after it are loaded.
    */
   private static final int BATCH = 8;
+  /** Match flags kept: those of the batch being scanned and of the next. */
+  private static final int RING = 2 * BATCH;
   /** Where the scans' sums of loaded values end up, so that the loads count as used. */
   private static long kept;
 
   private final Series[] series;
-  private final int start;
   private final int end;
   private final Predicate<Labels> filter;
   private final HeadPages pages;
-  /** Whether series {@code j} matches the filter, at {@code j % (2 * BATCH)}: the batch being scanned and the next. */
-  private final boolean[] matches = new boolean[2 * BATCH];
+  /** Whether series {@code j} matches the filter, at {@code j % RING}. */
+  private final boolean[] matches = new boolean[RING];
+  /** The first series of the next batch: reaching it loads ahead for the two after it. */
+  private int nextBatch;
   private long loaded;
 
   /** For a scan of {@code series[start]} to {@code series[end - 1]}, scalar series whose heads are in {@code pages}. */
   ScanAhead(Series[] series, int start, int end, Predicate<Labels> filter, HeadPages pages) {
     this.series = series;
-    this.start = start;
     this.end = end;
     this.filter = filter;
     this.pages = pages;
     loadObjects(start, start + 2 * BATCH);
-    test(start, start + BATCH);
+    testAndLoadChunks(start, start + BATCH);
+    nextBatch = start;
   }
 
   /**
@@ -55,11 +58,12 @@ final class ScanAhead {
    * from {@code start} on.
    */
   boolean matches(int i) {
-    if ((i - start) % BATCH == 0) {
-      test(i + BATCH, i + 2 * BATCH);
+    if (i == nextBatch) {
+      testAndLoadChunks(i + BATCH, i + 2 * BATCH);
       loadObjects(i + 2 * BATCH, i + 3 * BATCH);
+      nextBatch = i + BATCH;
     }
-    return matches[i % (2 * BATCH)];
+    return matches[i % RING];
   }
 
   /** Ends the scan. */
@@ -76,7 +80,7 @@ final class ScanAhead {
   }
 
   /** Tests the filter on series {@code from} to {@code to - 1}, and loads the chunks of those it matches. */
-  private void test(int from, int to) {
+  private void testAndLoadChunks(int from, int to) {
     long sum = 0;
     for (int j = from, last = Math.min(to, end); j < last; j++) {
       Series s = series[j];
@@ -84,7 +88,7 @@ final class ScanAhead {
       if (match) {
         sum += s.touchChunks(pages);
       }
-      matches[j % (2 * BATCH)] = match;
+      matches[j % RING] = match;
     }
     loaded += sum;
   }
