@@ -84,12 +84,12 @@ final class MonitorGroups {
   /**
    * Loads ahead the slots of the rows after {@code row}, which a step through the result's rows
    * reaches now: at the first row of each batch of {@link #LOAD_BATCH}, the remembered slots of
-   * the next batch, back to back (at row 0, of the first batch too). A monitor's slots lie apart in the heap, and a step waited on
-   * memory for each of them, one after another, as a step is too long for the processor to reach
-   * the next one's load while it waits; loaded together, their waits overlap (1,000 monitors over
-   * a million series, 1.15 million slots, in separate runs: a median cycle of 0.46-0.56 CPU-s
-   * against 0.59-0.66). The values mean nothing: they are summed into a field so that the
-   * compiler keeps the loads.
+   * the next batch, back to back (at row 0, of the first batch too). A monitor's slots lie apart
+   * in the heap, and a step waited on memory for each of them, one after another, as a step is
+   * too long for the processor to reach the next one's load while it waits; loaded together,
+   * their waits overlap (1,000 monitors over a million series, 1.15 million slots, in separate
+   * runs: a median cycle of 0.46-0.56 CPU-s against 0.59-0.66). The values mean nothing: they
+   * are summed into a field so that the compiler keeps the loads.
    */
   void loadAhead(int row) {
     if (row % LOAD_BATCH == 0) {
