@@ -37,6 +37,7 @@ import io.tocsin.store.StoreSettings;
 import io.tocsin.store.wal.DurableStore;
 import io.tocsin.util.AtomicFiles;
 import io.tocsin.util.Durations;
+import io.tocsin.util.HeapGrowth;
 import io.tocsin.yaml.ConfigException;
 import java.io.IOException;
 import java.net.URI;
@@ -177,7 +178,9 @@ public final class Tocsin implements AutoCloseable {
             config.query(), clock, cluster, this::receiveRemoteWrite));
     closeables.push(api);
     if (config.wal().enabled()) {
-      durable = DurableStore.open(config.dataDir(), config.wal(), store, WriterStates.CODEC, registry, clock);
+      try (HeapGrowth growth = HeapGrowth.whileLoading()) {
+        durable = DurableStore.open(config.dataDir(), config.wal(), store, WriterStates.CODEC, registry, clock);
+      }
       closeables.push(durable);
     }
     // After recovery: a snapshot's series are found by their labels only once all are loaded.

@@ -1,0 +1,74 @@
+package io.tocsin.util;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Changes this JVM's heap free ratios for a moment, and puts back what it found. */
+class HeapGrowthTest {
+  private final HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+  private String minFree;
+  private String maxFree;
+
+  @BeforeEach
+  void remember() {
+    minFree = vm.getVMOption("MinHeapFreeRatio").getValue();
+    maxFree = vm.getVMOption("MaxHeapFreeRatio").getValue();
+  }
+
+  @AfterEach
+  void restore() {
+    vm.setVMOption("MinHeapFreeRatio", "0");
+    vm.setVMOption("MaxHeapFreeRatio", maxFree);
+    vm.setVMOption("MinHeapFreeRatio", minFree);
+  }
+
+  @Test
+  void whileLoading_tightRatios_loosenedToTheDefaultsThenRestored() {
+    set("10", "30");
+
+    try (HeapGrowth growth = HeapGrowth.whileLoading()) {
+      assertThat(growth.loosened()).isTrue();
+      assertThat(ratios()).isEqualTo("40/70");
+    }
+
+    assertThat(ratios()).isEqualTo("10/30");
+  }
+
+  @Test
+  void whileLoading_maximumAboveTheDefault_keptWhileLoading() {
+    set("10", "80");
+
+    try (HeapGrowth growth = HeapGrowth.whileLoading()) {
+      assertThat(ratios()).isEqualTo("40/80");
+    }
+
+    assertThat(ratios()).isEqualTo("10/80");
+  }
+
+  @Test
+  void whileLoading_looseRatios_leftAlone() {
+    set("50", "90");
+
+    try (HeapGrowth growth = HeapGrowth.whileLoading()) {
+      assertThat(growth.loosened()).isFalse();
+      assertThat(ratios()).isEqualTo("50/90");
+    }
+
+    assertThat(ratios()).isEqualTo("50/90");
+  }
+
+  private void set(String min, String max) {
+    vm.setVMOption("MinHeapFreeRatio", "0");
+    vm.setVMOption("MaxHeapFreeRatio", max);
+    vm.setVMOption("MinHeapFreeRatio", min);
+  }
+
+  private String ratios() {
+    return vm.getVMOption("MinHeapFreeRatio").getValue() + "/" + vm.getVMOption("MaxHeapFreeRatio").getValue();
+  }
+}
