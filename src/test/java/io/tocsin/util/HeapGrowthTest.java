@@ -28,38 +28,38 @@ class HeapGrowthTest {
   }
 
   @Test
-  void whileLoading_tightRatios_loosenedToTheDefaultsThenRestored() {
+  void whileLoading_tightRatios_loosenedThenRestored() {
     set("10", "30");
 
     try (HeapGrowth growth = HeapGrowth.whileLoading()) {
       assertThat(growth.loosened()).isTrue();
-      assertThat(ratios()).isEqualTo("40/70");
+      assertThat(ratios()).isEqualTo("70/90");
     }
 
     assertThat(ratios()).isEqualTo("10/30");
   }
 
   @Test
-  void whileLoading_maximumAboveTheDefault_keptWhileLoading() {
-    set("10", "80");
+  void whileLoading_maximumAboveTheLoadingOne_keptWhileLoading() {
+    set("10", "95");
 
     try (HeapGrowth growth = HeapGrowth.whileLoading()) {
-      assertThat(ratios()).isEqualTo("40/80");
+      assertThat(ratios()).isEqualTo("70/95");
     }
 
-    assertThat(ratios()).isEqualTo("10/80");
+    assertThat(ratios()).isEqualTo("10/95");
   }
 
   @Test
-  void whileLoading_looseRatios_leftAlone() {
-    set("50", "90");
+  void whileLoading_theDefaultRatios_leftAlone() {
+    set("40", "70");
 
     try (HeapGrowth growth = HeapGrowth.whileLoading()) {
       assertThat(growth.loosened()).isFalse();
-      assertThat(ratios()).isEqualTo("50/90");
+      assertThat(ratios()).isEqualTo("40/70");
     }
 
-    assertThat(ratios()).isEqualTo("50/90");
+    assertThat(ratios()).isEqualTo("40/70");
   }
 
   private void set(String min, String max) {
