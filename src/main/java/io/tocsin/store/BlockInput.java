@@ -127,9 +127,9 @@ final class BlockInput {
   }
 
   /**
-   * A label value of the block, not made canonical: the store's labels look it up as they are
-   * built ({@link Series.Family#restoredLabels}), so that the value a restored series holds alone is kept
-   * as it was before the restart (bytes, or packed in its labels).
+   * A label value of the block, not made canonical: the store looks it up as it makes the series
+   * ({@link Series.Family#restored}), so that the value a restored series holds alone is kept as it
+   * was before the restart (bytes, or packed in the series).
    */
   String getLabelValue() throws IOException {
     return readString(false);

@@ -379,8 +379,11 @@ final class Chunk {
    * coding and exponent are read from the header word rather than kept in fields, for the same
    * reason. The words are a slot in the {@link HeadPages} the subclass names, its capacity in the
    * top bits of header word 1 (where a sealed chunk keeps its length). Not thread-safe.
+   *
+   * <p>It extends {@link Labels} for the same reason: a series is its own labels, and the labels
+   * of a {@link Writer}, which stands alone, are empty.
    */
-  abstract static class Head {
+  abstract static sealed class Head extends Labels permits Writer, Series {
     /** Where the chunk's words are in {@link #headPages()}, header included; {@link #NONE} before the first sample. */
     private int address = NONE;
     /**
@@ -393,7 +396,7 @@ final class Chunk {
     /**
      * The last timestamp delta (the low {@link #DELTA_BITS} bits; a later sample that does not fit
      * starts a new chunk) and above it a number the subclass keeps there ({@link #tag}): a series
-     * keeps its id, and one long for both makes it 56 bytes instead of 64.
+     * keeps its id, and one long for both makes it 64 bytes instead of 72.
      */
     private long deltaAndTag;
     /**
@@ -416,8 +419,12 @@ final class Chunk {
     /** The most bits one value takes: 77 in an XOR chunk (69 for a decimal's escape). */
     private static final int MAX_VALUE_BITS = 77;
 
-    /** A head whose {@link #tag} is {@code tag}, from 0 to {@link #MAX_TAG}. */
-    Head(long tag) {
+    /**
+     * A head whose {@link #tag} is {@code tag}, from 0 to {@link #MAX_TAG}, of labels with {@code
+     * keySet} and {@code values} ({@link Labels#Labels}).
+     */
+    Head(long tag, Object keySet, Object[] values) {
+      super(keySet, values, 0, 1);
       if (tag < 0 || tag > MAX_TAG) {
         throw new IllegalArgumentException("tag " + tag + " out of range");
       }
@@ -977,6 +984,8 @@ final class Chunk {
 
   /** A head chunk on its own, outside a series, in pages of its own. */
   static final class Writer extends Head {
+    private static final String[] NO_KEYS = {};
+    private static final Object[] NO_VALUES = {};
     private final HeadPages pages = new HeadPages();
 
     /** A chunk whose coding suits {@code firstValue}; append it next. */
@@ -986,13 +995,13 @@ final class Chunk {
 
     /** Like {@link #Writer(double)}, packed with changes of {@code width} bits unless that is -1 (see {@link Head#cutOnto}). */
     Writer(double firstValue, int width) {
-      super(0);
+      super(0, NO_KEYS, NO_VALUES);
       start(firstValue, HEADER_WORDS + 2, width);
     }
 
     /** A writer that continues a head chunk a snapshot saved with {@link #image}. */
     Writer(HeadImage image) {
-      super(0);
+      super(0, NO_KEYS, NO_VALUES);
       resume(image);
     }
 

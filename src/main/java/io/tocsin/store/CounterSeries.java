@@ -4,21 +4,35 @@ package io.tocsin.store;
  * The series of a counter: a {@link Series} that keeps the state of its cumulative stream, the
  * last value as sent and the stream's start ({@link CounterState}), in fields of its own, changed
  * in place by the append that stores the point's increase. Ingest turns each point of a
- * cumulative counter into an increase from that state. Kept unboxed, it makes a series of 56
- * bytes instead of 48 and a 24-byte state object, and leaves no dead state object per point.
+ * cumulative counter into an increase from that state. Kept unboxed, it makes a series of 72
+ * bytes instead of 64 and a 24-byte state object, and leaves no dead state object per point.
  *
  * <p>{@link #writerState()} still gives the state as a {@link CounterState}, and takes one (write-ahead
  * log replay, snapshots) or any other state a writer keeps, as every series does.
  */
-public final class CounterSeries extends Series {
+public sealed class CounterSeries extends Series permits CounterSeries.Packed {
   /**
    * The stream's last value as sent, when the writer state is a {@link StreamStart}; 8 bytes on
-   * top of a series' 48 (where the start takes the writer state's field).
+   * top of a series' 64 (where the start takes the writer state's field).
    */
   private double lastValue;
 
-  CounterSeries(long id, Family family, Labels labels) {
-    super(id, family, labels);
+  CounterSeries(long id, Labels.KeySet keySet, Object[] values) {
+    super(id, keySet, values);
+  }
+
+  /** A counter's series that packs one of its label values into a word ({@link PackedValue}). */
+  static final class Packed extends CounterSeries {
+    private final long word;
+
+    Packed(long id, Labels.KeySet keySet, Object[] values, long word) {
+      super(id, keySet, values);
+      this.word = word;
+    }
+
+    long word() {
+      return word;
+    }
   }
 
   /** Whether the series holds a counter stream's state: false before its first cumulative point and after a stale marker. */
@@ -33,7 +47,7 @@ public final class CounterSeries extends Series {
    */
   public synchronized long startNanos() {
     if (!(super.state() instanceof StreamStart start)) {
-      throw new IllegalStateException(this + " holds no counter state");
+      throw new IllegalStateException(describe() + " holds no counter state");
     }
     return start.nanos();
   }

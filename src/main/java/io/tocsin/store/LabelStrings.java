@@ -20,9 +20,9 @@ import java.lang.invoke.VarHandle;
  * series).
  *
  * <p>Threads share the table without locks: a slot holds a reference to an immutable string or
- * byte array, written with release and read with acquire semantics (plain moves on x86) so that
- * a racing reader sees an array's bytes whole as it sees a string's, and a lost write only costs
- * a duplicate copy.
+ * byte array, or to a series whose labels (final fields) pack the value, written with release and
+ * read with acquire semantics (plain moves on x86) so that a racing reader sees an array's bytes
+ * whole as it sees a string's, and a lost write only costs a duplicate copy.
  */
 final class LabelStrings {
   /** Slots, a power of two: enough that the few thousand values that repeat rarely evict each other. */
@@ -30,7 +30,7 @@ final class LabelStrings {
 
   /**
    * Per slot a {@link LabelValue} (a string, or the ASCII bytes of a value {@link #stored} met
-   * first), or the {@link PackedLabels} that packed the value, which the slot then keeps alive
+   * first), or the {@link Series} that packed the value, which the slot then keeps alive
    * until another value takes it.
    */
   private static final Object[] TABLE = new Object[SLOTS];
@@ -89,7 +89,7 @@ final class LabelStrings {
 
   /**
    * The table's value equal to {@code s} as a new stored series keeps it (a {@link LabelValue}:
-   * a string, ASCII bytes, or the labels that packed the value, which the series that meet it
+   * a string, ASCII bytes, or the series that packed the value, which the series that meet it
    * share rather than a copy), or null when the table holds none: then the caller makes its own
    * form of {@code s} and {@link #offer}s it.
    */
@@ -107,7 +107,7 @@ final class LabelStrings {
 
   /**
    * Offers {@code form}, a form of {@code s} that {@link #held} did not find (a {@link
-   * LabelValue} or the {@link PackedLabels} that packed it), to the slot on the terms of {@link
+   * LabelValue} or the {@link Series} that packed it), to the slot on the terms of {@link
    * #canonical}: it takes the slot unless the value there was met again, or is {@code s} already.
    */
   static void offer(String s, Object form) {

@@ -5,9 +5,9 @@ import java.util.Arrays;
 
 /**
  * A label value as {@link Labels} holds it: a {@link String}; for a value that only one stored
- * series holds so far and that is ASCII, its bytes; or the {@link PackedLabels} of the series that
- * packed it, for a value other series met while that series' labels were in {@link LabelStrings}
- * (the instance id of one target's series of other metrics, say). A million series with an
+ * series holds so far and that is ASCII, its bytes; or the {@link Series} that packed it ({@link
+ * PackedValue}), for a value other series met while that series was in {@link LabelStrings} (the
+ * instance id of one target's series of other metrics, say). A million series with an
  * instance id each held a million strings: 24 bytes of {@code String} object on top of its byte
  * array. An ASCII array has exactly the bytes, hash and order of the string (one char per byte),
  * and so has a packed value, so comparisons need no string; one is built only when someone asks
@@ -45,7 +45,7 @@ final class LabelValue {
     if (v instanceof String s) {
       return s;
     }
-    return v instanceof byte[] ascii ? new String(ascii, StandardCharsets.ISO_8859_1) : ((PackedLabels) v).packedString();
+    return v instanceof byte[] ascii ? new String(ascii, StandardCharsets.ISO_8859_1) : PackedValue.string((Series) v);
   }
 
   /** {@link String#hashCode} of the value. */
@@ -53,8 +53,8 @@ final class LabelValue {
     if (v instanceof String s) {
       return s.hashCode();
     }
-    if (v instanceof PackedLabels p) {
-      return p.packedHash();
+    if (v instanceof Series p) {
+      return PackedValue.hash(p);
     }
     int h = 0;
     for (byte b : (byte[]) v) {
@@ -67,18 +67,18 @@ final class LabelValue {
     if (v instanceof String s) {
       return s.length();
     }
-    return v instanceof byte[] ascii ? ascii.length : ((PackedLabels) v).packedLength();
+    return v instanceof byte[] ascii ? ascii.length : PackedValue.length((Series) v);
   }
 
   static boolean equal(Object a, Object b) {
     if (a == b) {
       return true;
     }
-    if (a instanceof PackedLabels p) {
-      return p.packedEquals(b);
+    if (a instanceof Series p) {
+      return PackedValue.equal(p, b);
     }
-    if (b instanceof PackedLabels p) {
-      return p.packedEquals(a);
+    if (b instanceof Series p) {
+      return PackedValue.equal(p, a);
     }
     if (a instanceof String s) {
       return b instanceof String t ? s.equals(t) : equalsString((byte[]) b, s);
@@ -90,7 +90,7 @@ final class LabelValue {
     if (v instanceof String t) {
       return t.equals(s);
     }
-    return v instanceof byte[] ascii ? equalsString(ascii, s) : ((PackedLabels) v).packedEquals(s);
+    return v instanceof byte[] ascii ? equalsString(ascii, s) : PackedValue.equalsString((Series) v, s);
   }
 
   private static boolean equalsString(byte[] ascii, String s) {
@@ -118,8 +118,8 @@ final class LabelValue {
     if (v instanceof byte[] ascii) {
       return Arrays.equals(body, offset, offset + length, ascii, 0, ascii.length);
     }
-    if (v instanceof PackedLabels p) {
-      return p.packedEqualsAscii(body, offset, length);
+    if (v instanceof Series p) {
+      return PackedValue.equalsAscii(p, body, offset, length);
     }
     return charsEqual(body, offset, length, (String) v);
   }
@@ -146,6 +146,6 @@ final class LabelValue {
     if (v instanceof String s) {
       return s.charAt(i);
     }
-    return v instanceof byte[] ascii ? (char) ascii[i] : (char) ((PackedLabels) v).packedChar(i);
+    return v instanceof byte[] ascii ? (char) ascii[i] : (char) PackedValue.charAt((Series) v, i);
   }
 }

@@ -16,39 +16,42 @@ import java.util.function.BiConsumer;
  * on order, so ingest can compute it from attributes as they arrive on the wire (see {@link
  * LabelsProbe}) without sorting or building strings.
  */
-public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, PackedLabels {
+public abstract sealed class Labels implements Comparable<Labels> permits Labels.Hashed, Chunk.Head {
   public static final Labels EMPTY = new Hashed(new String[0], new String[0], 0, 1, 0);
 
   /**
-   * Keys sorted and unique, apart from the values: a {@code String[]}, or in the store's labels a
-   * {@link KeySet} holding one. The series of a metric mostly have the same keys, and the store's
-   * labels share one key set ({@link #withSharedKeys}), which also names the metric's family: a
-   * series finds its family through its labels, which makes it 8 bytes smaller than a field of
-   * its own did.
+   * Keys sorted and unique, apart from the values: a {@code String[]}, or in a series of the
+   * store (which is its own labels, see {@link Series}) a {@link KeySet} holding one. The series of
+   * a metric mostly have the same keys and share one key set ({@link #sharedKeys}), which also
+   * names the metric's family: a series finds its family through it, which makes it 8 bytes
+   * smaller than a field of its own did.
    */
   private final Object keySet;
   /**
    * The values in the keys' order, in fields: with more than {@link #INLINE}, {@link #v3} holds
    * an array of the fourth and later ones. A store holds a million labels, most of a few pairs; an
    * array of their values cost 16 bytes of header and a reference besides the values, a third of
-   * the labels' size. Each is a {@link LabelValue}: a string, or in the store's labels ({@link
-   * #stored}) the ASCII bytes of a value no other series held when it was stored, the {@link
-   * PackedLabels} of another series that packed the value, or {@link #PACKED} for the one such
-   * value a {@link PackedLabels} keeps in fields of its own.
+   * the labels' size. Each is a {@link LabelValue}: a string, or in a series of the store ({@link
+   * Series#stored}) the ASCII bytes of a value no other series held when it was stored, another
+   * series that packed the value, or {@link #IN_WORD} for the one such value the series packs
+   * into a word of its own ({@link PackedValue}).
    */
   private final Object v0;
   private final Object v1;
   private final Object v2;
   private final Object v3;
 
-  /** Values held in fields of their own: four fill the object to 32 bytes with no padding. */
+  /**
+   * Values held in fields of their own: four fill a plain labels object to 32 bytes, and a
+   * series (which is its own labels) to 64, with no padding.
+   */
   private static final int INLINE = 4;
 
   /**
-   * In a value's field: the value is the one a {@link PackedLabels} packs (but for a {@link
-   * PackedLabels.Suffixed}, whose field holds the value's start). Never leaves it and this class.
+   * In a value's field: the value is the one the series packs ({@link PackedValue}; but for a
+   * suffixed one, whose field holds the value's start). Never leaves the store's classes.
    */
-  static final Object PACKED = new Object();
+  static final Object IN_WORD = new Object();
 
   /** With value {@code i} at {@code source[offset + i * stride]}: pairs or values, without copying them first. */
   Labels(Object keySet, Object[] source, int offset, int stride) {
@@ -69,10 +72,10 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
   }
 
   /**
-   * Labels that keep their hash: all but the store's own. Labels that key hash maps (groups,
-   * query results, alerts) are hashed often; the store's series labels are hashed when a series
-   * is added or removed (its table keeps the hashes), and a million of them are 8 bytes smaller
-   * without the field.
+   * Labels that keep their hash: all but the store's series. Labels that key hash maps (groups,
+   * query results, alerts) are hashed often; a series' labels are hashed when the series is added
+   * or removed (its table keeps the hashes), and a million series are 8 bytes smaller without the
+   * field.
    */
   static final class Hashed extends Labels {
     private final int hash;
@@ -95,8 +98,8 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
   }
 
   /**
-   * The keys of the store's labels, shared by the labels of a metric's series that have the same
-   * keys, with what the store keeps for that metric ({@link #owner}).
+   * The keys of the store's series, shared by those of a metric that have the same keys, with
+   * what the store keeps for that metric ({@link #owner}).
    */
   static final class KeySet {
     final String[] names;
@@ -112,7 +115,7 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
     return keySet instanceof String[] names ? names : ((KeySet) keySet).names;
   }
 
-  private String[] keys() {
+  final String[] keys() {
     return names(keySet);
   }
 
@@ -137,20 +140,14 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
     return h;
   }
 
-  /** The values as they are held, in an array, for building other labels from these. */
-  private Object[] values() {
+  /**
+   * The values as {@link LabelValue}s, in an array, for building other labels from these: as the
+   * fields hold them, but a value a series packs, which is the series itself.
+   */
+  final Object[] values() {
     Object[] values = new Object[keys().length];
     for (int i = 0; i < values.length; i++) {
       values[i] = raw(i);
-    }
-    return values;
-  }
-
-  /** The values as the fields hold them, {@link #PACKED} included. */
-  final Object[] heldValues() {
-    Object[] values = new Object[keys().length];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = held(i);
     }
     return values;
   }
@@ -213,38 +210,6 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
     }
   }
 
-  /**
-   * The store's labels of {@code keys} and {@code values} (changed in place): a string value is
-   * replaced with the equal value {@link LabelStrings} holds; of those it holds none of, the first
-   * that {@link PackedLabels#fits} is packed into the labels' own fields, and the others are kept
-   * as {@link LabelValue#compact} makes them. Values not strings are kept as they are.
-   */
-  static Labels storedOf(Object keySet, Object[] values) {
-    String packed = null;
-    int packedAt = -1;
-    for (int i = 0; i < values.length; i++) {
-      if (values[i] instanceof String s) {
-        Object held = LabelStrings.held(s);
-        if (held != null) {
-          values[i] = held;
-        } else if (packed == null && PackedLabels.fits(s)) {
-          packed = s;
-          packedAt = i;
-          values[i] = PACKED;
-        } else {
-          values[i] = LabelValue.compact(s);
-          LabelStrings.offer(s, values[i]);
-        }
-      }
-    }
-    if (packed == null) {
-      return new Labels(keySet, values, 0, 1);
-    }
-    PackedLabels labels = PackedLabels.of(keySet, values, packedAt, packed);
-    LabelStrings.offer(packed, labels);
-    return labels;
-  }
-
   public static Builder builder() {
     return new Builder();
   }
@@ -278,15 +243,15 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
     return LabelValue.string(raw(index));
   }
 
-  /** The value at {@code index} as a {@link LabelValue}: a packed one is these labels themselves. */
+  /** The value at {@code index} as a {@link LabelValue}: a packed one is the series itself. */
   private Object raw(int index) {
     Object v = held(index);
-    return v == PACKED || this instanceof PackedLabels.Suffixed x && x.index() == index ? this : v;
+    return v == IN_WORD || this instanceof Series s && s.packsSuffixed(index) ? this : v;
   }
 
   /**
-   * The value at {@code index} as its field holds it: a {@link LabelValue}, {@link #PACKED}, or
-   * the start of a {@link PackedLabels.Suffixed} value.
+   * The value at {@code index} as its field holds it: a {@link LabelValue}, {@link #IN_WORD}, or
+   * the start of a suffixed {@link PackedValue}.
    */
   final Object held(int index) {
     int n = keys().length;
@@ -390,36 +355,11 @@ public sealed class Labels implements Comparable<Labels> permits Labels.Hashed, 
   }
 
   /**
-   * The labels a new series of the store keeps: with the key set from {@code keySets} as {@link
-   * #withSharedKeys} takes it, and values as {@link #storedOf} keeps them: a value other series
-   * hold is shared, and one no other series holds is packed or kept as its ASCII bytes.
+   * The key set of {@code keys} from {@code keySets} when it holds an equal one of {@code owner}
+   * (adding a new one of {@code owner} to it otherwise, while it has fewer than {@link
+   * #MAX_KEY_SETS}): the store keeps one such map per metric, so that its series share their
+   * keys arrays. Callers serialise the use of {@code keySets}.
    */
-  Labels stored(Map<List<String>, KeySet> keySets, Object owner) {
-    return storedOf(sharedKeys(keySets, owner), values());
-  }
-
-  /**
-   * The same labels with the key set from {@code keySets} when it holds an equal one (adding one
-   * of {@code owner} to it otherwise, while it has fewer than {@link #MAX_KEY_SETS}): the store
-   * keeps one such map per metric, so that its series share their keys arrays. Callers serialise
-   * the use of {@code keySets}.
-   */
-  Labels withSharedKeys(Map<List<String>, KeySet> keySets, Object owner) {
-    KeySet shared = sharedKeys(keySets, owner);
-    if (shared == keySet) {
-      return this;
-    }
-    if (this instanceof PackedLabels p) {
-      return p.withKeys(shared);
-    }
-    return this instanceof Hashed h ? new Hashed(shared, values(), 0, 1, h.hash) : new Labels(shared, values(), 0, 1);
-  }
-
-  private KeySet sharedKeys(Map<List<String>, KeySet> keySets, Object owner) {
-    return sharedKeys(keys(), keySets, owner);
-  }
-
-  /** The key set of {@code keys} for {@code owner} from {@code keySets}, as {@link #withSharedKeys} takes it. */
   static KeySet sharedKeys(String[] keys, Map<List<String>, KeySet> keySets, Object owner) {
     KeySet shared = keySets.get(Arrays.asList(keys));
     if (shared == null || shared.owner != owner) {

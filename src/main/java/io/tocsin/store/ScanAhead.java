@@ -3,11 +3,11 @@ package io.tocsin.store;
 import java.util.function.Predicate;
 
 /**
- * Walks a scan's series with their memory loaded ahead: a series' object and labels some series
- * before the scan reaches it, then, for one that matches the scan's filter, its sealed chunks and
- * head chunk. One series' fold is too long for the processor to reach the next series' loads
- * while it runs, so without this every series waits on memory two or three times in a row, each
- * wait depending on the one before.
+ * Walks a scan's series with their memory loaded ahead: a series' object (which holds its
+ * labels) and key set some series before the scan reaches it, then, for one that matches the
+ * scan's filter, its sealed chunks and head chunk. One series' fold is too long for the
+ * processor to reach the next series' loads while it runs, so without this every series waits
+ * on memory two or three times in a row, each wait depending on the one before.
  *
  * <p>The loads are made in batches of {@link #BATCH} series, back to back: a processor overlaps
  * only the misses it meets within its reorder window, a few hundred instructions, so one load
@@ -23,7 +23,7 @@ import java.util.function.Predicate;
 final class ScanAhead {
   /**
    * Series loaded per batch: when the scan reaches the first of a batch, the chunks of the next
-   * batch and the objects and labels of the one after it are loaded.
+   * batch and the objects of the one after it are loaded.
    */
   private static final int BATCH = 8;
   /** Match flags kept: those of the batch being scanned and of the next. */

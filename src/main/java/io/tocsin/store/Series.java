@@ -17,11 +17,15 @@ import java.util.Objects;
  * turned into an increase) is atomic per series. Reads go through {@link SeriesStore}.
  *
  * <p>Memory: a store holds millions of these, so a series is one object with as few fields as
- * it can have. It is its own head chunk ({@link Chunk.Head}); what all series of a metric share
- * is kept once in a {@link Family}; the last sample time is read from the head chunk. A counter's
- * series is a {@link CounterSeries}, which keeps its stream's state in typed fields ({@link #create}).
+ * it can have. It is its own head chunk ({@link Chunk.Head}) and its own labels: {@link #labels()}
+ * gives the series itself, which compares, hashes and prints as the labels it holds (its metric
+ * is not part of them). A labels object of its own cost 16 bytes per series (a header and a
+ * reference). What all series of a metric share is kept once in a {@link Family}; the last
+ * sample time is read from the head chunk. A counter's series is a {@link CounterSeries}, which
+ * keeps its stream's state in typed fields; a series that packs a label value ({@link
+ * PackedValue}) is a {@link Packed} one of either ({@link #stored}).
  */
-public sealed class Series extends Chunk.Head permits CounterSeries {
+public sealed class Series extends Chunk.Head permits Series.Packed, CounterSeries {
   /** Samples per compressed chunk; 120 is where Gorilla compression stops improving much. */
   static final int MAX_CHUNK_SAMPLES = 120;
 
@@ -52,7 +56,7 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
     volatile AppendLog log;
     /** The words of this metric's head chunks. */
     final HeadPages pages = new HeadPages();
-    /** The key sets this metric's series share (see {@link Labels#withSharedKeys}), which name this family. */
+    /** The key sets this metric's series share (see {@link Labels#sharedKeys}), which name this family. */
     private final Map<List<String>, Labels.KeySet> keySets = new HashMap<>();
     /**
      * The key set the series restored last took. A metric's series nearly all have the same keys,
@@ -68,18 +72,25 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
       this.log = log;
     }
 
-    /** {@code labels} as the store keeps them ({@link Labels#stored}) with a key set of this family, for a new series. */
-    synchronized Labels intern(Labels labels) {
-      return labels.stored(keySets, this);
+    /**
+     * A new series of this family with {@code labels}, as {@link Series#stored} keeps them, with a
+     * key set of this family.
+     */
+    Series create(long id, Labels labels) {
+      Labels.KeySet keySet;
+      synchronized (this) {
+        keySet = Labels.sharedKeys(labels.keys(), keySets, this);
+      }
+      return stored(id, keySet, labels.values());
     }
 
     /**
-     * The labels of a series a snapshot restores, from keys sorted and unique and their values
-     * ({@link Labels#storedOf}), with a key set of this family at once rather than in a copy.
+     * A series a snapshot restores, from keys sorted and unique and their values, with a key set
+     * of this family at once rather than in a copy.
      *
      * @throws IllegalArgumentException when the keys are not strictly increasing
      */
-    Labels restoredLabels(String[] keys, Object[] values) {
+    Series restored(long id, String[] keys, Object[] values) {
       Labels.checkSorted(keys);
       Labels.KeySet keySet;
       synchronized (this) {
@@ -89,17 +100,9 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
           lastRestoredKeys = keySet;
         }
       }
-      return Labels.storedOf(keySet, values);
-    }
-
-    /** {@code labels}, whose values are as the store keeps them already, with a key set of this family. */
-    synchronized Labels shareKeys(Labels labels) {
-      return labels.withSharedKeys(keySets, this);
+      return stored(id, keySet, values);
     }
   }
-
-  /** With a key set of the series' {@link Family} ({@link Family#intern}), which it is found by. */
-  private final Labels labels;
 
   /**
    * A scalar series' sealed chunks, back to back in one {@code long[]} ({@link SealedChunks}), or
@@ -108,29 +111,102 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
    */
   private Object older = NO_CHUNKS;
   /**
-   * {@link #writerState()}. With the header (12 bytes), the head chunk's fields (24) and the two
-   * above, a series is 48 bytes: its family is found through its labels' key set, the log keeps
-   * which series it defined itself, and removal is marked in {@link #older}. A {@link
-   * CounterSeries} keeps its {@link StreamStart} here and 8 bytes more: 56 bytes.
+   * {@link #writerState()}. With the header (12 bytes), the labels' fields (20), the head chunk's
+   * fields (24) and the two above, a series is 64 bytes: its family is found through its key set,
+   * the log keeps which series it defined itself, and removal is marked in {@link #older}. A
+   * {@link CounterSeries} keeps its {@link StreamStart} here and 8 bytes more, and a {@link
+   * Packed} series 8 bytes more for its word.
    */
   private Object writerState;
 
   /**
-   * @param labels as {@code family} keeps them ({@link Family#intern}); other labels are given a
-   *     key set of {@code family} ({@link Family#shareKeys})
+   * @param keySet of the series' family, which the series finds through it
+   * @param values as {@link #stored} keeps them
    * @throws IllegalArgumentException when {@code id} is negative or above {@link #MAX_ID}
    */
-  Series(long id, Family family, Labels labels) {
-    super(id);
-    this.labels = labels.owner() == family ? labels : family.shareKeys(labels);
-    if (family.kind == MetricKind.HISTOGRAM) {
+  Series(long id, Labels.KeySet keySet, Object[] values) {
+    super(id, keySet, values);
+    if (family().kind == MetricKind.HISTOGRAM) {
       older = new ArrayDeque<TimedHistogram>();
     }
   }
 
-  /** A new series of {@code family}: a {@link CounterSeries} for a counter, else a plain one. */
-  static Series create(long id, Family family, Labels labels) {
-    return family.kind == MetricKind.COUNTER ? new CounterSeries(id, family, labels) : new Series(id, family, labels);
+  /**
+   * A series with {@code keySet} (of its family) and {@code values} as the store keeps them
+   * (changed in place): a string value is replaced with the equal value {@link LabelStrings}
+   * holds; of those it holds none of, the first that {@link PackedValue#fits} is packed into the
+   * series' word (one longer than a word only when the table holds its start), and the others
+   * are kept as {@link LabelValue#compact} makes them. Values not strings are kept as they are.
+   */
+  static Series stored(long id, Labels.KeySet keySet, Object[] values) {
+    String packed = null;
+    long word = 0;
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] instanceof String s) {
+        Object held = LabelStrings.held(s);
+        if (held != null) {
+          values[i] = held;
+        } else if (packed == null && PackedValue.fits(s) && (word = pack(s, i, values)) != 0) {
+          packed = s;
+        } else {
+          values[i] = LabelValue.compact(s);
+          LabelStrings.offer(s, values[i]);
+        }
+      }
+    }
+    Family family = (Family) keySet.owner;
+    boolean counter = family.kind == MetricKind.COUNTER;
+    Series series = word == 0
+        ? (counter ? new CounterSeries(id, keySet, values) : new Series(id, keySet, values))
+        : (counter ? new CounterSeries.Packed(id, keySet, values, word) : new Packed(id, keySet, values, word));
+    if (packed != null) {
+      LabelStrings.offer(packed, series);
+    }
+    return series;
+  }
+
+  /**
+   * The word that packs {@code s} at {@code index} of {@code values}, where it then puts {@link
+   * Labels#IN_WORD} or, for a suffixed value, the start it shares; 0 when {@code s} is longer
+   * than a word and its start is not held (which it offers to {@link LabelStrings}, for the next).
+   */
+  private static long pack(String s, int index, Object[] values) {
+    if (s.length() <= PackedValue.WORD_CHARS) {
+      values[index] = IN_WORD;
+      return PackedValue.word(s);
+    }
+    if (index > PackedValue.MAX_INDEX) {
+      return 0;
+    }
+    String prefix = PackedValue.prefix(s);
+    Object held = LabelStrings.held(prefix);
+    if (held == null) {
+      LabelStrings.offer(prefix, LabelValue.compact(prefix));
+      return 0;
+    }
+    values[index] = held;
+    return PackedValue.suffixed(s, index);
+  }
+
+  /** A series that packs one of its label values into a word ({@link PackedValue}). */
+  static final class Packed extends Series {
+    private final long word;
+
+    Packed(long id, Labels.KeySet keySet, Object[] values, long word) {
+      super(id, keySet, values);
+      this.word = word;
+    }
+  }
+
+  /** The word of its packed label value ({@link PackedValue}); 0 when it packs none. */
+  final long packedWord() {
+    return this instanceof Packed p ? p.word : this instanceof CounterSeries.Packed c ? c.word() : 0;
+  }
+
+  /** Whether the value at {@code index} is the suffixed one this series packs. */
+  final boolean packsSuffixed(int index) {
+    long w = packedWord();
+    return PackedValue.isSuffixed(w) && PackedValue.index(w) == index;
   }
 
   @Override
@@ -147,11 +223,11 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
   }
 
   /**
-   * Reads a field of this series and one of its labels, without its lock, for {@link
-   * ScanAhead}: the value means nothing, the loads bring both objects into the cache.
+   * Reads a field of this series and its key set, without its lock, for {@link ScanAhead}: the
+   * value means nothing, the loads bring both objects into the cache.
    */
   long touch() {
-    return labels.size();
+    return size();
   }
 
   /**
@@ -169,8 +245,8 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
     return older == REMOVED ? new ArrayDeque<>() : (ArrayDeque<TimedHistogram>) older;
   }
 
-  Family family() {
-    return (Family) labels.owner();
+  final Family family() {
+    return (Family) owner();
   }
 
   /**
@@ -191,8 +267,9 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
     return family().metric;
   }
 
+  /** The series itself: a series is its own labels. */
   public Labels labels() {
-    return labels;
+    return this;
   }
 
   public MetricKind kind() {
@@ -505,10 +582,25 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
 
   private boolean markRemovedIf(boolean empty) {
     if (empty) {
-      older = REMOVED;
-      releaseHead(); // its slot goes back to the metric's pages; readers see no samples
+      discardContents();
     }
     return empty;
+  }
+
+  /** Empties a series of a store that is being discarded ({@link SeriesStore#discardRestored}). */
+  synchronized void discard() {
+    discardContents();
+  }
+
+  /**
+   * Frees all the series holds but its labels, which may live on: other series may share one of
+   * its label values ({@link PackedValue}), and {@link LabelStrings} may keep it a while. Its head
+   * slot goes back to the metric's pages; readers see no samples.
+   */
+  private void discardContents() {
+    older = REMOVED;
+    writerState = null;
+    releaseHead();
   }
 
   /**
@@ -564,15 +656,15 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
       List<TimedHistogram> histograms) {}
 
   /**
-   * A series brought back from a snapshot, as it was: the chunks are taken as they are, never
-   * re-encoded, so appending continues exactly where it stopped. Its last time is that of its
-   * newest sample, which the reader checks against what the snapshot says.
+   * {@code series}, just made ({@link Family#restored}), brought back from a snapshot as it was:
+   * the chunks are taken as they are, never re-encoded, so appending continues exactly where it
+   * stopped. Its last time is that of its newest sample, which the reader checks against what the
+   * snapshot says.
    */
-  static Series restore(long id, Family family, Labels labels, Object writerState, long[] sealed,
-      Chunk.HeadImage head, List<TimedHistogram> histograms) {
-    Series series = create(id, family, labels);
+  static Series restore(Series series, Object writerState, long[] sealed, Chunk.HeadImage head,
+      List<TimedHistogram> histograms) {
     series.hold(writerState);
-    if (family.kind == MetricKind.HISTOGRAM) {
+    if (series.isHistogram()) {
       series.histograms().addAll(histograms);
     } else {
       if (head != null && !canResume(head)) {
@@ -601,8 +693,8 @@ public sealed class Series extends Chunk.Head permits CounterSeries {
 
   record TimedHistogram(long timeMs, HistogramSample sample) {}
 
-  @Override
-  public String toString() {
-    return family().metric + labels;
+  /** The metric and labels, as in {@code redis_up{node="n1"}}; {@link #toString} gives the labels alone. */
+  public String describe() {
+    return family().metric + this;
   }
 }

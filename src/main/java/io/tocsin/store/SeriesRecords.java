@@ -116,31 +116,31 @@ final class SeriesRecords {
       keys[i] = in.getString();
       values[i] = in.getLabelValue();
     }
-    Labels labels;
+    if (id <= 0 || id > Series.MAX_ID) {
+      throw new IOException(metric + pairs(keys, values) + " has the id " + id);
+    }
+    Series series;
     try {
-      labels = family.restoredLabels(keys, values);
+      series = family.restored(id, keys, values);
     } catch (IllegalArgumentException e) {
       throw new IOException(metric + ": " + e.getMessage(), e);
     }
     long lastTimeMs = in.getLong();
-    Object state = readState(in.getBytes(), codec, metric, labels);
-    if (id <= 0 || id > Series.MAX_ID) {
-      throw new IOException(metric + labels + " has the id " + id);
-    }
+    Object state = readState(in.getBytes(), codec, metric, series);
     if (kind == MetricKind.HISTOGRAM) {
-      List<TimedHistogram> histograms = readHistograms(in, cutoffMs, lastTimeMs, metric, labels);
+      List<TimedHistogram> histograms = readHistograms(in, cutoffMs, lastTimeMs, metric, series);
       samples[0] += histograms.size();
-      return Series.restore(id, family, labels, state, null, null, histograms);
+      return Series.restore(series, state, null, null, histograms);
     }
     int count = in.getLength(8 * Chunk.HEADER_WORDS);
     long[] previousLast = {Long.MIN_VALUE};
     // Chunks of formats 1 and 2, coded again; the current format's are read as they are, into one array.
     List<long[]> converted = format >= SnapshotMeta.TWO_WORD_CHUNKS ? null : new ArrayList<>(count);
-    long[] sealed = converted == null ? readSealed(in, count, previousLast, cutoffMs, metric, labels, samples) : null;
+    long[] sealed = converted == null ? readSealed(in, count, previousLast, cutoffMs, metric, series, samples) : null;
     for (int i = 0; converted != null && i < count; i++) {
       long[] words = in.getWords();
-      keep(convert(metric, labels, () -> ChunkFormat2.sealed(words, format)), converted, previousLast, cutoffMs,
-          metric, labels, samples);
+      keep(convert(metric, series, () -> ChunkFormat2.sealed(words, format)), converted, previousLast, cutoffMs,
+          metric, series, samples);
     }
     Chunk.HeadImage head = null;
     if (in.getByte() == 1) {
@@ -156,27 +156,36 @@ final class SeriesRecords {
           head = new Chunk.HeadImage(words, bitLength, lastDelta, lastMantissa, lastValueBits, lastLeading,
               lastTrailing);
         } catch (IllegalArgumentException e) {
-          throw invalid(metric, labels, e);
+          throw invalid(metric, series, e);
         }
       } else {
-        ChunkFormat2.Head older = convert(metric, labels, () -> ChunkFormat2.head(words, bitLength, format));
-        keep(older.sealed(), converted, previousLast, cutoffMs, metric, labels, samples);
+        ChunkFormat2.Head older = convert(metric, series, () -> ChunkFormat2.head(words, bitLength, format));
+        keep(older.sealed(), converted, previousLast, cutoffMs, metric, series, samples);
         head = older.head();
       }
       if (Chunk.firstTime(head.words()) <= previousLast[0] || Chunk.count(head.words()) < 1) {
-        throw new IOException(metric + labels + " has a head chunk out of order or without samples");
+        throw new IOException(metric + series + " has a head chunk out of order or without samples");
       }
       previousLast[0] = Chunk.lastTime(head.words());
       samples[0] += Chunk.count(head.words());
     }
     if (previousLast[0] != lastTimeMs) {
-      throw new IOException(metric + labels + " ends at " + previousLast[0] + ", not at its last time " + lastTimeMs);
+      throw new IOException(metric + series + " ends at " + previousLast[0] + ", not at its last time " + lastTimeMs);
     }
     if (converted != null) {
       // Joining sets each chunk's length in its header: files from before chunks were joined have none there.
       sealed = SealedChunks.join(converted.toArray(new long[0][]), converted.size());
     }
-    return Series.restore(id, family, labels, state, sealed, head, null);
+    return Series.restore(series, state, sealed, head, null);
+  }
+
+  /** The labels of {@code keys} and {@code values} as read, for a message. */
+  private static Labels pairs(String[] keys, Object[] values) {
+    Labels.Builder builder = Labels.builder();
+    for (int i = 0; i < keys.length; i++) {
+      builder.put(keys[i], LabelValue.string(values[i]));
+    }
+    return builder.build();
   }
 
   /**

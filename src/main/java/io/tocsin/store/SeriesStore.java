@@ -514,6 +514,8 @@ public final class SeriesStore {
 
   /** Empties a store whose restore failed halfway, so that another snapshot can be loaded. */
   void discardRestored() {
+    // Their labels may live on (LabelStrings, values shared with other series): not their samples.
+    forEachSeries(Series::discard);
     metrics.clear();
     seriesCount.set(0);
     lastSeriesId.set(0);
@@ -566,7 +568,7 @@ public final class SeriesStore {
         total.decrementAndGet();
         return existing;
       }
-      Series created = Series.create(id, family, family.intern(labels));
+      Series created = family.create(id, labels);
       table.add(created);
       append(created);
       return created;

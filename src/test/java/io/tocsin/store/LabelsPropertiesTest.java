@@ -18,8 +18,8 @@ import net.jqwik.api.Provide;
  * Labels against a sorted map of their pairs: lookups, equality, hash and order are those of the
  * map whatever the number of pairs (some in fields, the rest in an array), for values of any
  * characters, and survive the store's canonical copies ({@link Labels#interned}) and the store's
- * own form ({@link Labels#stored}: a value met first held as its ASCII bytes or packed in the
- * labels' fields ({@link PackedLabels}), equal values of other series, of the same metric or another,
+ * own form ({@link Series#stored}: a value met first held as its ASCII bytes or packed in the
+ * series' word ({@link PackedValue}), equal values of other series, of the same metric or another,
  * shared in whatever form the first holds them).
  */
 class LabelsPropertiesTest {
@@ -56,11 +56,12 @@ class LabelsPropertiesTest {
     Labels plainA = Labels.of(a);
     Labels plainB = Labels.of(b);
     // Two series each: the first holds values met first as bytes, the second shares them.
-    Labels storedA = copy(a).stored(new HashMap<>(), null);
-    Labels storedB = copy(b).stored(new HashMap<>(), null);
-    Labels storedA2 = copy(a).stored(new HashMap<>(), null);
+    Labels storedA = StoredSeries.of(copy(a));
+    Labels storedB = StoredSeries.of(copy(b));
+    Labels storedA2 = StoredSeries.of(copy(a));
 
-    Labels sharingKeys = storedA.withSharedKeys(new HashMap<>(), null);
+    // A series made from a series: its values shared in the form the first holds them.
+    Labels sharingKeys = StoredSeries.of(storedA);
     for (Labels labels : List.of(storedA, storedA2, sharingKeys)) {
       assertThat(labels.asMap()).containsExactlyEntriesOf(sortedA);
       assertThat(labels).isEqualTo(plainA).hasSameHashCodeAs(plainA).hasToString(plainA.toString());
@@ -108,10 +109,10 @@ class LabelsPropertiesTest {
   @Property(tries = 300)
   void storedLabelsOfAnotherMetricShareValuesInAnyForm(@ForAll("pairs") Map<String, String> a,
       @ForAll("pairs") Map<String, String> b) {
-    Labels storedA = copy(a).stored(new HashMap<>(), null);
-    Labels storedB = copy(b).stored(new HashMap<>(), null);
-    Labels otherA = copy(rekeyed(a)).stored(new HashMap<>(), null);
-    Labels otherB = copy(rekeyed(b)).stored(new HashMap<>(), null);
+    Labels storedA = StoredSeries.of(copy(a));
+    Labels storedB = StoredSeries.of(copy(b));
+    Labels otherA = StoredSeries.of(copy(rekeyed(a)));
+    Labels otherB = StoredSeries.of(copy(rekeyed(b)));
     Labels plainA = Labels.of(rekeyed(a));
     Labels plainB = Labels.of(rekeyed(b));
     TreeMap<String, String> sortedA = new TreeMap<>(rekeyed(a));
@@ -145,28 +146,28 @@ class LabelsPropertiesTest {
   }
 
   /**
-   * A value packed as a shared start and its last chars ({@link PackedLabels.Suffixed}), with the
-   * start in each form a value is held in, against the value in words and as a string: value,
+   * A value packed as a shared start and its last chars ({@link PackedValue}), with the start in
+   * each form a value is held in, against the value as bytes and as a string: value,
    * hash, equality (with every form of another value) and order.
    */
   @Property(tries = 500)
   void suffixedValueBehavesLikeItsString(@ForAll("suffixable") String s, @ForAll("suffixable") String t,
       @ForAll("startForms") int form, @ForAll("startForms") int otherForm) {
-    String[] keys = {"k"};
+    Labels.KeySet keys = StoredSeries.keys("k");
     Labels x = suffixed(keys, s, form);
-    Labels words = PackedLabels.ofWords(keys, new Object[] {Labels.PACKED}, s);
+    Labels bytes = new Series(1, keys, new Object[] {LabelValue.compact(s)});
     Labels plain = Labels.of("k", s);
     Labels y = suffixed(keys, t, otherForm);
-    Labels yWords = PackedLabels.ofWords(keys, new Object[] {Labels.PACKED}, t);
+    Labels yBytes = new Series(1, keys, new Object[] {LabelValue.compact(t)});
     Labels yPlain = Labels.of("k", t);
     boolean equal = s.equals(t);
 
     assertThat(x.value(0)).isEqualTo(s);
     assertThat(x.valueHash(0)).isEqualTo(s.hashCode());
-    assertThat(x).isEqualTo(plain).isEqualTo(words).hasSameHashCodeAs(plain).hasToString(plain.toString());
-    assertThat(words).isEqualTo(x);
+    assertThat(x).isEqualTo(plain).isEqualTo(bytes).hasSameHashCodeAs(plain).hasToString(plain.toString());
+    assertThat(bytes).isEqualTo(x);
     assertThat(plain).isEqualTo(x);
-    for (Labels other : List.of(y, yWords, yPlain)) {
+    for (Labels other : List.of(y, yBytes, yPlain)) {
       assertThat(x.equals(other)).isEqualTo(equal);
       assertThat(other.equals(x)).isEqualTo(equal);
       assertThat(x.valueEquals(0, other, 0)).isEqualTo(equal);
@@ -177,19 +178,28 @@ class LabelsPropertiesTest {
     assertThat(x.valueEquals(0, t)).isEqualTo(equal);
     byte[] ascii = ("<" + t + ">").getBytes(StandardCharsets.UTF_8);
     assertThat(x.valueEqualsAscii(0, ascii, 1, ascii.length - 2)).isEqualTo(equal);
-    Labels shared = PackedLabels.Suffixed.class.cast(x).withKeys(keys);
-    assertThat(shared).isInstanceOf(PackedLabels.Suffixed.class).isEqualTo(plain);
+    Labels shared = StoredSeries.of(x);
+    assertThat(shared).isEqualTo(plain).hasSameHashCodeAs(plain);
   }
 
   /** Labels of one key whose value {@code s} keeps its start in form 0 (a string), 1 (bytes) or 2 (packed elsewhere). */
-  private static Labels suffixed(String[] keys, String s, int form) {
-    String prefix = PackedLabels.Suffixed.prefix(s);
+  private static Series suffixed(Labels.KeySet keys, String s, int form) {
+    String prefix = PackedValue.prefix(s);
     Object start = switch (form) {
       case 0 -> new String(prefix);
       case 1 -> LabelValue.compact(prefix);
-      default -> PackedLabels.ofWords(new String[] {"other"}, new Object[] {Labels.PACKED}, prefix);
+      default -> packedElsewhere(prefix);
     };
-    return new PackedLabels.Suffixed(keys, new Object[] {start}, PackedLabels.Suffixed.word(s, 0));
+    return new Series.Packed(1, keys, new Object[] {start}, PackedValue.suffixed(s, 0));
+  }
+
+  /** {@code s} as another series packs it: whole in its word when it fits, else suffixed itself. */
+  private static Series packedElsewhere(String s) {
+    Labels.KeySet other = StoredSeries.keys("other");
+    return s.length() <= PackedValue.WORD_CHARS
+        ? new Series.Packed(1, other, new Object[] {Labels.IN_WORD}, PackedValue.word(s))
+        : new Series.Packed(1, other, new Object[] {new String(PackedValue.prefix(s))},
+            PackedValue.suffixed(s, 0));
   }
 
   @Provide
@@ -197,13 +207,13 @@ class LabelsPropertiesTest {
     return Arbitraries.integers().between(0, 2);
   }
 
-  /** Values a {@link PackedLabels.Suffixed} takes: 9 to 24 ASCII chars, no zero; often a shared start and a number. */
+  /** Values a suffixed {@link PackedValue} takes: 9 to 24 ASCII chars, no zero; often a shared start and a number. */
   @Provide
   Arbitrary<String> suffixable() {
     Arbitrary<String> numbered = Arbitraries.integers().between(0, 10_000_000).map(i -> "instance-" + i)
         .filter(v -> v.length() > 8);
     Arbitrary<String> any = Arbitraries.strings().withCharRange('\u0001', '\u007f').ofMinLength(9)
-        .ofMaxLength(PackedLabels.MAX_LENGTH);
+        .ofMaxLength(PackedValue.MAX_LENGTH);
     Arbitrary<String> near = Arbitraries.of("host-000000001", "host-000000002", "host-00000001", "aaaaaaaaaaaaaaaaa");
     return Arbitraries.oneOf(numbered, any, near);
   }
@@ -252,7 +262,7 @@ class LabelsPropertiesTest {
     Arbitrary<String> keys = Arbitraries.of("a", "b", "host", "instance", "shard", "z", "zone", "é", "k8s.pod");
     Arbitrary<String> values = Arbitraries.oneOf(Arbitraries.of("", "1", "2", "x", "ä", "€", "\uD83D\uDE00", "ü-1"),
         Arbitraries.strings().ofMaxLength(6), Arbitraries.strings().ascii().ofMaxLength(12),
-        Arbitraries.strings().ascii().ofMinLength(7).ofMaxLength(PackedLabels.MAX_LENGTH + 2),
+        Arbitraries.strings().ascii().ofMinLength(7).ofMaxLength(PackedValue.MAX_LENGTH + 2),
         Arbitraries.integers().between(0, 2_000_000).map(i -> "instance-" + i));
     return Arbitraries.maps(keys, values).ofMaxSize(9);
   }

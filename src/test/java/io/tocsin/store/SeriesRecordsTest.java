@@ -80,6 +80,26 @@ class SeriesRecordsTest {
   }
 
   @Test
+  void read_ofSeriesThatPackALabelValue_givesTheSameLabels() throws IOException {
+    Labels word = Labels.of("host", "a", "instance", new String("rT-9.abc"));
+    Labels suffixed = Labels.of("host", "a", "instance", new String("records-suffix-0002"));
+    StoredSeries.holdStartOf("records-suffix-0002");
+    Series.SeriesImage wordImage = image(word, 10);
+    Series.SeriesImage suffixedImage = image(suffixed, 10);
+    assertThat(wordImage.series()).isInstanceOf(Series.Packed.class);
+    assertThat(suffixedImage.series().packsSuffixed(1)).isTrue();
+    BlockInput in = input(wordImage, suffixedImage);
+    SeriesStore store = new SeriesStore(clock, settings);
+
+    Series first = SeriesRecords.read(in, SnapshotMeta.FORMAT, store, Long.MIN_VALUE, new StateCodec(), new long[1]);
+    Series second = SeriesRecords.read(in, SnapshotMeta.FORMAT, store, Long.MIN_VALUE, new StateCodec(), new long[1]);
+
+    assertThat(first).isEqualTo(word).hasSameHashCodeAs(word).hasToString(word.toString());
+    assertThat(second).isEqualTo(suffixed).hasSameHashCodeAs(suffixed).hasToString(suffixed.toString());
+    assertThat(second.value(1)).isEqualTo("records-suffix-0002");
+  }
+
+  @Test
   void read_ofSealedChunksOutOfOrder_isAnIOExceptionNamingTheSeries() throws IOException {
     Series.SeriesImage image = image(500);
     List<long[]> chunks = chunks(image.sealed());

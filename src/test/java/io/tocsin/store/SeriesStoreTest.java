@@ -50,6 +50,23 @@ class SeriesStoreTest {
   }
 
   @Test
+  void write_givesASeriesThatIsItsOwnLabels_comparedAndPrintedAsThem() {
+    Labels labels = Labels.of("node", "n1", "shard", "s-own-labels");
+    List<Series> written = new ArrayList<>();
+    store.write("hits", MetricKind.COUNTER, labels, written::add);
+    Series series = written.get(0);
+
+    assertThat(series.labels()).isSameAs(series);
+    assertThat(series).isEqualTo(labels).hasSameHashCodeAs(labels).hasToString(labels.toString());
+    assertThat(labels).isEqualTo(series);
+    assertThat(series.describe()).isEqualTo("hits" + labels);
+    assertThat(store.read("hits", l -> l == series, t(0), t(60))).isEmpty(); // no samples yet, but found by identity
+    append("hits", MetricKind.COUNTER, Labels.of("shard", "s-own-labels", "node", "n1"), t(0), 1);
+    assertThat(store.read("hits", l -> l == series, t(0), t(60))).singleElement()
+        .satisfies(samples -> assertThat(samples.labels()).isSameAs(series));
+  }
+
+  @Test
   void readBuckets_sumsCounterIncreasesAndTakesTheLastGaugeValue() {
     Labels labels = Labels.of("node", "n1");
     for (int s : new int[] {0, 20, 40, 65}) {
@@ -112,7 +129,7 @@ class SeriesStoreTest {
         saved.lastMantissa(), saved.lastValueBits(), saved.lastLeading(), saved.lastTrailing());
     Series.Family family = new Series.Family("up", MetricKind.GAUGE, Duration.ofDays(1).toMillis(), AppendLog.NONE);
 
-    Series series = Series.restore(7, family, Labels.EMPTY, null, new long[0], longer, List.of());
+    Series series = Series.restore(family.create(7, Labels.EMPTY), null, new long[0], longer, List.of());
 
     long next = t(0) + Chunk.Head.MAX_DELTA + 15_000;
     assertThat(series.lastTimeMs()).isEqualTo(t(0) + Chunk.Head.MAX_DELTA);
@@ -129,7 +146,8 @@ class SeriesStoreTest {
     SeriesStore restoring = new SeriesStore(clock, new StoreSettings(Duration.ofHours(1), 2_000, 2_000));
     for (int i = 0; i < 1_000; i++) {
       Series.Family family = restoring.family("up", MetricKind.GAUGE);
-      restoring.restore(Series.restore(i + 1, family, Labels.of("node", "n" + i), null, new long[0], null, List.of()));
+      Series series = family.create(i + 1, Labels.of("node", "n" + i));
+      restoring.restore(Series.restore(series, null, new long[0], null, List.of()));
       if (i == 499) {
         restoring.restored();
       }
@@ -148,8 +166,8 @@ class SeriesStoreTest {
   @Test
   void restored_twoSeriesWithTheSameLabels_isRefused() {
     Series.Family family = store.family("up", MetricKind.GAUGE);
-    store.restore(Series.restore(1, family, Labels.of("node", "n1"), null, new long[0], null, List.of()));
-    store.restore(Series.restore(2, family, Labels.of("node", "n1"), null, new long[0], null, List.of()));
+    store.restore(Series.restore(family.create(1, Labels.of("node", "n1")), null, new long[0], null, List.of()));
+    store.restore(Series.restore(family.create(2, Labels.of("node", "n1")), null, new long[0], null, List.of()));
 
     assertThatThrownBy(store::restored).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("up{node=\"n1\"} appears twice");
@@ -158,7 +176,7 @@ class SeriesStoreTest {
   @Test
   void restored_aSeriesEvictedBeforeItWasIndexed_isNotFoundAndItsLabelsGetANewSeries() {
     Series.Family family = store.family("up", MetricKind.GAUGE);
-    store.restore(Series.restore(1, family, Labels.of("node", "n1"), null, new long[0], null, List.of()));
+    store.restore(Series.restore(family.create(1, Labels.of("node", "n1")), null, new long[0], null, List.of()));
     assertThat(store.evictExpired()).isEqualTo(1); // no samples in the window: removed before the load ended
     store.restored();
 

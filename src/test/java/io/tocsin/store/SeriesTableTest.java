@@ -22,7 +22,7 @@ class SeriesTableTest {
     SeriesTable table = new SeriesTable();
     Series[] series = new Series[SERIES];
     for (int i = 0; i < SERIES; i++) {
-      series[i] = new Series(i + 1, family, labels(i));
+      series[i] = family.create(i + 1, labels(i));
       table.add(series[i]);
     }
     for (int i = 0; i < SERIES; i++) {

@@ -90,7 +90,7 @@ class StoredLabelsPropertiesTest {
 
   /**
    * Few values, so that series share them, and new ones of any characters; numbered ids longer
-   * than a word, whose shared start the store keeps once (a {@code PackedLabels.Suffixed}).
+   * than a word, whose shared start the store keeps once (a suffixed {@code PackedValue}).
    */
   @Provide
   Arbitrary<String> values() {
