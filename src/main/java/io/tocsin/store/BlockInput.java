@@ -128,7 +128,7 @@ final class BlockInput {
 
   /**
    * A label value of the block, not made canonical: the store looks it up as it makes the series
-   * ({@link Series.Family#restored}), so that the value a restored series holds alone is kept as it
+   * ({@link Family#restored}), so that the value a restored series holds alone is kept as it
    * was before the restart (bytes, or packed in the series).
    */
   String getLabelValue() throws IOException {

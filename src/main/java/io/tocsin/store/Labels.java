@@ -32,7 +32,7 @@ public abstract sealed class Labels implements Comparable<Labels> permits Labels
    * an array of the fourth and later ones. A store holds a million labels, most of a few pairs; an
    * array of their values cost 16 bytes of header and a reference besides the values, a third of
    * the labels' size. Each is a {@link LabelValue}: a string, or in a series of the store ({@link
-   * Series#stored}) the ASCII bytes of a value no other series held when it was stored, another
+   * Family#create}) the ASCII bytes of a value no other series held when it was stored, another
    * series that packed the value, or {@link #IN_WORD} for the one such value the series packs
    * into a word of its own ({@link PackedValue}).
    */

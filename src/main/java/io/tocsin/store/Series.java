@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -20,10 +18,11 @@ import java.util.Objects;
  * it can have. It is its own head chunk ({@link Chunk.Head}) and its own labels: {@link #labels()}
  * gives the series itself, which compares, hashes and prints as the labels it holds (its metric
  * is not part of them). A labels object of its own cost 16 bytes per series (a header and a
- * reference). What all series of a metric share is kept once in a {@link Family}; the last
+ * reference). So two series of different metrics with the same labels are equal, and {@link
+ * #size()} counts labels, not samples: code that means the series compares it with {@code ==}. What all series of a metric share is kept once in a {@link Family}; the last
  * sample time is read from the head chunk. A counter's series is a {@link CounterSeries}, which
  * keeps its stream's state in typed fields; a series that packs a label value ({@link
- * PackedValue}) is a {@link Packed} one of either ({@link #stored}).
+ * PackedValue}) is a {@link Packed} one of either ({@link Family#create}).
  */
 public sealed class Series extends Chunk.Head permits Series.Packed, CounterSeries {
   /** Samples per compressed chunk; 120 is where Gorilla compression stops improving much. */
@@ -46,65 +45,6 @@ public sealed class Series extends Chunk.Head permits Series.Packed, CounterSeri
   }
 
   /**
-   * What every series of one metric shares; the store keeps one per metric.
-   */
-  static final class Family {
-    final String metric;
-    final MetricKind kind;
-    final long maxChunkSpanMs;
-    /** Where changes are reported; set once recovery ends, before any writer runs. */
-    volatile AppendLog log;
-    /** The words of this metric's head chunks. */
-    final HeadPages pages = new HeadPages();
-    /** The key sets this metric's series share (see {@link Labels#sharedKeys}), which name this family. */
-    private final Map<List<String>, Labels.KeySet> keySets = new HashMap<>();
-    /**
-     * The key set the series restored last took. A metric's series nearly all have the same keys,
-     * and comparing them with these is cheaper than the map's look-up, which hashes and compares
-     * the keys through list views and iterators made for each series.
-     */
-    private Labels.KeySet lastRestoredKeys;
-
-    Family(String metric, MetricKind kind, long maxChunkSpanMs, AppendLog log) {
-      this.metric = metric;
-      this.kind = kind;
-      this.maxChunkSpanMs = maxChunkSpanMs;
-      this.log = log;
-    }
-
-    /**
-     * A new series of this family with {@code labels}, as {@link Series#stored} keeps them, with a
-     * key set of this family.
-     */
-    Series create(long id, Labels labels) {
-      Labels.KeySet keySet;
-      synchronized (this) {
-        keySet = Labels.sharedKeys(labels.keys(), keySets, this);
-      }
-      return stored(id, keySet, labels.values());
-    }
-
-    /**
-     * A series a snapshot restores, from keys sorted and unique and their values, with a key set
-     * of this family at once rather than in a copy.
-     *
-     * @throws IllegalArgumentException when the keys are not strictly increasing
-     */
-    Series restored(long id, String[] keys, Object[] values) {
-      Labels.checkSorted(keys);
-      Labels.KeySet keySet;
-      synchronized (this) {
-        keySet = lastRestoredKeys;
-        if (keySet == null || !Arrays.equals(keySet.names, keys)) {
-          keySet = Labels.sharedKeys(keys, keySets, this);
-          lastRestoredKeys = keySet;
-        }
-      }
-      return stored(id, keySet, values);
-    }
-  }
-
-  /**
    * A scalar series' sealed chunks, back to back in one {@code long[]} ({@link SealedChunks}), or
    * a histogram series' samples ({@code ArrayDeque<TimedHistogram>}): one field for either, which
    * makes a series 8 bytes smaller.
@@ -121,7 +61,7 @@ public sealed class Series extends Chunk.Head permits Series.Packed, CounterSeri
 
   /**
    * @param keySet of the series' family, which the series finds through it
-   * @param values as {@link #stored} keeps them
+   * @param values as the family keeps them ({@link Family#create})
    * @throws IllegalArgumentException when {@code id} is negative or above {@link #MAX_ID}
    */
   Series(long id, Labels.KeySet keySet, Object[] values) {
@@ -129,63 +69,6 @@ public sealed class Series extends Chunk.Head permits Series.Packed, CounterSeri
     if (family().kind == MetricKind.HISTOGRAM) {
       older = new ArrayDeque<TimedHistogram>();
     }
-  }
-
-  /**
-   * A series with {@code keySet} (of its family) and {@code values} as the store keeps them
-   * (changed in place): a string value is replaced with the equal value {@link LabelStrings}
-   * holds; of those it holds none of, the first that {@link PackedValue#fits} is packed into the
-   * series' word (one longer than a word only when the table holds its start), and the others
-   * are kept as {@link LabelValue#compact} makes them. Values not strings are kept as they are.
-   */
-  static Series stored(long id, Labels.KeySet keySet, Object[] values) {
-    String packed = null;
-    long word = 0;
-    for (int i = 0; i < values.length; i++) {
-      if (values[i] instanceof String s) {
-        Object held = LabelStrings.held(s);
-        if (held != null) {
-          values[i] = held;
-        } else if (packed == null && PackedValue.fits(s) && (word = pack(s, i, values)) != 0) {
-          packed = s;
-        } else {
-          values[i] = LabelValue.compact(s);
-          LabelStrings.offer(s, values[i]);
-        }
-      }
-    }
-    Family family = (Family) keySet.owner;
-    boolean counter = family.kind == MetricKind.COUNTER;
-    Series series = word == 0
-        ? (counter ? new CounterSeries(id, keySet, values) : new Series(id, keySet, values))
-        : (counter ? new CounterSeries.Packed(id, keySet, values, word) : new Packed(id, keySet, values, word));
-    if (packed != null) {
-      LabelStrings.offer(packed, series);
-    }
-    return series;
-  }
-
-  /**
-   * The word that packs {@code s} at {@code index} of {@code values}, where it then puts {@link
-   * Labels#IN_WORD} or, for a suffixed value, the start it shares; 0 when {@code s} is longer
-   * than a word and its start is not held (which it offers to {@link LabelStrings}, for the next).
-   */
-  private static long pack(String s, int index, Object[] values) {
-    if (s.length() <= PackedValue.WORD_CHARS) {
-      values[index] = IN_WORD;
-      return PackedValue.word(s);
-    }
-    if (index > PackedValue.MAX_INDEX) {
-      return 0;
-    }
-    String prefix = PackedValue.prefix(s);
-    Object held = LabelStrings.held(prefix);
-    if (held == null) {
-      LabelStrings.offer(prefix, LabelValue.compact(prefix));
-      return 0;
-    }
-    values[index] = held;
-    return PackedValue.suffixed(s, index);
   }
 
   /** A series that packs one of its label values into a word ({@link PackedValue}). */

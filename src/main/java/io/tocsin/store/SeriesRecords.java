@@ -108,7 +108,7 @@ final class SeriesRecords {
     long id = in.getVarLong();
     String metric = in.getString();
     MetricKind kind = kind(in.getByte());
-    Series.Family family = store.family(metric, kind);
+    Family family = store.family(metric, kind);
     int size = in.getLength(2);
     String[] keys = new String[size];
     Object[] values = new Object[size];

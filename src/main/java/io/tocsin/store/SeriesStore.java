@@ -493,9 +493,9 @@ public final class SeriesStore {
    * when the metric is known with another kind, a family of its own, which {@link
    * #restore(Series)} then rejects.
    */
-  Series.Family family(String metric, MetricKind kind) {
+  Family family(String metric, MetricKind kind) {
     MetricIndex index = indexOf(metric, kind);
-    return index.kind == kind ? index.family : new Series.Family(metric, kind, settings.maxChunkSpanMs(), log);
+    return index.kind == kind ? index.family : new Family(metric, kind, settings.maxChunkSpanMs(), log);
   }
 
   /**
@@ -509,7 +509,7 @@ public final class SeriesStore {
   }
 
   private MetricIndex newIndex(String metric, MetricKind kind) {
-    return new MetricIndex(new Series.Family(metric, kind, settings.maxChunkSpanMs(), log));
+    return new MetricIndex(new Family(metric, kind, settings.maxChunkSpanMs(), log));
   }
 
   /** Empties a store whose restore failed halfway, so that another snapshot can be loaded. */
@@ -530,7 +530,7 @@ public final class SeriesStore {
   private static final class MetricIndex {
     final String name;
     final MetricKind kind;
-    final Series.Family family;
+    final Family family;
     /** By labels; also looked up with {@link LabelsProbe}s. Written under this index's lock. */
     private final SeriesTable table = new SeriesTable();
     /**
@@ -546,7 +546,7 @@ public final class SeriesStore {
     final AtomicInteger count = new AtomicInteger();
     private boolean unlinked;
 
-    MetricIndex(Series.Family family) {
+    MetricIndex(Family family) {
       this.name = family.metric;
       this.kind = family.kind;
       this.family = family;

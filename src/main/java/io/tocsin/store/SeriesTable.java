@@ -24,7 +24,7 @@ final class SeriesTable {
   private static final int MIN_CAPACITY = 16;
   /** Marks the slot of a removed series: probes go past it, adds may reuse it. */
   private static final Series TOMBSTONE =
-      new Series.Family("", MetricKind.GAUGE, 1, AppendLog.NONE).create(0, Labels.EMPTY);
+      new Family("", MetricKind.GAUGE, 1, AppendLog.NONE).create(0, Labels.EMPTY);
 
   /**
    * Slots per page. A table is kept in pages of 128 KiB per array, below half of G1's smallest

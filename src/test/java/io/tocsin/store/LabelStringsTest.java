@@ -127,7 +127,7 @@ class LabelStringsTest {
 
   @Test
   void stored_counterSeries_packsAsAGaugeDoesAndKeepsItsStreamState() {
-    Series.Family counters = new Series.Family("stored_counter_test", MetricKind.COUNTER, 60_000, AppendLog.NONE);
+    Family counters = new Family("stored_counter_test", MetricKind.COUNTER, 60_000, AppendLog.NONE);
     CounterSeries word = (CounterSeries) counters.create(1, Labels.of("instance", new String("cT-01.aa")));
     StoredSeries.holdStartOf("counter-suffix-0001");
     CounterSeries suffixed =

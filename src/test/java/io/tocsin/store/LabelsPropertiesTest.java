@@ -18,7 +18,7 @@ import net.jqwik.api.Provide;
  * Labels against a sorted map of their pairs: lookups, equality, hash and order are those of the
  * map whatever the number of pairs (some in fields, the rest in an array), for values of any
  * characters, and survive the store's canonical copies ({@link Labels#interned}) and the store's
- * own form ({@link Series#stored}: a value met first held as its ASCII bytes or packed in the
+ * own form ({@link Family#create}: a value met first held as its ASCII bytes or packed in the
  * series' word ({@link PackedValue}), equal values of other series, of the same metric or another,
  * shared in whatever form the first holds them).
  */

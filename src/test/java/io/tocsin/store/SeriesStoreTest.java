@@ -127,7 +127,7 @@ class SeriesStoreTest {
     Chunk.HeadImage saved = writer.image();
     Chunk.HeadImage longer = new Chunk.HeadImage(saved.words(), saved.bitLength(), Chunk.Head.MAX_DELTA + 1,
         saved.lastMantissa(), saved.lastValueBits(), saved.lastLeading(), saved.lastTrailing());
-    Series.Family family = new Series.Family("up", MetricKind.GAUGE, Duration.ofDays(1).toMillis(), AppendLog.NONE);
+    Family family = new Family("up", MetricKind.GAUGE, Duration.ofDays(1).toMillis(), AppendLog.NONE);
 
     Series series = Series.restore(family.create(7, Labels.EMPTY), null, new long[0], longer, List.of());
 
@@ -145,7 +145,7 @@ class SeriesStoreTest {
   void restored_makesEverySeriesRestoredSoFarFoundByItsLabels() {
     SeriesStore restoring = new SeriesStore(clock, new StoreSettings(Duration.ofHours(1), 2_000, 2_000));
     for (int i = 0; i < 1_000; i++) {
-      Series.Family family = restoring.family("up", MetricKind.GAUGE);
+      Family family = restoring.family("up", MetricKind.GAUGE);
       Series series = family.create(i + 1, Labels.of("node", "n" + i));
       restoring.restore(Series.restore(series, null, new long[0], null, List.of()));
       if (i == 499) {
@@ -165,7 +165,7 @@ class SeriesStoreTest {
 
   @Test
   void restored_twoSeriesWithTheSameLabels_isRefused() {
-    Series.Family family = store.family("up", MetricKind.GAUGE);
+    Family family = store.family("up", MetricKind.GAUGE);
     store.restore(Series.restore(family.create(1, Labels.of("node", "n1")), null, new long[0], null, List.of()));
     store.restore(Series.restore(family.create(2, Labels.of("node", "n1")), null, new long[0], null, List.of()));
 
@@ -175,7 +175,7 @@ class SeriesStoreTest {
 
   @Test
   void restored_aSeriesEvictedBeforeItWasIndexed_isNotFoundAndItsLabelsGetANewSeries() {
-    Series.Family family = store.family("up", MetricKind.GAUGE);
+    Family family = store.family("up", MetricKind.GAUGE);
     store.restore(Series.restore(family.create(1, Labels.of("node", "n1")), null, new long[0], null, List.of()));
     assertThat(store.evictExpired()).isEqualTo(1); // no samples in the window: removed before the load ended
     store.restored();

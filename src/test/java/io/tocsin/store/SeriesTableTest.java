@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class SeriesTableTest {
   private static final int SERIES = 100_000; // a table of four to six pages
 
-  private final Series.Family family = new Series.Family("m", MetricKind.GAUGE, 60_000, AppendLog.NONE);
+  private final Family family = new Family("m", MetricKind.GAUGE, 60_000, AppendLog.NONE);
 
   private static Labels labels(int i) {
     return Labels.of("instance", "i-" + i, "shard", Integer.toString(i % 7));

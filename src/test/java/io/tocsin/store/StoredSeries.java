@@ -2,14 +2,14 @@ package io.tocsin.store;
 
 /**
  * Series made as the store makes them, outside a store: for tests of the store's own form of
- * labels ({@link Series#stored}), which a series is.
+ * labels ({@link Family#create}), which a series is.
  */
 final class StoredSeries {
   private StoredSeries() {}
 
   /** A family of its own, so that its key sets are not shared with those of other tests. */
-  static Series.Family family() {
-    return new Series.Family("stored_series_test", MetricKind.GAUGE, 60_000, AppendLog.NONE);
+  static Family family() {
+    return new Family("stored_series_test", MetricKind.GAUGE, 60_000, AppendLog.NONE);
   }
 
   /** A series with {@code labels}, values met first held in the store's form, the others shared. */
