@@ -65,13 +65,13 @@ final class Family {
   }
 
   /**
-   * A series with {@code keySet} (of its family) and {@code values} as the store keeps them
+   * A series with {@code keySet} (of this family) and {@code values} as the store keeps them
    * (changed in place): a string value is replaced with the equal value {@link LabelStrings}
    * holds; of those it holds none of, the first that {@link PackedValue#fits} is packed into the
    * series' word (one longer than a word only when the table holds its start), and the others
    * are kept as {@link LabelValue#compact} makes them. Values not strings are kept as they are.
    */
-  private static Series stored(long id, Labels.KeySet keySet, Object[] values) {
+  private Series stored(long id, Labels.KeySet keySet, Object[] values) {
     String packed = null;
     long word = 0;
     for (int i = 0; i < values.length; i++) {
@@ -87,8 +87,7 @@ final class Family {
         }
       }
     }
-    Family family = (Family) keySet.owner;
-    boolean counter = family.kind == MetricKind.COUNTER;
+    boolean counter = kind == MetricKind.COUNTER;
     Series series = word == 0
         ? (counter ? new CounterSeries(id, keySet, values) : new Series(id, keySet, values))
         : (counter ? new CounterSeries.Packed(id, keySet, values, word) : new Series.Packed(id, keySet, values, word));
